@@ -1,0 +1,81 @@
+//! The command line: global flags and one file per subcommand. A subcommand file parses its
+//! own flags, calls a library operation, and prints the result.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::vendor::Registry;
+
+pub mod check;
+pub mod parse;
+pub mod render;
+pub mod vendors;
+
+/// Switch evaluation labs, made repeatable: push baselines, watch link flaps, compare vendors.
+#[derive(Debug, Parser)]
+#[command(name = "switchlab", version, about, long_about = None, after_help = "\
+Typical session:
+  switchlab check  --lab lab.toml --manifest manifest.toml     validate everything, touch nothing
+  switchlab render --lab lab.toml --manifest manifest.toml arista-7048
+  switchlab parse  --vendor arista_eos --command \"show interfaces\" saved-output.txt")]
+pub struct Cli {
+    /// More log output (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Folder of vendor profiles (*.toml) that override or add to the built-in ones.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub vendors: Option<PathBuf>,
+    /// Folder of templates (<vendor>/<name>.j2) that override or add to the built-in ones.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Vendors(vendors::Args),
+    Check(check::Args),
+    Render(render::Args),
+    Parse(parse::Args),
+}
+
+impl Cli {
+    pub fn init_tracing(&self) {
+        let level = match (self.quiet, self.verbose) {
+            (true, _) => "error",
+            (_, 0) => "warn",
+            (_, 1) => "info",
+            (_, 2) => "debug",
+            _ => "trace",
+        };
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+
+    /// The vendor profiles and templates, built in plus the override folders.
+    pub fn registry(&self) -> anyhow::Result<Registry> {
+        Ok(Registry::load(
+            self.vendors.as_deref(),
+            self.templates.as_deref(),
+        )?)
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Vendors(a) => vendors::run(&cli, a),
+        Command::Check(a) => check::run(&cli, a),
+        Command::Render(a) => render::run(&cli, a),
+        Command::Parse(a) => parse::run(&cli, a),
+    }
+}

@@ -1,0 +1,92 @@
+//! `switchlab parse`: saved CLI output → the common port-state schema (or link events).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use comfy_table::Table;
+
+use super::Cli;
+use crate::parse::{Parsed, parse_output};
+
+/// Parse saved output of a show command with a vendor profile's rules. Prints a table, or
+/// with --json the common schema: {port, admin, oper, link_changes, last_change_s,
+/// speed_mbps, in_errors, crc, resets, description} per port (unknown = null), or for log
+/// commands link events {port, state, raw}.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Vendor profile name (see `switchlab vendors`).
+    #[arg(long)]
+    pub vendor: String,
+    /// The command that produced the output, e.g. "show interfaces".
+    #[arg(long)]
+    pub command: String,
+    /// The saved output ("-" for standard input).
+    pub file: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    let reg = cli.registry()?;
+    let vendor = reg.vendor(&args.vendor).with_context(|| {
+        format!(
+            "unknown vendor '{}'; known: {}",
+            args.vendor,
+            reg.vendor_names().join(", ")
+        )
+    })?;
+    let text = if args.file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).context("reading standard input")?
+    } else {
+        let bytes = std::fs::read(&args.file)
+            .with_context(|| format!("{}: cannot read", args.file.display()))?;
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    let parsed = parse_output(vendor, &args.command, &text)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&parsed)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = Table::new();
+
+    match &parsed {
+        Parsed::Ports(ports) => {
+            table.set_header([
+                "port",
+                "admin",
+                "oper",
+                "link changes",
+                "last change",
+                "speed",
+                "in errors",
+                "crc",
+                "resets",
+                "description",
+            ]);
+            let opt = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
+            for p in ports {
+                table.add_row([
+                    p.port.clone(),
+                    p.admin.clone().unwrap_or("-".into()),
+                    p.oper.clone().unwrap_or("-".into()),
+                    opt(p.link_changes),
+                    p.last_change_s.map_or("-".into(), |s| format!("{s}s")),
+                    p.speed_mbps.map_or("-".into(), |s| format!("{s}M")),
+                    opt(p.in_errors),
+                    opt(p.crc),
+                    opt(p.resets),
+                    p.description.clone().unwrap_or_default(),
+                ]);
+            }
+        }
+        Parsed::Events(events) => {
+            table.set_header(["port", "state", "line"]);
+            for e in events {
+                table.add_row([e.port.clone(), e.state.clone(), e.raw.clone()]);
+            }
+        }
+    }
+    println!("{table}");
+    Ok(ExitCode::SUCCESS)
+}

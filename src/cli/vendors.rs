@@ -1,0 +1,40 @@
+//! `switchlab vendors`: list the vendor profiles, where each came from, and check them.
+
+use std::process::ExitCode;
+
+use comfy_table::Table;
+
+use super::Cli;
+
+/// List vendor profiles (built in, or from --vendors DIR) after checking them: every regex
+/// compiles and every mode of the mode graph is reachable. Exits 1 on the first bad profile.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(cli: &Cli, _args: &Args) -> anyhow::Result<ExitCode> {
+    let reg = cli.registry()?;
+    let mut table = Table::new();
+    table.set_header([
+        "vendor",
+        "display name",
+        "modes",
+        "templates",
+        "parses",
+        "from",
+    ]);
+    for v in reg.vendors() {
+        let modes: Vec<_> = v.modes.iter().rev().map(|m| m.name.as_str()).collect();
+        let parses: Vec<_> = v.parse.iter().map(|p| p.command.as_str()).collect();
+        table.add_row([
+            v.name().to_string(),
+            v.profile.vendor.display.clone(),
+            modes.join(" > "),
+            reg.template_names(v.name()).join(", "),
+            parses.join("; "),
+            v.origin.to_string(),
+        ]);
+    }
+    println!("{table}");
+    println!("{} vendor profiles, all valid", reg.vendor_names().len());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,318 @@
+//! `lab.toml`: what is on the bench — devices (vendor, how to reach them, ports with their
+//! cables and peers) and endpoints (servers that send and receive traffic).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::error::FormatError;
+use super::source::Source;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lab {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A known_hosts file kept with the lab (relative to the lab file); checked after ~/.ssh/known_hosts.
+    #[serde(default)]
+    pub known_hosts: Option<String>,
+    #[serde(default, rename = "device")]
+    pub devices: Vec<Device>,
+    #[serde(default, rename = "endpoint")]
+    pub endpoints: Vec<Endpoint>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Device {
+    pub name: Spanned<String>,
+    pub vendor: Spanned<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The hostname the device is expected to carry (templates use it; default: `name`).
+    #[serde(default)]
+    pub hostname: Option<String>,
+    #[serde(default)]
+    pub ssh: Option<Spanned<SshAccess>>,
+    #[serde(default)]
+    pub serial: Option<Spanned<SerialAccess>>,
+    /// Environment variable holding the enable secret, for vendors that ask for one.
+    #[serde(default)]
+    pub secret_env: Option<String>,
+    /// Ask `switchlab sim --lab` to start a simulated switch for this device.
+    #[serde(default)]
+    pub sim: Option<SimSpec>,
+    #[serde(default, rename = "port")]
+    pub ports: Vec<Port>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SshAccess {
+    pub host: String,
+    #[serde(default = "default_ssh_port")]
+    pub port: u16,
+    pub user: String,
+    #[serde(default)]
+    pub password_env: Option<String>,
+    #[serde(default)]
+    pub key_file: Option<String>,
+    #[serde(default)]
+    pub agent: bool,
+    /// Offer the old algorithms (dh-group14-sha1, group1-sha1, aes-cbc, hmac-sha1) old switches speak.
+    #[serde(default)]
+    pub legacy_algorithms: bool,
+    /// A bastion to jump through: `user@host[:port]`.
+    #[serde(default)]
+    pub jump: Option<String>,
+    #[serde(default)]
+    pub connect_timeout: Option<String>,
+}
+
+fn default_ssh_port() -> u16 {
+    22
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SerialAccess {
+    pub port: String,
+    #[serde(default = "default_baud")]
+    pub baud: u32,
+    #[serde(default = "default_data_bits")]
+    pub data_bits: u8,
+    #[serde(default)]
+    pub parity: Parity,
+    #[serde(default = "default_stop_bits")]
+    pub stop_bits: u8,
+    #[serde(default)]
+    pub flow_control: FlowControl,
+    /// Console login user (many consoles ask for one; default: none asked).
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub password_env: Option<String>,
+}
+
+fn default_baud() -> u32 {
+    9600
+}
+fn default_data_bits() -> u8 {
+    8
+}
+fn default_stop_bits() -> u8 {
+    1
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Parity {
+    #[default]
+    None,
+    Odd,
+    Even,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FlowControl {
+    #[default]
+    None,
+    Software,
+    Hardware,
+}
+
+/// How `switchlab sim --lab` should simulate this device.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimSpec {
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Flap schedule, e.g. `"Ethernet7@5s/200ms, Ethernet7@9s/50ms"` (see `switchlab sim --help`).
+    #[serde(default)]
+    pub flaps: Option<String>,
+    /// Start as a factory-fresh box (initial-configuration dialog on the console).
+    #[serde(default)]
+    pub factory: bool,
+    /// Console pacing: spend the wire time of this baud rate on every byte.
+    #[serde(default)]
+    pub pace_baud: Option<u32>,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Port {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub cable: Option<Cable>,
+    #[serde(default)]
+    pub peer: Option<Peer>,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cable {
+    pub kind: CableKind,
+    #[serde(default)]
+    pub length_m: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CableKind {
+    /// Direct-attach copper (twinax) SFP+/QSFP cable.
+    Dac,
+    /// Active optical cable.
+    Aoc,
+    /// Optics with fibre.
+    Fiber,
+    /// Twisted-pair copper (RJ45).
+    Copper,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Peer {
+    #[serde(default)]
+    pub endpoint: Option<Spanned<String>>,
+    #[serde(default)]
+    pub nic: Option<String>,
+    #[serde(default)]
+    pub interface: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    pub name: Spanned<String>,
+    pub address: String,
+    #[serde(default)]
+    pub ssh: Option<SshAccess>,
+}
+
+impl Lab {
+    /// Read and validate a lab file: syntax, unknown keys, duplicate names, peer references.
+    pub fn load(path: &Path) -> Result<(Lab, Source), FormatError> {
+        let src = Source::read(path)?;
+        let lab = Lab::from_source(&src)?;
+        Ok((lab, src))
+    }
+
+    pub fn from_source(src: &Source) -> Result<Lab, FormatError> {
+        let lab: Lab = src.parse_toml()?;
+        lab.validate(src)?;
+        Ok(lab)
+    }
+
+    fn validate(&self, src: &Source) -> Result<(), FormatError> {
+        let mut seen = BTreeMap::new();
+        for d in &self.devices {
+            if seen.insert(d.name.get_ref().clone(), ()).is_some() {
+                return Err(src.invalid(
+                    &d.name.span(),
+                    "device.name",
+                    format!("device '{}' is defined twice", d.name.get_ref()),
+                ));
+            }
+            match (&d.ssh, &d.serial) {
+                (Some(a), Some(_)) => {
+                    return Err(src.invalid(
+                        &a.span(),
+                        "device.ssh",
+                        format!(
+                            "device '{}' has both ssh and serial access; give one",
+                            d.name.get_ref()
+                        ),
+                    ));
+                }
+                (None, None) => {
+                    return Err(src.invalid(&d.name.span(), "device", format!("device '{}' has no access: add `ssh = {{ host, user, … }}` or `serial = {{ port = \"/dev/ttyUSB0\" }}`", d.name.get_ref())));
+                }
+                _ => {}
+            }
+            if let Some(ssh) = &d.ssh {
+                let s = ssh.get_ref();
+                if let Some(t) = &s.connect_timeout {
+                    humantime::parse_duration(t).map_err(|e| {
+                        src.invalid(
+                            &ssh.span(),
+                            "device.ssh.connect_timeout",
+                            format!("'{t}' is not a duration ({e}); e.g. \"10s\""),
+                        )
+                    })?;
+                }
+            }
+            let mut ports = BTreeMap::new();
+            for p in &d.ports {
+                if ports.insert(p.name.get_ref().clone(), ()).is_some() {
+                    return Err(src.invalid(
+                        &p.name.span(),
+                        "device.port.name",
+                        format!(
+                            "port '{}' is listed twice on device '{}'",
+                            p.name.get_ref(),
+                            d.name.get_ref()
+                        ),
+                    ));
+                }
+                if let Some(ep) = p.peer.as_ref().and_then(|p| p.endpoint.as_ref())
+                    && !self
+                        .endpoints
+                        .iter()
+                        .any(|e| e.name.get_ref() == ep.get_ref())
+                {
+                    return Err(src.unknown_ref(
+                        &ep.span(),
+                        "device.port.peer.endpoint",
+                        "endpoint",
+                        ep.get_ref(),
+                        "the lab's [[endpoint]] list",
+                        self.endpoint_names(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn device(&self, name: &str) -> Option<&Device> {
+        self.devices.iter().find(|d| d.name.get_ref() == name)
+    }
+
+    pub fn device_names(&self) -> Vec<String> {
+        self.devices
+            .iter()
+            .map(|d| d.name.get_ref().clone())
+            .collect()
+    }
+
+    pub fn endpoint_names(&self) -> Vec<String> {
+        self.endpoints
+            .iter()
+            .map(|e| e.name.get_ref().clone())
+            .collect()
+    }
+}
+
+impl Device {
+    pub fn name(&self) -> &str {
+        self.name.get_ref()
+    }
+    pub fn vendor(&self) -> &str {
+        self.vendor.get_ref()
+    }
+    pub fn hostname(&self) -> &str {
+        self.hostname.as_deref().unwrap_or(self.name.get_ref())
+    }
+    pub fn port(&self, name: &str) -> Option<&Port> {
+        self.ports.iter().find(|p| p.name.get_ref() == name)
+    }
+}

@@ -1,0 +1,279 @@
+//! `manifest.toml`: one repeatable test run — which devices, which baseline template with
+//! which variables, throughput tests, the flap watch and the pass criteria.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::error::FormatError;
+use super::lab::Lab;
+use super::source::Source;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// A short name for the run; becomes part of the run folder's name.
+    pub name: String,
+    #[serde(default)]
+    pub baseline: Baseline,
+    #[serde(rename = "device")]
+    pub devices: Vec<DeviceUnderTest>,
+    #[serde(default, rename = "throughput")]
+    pub throughput: Vec<ThroughputTest>,
+    #[serde(default)]
+    pub flaps: FlapWatch,
+    #[serde(default)]
+    pub criteria: Criteria,
+}
+
+/// The config every device gets, rendered from `templates/<vendor>/<template>.j2`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    #[serde(default = "default_template")]
+    pub template: String,
+    /// Access VLAN the tested ports join.
+    #[serde(default = "default_vlan")]
+    pub vlan: u16,
+    #[serde(default = "default_vlan_name")]
+    pub vlan_name: String,
+    /// Where devices send syslog (`logging host`); absent = no logging host line.
+    #[serde(default)]
+    pub logging_host: Option<String>,
+    /// Free variables for templates (`vars.NAME`).
+    #[serde(default)]
+    pub vars: BTreeMap<String, toml::Value>,
+}
+
+impl Default for Baseline {
+    fn default() -> Self {
+        Baseline {
+            template: default_template(),
+            vlan: default_vlan(),
+            vlan_name: default_vlan_name(),
+            logging_host: None,
+            vars: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_template() -> String {
+    "baseline".into()
+}
+fn default_vlan() -> u16 {
+    10
+}
+fn default_vlan_name() -> String {
+    "switchlab".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceUnderTest {
+    pub name: Spanned<String>,
+    /// Ports to configure and watch; default: every port the lab lists for the device.
+    #[serde(default)]
+    pub ports: Option<Vec<Spanned<String>>>,
+    /// Overrides the baseline template for this device.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// Per-device template variables, merged over `baseline.vars`.
+    #[serde(default)]
+    pub vars: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThroughputTest {
+    pub name: String,
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    #[serde(default = "default_test_duration")]
+    pub duration: Spanned<String>,
+    #[serde(default = "default_streams")]
+    pub streams: u32,
+    /// TCP window, e.g. "4M"; absent = the OS default.
+    #[serde(default)]
+    pub window: Option<String>,
+    #[serde(default)]
+    pub engine: Engine,
+}
+
+fn default_test_duration() -> Spanned<String> {
+    Spanned::new(0..0, "10s".into())
+}
+fn default_streams() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    #[default]
+    Iperf3,
+    Builtin,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum FlapSource {
+    /// Flap counters and last-change times from `show interfaces`.
+    Counters,
+    /// Oper up/down between polls.
+    State,
+    /// Asynchronous lines on the console session.
+    Console,
+    /// The device's log buffer (`show logging`).
+    Buffer,
+    /// The built-in syslog receiver.
+    Syslog,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlapWatch {
+    #[serde(default = "default_sources")]
+    pub sources: Vec<FlapSource>,
+    #[serde(default = "default_interval")]
+    pub interval: Spanned<String>,
+    #[serde(default = "default_watch_duration")]
+    pub duration: Spanned<String>,
+    /// Where the syslog receiver listens; devices are pointed at it by `logging_host`.
+    #[serde(default = "default_syslog_listen")]
+    pub syslog_listen: String,
+}
+
+impl Default for FlapWatch {
+    fn default() -> Self {
+        FlapWatch {
+            sources: default_sources(),
+            interval: default_interval(),
+            duration: default_watch_duration(),
+            syslog_listen: default_syslog_listen(),
+        }
+    }
+}
+
+fn default_sources() -> Vec<FlapSource> {
+    use FlapSource::*;
+    vec![Counters, State, Console, Buffer, Syslog]
+}
+fn default_interval() -> Spanned<String> {
+    Spanned::new(0..0, "1s".into())
+}
+fn default_watch_duration() -> Spanned<String> {
+    Spanned::new(0..0, "10m".into())
+}
+fn default_syslog_listen() -> String {
+    "0.0.0.0:5514".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criteria {
+    #[serde(default)]
+    pub min_gbps: Option<f64>,
+    #[serde(default)]
+    pub max_flaps_per_port: u32,
+}
+
+impl Default for Criteria {
+    fn default() -> Self {
+        Criteria {
+            min_gbps: None,
+            max_flaps_per_port: 0,
+        }
+    }
+}
+
+impl Manifest {
+    pub fn load(path: &Path, lab: &Lab) -> Result<(Manifest, Source), FormatError> {
+        let src = Source::read(path)?;
+        let m = Manifest::from_source(&src, lab)?;
+        Ok((m, src))
+    }
+
+    /// Parse and check every reference into the lab: devices, ports, endpoints, durations.
+    pub fn from_source(src: &Source, lab: &Lab) -> Result<Manifest, FormatError> {
+        let m: Manifest = src.parse_toml()?;
+        for d in &m.devices {
+            let Some(dev) = lab.device(d.name.get_ref()) else {
+                return Err(src.unknown_ref(
+                    &d.name.span(),
+                    "device.name",
+                    "device",
+                    d.name.get_ref(),
+                    "lab.toml",
+                    lab.device_names(),
+                ));
+            };
+            for p in d.ports.iter().flatten() {
+                if dev.port(p.get_ref()).is_none() {
+                    let known = dev.ports.iter().map(|p| p.name.get_ref().clone()).collect();
+                    return Err(src.unknown_ref(
+                        &p.span(),
+                        "device.ports",
+                        "port",
+                        p.get_ref(),
+                        &format!("lab.toml device '{}'", dev.name()),
+                        known,
+                    ));
+                }
+            }
+        }
+        for t in &m.throughput {
+            for (key, ep) in [("throughput.from", &t.from), ("throughput.to", &t.to)] {
+                if !lab
+                    .endpoints
+                    .iter()
+                    .any(|e| e.name.get_ref() == ep.get_ref())
+                {
+                    return Err(src.unknown_ref(
+                        &ep.span(),
+                        key,
+                        "endpoint",
+                        ep.get_ref(),
+                        "lab.toml",
+                        lab.endpoint_names(),
+                    ));
+                }
+            }
+            parse_duration(src, &t.duration, "throughput.duration")?;
+        }
+        parse_duration(src, &m.flaps.interval, "flaps.interval")?;
+        parse_duration(src, &m.flaps.duration, "flaps.duration")?;
+        Ok(m)
+    }
+
+    /// The devices under test with the ports to use (the manifest's list, or all the lab's).
+    pub fn ports_for<'a>(&self, dut: &DeviceUnderTest, lab: &'a Lab) -> Vec<&'a super::lab::Port> {
+        let Some(dev) = lab.device(dut.name.get_ref()) else {
+            return Vec::new();
+        };
+        match &dut.ports {
+            Some(list) => list.iter().filter_map(|p| dev.port(p.get_ref())).collect(),
+            None => dev.ports.iter().collect(),
+        }
+    }
+}
+
+/// Read a duration such as "30s", "10m", "1h 30m", "250ms", naming the key when it is wrong.
+pub fn parse_duration(
+    src: &Source,
+    value: &Spanned<String>,
+    key: &str,
+) -> Result<Duration, FormatError> {
+    humantime::parse_duration(value.get_ref()).map_err(|e| {
+        src.invalid(
+            &value.span(),
+            key,
+            format!(
+                "'{}' is not a duration ({e}); write e.g. \"30s\", \"10m\", \"250ms\"",
+                value.get_ref()
+            ),
+        )
+    })
+}

@@ -1,0 +1,12 @@
+//! The TOML inputs: `lab.toml` (what is on the bench) and `manifest.toml` (what to test),
+//! read with every error located at file:line:col and naming its key.
+
+pub mod error;
+pub mod lab;
+pub mod manifest;
+pub mod source;
+
+pub use error::{FormatError, Location};
+pub use lab::Lab;
+pub use manifest::Manifest;
+pub use source::Source;

@@ -1,0 +1,104 @@
+//! An input file held in memory with its path, so that any byte offset (from the TOML
+//! reader's spans) becomes `file:line:col` in an error.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use super::error::{FormatError, Location};
+
+/// The text of one input file and where it came from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl Source {
+    pub fn read(path: &Path) -> Result<Source, FormatError> {
+        let text = std::fs::read_to_string(path).map_err(|source| FormatError::Read {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Source {
+            path: path.to_path_buf(),
+            text,
+        })
+    }
+
+    pub fn from_text(path: impl Into<PathBuf>, text: impl Into<String>) -> Source {
+        Source {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    /// The 1-based line and column of a byte offset (columns count characters).
+    pub fn location(&self, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before[line_start..].chars().count() + 1;
+        Location {
+            file: self.path.clone(),
+            line,
+            col,
+        }
+    }
+
+    pub fn location_of(&self, span: &Range<usize>) -> Location {
+        self.location(span.start)
+    }
+
+    /// Deserialize the whole file, turning the TOML reader's message into a located error.
+    pub fn parse_toml<T: DeserializeOwned>(&self) -> Result<T, FormatError> {
+        toml::from_str(&self.text).map_err(|e| {
+            let at = self.location(e.span().map_or(0, |s| s.start));
+            FormatError::Syntax {
+                at,
+                message: e.message().trim().to_string(),
+            }
+        })
+    }
+
+    pub fn invalid(
+        &self,
+        span: &Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> FormatError {
+        FormatError::Invalid {
+            at: self.location_of(span),
+            key: key.to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub fn unknown_ref(
+        &self,
+        span: &Range<usize>,
+        key: &str,
+        what: &'static str,
+        name: &str,
+        inside: &str,
+        known: Vec<String>,
+    ) -> FormatError {
+        FormatError::UnknownRef {
+            at: self.location_of(span),
+            key: key.to_string(),
+            what,
+            name: name.to_string(),
+            inside: inside.to_string(),
+            known,
+        }
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}

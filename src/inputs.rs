@@ -1,0 +1,108 @@
+//! Lab, manifest, vendor profiles and templates loaded and checked together, as every
+//! command that touches devices needs them: vendors exist, every template renders.
+
+use std::path::Path;
+
+use crate::format::{FormatError, Lab, Manifest, Source};
+use crate::template::{self, RenderedConfig, TemplateError};
+use crate::vendor::{Registry, Vendor};
+
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+}
+
+/// A lab file with every device's vendor resolved.
+#[derive(Debug, Clone)]
+pub struct LabInputs {
+    pub lab: Lab,
+    pub source: Source,
+}
+
+impl LabInputs {
+    pub fn load(path: &Path, reg: &Registry) -> Result<LabInputs, FormatError> {
+        let (lab, source) = Lab::load(path)?;
+        for d in &lab.devices {
+            if reg.vendor(d.vendor()).is_none() {
+                return Err(source.unknown_ref(
+                    &d.vendor.span(),
+                    "device.vendor",
+                    "vendor",
+                    d.vendor(),
+                    "the vendor profiles",
+                    reg.vendor_names(),
+                ));
+            }
+        }
+        Ok(LabInputs { lab, source })
+    }
+
+    /// The device and its vendor profile, or an error listing the lab's devices.
+    pub fn device<'a>(
+        &'a self,
+        reg: &'a Registry,
+        name: &str,
+    ) -> Result<(&'a crate::format::lab::Device, &'a Vendor), FormatError> {
+        let dev = self
+            .lab
+            .device(name)
+            .ok_or_else(|| FormatError::UnknownRef {
+                at: self.source.location(0),
+                key: "device".into(),
+                what: "device",
+                name: name.into(),
+                inside: self.source.path.display().to_string(),
+                known: self.lab.device_names(),
+            })?;
+        // LabInputs::load checked every vendor, so the lookup succeeds.
+        let vendor = reg.vendor(dev.vendor()).ok_or_else(|| {
+            self.source.unknown_ref(
+                &dev.vendor.span(),
+                "device.vendor",
+                "vendor",
+                dev.vendor(),
+                "the vendor profiles",
+                reg.vendor_names(),
+            )
+        })?;
+        Ok((dev, vendor))
+    }
+}
+
+/// Lab + manifest, cross-checked, with every device's config rendered.
+#[derive(Debug, Clone)]
+pub struct RunInputs {
+    pub lab: LabInputs,
+    pub manifest: Manifest,
+    pub manifest_source: Source,
+    pub configs: Vec<RenderedConfig>,
+}
+
+impl RunInputs {
+    pub fn load(
+        lab_path: &Path,
+        manifest_path: &Path,
+        reg: &Registry,
+    ) -> Result<RunInputs, InputError> {
+        let lab = LabInputs::load(lab_path, reg)?;
+        let (manifest, manifest_source) = Manifest::load(manifest_path, &lab.lab)?;
+        let configs = manifest
+            .devices
+            .iter()
+            .map(|d| template::render(reg, &lab.lab, &manifest, d))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RunInputs {
+            lab,
+            manifest,
+            manifest_source,
+            configs,
+        })
+    }
+
+    pub fn config(&self, device: &str) -> Option<&RenderedConfig> {
+        self.configs.iter().find(|c| c.device == device)
+    }
+}

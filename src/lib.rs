@@ -1,0 +1,25 @@
+//! switchlab: a command-line orchestrator for switch evaluation labs.
+//!
+//! A lab file says what is cabled where; a manifest says what to test. switchlab pushes
+//! templated baseline configs over serial or SSH, watches every port for link flaps, and
+//! writes run folders that compare vendors side by side.
+//!
+//! # Layout
+//!
+//! - [`cli`]: one file per subcommand; each parses its flags and calls a library operation.
+//! - [`format`]: the TOML inputs, `lab.toml` and `manifest.toml`, with located errors.
+//! - [`vendor`]: vendor profiles as data (`vendors/*.toml`, embedded at build time and
+//!   overridable by a folder) and the registry of profiles and templates.
+//! - [`template`]: renders `templates/<vendor>/*.j2` with the lab's cabling (strict undefined).
+//! - [`inputs`]: lab + manifest + profiles + templates loaded and checked together.
+//! - [`parse`]: show-command output → the common port-state schema, or link events.
+//!
+//! Later layers (DESIGN.md): transport (SSH, serial), channel, driver, run pipeline, flap
+//! watch, reports, and `sim`, the virtual lab.
+
+pub mod cli;
+pub mod format;
+pub mod inputs;
+pub mod parse;
+pub mod template;
+pub mod vendor;

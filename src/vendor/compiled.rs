@@ -1,0 +1,386 @@
+//! A profile checked and made ready to use: every regex compiled once, the mode graph
+//! checked (every mode reachable, `privileged` and `config` present), modes ordered so the
+//! most specific prompt is tried first.
+
+use regex::Regex;
+
+use super::profile::{Dialog, LinkEventRule, ParseRule, ParseStyle, Profile};
+use crate::format::{FormatError, Source};
+
+/// A vendor profile ready for the driver, the parser and the flap watch.
+#[derive(Debug, Clone)]
+pub struct Vendor {
+    pub profile: Profile,
+    pub origin: Origin,
+    /// Modes, deepest in the graph first (a config prompt is also a valid privileged prompt shape on some vendors).
+    pub modes: Vec<ModeInfo>,
+    pub dialogs: Vec<Answer>,
+    pub save_dialogs: Vec<Answer>,
+    pub save_success: Option<Regex>,
+    pub pager: Option<Regex>,
+    pub errors: Vec<Regex>,
+    pub username_prompt: Regex,
+    pub password_prompt: Regex,
+    pub login_failure: Regex,
+    pub link_events: Vec<LinkEventPattern>,
+    pub async_line: Option<Regex>,
+    pub parse: Vec<CompiledParse>,
+}
+
+/// Where a profile was loaded from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    BuiltIn,
+    Folder(std::path::PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::BuiltIn => write!(f, "built in"),
+            Origin::Folder(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ModeInfo {
+    pub name: String,
+    pub prompt: Regex,
+    pub auth_prompt: Option<Regex>,
+    pub depth: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub pattern: Regex,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct LinkEventPattern {
+    pub pattern: Regex,
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompiledParse {
+    pub command: String,
+    pub style: ParseStyle,
+    pub rows: Vec<Regex>,
+    pub start: Option<Regex>,
+    pub fields: Vec<(String, Regex)>,
+    pub map: Vec<(String, Vec<(Regex, String)>)>,
+    pub derive: Vec<(String, String)>,
+}
+
+/// Compiles regexes, naming the profile key and locating the pattern in the file.
+struct Compiler<'a> {
+    src: &'a Source,
+}
+
+impl Compiler<'_> {
+    fn regex(&self, key: &str, pattern: &str) -> Result<Regex, FormatError> {
+        Regex::new(pattern)
+            .map_err(|e| self.invalid(pattern, key, format!("regex does not compile: {e}")))
+    }
+
+    /// An error located at the first place the offending text appears in the file.
+    fn invalid(&self, needle: &str, key: &str, message: String) -> FormatError {
+        let at = self.src.text.find(needle).unwrap_or(0);
+        self.src.invalid(&(at..at), key, message)
+    }
+
+    fn answers(&self, key: &str, dialogs: &[Dialog]) -> Result<Vec<Answer>, FormatError> {
+        dialogs
+            .iter()
+            .map(|d| {
+                Ok(Answer {
+                    pattern: self.regex(key, &d.pattern)?,
+                    answer: d.answer.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+impl Vendor {
+    /// Read and check a profile from its TOML text.
+    pub fn from_source(src: &Source, origin: Origin) -> Result<Vendor, FormatError> {
+        let profile: Profile = src.parse_toml()?;
+        let c = Compiler { src };
+        let depths = mode_depths(&profile, &c)?;
+        let mut modes = Vec::new();
+        for (name, m) in &profile.modes {
+            modes.push(ModeInfo {
+                name: name.clone(),
+                prompt: c.regex(&format!("modes.{name}.prompt"), &m.prompt)?,
+                auth_prompt: m
+                    .auth_prompt
+                    .as_deref()
+                    .map(|p| c.regex(&format!("modes.{name}.auth_prompt"), p))
+                    .transpose()?,
+                depth: depths
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or(0, |(_, d)| *d),
+            });
+        }
+        modes.sort_by(|a, b| b.depth.cmp(&a.depth).then(a.name.cmp(&b.name)));
+        let errors = profile
+            .errors
+            .iter()
+            .map(|e| c.regex("errors", e))
+            .collect::<Result<_, _>>()?;
+        let link_events = profile.link_events.iter().map(|r: &LinkEventRule| {
+            let pattern = c.regex("link_event.pattern", &r.pattern)?;
+            let names: Vec<_> = pattern.capture_names().flatten().collect();
+            if !names.contains(&"port") || (r.state.is_none() && !names.contains(&"state")) {
+                return Err(c.invalid(
+                    &r.pattern,
+                    "link_event.pattern",
+                    "needs a (?P<port>…) group and a (?P<state>…) group or a fixed `state`".into(),
+                ));
+            }
+            Ok(LinkEventPattern {
+                pattern,
+                state: r.state.clone(),
+            })
+        });
+        let parse = profile.parse.iter().map(|r| compile_parse(&c, r));
+        Ok(Vendor {
+            modes,
+            dialogs: c.answers("dialog.pattern", &profile.dialogs)?,
+            save_dialogs: c.answers("save.dialog.pattern", &profile.save.dialogs)?,
+            save_success: profile
+                .save
+                .success
+                .as_deref()
+                .map(|p| c.regex("save.success", p))
+                .transpose()?,
+            pager: profile
+                .session
+                .pager
+                .as_deref()
+                .map(|p| c.regex("session.pager", p))
+                .transpose()?,
+            errors,
+            username_prompt: c.regex("login.username_prompt", &profile.login.username_prompt)?,
+            password_prompt: c.regex("login.password_prompt", &profile.login.password_prompt)?,
+            login_failure: c.regex("login.failure", &profile.login.failure)?,
+            link_events: link_events.collect::<Result<_, _>>()?,
+            async_line: profile
+                .async_line
+                .as_deref()
+                .map(|p| c.regex("async_line", p))
+                .transpose()?,
+            parse: parse.collect::<Result<_, _>>()?,
+            profile,
+            origin,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.profile.vendor.name
+    }
+
+    pub fn mode(&self, name: &str) -> Option<&ModeInfo> {
+        self.modes.iter().find(|m| m.name == name)
+    }
+
+    /// The parse rule for a command, compared with whitespace folded.
+    pub fn parse_rule(&self, command: &str) -> Option<&CompiledParse> {
+        let want = fold(command);
+        self.parse.iter().find(|r| fold(&r.command) == want)
+    }
+}
+
+fn fold(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+const SCHEMA_FIELDS: &[&str] = &[
+    "port",
+    "admin",
+    "oper",
+    "link_changes",
+    "last_change_s",
+    "speed_mbps",
+    "in_errors",
+    "crc",
+    "resets",
+    "description",
+];
+
+fn compile_parse(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, FormatError> {
+    let key = |k: &str| format!("parse[{}].{k}", r.command);
+    let rows = r
+        .rows
+        .iter()
+        .map(|p| c.regex(&key("rows"), p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let start = r
+        .start
+        .as_deref()
+        .map(|p| c.regex(&key("start"), p))
+        .transpose()?;
+    match r.style {
+        ParseStyle::Table if rows.is_empty() => {
+            return Err(c.invalid(
+                &r.command,
+                &key("rows"),
+                "style \"table\" needs `rows` regexes".into(),
+            ));
+        }
+        ParseStyle::Blocks if start.is_none() => {
+            return Err(c.invalid(
+                &r.command,
+                &key("start"),
+                "style \"blocks\" needs a `start` regex".into(),
+            ));
+        }
+        _ => {}
+    }
+    let mut fields = Vec::new();
+    for (name, pattern) in &r.fields {
+        if !SCHEMA_FIELDS.contains(&name.as_str()) {
+            return Err(c.invalid(
+                name,
+                &key("fields"),
+                format!(
+                    "'{name}' is not a port-state field; known: {}",
+                    SCHEMA_FIELDS.join(", ")
+                ),
+            ));
+        }
+        fields.push((
+            name.clone(),
+            c.regex(&key(&format!("fields.{name}")), pattern)?,
+        ));
+    }
+    for re in rows.iter().chain(start.iter()) {
+        for g in re.capture_names().flatten() {
+            if !SCHEMA_FIELDS.contains(&g) {
+                return Err(c.invalid(
+                    g,
+                    &key("row"),
+                    format!(
+                        "group '{g}' is not a port-state field; known: {}",
+                        SCHEMA_FIELDS.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    let mut map = Vec::new();
+    for (field, pairs) in &r.map {
+        let compiled = pairs
+            .iter()
+            .map(|[p, v]| Ok((c.regex(&key(&format!("map.{field}")), p)?, v.clone())))
+            .collect::<Result<Vec<_>, FormatError>>()?;
+        map.push((field.clone(), compiled));
+    }
+    for field in r.derive.keys() {
+        if !SCHEMA_FIELDS.contains(&field.as_str()) || !r.map.contains_key(field) {
+            return Err(c.invalid(
+                field,
+                &key("derive"),
+                format!("'{field}' must be a port-state field with a `map` entry"),
+            ));
+        }
+    }
+    Ok(CompiledParse {
+        derive: r
+            .derive
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        command: r.command.clone(),
+        style: r.style,
+        rows,
+        start,
+        fields,
+        map,
+    })
+}
+
+/// Depth of each mode below its root; errors for unknown parents, cycles, modes that
+/// cannot be entered or left, and a missing `privileged` or `config`.
+fn mode_depths(p: &Profile, c: &Compiler) -> Result<Vec<(String, usize)>, FormatError> {
+    for required in ["privileged", "config"] {
+        if !p.modes.contains_key(required) {
+            let known: Vec<_> = p.modes.keys().cloned().collect();
+            return Err(c.invalid(
+                "[modes",
+                "modes",
+                format!(
+                    "the mode graph needs a `{required}` mode; it has: {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (name, mode) in &p.modes {
+        let mut depth = 0;
+        let mut cur = mode;
+        let mut at = name.as_str();
+        while let Some(parent) = &cur.parent {
+            let Some(next) = p.modes.get(parent) else {
+                return Err(c.invalid(
+                    &format!("[modes.{at}]"),
+                    &format!("modes.{at}.parent"),
+                    format!("parent mode '{parent}' is not defined"),
+                ));
+            };
+            depth += 1;
+            if depth > p.modes.len() {
+                return Err(c.invalid(
+                    &format!("[modes.{name}]"),
+                    &format!("modes.{name}.parent"),
+                    "the parent chain loops".into(),
+                ));
+            }
+            at = parent;
+            cur = next;
+        }
+        if mode.parent.is_some() && mode.leave.is_none() {
+            return Err(c.invalid(
+                &format!("[modes.{name}]"),
+                &format!("modes.{name}.leave"),
+                format!(
+                    "mode '{name}' has no `leave` command: the driver could never get out of it"
+                ),
+            ));
+        }
+        if let Some(to) = &mode.leave_to
+            && !p.modes.contains_key(to)
+        {
+            return Err(c.invalid(
+                &format!("[modes.{name}]"),
+                &format!("modes.{name}.leave_to"),
+                format!("mode '{to}' is not defined"),
+            ));
+        }
+        out.push((name.clone(), depth));
+    }
+    // privileged and config must be enterable along the chain from their root.
+    for target in ["privileged", "config"] {
+        let mut cur = target;
+        while let Some(m) = p.modes.get(cur) {
+            let Some(parent) = &m.parent else { break };
+            if m.enter.is_none() {
+                return Err(c.invalid(
+                    &format!("[modes.{cur}]"),
+                    &format!("modes.{cur}.enter"),
+                    format!("mode '{cur}' has no `enter` command, so '{target}' cannot be reached"),
+                ));
+            }
+            cur = parent;
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,11 @@
+//! Vendor profiles as data: the schema (`profile`), the checked and compiled form the rest
+//! of switchlab uses (`compiled`), port-name forms (`ports`), and the registry of built-in
+//! and folder-supplied profiles and templates (`registry`).
+
+pub mod compiled;
+pub mod ports;
+pub mod profile;
+pub mod registry;
+
+pub use compiled::{Origin, Vendor};
+pub use registry::Registry;

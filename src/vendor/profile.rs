@@ -1,0 +1,264 @@
+//! The vendor profile schema: everything switchlab knows about a vendor's CLI, as data.
+//! One `vendors/<name>.toml` per vendor; see README "Vendor profiles" for every key.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// A whole vendor profile as written in `vendors/<name>.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub vendor: VendorInfo,
+    /// The mode graph, by mode name. `privileged` and `config` must exist.
+    pub modes: BTreeMap<String, Mode>,
+    #[serde(default)]
+    pub login: Login,
+    /// Questions a device may ask before or between commands, with their answers.
+    #[serde(default, rename = "dialog")]
+    pub dialogs: Vec<Dialog>,
+    #[serde(default)]
+    pub session: Session,
+    pub save: Save,
+    /// Patterns that mark a rejected command in the device's answer.
+    pub errors: Vec<String>,
+    #[serde(default)]
+    pub ports: Ports,
+    #[serde(default)]
+    pub commands: Commands,
+    #[serde(default, rename = "parse")]
+    pub parse: Vec<ParseRule>,
+    /// Log lines that report a link going up or down.
+    #[serde(default, rename = "link_event")]
+    pub link_events: Vec<LinkEventRule>,
+    /// Any asynchronous log line (link event or not), so it can be kept out of command output.
+    #[serde(default)]
+    pub async_line: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VendorInfo {
+    pub name: String,
+    pub display: String,
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// What is known to be uncertain about this profile, shown by `switchlab vendors`.
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// One CLI mode: how to recognise its prompt and how to get in and out of it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mode {
+    /// Regex for the prompt line, matched against the last line of output.
+    pub prompt: String,
+    /// The mode one `leave` goes back to; absent for a root mode (where a login lands).
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Command that enters this mode from its parent (absent for sub-modes entered by
+    /// ordinary config lines, such as an interface).
+    #[serde(default)]
+    pub enter: Option<String>,
+    /// Command that leaves this mode.
+    #[serde(default)]
+    pub leave: Option<String>,
+    /// Where `leave` lands, if not the parent (e.g. `end` from an interface sub-mode).
+    #[serde(default)]
+    pub leave_to: Option<String>,
+    /// Prompt asking for a password while entering (e.g. `Password:` after `enable`).
+    #[serde(default)]
+    pub auth_prompt: Option<String>,
+}
+
+/// Console login prompts (SSH logins authenticate in the protocol instead).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    #[serde(default = "default_username_prompt")]
+    pub username_prompt: String,
+    #[serde(default = "default_password_prompt")]
+    pub password_prompt: String,
+    #[serde(default = "default_login_failure")]
+    pub failure: String,
+}
+
+impl Default for Login {
+    fn default() -> Self {
+        Login {
+            username_prompt: default_username_prompt(),
+            password_prompt: default_password_prompt(),
+            failure: default_login_failure(),
+        }
+    }
+}
+
+fn default_username_prompt() -> String {
+    r"(?i)(user ?name|login|user):\s*$".into()
+}
+fn default_password_prompt() -> String {
+    r"(?i)password:\s*$".into()
+}
+fn default_login_failure() -> String {
+    r"(?i)(login invalid|login incorrect|authentication failed|access denied|bad passwords)".into()
+}
+
+/// A question and its answer. `answer` may be `$password` or `$secret` (from the lab's env vars).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dialog {
+    pub pattern: String,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    /// Commands run once in privileged mode after connecting (paging off, width).
+    #[serde(default)]
+    pub on_open: Vec<String>,
+    /// Pager text that stops long output until a key is pressed.
+    #[serde(default)]
+    pub pager: Option<String>,
+    #[serde(default = "default_pager_answer")]
+    pub pager_answer: String,
+    /// How Enter is sent: "\r" on consoles and most SSH shells.
+    #[serde(default = "default_newline")]
+    pub newline: String,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session {
+            on_open: Vec::new(),
+            pager: None,
+            pager_answer: default_pager_answer(),
+            newline: default_newline(),
+        }
+    }
+}
+
+fn default_pager_answer() -> String {
+    " ".into()
+}
+fn default_newline() -> String {
+    "\r".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Save {
+    pub command: String,
+    /// Text that proves the save worked; absent = reaching the prompt without an error.
+    #[serde(default)]
+    pub success: Option<String>,
+    #[serde(default, rename = "dialog")]
+    pub dialogs: Vec<Dialog>,
+}
+
+/// Port naming: long and short forms, so `Gi0/1`, `GigabitEthernet0/1` and
+/// `GigabitEthernet 0/1` all name the same port.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ports {
+    #[serde(default, rename = "type")]
+    pub types: Vec<PortType>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortType {
+    pub long: String,
+    #[serde(default)]
+    pub short: Vec<String>,
+}
+
+/// The show commands the driver and the flap watch use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commands {
+    #[serde(default = "default_show_version")]
+    pub version: String,
+    #[serde(default = "default_show_interfaces")]
+    pub interfaces: String,
+    #[serde(default = "default_show_status")]
+    pub status: String,
+    #[serde(default = "default_show_logging")]
+    pub logging: String,
+    #[serde(default = "default_show_running")]
+    pub running_config: String,
+}
+
+impl Default for Commands {
+    fn default() -> Self {
+        Commands {
+            version: default_show_version(),
+            interfaces: default_show_interfaces(),
+            status: default_show_status(),
+            logging: default_show_logging(),
+            running_config: default_show_running(),
+        }
+    }
+}
+
+fn default_show_version() -> String {
+    "show version".into()
+}
+fn default_show_interfaces() -> String {
+    "show interfaces".into()
+}
+fn default_show_status() -> String {
+    "show interfaces status".into()
+}
+fn default_show_logging() -> String {
+    "show logging".into()
+}
+fn default_show_running() -> String {
+    "show running-config".into()
+}
+
+/// How the output of one show command becomes port states (or link events).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParseRule {
+    pub command: String,
+    pub style: ParseStyle,
+    /// `table`: regexes for one row (the first that matches wins); named groups are schema fields.
+    #[serde(default)]
+    pub rows: Vec<String>,
+    /// `blocks`: a regex for the line that opens one port's block.
+    #[serde(default)]
+    pub start: Option<String>,
+    /// `blocks`: field name → regex applied to each line of the block; group `v` is the value.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    /// field name → ordered [regex, value] pairs turning device words into schema values.
+    #[serde(default)]
+    pub map: BTreeMap<String, Vec<[String; 2]>>,
+    /// field → the captured group it is computed from through its `map` (e.g. admin from
+    /// a status column that also gives oper).
+    #[serde(default)]
+    pub derive: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ParseStyle {
+    /// One port per matching line.
+    Table,
+    /// One port per block of lines, opened by `start`.
+    Blocks,
+    /// Link events found by the profile's `link_event` patterns.
+    Events,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkEventRule {
+    /// Regex with groups `port` and (unless `state` is given) `state`.
+    pub pattern: String,
+    /// Fixed state for patterns whose wording carries it (e.g. `OSTATE_DN`).
+    #[serde(default)]
+    pub state: Option<String>,
+}

@@ -1,0 +1,149 @@
+//! All vendor profiles and templates switchlab knows: the built-in ones (embedded at build
+//! time from `vendors/` and `templates/`), overridden or extended by folders given with
+//! `--vendors DIR` and `--templates DIR` — a sixth vendor needs no rebuild.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::compiled::{Origin, Vendor};
+use crate::format::{FormatError, Source};
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+}
+
+/// A template's text and where it came from.
+#[derive(Debug, Clone)]
+pub struct TemplateSource {
+    pub text: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    vendors: BTreeMap<String, Vendor>,
+    /// (vendor, template name) → text
+    templates: BTreeMap<(String, String), TemplateSource>,
+}
+
+impl Registry {
+    /// Built-in profiles and templates, then the folders' files over them.
+    pub fn load(
+        vendors_dir: Option<&Path>,
+        templates_dir: Option<&Path>,
+    ) -> Result<Registry, FormatError> {
+        let mut reg = Registry::default();
+        for (name, text) in builtin::VENDORS {
+            let src = Source::from_text(format!("vendors/{name}.toml"), *text);
+            reg.add_vendor(name, &src, Origin::BuiltIn)?;
+        }
+        for (vendor, name, text) in builtin::TEMPLATES {
+            reg.templates.insert(
+                ((*vendor).into(), (*name).into()),
+                TemplateSource {
+                    text: (*text).into(),
+                    origin: Origin::BuiltIn,
+                },
+            );
+        }
+        if let Some(dir) = vendors_dir {
+            for path in files(dir, "toml")? {
+                let src = Source::read(&path)?;
+                let stem = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default()
+                    .to_string();
+                reg.add_vendor(&stem, &src, Origin::Folder(path.clone()))?;
+            }
+        }
+        if let Some(dir) = templates_dir {
+            for sub in subdirs(dir)? {
+                let vendor = sub
+                    .file_name()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default()
+                    .to_string();
+                for path in files(&sub, "j2")? {
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|source| FormatError::Read {
+                            file: path.clone(),
+                            source,
+                        })?;
+                    let name = path
+                        .file_stem()
+                        .and_then(|s| s.to_str())
+                        .unwrap_or_default()
+                        .to_string();
+                    reg.templates.insert(
+                        (vendor.clone(), name),
+                        TemplateSource {
+                            text,
+                            origin: Origin::Folder(path.clone()),
+                        },
+                    );
+                }
+            }
+        }
+        Ok(reg)
+    }
+
+    fn add_vendor(&mut self, stem: &str, src: &Source, origin: Origin) -> Result<(), FormatError> {
+        let v = Vendor::from_source(src, origin)?;
+        if v.name() != stem {
+            let at = src.text.find(&format!("\"{}\"", v.name())).unwrap_or(0);
+            return Err(src.invalid(
+                &(at..at),
+                "vendor.name",
+                format!("'{}' must match the file name '{stem}'", v.name()),
+            ));
+        }
+        self.vendors.insert(stem.to_string(), v);
+        Ok(())
+    }
+
+    pub fn vendors(&self) -> impl Iterator<Item = &Vendor> {
+        self.vendors.values()
+    }
+
+    pub fn vendor(&self, name: &str) -> Option<&Vendor> {
+        self.vendors.get(name)
+    }
+
+    pub fn vendor_names(&self) -> Vec<String> {
+        self.vendors.keys().cloned().collect()
+    }
+
+    pub fn template(&self, vendor: &str, name: &str) -> Option<&TemplateSource> {
+        self.templates.get(&(vendor.to_string(), name.to_string()))
+    }
+
+    pub fn template_names(&self, vendor: &str) -> Vec<String> {
+        self.templates
+            .keys()
+            .filter(|(v, _)| v == vendor)
+            .map(|(_, n)| n.clone())
+            .collect()
+    }
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, FormatError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| FormatError::Read {
+        file: dir.to_path_buf(),
+        source,
+    })?;
+    let mut v: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    v.sort();
+    Ok(v)
+}
+
+fn files(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, FormatError> {
+    Ok(read_dir(dir)?
+        .into_iter()
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
+        .collect())
+}
+
+fn subdirs(dir: &Path) -> Result<Vec<PathBuf>, FormatError> {
+    Ok(read_dir(dir)?.into_iter().filter(|p| p.is_dir()).collect())
+}
