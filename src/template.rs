@@ -163,9 +163,12 @@ pub fn render(
         device: device_name.clone(),
         origin: origin.clone(),
         line: e.line().unwrap_or(0),
-        message: match e.detail() {
-            Some(d) => format!("{}: {d}", e.kind()),
-            None => e.kind().to_string(),
+        message: match (e.kind(), e.detail()) {
+            (minijinja::ErrorKind::UndefinedError, Some(d)) => {
+                format!("{d}; define it in the manifest's [baseline.vars] or the device's `vars`")
+            }
+            (kind, Some(d)) => format!("{kind}: {d}"),
+            (kind, None) => kind.to_string(),
         },
     };
     env.add_template_owned(name.clone(), tpl.text.clone())

@@ -21,11 +21,10 @@ impl fmt::Display for Location {
 /// What went wrong with an input file. Each variant carries where and which key.
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
-    #[error("{file}: cannot read: {source}", file = file.display())]
+    #[error("{file}: cannot read: {error}", file = file.display())]
     Read {
         file: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// TOML syntax, a wrong type, a missing or an unknown key (as the TOML reader saw it).
     #[error("{at}: {message}")]

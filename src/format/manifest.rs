@@ -171,22 +171,13 @@ fn default_syslog_listen() -> String {
     "0.0.0.0:5514".into()
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criteria {
     #[serde(default)]
     pub min_gbps: Option<f64>,
     #[serde(default)]
     pub max_flaps_per_port: u32,
-}
-
-impl Default for Criteria {
-    fn default() -> Self {
-        Criteria {
-            min_gbps: None,
-            max_flaps_per_port: 0,
-        }
-    }
 }
 
 impl Manifest {

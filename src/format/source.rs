@@ -17,9 +17,9 @@ pub struct Source {
 
 impl Source {
     pub fn read(path: &Path) -> Result<Source, FormatError> {
-        let text = std::fs::read_to_string(path).map_err(|source| FormatError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| FormatError::Read {
             file: path.to_path_buf(),
-            source,
+            error,
         })?;
         Ok(Source {
             path: path.to_path_buf(),

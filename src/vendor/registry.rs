@@ -66,9 +66,9 @@ impl Registry {
                     .to_string();
                 for path in files(&sub, "j2")? {
                     let text =
-                        std::fs::read_to_string(&path).map_err(|source| FormatError::Read {
+                        std::fs::read_to_string(&path).map_err(|error| FormatError::Read {
                             file: path.clone(),
-                            source,
+                            error,
                         })?;
                     let name = path
                         .file_stem()
@@ -128,9 +128,9 @@ impl Registry {
 }
 
 fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, FormatError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| FormatError::Read {
+    let entries = std::fs::read_dir(dir).map_err(|error| FormatError::Read {
         file: dir.to_path_buf(),
-        source,
+        error,
     })?;
     let mut v: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     v.sort();

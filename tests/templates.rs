@@ -1,0 +1,165 @@
+//! Every built-in baseline template renders for the demo lab in its vendor's idiom.
+
+use std::path::Path;
+
+use switchlab::inputs::RunInputs;
+use switchlab::vendor::Registry;
+
+fn configs() -> RunInputs {
+    let reg = Registry::load(None, None).unwrap();
+    RunInputs::load(
+        Path::new("examples/demo/lab.toml"),
+        Path::new("examples/demo/manifest.toml"),
+        &reg,
+    )
+    .expect("demo inputs are valid")
+}
+
+fn lines(device: &str) -> Vec<String> {
+    configs()
+        .config(device)
+        .unwrap_or_else(|| panic!("{device} rendered"))
+        .lines
+        .clone()
+}
+
+fn pos(lines: &[String], line: &str) -> usize {
+    lines
+        .iter()
+        .position(|l| l == line)
+        .unwrap_or_else(|| panic!("{line:?} not in {lines:#?}"))
+}
+
+#[test]
+fn every_vendor_renders_for_the_demo_lab() {
+    let c = configs();
+    assert_eq!(c.configs.len(), 5);
+    for cfg in &c.configs {
+        assert!(cfg.lines.len() >= 8, "{}: {:?}", cfg.device, cfg.lines);
+        assert_eq!(
+            cfg.lines[0],
+            format!("hostname {}", cfg.device),
+            "hostname first"
+        );
+    }
+}
+
+#[test]
+fn cisco_access_ports_with_cabling_descriptions() {
+    let l = lines("cisco-3560x");
+    assert_eq!(
+        l[3..8],
+        [
+            "interface GigabitEthernet0/1",
+            " description server1 eno1 Intel I350 2m copper",
+            " switchport mode access",
+            " switchport access vlan 10",
+            " no shutdown"
+        ]
+    );
+}
+
+#[test]
+fn arista_switchport_then_vlan() {
+    let l = lines("arista-7048");
+    let i = pos(&l, "interface Ethernet49");
+    assert_eq!(l[i + 1], " description server1 eth2 Intel X520 0.5m dac");
+    assert_eq!(
+        l[i + 2..i + 5],
+        [" switchport", " switchport access vlan 10", " no shutdown"]
+    );
+}
+
+#[test]
+fn force10_no_shutdown_before_switchport_and_membership_from_the_vlan() {
+    let l = lines("f10-s4810");
+    let i = pos(&l, "interface TenGigabitEthernet 0/1");
+    assert_eq!(l[i + 2..i + 4], [" no shutdown", " switchport"]);
+    let v = pos(&l, "interface Vlan 10");
+    assert!(pos(&l, " untagged TenGigabitEthernet 0/2") > v);
+    assert!(
+        !l.iter().any(|x| x.contains("switchport access")),
+        "FTOS has no switchport access vlan"
+    );
+}
+
+#[test]
+fn fastiron_enables_ports_and_sets_untagged_under_the_vlan() {
+    let l = lines("icx-7150");
+    assert!(
+        !l.iter()
+            .any(|x| x.contains("shutdown") || x.contains("switchport")),
+        "FastIron knows neither: {l:#?}"
+    );
+    let v = pos(&l, "vlan 10 name switchlab by port");
+    assert!(pos(&l, " untagged ethernet 1/2/1") > v);
+    let i = pos(&l, "interface ethernet 1/2/2");
+    assert_eq!(l[i + 2], " enable");
+}
+
+#[test]
+fn niagara_ports_come_out_of_shutdown() {
+    let l = lines("niagara-2924");
+    let i = pos(&l, "interface 0/1");
+    assert!(l[i..i + 6].contains(&"no shutdown".to_string()));
+    assert!(l.contains(&"vlan pvid 10".to_string()));
+}
+
+#[test]
+fn logging_host_appears_only_when_set() {
+    assert!(
+        !lines("arista-7048")
+            .iter()
+            .any(|l| l.starts_with("logging"))
+    );
+    let reg = Registry::load(None, None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let m = std::fs::read_to_string("examples/demo/manifest.toml")
+        .unwrap()
+        .replace(
+            "vlan_name = \"switchlab\"",
+            "vlan_name = \"switchlab\"\nlogging_host = \"127.0.0.1\"",
+        );
+    std::fs::write(dir.path().join("m.toml"), m).unwrap();
+    let c = RunInputs::load(
+        Path::new("examples/demo/lab.toml"),
+        &dir.path().join("m.toml"),
+        &reg,
+    )
+    .unwrap();
+    let want = [
+        ("cisco-3560x", "logging host 127.0.0.1"),
+        ("arista-7048", "logging host 127.0.0.1"),
+        ("f10-s4810", "logging 127.0.0.1"),
+        ("icx-7150", "logging host 127.0.0.1"),
+        ("niagara-2924", "logging host 127.0.0.1"),
+    ];
+    for (dev, line) in want {
+        assert!(
+            c.config(dev).unwrap().lines.iter().any(|l| l == line),
+            "{dev} lacks {line}"
+        );
+    }
+}
+
+#[test]
+fn manifest_port_subset_limits_the_config() {
+    let reg = Registry::load(None, None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let m = std::fs::read_to_string("examples/demo/manifest.toml")
+        .unwrap()
+        .replace(
+            "name = \"arista-7048\"",
+            "name = \"arista-7048\"\nports = [\"Ethernet50\"]",
+        );
+    std::fs::write(dir.path().join("m.toml"), m).unwrap();
+    let c = RunInputs::load(
+        Path::new("examples/demo/lab.toml"),
+        &dir.path().join("m.toml"),
+        &reg,
+    )
+    .unwrap();
+    let l = &c.config("arista-7048").unwrap().lines;
+    assert!(l.contains(&"interface Ethernet50".to_string()));
+    assert!(!l.contains(&"interface Ethernet49".to_string()));
+}

@@ -1,0 +1,214 @@
+//! Vendor profiles: every built-in profile loads with its regexes compiled and its modes
+//! reachable; a sixth vendor defined only in TOML is picked up from a folder; broken
+//! profiles are refused with file and key.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use switchlab::vendor::{Origin, Registry};
+
+const BUILT_IN: [&str; 5] = [
+    "arista_eos",
+    "brocade_fastiron",
+    "cisco_ios",
+    "dell_force10",
+    "interface_masters",
+];
+
+fn switchlab() -> Command {
+    Command::cargo_bin("switchlab").unwrap()
+}
+
+#[test]
+fn every_built_in_profile_loads_with_a_complete_mode_graph() {
+    let reg = Registry::load(None, None).expect("built-in profiles are valid");
+    assert_eq!(reg.vendor_names(), BUILT_IN);
+    for v in reg.vendors() {
+        assert_eq!(v.origin, Origin::BuiltIn);
+        for mode in ["privileged", "config"] {
+            assert!(v.mode(mode).is_some(), "{} lacks {mode}", v.name());
+        }
+        assert!(!v.errors.is_empty(), "{} has no error patterns", v.name());
+        assert!(
+            !v.link_events.is_empty(),
+            "{} has no link-event patterns",
+            v.name()
+        );
+        assert!(
+            reg.template(v.name(), "baseline").is_some(),
+            "{} has no baseline template",
+            v.name()
+        );
+        for cmd in [
+            &v.profile.commands.interfaces,
+            &v.profile.commands.status,
+            &v.profile.commands.logging,
+        ] {
+            assert!(
+                v.parse_rule(cmd).is_some(),
+                "{}: no parse rule for its own command '{cmd}'",
+                v.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn prompts_are_told_apart_deepest_mode_first() {
+    let reg = Registry::load(None, None).unwrap();
+    let cases = [
+        ("cisco_ios", "Switch>", "user"),
+        ("cisco_ios", "Switch#", "privileged"),
+        ("cisco_ios", "Switch(config)#", "config"),
+        ("cisco_ios", "Switch(config-if)#", "config_sub"),
+        ("arista_eos", "sw 1 (lab)#", "privileged"),
+        ("arista_eos", "sw(config-if-Et1)#", "config_sub"),
+        ("dell_force10", "FTOS(conf-if-te-0/1)#", "config_sub"),
+        ("dell_force10", "Dell(conf)#", "config"),
+        ("brocade_fastiron", "SSH@sw1#", "privileged"),
+        ("brocade_fastiron", "ICX7150-24P Switch>", "user"),
+        (
+            "brocade_fastiron",
+            "telnet@sw1(config-if-e10000-1/1/1)#",
+            "config_sub",
+        ),
+        ("interface_masters", "(Niagara) >", "user"),
+        ("interface_masters", "(Niagara) (Config)#", "config"),
+        (
+            "interface_masters",
+            "(Niagara) (Interface 0/1)#",
+            "config_sub",
+        ),
+    ];
+    for (vendor, prompt, want) in cases {
+        let v = reg.vendor(vendor).unwrap();
+        let got = v
+            .modes
+            .iter()
+            .find(|m| m.prompt.is_match(prompt))
+            .map(|m| m.name.as_str());
+        assert_eq!(got, Some(want), "{vendor}: prompt {prompt:?}");
+    }
+}
+
+#[test]
+fn port_names_in_any_form_are_one_port() {
+    let reg = Registry::load(None, None).unwrap();
+    let cisco = reg.vendor("cisco_ios").unwrap();
+    assert!(cisco.same_port("Gi0/1", "GigabitEthernet0/1"));
+    assert!(!cisco.same_port("Gi0/1", "Te0/1"));
+    let f10 = reg.vendor("dell_force10").unwrap();
+    assert!(f10.same_port("Te 0/1", "TenGigabitEthernet 0/1"));
+    let icx = reg.vendor("brocade_fastiron").unwrap();
+    assert!(icx.same_port("1/1/1", "10GigabitEthernet1/1/1"));
+    assert!(icx.same_port("ethernet 1/1/1", "e1/1/1"));
+}
+
+#[test]
+fn vendors_command_lists_built_ins() {
+    let out = switchlab().arg("vendors").assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for v in BUILT_IN {
+        assert!(text.contains(v), "{v} missing from:\n{text}");
+    }
+    assert!(text.contains("5 vendor profiles, all valid"));
+}
+
+#[test]
+fn a_sixth_vendor_defined_only_in_toml_is_picked_up_and_usable() {
+    switchlab()
+        .args([
+            "--vendors",
+            "examples/vendors",
+            "--templates",
+            "examples/templates",
+            "vendors",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("supermicro_sse")
+                .and(predicate::str::contains(
+                    "examples/vendors/supermicro_sse.toml",
+                ))
+                .and(predicate::str::contains("6 vendor profiles")),
+        );
+    // ...and a lab can use it: check + render with the folder's template.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        "[[device]]\nname = \"sse\"\nvendor = \"supermicro_sse\"\nssh = { host = \"127.0.0.1\", user = \"admin\" }\n[[device.port]]\nname = \"Ex 0/1\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("m.toml"),
+        "name = \"t\"\n[[device]]\nname = \"sse\"\n",
+    )
+    .unwrap();
+    let root = std::env::current_dir().unwrap();
+    switchlab()
+        .current_dir(dir.path())
+        .arg("--vendors")
+        .arg(root.join("examples/vendors"))
+        .arg("--templates")
+        .arg(root.join("examples/templates"))
+        .args(["render", "--lab", "lab.toml", "--manifest", "m.toml", "sse"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "interface Ex 0/1\n description \"switchlab test port\"\n switchport mode access",
+        ));
+}
+
+fn broken(edit: impl Fn(String) -> String) -> assert_cmd::assert::Assert {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("examples/vendors/supermicro_sse.toml").unwrap();
+    std::fs::write(dir.path().join("supermicro_sse.toml"), edit(text)).unwrap();
+    switchlab()
+        .arg("--vendors")
+        .arg(dir.path())
+        .arg("vendors")
+        .assert()
+        .code(1)
+}
+
+#[test]
+fn a_regex_that_does_not_compile_is_refused_with_file_line_and_key() {
+    broken(|t| t.replace(r"'^% Invalid'", r"'^% Invalid('")).stderr(
+        predicate::str::contains("supermicro_sse.toml:5:").and(predicate::str::contains(
+            "key `errors`: regex does not compile",
+        )),
+    );
+}
+
+#[test]
+fn an_unreachable_or_missing_mode_is_refused() {
+    broken(|t| t.replace("enter = \"configure terminal\"\n", "")).stderr(predicate::str::contains(
+        "key `modes.config.enter`: mode 'config' has no `enter` command",
+    ));
+    broken(|t| t.replace("parent = \"config\"", "parent = \"interface\"")).stderr(
+        predicate::str::contains(
+            "key `modes.config_sub.parent`: parent mode 'interface' is not defined",
+        ),
+    );
+    broken(|t| {
+        t.replace("[modes.config]", "[modes.configure]")
+            .replace("parent = \"config\"", "parent = \"configure\"")
+    })
+    .stderr(predicate::str::contains(
+        "the mode graph needs a `config` mode",
+    ));
+    broken(|t| t.replace("leave = \"end\"\nleave_to", "leave_to")).stderr(
+        predicate::str::contains("mode 'config_sub' has no `leave` command"),
+    );
+}
+
+#[test]
+fn profile_name_must_match_file_and_unknown_keys_are_refused() {
+    broken(|t| t.replace("name = \"supermicro_sse\"", "name = \"sse\"")).stderr(
+        predicate::str::contains(
+            "key `vendor.name`: 'sse' must match the file name 'supermicro_sse'",
+        ),
+    );
+    broken(|t| t.replace("[session]", "[session]\npaging = \"off\""))
+        .stderr(predicate::str::contains("unknown field `paging`"));
+}
