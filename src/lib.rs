@@ -13,6 +13,8 @@
 //! - [`template`]: renders `templates/<vendor>/*.j2` with the lab's cabling (strict undefined).
 //! - [`inputs`]: lab + manifest + profiles + templates loaded and checked together.
 //! - [`parse`]: show-command output → the common port-state schema, or link events.
+//! - [`sim`]: the virtual lab: simulated switches of each vendor over SSH and pty consoles,
+//!   with a link model and flap injection (its own code, not driven by `vendors/*.toml`).
 //!
 //! Later layers (DESIGN.md): transport (SSH, serial), channel, driver, run pipeline, flap
 //! watch, reports, and `sim`, the virtual lab.
@@ -25,5 +27,6 @@ pub mod cli;
 pub mod format;
 pub mod inputs;
 pub mod parse;
+pub mod sim;
 pub mod template;
 pub mod vendor;

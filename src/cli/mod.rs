@@ -11,6 +11,7 @@ use crate::vendor::Registry;
 pub mod check;
 pub mod parse;
 pub mod render;
+pub mod sim;
 pub mod vendors;
 
 /// Switch evaluation labs, made repeatable: push baselines, watch link flaps, compare vendors.
@@ -43,6 +44,7 @@ pub enum Command {
     Check(check::Args),
     Render(render::Args),
     Parse(parse::Args),
+    Sim(Box<sim::Args>),
 }
 
 impl Cli {
@@ -77,5 +79,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(a) => check::run(&cli, a),
         Command::Render(a) => render::run(&cli, a),
         Command::Parse(a) => parse::run(&cli, a),
+        Command::Sim(a) => sim::run(&cli, a),
     }
 }

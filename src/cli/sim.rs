@@ -1,0 +1,172 @@
+//! `switchlab sim`: run simulated switches (one from flags, or a whole lab's) until stopped.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::Cli;
+use crate::sim::{Sim, SimOptions, bench, parse_flaps};
+
+/// Run a simulated switch — Cisco IOS, Arista EOS, Dell Force10, Brocade FastIron or
+/// Interface Masters (FASTPATH) — reachable over SSH and/or a pty console, exactly like a
+/// real one. Prints one line per listener once it accepts connections, then runs until
+/// SIGINT/SIGTERM.
+///
+/// Flap schedules (--flaps): comma-separated `PORT@START/DOWN` (Ethernet7@5s/200ms), bursts
+/// `PORT@START/DOWN*COUNT+EVERY` (Ethernet7@5s/50ms*8+400ms), or `profile` (ports whose lab
+/// cabling is a DAC shorter than 3 m to an Intel NIC flicker).
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  switchlab sim --vendor cisco_ios --ssh 127.0.0.1:2201 --serial-link /tmp/cisco.console --secret enablepw\n  switchlab sim --lab examples/demo/lab.toml"
+)]
+pub struct Args {
+    /// Start a simulator for every device of this lab that has `sim = { … }`.
+    #[arg(long, value_name = "LAB", conflicts_with = "vendor")]
+    pub lab: Option<PathBuf>,
+    /// Simulated vendor: cisco_ios, arista_eos, dell_force10, brocade_fastiron, interface_masters.
+    #[arg(long, required_unless_present = "lab")]
+    pub vendor: Option<String>,
+    /// Listen for SSH here (repeatable; port 0 = any free port).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub ssh: Vec<SocketAddr>,
+    /// Open a console pty and make PATH a symlink to it (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub serial_link: Vec<PathBuf>,
+    #[arg(long)]
+    pub hostname: Option<String>,
+    #[arg(long, default_value = "admin")]
+    pub user: String,
+    /// Login password (SSH and console); empty = the console asks no login.
+    #[arg(long, default_value = "admin")]
+    pub password: String,
+    /// Enable secret; absent = `enable` asks nothing.
+    #[arg(long)]
+    pub secret: Option<String>,
+    /// An OpenSSH public key file accepted for the user (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub authorized_key: Vec<PathBuf>,
+    /// Start factory-fresh: initial-configuration dialog on the console (Arista: ZeroTouch).
+    #[arg(long)]
+    pub factory: bool,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, value_name = "SPEC")]
+    pub flaps: Option<String>,
+    /// Spend the wire time of this baud rate on every console byte.
+    #[arg(long, value_name = "BAUD")]
+    pub pace_baud: Option<u32>,
+    /// Ask the banner acknowledgement `[y/n]` on SSH login (FTOS style).
+    #[arg(long)]
+    pub acknowledge: bool,
+    /// Offer only old SSH algorithms (dh-group14/group1-sha1, aes-cbc, hmac-sha1).
+    #[arg(long)]
+    pub legacy_algorithms: bool,
+    /// Write every link change (ground truth) to this CSV when stopped.
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    let _ = cli;
+    let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let result = rt.block_on(serve(args));
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
+}
+
+async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
+    let mut sims: Vec<Sim> = Vec::new();
+    let mut out = std::io::stdout();
+    if let Some(lab_path) = &args.lab {
+        let reg = crate::vendor::Registry::load(None, None)?;
+        let lab = crate::inputs::LabInputs::load(lab_path, &reg)?;
+        let dir = lab_path
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_default();
+        for b in bench::start(&lab.lab, &dir).await? {
+            for l in &b.listeners {
+                writeln!(out, "{l} {}", b.device)?;
+            }
+            sims.push(b.sim);
+        }
+        if sims.is_empty() {
+            anyhow::bail!(
+                "{}: no device asks for a simulator (add `sim = {{ seed = 1 }}` to a [[device]])",
+                lab_path.display()
+            );
+        }
+    } else {
+        let vendor = args.vendor.clone().unwrap_or_default();
+        if args.ssh.is_empty() && args.serial_link.is_empty() {
+            anyhow::bail!("give at least one listener: --ssh 127.0.0.1:2201 or --serial-link PATH");
+        }
+        let mut o = SimOptions::new(&vendor);
+        o.hostname = args.hostname.clone();
+        o.user = args.user.clone();
+        o.password = args.password.clone();
+        o.secret = args.secret.clone();
+        o.factory = args.factory;
+        o.seed = args.seed;
+        o.pace_baud = args.pace_baud;
+        o.acknowledge = args.acknowledge;
+        o.legacy_algorithms = args.legacy_algorithms;
+        if let Some(spec) = &args.flaps {
+            o.flaps = parse_flaps(spec)?;
+        }
+        for f in &args.authorized_key {
+            let text = std::fs::read_to_string(f)
+                .with_context(|| format!("{}: cannot read", f.display()))?;
+            o.authorized_keys.push(
+                russh::keys::PublicKey::from_openssh(text.trim())
+                    .with_context(|| format!("{}: not an OpenSSH public key", f.display()))?,
+            );
+        }
+        let mut sim = Sim::start(o)?;
+        for addr in &args.ssh {
+            let bound = sim.listen_ssh(*addr).await?;
+            writeln!(out, "ssh {bound}")?;
+        }
+        for link in &args.serial_link {
+            sim.listen_console(link).await?;
+            writeln!(out, "serial {}", link.display())?;
+        }
+        sims.push(sim);
+    }
+    out.flush()?;
+    wait_for_signal().await?;
+    if let Some(path) = &args.truth {
+        let mut w = csv::Writer::from_path(path)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        w.write_record(["time_unix_ms", "device", "port", "state"])?;
+        for s in &sims {
+            for e in s.truth() {
+                let ms = e
+                    .time
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_millis())
+                    .unwrap_or(0);
+                w.write_record([
+                    ms.to_string(),
+                    e.device,
+                    e.port,
+                    if e.up { "up".into() } else { "down".into() },
+                ])?;
+            }
+        }
+        w.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn wait_for_signal() -> anyhow::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}

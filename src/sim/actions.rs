@@ -1,0 +1,266 @@
+//! What each command does on a simulated switch ([`Act`]), the same for every vendor;
+//! the dialect supplies the wording and formats.
+
+use super::dialect::{Act, Mode};
+use super::grammar::Matched;
+use super::session::{Session, Stage};
+use super::state::Device;
+
+impl Session {
+    pub(super) fn run(&mut self, m: Matched) -> String {
+        let d = self.d;
+        match m.cmd.act {
+            Act::Enable => {
+                if self.mode != Mode::User {
+                    return self.prompt();
+                }
+                if self.dev().secret.is_some() {
+                    self.stage = Stage::EnableSecret;
+                    return d.enable_password_prompt.into();
+                }
+                self.mode = Mode::Privileged;
+                self.prompt()
+            }
+            Act::Disable => {
+                self.mode = Mode::User;
+                self.prompt()
+            }
+            Act::Exit | Act::Logout => match self.mode {
+                Mode::User | Mode::Privileged => self.logout(),
+                Mode::Config => {
+                    self.mode = Mode::Privileged;
+                    self.prompt()
+                }
+                Mode::Interface(_) | Mode::Vlan(_) => {
+                    self.mode = if d.sub_exit_leaves_config {
+                        Mode::Privileged
+                    } else {
+                        Mode::Config
+                    };
+                    self.prompt()
+                }
+            },
+            Act::End => {
+                self.mode = Mode::Privileged;
+                self.prompt()
+            }
+            Act::Configure => {
+                self.mode = Mode::Config;
+                format!(
+                    "Enter configuration commands, one per line.  End with CNTL/Z.\r\n{}",
+                    self.prompt()
+                )
+            }
+            Act::TermLength => {
+                self.term_length = m.nums.first().copied().unwrap_or(24) as usize;
+                self.reply(d.term_length_reply)
+            }
+            Act::TermWidth => {
+                let w = m.nums.first().copied().unwrap_or(80).to_string();
+                self.reply(&d.term_width_reply.replace("{}", &w))
+            }
+            Act::SkipPage => {
+                self.term_length = 0;
+                self.prompt()
+            }
+            Act::ShowVersion => {
+                let text = (d.show_version)(&self.dev());
+                self.output(&text)
+            }
+            Act::ShowInterfaces => {
+                let text = {
+                    let dev = self.dev();
+                    match m.ports.first() {
+                        Some(&i) => (d.show_interface)(&dev, &dev.ports[i]),
+                        None => dev
+                            .ports
+                            .iter()
+                            .map(|p| (d.show_interface)(&dev, p))
+                            .collect(),
+                    }
+                };
+                self.output(&text)
+            }
+            Act::ShowStatus => {
+                let text = (d.show_status)(&self.dev());
+                self.output(&text)
+            }
+            Act::ShowLogging => {
+                let text = {
+                    let dev = self.dev();
+                    let mut t = d.show_logging_header.to_string();
+                    for l in &dev.log_buffer {
+                        t.push_str(&l.text);
+                        t.push('\n');
+                    }
+                    t
+                };
+                self.output(&text)
+            }
+            Act::ShowRunning => {
+                let text = {
+                    let dev = self.dev();
+                    render_config(d.running_header, &dev, &dev.running)
+                };
+                self.output(&text)
+            }
+            Act::ShowStartup => {
+                let text = {
+                    let dev = self.dev();
+                    dev.startup
+                        .as_ref()
+                        .map(|cfg| render_config(d.running_header, &dev, cfg))
+                };
+                match text {
+                    Some(text) => self.output(&text),
+                    None => self.reply("startup-config is not present"),
+                }
+            }
+            Act::WriteMemory => {
+                if self.dev().zerotouch {
+                    return self.reply("% Error: cannot save the configuration while ZeroTouch is enabled: run 'zerotouch cancel'");
+                }
+                if let Some(q) = d.save.write_confirm {
+                    self.stage = Stage::SaveConfirm {
+                        done: d.save.write_done,
+                    };
+                    return format!("{}{q}", d.save.write_intro);
+                }
+                self.save();
+                self.reply(&format!("{}{}", d.save.write_intro, d.save.write_done))
+            }
+            Act::CopyRunStart => {
+                if let Some(q) = d.save.copy_question {
+                    self.stage = Stage::SaveConfirm {
+                        done: d.save.copy_done,
+                    };
+                    return q.into();
+                }
+                self.save();
+                self.reply(d.save.copy_done)
+            }
+            Act::ZerotouchCancel => {
+                self.dev().zerotouch = false;
+                self.prompt()
+            }
+            Act::ClearCounters => {
+                for p in &mut self.dev().ports {
+                    p.link_changes = 0;
+                    p.in_errors = 0;
+                    p.crc = 0;
+                    p.resets = 0;
+                }
+                self.prompt()
+            }
+            Act::Hostname => {
+                let name = m.text.clone().unwrap_or_default();
+                let mut dev = self.dev();
+                dev.hostname = name;
+                dev.store("", &m.key, &m.canonical);
+                drop(dev);
+                self.prompt()
+            }
+            Act::Interface => {
+                if let Some(&i) = m.ports.first() {
+                    let head = (d.interface_head)(&self.dev().ports[i]);
+                    self.dev().section_mut(&head);
+                    self.mode = Mode::Interface(i);
+                }
+                self.prompt()
+            }
+            Act::Vlan => {
+                let id = m.nums.first().copied().unwrap_or(1) as u16;
+                self.dev().section_mut(&m.canonical);
+                self.vlan_head = Some(m.canonical.clone());
+                self.mode = Mode::Vlan(id);
+                self.prompt()
+            }
+            Act::AdminUp | Act::AdminDown => {
+                if let Mode::Interface(i) = self.mode {
+                    let up = m.cmd.act == Act::AdminUp;
+                    let head = self.section_head();
+                    let mut dev = self.dev();
+                    dev.ports[i].admin_up = up;
+                    if up {
+                        dev.ports[i].err_disabled = false;
+                    }
+                    super::link::refresh_and_log(d, &mut dev, i);
+                    store_unless_hidden(d.hidden, &mut dev, &head, "admin-state", &m.canonical);
+                }
+                self.prompt()
+            }
+            Act::Description => {
+                let head = self.section_head();
+                let mut dev = self.dev();
+                if let Mode::Interface(i) = self.mode {
+                    dev.ports[i].description =
+                        m.text.clone().map(|t| t.trim_matches('"').to_string());
+                }
+                dev.store(&head, &m.key, &m.canonical);
+                drop(dev);
+                self.prompt()
+            }
+            Act::Store => {
+                let head = self.section_head();
+                store_unless_hidden(d.hidden, &mut self.dev(), &head, &m.key, &m.canonical);
+                self.prompt()
+            }
+            Act::Nothing => self.prompt(),
+        }
+    }
+
+    /// A one-line reply and the prompt.
+    fn reply(&mut self, text: &str) -> String {
+        if text.is_empty() {
+            return self.prompt();
+        }
+        format!("{}\r\n{}", text.replace('\n', "\r\n"), self.prompt())
+    }
+
+    fn logout(&mut self) -> String {
+        self.mode = Mode::User;
+        if self.console {
+            self.stage = Stage::Idle;
+            return "\r\n\r\nPress RETURN to get started.\r\n".into();
+        }
+        self.closed = true;
+        String::new()
+    }
+
+    pub(super) fn save(&mut self) {
+        let mut dev = self.dev();
+        dev.startup = Some(dev.running.clone());
+    }
+}
+
+fn store_unless_hidden(hidden: &[&str], dev: &mut Device, head: &str, key: &str, line: &str) {
+    if hidden.iter().any(|h| h.eq_ignore_ascii_case(line)) {
+        dev.unstore(head, key);
+    } else {
+        dev.store(head, key, line);
+    }
+}
+
+/// The running (or startup) config as the device prints it.
+pub fn render_config(header: &str, dev: &Device, sections: &[super::state::Section]) -> String {
+    let mut out = format!("{header}hostname {}\n", dev.hostname);
+    for s in sections.iter().filter(|s| s.head.is_empty()) {
+        for (_, l) in s.lines.iter().filter(|(k, _)| k != "hostname") {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out.push_str("!\n");
+    for s in sections.iter().filter(|s| !s.head.is_empty()) {
+        out.push_str(&s.head);
+        out.push('\n');
+        for (_, l) in &s.lines {
+            out.push(' ');
+            out.push_str(l);
+            out.push('\n');
+        }
+        out.push_str("!\n");
+    }
+    out.push_str("end\n");
+    out
+}

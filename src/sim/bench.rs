@@ -1,0 +1,118 @@
+//! A whole virtual bench from a lab file: one simulated switch per device that asks for
+//! one (`sim = { … }`), listening where the lab says the device is reached.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::Path;
+
+use super::{Cabling, Sim, SimError, SimOptions, parse_flaps};
+use crate::format::Lab;
+use crate::format::lab::Device;
+
+/// A started simulator and where it listens (`ssh 127.0.0.1:2202`, `serial PATH`).
+pub struct BenchSwitch {
+    pub device: String,
+    pub sim: Sim,
+    pub listeners: Vec<String>,
+}
+
+/// Resolve a path from the lab file against the lab file's folder.
+pub fn lab_path(lab_dir: &Path, p: &str) -> std::path::PathBuf {
+    let p = Path::new(p);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        lab_dir.join(p)
+    }
+}
+
+fn options(dev: &Device, lab_dir: &Path) -> Result<SimOptions, SimError> {
+    let spec = dev.sim.clone().unwrap_or_default();
+    let mut o = SimOptions::new(dev.vendor());
+    o.name = dev.name().to_string();
+    o.seed = spec.seed.unwrap_or(1);
+    o.factory = spec.factory;
+    o.pace_baud = spec.pace_baud;
+    o.password = spec.password.clone().unwrap_or_default();
+    o.secret = spec.secret.clone();
+    if let Some(flaps) = &spec.flaps {
+        o.flaps = parse_flaps(flaps).map_err(|e| SimError::Io {
+            what: format!("device '{}': sim.flaps", dev.name()),
+            error: std::io::Error::other(e.to_string()),
+        })?;
+    }
+    if let Some(ssh) = &dev.ssh {
+        let ssh = ssh.get_ref();
+        o.user = ssh.user.clone();
+        o.legacy_algorithms = ssh.legacy_algorithms;
+        if let Some(key) = &ssh.key_file {
+            let pub_path = lab_path(lab_dir, &format!("{key}.pub"));
+            let text = std::fs::read_to_string(&pub_path).map_err(|error| SimError::Io {
+                what: format!("device '{}': public key {}", dev.name(), pub_path.display()),
+                error,
+            })?;
+            let key =
+                russh::keys::PublicKey::from_openssh(text.trim()).map_err(|e| SimError::Io {
+                    what: format!("device '{}': public key {}", dev.name(), pub_path.display()),
+                    error: std::io::Error::other(e.to_string()),
+                })?;
+            o.authorized_keys.push(key);
+        }
+    }
+    if let Some(serial) = &dev.serial {
+        o.user = serial
+            .get_ref()
+            .user
+            .clone()
+            .unwrap_or_else(|| "admin".into());
+    }
+    o.cabling = Some(
+        dev.ports
+            .iter()
+            .filter(|p| p.peer.is_some())
+            .map(|p| Cabling {
+                port: p.name.get_ref().clone(),
+                kind: p
+                    .cable
+                    .as_ref()
+                    .and_then(|c| serde_json::to_value(c.kind).ok())
+                    .and_then(|v| v.as_str().map(str::to_string)),
+                length_m: p.cable.as_ref().and_then(|c| c.length_m),
+                nic: p.peer.as_ref().and_then(|p| p.nic.clone()),
+            })
+            .collect(),
+    );
+    Ok(o)
+}
+
+/// Start every simulated device of the lab.
+pub async fn start(lab: &Lab, lab_dir: &Path) -> Result<Vec<BenchSwitch>, SimError> {
+    let mut out = Vec::new();
+    for dev in lab.devices.iter().filter(|d| d.sim.is_some()) {
+        let mut sim = Sim::start(options(dev, lab_dir)?)?;
+        let mut listeners = Vec::new();
+        if let Some(ssh) = &dev.ssh {
+            let ssh = ssh.get_ref();
+            let addr: SocketAddr = (ssh.host.as_str(), ssh.port)
+                .to_socket_addrs()
+                .ok()
+                .and_then(|mut a| a.next())
+                .ok_or_else(|| SimError::Io {
+                    what: format!("device '{}': ssh host '{}'", dev.name(), ssh.host),
+                    error: std::io::Error::other("does not resolve"),
+                })?;
+            let bound = sim.listen_ssh(addr).await?;
+            listeners.push(format!("ssh {bound}"));
+        }
+        if let Some(serial) = &dev.serial {
+            let link = lab_path(lab_dir, &serial.get_ref().port);
+            sim.listen_console(&link).await?;
+            listeners.push(format!("serial {}", link.display()));
+        }
+        out.push(BenchSwitch {
+            device: dev.name().to_string(),
+            sim,
+            listeners,
+        });
+    }
+    Ok(out)
+}

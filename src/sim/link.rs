@@ -1,0 +1,196 @@
+//! The link model: a port is up when it is enabled, cabled, and not held down by flap
+//! injection. Flaps come from a schedule (`PORT@5s/200ms`, bursts `PORT@5s/50ms*8+400ms`)
+//! or from the cabling profile (a DAC shorter than 3 m to an Intel NIC flickers), both
+//! deterministic from a seed. Every change is logged the vendor's way and recorded as ground truth.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::{RngExt, SeedableRng};
+
+use super::dialect::Dialect;
+use super::session::lock;
+use super::state::Device;
+
+/// Recompute a port's oper state; on a change, log it the vendor's way and apply the
+/// err-disable rule (more than 5 flaps in 10 s) where the vendor has one.
+pub fn refresh_and_log(d: &Dialect, dev: &mut Device, idx: usize) {
+    let Some(up) = dev.refresh_oper(idx) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for line in (d.link_log)(dev, &dev.ports[idx], up, now) {
+        dev.log(line);
+    }
+    if let Some(msg) = d.errdisable_log
+        && !up
+        && dev.ports[idx].recent_downs.len() > 5
+        && !dev.ports[idx].err_disabled
+    {
+        dev.ports[idx].err_disabled = true;
+        let text = msg(&dev.ports[idx]);
+        dev.log(text);
+    }
+}
+
+/// One injected flap: port down at `at` (from start) for `down`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flap {
+    pub port: String,
+    pub at: Duration,
+    pub down: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "flap spec '{item}': {why}; write PORT@START/DOWN, e.g. Ethernet7@5s/200ms, a burst Ethernet7@5s/50ms*8+400ms, or `profile`"
+)]
+pub struct FlapSpecError {
+    pub item: String,
+    pub why: String,
+}
+
+/// The flap plan of a simulator: explicit flaps, and whether the cabling profile applies.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FlapPlan {
+    pub flaps: Vec<Flap>,
+    pub profile: bool,
+}
+
+/// Parse `PORT@START/DOWN[*COUNT+EVERY]` items separated by commas, or `profile`.
+pub fn parse_flaps(spec: &str) -> Result<FlapPlan, FlapSpecError> {
+    let mut plan = FlapPlan::default();
+    for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if item == "profile" {
+            plan.profile = true;
+            continue;
+        }
+        let err = |why: &str| FlapSpecError {
+            item: item.to_string(),
+            why: why.to_string(),
+        };
+        let (port, timing) = item.rsplit_once('@').ok_or_else(|| err("no '@'"))?;
+        let (start, rest) = timing.split_once('/').ok_or_else(|| err("no '/DOWN'"))?;
+        let (down, repeat) = match rest.split_once('*') {
+            Some((d, r)) => (d, Some(r)),
+            None => (rest, None),
+        };
+        let dur =
+            |s: &str| humantime::parse_duration(s.trim()).map_err(|e| err(&format!("'{s}': {e}")));
+        let (start, down) = (dur(start)?, dur(down)?);
+        let (count, every) = match repeat {
+            Some(r) => {
+                let (c, e) = r
+                    .split_once('+')
+                    .ok_or_else(|| err("a burst needs *COUNT+EVERY"))?;
+                (
+                    c.trim()
+                        .parse::<u32>()
+                        .map_err(|_| err("COUNT is not a number"))?,
+                    dur(e)?,
+                )
+            }
+            None => (1, Duration::ZERO),
+        };
+        if count > 1 && every <= down {
+            return Err(err("EVERY must be longer than DOWN"));
+        }
+        for k in 0..count {
+            plan.flaps.push(Flap {
+                port: port.trim().to_string(),
+                at: start + every * k,
+                down,
+            });
+        }
+    }
+    Ok(plan)
+}
+
+/// Ports whose cabling is known to flicker: a DAC shorter than 3 m to an Intel NIC.
+pub fn flaky_by_profile(
+    cable_kind: Option<&str>,
+    length_m: Option<f64>,
+    nic: Option<&str>,
+) -> bool {
+    cable_kind == Some("dac")
+        && length_m.is_some_and(|l| l < 3.0)
+        && nic.is_some_and(|n| n.to_lowercase().contains("intel"))
+}
+
+/// Flaps for a flaky port over `horizon`: on average one every 4 s, down 20–400 ms, from the seed.
+pub fn profile_flaps(port: &str, seed: u64, horizon: Duration) -> Vec<Flap> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(
+        seed ^ port.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+        }),
+    );
+    let mut t = Duration::from_millis(rng.random_range(1_000..3_000));
+    let mut out = Vec::new();
+    while t < horizon {
+        let down = Duration::from_millis(rng.random_range(20..400));
+        out.push(Flap {
+            port: port.to_string(),
+            at: t,
+            down,
+        });
+        t += down + Duration::from_millis(rng.random_range(1_500..6_500));
+    }
+    out
+}
+
+/// Play flaps against a device: each port goes down at its time and comes back after `down`.
+pub async fn run_flaps(d: &'static Dialect, dev: Arc<Mutex<Device>>, flaps: Vec<Flap>) {
+    let start = tokio::time::Instant::now();
+    let mut edges: Vec<(Duration, String, bool)> = Vec::new();
+    for f in flaps {
+        edges.push((f.at, f.port.clone(), true));
+        edges.push((f.at + f.down, f.port, false));
+    }
+    edges.sort_by_key(|e| e.0);
+    for (at, port, down) in edges {
+        tokio::time::sleep_until(start + at).await;
+        let mut dev = lock(&dev);
+        let Some(i) = dev.port_index(&port) else {
+            continue;
+        };
+        dev.ports[i].flap_down = down;
+        refresh_and_log(d, &mut dev, i);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flap_specs_single_and_burst() {
+        let p = parse_flaps("Ethernet7@5s/200ms, Te 0/1@1s/50ms*3+400ms, profile").unwrap();
+        assert!(p.profile);
+        assert_eq!(p.flaps.len(), 4);
+        assert_eq!(
+            p.flaps[0],
+            Flap {
+                port: "Ethernet7".into(),
+                at: Duration::from_secs(5),
+                down: Duration::from_millis(200)
+            }
+        );
+        assert_eq!(p.flaps[3].at, Duration::from_millis(1800));
+        assert!(parse_flaps("Et1@5s").is_err());
+        assert!(parse_flaps("Et1@5s/1s*3+500ms").is_err());
+    }
+
+    #[test]
+    fn profile_flaps_are_deterministic_from_the_seed() {
+        let a = profile_flaps("Ethernet49", 7, Duration::from_secs(60));
+        assert_eq!(a, profile_flaps("Ethernet49", 7, Duration::from_secs(60)));
+        assert_ne!(a, profile_flaps("Ethernet49", 8, Duration::from_secs(60)));
+        assert!(a.len() >= 8, "about one flap every 4 s: {}", a.len());
+        assert!(flaky_by_profile(Some("dac"), Some(0.5), Some("Intel X520")));
+        assert!(!flaky_by_profile(
+            Some("dac"),
+            Some(3.0),
+            Some("Intel X520")
+        ));
+    }
+}

@@ -1,0 +1,213 @@
+//! The virtual lab: simulated switches of each vendor, reachable exactly like real ones —
+//! over SSH (russh) and on a serial console (a pty that switchlab opens like /dev/ttyUSB0).
+//!
+//! Layout: `dialect` (what a vendor is, as data and formatters), `vendors/` (one file per
+//! vendor, written from VENDORS.md and independent of `vendors/*.toml`), `grammar`
+//! (abbreviated commands), `session` + `actions` (one CLI session), `state` (the device:
+//! ports, config, log, ground truth), `link` (flap injection), `ssh` and `console` (front ends).
+
+pub mod actions;
+pub mod bench;
+pub mod console;
+pub mod dialect;
+pub mod grammar;
+pub mod link;
+pub mod session;
+pub mod ssh;
+pub mod state;
+pub mod vendors;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinHandle;
+
+pub use dialect::Dialect;
+pub use link::{FlapPlan, parse_flaps};
+pub use state::{Device, TruthEvent};
+
+/// A port's cabling, as the lab describes it (decides link-up and flakiness).
+#[derive(Debug, Clone)]
+pub struct Cabling {
+    pub port: String,
+    pub kind: Option<String>,
+    pub length_m: Option<f64>,
+    pub nic: Option<String>,
+}
+
+/// Everything that makes one simulated switch.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    pub vendor: String,
+    /// Name in the ground truth (the lab's device name).
+    pub name: String,
+    pub hostname: Option<String>,
+    pub user: String,
+    /// Login password (SSH password auth, console login); empty = console asks no login.
+    pub password: String,
+    pub secret: Option<String>,
+    pub authorized_keys: Vec<russh::keys::PublicKey>,
+    pub factory: bool,
+    pub seed: u64,
+    pub flaps: FlapPlan,
+    /// Cabled ports; `None` = every port has a peer.
+    pub cabling: Option<Vec<Cabling>>,
+    pub pace_baud: Option<u32>,
+    /// Ask the FTOS-style banner acknowledgement on SSH login.
+    pub acknowledge: bool,
+    /// Offer only the old algorithms old switches speak.
+    pub legacy_algorithms: bool,
+    /// How far ahead profile-driven flaps are planned.
+    pub horizon: Duration,
+}
+
+impl SimOptions {
+    pub fn new(vendor: &str) -> SimOptions {
+        SimOptions {
+            vendor: vendor.to_string(),
+            name: vendor.to_string(),
+            hostname: None,
+            user: "admin".into(),
+            password: "admin".into(),
+            secret: None,
+            authorized_keys: Vec::new(),
+            factory: false,
+            seed: 1,
+            flaps: FlapPlan::default(),
+            cabling: None,
+            pace_baud: None,
+            acknowledge: false,
+            legacy_algorithms: false,
+            horizon: Duration::from_secs(3600),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("no simulator for vendor '{0}'; simulated vendors: {1}")]
+    UnknownVendor(String, String),
+    #[error("{what}: {error}")]
+    Io { what: String, error: std::io::Error },
+    #[error("flap schedule names port '{port}', which {vendor} has not; ports look like {example}")]
+    UnknownPort {
+        port: String,
+        vendor: String,
+        example: String,
+    },
+}
+
+/// A running simulated switch; its listeners and flaps stop when it is dropped.
+pub struct Sim {
+    pub dialect: &'static Dialect,
+    pub device: Arc<Mutex<Device>>,
+    pub options: SimOptions,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Sim {
+    /// Build the switch and start its flap schedule (listeners come with `listen_*`).
+    pub fn start(options: SimOptions) -> Result<Sim, SimError> {
+        let dialect = vendors::dialect(&options.vendor).ok_or_else(|| {
+            SimError::UnknownVendor(options.vendor.clone(), vendors::names().join(", "))
+        })?;
+        let mut ports = (dialect.ports)();
+        for p in &mut ports {
+            p.admin_up = !dialect.ports_start_shut;
+            if let Some(cabling) = &options.cabling {
+                p.cabled = cabling.iter().any(|c| {
+                    state::squash(&c.port) == state::squash(&p.long())
+                        || state::squash(&c.port) == state::squash(&p.number)
+                });
+            }
+            p.oper_up = p.admin_up && p.cabled;
+        }
+        let (console_tx, _) = tokio::sync::broadcast::channel(1024);
+        let device = Device {
+            name: options.name.clone(),
+            hostname: options
+                .hostname
+                .clone()
+                .unwrap_or_else(|| dialect.default_hostname.to_string()),
+            ports,
+            running: Vec::new(),
+            startup: None,
+            log_buffer: Default::default(),
+            truth: Vec::new(),
+            booted: Instant::now(),
+            secret: options.secret.clone(),
+            user: options.user.clone(),
+            password: options.password.clone(),
+            factory: options.factory,
+            console_tx,
+            zerotouch: options.factory && dialect.name == "arista_eos",
+        };
+        let mut flaps = options.flaps.flaps.clone();
+        if options.flaps.profile {
+            for c in options.cabling.iter().flatten() {
+                if link::flaky_by_profile(c.kind.as_deref(), c.length_m, c.nic.as_deref()) {
+                    flaps.extend(link::profile_flaps(&c.port, options.seed, options.horizon));
+                }
+            }
+        }
+        for f in &flaps {
+            if device.port_index(&f.port).is_none() {
+                return Err(SimError::UnknownPort {
+                    port: f.port.clone(),
+                    vendor: dialect.name.into(),
+                    example: device.ports[0].long(),
+                });
+            }
+        }
+        let device = Arc::new(Mutex::new(device));
+        let mut sim = Sim {
+            dialect,
+            device,
+            options,
+            tasks: Vec::new(),
+        };
+        if !flaps.is_empty() {
+            sim.tasks.push(tokio::spawn(link::run_flaps(
+                dialect,
+                sim.device.clone(),
+                flaps,
+            )));
+        }
+        Ok(sim)
+    }
+
+    /// Listen for SSH on `addr` (port 0 = any free port); returns the bound address.
+    pub async fn listen_ssh(&mut self, addr: SocketAddr) -> Result<SocketAddr, SimError> {
+        let (bound, task) = ssh::serve(self, addr).await.map_err(|error| SimError::Io {
+            what: format!("ssh listener on {addr}"),
+            error,
+        })?;
+        self.tasks.push(task);
+        Ok(bound)
+    }
+
+    /// Open a console on a new pty and make `link` a symlink to it.
+    pub async fn listen_console(&mut self, link: &Path) -> Result<PathBuf, SimError> {
+        let (tty, task) = console::serve(self, link).map_err(|error| SimError::Io {
+            what: format!("console at {}", link.display()),
+            error,
+        })?;
+        self.tasks.push(task);
+        Ok(tty)
+    }
+
+    /// Every link change so far.
+    pub fn truth(&self) -> Vec<TruthEvent> {
+        session::lock(&self.device).truth.clone()
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}

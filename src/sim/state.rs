@@ -1,0 +1,171 @@
+//! One simulated switch's state, shared by all its sessions: ports and their link model,
+//! running and startup config, the log buffer, and the ground truth of every link change.
+
+use std::collections::VecDeque;
+use std::time::{Instant, SystemTime};
+
+use tokio::sync::broadcast;
+
+/// A port of the simulated switch.
+#[derive(Debug, Clone)]
+pub struct SimPort {
+    /// Type name as the vendor spells it in full ("GigabitEthernet", "TenGigabitEthernet ").
+    pub long_type: &'static str,
+    pub short_type: &'static str,
+    /// Number part ("0/1", "1/1/1").
+    pub number: String,
+    pub speed_mbps: u64,
+    pub admin_up: bool,
+    /// A peer is plugged in (the lab cables this port, or the simulator was told all are).
+    pub cabled: bool,
+    /// Held down by flap injection right now.
+    pub flap_down: bool,
+    pub oper_up: bool,
+    pub err_disabled: bool,
+    pub link_changes: u64,
+    pub last_change: Instant,
+    pub in_errors: u64,
+    pub crc: u64,
+    pub resets: u64,
+    pub description: Option<String>,
+    /// Recent link-down times, for the err-disable rule (more than 5 flaps in 10 s).
+    pub recent_downs: VecDeque<Instant>,
+}
+
+impl SimPort {
+    pub fn long(&self) -> String {
+        format!("{}{}", self.long_type, self.number)
+    }
+    pub fn short(&self) -> String {
+        format!("{}{}", self.short_type, self.number)
+    }
+}
+
+/// One link change that really happened, for tests to compare detections against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TruthEvent {
+    pub time: SystemTime,
+    pub device: String,
+    pub port: String,
+    pub up: bool,
+}
+
+/// A config section: a top-level line and the lines under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub head: String,
+    pub lines: Vec<(String, String)>,
+}
+
+/// A log message as the device records it: time and text.
+#[derive(Debug, Clone)]
+pub struct LogLine {
+    pub time: SystemTime,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub struct Device {
+    pub name: String,
+    pub hostname: String,
+    pub ports: Vec<SimPort>,
+    /// Accepted config, as (section head, [(key, line)]); global lines live under head "".
+    pub running: Vec<Section>,
+    pub startup: Option<Vec<Section>>,
+    pub log_buffer: VecDeque<LogLine>,
+    pub truth: Vec<TruthEvent>,
+    pub booted: Instant,
+    pub secret: Option<String>,
+    pub user: String,
+    pub password: String,
+    /// Factory-fresh: the console starts in the initial-configuration dialog.
+    pub factory: bool,
+    /// Asynchronous log lines for console sessions.
+    pub console_tx: broadcast::Sender<String>,
+    pub zerotouch: bool,
+}
+
+impl Device {
+    pub fn port_index(&self, long_or_short: &str) -> Option<usize> {
+        let want = squash(long_or_short);
+        self.ports
+            .iter()
+            .position(|p| squash(&p.long()) == want || squash(&p.short()) == want)
+    }
+
+    /// Recompute a port's oper state; returns Some(up) when it changed.
+    pub fn refresh_oper(&mut self, idx: usize) -> Option<bool> {
+        let now = Instant::now();
+        let p = &mut self.ports[idx];
+        let up = p.admin_up && p.cabled && !p.flap_down && !p.err_disabled;
+        if up == p.oper_up {
+            return None;
+        }
+        p.oper_up = up;
+        p.link_changes += 1;
+        p.last_change = now;
+        if !up {
+            p.recent_downs.push_back(now);
+            while p
+                .recent_downs
+                .front()
+                .is_some_and(|t| now.duration_since(*t).as_secs_f64() > 10.0)
+            {
+                p.recent_downs.pop_front();
+            }
+        }
+        self.truth.push(TruthEvent {
+            time: SystemTime::now(),
+            device: self.name.clone(),
+            port: self.ports[idx].long(),
+            up,
+        });
+        Some(up)
+    }
+
+    /// Record a log line in the buffer and send it to the console sessions.
+    pub fn log(&mut self, text: String) {
+        self.log_buffer.push_back(LogLine {
+            time: SystemTime::now(),
+            text: text.clone(),
+        });
+        while self.log_buffer.len() > 1000 {
+            self.log_buffer.pop_front();
+        }
+        let _ = self.console_tx.send(text);
+    }
+
+    pub fn section_mut(&mut self, head: &str) -> &mut Section {
+        if let Some(i) = self.running.iter().position(|s| s.head == head) {
+            return &mut self.running[i];
+        }
+        self.running.push(Section {
+            head: head.to_string(),
+            lines: Vec::new(),
+        });
+        let last = self.running.len() - 1;
+        &mut self.running[last]
+    }
+
+    /// Store a config line under a section, replacing a line with the same key.
+    pub fn store(&mut self, head: &str, key: &str, line: &str) {
+        let s = self.section_mut(head);
+        match s.lines.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = line.to_string(),
+            None => s.lines.push((key.to_string(), line.to_string())),
+        }
+    }
+
+    pub fn unstore(&mut self, head: &str, key: &str) {
+        if let Some(s) = self.running.iter_mut().find(|s| s.head == head) {
+            s.lines.retain(|(k, _)| k != key);
+        }
+    }
+}
+
+pub fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase()
+}

@@ -1,0 +1,149 @@
+//! Interface Masters Niagara 2924-24TG, modelled as Broadcom FASTPATH/ICOS (UNSURE):
+//! `(Niagara) #` prompts, 24 × 0/x ports shut by default, save asks `(y/n)`.
+
+use std::time::SystemTime;
+
+use crate::sim::dialect::*;
+use crate::sim::state::{Device, SimPort};
+
+const COMMANDS: &[Cmd] = &[
+    cmd(USER, "enable", Act::Enable),
+    cmd(PRIV, "disable", Act::Disable),
+    cmd(EXEC, "exit", Act::Exit),
+    cmd(EXEC, "logout", Act::Logout),
+    cmd(EXEC, "quit", Act::Logout),
+    cmd(PRIV, "configure", Act::Configure),
+    cmd(EXEC, "terminal length <num>", Act::TermLength),
+    cmd(EXEC, "terminal width <num>", Act::TermWidth),
+    cmd(EXEC, "show version", Act::ShowVersion),
+    cmd(EXEC, "show port all", Act::ShowStatus),
+    cmd(EXEC, "show interface <bare>", Act::ShowInterfaces),
+    cmd(PRIV, "show logging buffered", Act::ShowLogging),
+    cmd(PRIV, "show running-config", Act::ShowRunning),
+    cmd(PRIV, "show startup-config", Act::ShowStartup),
+    cmd(PRIV, "write memory", Act::WriteMemory),
+    cmd(PRIV, "clear counters", Act::ClearCounters),
+    set(CONF, "hostname <word>", Act::Hostname),
+    cmd(CONF, "interface <bare>", Act::Interface),
+    cmd(CONF, "logging host <word>", Act::Store),
+    cmd(CONF | SUB, "exit", Act::Exit),
+    cmd(CONF | SUB, "end", Act::End),
+    set(IF, "description <rest>", Act::Description),
+    set(IF, "vlan participation include <num>", Act::Store),
+    set(IF, "vlan pvid <num>", Act::Store),
+    cmd(IF, "no shutdown", Act::AdminUp),
+    cmd(IF, "shutdown", Act::AdminDown),
+];
+
+fn ports() -> Vec<SimPort> {
+    ports_of("", "", "0/", 1..=24, 1000)
+}
+
+fn prompt(h: &str, m: &Mode) -> String {
+    match m {
+        Mode::User => format!("({h}) >"),
+        Mode::Privileged => format!("({h}) #"),
+        Mode::Config => format!("({h}) (Config)#"),
+        Mode::Interface(i) => format!("({h}) (Interface 0/{})#", i + 1),
+        Mode::Vlan(v) => format!("({h}) (Vlan {v})#"),
+    }
+}
+
+fn invalid(col: usize, _word: &str) -> String {
+    format!(
+        "{}^\r\n% Invalid input detected at '^' marker.\r\n",
+        " ".repeat(col)
+    )
+}
+
+fn show_version(dev: &Device) -> String {
+    format!(
+        "Switch: 1\n\nSystem Description............................. Niagara 2924-24TG, 6.6.1.4, Linux 2.6.35\n\
+         Machine Type................................... Niagara 2924-24TG\nMachine Model.................................. 2924-24TG\n\
+         Serial Number.................................. IM2924A0012\nSoftware Version............................... 6.6.1.4\n\
+         System Up Time................................. {}\n",
+        age_words(dev.booted.elapsed().as_secs())
+    )
+}
+
+fn show_interface(_dev: &Device, p: &SimPort) -> String {
+    format!(
+        "Type........................................... Normal\nAdmin Mode..................................... {}\n\
+         Physical Status................................ {}\nLink Status.................................... {}\n\
+         Link Changes................................... {}\n",
+        if p.admin_up { "Enable" } else { "Disable" },
+        if p.oper_up { "1000 Full" } else { "Unknown" },
+        if p.oper_up { "Up" } else { "Down" },
+        p.link_changes
+    )
+}
+
+fn show_status(dev: &Device) -> String {
+    let mut out = String::from(
+        "\n                 Admin     Physical   Physical   Link   Link    LACP   Actor\nIntf      Type   Mode      Mode       Status     Status Trap    Mode   Timeout\n--------- ------ --------- ---------- ---------- ------ ------- ------ --------\n",
+    );
+    for p in &dev.ports {
+        let status = if p.oper_up { "1000 Full" } else { "" };
+        out.push_str(&format!(
+            "{:<9} {:<6} {:<9} {:<10} {:<10} {:<6} Enable  Enable long\n",
+            p.number,
+            "",
+            if p.admin_up { "Enable" } else { "Disable" },
+            "Auto",
+            status,
+            if p.oper_up { "Up" } else { "Down" }
+        ));
+    }
+    out
+}
+
+fn link_log(dev: &Device, p: &SimPort, up: bool, t: SystemTime) -> Vec<String> {
+    vec![format!(
+        "<189> {} {}-1 TRAPMGR[148]: traputil.c(611) {} %% Link {}: {}",
+        log_stamp(t),
+        dev.hostname,
+        dev.log_buffer.len() + 1,
+        if up { "Up" } else { "Down" },
+        p.number
+    )]
+}
+
+pub static DIALECT: Dialect = Dialect {
+    name: "interface_masters",
+    default_hostname: "Niagara",
+    commands: COMMANDS,
+    ports,
+    ports_start_shut: true,
+    sub_exit_leaves_config: true,
+    hidden: &[],
+    prompt,
+    invalid,
+    incomplete: "% Incomplete command.\r\n",
+    ambiguous: |_| "% Ambiguous command.\r\n".to_string(),
+    pager: "--More-- or (q)uit",
+    login: LoginStyle {
+        banner: "\r\n",
+        user_prompt: "User:",
+        password_prompt: "Password:",
+        failure: "\r\nLogin failed.",
+    },
+    enable_password_prompt: "Password:",
+    enable_failure: "Incorrect Password!",
+    save: SaveStyle {
+        write_intro: "\nThis operation may take a few minutes.\nManagement interfaces will not be available during this time.\n\n",
+        write_confirm: Some("Are you sure you want to save? (y/n) "),
+        write_done: "\r\nConfiguration Saved!",
+        copy_question: None,
+        copy_done: "",
+    },
+    term_length_reply: "",
+    term_width_reply: "",
+    show_version,
+    show_interface,
+    show_status,
+    show_logging_header: "Buffered (In-Memory) Logging    : enabled\nBuffered Logging Wrapping Behavior : On\nBuffered Log Count   : 0\n\n",
+    link_log,
+    interface_head: |p| format!("interface {}", p.number),
+    running_header: "!Current Configuration:\n!\n!System Description \"Niagara 2924-24TG, 6.6.1.4, Linux 2.6.35\"\n!System Software Version \"6.6.1.4\"\n!\n",
+    errdisable_log: None,
+};

@@ -1,0 +1,243 @@
+//! Dell Force10 FTOS (OS9), S4810: 48 Te + 4 Fo, ports shut by default, `% Error: Invalid input at "^" marker.`
+
+use std::time::SystemTime;
+
+use crate::sim::dialect::*;
+use crate::sim::state::{Device, SimPort};
+
+const COMMANDS: &[Cmd] = &[
+    cmd(USER, "enable", Act::Enable),
+    cmd(PRIV, "disable", Act::Disable),
+    cmd(EXEC, "exit", Act::Exit),
+    cmd(PRIV, "configure", Act::Configure),
+    cmd(PRIV, "configure terminal", Act::Configure),
+    cmd(EXEC, "terminal length <num>", Act::TermLength),
+    cmd(EXEC, "terminal width <num>", Act::TermWidth),
+    cmd(EXEC, "show version", Act::ShowVersion),
+    cmd(EXEC, "show interfaces", Act::ShowInterfaces),
+    cmd(EXEC, "show interfaces <port>", Act::ShowInterfaces),
+    cmd(EXEC, "show interfaces status", Act::ShowStatus),
+    cmd(PRIV, "show logging", Act::ShowLogging),
+    cmd(PRIV, "show running-configuration", Act::ShowRunning),
+    cmd(PRIV, "show startup-configuration", Act::ShowStartup),
+    cmd(PRIV, "write memory", Act::WriteMemory),
+    cmd(
+        PRIV,
+        "copy running-configuration startup-configuration",
+        Act::CopyRunStart,
+    ),
+    cmd(PRIV, "clear counters", Act::ClearCounters),
+    set(CONF, "hostname <word>", Act::Hostname),
+    cmd(CONF, "interface <port>", Act::Interface),
+    cmd(CONF, "interface Vlan <num>", Act::Vlan),
+    cmd(CONF, "logging <word>", Act::Store),
+    cmd(CONF | SUB, "end", Act::End),
+    cmd(CONF | SUB, "exit", Act::Exit),
+    set(IF, "description <rest>", Act::Description),
+    set(IF, "switchport", Act::Store),
+    cmd(IF, "no shutdown", Act::AdminUp),
+    cmd(IF, "shutdown", Act::AdminDown),
+    set(VLAN, "name <word>", Act::Store),
+    set(VLAN, "description <rest>", Act::Store),
+    cmd(VLAN, "untagged <port>", Act::Store),
+    cmd(VLAN, "tagged <port>", Act::Store),
+    set(VLAN, "no shutdown", Act::Store),
+];
+
+fn ports() -> Vec<SimPort> {
+    let mut p = ports_of("TenGigabitEthernet ", "Te ", "0/", 0..=47, 10_000);
+    for n in [48, 52, 56, 60] {
+        p.extend(ports_of("fortyGigE ", "Fo ", "0/", n..=n, 40_000));
+    }
+    p
+}
+
+fn prompt(h: &str, m: &Mode) -> String {
+    match m {
+        Mode::User => format!("{h}>"),
+        Mode::Privileged => format!("{h}#"),
+        Mode::Config => format!("{h}(conf)#"),
+        Mode::Interface(i) => {
+            let n = if *i < 48 {
+                format!("te-0/{i}")
+            } else {
+                format!("fo-0/{}", 48 + (i - 48) * 4)
+            };
+            format!("{h}(conf-if-{n})#")
+        }
+        Mode::Vlan(v) => format!("{h}(conf-if-vl-{v})#"),
+    }
+}
+
+fn invalid(col: usize, _word: &str) -> String {
+    format!(
+        "{}^\r\n% Error: Invalid input at \"^\" marker.\r\n",
+        " ".repeat(col)
+    )
+}
+
+fn show_version(dev: &Device) -> String {
+    format!(
+        "Dell Real Time Operating System Software\nDell Operating System Version: 2.0\nDell Application Software Version: 9.14(2.0)\n\
+         Copyright (c) 1999-2020 by Dell Inc. All Rights Reserved.\nBuild Time: Thu Mar 12 10:11:12 2020\n\
+         Build Path: /build/build04/SW/SRC/Cp_src/Tacacs\nForce10 Real Time Operating System Software\n\
+         {} uptime is {}\n\nSystem image file is \"system://A\"\n\nSystem Type: S4810\nControl Processor: Freescale QorIQ P2020 with 2147483648 bytes of memory.\n\n\
+         48 Ten GigabitEthernet/IEEE 802.3 interface(s)\n4 Forty GigabitEthernet/IEEE 802.3 interface(s)\n",
+        dev.hostname,
+        age_clock(dev.booted.elapsed().as_secs())
+    )
+}
+
+fn show_interface(dev: &Device, p: &SimPort) -> String {
+    let (state, proto) = if !p.admin_up {
+        ("down", "down")
+    } else if p.oper_up {
+        ("up", "up")
+    } else {
+        ("down", "down")
+    };
+    let idx = dev
+        .ports
+        .iter()
+        .position(|x| x.number == p.number)
+        .unwrap_or(0);
+    let desc = p
+        .description
+        .as_ref()
+        .map(|d| format!("Description: {d}\n"))
+        .unwrap_or_default();
+    let speed = if p.oper_up {
+        format!("{} Mbit", p.speed_mbps)
+    } else {
+        "auto".into()
+    };
+    format!(
+        "{long} is {state}, line protocol is {proto}\n{desc}\
+         Hardware is DellForce10Eth, address is 00:01:e8:8b:{:02x}:{:02x}\n\
+         \x20   Current address is 00:01:e8:8b:{:02x}:{:02x}\n\
+         Pluggable media present, SFP+ type is 10GBASE-CU1M\n\
+         Interface index is {ifindex}\n\
+         Internet address is not set\n\
+         Mode of IPv4 Address Assignment : NONE\n\
+         MTU 1554 bytes, IP MTU 1500 bytes\n\
+         LineSpeed {speed}\n\
+         Flowcontrol rx off tx off\n\
+         ARP type: ARPA, ARP Timeout 04:00:00\n\
+         Last clearing of \"show interface\" counters never\n\
+         Queueing strategy: fifo\n\
+         Input Statistics:\n\
+         \x20    0 packets, 0 bytes\n\
+         \x20    0 64-byte pkts, 0 over 64-byte pkts, 0 over 127-byte pkts\n\
+         \x20    0 Multicasts, 0 Broadcasts, 0 Unicasts\n\
+         \x20    0 runts, 0 giants, 0 throttles\n\
+         \x20    {crc} CRC, 0 overrun, 0 discarded\n\
+         Output Statistics:\n\
+         \x20    0 packets, 0 bytes, 0 underruns\n\
+         \x20    0 Multicasts, 0 Broadcasts, 0 Unicasts\n\
+         \x20    0 throttles, 0 discarded, 0 collisions, 0 wreddrops\n\
+         Rate info (interval 299 seconds):\n\
+         \x20    Input 00.00 Mbits/sec,          0 packets/sec, 0.00% of line-rate\n\
+         \x20    Output 00.00 Mbits/sec,          0 packets/sec, 0.00% of line-rate\n\
+         Time since last interface status change: {age}\n",
+        idx / 256,
+        idx % 256,
+        idx / 256,
+        idx % 256,
+        long = p.long(),
+        ifindex = 34_603_010 + idx * 262_144,
+        crc = p.crc,
+        age = age_clock(p.last_change.elapsed().as_secs()),
+    )
+}
+
+fn show_status(dev: &Device) -> String {
+    let mut out =
+        String::from("Port                Description  Status Speed        Duplex Vlan\n");
+    for p in &dev.ports {
+        let status = if p.oper_up { "Up" } else { "Down" };
+        let speed = if p.oper_up {
+            format!("{} Mbit", p.speed_mbps)
+        } else {
+            "Auto".into()
+        };
+        let duplex = if p.oper_up { "Full" } else { "Auto" };
+        let name: String = p
+            .description
+            .clone()
+            .unwrap_or_default()
+            .chars()
+            .take(12)
+            .collect();
+        let vlan = port_vlan(dev, p, &format!("interface {}", p.long()));
+        let vlan = if p.admin_up {
+            vlan.to_string()
+        } else {
+            "--".into()
+        };
+        out.push_str(&format!(
+            "{:<19} {:<12} {:<6} {:<12} {:<6} {}\n",
+            p.short(),
+            name,
+            status,
+            speed,
+            duplex,
+            vlan
+        ));
+    }
+    out
+}
+
+fn link_log(_dev: &Device, p: &SimPort, up: bool, t: SystemTime) -> Vec<String> {
+    let (tag, word) = if up {
+        ("OSTATE_UP", "up")
+    } else {
+        ("OSTATE_DN", "down")
+    };
+    vec![format!(
+        "{}: %STKUNIT0-M:CP %IFMGR-5-{tag}: Changed interface state to {word}: {}",
+        log_stamp(t),
+        p.short()
+    )]
+}
+
+pub static DIALECT: Dialect = Dialect {
+    name: "dell_force10",
+    default_hostname: "FTOS",
+    commands: COMMANDS,
+    ports,
+    ports_start_shut: true,
+    sub_exit_leaves_config: false,
+    hidden: &[],
+    prompt,
+    invalid,
+    incomplete: "% Error: Incomplete command.\r\n",
+    ambiguous: |_| "% Error: Ambiguous command.\r\n".to_string(),
+    pager: "--More--",
+    login: LoginStyle {
+        banner: "\r\n",
+        user_prompt: "Login: ",
+        password_prompt: "Password: ",
+        failure: "% Login incorrect",
+    },
+    enable_password_prompt: "Password: ",
+    enable_failure: "% Error: Bad passwords",
+    save: SaveStyle {
+        write_intro: "",
+        write_confirm: None,
+        write_done: "!\n5641 bytes successfully copied",
+        copy_question: Some(
+            "File with same name already exist.\r\nProceed to copy the file [confirm yes/no]: ",
+        ),
+        copy_done: "!\r\n5641 bytes successfully copied",
+    },
+    term_length_reply: "",
+    term_width_reply: "",
+    show_version,
+    show_interface,
+    show_status,
+    show_logging_header: "Syslog logging: enabled\n    Console logging: level debugging\n    Monitor logging: level debugging\n    Buffer logging: level debugging, 40 Messages Logged, Size (40960 bytes)\n    Trap logging: level informational\nLast logged buffer messages:\n",
+    link_log,
+    interface_head: |p| format!("interface {}", p.long()),
+    running_header: "Current Configuration ...\n! Version 9.14(2.0)\n! Last configuration change at Fri Nov 27 05:00:00 2026 by admin\n!\nboot system stack-unit 0 primary system: A:\n!\n",
+    errdisable_log: None,
+};
