@@ -23,10 +23,14 @@
 // the way out of a command, never on a hot path.
 #![allow(clippy::result_large_err)]
 
+pub mod channel;
 pub mod cli;
+pub mod driver;
 pub mod format;
 pub mod inputs;
 pub mod parse;
+pub mod run;
 pub mod sim;
 pub mod template;
+pub mod transport;
 pub mod vendor;

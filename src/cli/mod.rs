@@ -10,7 +10,10 @@ use crate::vendor::Registry;
 
 pub mod check;
 pub mod parse;
+pub mod ports;
+pub mod push;
 pub mod render;
+pub mod show;
 pub mod sim;
 pub mod vendors;
 
@@ -45,6 +48,9 @@ pub enum Command {
     Render(render::Args),
     Parse(parse::Args),
     Sim(Box<sim::Args>),
+    Show(show::Args),
+    Push(push::Args),
+    Ports(ports::Args),
 }
 
 impl Cli {
@@ -80,5 +86,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Render(a) => render::run(&cli, a),
         Command::Parse(a) => parse::run(&cli, a),
         Command::Sim(a) => sim::run(&cli, a),
+        Command::Show(a) => show::run(&cli, a),
+        Command::Push(a) => push::run(&cli, a),
+        Command::Ports(a) => ports::run(&cli, a),
     }
 }

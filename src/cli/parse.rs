@@ -48,9 +48,15 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&parsed)?);
         return Ok(ExitCode::SUCCESS);
     }
+    print_table(&parsed);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Port states or link events as a table.
+pub fn print_table(parsed: &Parsed) {
     let mut table = Table::new();
 
-    match &parsed {
+    match parsed {
         Parsed::Ports(ports) => {
             table.set_header([
                 "port",
@@ -88,5 +94,4 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     println!("{table}");
-    Ok(ExitCode::SUCCESS)
 }

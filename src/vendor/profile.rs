@@ -26,6 +26,8 @@ pub struct Profile {
     pub ports: Ports,
     #[serde(default)]
     pub commands: Commands,
+    #[serde(default)]
+    pub verify: Verify,
     #[serde(default, rename = "parse")]
     pub parse: Vec<ParseRule>,
     /// Log lines that report a link going up or down.
@@ -216,6 +218,38 @@ fn default_show_logging() -> String {
 }
 fn default_show_running() -> String {
     "show running-config".into()
+}
+
+/// Checking a push against `show running-config`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verify {
+    /// Pushed lines the running config never shows (defaults such as IOS `no shutdown`,
+    /// mode changes such as `exit`), as regexes on the whitespace-folded line.
+    #[serde(default = "default_verify_ignore")]
+    pub ignore: Vec<String>,
+}
+
+impl Default for Verify {
+    fn default() -> Self {
+        Verify {
+            ignore: default_verify_ignore(),
+        }
+    }
+}
+
+fn default_verify_ignore() -> Vec<String> {
+    vec!["^(end|exit)$".into()]
+}
+
+impl Verify {
+    /// The patterns compiled; `Vendor::from_source` has checked that they compile.
+    pub fn ignore_compiled(&self) -> Vec<regex::Regex> {
+        self.ignore
+            .iter()
+            .filter_map(|r| regex::Regex::new(r).ok())
+            .collect()
+    }
 }
 
 /// How the output of one show command becomes port states (or link events).

@@ -1,0 +1,398 @@
+//! Bytes ⇄ prompts. Reads a device's output until a prompt (or a dialog, a login prompt, a
+//! pattern) shows at the end of the buffer, with a timeout that names the device and what
+//! was awaited. On the way it strips ANSI escapes and echo, answers pagers, pulls
+//! asynchronous log lines out of the output (handing link events on), and keeps a
+//! transcript of every byte each way with secrets redacted.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use regex::Regex;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::parse::{LinkEvent, link_event};
+use crate::transport::{ByteStream, Connected};
+use crate::vendor::Vendor;
+
+/// What a read may stop at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    Prompt,
+    Pager,
+    Dialog(usize),
+    Username,
+    Password,
+    LoginFailed,
+    /// An extra pattern given to the read (index into `extra`).
+    Pattern(usize),
+}
+
+/// What a read stopped at, and the text before it (echo and log lines included, prompt not).
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub want: Want,
+    /// The mode whose prompt matched, for `Want::Prompt`.
+    pub mode: Option<String>,
+    pub before: String,
+    /// The matched tail (the prompt, the question).
+    pub tail: String,
+}
+
+/// A log line seen on the session, with the time it arrived.
+#[derive(Debug, Clone)]
+pub struct SessionLogLine {
+    pub time: SystemTime,
+    pub line: String,
+    pub event: Option<LinkEvent>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelError {
+    #[error(
+        "device '{device}': timed out after {after:?} waiting for {what}; last output: {tail:?}"
+    )]
+    Timeout {
+        device: String,
+        what: String,
+        after: Duration,
+        tail: String,
+    },
+    #[error(
+        "device '{device}': the session closed while waiting for {what}; last output: {tail:?}"
+    )]
+    Closed {
+        device: String,
+        what: String,
+        tail: String,
+    },
+    #[error("device '{device}': {error}")]
+    Io {
+        device: String,
+        error: std::io::Error,
+    },
+}
+
+/// A redacted record of both directions.
+#[derive(Debug, Default)]
+pub struct Transcript {
+    pub bytes: Vec<u8>,
+    secrets: Vec<String>,
+}
+
+impl Transcript {
+    fn record(&mut self, dir: &str, data: &str) {
+        let mut text = data.to_string();
+        for s in self.secrets.iter().filter(|s| !s.is_empty()) {
+            text = text.replace(s.as_str(), "********");
+        }
+        let ts = jiff::Timestamp::now();
+        self.bytes
+            .extend_from_slice(format!("\n--- {dir} {ts}\n").as_bytes());
+        self.bytes.extend_from_slice(text.as_bytes());
+    }
+}
+
+pub struct Channel {
+    pub device: String,
+    vendor: Vendor,
+    stream: Box<dyn ByteStream>,
+    _keep: Vec<Box<dyn Send + Sync>>,
+    pub console: bool,
+    /// Cleaned text not yet consumed by a read.
+    text: String,
+    /// Byte offset in `text` up to which complete lines were checked for log lines.
+    scanned: usize,
+    /// A log line was removed right at the end of `text`.
+    log_at_end: bool,
+    pending_cr: bool,
+    esc: Esc,
+    pub transcript: Transcript,
+    pub log_lines: Vec<SessionLogLine>,
+    /// How long a read may go without a byte before it fails.
+    pub idle_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Esc {
+    None,
+    Start,
+    Csi,
+    Charset,
+}
+
+impl Channel {
+    pub fn new(device: &str, vendor: &Vendor, conn: Connected) -> Channel {
+        Channel {
+            device: device.to_string(),
+            vendor: vendor.clone(),
+            stream: conn.stream,
+            _keep: conn.keep_alive,
+            console: conn.console,
+            text: String::new(),
+            scanned: 0,
+            log_at_end: false,
+            pending_cr: false,
+            esc: Esc::None,
+            transcript: Transcript::default(),
+            log_lines: Vec::new(),
+            idle_timeout: Duration::from_secs(15),
+        }
+    }
+
+    /// Secrets never reach the transcript.
+    pub fn add_secret(&mut self, s: &str) {
+        if !s.is_empty() {
+            self.transcript.secrets.push(s.to_string());
+        }
+    }
+
+    pub async fn send(&mut self, data: &str) -> Result<(), ChannelError> {
+        self.transcript.record("sent", data);
+        let io = |error| ChannelError::Io {
+            device: self.device.clone(),
+            error,
+        };
+        self.stream.write_all(data.as_bytes()).await.map_err(io)?;
+        self.stream.flush().await.map_err(|error| ChannelError::Io {
+            device: self.device.clone(),
+            error,
+        })
+    }
+
+    /// Send a line and Enter (the profile's newline).
+    pub async fn send_line(&mut self, line: &str) -> Result<(), ChannelError> {
+        let nl = self.vendor.profile.session.newline.clone();
+        self.send(&format!("{line}{nl}")).await
+    }
+
+    /// Read until one of `wants` shows; `what` names it in a timeout error.
+    pub async fn read_until(
+        &mut self,
+        wants: &[Want],
+        extra: &[Regex],
+        what: &str,
+    ) -> Result<Hit, ChannelError> {
+        let started = Instant::now();
+        let mut last_byte = Instant::now();
+        let mut buf = [0u8; 4096];
+        loop {
+            if let Some(hit) = self.check(wants, extra) {
+                return Ok(hit);
+            }
+            if self.answer_pager(wants).await? {
+                continue;
+            }
+            let deadline = last_byte + self.idle_timeout;
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(self.timeout(what, started));
+            }
+            match tokio::time::timeout(deadline - now, self.stream.read(&mut buf)).await {
+                Err(_) => return Err(self.timeout(what, started)),
+                Ok(Ok(0)) => {
+                    return Err(ChannelError::Closed {
+                        device: self.device.clone(),
+                        what: what.into(),
+                        tail: self.tail_for_error(),
+                    });
+                }
+                Ok(Ok(n)) => {
+                    last_byte = Instant::now();
+                    let chunk = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    self.transcript.record("received", &chunk);
+                    self.clean_into_text(&chunk);
+                    self.pull_log_lines();
+                }
+                Ok(Err(error)) => {
+                    return Err(ChannelError::Io {
+                        device: self.device.clone(),
+                        error,
+                    });
+                }
+            }
+        }
+    }
+
+    fn timeout(&self, what: &str, started: Instant) -> ChannelError {
+        ChannelError::Timeout {
+            device: self.device.clone(),
+            what: what.into(),
+            after: started.elapsed(),
+            tail: self.tail_for_error(),
+        }
+    }
+
+    fn tail_for_error(&self) -> String {
+        let t = self.text.trim_end();
+        let start = t.char_indices().rev().nth(160).map_or(0, |(i, _)| i);
+        t[start..].to_string()
+    }
+
+    /// Answer a pager the caller did not ask to see; true if one was answered.
+    async fn answer_pager(&mut self, wants: &[Want]) -> Result<bool, ChannelError> {
+        if wants.contains(&Want::Pager) {
+            return Ok(false);
+        }
+        let Some(pager) = &self.vendor.pager else {
+            return Ok(false);
+        };
+        let tail_start = self.text.rfind('\n').map_or(0, |i| i + 1);
+        if !pager.is_match(&self.text[tail_start..]) {
+            return Ok(false);
+        }
+        self.text.truncate(tail_start);
+        let answer = self.vendor.profile.session.pager_answer.clone();
+        self.send(&answer).await?;
+        Ok(true)
+    }
+
+    fn check(&mut self, wants: &[Want], extra: &[Regex]) -> Option<Hit> {
+        if wants.contains(&Want::LoginFailed) && self.vendor.login_failure.is_match(&self.text) {
+            return Some(self.consume(Want::LoginFailed, None, self.text.len()));
+        }
+        let tail_start = self.text.rfind('\n').map_or(0, |i| i + 1);
+        let tail = &self.text[tail_start..];
+        if let Some(hit) = self.match_tail(wants, extra, tail) {
+            let (want, mode) = hit;
+            return Some(self.consume(want, mode, tail_start));
+        }
+        // A log line that landed right after a prompt leaves the prompt on the line before.
+        if tail.is_empty() && self.log_at_end && wants.contains(&Want::Prompt) {
+            let body = &self.text[..tail_start.saturating_sub(1)];
+            let prev_start = body.rfind('\n').map_or(0, |i| i + 1);
+            if let Some((want, mode)) = self.match_tail(&[Want::Prompt], &[], &body[prev_start..]) {
+                self.text.truncate(tail_start.saturating_sub(1));
+                return Some(self.consume(want, mode, prev_start));
+            }
+        }
+        None
+    }
+
+    fn match_tail(
+        &self,
+        wants: &[Want],
+        extra: &[Regex],
+        tail: &str,
+    ) -> Option<(Want, Option<String>)> {
+        let v = &self.vendor;
+        for &w in wants {
+            let hit = match w {
+                Want::Pager => v.pager.as_ref().is_some_and(|p| p.is_match(tail)),
+                Want::Dialog(i) => v.dialogs.get(i).is_some_and(|d| d.pattern.is_match(tail)),
+                Want::Username => v.username_prompt.is_match(tail),
+                Want::Password => v.password_prompt.is_match(tail),
+                Want::Pattern(i) => extra.get(i).is_some_and(|r| r.is_match(tail)),
+                Want::LoginFailed => false,
+                Want::Prompt => {
+                    if let Some(m) = v.modes.iter().find(|m| m.prompt.is_match(tail)) {
+                        return Some((w, Some(m.name.clone())));
+                    }
+                    false
+                }
+            };
+            if hit {
+                return Some((w, None));
+            }
+        }
+        None
+    }
+
+    fn consume(&mut self, want: Want, mode: Option<String>, tail_start: usize) -> Hit {
+        let before = self.text[..tail_start].to_string();
+        let tail = self.text[tail_start..].to_string();
+        self.text.clear();
+        self.scanned = 0;
+        self.log_at_end = false;
+        Hit {
+            want,
+            mode,
+            before,
+            tail,
+        }
+    }
+
+    /// Terminal bytes → text: `\r\n` → `\n`, a lone `\r` returns to the line start (what
+    /// pagers use to erase themselves), backspace deletes, ANSI escapes vanish.
+    fn clean_into_text(&mut self, chunk: &str) {
+        for c in chunk.chars() {
+            match self.esc {
+                Esc::Start => {
+                    self.esc = match c {
+                        '[' => Esc::Csi,
+                        '(' | ')' => Esc::Charset,
+                        _ => Esc::None,
+                    };
+                    continue;
+                }
+                Esc::Csi => {
+                    if c.is_ascii_alphabetic() || c == '~' {
+                        self.esc = Esc::None;
+                    }
+                    continue;
+                }
+                Esc::Charset => {
+                    self.esc = Esc::None;
+                    continue;
+                }
+                Esc::None => {}
+            }
+            if self.pending_cr {
+                self.pending_cr = false;
+                if c != '\n' {
+                    let line_start = self.text.rfind('\n').map_or(0, |i| i + 1);
+                    self.text
+                        .truncate(line_start.max(self.scanned.min(self.text.len())));
+                }
+            }
+            match c {
+                '\x1b' => self.esc = Esc::Start,
+                '\r' => self.pending_cr = true,
+                '\n' => self.text.push('\n'),
+                '\x08' => {
+                    if !self.text.ends_with('\n') {
+                        self.text.pop();
+                    }
+                }
+                c if c.is_control() && c != '\t' => {}
+                c => self.text.push(c),
+            }
+        }
+    }
+
+    /// Remove complete log lines (the profile's `async_line`) from the text and keep them.
+    fn pull_log_lines(&mut self) {
+        let Some(re) = self.vendor.async_line.clone() else {
+            return;
+        };
+        let mut out = String::with_capacity(self.text.len());
+        out.push_str(&self.text[..self.scanned]);
+        let rest = self.text[self.scanned..].to_string();
+        let mut removed_last = false;
+        let mut consumed = 0;
+        for line in rest.split_inclusive('\n') {
+            if !line.ends_with('\n') {
+                break;
+            }
+            consumed += line.len();
+            let body = line.trim_end_matches('\n');
+            if re.is_match(body) {
+                let event = link_event(&self.vendor, body);
+                self.log_lines.push(SessionLogLine {
+                    time: SystemTime::now(),
+                    line: body.trim().to_string(),
+                    event,
+                });
+                removed_last = true;
+            } else {
+                out.push_str(line);
+                removed_last = false;
+            }
+        }
+        let scanned = out.len();
+        out.push_str(&rest[consumed..]);
+        if consumed > 0 {
+            self.log_at_end = removed_last && consumed == rest.len();
+        }
+        self.text = out;
+        self.scanned = scanned;
+    }
+}

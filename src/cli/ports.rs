@@ -1,0 +1,52 @@
+//! `switchlab ports`: which /dev/ttyUSB* is which USB-serial adapter.
+
+use std::process::ExitCode;
+
+use comfy_table::Table;
+
+use super::Cli;
+use crate::transport::usb;
+
+/// List USB-serial adapters (vendor, product, serial number) so you know which
+/// /dev/ttyUSB* console cable goes to which switch.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    let adapters = usb::list(std::path::Path::new("/sys"));
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&adapters)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if adapters.is_empty() {
+        println!("no USB-serial adapters found (looked in /sys/class/tty)");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = Table::new();
+    t.set_header([
+        "port",
+        "vendor:product",
+        "manufacturer",
+        "product",
+        "serial",
+    ]);
+    for a in adapters {
+        let id = format!(
+            "{}:{}",
+            a.vendor_id.unwrap_or_default(),
+            a.product_id.unwrap_or_default()
+        );
+        t.add_row([
+            a.port,
+            id,
+            a.manufacturer.unwrap_or_default(),
+            a.product.unwrap_or_default(),
+            a.serial.unwrap_or_default(),
+        ]);
+    }
+    println!("{t}");
+    Ok(ExitCode::SUCCESS)
+}

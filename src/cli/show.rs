@@ -1,0 +1,53 @@
+//! `switchlab show`: run one command on a lab device and print (or parse) its output.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::Cli;
+use crate::inputs::LabInputs;
+use crate::parse::parse_output;
+use crate::transport::ConnectOptions;
+
+/// Connect to DEVICE, reach privileged mode, run COMMAND and print its output (without
+/// echo, prompt or log lines). --parse prints the common port-state table; --json as JSON.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long, value_name = "LAB")]
+    pub lab: PathBuf,
+    pub device: String,
+    pub command: String,
+    #[arg(long)]
+    pub parse: bool,
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long)]
+    pub accept_new_host_keys: bool,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    let reg = cli.registry()?;
+    let lab = LabInputs::load(&args.lab, &reg)?;
+    let (dev, vendor) = lab.device(&reg, &args.device)?;
+    let lab_dir = args
+        .lab
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_default();
+    let opts = ConnectOptions::for_lab(&lab.lab, &lab_dir, args.accept_new_host_keys);
+    let rt = tokio::runtime::Runtime::new()?;
+    let output = rt.block_on(async {
+        let mut d = crate::run::open(dev, vendor, &opts).await?;
+        Ok::<_, crate::run::DeviceError>(d.send_command(&args.command).await?)
+    })?;
+    if !(args.parse || args.json) {
+        print!("{output}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let parsed = parse_output(vendor, &args.command, &output)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&parsed)?);
+    } else {
+        super::parse::print_table(&parsed);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,407 @@
+//! The driver: a device's CLI driven only by its vendor profile. It finds where a session
+//! is (login prompt, dialog, pager, any mode) and reaches privileged mode; runs commands;
+//! configures line by line, stopping at the first line the device rejects; saves with the
+//! vendor's dialogs. Every wait is for a pattern, never a fixed sleep.
+
+mod configure;
+
+use regex::Regex;
+
+use crate::channel::{Channel, ChannelError, Hit, Want};
+use crate::transport::Connected;
+use crate::vendor::Vendor;
+
+pub use configure::verify_config;
+
+/// What the driver may answer with: console login and the enable secret.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub secret: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    #[error(transparent)]
+    Channel(#[from] ChannelError),
+    #[error("device '{device}': the console asks for a {what} and the lab gives none ({hint})")]
+    NeedsCredential {
+        device: String,
+        what: &'static str,
+        hint: &'static str,
+    },
+    #[error("device '{device}': console login refused: {message:?}")]
+    LoginFailed { device: String, message: String },
+    #[error(
+        "device '{device}': `{command}` did not reach mode '{wanted}' (prompt {prompt:?}, device said {said:?})"
+    )]
+    ModeChange {
+        device: String,
+        command: String,
+        wanted: String,
+        prompt: String,
+        said: String,
+    },
+    #[error(
+        "device '{device}': could not reach privileged mode within {steps} steps (last prompt {prompt:?})"
+    )]
+    Lost {
+        device: String,
+        steps: usize,
+        prompt: String,
+    },
+    #[error("device '{device}': config line {line_no} rejected: `{line}`: {message}")]
+    Rejected {
+        device: String,
+        line_no: usize,
+        line: String,
+        message: String,
+    },
+    #[error(
+        "device '{device}': config line {line_no} `{line}` left configuration mode (prompt {prompt:?}); nothing after it was sent"
+    )]
+    LeftConfig {
+        device: String,
+        line_no: usize,
+        line: String,
+        prompt: String,
+    },
+    #[error("device '{device}': `{command}` failed: {message}")]
+    CommandFailed {
+        device: String,
+        command: String,
+        message: String,
+    },
+}
+
+pub struct Driver {
+    pub ch: Channel,
+    pub vendor: Vendor,
+    pub mode: String,
+    creds: Credentials,
+}
+
+impl Driver {
+    /// Take over a fresh connection: reach privileged mode and run the on-open commands.
+    pub async fn open(
+        device: &str,
+        vendor: &Vendor,
+        conn: Connected,
+        creds: Credentials,
+    ) -> Result<Driver, DriverError> {
+        let mut ch = Channel::new(device, vendor, conn);
+        for s in [&creds.password, &creds.secret].into_iter().flatten() {
+            ch.add_secret(s);
+        }
+        let mut d = Driver {
+            ch,
+            vendor: vendor.clone(),
+            mode: String::new(),
+            creds,
+        };
+        d.reach_privileged().await?;
+        for cmd in d.vendor.profile.session.on_open.clone() {
+            let out = d.send_command(&cmd).await?;
+            if let Some(msg) = d.error_in(&out) {
+                tracing::warn!("{device}: on-open command `{cmd}` refused: {msg}");
+            }
+        }
+        Ok(d)
+    }
+
+    fn device(&self) -> String {
+        self.ch.device.clone()
+    }
+
+    /// Wherever the session is, get to privileged mode.
+    async fn reach_privileged(&mut self) -> Result<(), DriverError> {
+        let mut wants = vec![Want::LoginFailed, Want::Pager];
+        wants.extend((0..self.vendor.dialogs.len()).map(Want::Dialog));
+        wants.extend([Want::Prompt, Want::Username, Want::Password]);
+        let mut entering: Option<String> = None;
+        self.ch.send_line("").await?;
+        let mut last_prompt = String::new();
+        // After a mode command, prompts that arrive before its echo are stale (left over
+        // from an earlier Enter) and say nothing about where the command led.
+        let mut awaiting_echo: Option<String> = None;
+        for _ in 0..40 {
+            let hit = self
+                .ch
+                .read_until(&wants, &[], "a prompt, a login or a dialog")
+                .await?;
+            if hit.want == Want::Prompt
+                && let Some(cmd) = &awaiting_echo
+            {
+                if !echoed(&hit.before, cmd) {
+                    continue;
+                }
+                awaiting_echo = None;
+            }
+            match hit.want {
+                Want::LoginFailed => {
+                    return Err(DriverError::LoginFailed {
+                        device: self.device(),
+                        message: hit.before.trim().to_string(),
+                    });
+                }
+                Want::Pager => {
+                    let a = self.vendor.profile.session.pager_answer.clone();
+                    self.ch.send(&a).await?;
+                }
+                Want::Dialog(i) => {
+                    let answer = self.expand(&self.vendor.dialogs[i].answer.clone())?;
+                    self.ch.send_line(&answer).await?;
+                }
+                Want::Username => {
+                    let user =
+                        self.creds
+                            .user
+                            .clone()
+                            .ok_or_else(|| DriverError::NeedsCredential {
+                                device: self.device(),
+                                what: "user name",
+                                hint: "set serial.user in the lab",
+                            })?;
+                    self.ch.send_line(&user).await?;
+                }
+                Want::Password => {
+                    // After `enable` this is the enable secret; otherwise the login password.
+                    let secret =
+                        if entering.is_some() {
+                            self.creds.secret.clone().ok_or_else(|| {
+                                DriverError::NeedsCredential {
+                                    device: self.device(),
+                                    what: "enable secret",
+                                    hint: "set secret_env in the lab",
+                                }
+                            })?
+                        } else {
+                            self.creds.password.clone().ok_or_else(|| {
+                                DriverError::NeedsCredential {
+                                    device: self.device(),
+                                    what: "login password",
+                                    hint: "set serial.password_env in the lab",
+                                }
+                            })?
+                        };
+                    self.ch.send_line(&secret).await?;
+                    entering = None;
+                }
+                Want::Prompt => {
+                    let mode = hit.mode.clone().unwrap_or_default();
+                    last_prompt = hit.tail.clone();
+                    self.mode = mode.clone();
+                    if mode == "privileged" {
+                        return Ok(());
+                    }
+                    let step = self.step_toward("privileged", &mode);
+                    match step {
+                        Step::Enter(next, cmd) => {
+                            entering = Some(next);
+                            self.ch.send_line(&cmd).await?;
+                            awaiting_echo = Some(cmd);
+                        }
+                        Step::Leave(cmd) => {
+                            entering = None;
+                            self.ch.send_line(&cmd).await?;
+                            awaiting_echo = Some(cmd);
+                        }
+                        Step::Stuck => break,
+                    }
+                }
+                Want::Pattern(_) => {}
+            }
+        }
+        Err(DriverError::Lost {
+            device: self.device(),
+            steps: 40,
+            prompt: last_prompt,
+        })
+    }
+
+    /// `$password` / `$secret` in a dialog answer.
+    fn expand(&self, answer: &str) -> Result<String, DriverError> {
+        Ok(match answer {
+            "$password" => {
+                self.creds
+                    .password
+                    .clone()
+                    .ok_or_else(|| DriverError::NeedsCredential {
+                        device: self.device(),
+                        what: "password",
+                        hint: "set serial.password_env",
+                    })?
+            }
+            "$secret" => self
+                .creds
+                .secret
+                .clone()
+                .ok_or_else(|| DriverError::NeedsCredential {
+                    device: self.device(),
+                    what: "secret",
+                    hint: "set secret_env",
+                })?,
+            a => a.to_string(),
+        })
+    }
+
+    /// One step from `from` toward `target`: enter the next mode down the chain, or leave.
+    fn step_toward(&self, target: &str, from: &str) -> Step {
+        let modes = &self.vendor.profile.modes;
+        // Walk up from the target; if `from` is an ancestor, enter the child on the path.
+        let mut cur = target;
+        while let Some(m) = modes.get(cur) {
+            match &m.parent {
+                Some(p) if p == from => {
+                    return m
+                        .enter
+                        .clone()
+                        .map_or(Step::Stuck, |e| Step::Enter(cur.to_string(), e));
+                }
+                Some(p) => cur = p,
+                None => break,
+            }
+        }
+        modes
+            .get(from)
+            .and_then(|m| m.leave.clone())
+            .map_or(Step::Stuck, Step::Leave)
+    }
+
+    /// The first line of `output` matching a profile error pattern, with the line before
+    /// it when that is a `^` marker.
+    pub fn error_in(&self, output: &str) -> Option<String> {
+        let lines: Vec<&str> = output.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            if self
+                .vendor
+                .errors
+                .iter()
+                .any(|e| e.is_match(l.trim_start()))
+            {
+                let rest: Vec<&str> = lines[i..]
+                    .iter()
+                    .map(|s| s.trim())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                return Some(rest.join(" / "));
+            }
+        }
+        None
+    }
+
+    /// Run a command and return its output without echo, log lines or prompt.
+    pub async fn send_command(&mut self, command: &str) -> Result<String, DriverError> {
+        self.ch.send_line(command).await?;
+        let what = format!("the prompt after `{command}`");
+        loop {
+            let hit = self.ch.read_until(&[Want::Prompt], &[], &what).await?;
+            if !echoed(&hit.before, command) {
+                continue; // a stale prompt from before this command
+            }
+            self.mode = hit.mode.clone().unwrap_or_default();
+            return Ok(strip_echo(&hit, command));
+        }
+    }
+
+    /// Send a line and wait for a prompt or one of the given dialogs, answering them.
+    async fn send_with_dialogs(
+        &mut self,
+        command: &str,
+        dialogs: &[(Regex, String)],
+        what: &str,
+    ) -> Result<String, DriverError> {
+        self.ch.send_line(command).await?;
+        let extra: Vec<Regex> = dialogs.iter().map(|(r, _)| r.clone()).collect();
+        let mut wants = vec![Want::Prompt];
+        wants.extend((0..extra.len()).map(Want::Pattern));
+        let mut out = String::new();
+        for _ in 0..8 {
+            let hit = self.ch.read_until(&wants, &extra, what).await?;
+            if hit.want == Want::Prompt && out.is_empty() && !echoed(&hit.before, command) {
+                continue;
+            }
+            out.push_str(&hit.before);
+            match hit.want {
+                Want::Pattern(i) => {
+                    out.push_str(&hit.tail);
+                    out.push('\n');
+                    let answer = self.expand(&dialogs[i].1)?;
+                    self.ch.send_line(&answer).await?;
+                }
+                _ => {
+                    self.mode = hit.mode.clone().unwrap_or_default();
+                    return Ok(strip_echo(&Hit { before: out, ..hit }, command));
+                }
+            }
+        }
+        Err(DriverError::CommandFailed {
+            device: self.device(),
+            command: command.into(),
+            message: "the device kept asking questions".into(),
+        })
+    }
+
+    /// Save the running config with the vendor's command and dialogs.
+    pub async fn save(&mut self) -> Result<String, DriverError> {
+        let save = self.vendor.profile.save.clone();
+        let dialogs: Vec<(Regex, String)> = self
+            .vendor
+            .save_dialogs
+            .iter()
+            .map(|a| (a.pattern.clone(), a.answer.clone()))
+            .collect();
+        let out = self
+            .send_with_dialogs(
+                &save.command,
+                &dialogs,
+                &format!("the prompt after `{}`", save.command),
+            )
+            .await?;
+        if let Some(msg) = self.error_in(&out) {
+            return Err(DriverError::CommandFailed {
+                device: self.device(),
+                command: save.command,
+                message: msg,
+            });
+        }
+        if let Some(ok) = &self.vendor.save_success
+            && !ok.is_match(&out)
+        {
+            return Err(DriverError::CommandFailed {
+                device: self.device(),
+                command: save.command,
+                message: format!("no `{}` in the answer: {:?}", ok.as_str(), out.trim()),
+            });
+        }
+        Ok(out)
+    }
+}
+
+enum Step {
+    Enter(String, String),
+    Leave(String),
+    Stuck,
+}
+
+/// Whether `text` holds the echo of `command` (an empty command echoes as a bare newline).
+fn echoed(text: &str, command: &str) -> bool {
+    let want: String = command.split_whitespace().collect();
+    if want.is_empty() {
+        return text.contains('\n');
+    }
+    text.lines()
+        .any(|l| l.split_whitespace().collect::<String>().ends_with(&want))
+}
+
+/// The text before the prompt, without the echoed command line.
+fn strip_echo(hit: &Hit, command: &str) -> String {
+    let text = hit.before.as_str();
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    match text.split_once('\n') {
+        Some((first, rest)) if squash(first).ends_with(&squash(command)) => rest.to_string(),
+        None if squash(text).ends_with(&squash(command)) => String::new(),
+        _ => text.to_string(),
+    }
+}

@@ -1,0 +1,172 @@
+//! Transports: one byte stream to a device's CLI, over SSH (russh; known_hosts, jump host,
+//! legacy algorithms) or a serial console (tokio-serial). Everything above sees only bytes.
+
+pub mod serial;
+pub mod ssh;
+pub mod usb;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use crate::format::lab::Device;
+
+/// Any bidirectional byte stream to a device.
+pub trait ByteStream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> ByteStream for T {}
+
+/// An open CLI stream, plus whatever must stay alive for it (SSH session handles).
+pub struct Connected {
+    pub stream: Box<dyn ByteStream>,
+    /// A console (serial) rather than an SSH shell: it may sit at a login prompt, in a
+    /// dialog or mid-pager, and asks for a login itself.
+    pub console: bool,
+    pub keep_alive: Vec<Box<dyn Send + Sync>>,
+}
+
+/// How to reach devices: host-key policy and timeouts.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub accept_new_host_keys: bool,
+    /// known_hosts files checked in order (the user's, then the lab's).
+    pub known_hosts: Vec<PathBuf>,
+    /// Where a newly accepted host key is recorded.
+    pub learn_into: PathBuf,
+    /// Folder relative paths in the lab file (key files, consoles) are relative to.
+    pub lab_dir: PathBuf,
+    pub connect_timeout: Duration,
+    pub auth_timeout: Duration,
+}
+
+impl ConnectOptions {
+    /// The user's ~/.ssh/known_hosts, then the lab's own file if it names one (which is
+    /// also where new keys are recorded; else the user's file).
+    pub fn for_lab(
+        lab: &crate::format::Lab,
+        lab_dir: &std::path::Path,
+        accept_new_host_keys: bool,
+    ) -> ConnectOptions {
+        let user = std::env::home_dir()
+            .unwrap_or_default()
+            .join(".ssh")
+            .join("known_hosts");
+        let local = lab.known_hosts.as_ref().map(|k| lab_dir.join(k));
+        let mut known_hosts = vec![user.clone()];
+        known_hosts.extend(local.clone());
+        ConnectOptions {
+            accept_new_host_keys,
+            known_hosts,
+            learn_into: local.unwrap_or(user),
+            lab_dir: lab_dir.to_path_buf(),
+            connect_timeout: Duration::from_secs(10),
+            auth_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("device '{device}': cannot connect to {addr}: {error}")]
+    Connect {
+        device: String,
+        addr: String,
+        error: String,
+    },
+    #[error("device '{device}': no answer from {addr} within {after:?} while {what}")]
+    Timeout {
+        device: String,
+        addr: String,
+        what: &'static str,
+        after: Duration,
+    },
+    #[error(
+        "device '{device}': host key of {host}:{port} is not known ({fingerprint}); check it, then rerun with --accept-new-host-keys to record it in {}",
+        learn_into.display()
+    )]
+    HostKeyUnknown {
+        device: String,
+        host: String,
+        port: u16,
+        fingerprint: String,
+        learn_into: PathBuf,
+    },
+    #[error(
+        "device '{device}': HOST KEY OF {host}:{port} HAS CHANGED (now {fingerprint}); it differs from {}:{line}. Refusing to connect: if the device was really replaced, remove that line",
+        file.display()
+    )]
+    HostKeyChanged {
+        device: String,
+        host: String,
+        port: u16,
+        fingerprint: String,
+        file: PathBuf,
+        line: usize,
+    },
+    #[error("device '{device}': authentication as '{user}' failed (tried: {tried})")]
+    Auth {
+        device: String,
+        user: String,
+        tried: String,
+    },
+    #[error("device '{device}': environment variable {var} (named by {key}) is not set")]
+    MissingSecret {
+        device: String,
+        var: String,
+        key: &'static str,
+    },
+    #[error("device '{device}': key file {}: {error}", path.display())]
+    KeyFile {
+        device: String,
+        path: PathBuf,
+        error: String,
+    },
+    #[error("device '{device}': ssh: {error}")]
+    Ssh { device: String, error: String },
+    #[error(
+        "device '{device}': serial port {port} does not exist; plugged in? `switchlab ports` lists the adapters"
+    )]
+    SerialMissing { device: String, port: String },
+    #[error(
+        "device '{device}': serial port {port} is busy: another program (screen, minicom, another switchlab) has it open"
+    )]
+    SerialBusy { device: String, port: String },
+    #[error(
+        "device '{device}': no permission to open serial port {port}; add yourself to the 'dialout' group"
+    )]
+    SerialDenied { device: String, port: String },
+    #[error("device '{device}': serial port {port}: {error}")]
+    Serial {
+        device: String,
+        port: String,
+        error: String,
+    },
+    #[error("device '{device}' has no access method in the lab file")]
+    NoAccess { device: String },
+}
+
+/// A secret named by an environment variable.
+pub fn secret_from_env(
+    device: &str,
+    var: &str,
+    key: &'static str,
+) -> Result<String, TransportError> {
+    std::env::var(var).map_err(|_| TransportError::MissingSecret {
+        device: device.into(),
+        var: var.into(),
+        key,
+    })
+}
+
+/// Open the device's CLI stream the way the lab says.
+pub async fn connect(dev: &Device, opts: &ConnectOptions) -> Result<Connected, TransportError> {
+    if let Some(ssh) = &dev.ssh {
+        return ssh::connect(dev.name(), ssh.get_ref(), opts).await;
+    }
+    if let Some(serial) = &dev.serial {
+        return serial::open(dev.name(), serial.get_ref(), opts);
+    }
+    Err(TransportError::NoAccess {
+        device: dev.name().into(),
+    })
+}

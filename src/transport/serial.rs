@@ -1,0 +1,84 @@
+//! Serial consoles (USB-serial adapters, or a simulator's pty) with tokio-serial, with the
+//! errors a lab engineer meets named plainly: missing, busy, not permitted.
+
+use std::io::ErrorKind;
+
+use tokio_serial::SerialPortBuilderExt;
+
+use super::{ConnectOptions, Connected, TransportError};
+use crate::format::lab::{FlowControl, Parity, SerialAccess};
+
+pub fn open(
+    device: &str,
+    s: &SerialAccess,
+    opts: &ConnectOptions,
+) -> Result<Connected, TransportError> {
+    let path = crate::sim::bench::lab_path(&opts.lab_dir, &s.port);
+    let port = path.display().to_string();
+    let err = |e: String| TransportError::Serial {
+        device: device.into(),
+        port: port.clone(),
+        error: e,
+    };
+    if !path.exists() {
+        return Err(TransportError::SerialMissing {
+            device: device.into(),
+            port,
+        });
+    }
+    let builder = tokio_serial::new(port.clone(), s.baud)
+        .data_bits(match s.data_bits {
+            5 => tokio_serial::DataBits::Five,
+            6 => tokio_serial::DataBits::Six,
+            7 => tokio_serial::DataBits::Seven,
+            8 => tokio_serial::DataBits::Eight,
+            n => return Err(err(format!("data_bits = {n}: use 5, 6, 7 or 8"))),
+        })
+        .parity(match s.parity {
+            Parity::None => tokio_serial::Parity::None,
+            Parity::Odd => tokio_serial::Parity::Odd,
+            Parity::Even => tokio_serial::Parity::Even,
+        })
+        .stop_bits(match s.stop_bits {
+            1 => tokio_serial::StopBits::One,
+            2 => tokio_serial::StopBits::Two,
+            n => return Err(err(format!("stop_bits = {n}: use 1 or 2"))),
+        })
+        .flow_control(match s.flow_control {
+            FlowControl::None => tokio_serial::FlowControl::None,
+            FlowControl::Software => tokio_serial::FlowControl::Software,
+            FlowControl::Hardware => tokio_serial::FlowControl::Hardware,
+        });
+    match builder.open_native_async() {
+        Ok(stream) => Ok(Connected {
+            stream: Box::new(stream),
+            console: true,
+            keep_alive: Vec::new(),
+        }),
+        Err(e) => {
+            let io = std::io::Error::from(e.clone());
+            // An exclusively opened port reports "No such file or directory" although it exists.
+            match (io.kind(), io.raw_os_error()) {
+                (ErrorKind::PermissionDenied, _) => Err(TransportError::SerialDenied {
+                    device: device.into(),
+                    port,
+                }),
+                (_, Some(libc_ebusy)) if libc_ebusy == nix::errno::Errno::EBUSY as i32 => {
+                    Err(TransportError::SerialBusy {
+                        device: device.into(),
+                        port,
+                    })
+                }
+                (ErrorKind::NotFound, _) if path.exists() => Err(TransportError::SerialBusy {
+                    device: device.into(),
+                    port,
+                }),
+                (ErrorKind::NotFound, _) => Err(TransportError::SerialMissing {
+                    device: device.into(),
+                    port,
+                }),
+                _ => Err(err(e.to_string())),
+            }
+        }
+    }
+}

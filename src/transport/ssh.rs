@@ -1,0 +1,379 @@
+//! SSH with russh: password (from an environment variable), key file and ssh-agent auth;
+//! host keys checked against known_hosts files (unknown refused unless accepted, changed
+//! always refused with file and line); legacy algorithms on request; a jump host.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use russh::client::{self, Handle};
+use russh::keys::known_hosts::{check_known_hosts_path, learn_known_hosts_path};
+use russh::keys::{HashAlg, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
+use russh::{ChannelMsg, Preferred};
+
+use super::{ConnectOptions, Connected, TransportError, secret_from_env};
+use crate::format::lab::SshAccess;
+
+/// Checks the server's key and remembers why it refused one.
+struct Client {
+    device: String,
+    host: String,
+    port: u16,
+    opts: ConnectOptions,
+    refusal: Arc<Mutex<Option<TransportError>>>,
+}
+
+impl client::Handler for Client {
+    type Error = russh::Error;
+
+    async fn check_server_key(
+        &mut self,
+        key: &PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
+        let PublicKeyOrCertificate::PublicKey { key, .. } = key else {
+            return Ok(false);
+        };
+        let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
+        for file in &self.opts.known_hosts {
+            match check_known_hosts_path(&self.host, self.port, key, file) {
+                Ok(true) => return Ok(true),
+                Ok(false) => {}
+                Err(russh::keys::Error::KeyChanged { line }) => {
+                    let e = TransportError::HostKeyChanged {
+                        device: self.device.clone(),
+                        host: self.host.clone(),
+                        port: self.port,
+                        fingerprint,
+                        file: file.clone(),
+                        line,
+                    };
+                    *self.refusal.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                    return Ok(false);
+                }
+                Err(_) => {} // no such file yet
+            }
+        }
+        if self.opts.accept_new_host_keys {
+            learn_known_hosts_path(&self.host, self.port, key, &self.opts.learn_into)?;
+            tracing::info!(
+                "{}: recorded host key {fingerprint} in {}",
+                self.device,
+                self.opts.learn_into.display()
+            );
+            return Ok(true);
+        }
+        let e = TransportError::HostKeyUnknown {
+            device: self.device.clone(),
+            host: self.host.clone(),
+            port: self.port,
+            fingerprint,
+            learn_into: self.opts.learn_into.clone(),
+        };
+        *self.refusal.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+        Ok(false)
+    }
+}
+
+fn config(legacy: bool) -> Arc<client::Config> {
+    let mut preferred = Preferred::default();
+    if legacy {
+        // Old switches speak only these; modern ones first so a newer box still gets them.
+        let mut kex = preferred.kex.to_vec();
+        kex.extend([russh::kex::DH_G14_SHA1, russh::kex::DH_G1_SHA1]);
+        preferred.kex = Cow::Owned(kex);
+        let mut cipher = preferred.cipher.to_vec();
+        cipher.extend([russh::cipher::AES_128_CBC, russh::cipher::AES_256_CBC]);
+        preferred.cipher = Cow::Owned(cipher);
+        let mut mac = preferred.mac.to_vec();
+        mac.push(russh::mac::HMAC_SHA1);
+        preferred.mac = Cow::Owned(mac);
+    }
+    Arc::new(client::Config {
+        preferred,
+        inactivity_timeout: None,
+        ..Default::default()
+    })
+}
+
+async fn timed<T, E: std::fmt::Display>(
+    device: &str,
+    addr: &str,
+    what: &'static str,
+    after: Duration,
+    f: impl Future<Output = Result<T, E>>,
+) -> Result<T, TransportError> {
+    match tokio::time::timeout(after, f).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(TransportError::Ssh {
+            device: device.into(),
+            error: format!("{addr}: {what}: {e}"),
+        }),
+        Err(_) => Err(TransportError::Timeout {
+            device: device.into(),
+            addr: addr.into(),
+            what,
+            after,
+        }),
+    }
+}
+
+/// Open an SSH session (through the jump host if any), authenticate, and start a shell.
+pub async fn connect(
+    device: &str,
+    s: &SshAccess,
+    opts: &ConnectOptions,
+) -> Result<Connected, TransportError> {
+    let mut keep: Vec<Box<dyn Send + Sync>> = Vec::new();
+    let handle = match &s.jump {
+        None => session(device, &s.host, s.port, s.legacy_algorithms, opts, None).await?,
+        Some(jump) => {
+            let (juser, jhost, jport) = parse_jump(jump);
+            let bastion = session(device, &jhost, jport, s.legacy_algorithms, opts, None).await?;
+            let mut bastion = bastion;
+            let mut via = s.clone();
+            via.user = juser.unwrap_or_else(|| s.user.clone());
+            authenticate(device, &mut bastion, &via, opts).await?;
+            let addr = format!("{}:{}", s.host, s.port);
+            let tunnel = timed(
+                device,
+                &addr,
+                "opening the tunnel through the jump host",
+                opts.connect_timeout,
+                bastion.channel_open_direct_tcpip(s.host.clone(), s.port as u32, "127.0.0.1", 0),
+            )
+            .await?;
+            keep.push(Box::new(bastion));
+            session(
+                device,
+                &s.host,
+                s.port,
+                s.legacy_algorithms,
+                opts,
+                Some(tunnel.into_stream()),
+            )
+            .await?
+        }
+    };
+    let mut handle = handle;
+    authenticate(device, &mut handle, s, opts).await?;
+    let addr = format!("{}:{}", s.host, s.port);
+    let mut channel = timed(
+        device,
+        &addr,
+        "opening a session channel",
+        opts.connect_timeout,
+        handle.channel_open_session(),
+    )
+    .await?;
+    timed(
+        device,
+        &addr,
+        "requesting a terminal",
+        opts.connect_timeout,
+        channel.request_pty(true, "vt100", 511, 24, 0, 0, &[]),
+    )
+    .await?;
+    timed(
+        device,
+        &addr,
+        "starting a shell",
+        opts.connect_timeout,
+        channel.request_shell(true),
+    )
+    .await?;
+    // Wait for the shell request's answer so a refused shell is an error here, not a silent stream.
+    let ok = tokio::time::timeout(opts.connect_timeout, async {
+        loop {
+            match channel.wait().await {
+                Some(ChannelMsg::Success) => return Ok(()),
+                Some(ChannelMsg::Failure) => return Err("the device refused a shell".to_string()),
+                Some(ChannelMsg::Close) | None => {
+                    return Err("the device closed the channel".to_string());
+                }
+                Some(_) => {}
+            }
+        }
+    })
+    .await;
+    match ok {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            return Err(TransportError::Ssh {
+                device: device.into(),
+                error: format!("{addr}: {e}"),
+            });
+        }
+        Err(_) => {
+            return Err(TransportError::Timeout {
+                device: device.into(),
+                addr,
+                what: "waiting for the shell",
+                after: opts.connect_timeout,
+            });
+        }
+    }
+    keep.push(Box::new(handle));
+    Ok(Connected {
+        stream: Box::new(channel.into_stream()),
+        console: false,
+        keep_alive: keep,
+    })
+}
+
+fn parse_jump(jump: &str) -> (Option<String>, String, u16) {
+    let (user, rest) = match jump.split_once('@') {
+        Some((u, r)) => (Some(u.to_string()), r),
+        None => (None, jump),
+    };
+    match rest
+        .rsplit_once(':')
+        .and_then(|(h, p)| Some((h, p.parse().ok()?)))
+    {
+        Some((h, p)) => (user, h.to_string(), p),
+        None => (user, rest.to_string(), 22),
+    }
+}
+
+async fn session(
+    device: &str,
+    host: &str,
+    port: u16,
+    legacy: bool,
+    opts: &ConnectOptions,
+    tunnel: Option<russh::ChannelStream<client::Msg>>,
+) -> Result<Handle<Client>, TransportError> {
+    let refusal = Arc::new(Mutex::new(None));
+    let handler = Client {
+        device: device.into(),
+        host: host.into(),
+        port,
+        opts: opts.clone(),
+        refusal: refusal.clone(),
+    };
+    let addr = format!("{host}:{port}");
+    let fut = async {
+        match tunnel {
+            Some(t) => client::connect_stream(config(legacy), t, handler).await,
+            None => client::connect(config(legacy), (host, port), handler).await,
+        }
+    };
+    match tokio::time::timeout(opts.connect_timeout, fut).await {
+        Ok(Ok(h)) => Ok(h),
+        Ok(Err(e)) => {
+            if let Some(r) = refusal.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                return Err(r);
+            }
+            Err(match e {
+                russh::Error::IO(io) => TransportError::Connect {
+                    device: device.into(),
+                    addr,
+                    error: io.to_string(),
+                },
+                other => TransportError::Ssh {
+                    device: device.into(),
+                    error: format!(
+                        "{addr}: {other} (for an old switch, set legacy_algorithms = true)"
+                    ),
+                },
+            })
+        }
+        Err(_) => Err(TransportError::Timeout {
+            device: device.into(),
+            addr,
+            what: "connecting and exchanging keys",
+            after: opts.connect_timeout,
+        }),
+    }
+}
+
+async fn authenticate(
+    device: &str,
+    h: &mut Handle<Client>,
+    s: &SshAccess,
+    opts: &ConnectOptions,
+) -> Result<(), TransportError> {
+    let addr = format!("{}:{}", s.host, s.port);
+    let mut tried = Vec::new();
+    if let Some(key_file) = &s.key_file {
+        let path: PathBuf = crate::sim::bench::lab_path(&opts.lab_dir, key_file);
+        let key =
+            russh::keys::load_secret_key(&path, None).map_err(|e| TransportError::KeyFile {
+                device: device.into(),
+                path: path.clone(),
+                error: e.to_string(),
+            })?;
+        let hash = timed(
+            device,
+            &addr,
+            "asking for the RSA hash",
+            opts.auth_timeout,
+            h.best_supported_rsa_hash(),
+        )
+        .await?
+        .flatten();
+        let r = timed(
+            device,
+            &addr,
+            "authenticating with the key file",
+            opts.auth_timeout,
+            h.authenticate_publickey(
+                s.user.clone(),
+                PrivateKeyWithHashAlg::new(Arc::new(key), hash),
+            ),
+        )
+        .await?;
+        if r.success() {
+            return Ok(());
+        }
+        tried.push(format!("key {}", path.display()));
+    }
+    if s.agent {
+        match russh::keys::agent::client::AgentClient::connect_env().await {
+            Ok(mut agent) => {
+                let ids = agent.request_identities().await.unwrap_or_default();
+                for id in ids {
+                    let russh::keys::agent::AgentIdentity::PublicKey { key, .. } = id else {
+                        continue;
+                    };
+                    let r = timed(
+                        device,
+                        &addr,
+                        "authenticating with the agent",
+                        opts.auth_timeout,
+                        h.authenticate_publickey_with(s.user.clone(), key, None, &mut agent),
+                    )
+                    .await?;
+                    if r.success() {
+                        return Ok(());
+                    }
+                }
+                tried.push("ssh-agent keys".into());
+            }
+            Err(_) => tried.push("ssh-agent (not reachable: SSH_AUTH_SOCK)".into()),
+        }
+    }
+    if let Some(var) = &s.password_env {
+        let password = secret_from_env(device, var, "ssh.password_env")?;
+        let r = timed(
+            device,
+            &addr,
+            "authenticating with the password",
+            opts.auth_timeout,
+            h.authenticate_password(s.user.clone(), password),
+        )
+        .await?;
+        if r.success() {
+            return Ok(());
+        }
+        tried.push(format!("password from ${var}"));
+    }
+    if tried.is_empty() {
+        tried.push("nothing: give key_file, agent = true or password_env".into());
+    }
+    Err(TransportError::Auth {
+        device: device.into(),
+        user: s.user.clone(),
+        tried: tried.join(", "),
+    })
+}
