@@ -32,6 +32,9 @@ pub struct Args {
     /// Record host keys not yet known (in the lab's known_hosts file, else ~/.ssh/known_hosts).
     #[arg(long)]
     pub accept_new_host_keys: bool,
+    /// How long a device may stay silent while switchlab waits for its prompt.
+    #[arg(long, default_value = "15s", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
     /// Write each device's redacted transcript to DIR/<device>.log.
     #[arg(long, value_name = "DIR")]
     pub transcripts: Option<PathBuf>,

@@ -22,6 +22,9 @@ pub struct Args {
     pub json: bool,
     #[arg(long)]
     pub accept_new_host_keys: bool,
+    /// How long a device may stay silent while switchlab waits for its prompt.
+    #[arg(long, default_value = "15s", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
@@ -33,7 +36,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         .parent()
         .map(|p| p.to_path_buf())
         .unwrap_or_default();
-    let opts = ConnectOptions::for_lab(&lab.lab, &lab_dir, args.accept_new_host_keys);
+    let opts = ConnectOptions {
+        idle_timeout: args.timeout,
+        ..ConnectOptions::for_lab(&lab.lab, &lab_dir, args.accept_new_host_keys)
+    };
     let rt = tokio::runtime::Runtime::new()?;
     let output = rt.block_on(async {
         let mut d = crate::run::open(dev, vendor, &opts).await?;

@@ -89,8 +89,10 @@ impl Driver {
         vendor: &Vendor,
         conn: Connected,
         creds: Credentials,
+        idle_timeout: std::time::Duration,
     ) -> Result<Driver, DriverError> {
         let mut ch = Channel::new(device, vendor, conn);
+        ch.idle_timeout = idle_timeout;
         for s in [&creds.password, &creds.secret].into_iter().flatten() {
             ch.add_secret(s);
         }

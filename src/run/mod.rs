@@ -51,5 +51,5 @@ pub async fn open(
 ) -> Result<Driver, DeviceError> {
     let creds = credentials(dev)?;
     let conn = transport::connect(dev, opts).await?;
-    Ok(Driver::open(dev.name(), vendor, conn, creds).await?)
+    Ok(Driver::open(dev.name(), vendor, conn, creds, opts.idle_timeout).await?)
 }

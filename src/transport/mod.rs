@@ -37,6 +37,8 @@ pub struct ConnectOptions {
     pub lab_dir: PathBuf,
     pub connect_timeout: Duration,
     pub auth_timeout: Duration,
+    /// How long the device may stay silent while a prompt is awaited.
+    pub idle_timeout: Duration,
 }
 
 impl ConnectOptions {
@@ -61,6 +63,7 @@ impl ConnectOptions {
             lab_dir: lab_dir.to_path_buf(),
             connect_timeout: Duration::from_secs(10),
             auth_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(15),
         }
     }
 }

@@ -1,0 +1,196 @@
+//! Test helpers: real simulators in-process (SSH on 127.0.0.1 ephemeral ports, consoles on
+//! real ptys), a raw terminal to type at them, and the `switchlab` binary run as a user would.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use regex::Regex;
+use switchlab::sim::{Sim, SimOptions};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+pub const VENDORS: [&str; 5] = [
+    "cisco_ios",
+    "arista_eos",
+    "dell_force10",
+    "brocade_fastiron",
+    "interface_masters",
+];
+
+pub async fn ssh_sim(mut o: SimOptions) -> (Sim, SocketAddr) {
+    o.password = if o.password.is_empty() {
+        "admin".into()
+    } else {
+        o.password
+    };
+    let mut sim = Sim::start(o).expect("sim starts");
+    let addr = sim
+        .listen_ssh("127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("ssh listens");
+    (sim, addr)
+}
+
+pub async fn console_sim(o: SimOptions, dir: &Path, name: &str) -> (Sim, PathBuf) {
+    let mut sim = Sim::start(o).expect("sim starts");
+    let link = dir.join(format!("{name}.console"));
+    sim.listen_console(&link).await.expect("console opens");
+    (sim, link)
+}
+
+/// A raw terminal on a byte stream: type, and wait for text.
+pub struct Term {
+    pub stream: Box<dyn switchlab::transport::ByteStream>,
+    _keep: Vec<Box<dyn Send + Sync>>,
+    pub seen: String,
+}
+
+impl Term {
+    pub async fn ssh(addr: SocketAddr, user: &str, password: &str) -> Term {
+        // SAFETY of env: tests set a distinct variable per call site value.
+        let var = format!("SWITCHLAB_TERM_PASS_{}", addr.port());
+        unsafe { std::env::set_var(&var, password) };
+        let access = switchlab::format::lab::SshAccess {
+            host: addr.ip().to_string(),
+            port: addr.port(),
+            user: user.into(),
+            password_env: Some(var),
+            key_file: None,
+            agent: false,
+            legacy_algorithms: false,
+            jump: None,
+            connect_timeout: None,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let opts = switchlab::transport::ConnectOptions {
+            accept_new_host_keys: true,
+            known_hosts: vec![dir.path().join("kh")],
+            learn_into: dir.path().join("kh"),
+            lab_dir: dir.path().to_path_buf(),
+            connect_timeout: Duration::from_secs(5),
+            auth_timeout: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(5),
+        };
+        let c = switchlab::transport::ssh::connect("term", &access, &opts)
+            .await
+            .expect("ssh connects");
+        Term {
+            stream: c.stream,
+            _keep: c.keep_alive,
+            seen: String::new(),
+        }
+    }
+
+    pub async fn serial(path: &Path) -> Term {
+        let s = tokio_serial::new(path.to_string_lossy(), 9600);
+        let stream =
+            tokio_serial::SerialPortBuilderExt::open_native_async(s).expect("console opens");
+        Term {
+            stream: Box::new(stream),
+            _keep: Vec::new(),
+            seen: String::new(),
+        }
+    }
+
+    pub async fn send(&mut self, s: &str) {
+        self.stream.write_all(s.as_bytes()).await.unwrap();
+        self.stream.flush().await.unwrap();
+    }
+
+    /// Read until `re` matches what arrived since the last match; returns that text.
+    pub async fn expect(&mut self, re: &str) -> String {
+        let re = Regex::new(re).unwrap();
+        let mut buf = [0u8; 8192];
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(m) = re.find(&self.seen) {
+                let upto = m.end();
+                let text = self.seen[..upto].to_string();
+                self.seen.drain(..upto);
+                return text;
+            }
+            match tokio::time::timeout_at(deadline, self.stream.read(&mut buf)).await {
+                Ok(Ok(n)) if n > 0 => self.seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+                other => panic!(
+                    "waiting for /{re}/: {other:?}; seen so far: {:?}",
+                    self.seen
+                ),
+            }
+        }
+    }
+
+    /// Type a line (with `\r`) and wait for `re`.
+    pub async fn cmd(&mut self, line: &str, re: &str) -> String {
+        self.send(&format!("{line}\r")).await;
+        self.expect(re).await
+    }
+}
+
+/// Run the switchlab binary off the async runtime (the simulators keep running on it).
+pub async fn switchlab(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("switchlab");
+    let mut cmd = std::process::Command::new(bin);
+    cmd.args(args).current_dir(cwd).env("HOME", cwd);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    tokio::task::spawn_blocking(move || cmd.output().expect("switchlab runs"))
+        .await
+        .unwrap()
+}
+
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A device entry for a lab file.
+pub fn ssh_device(name: &str, vendor: &str, addr: SocketAddr, ports: &[&str]) -> String {
+    let mut s = format!(
+        "[[device]]\nname = \"{name}\"\nvendor = \"{vendor}\"\nsecret_env = \"T_SECRET\"\nssh = {{ host = \"127.0.0.1\", port = {}, user = \"admin\", password_env = \"T_PASS\" }}\n",
+        addr.port()
+    );
+    for p in ports {
+        s.push_str(&format!("[[device.port]]\nname = \"{p}\"\n"));
+    }
+    s
+}
+
+pub fn serial_device(name: &str, vendor: &str, link: &Path, login: bool, ports: &[&str]) -> String {
+    let login = if login {
+        ", user = \"admin\", password_env = \"T_PASS\""
+    } else {
+        ""
+    };
+    let mut s = format!(
+        "[[device]]\nname = \"{name}\"\nvendor = \"{vendor}\"\nsecret_env = \"T_SECRET\"\nserial = {{ port = \"{}\"{login} }}\n",
+        link.display()
+    );
+    for p in ports {
+        s.push_str(&format!("[[device.port]]\nname = \"{p}\"\n"));
+    }
+    s
+}
+
+pub const ENV: [(&str, &str); 2] = [("T_PASS", "admin"), ("T_SECRET", "enablepw")];
+
+/// A first port of each vendor as the lab writes it.
+pub fn first_port(vendor: &str) -> &'static str {
+    match vendor {
+        "cisco_ios" => "GigabitEthernet0/1",
+        "arista_eos" => "Ethernet1",
+        "dell_force10" => "TenGigabitEthernet 0/1",
+        "brocade_fastiron" => "1/1/1",
+        _ => "0/1",
+    }
+}
+
+pub fn options(vendor: &str) -> SimOptions {
+    let mut o = SimOptions::new(vendor);
+    o.secret = Some("enablepw".into());
+    o
+}
