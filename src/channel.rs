@@ -255,6 +255,20 @@ impl Channel {
             let (want, mode) = hit;
             return Some(self.consume(want, mode, tail_start));
         }
+        // A question may be followed by blank lines ("Press RETURN to get started!\n\n").
+        let last_line = self.text.trim_end_matches('\n');
+        let last_start = last_line.rfind('\n').map_or(0, |i| i + 1);
+        let dialogs: Vec<Want> = wants
+            .iter()
+            .copied()
+            .filter(|w| matches!(w, Want::Dialog(_)))
+            .collect();
+        if tail.is_empty()
+            && !dialogs.is_empty()
+            && let Some((want, mode)) = self.match_tail(&dialogs, extra, &last_line[last_start..])
+        {
+            return Some(self.consume(want, mode, last_start));
+        }
         // A log line that landed right after a prompt leaves the prompt on the line before.
         if tail.is_empty() && self.log_at_end && wants.contains(&Want::Prompt) {
             let body = &self.text[..tail_start.saturating_sub(1)];

@@ -101,8 +101,9 @@ fn fastiron_enables_ports_and_sets_untagged_under_the_vlan() {
 fn niagara_ports_come_out_of_shutdown() {
     let l = lines("niagara-2924");
     let i = pos(&l, "interface 0/1");
-    assert!(l[i..i + 6].contains(&"no shutdown".to_string()));
-    assert!(l.contains(&"vlan pvid 10".to_string()));
+    assert!(l[i..i + 6].contains(&" no shutdown".to_string()));
+    assert!(l.contains(&" vlan pvid 10".to_string()));
+    assert!(!l.iter().any(|x| x.trim() == "exit"), "`exit` would leave configuration mode on this CLI");
 }
 
 #[test]

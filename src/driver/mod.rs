@@ -140,6 +140,10 @@ impl Driver {
                 }
                 awaiting_echo = None;
             }
+            if hit.want != Want::Prompt {
+                // A question (password, dialog) came after the command: its echo is behind us.
+                awaiting_echo = None;
+            }
             match hit.want {
                 Want::LoginFailed => {
                     return Err(DriverError::LoginFailed {

@@ -1,0 +1,411 @@
+//! `switchlab push` and `switchlab show` against simulators over real SSH and real ptys, as a
+//! lab engineer runs them: exit codes, messages, and what ends up in the running config.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use switchlab::sim::Sim;
+
+fn running(sim: &Sim) -> String {
+    let dev = sim.device.lock().unwrap();
+    switchlab::sim::actions::render_config("", &dev, &dev.running)
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+fn manifest(devices: &[&str]) -> String {
+    let mut m = String::from("name = \"t\"\n");
+    for d in devices {
+        m.push_str(&format!("[[device]]\nname = \"{d}\"\n"));
+    }
+    m
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pushes_and_verifies_all_five_vendors_over_ssh_and_consoles() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sims = Vec::new();
+    let mut lab = String::new();
+    for v in VENDORS {
+        let name = format!("sw-{}", v.replace('_', "-"));
+        if v == "cisco_ios" || v == "brocade_fastiron" {
+            let (sim, link) = console_sim(options(v), dir.path(), &name).await;
+            lab.push_str(&serial_device(&name, v, &link, true, &[first_port(v)]));
+            sims.push((name, sim));
+        } else {
+            let (sim, addr) = ssh_sim(options(v)).await;
+            lab.push_str(&ssh_device(&name, v, addr, &[first_port(v)]));
+            sims.push((name, sim));
+        }
+    }
+    write(dir.path(), "lab.toml", &lab);
+    let names: Vec<&str> = sims.iter().map(|(n, _)| n.as_str()).collect();
+    write(dir.path(), "m.toml", &manifest(&names));
+    let out = switchlab(
+        &[
+            "push",
+            "--lab",
+            "lab.toml",
+            "--manifest",
+            "m.toml",
+            "--accept-new-host-keys",
+            "--transcripts",
+            "tr",
+        ],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    let text = text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("5 of 5 devices ok"), "{text}");
+    for (name, sim) in &sims {
+        let run = running(sim);
+        assert!(run.contains(&format!("hostname {name}")), "{name}: {run}");
+        assert!(
+            run.contains("switchlab test port"),
+            "{name}: port description missing:\n{run}"
+        );
+        {
+            let dev = sim.device.lock().unwrap();
+            assert_eq!(dev.startup.as_ref(), Some(&dev.running), "{name}: saved");
+        }
+        let transcript =
+            std::fs::read_to_string(dir.path().join("tr").join(format!("{name}.log"))).unwrap();
+        assert!(
+            !transcript.contains("enablepw") && transcript.contains("********"),
+            "{name}: the secret is redacted in the transcript"
+        );
+    }
+}
+
+/// Type at a console to leave it somewhere, then let go of it.
+async fn leave_console(link: &Path, keys: &[(&str, &str)]) {
+    let mut t = Term::serial(link).await;
+    for (line, until) in keys {
+        t.cmd(line, until).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn console_is_found_at_login_in_config_mid_pager_and_in_the_factory_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let login = [("", "Username: $")];
+    let config = [
+        ("", "Username: $"),
+        ("admin", "Password: $"),
+        ("admin", "Switch>$"),
+        ("enable", "Password: $"),
+        ("enablepw", "Switch#$"),
+        ("conf t", r"\(config\)#$"),
+        ("int gi0/2", r"\(config-if\)#$"),
+    ];
+    let pager = [
+        ("", "Username: $"),
+        ("admin", "Password: $"),
+        ("admin", "Switch>$"),
+        ("show interfaces", "--More-- $"),
+    ];
+    type Keys<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(&str, Keys, bool); 4] = [
+        ("login", &login, false),
+        ("config", &config, false),
+        ("pager", &pager, false),
+        ("factory", &[], true),
+    ];
+    for (case, keys, factory) in cases {
+        let mut o = options("cisco_ios");
+        o.factory = factory;
+        let (_sim, link) = console_sim(o, dir.path(), case).await;
+        leave_console(&link, keys).await;
+        write(
+            dir.path(),
+            "lab.toml",
+            &serial_device("con", "cisco_ios", &link, true, &[]),
+        );
+        let out = switchlab(
+            &["show", "--lab", "lab.toml", "con", "show version"],
+            &ENV,
+            dir.path(),
+        )
+        .await;
+        let text = text(&out);
+        assert!(out.status.success(), "{case}: {text}");
+        assert!(
+            text.contains("Cisco IOS Software")
+                && !text.contains("--More--")
+                && !text.contains("Switch#"),
+            "{case}: {text}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rejected_line_stops_that_device_only_and_is_named_with_its_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let (arista, a_addr) = ssh_sim(options("arista_eos")).await;
+    let (cisco, c_addr) = ssh_sim(options("cisco_ios")).await;
+    let lab = format!(
+        "{}{}",
+        ssh_device("arista", "arista_eos", a_addr, &["Ethernet1"]),
+        ssh_device("cisco", "cisco_ios", c_addr, &["GigabitEthernet0/1"])
+    );
+    write(dir.path(), "lab.toml", &lab);
+    write(dir.path(), "m.toml", &manifest(&["arista", "cisco"]));
+    std::fs::create_dir_all(dir.path().join("t/arista_eos")).unwrap();
+    write(
+        dir.path(),
+        "t/arista_eos/baseline.j2",
+        "interface Ethernet1\n description before\n frobnicate the port\n description after\n",
+    );
+    let out = switchlab(
+        &[
+            "--templates",
+            "t",
+            "push",
+            "--lab",
+            "lab.toml",
+            "--manifest",
+            "m.toml",
+            "--accept-new-host-keys",
+        ],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "device 'arista': config line 3 rejected: `frobnicate the port`: % Invalid input"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("1 of 2 devices ok"), "{text}");
+    let run = running(&arista);
+    assert!(
+        run.contains("description before") && !run.contains("description after"),
+        "nothing after the bad line was sent:\n{run}"
+    );
+    assert!(running(&cisco).contains("hostname cisco"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn host_keys_unknown_refused_then_recorded_and_a_changed_key_refused_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_a, a_addr) = ssh_sim(options("arista_eos")).await;
+    let mut other = options("arista_eos");
+    other.seed = 99; // another host key
+    let (_b, b_addr) = ssh_sim(other).await;
+    let lab = format!(
+        "known_hosts = \"kh\"\n{}{}",
+        ssh_device("a", "arista_eos", a_addr, &[]),
+        ssh_device("b", "arista_eos", b_addr, &[])
+    );
+    write(dir.path(), "lab.toml", &lab);
+    let out = switchlab(
+        &["show", "--lab", "lab.toml", "a", "show version"],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        t.contains(&format!(
+            "device 'a': host key of 127.0.0.1:{} is not known (SHA256:",
+            a_addr.port()
+        )) && t.contains("--accept-new-host-keys"),
+        "{t}"
+    );
+    let out = switchlab(
+        &[
+            "show",
+            "--lab",
+            "lab.toml",
+            "a",
+            "show version",
+            "--accept-new-host-keys",
+        ],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    let kh = std::fs::read_to_string(dir.path().join("kh")).unwrap();
+    assert!(
+        kh.lines()
+            .any(|l| l.starts_with(&format!("[127.0.0.1]:{} ssh-ed25519 ", a_addr.port()))),
+        "{kh}"
+    );
+    let line = kh.lines().position(|l| !l.is_empty()).unwrap() + 1;
+    // Pretend b once had a's key: b's real key now differs from the recorded one.
+    write(
+        dir.path(),
+        "kh",
+        &kh.replace(
+            &format!(":{} ", a_addr.port()),
+            &format!(":{} ", b_addr.port()),
+        ),
+    );
+    let out = switchlab(
+        &[
+            "show",
+            "--lab",
+            "lab.toml",
+            "b",
+            "show version",
+            "--accept-new-host-keys",
+        ],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        t.contains("HAS CHANGED") && t.contains(&format!("kh:{line}")),
+        "{t}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_password_and_missing_secret_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_s, addr) = ssh_sim(options("dell_force10")).await;
+    write(
+        dir.path(),
+        "lab.toml",
+        &ssh_device("f10", "dell_force10", addr, &[]),
+    );
+    let out = switchlab(
+        &[
+            "show",
+            "--lab",
+            "lab.toml",
+            "f10",
+            "show version",
+            "--accept-new-host-keys",
+        ],
+        &[("T_PASS", "wrong"), ("T_SECRET", "enablepw")],
+        dir.path(),
+    )
+    .await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        t.contains("device 'f10': authentication as 'admin' failed (tried: password from $T_PASS)"),
+        "{t}"
+    );
+    assert!(!t.contains("wrong"), "the password never appears: {t}");
+    let out = switchlab(
+        &[
+            "show",
+            "--lab",
+            "lab.toml",
+            "f10",
+            "show version",
+            "--accept-new-host-keys",
+        ],
+        &[("T_PASS", "admin")],
+        dir.path(),
+    )
+    .await;
+    assert!(
+        text(&out).contains("environment variable T_SECRET (named by secret_env) is not set"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_silent_device_times_out_naming_the_device_and_what_was_awaited() {
+    let dir = tempfile::tempdir().unwrap();
+    let pty = nix::pty::openpty(None, None).unwrap();
+    let mut t = nix::sys::termios::tcgetattr(&pty.slave).unwrap();
+    nix::sys::termios::cfmakeraw(&mut t);
+    nix::sys::termios::tcsetattr(&pty.slave, nix::sys::termios::SetArg::TCSANOW, &t).unwrap();
+    let path = nix::unistd::ttyname(&pty.slave).unwrap();
+    write(
+        dir.path(),
+        "lab.toml",
+        &serial_device("mute", "cisco_ios", &path, false, &[]),
+    );
+    let started = std::time::Instant::now();
+    let out = switchlab(
+        &[
+            "show",
+            "--lab",
+            "lab.toml",
+            "mute",
+            "show version",
+            "--timeout",
+            "1s",
+        ],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        t.contains("device 'mute': timed out after")
+            && t.contains("waiting for a prompt, a login or a dialog"),
+        "{t}"
+    );
+    assert!(started.elapsed().as_secs() < 10);
+    drop(pty);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serial_port_missing_or_busy_is_said_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "lab.toml",
+        &serial_device(
+            "gone",
+            "cisco_ios",
+            Path::new("/dev/ttyUSB-switchlab-test-none"),
+            false,
+            &[],
+        ),
+    );
+    let out = switchlab(
+        &["show", "--lab", "lab.toml", "gone", "show version"],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    assert!(
+        text(&out)
+            .contains("device 'gone': serial port /dev/ttyUSB-switchlab-test-none does not exist"),
+        "{}",
+        text(&out)
+    );
+    let mut o = options("cisco_ios");
+    o.password = String::new();
+    let (_sim, link) = console_sim(o, dir.path(), "busy").await;
+    let _holder = Term::serial(&link).await; // someone else has the console open
+    write(
+        dir.path(),
+        "lab.toml",
+        &serial_device("busy", "cisco_ios", &link, false, &[]),
+    );
+    let out = switchlab(
+        &["show", "--lab", "lab.toml", "busy", "show version"],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("is busy: another program"),
+        "{}",
+        text(&out)
+    );
+}
