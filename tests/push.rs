@@ -409,3 +409,24 @@ async fn serial_port_missing_or_busy_is_said_plainly() {
         text(&out)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_brings_up_the_virtual_bench_and_pushes_all_five() {
+    let root = std::env::current_dir().unwrap();
+    let out = switchlab(&["demo"], &[], &root).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(
+        t.contains("demo: baseline pushed to 5 of 5 switches"),
+        "{t}"
+    );
+    for d in [
+        "cisco-3560x",
+        "arista-7048",
+        "f10-s4810",
+        "icx-7150",
+        "niagara-2924",
+    ] {
+        assert!(t.contains(&format!("ok     {d}")), "{d}: {t}");
+    }
+}

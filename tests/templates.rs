@@ -103,7 +103,10 @@ fn niagara_ports_come_out_of_shutdown() {
     let i = pos(&l, "interface 0/1");
     assert!(l[i..i + 6].contains(&" no shutdown".to_string()));
     assert!(l.contains(&" vlan pvid 10".to_string()));
-    assert!(!l.iter().any(|x| x.trim() == "exit"), "`exit` would leave configuration mode on this CLI");
+    assert!(
+        !l.iter().any(|x| x.trim() == "exit"),
+        "`exit` would leave configuration mode on this CLI"
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::vendor::Registry;
 
 pub mod check;
+pub mod demo;
 pub mod parse;
 pub mod ports;
 pub mod push;
@@ -21,7 +22,9 @@ pub mod vendors;
 #[derive(Debug, Parser)]
 #[command(name = "switchlab", version, about, long_about = None, after_help = "\
 Typical session:
+  switchlab demo                                                the virtual bench, pushed end to end
   switchlab check  --lab lab.toml --manifest manifest.toml     validate everything, touch nothing
+  switchlab push   --lab lab.toml --manifest manifest.toml     baseline every device, verify it landed
   switchlab render --lab lab.toml --manifest manifest.toml arista-7048
   switchlab parse  --vendor arista_eos --command \"show interfaces\" saved-output.txt")]
 pub struct Cli {
@@ -43,6 +46,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Demo(demo::Args),
     Vendors(vendors::Args),
     Check(check::Args),
     Render(render::Args),
@@ -81,6 +85,7 @@ impl Cli {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
+        Command::Demo(a) => demo::run(&cli, a),
         Command::Vendors(a) => vendors::run(&cli, a),
         Command::Check(a) => check::run(&cli, a),
         Command::Render(a) => render::run(&cli, a),
