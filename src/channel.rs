@@ -212,6 +212,40 @@ impl Channel {
         }
     }
 
+    /// Keep reading until `until`, only to catch log lines as they arrive (their times
+    /// stay exact); whatever else arrives stays for the next read.
+    pub async fn listen_until(&mut self, until: Instant) -> Result<(), ChannelError> {
+        let mut buf = [0u8; 4096];
+        loop {
+            let now = Instant::now();
+            if now >= until {
+                return Ok(());
+            }
+            match tokio::time::timeout(until - now, self.stream.read(&mut buf)).await {
+                Err(_) => return Ok(()),
+                Ok(Ok(0)) => {
+                    return Err(ChannelError::Closed {
+                        device: self.device.clone(),
+                        what: "log lines".into(),
+                        tail: self.tail_for_error(),
+                    });
+                }
+                Ok(Ok(n)) => {
+                    let chunk = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    self.transcript.record("received", &chunk);
+                    self.clean_into_text(&chunk);
+                    self.pull_log_lines();
+                }
+                Ok(Err(error)) => {
+                    return Err(ChannelError::Io {
+                        device: self.device.clone(),
+                        error,
+                    });
+                }
+            }
+        }
+    }
+
     fn timeout(&self, what: &str, started: Instant) -> ChannelError {
         ChannelError::Timeout {
             device: self.device.clone(),

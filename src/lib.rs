@@ -34,3 +34,4 @@ pub mod sim;
 pub mod template;
 pub mod transport;
 pub mod vendor;
+pub mod watch;

@@ -195,6 +195,11 @@ fn number(v: &str) -> Option<u64> {
 }
 
 /// "10Gb/s", "1Gbit", "10000 Mbit", "a-1000", "a-10G", "100M", "40G" → Mbit/s.
+///
+/// ```
+/// assert_eq!(switchlab::parse::speed_mbps("a-10G"), Some(10_000));
+/// assert_eq!(switchlab::parse::speed_mbps("auto"), None);
+/// ```
 pub fn speed_mbps(v: &str) -> Option<u64> {
     let s = v.trim().trim_start_matches("a-").to_lowercase();
     let digits: String = s
@@ -215,6 +220,11 @@ pub fn speed_mbps(v: &str) -> Option<u64> {
 
 /// Uptime-style durations → seconds: "14 minutes, 2 seconds", "05:18:35", "6d23h54m",
 /// "23w1d6h", "2 day(s) 3 hour(s) 4 minute(s) 5 second(s)", "1:02:03".
+///
+/// ```
+/// assert_eq!(switchlab::parse::duration_s("Up 14 minutes, 2 seconds".trim_start_matches("Up ")), Some(842));
+/// assert_eq!(switchlab::parse::duration_s("05:18:35"), Some(19_115));
+/// ```
 pub fn duration_s(v: &str) -> Option<u64> {
     let s = v.trim().to_lowercase();
     if s.is_empty() || s == "never" {

@@ -17,6 +17,7 @@ pub mod render;
 pub mod show;
 pub mod sim;
 pub mod vendors;
+pub mod watch;
 
 /// Switch evaluation labs, made repeatable: push baselines, watch link flaps, compare vendors.
 #[derive(Debug, Parser)]
@@ -55,6 +56,7 @@ pub enum Command {
     Show(show::Args),
     Push(push::Args),
     Ports(ports::Args),
+    Watch(watch::Args),
 }
 
 impl Cli {
@@ -94,5 +96,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(a) => show::run(&cli, a),
         Command::Push(a) => push::run(&cli, a),
         Command::Ports(a) => ports::run(&cli, a),
+        Command::Watch(a) => watch::run(&cli, a),
     }
 }

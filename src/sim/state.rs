@@ -88,9 +88,9 @@ pub struct Device {
 impl Device {
     pub fn port_index(&self, long_or_short: &str) -> Option<usize> {
         let want = squash(long_or_short);
-        self.ports
-            .iter()
-            .position(|p| squash(&p.long()) == want || squash(&p.short()) == want)
+        self.ports.iter().position(|p| {
+            squash(&p.long()) == want || squash(&p.short()) == want || p.number == want
+        })
     }
 
     /// Recompute a port's oper state; returns Some(up) when it changed.

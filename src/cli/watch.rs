@@ -1,0 +1,181 @@
+//! `switchlab watch`: log every link flap per port, then name the suspects.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use comfy_table::Table;
+
+use super::Cli;
+use crate::format::manifest::FlapSource;
+use crate::inputs::LabInputs;
+use crate::transport::ConnectOptions;
+use crate::watch::hints::HintFile;
+use crate::watch::{PortRow, RunFolder, WatchOptions, watch_device};
+
+/// Watch ports for link flaps from every source the device offers — flap counters and
+/// last-change times, state polls, log lines on the session, the log buffer — merged into
+/// one timeline per port (a flap seen by several sources counts once; flaps a counter
+/// proves but nobody saw are listed as `unseen`). Writes a run folder with flaps.csv and
+/// ports.csv (verdict and a hint from the cabling) and prints its path last.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long, value_name = "LAB")]
+    pub lab: PathBuf,
+    #[arg(required = true)]
+    pub devices: Vec<String>,
+    /// Ports to watch, comma-separated (default: every port the lab lists).
+    #[arg(long, value_delimiter = ',')]
+    pub ports: Vec<String>,
+    #[arg(long, default_value = "10m", value_parser = humantime::parse_duration)]
+    pub duration: Duration,
+    #[arg(long, default_value = "1s", value_parser = humantime::parse_duration)]
+    pub interval: Duration,
+    /// Sources: counters, state, console, buffer (syslog is not built yet).
+    #[arg(long, value_delimiter = ',', default_value = "counters,state,console,buffer", value_parser = parse_source)]
+    pub sources: Vec<FlapSource>,
+    /// Flaps a port may have and still pass.
+    #[arg(long, default_value_t = 0)]
+    pub max_flaps: u32,
+    /// Hint rules (default: the built-in hints.toml).
+    #[arg(long, value_name = "FILE")]
+    pub hints: Option<PathBuf>,
+    /// Where run folders go.
+    #[arg(long, default_value = "runs")]
+    pub runs: PathBuf,
+    #[arg(long)]
+    pub accept_new_host_keys: bool,
+    #[arg(long, default_value = "15s", value_parser = humantime::parse_duration)]
+    pub timeout: Duration,
+}
+
+fn parse_source(s: &str) -> Result<FlapSource, String> {
+    match s {
+        "counters" => Ok(FlapSource::Counters),
+        "state" => Ok(FlapSource::State),
+        "console" => Ok(FlapSource::Console),
+        "buffer" => Ok(FlapSource::Buffer),
+        "syslog" => Err("the syslog receiver is not built yet".into()),
+        other => Err(format!("'{other}': use counters, state, console, buffer")),
+    }
+}
+
+pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    let reg = cli.registry()?;
+    let lab = LabInputs::load(&args.lab, &reg)?;
+    let mut targets = Vec::new();
+    for name in &args.devices {
+        targets.push(lab.device(&reg, name)?);
+    }
+    let lab_dir = args
+        .lab
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_default();
+    let hints = match &args.hints {
+        Some(p) => HintFile::load(p)?,
+        None => HintFile::builtin(),
+    };
+    let opts = WatchOptions {
+        duration: args.duration,
+        interval: args.interval,
+        ports: args.ports.clone(),
+        sources: args.sources.clone(),
+        max_flaps_per_port: args.max_flaps,
+        connect: ConnectOptions {
+            idle_timeout: args.timeout,
+            ..ConnectOptions::for_lab(&lab.lab, &lab_dir, args.accept_new_host_keys)
+        },
+        hints,
+        buffer_every: 5,
+        runs_dir: args.runs.clone(),
+    };
+    let folder = RunFolder::create(
+        &args.runs,
+        &format!("watch-{}", args.devices.join("-")),
+        &args.lab,
+    )?;
+    let started = jiff::Timestamp::now();
+    eprintln!(
+        "watching {} for {:?}, polling every {:?}; writing {}",
+        args.devices.join(", "),
+        args.duration,
+        args.interval,
+        folder.path.display()
+    );
+    let live = std::io::stderr().is_terminal();
+    let rt = tokio::runtime::Runtime::new()?;
+    let results = rt.block_on(async {
+        let mut set = Vec::new();
+        for (dev, vendor) in &targets {
+            set.push(watch_device(dev, vendor, &opts, &folder, |d, p, e| {
+                let line = format!(
+                    "{} {d} {p} {e}",
+                    jiff::Timestamp::now().strftime("%H:%M:%S%.3f")
+                );
+                if live {
+                    eprintln!("\x1b[1m{line}\x1b[0m")
+                } else {
+                    eprintln!("{line}")
+                }
+            }));
+        }
+        futures::future::join_all(set).await
+    });
+    let mut rows: Vec<PortRow> = Vec::new();
+    let mut failed = Vec::new();
+    for (r, (dev, _)) in results.into_iter().zip(&targets) {
+        match r {
+            Ok(mut v) => rows.append(&mut v),
+            Err(e) => failed.push(format!("{}: {e}", dev.name())),
+        }
+    }
+    let outcome = if failed.is_empty() {
+        "complete"
+    } else {
+        "device errors"
+    };
+    let run = serde_json::json!({
+        "switchlab": env!("CARGO_PKG_VERSION"), "kind": "watch", "devices": args.devices,
+        "started": started.to_string(), "ended": jiff::Timestamp::now().to_string(),
+        "interval_ms": args.interval.as_millis() as u64, "duration_ms": args.duration.as_millis() as u64,
+        "outcome": outcome, "errors": failed,
+    });
+    folder.finish(&rows, &run)?;
+    let mut t = Table::new();
+    t.set_header([
+        "device",
+        "port",
+        "flaps",
+        "unseen",
+        "burst/10s",
+        "crc+",
+        "cable",
+        "verdict",
+        "hint",
+    ]);
+    for r in &rows {
+        t.add_row([
+            r.device.clone(),
+            r.port.clone(),
+            r.flaps.to_string(),
+            r.unseen_flaps.to_string(),
+            r.worst_burst_10s.to_string(),
+            r.crc_delta.map_or("-".into(), |c| c.to_string()),
+            r.cable.clone(),
+            r.verdict.clone(),
+            r.hint.clone(),
+        ]);
+    }
+    println!("{t}");
+    for f in &failed {
+        println!("FAILED {f}");
+    }
+    println!("{}", folder.path.display());
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,118 @@
+//! Hint rules from a data file (`hints.toml`, built in; `--hints FILE` replaces it): cabling
+//! and counters in, a plain-language suspect out.
+
+use serde::Deserialize;
+
+use crate::format::{FormatError, Source};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HintFile {
+    #[serde(rename = "hint")]
+    pub hints: Vec<Hint>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hint {
+    #[serde(default)]
+    pub cable_kind: Option<String>,
+    #[serde(default)]
+    pub max_length_m: Option<f64>,
+    #[serde(default)]
+    pub min_length_m: Option<f64>,
+    #[serde(default)]
+    pub nic_contains: Option<String>,
+    #[serde(default)]
+    pub min_flaps: Option<u64>,
+    #[serde(default)]
+    pub min_burst: Option<usize>,
+    #[serde(default)]
+    pub min_crc_delta: Option<u64>,
+    pub say: String,
+}
+
+/// What a hint rule looks at for one port.
+#[derive(Debug, Clone, Default)]
+pub struct PortFacts {
+    pub cable_kind: Option<String>,
+    pub length_m: Option<f64>,
+    pub nic: Option<String>,
+    pub flaps: u64,
+    pub burst: usize,
+    pub crc_delta: Option<u64>,
+}
+
+impl HintFile {
+    pub fn builtin() -> HintFile {
+        // The built-in file is checked by a test; an empty rule set is the safe fallback.
+        toml::from_str(include_str!("../../hints.toml")).unwrap_or(HintFile { hints: Vec::new() })
+    }
+
+    pub fn load(path: &std::path::Path) -> Result<HintFile, FormatError> {
+        Source::read(path)?.parse_toml()
+    }
+
+    /// The first matching rule's text.
+    pub fn explain(&self, f: &PortFacts) -> Option<String> {
+        self.hints
+            .iter()
+            .find(|h| h.matches(f))
+            .map(|h| h.say.clone())
+    }
+}
+
+impl Hint {
+    fn matches(&self, f: &PortFacts) -> bool {
+        let lower = |s: &Option<String>| s.as_deref().map(str::to_lowercase);
+        self.cable_kind
+            .as_ref()
+            .is_none_or(|k| lower(&f.cable_kind).as_deref() == Some(&k.to_lowercase()))
+            && self
+                .max_length_m
+                .is_none_or(|m| f.length_m.is_some_and(|l| l <= m))
+            && self
+                .min_length_m
+                .is_none_or(|m| f.length_m.is_some_and(|l| l >= m))
+            && self
+                .nic_contains
+                .as_ref()
+                .is_none_or(|n| lower(&f.nic).is_some_and(|nic| nic.contains(&n.to_lowercase())))
+            && self.min_flaps.is_none_or(|m| f.flaps >= m)
+            && self.min_burst.is_none_or(|m| f.burst >= m)
+            && self
+                .min_crc_delta
+                .is_none_or(|m| f.crc_delta.is_some_and(|d| d >= m))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_hints_name_the_short_dac_first() {
+        let h = HintFile::builtin();
+        assert!(h.hints.len() >= 3);
+        let dac = PortFacts {
+            cable_kind: Some("dac".into()),
+            length_m: Some(0.5),
+            nic: Some("Intel X520".into()),
+            flaps: 3,
+            ..Default::default()
+        };
+        assert_eq!(
+            h.explain(&dac).as_deref(),
+            Some("short SFP+ DAC: known to flicker, use 3 m or longer")
+        );
+        let long = PortFacts {
+            length_m: Some(3.0),
+            ..dac.clone()
+        };
+        assert_eq!(
+            h.explain(&long).as_deref(),
+            Some("link flapped: reseat or swap the cable, then watch again")
+        );
+        assert_eq!(h.explain(&PortFacts { flaps: 0, ..long }), None);
+    }
+}

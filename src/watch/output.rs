@@ -1,0 +1,128 @@
+//! The run folder of a watch: `flaps.csv` (one row per link event, appended and flushed as
+//! events settle), `ports.csv` (one row per watched port), `run.json`, and the lab as run.
+//!
+//! flaps.csv: `time` (UTC, ms), `device`, `port`, `event` (`down`, `up`, or `unseen` for
+//! flaps a counter proves that no source saw), `flaps` (1, or how many unseen),
+//! `sources` (`console+buffer+state+counters`…), `window_from`, `window_to` (for `unseen`).
+//! ports.csv: `device`, `port`, `flaps`, `unseen_flaps`, `worst_burst_10s`, `crc_delta`,
+//! `in_errors_delta`, `cable`, `nic`, `verdict` (`pass`/`fail` against max_flaps_per_port),
+//! `hint`.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use super::timeline::{Transition, Unseen};
+
+pub struct RunFolder {
+    pub path: PathBuf,
+    flaps: Mutex<csv::Writer<File>>,
+}
+
+fn stamp(t: SystemTime) -> String {
+    jiff::Timestamp::try_from(t)
+        .map(|ts| format!("{ts:.3}"))
+        .unwrap_or_default()
+}
+
+/// One row of ports.csv.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PortRow {
+    pub device: String,
+    pub port: String,
+    pub flaps: u64,
+    pub unseen_flaps: u64,
+    pub worst_burst_10s: usize,
+    pub crc_delta: Option<u64>,
+    pub in_errors_delta: Option<u64>,
+    pub cable: String,
+    pub nic: String,
+    pub verdict: String,
+    pub hint: String,
+}
+
+impl RunFolder {
+    /// `runs/<UTC timestamp>-<slug>/` with the lab file copied in.
+    pub fn create(runs: &Path, slug: &str, lab: &Path) -> std::io::Result<RunFolder> {
+        let ts = jiff::Timestamp::now()
+            .strftime("%Y%m%dT%H%M%SZ")
+            .to_string();
+        let mut path = runs.join(format!("{ts}-{slug}"));
+        let mut n = 1;
+        while path.exists() {
+            n += 1;
+            path = runs.join(format!("{ts}-{slug}-{n}"));
+        }
+        std::fs::create_dir_all(&path)?;
+        std::fs::copy(lab, path.join("lab.toml"))?;
+        let mut w =
+            csv::Writer::from_path(path.join("flaps.csv")).map_err(std::io::Error::other)?;
+        w.write_record([
+            "time",
+            "device",
+            "port",
+            "event",
+            "flaps",
+            "sources",
+            "window_from",
+            "window_to",
+        ])
+        .map_err(std::io::Error::other)?;
+        w.flush()?;
+        Ok(RunFolder {
+            path,
+            flaps: Mutex::new(w),
+        })
+    }
+
+    pub fn transition(&self, device: &str, port: &str, t: &Transition) -> std::io::Result<()> {
+        let sources: Vec<String> = t
+            .sources
+            .iter()
+            .map(|s| format!("{s:?}").to_lowercase())
+            .collect();
+        self.row([
+            stamp(t.time),
+            device.into(),
+            port.into(),
+            if t.up { "up" } else { "down" }.into(),
+            if t.up { "0" } else { "1" }.into(),
+            sources.join("+"),
+            String::new(),
+            String::new(),
+        ])
+    }
+
+    pub fn unseen(&self, device: &str, port: &str, u: &Unseen) -> std::io::Result<()> {
+        self.row([
+            stamp(u.to),
+            device.into(),
+            port.into(),
+            "unseen".into(),
+            u.flaps.to_string(),
+            "counters".into(),
+            stamp(u.from),
+            stamp(u.to),
+        ])
+    }
+
+    fn row(&self, r: [String; 8]) -> std::io::Result<()> {
+        let mut w = self.flaps.lock().unwrap_or_else(|e| e.into_inner());
+        w.write_record(&r).map_err(std::io::Error::other)?;
+        w.flush()
+    }
+
+    pub fn finish(&self, ports: &[PortRow], run: &serde_json::Value) -> std::io::Result<()> {
+        let mut w =
+            csv::Writer::from_path(self.path.join("ports.csv")).map_err(std::io::Error::other)?;
+        for p in ports {
+            w.serialize(p).map_err(std::io::Error::other)?;
+        }
+        w.flush()?;
+        std::fs::write(
+            self.path.join("run.json"),
+            serde_json::to_string_pretty(run)?,
+        )
+    }
+}

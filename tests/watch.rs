@@ -1,0 +1,213 @@
+//! The flap watch against simulators with seeded flap schedules, compared with the
+//! simulators' ground truth: every injected flap counted (recall), none counted twice
+//! (precision), console times within 100 ms. Prints the per-vendor table the README shows:
+//! `cargo test --test watch -- --nocapture`.
+
+mod common;
+
+use std::time::{Duration, SystemTime};
+
+use common::*;
+
+/// Short flaps (below the 500 ms poll interval), a burst, and a long one, on two ports.
+const FLAPS: &str = "{p1}@1s/80ms, {p1}@1600ms/40ms*4+150ms, {p2}@2500ms/1200ms, {p1}@4s/60ms";
+
+fn second_port(vendor: &str) -> &'static str {
+    match vendor {
+        "cisco_ios" => "GigabitEthernet0/2",
+        "arista_eos" => "Ethernet2",
+        "dell_force10" => "TenGigabitEthernet 0/2",
+        "brocade_fastiron" => "1/1/2",
+        _ => "0/2",
+    }
+}
+
+fn ms(t: &str) -> i128 {
+    let ts: jiff::Timestamp = t.parse().unwrap();
+    ts.as_millisecond() as i128
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_counts_every_injected_flap_once_on_every_vendor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lab = String::new();
+    let mut sims = Vec::new();
+    for v in VENDORS {
+        let (p1, p2) = (first_port(v), second_port(v));
+        let mut o = options(v);
+        o.name = v.into();
+        // Ports that start shut (Force10, FASTPATH) are brought up so their flaps show.
+        o.flaps =
+            switchlab::sim::parse_flaps(&FLAPS.replace("{p1}", p1).replace("{p2}", p2)).unwrap();
+        let console = v == "cisco_ios" || v == "brocade_fastiron";
+        let sim = if console {
+            o.password = String::new();
+            let (sim, link) = console_sim(o, dir.path(), v).await;
+            lab.push_str(&serial_device(v, v, &link, false, &[p1, p2]));
+            sim
+        } else {
+            let (sim, addr) = ssh_sim(o).await;
+            lab.push_str(&ssh_device(v, v, addr, &[p1, p2]));
+            sim
+        };
+        {
+            let mut dev = sim.device.lock().unwrap();
+            for p in [p1, p2] {
+                let i = dev.port_index(p).unwrap();
+                dev.ports[i].admin_up = true;
+                dev.ports[i].oper_up = true;
+            }
+        }
+        sims.push(sim);
+    }
+    std::fs::write(dir.path().join("lab.toml"), &lab).unwrap();
+    let mut args = vec![
+        "watch",
+        "--lab",
+        "lab.toml",
+        "--duration",
+        "5500ms",
+        "--interval",
+        "500ms",
+        "--runs",
+        "runs",
+        "--accept-new-host-keys",
+    ];
+    args.extend(VENDORS);
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let folder = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    let folder = dir.path().join(folder.trim());
+    let flaps = std::fs::read_to_string(folder.join("flaps.csv")).unwrap();
+    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    println!(
+        "vendor             injected  counted  recall  precision  console/syslog time error (max)"
+    );
+    for (v, sim) in VENDORS.iter().zip(&sims) {
+        let truth: Vec<_> = sim.truth().into_iter().filter(|e| !e.up).collect();
+        let rows: Vec<Vec<&str>> = flaps
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|r| r[1] == *v)
+            .collect();
+        let counted: u64 = rows
+            .iter()
+            .filter(|r| r[3] == "down" || r[3] == "unseen")
+            .map(|r| r[4].parse::<u64>().unwrap())
+            .sum();
+        let injected = truth.len() as u64;
+        // Console times: each console-sourced down within 100 ms of a true down.
+        let mut worst = None::<i128>;
+        for r in rows
+            .iter()
+            .filter(|r| r[3] == "down" && r[5].contains("console"))
+        {
+            let t = ms(r[0]);
+            let nearest = truth
+                .iter()
+                .map(|e| {
+                    (e.time
+                        .duration_since(SystemTime::UNIX_EPOCH)
+                        .unwrap()
+                        .as_millis() as i128
+                        - t)
+                        .abs()
+                })
+                .min()
+                .unwrap();
+            worst = Some(worst.map_or(nearest, |w: i128| w.max(nearest)));
+        }
+        println!(
+            "{v:<18} {injected:>8}  {counted:>7}  {:>5.0}%  {:>8.0}%  {}",
+            100.0 * counted.min(injected) as f64 / injected as f64,
+            if counted == 0 {
+                100.0
+            } else {
+                100.0 * injected.min(counted) as f64 / counted as f64
+            },
+            worst.map_or("no console on this session".into(), |w| format!("{w} ms"))
+        );
+        assert_eq!(injected, 7, "{v}: the schedule injects 7 flaps");
+        assert_eq!(counted, injected, "{v}: every flap counted once:\n{flaps}");
+        if let Some(w) = worst {
+            assert!(w <= 100, "{v}: console event {w} ms off the ground truth");
+        }
+        let p1 = first_port(v);
+        let row = ports
+            .lines()
+            .find(|l| l.starts_with(&format!("{v},{p1},")))
+            .unwrap_or_else(|| panic!("{v}: no ports.csv row:\n{ports}"));
+        assert!(row.contains(",6,") || row.contains(",fail,"), "{v}: {row}");
+        assert!(
+            row.contains(",fail,"),
+            "{v}: a flapping port fails max 0 flaps: {row}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_short_dac_port_fails_with_its_hint_and_well_cabled_ports_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options("arista_eos");
+    o.flaps = switchlab::sim::parse_flaps("Ethernet49@300ms/100ms, Ethernet49@900ms/50ms").unwrap();
+    let (_sim, addr) = ssh_sim(o).await;
+    let lab = format!(
+        "{}cable = {{ kind = \"dac\", length_m = 0.5 }}\npeer = {{ nic = \"Intel X520\" }}\n[[device.port]]\nname = \"Ethernet50\"\ncable = {{ kind = \"dac\", length_m = 3.0 }}\npeer = {{ nic = \"Intel X520\" }}\n",
+        ssh_device("a", "arista_eos", addr, &["Ethernet49"])
+    );
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    let out = switchlab(
+        &[
+            "watch",
+            "--lab",
+            "lab.toml",
+            "a",
+            "--duration",
+            "2s",
+            "--interval",
+            "500ms",
+            "--accept-new-host-keys",
+        ],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let folder = dir.path().join(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap()
+            .trim(),
+    );
+    assert!(
+        folder.starts_with(dir.path().join("runs")),
+        "the run folder is printed last: {t}"
+    );
+    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let dac = ports
+        .lines()
+        .find(|l| l.starts_with("a,Ethernet49,"))
+        .unwrap();
+    assert!(
+        dac.starts_with("a,Ethernet49,2,")
+            && dac.contains(",fail,\"short SFP+ DAC: known to flicker, use 3 m or longer\""),
+        "{dac}"
+    );
+    let good = ports
+        .lines()
+        .find(|l| l.starts_with("a,Ethernet50,"))
+        .unwrap();
+    assert!(
+        good.starts_with("a,Ethernet50,0,") && good.contains(",pass,"),
+        "{good}"
+    );
+    let _ = Duration::ZERO;
+}
