@@ -87,6 +87,32 @@ impl russh::server::Handler for Conn {
         Ok(())
     }
 
+    /// Port forwarding, so a simulator can stand in for the bastion of a jump-host setup.
+    #[allow(clippy::too_many_arguments)]
+    async fn channel_open_direct_tcpip(
+        &mut self,
+        channel: Channel<Msg>,
+        host: &str,
+        port: u32,
+        _orig: &str,
+        _orig_port: u32,
+        reply: russh::server::ChannelOpenHandle,
+        _session: &mut SshSession,
+    ) -> Result<(), Self::Error> {
+        let Ok(port) = u16::try_from(port) else {
+            return Ok(());
+        };
+        let Ok(mut tcp) = tokio::net::TcpStream::connect((host, port)).await else {
+            return Ok(());
+        };
+        reply.accept().await;
+        tokio::spawn(async move {
+            let mut stream = channel.into_stream();
+            let _ = tokio::io::copy_bidirectional(&mut stream, &mut tcp).await;
+        });
+        Ok(())
+    }
+
     #[allow(clippy::too_many_arguments)]
     async fn pty_request(
         &mut self,

@@ -286,8 +286,8 @@ mod tests {
         poll(&mut t, 0, true, Some(0));
         poll(&mut t, 1000, true, Some(2));
         assert_eq!(t.flaps(), 1);
-        t.observe(at(4000), false, FlapSource::Buffer, TOL);
-        t.observe(at(4000), true, FlapSource::Buffer, TOL);
+        t.observe(at(2500), false, FlapSource::Buffer, TOL);
+        t.observe(at(2500), true, FlapSource::Buffer, TOL);
         assert_eq!(
             t.flaps(),
             1,

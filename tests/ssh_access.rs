@@ -1,0 +1,187 @@
+//! SSH access paths against simulators on loopback: a jump host (a simulator standing in
+//! for the bastion), ssh-agent keys (OpenSSH's own agent), and the legacy algorithms old
+//! switches speak. Plus `switchlab ports` reading USB adapters from a /sys tree.
+
+mod common;
+
+use common::*;
+
+fn lab_with(device: &str) -> String {
+    device.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_device_behind_a_jump_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_bastion, b) = ssh_sim(options("arista_eos")).await;
+    let (_target, t) = ssh_sim(options("cisco_ios")).await;
+    let dev = format!(
+        "[[device]]\nname = \"behind\"\nvendor = \"cisco_ios\"\nsecret_env = \"T_SECRET\"\nssh = {{ host = \"127.0.0.1\", port = {}, user = \"admin\", password_env = \"T_PASS\", jump = \"admin@127.0.0.1:{}\" }}\n",
+        t.port(),
+        b.port()
+    );
+    std::fs::write(dir.path().join("lab.toml"), lab_with(&dev)).unwrap();
+    let out = switchlab(
+        &[
+            "show",
+            "--lab",
+            "lab.toml",
+            "behind",
+            "show version",
+            "--accept-new-host-keys",
+        ],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Cisco IOS Software"),
+        "the command ran on the target, not the bastion: {}",
+        text(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_from_ssh_agent() {
+    let dir = tempfile::tempdir().unwrap();
+    let key =
+        russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519).unwrap();
+    let key_path = dir.path().join("id");
+    key.write_openssh_file(&key_path, russh::keys::ssh_key::LineEnding::LF)
+        .unwrap();
+    let sock = dir.path().join("agent.sock");
+    let mut agent = std::process::Command::new("ssh-agent")
+        .arg("-D")
+        .arg("-a")
+        .arg(&sock)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("OpenSSH's ssh-agent is installed");
+    for _ in 0..100 {
+        if sock.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await; // test setup waits for the agent's socket
+    }
+    let added = std::process::Command::new("ssh-add")
+        .arg(&key_path)
+        .env("SSH_AUTH_SOCK", &sock)
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let mut o = options("arista_eos");
+    o.authorized_keys.push(key.public_key().clone());
+    o.password = "not-used-by-the-client".into();
+    let (_sim, addr) = ssh_sim(o).await;
+    let dev = format!(
+        "[[device]]\nname = \"a\"\nvendor = \"arista_eos\"\nsecret_env = \"T_SECRET\"\nssh = {{ host = \"127.0.0.1\", port = {}, user = \"admin\", agent = true }}\n",
+        addr.port()
+    );
+    std::fs::write(dir.path().join("lab.toml"), dev).unwrap();
+    let sock_s = sock.display().to_string();
+    let out = switchlab(
+        &[
+            "show",
+            "--lab",
+            "lab.toml",
+            "a",
+            "show version",
+            "--accept-new-host-keys",
+        ],
+        &[("SSH_AUTH_SOCK", &sock_s), ("T_SECRET", "enablepw")],
+        dir.path(),
+    )
+    .await;
+    let _ = agent.kill();
+    let _ = agent.wait();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Arista DCS-7048T-A"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_old_switch_needs_legacy_algorithms() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options("cisco_ios");
+    o.legacy_algorithms = true;
+    let (_sim, addr) = ssh_sim(o).await;
+    let plain = ssh_device("old", "cisco_ios", addr, &[]);
+    std::fs::write(dir.path().join("lab.toml"), &plain).unwrap();
+    let out = switchlab(
+        &[
+            "show",
+            "--lab",
+            "lab.toml",
+            "old",
+            "show version",
+            "--accept-new-host-keys",
+        ],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("legacy_algorithms = true"),
+        "the error says what to do: {}",
+        text(&out)
+    );
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        plain.replace(
+            "password_env = \"T_PASS\"",
+            "password_env = \"T_PASS\", legacy_algorithms = true",
+        ),
+    )
+    .unwrap();
+    let out = switchlab(
+        &[
+            "show",
+            "--lab",
+            "lab.toml",
+            "old",
+            "show version",
+            "--accept-new-host-keys",
+        ],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn usb_serial_adapters_are_read_from_sys() {
+    let root = tempfile::tempdir().unwrap();
+    let usb = root.path().join("devices/usb1/1-1");
+    let tty_dev = usb.join("1-1:1.0/ttyUSB0");
+    std::fs::create_dir_all(&tty_dev).unwrap();
+    for (f, v) in [
+        ("idVendor", "0403"),
+        ("idProduct", "6001"),
+        ("manufacturer", "FTDI"),
+        ("product", "FT232R USB UART"),
+        ("serial", "A10KXYZ1"),
+    ] {
+        std::fs::write(usb.join(f), format!("{v}\n")).unwrap();
+    }
+    let class = root.path().join("class/tty/ttyUSB0");
+    std::fs::create_dir_all(&class).unwrap();
+    std::os::unix::fs::symlink(&tty_dev, class.join("device")).unwrap();
+    std::fs::create_dir_all(root.path().join("class/tty/tty0")).unwrap(); // no device: not an adapter
+    let list = switchlab::transport::usb::list(root.path());
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].port, "/dev/ttyUSB0");
+    assert_eq!(
+        (
+            list[0].vendor_id.as_deref(),
+            list[0].serial.as_deref(),
+            list[0].product.as_deref()
+        ),
+        (Some("0403"), Some("A10KXYZ1"), Some("FT232R USB UART"))
+    );
+}
