@@ -197,10 +197,7 @@ impl Channel {
                 }
                 Ok(Ok(n)) => {
                     last_byte = Instant::now();
-                    let chunk = String::from_utf8_lossy(&buf[..n]).into_owned();
-                    self.transcript.record("received", &chunk);
-                    self.clean_into_text(&chunk);
-                    self.pull_log_lines();
+                    self.take_in(&buf[..n]);
                 }
                 Ok(Err(error)) => {
                     return Err(ChannelError::Io {
@@ -230,12 +227,7 @@ impl Channel {
                         tail: self.tail_for_error(),
                     });
                 }
-                Ok(Ok(n)) => {
-                    let chunk = String::from_utf8_lossy(&buf[..n]).into_owned();
-                    self.transcript.record("received", &chunk);
-                    self.clean_into_text(&chunk);
-                    self.pull_log_lines();
-                }
+                Ok(Ok(n)) => self.take_in(&buf[..n]),
                 Ok(Err(error)) => {
                     return Err(ChannelError::Io {
                         device: self.device.clone(),
@@ -244,6 +236,14 @@ impl Channel {
                 }
             }
         }
+    }
+
+    /// Received bytes: into the transcript, cleaned into the text, log lines taken out.
+    fn take_in(&mut self, bytes: &[u8]) {
+        let chunk = String::from_utf8_lossy(bytes).into_owned();
+        self.transcript.record("received", &chunk);
+        self.clean_into_text(&chunk);
+        self.pull_log_lines();
     }
 
     fn timeout(&self, what: &str, started: Instant) -> ChannelError {
@@ -304,11 +304,13 @@ impl Channel {
             return Some(self.consume(want, mode, last_start));
         }
         // A log line that landed right after a prompt leaves the prompt on the line before.
+        // (Consoles frame each log line with blank lines: look past them all.)
         if tail.is_empty() && self.log_at_end && wants.contains(&Want::Prompt) {
-            let body = &self.text[..tail_start.saturating_sub(1)];
+            let body_len = self.text.trim_end_matches('\n').len();
+            let body = &self.text[..body_len];
             let prev_start = body.rfind('\n').map_or(0, |i| i + 1);
             if let Some((want, mode)) = self.match_tail(&[Want::Prompt], &[], &body[prev_start..]) {
-                self.text.truncate(tail_start.saturating_sub(1));
+                self.text.truncate(body_len);
                 return Some(self.consume(want, mode, prev_start));
             }
         }
@@ -442,5 +444,67 @@ impl Channel {
         }
         self.text = out;
         self.scanned = scanned;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::Connected;
+    use crate::vendor::Registry;
+
+    fn channel(vendor: &str) -> (Channel, tokio::io::DuplexStream) {
+        let reg = Registry::load(None, None).expect("built-in profiles");
+        let (ours, theirs) = tokio::io::duplex(1 << 16);
+        let conn = Connected {
+            stream: Box::new(ours),
+            console: true,
+            keep_alive: Vec::new(),
+        };
+        (
+            Channel::new("sw", reg.vendor(vendor).expect("vendor"), conn),
+            theirs,
+        )
+    }
+
+    // Regression: two log lines after a prompt, each framed by blank lines as a console
+    // prints them, hid the prompt and the read timed out.
+    #[tokio::test]
+    async fn a_prompt_followed_by_framed_log_lines_is_still_the_prompt() {
+        let (mut ch, mut dev) = channel("cisco_ios");
+        let text = "show clock\r\n05:00:00\r\nSwitch#\r\n*Nov 27 05:00:01.000: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down\r\n\r\n*Nov 27 05:00:01.001: %LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet0/1, changed state to down\r\n";
+        dev.write_all(text.as_bytes()).await.unwrap();
+        let hit = ch
+            .read_until(&[Want::Prompt], &[], "the prompt")
+            .await
+            .expect("prompt found");
+        assert_eq!(hit.mode.as_deref(), Some("privileged"));
+        assert_eq!(hit.before, "show clock\n05:00:00\n");
+        let events: Vec<_> = ch
+            .log_lines
+            .iter()
+            .filter_map(|l| l.event.clone())
+            .collect();
+        assert_eq!(events.len(), 2);
+        assert!(
+            events
+                .iter()
+                .all(|e| e.port == "GigabitEthernet0/1" && e.state == "down")
+        );
+    }
+
+    #[tokio::test]
+    async fn ansi_escapes_pager_erase_and_backspaces_are_cleaned() {
+        let (mut ch, mut dev) = channel("arista_eos");
+        dev.write_all(
+            b"\x1b[1mline one\x1b[0m\r\nabcX\x08d\r\n --More-- \r          \rline two\r\nsw#",
+        )
+        .await
+        .unwrap();
+        let hit = ch
+            .read_until(&[Want::Prompt], &[], "the prompt")
+            .await
+            .expect("prompt found");
+        assert_eq!(hit.before, "line one\nabcd\nline two\n");
     }
 }

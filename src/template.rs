@@ -82,13 +82,10 @@ pub fn describe(port: &Port) -> String {
         parts.extend(peer.nic.clone());
     }
     if let Some(c) = &port.cable {
-        let kind = serde_json::to_value(c.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let kind = c.kind.as_str();
         match c.length_m {
             Some(l) => parts.push(format!("{l}m {kind}")),
-            None => parts.push(kind),
+            None => parts.push(kind.to_string()),
         }
     }
     if parts.is_empty() {

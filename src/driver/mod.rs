@@ -397,8 +397,9 @@ fn echoed(text: &str, command: &str) -> bool {
     if want.is_empty() {
         return text.contains('\n');
     }
-    text.lines()
-        .any(|l| l.split_whitespace().collect::<String>().ends_with(&want))
+    // Squashed across lines: a log line that landed inside the echo was taken out and left
+    // the echo's two halves on adjacent lines.
+    text.split_whitespace().collect::<String>().contains(&want)
 }
 
 /// The text before the prompt, without the echoed command line.

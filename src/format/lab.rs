@@ -178,6 +178,17 @@ pub enum CableKind {
     Copper,
 }
 
+impl CableKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CableKind::Dac => "dac",
+            CableKind::Aoc => "aoc",
+            CableKind::Fiber => "fiber",
+            CableKind::Copper => "copper",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Peer {

@@ -71,11 +71,7 @@ fn options(dev: &Device, lab_dir: &Path) -> Result<SimOptions, SimError> {
             .filter(|p| p.peer.is_some())
             .map(|p| Cabling {
                 port: p.name.get_ref().clone(),
-                kind: p
-                    .cable
-                    .as_ref()
-                    .and_then(|c| serde_json::to_value(c.kind).ok())
-                    .and_then(|v| v.as_str().map(str::to_string)),
+                kind: p.cable.as_ref().map(|c| c.kind.as_str().to_string()),
                 length_m: p.cable.as_ref().and_then(|c| c.length_m),
                 nic: p.peer.as_ref().and_then(|p| p.nic.clone()),
             })

@@ -38,11 +38,7 @@ pub async fn watch_device(
             continue;
         }
         let facts = PortFacts {
-            cable_kind: p
-                .cable
-                .as_ref()
-                .and_then(|c| serde_json::to_value(c.kind).ok())
-                .and_then(|v| v.as_str().map(str::to_string)),
+            cable_kind: p.cable.as_ref().map(|c| c.kind.as_str().to_string()),
             length_m: p.cable.as_ref().and_then(|c| c.length_m),
             nic: p.peer.as_ref().and_then(|p| p.nic.clone()),
             ..Default::default()

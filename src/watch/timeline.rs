@@ -30,7 +30,7 @@ pub struct Unseen {
 pub struct PortTimeline {
     pub transitions: Vec<Transition>,
     pub unseen: Vec<Unseen>,
-    last_by_source: Vec<(FlapSource, bool)>,
+    last_by_source: Vec<(FlapSource, bool, SystemTime)>,
     last_poll: Option<(SystemTime, PortState)>,
     pub first_poll: Option<PortState>,
 }
@@ -58,10 +58,18 @@ impl PortTimeline {
         src: FlapSource,
         tolerance: Duration,
     ) -> bool {
-        match self.last_by_source.iter_mut().find(|(s, _)| *s == src) {
-            Some((_, last)) if *last == up => return false,
-            Some((_, last)) => *last = up,
-            None => self.last_by_source.push((src, up)),
+        // A repeat within a second is the same change told twice; a repeat later means this
+        // log source missed the change between, so it is a new one. (A state poll repeats
+        // its state every poll: only a different state is news.)
+        match self.last_by_source.iter_mut().find(|(s, _, _)| *s == src) {
+            Some((_, last, at))
+                if *last == up
+                    && (src == FlapSource::State || within(*at, time, Duration::from_secs(1))) =>
+            {
+                return false;
+            }
+            Some((_, last, at)) => (*last, *at) = (up, time),
+            None => self.last_by_source.push((src, up, time)),
         }
         // The earliest transition of this state that this source has not claimed yet.
         if let Some(t) = self
@@ -118,7 +126,7 @@ impl PortTimeline {
         }
         let Some((prev_time, prev)) = self.last_poll.replace((time, state.clone())) else {
             if let Some(up) = oper(state) {
-                self.last_by_source.push((FlapSource::State, up));
+                self.last_by_source.push((FlapSource::State, up, time));
             }
             return;
         };
