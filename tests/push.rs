@@ -430,3 +430,68 @@ async fn demo_brings_up_the_virtual_bench_and_pushes_all_five() {
         assert!(t.contains(&format!("ok     {d}")), "{d}: {t}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn flaps_logged_on_the_console_during_a_push_do_not_disturb_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options("cisco_ios");
+    o.pace_baud = Some(9_600); // a real console's speed: the push takes seconds
+    let (sim, link) = console_sim(o, dir.path(), "noisy").await;
+    write(
+        dir.path(),
+        "lab.toml",
+        &serial_device(
+            "noisy",
+            "cisco_ios",
+            &link,
+            true,
+            &["GigabitEthernet0/1", "GigabitEthernet0/2"],
+        ),
+    );
+    write(dir.path(), "m.toml", &manifest(&["noisy"]));
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+        .args([
+            "push",
+            "--lab",
+            "lab.toml",
+            "--manifest",
+            "m.toml",
+            "--transcripts",
+            "tr",
+        ])
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .envs(ENV)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the push is under way, three ports flap three times each: the console prints
+    // 36 log lines while the push runs.
+    let spec: Vec<String> = (3..=5)
+        .map(|n| format!("GigabitEthernet0/{n}@{}ms/20ms*3+300ms", 100 + n * 10))
+        .collect();
+    let flaps = switchlab::sim::parse_flaps(&spec.join(",")).unwrap().flaps;
+    tokio::spawn(switchlab::sim::link::run_flaps(
+        sim.dialect,
+        sim.device.clone(),
+        flaps,
+    ));
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("1 of 1 devices ok"), "{t}");
+    let transcript = std::fs::read_to_string(dir.path().join("tr/noisy.log")).unwrap();
+    // The transcript marks every chunk; a slow console splits log lines across chunks.
+    let received = regex::Regex::new(r"\n--- (sent|received) \S+\n")
+        .unwrap()
+        .replace_all(&transcript, "");
+    let lines = received.matches("%LINK-3-UPDOWN").count();
+    assert!(
+        lines >= 2,
+        "log lines really did arrive during the push: {lines}"
+    );
+    assert!(running(&sim).contains("interface GigabitEthernet0/2"));
+}

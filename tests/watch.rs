@@ -1,6 +1,6 @@
 //! The flap watch against simulators with seeded flap schedules, compared with the
 //! simulators' ground truth: every injected flap counted (recall), none counted twice
-//! (precision), console times within 100 ms. Prints the per-vendor table the README shows:
+//! (precision), console and syslog times within 100 ms. Prints the per-vendor table the README shows:
 //! `cargo test --test watch -- --nocapture`.
 
 mod common;
@@ -30,12 +30,20 @@ fn ms(t: &str) -> i128 {
 #[tokio::test(flavor = "multi_thread")]
 async fn watch_counts_every_injected_flap_once_on_every_vendor() {
     let dir = tempfile::tempdir().unwrap();
+    // A free UDP port for the syslog receiver; the SSH-reached simulators log to it.
+    let syslog_port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut lab = String::new();
     let mut sims = Vec::new();
     for v in VENDORS {
         let (p1, p2) = (first_port(v), second_port(v));
         let mut o = options(v);
         o.name = v.into();
+        o.hostname = Some(v.into());
+        o.syslog_port = syslog_port;
         // Ports that start shut (Force10, FASTPATH) are brought up so their flaps show.
         o.flaps =
             switchlab::sim::parse_flaps(&FLAPS.replace("{p1}", p1).replace("{p2}", p2)).unwrap();
@@ -52,6 +60,9 @@ async fn watch_counts_every_injected_flap_once_on_every_vendor() {
         };
         {
             let mut dev = sim.device.lock().unwrap();
+            if !console {
+                dev.syslog_targets.push("127.0.0.1".into()); // as `logging host 127.0.0.1` does
+            }
             for p in [p1, p2] {
                 let i = dev.port_index(p).unwrap();
                 dev.ports[i].admin_up = true;
@@ -73,6 +84,8 @@ async fn watch_counts_every_injected_flap_once_on_every_vendor() {
         "runs",
         "--accept-new-host-keys",
     ];
+    let listen = format!("127.0.0.1:{syslog_port}");
+    args.extend(["--syslog-listen", listen.as_str()]);
     args.extend(VENDORS);
     let out = switchlab(&args, &ENV, dir.path()).await;
     let t = text(&out);
@@ -102,11 +115,11 @@ async fn watch_counts_every_injected_flap_once_on_every_vendor() {
             .map(|r| r[4].parse::<u64>().unwrap())
             .sum();
         let injected = truth.len() as u64;
-        // Console times: each console-sourced down within 100 ms of a true down.
+        // Console and syslog times: each such down within 100 ms of a true down.
         let mut worst = None::<i128>;
         for r in rows
             .iter()
-            .filter(|r| r[3] == "down" && r[5].contains("console"))
+            .filter(|r| r[3] == "down" && (r[5].contains("console") || r[5].contains("syslog")))
         {
             let t = ms(r[0]);
             let nearest = truth
@@ -131,12 +144,21 @@ async fn watch_counts_every_injected_flap_once_on_every_vendor() {
             } else {
                 100.0 * injected.min(counted) as f64 / counted as f64
             },
-            worst.map_or("no console on this session".into(), |w| format!("{w} ms"))
+            worst.map_or("none timed".into(), |w| format!("{w} ms"))
         );
         assert_eq!(injected, 7, "{v}: the schedule injects 7 flaps");
         assert_eq!(counted, injected, "{v}: every flap counted once:\n{flaps}");
         if let Some(w) = worst {
-            assert!(w <= 100, "{v}: console event {w} ms off the ground truth");
+            assert!(
+                w <= 100,
+                "{v}: console/syslog event {w} ms off the ground truth"
+            );
+        }
+        if !(*v == "cisco_ios" || *v == "brocade_fastiron") {
+            assert!(
+                rows.iter().any(|r| r[5].contains("syslog")),
+                "{v}: syslog saw the flaps:\n{flaps}\n{t}"
+            );
         }
         let p1 = first_port(v);
         let row = ports
@@ -173,6 +195,8 @@ async fn the_short_dac_port_fails_with_its_hint_and_well_cabled_ports_pass() {
             "--interval",
             "500ms",
             "--accept-new-host-keys",
+            "--syslog-listen",
+            "127.0.0.1:0",
         ],
         &ENV,
         dir.path(),

@@ -64,6 +64,9 @@ pub struct Args {
     /// Offer only old SSH algorithms (dh-group14/group1-sha1, aes-cbc, hmac-sha1).
     #[arg(long)]
     pub legacy_algorithms: bool,
+    /// UDP port log messages go to on each configured `logging host`.
+    #[arg(long, default_value_t = 514)]
+    pub syslog_port: u16,
     /// Write every link change (ground truth) to this CSV when stopped.
     #[arg(long, value_name = "FILE")]
     pub truth: Option<PathBuf>,
@@ -114,6 +117,7 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
         o.pace_baud = args.pace_baud;
         o.acknowledge = args.acknowledge;
         o.legacy_algorithms = args.legacy_algorithms;
+        o.syslog_port = args.syslog_port;
         if let Some(spec) = &args.flaps {
             o.flaps = parse_flaps(spec)?;
         }

@@ -32,9 +32,12 @@ pub struct Args {
     pub duration: Duration,
     #[arg(long, default_value = "1s", value_parser = humantime::parse_duration)]
     pub interval: Duration,
-    /// Sources: counters, state, console, buffer (syslog is not built yet).
-    #[arg(long, value_delimiter = ',', default_value = "counters,state,console,buffer", value_parser = parse_source)]
+    /// Sources: counters, state, console, buffer, syslog.
+    #[arg(long, value_delimiter = ',', default_value = "counters,state,console,buffer,syslog", value_parser = parse_source)]
     pub sources: Vec<FlapSource>,
+    /// Where the syslog receiver listens (point devices at it with `logging host`).
+    #[arg(long, default_value = "0.0.0.0:5514")]
+    pub syslog_listen: std::net::SocketAddr,
     /// Flaps a port may have and still pass.
     #[arg(long, default_value_t = 0)]
     pub max_flaps: u32,
@@ -56,8 +59,10 @@ fn parse_source(s: &str) -> Result<FlapSource, String> {
         "state" => Ok(FlapSource::State),
         "console" => Ok(FlapSource::Console),
         "buffer" => Ok(FlapSource::Buffer),
-        "syslog" => Err("the syslog receiver is not built yet".into()),
-        other => Err(format!("'{other}': use counters, state, console, buffer")),
+        "syslog" => Ok(FlapSource::Syslog),
+        other => Err(format!(
+            "'{other}': use counters, state, console, buffer, syslog"
+        )),
     }
 }
 
@@ -90,6 +95,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         hints,
         buffer_every: 5,
         runs_dir: args.runs.clone(),
+        syslog: None,
     };
     let folder = RunFolder::create(
         &args.runs,
@@ -106,6 +112,16 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     );
     let live = std::io::stderr().is_terminal();
     let rt = tokio::runtime::Runtime::new()?;
+    let mut opts = opts;
+    let _receiver = if args.sources.contains(&FlapSource::Syslog) {
+        let (inbox, bound, task) = rt.block_on(crate::watch::syslog::start(args.syslog_listen)).map_err(|e| anyhow::anyhow!("syslog receiver on {}: {e} (choose another with --syslog-listen, or leave syslog out of --sources)", args.syslog_listen))?;
+        eprintln!("syslog receiver on udp {bound}");
+        opts.syslog = Some(inbox);
+        Some(task)
+    } else {
+        None
+    };
+    let opts = opts;
     let results = rt.block_on(async {
         let mut set = Vec::new();
         for (dev, vendor) in &targets {

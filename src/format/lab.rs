@@ -143,6 +143,9 @@ pub struct SimSpec {
     pub password: Option<String>,
     #[serde(default)]
     pub secret: Option<String>,
+    /// UDP port the simulator sends syslog to on each `logging host` (default 514).
+    #[serde(default)]
+    pub syslog_port: Option<u16>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -205,6 +205,17 @@ impl Session {
                 store_unless_hidden(d.hidden, &mut self.dev(), &head, &m.key, &m.canonical);
                 self.prompt()
             }
+            Act::LoggingHost => {
+                let mut dev = self.dev();
+                if let Some(host) = m.text.clone()
+                    && !dev.syslog_targets.contains(&host)
+                {
+                    dev.syslog_targets.push(host);
+                }
+                dev.store("", &m.key, &m.canonical);
+                drop(dev);
+                self.prompt()
+            }
             Act::Nothing => self.prompt(),
         }
     }

@@ -34,6 +34,7 @@ fn options(dev: &Device, lab_dir: &Path) -> Result<SimOptions, SimError> {
     o.pace_baud = spec.pace_baud;
     o.password = spec.password.clone().unwrap_or_default();
     o.secret = spec.secret.clone();
+    o.syslog_port = spec.syslog_port.unwrap_or(514);
     if let Some(flaps) = &spec.flaps {
         o.flaps = parse_flaps(flaps).map_err(|e| SimError::Io {
             what: format!("device '{}': sim.flaps", dev.name()),

@@ -72,6 +72,8 @@ pub enum Act {
     Description,
     /// Store the line in the current section, nothing else.
     Store,
+    /// `logging host ADDR`: store, and send log messages there by UDP syslog.
+    LoggingHost,
     /// Accept and do nothing (and store nothing).
     Nothing,
 }

@@ -61,6 +61,8 @@ pub struct SimOptions {
     pub legacy_algorithms: bool,
     /// How far ahead profile-driven flaps are planned.
     pub horizon: Duration,
+    /// UDP port syslog messages go to on each `logging host` (514 on real switches).
+    pub syslog_port: u16,
 }
 
 impl SimOptions {
@@ -81,6 +83,7 @@ impl SimOptions {
             acknowledge: false,
             legacy_algorithms: false,
             horizon: Duration::from_secs(3600),
+            syslog_port: 514,
         }
     }
 }
@@ -143,6 +146,8 @@ impl Sim {
             factory: options.factory,
             console_tx,
             zerotouch: options.factory && dialect.name == "arista_eos",
+            syslog_targets: Vec::new(),
+            syslog_port: options.syslog_port,
         };
         let mut flaps = options.flaps.flaps.clone();
         if options.flaps.profile {

@@ -83,6 +83,9 @@ pub struct Device {
     /// Asynchronous log lines for console sessions.
     pub console_tx: broadcast::Sender<String>,
     pub zerotouch: bool,
+    /// Hosts `logging host` named; log messages go there by UDP syslog (RFC 3164 framing).
+    pub syslog_targets: Vec<String>,
+    pub syslog_port: u16,
 }
 
 impl Device {
@@ -132,7 +135,29 @@ impl Device {
         while self.log_buffer.len() > 1000 {
             self.log_buffer.pop_front();
         }
+        self.send_syslog(&text);
         let _ = self.console_tx.send(text);
+    }
+
+    fn send_syslog(&self, text: &str) {
+        if self.syslog_targets.is_empty() {
+            return;
+        }
+        let Ok(sock) = std::net::UdpSocket::bind(("0.0.0.0", 0)) else {
+            return;
+        };
+        let stamp = jiff::Timestamp::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .strftime("%b %e %H:%M:%S")
+            .to_string();
+        let msg = format!(
+            "<189>{stamp} {} {}",
+            self.hostname.replace(' ', "-"),
+            text.trim()
+        );
+        for host in &self.syslog_targets {
+            let _ = sock.send_to(msg.as_bytes(), (host.as_str(), self.syslog_port));
+        }
     }
 
     pub fn section_mut(&mut self, head: &str) -> &mut Section {

@@ -1,11 +1,12 @@
 //! The flap watch: per port, one timeline merged from counter polls, state polls, console
-//! log lines, the device's log buffer (and, not yet built, a syslog receiver); then a
+//! log lines, the device's log buffer and the built-in syslog receiver; then a
 //! diagnosis per port with hints from the lab's cabling. Writes `flaps.csv` as events
 //! settle and `ports.csv` at the end.
 
 pub mod hints;
 mod output;
 mod poller;
+pub mod syslog;
 pub mod timeline;
 
 use std::path::PathBuf;
@@ -30,4 +31,6 @@ pub struct WatchOptions {
     /// Read the log buffer every this many polls.
     pub buffer_every: u32,
     pub runs_dir: PathBuf,
+    /// Messages from the syslog receiver, when the `syslog` source is on.
+    pub syslog: Option<syslog::Inbox>,
 }

@@ -77,6 +77,15 @@ pub async fn watch_device(
                 w.tl.observe(line.time, ev.state == "up", FlapSource::Console, tolerance);
             }
         }
+        if let Some(inbox) = &opts.syslog {
+            for m in inbox.take_for(&[dev.hostname().to_string(), dev.name().to_string()]) {
+                if let Some(ev) = crate::parse::link_event(vendor, &m.text)
+                    && let Some(w) = ports.get_mut(&vendor.port_key(&ev.port))
+                {
+                    w.tl.observe(m.time, ev.state == "up", FlapSource::Syslog, tolerance);
+                }
+            }
+        }
         if let Ok(Parsed::Ports(states)) = parse_output(vendor, &cmds.interfaces, &out) {
             for s in states {
                 if let Some(w) = ports.get_mut(&vendor.port_key(&s.port)) {

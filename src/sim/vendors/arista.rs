@@ -34,7 +34,7 @@ const COMMANDS: &[Cmd] = &[
     set(CONF, "hostname <word>", Act::Hostname),
     cmd(CONF, "interface <port>", Act::Interface),
     cmd(CONF, "vlan <num>", Act::Vlan),
-    cmd(CONF, "logging host <word>", Act::Store),
+    cmd(CONF, "logging host <word>", Act::LoggingHost),
     cmd(CONF | SUB, "end", Act::End),
     cmd(CONF | SUB, "exit", Act::Exit),
     set(IF, "description <rest>", Act::Description),

@@ -31,7 +31,7 @@ const COMMANDS: &[Cmd] = &[
     set(CONF, "hostname <word>", Act::Hostname),
     cmd(CONF, "interface <port>", Act::Interface),
     cmd(CONF, "vlan <num>", Act::Vlan),
-    cmd(CONF, "logging host <word>", Act::Store),
+    cmd(CONF, "logging host <word>", Act::LoggingHost),
     set(CONF, "logging trap <word>", Act::Store),
     set(CONF, "service timestamps log datetime msec", Act::Store),
     cmd(CONF | SUB, "end", Act::End),

@@ -25,7 +25,7 @@ const COMMANDS: &[Cmd] = &[
     cmd(PRIV, "clear counters", Act::ClearCounters),
     set(CONF, "hostname <word>", Act::Hostname),
     cmd(CONF, "interface <bare>", Act::Interface),
-    cmd(CONF, "logging host <word>", Act::Store),
+    cmd(CONF, "logging host <word>", Act::LoggingHost),
     cmd(CONF | SUB, "exit", Act::Exit),
     cmd(CONF | SUB, "end", Act::End),
     set(IF, "description <rest>", Act::Description),
