@@ -110,7 +110,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         args.interval,
         folder.path.display()
     );
+    // On a terminal, a live per-port table redrawn on every event; otherwise one line per event.
     let live = std::io::stderr().is_terminal();
+    let board = std::sync::Mutex::new(LiveBoard::new(&targets, &args.ports));
     let rt = tokio::runtime::Runtime::new()?;
     let mut opts = opts;
     let _receiver = if args.sources.contains(&FlapSource::Syslog) {
@@ -125,15 +127,17 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let results = rt.block_on(async {
         let mut set = Vec::new();
         for (dev, vendor) in &targets {
-            set.push(watch_device(dev, vendor, &opts, &folder, |d, p, e| {
-                let line = format!(
-                    "{} {d} {p} {e}",
-                    jiff::Timestamp::now().strftime("%H:%M:%S%.3f")
-                );
+            let board = &board;
+            set.push(watch_device(dev, vendor, &opts, &folder, move |d, p, e| {
+                let mut b = board.lock().unwrap_or_else(|e| e.into_inner());
+                b.event(d, p, e);
                 if live {
-                    eprintln!("\x1b[1m{line}\x1b[0m")
+                    eprint!("\x1b[H\x1b[2J{}", b.render());
                 } else {
-                    eprintln!("{line}")
+                    eprintln!(
+                        "{} {d} {p} {e}",
+                        jiff::Timestamp::now().strftime("%H:%M:%S%.3f")
+                    );
                 }
             }));
         }
@@ -194,4 +198,73 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// What the live table shows: per watched port, flaps so far and the last event.
+struct LiveBoard {
+    rows: Vec<(String, String, u64, String)>,
+}
+
+impl LiveBoard {
+    fn new(
+        targets: &[(&crate::format::lab::Device, &crate::vendor::Vendor)],
+        only: &[String],
+    ) -> LiveBoard {
+        let mut rows = Vec::new();
+        for (dev, vendor) in targets {
+            for p in &dev.ports {
+                let name = p.name.get_ref();
+                if only.is_empty() || only.iter().any(|w| vendor.same_port(w, name)) {
+                    rows.push((dev.name().to_string(), name.clone(), 0, String::new()));
+                }
+            }
+        }
+        LiveBoard { rows }
+    }
+
+    fn event(&mut self, device: &str, port: &str, what: &str) {
+        let now = jiff::Timestamp::now().strftime("%H:%M:%S%.3f").to_string();
+        if let Some(r) = self.rows.iter_mut().find(|r| r.0 == device && r.1 == port) {
+            if what == "down" {
+                r.2 += 1;
+            } else if let Some(n) = what
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+            {
+                r.2 += n; // "N unseen flap(s)"
+            }
+            r.3 = format!("{now} {what}");
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut t = Table::new();
+        t.set_header(["device", "port", "flaps so far", "last event"]);
+        for r in &self.rows {
+            t.add_row([r.0.clone(), r.1.clone(), r.2.to_string(), r.3.clone()]);
+        }
+        format!("{t}\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LiveBoard;
+
+    #[test]
+    fn live_board_counts_downs_and_unseen_flaps_per_port() {
+        let mut b = LiveBoard {
+            rows: vec![
+                ("sw".into(), "Et1".into(), 0, String::new()),
+                ("sw".into(), "Et2".into(), 0, String::new()),
+            ],
+        };
+        b.event("sw", "Et1", "down");
+        b.event("sw", "Et1", "up");
+        b.event("sw", "Et1", "3 unseen flap(s)");
+        assert_eq!(b.rows[0].2, 4);
+        assert_eq!(b.rows[1].2, 0);
+        assert!(b.render().contains("unseen flap(s)"));
+    }
 }
