@@ -235,3 +235,59 @@ async fn the_short_dac_port_fails_with_its_hint_and_well_cabled_ports_pass() {
     );
     let _ = Duration::ZERO;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_manifest_sets_the_watch_and_its_criteria() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options("arista_eos");
+    o.flaps = switchlab::sim::parse_flaps("Ethernet49@300ms/100ms, Ethernet49@900ms/50ms").unwrap();
+    let (_sim, addr) = ssh_sim(o).await;
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        ssh_device("a", "arista_eos", addr, &["Ethernet49"]),
+    )
+    .unwrap();
+    let manifest = "name = \"m\"\n[[device]]\nname = \"a\"\n[flaps]\nsources = [\"counters\", \"state\", \"buffer\"]\ninterval = \"500ms\"\nduration = \"2s\"\n[criteria]\nmax_flaps_per_port = 2\n";
+    std::fs::write(dir.path().join("m.toml"), manifest).unwrap();
+    let started = std::time::Instant::now();
+    let out = switchlab(
+        &[
+            "watch",
+            "--lab",
+            "lab.toml",
+            "--manifest",
+            "m.toml",
+            "a",
+            "--accept-new-host-keys",
+        ],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "the manifest's 2 s, not the default 10 min"
+    );
+    assert!(
+        !t.contains("syslog receiver"),
+        "syslog is not among the manifest's sources: {t}"
+    );
+    let folder = dir.path().join(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap()
+            .trim(),
+    );
+    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let row = ports
+        .lines()
+        .find(|l| l.starts_with("a,Ethernet49,"))
+        .unwrap();
+    assert!(
+        row.starts_with("a,Ethernet49,2,") && row.contains(",pass,"),
+        "two flaps pass max_flaps_per_port = 2: {row}"
+    );
+}

@@ -28,19 +28,26 @@ pub struct Args {
     /// Ports to watch, comma-separated (default: every port the lab lists).
     #[arg(long, value_delimiter = ',')]
     pub ports: Vec<String>,
-    #[arg(long, default_value = "10m", value_parser = humantime::parse_duration)]
-    pub duration: Duration,
-    #[arg(long, default_value = "1s", value_parser = humantime::parse_duration)]
-    pub interval: Duration,
-    /// Sources: counters, state, console, buffer, syslog.
-    #[arg(long, value_delimiter = ',', default_value = "counters,state,console,buffer,syslog", value_parser = parse_source)]
+    /// The manifest whose [flaps] (sources, interval, duration, syslog_listen) and
+    /// [criteria] max_flaps_per_port apply; flags given here override them.
+    #[arg(long, value_name = "MANIFEST")]
+    pub manifest: Option<PathBuf>,
+    /// How long to watch [default: 10m, or the manifest's].
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub duration: Option<Duration>,
+    /// Time between polls [default: 1s, or the manifest's].
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub interval: Option<Duration>,
+    /// Sources: counters, state, console, buffer, syslog [default: all, or the manifest's].
+    #[arg(long, value_delimiter = ',', value_parser = parse_source)]
     pub sources: Vec<FlapSource>,
-    /// Where the syslog receiver listens (point devices at it with `logging host`).
-    #[arg(long, default_value = "0.0.0.0:5514")]
-    pub syslog_listen: std::net::SocketAddr,
-    /// Flaps a port may have and still pass.
-    #[arg(long, default_value_t = 0)]
-    pub max_flaps: u32,
+    /// Where the syslog receiver listens; point devices at it with `logging host`
+    /// [default: 0.0.0.0:5514, or the manifest's].
+    #[arg(long)]
+    pub syslog_listen: Option<std::net::SocketAddr>,
+    /// Flaps a port may have and still pass [default: 0, or the manifest's].
+    #[arg(long)]
+    pub max_flaps: Option<u32>,
     /// Hint rules (default: the built-in hints.toml).
     #[arg(long, value_name = "FILE")]
     pub hints: Option<PathBuf>,
@@ -82,12 +89,13 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         Some(p) => HintFile::load(p)?,
         None => HintFile::builtin(),
     };
+    let set = Settings::from(args, &lab)?;
     let opts = WatchOptions {
-        duration: args.duration,
-        interval: args.interval,
+        duration: set.duration,
+        interval: set.interval,
         ports: args.ports.clone(),
-        sources: args.sources.clone(),
-        max_flaps_per_port: args.max_flaps,
+        sources: set.sources.clone(),
+        max_flaps_per_port: set.max_flaps,
         connect: ConnectOptions {
             idle_timeout: args.timeout,
             ..ConnectOptions::for_lab(&lab.lab, &lab_dir, args.accept_new_host_keys)
@@ -106,8 +114,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     eprintln!(
         "watching {} for {:?}, polling every {:?}; writing {}",
         args.devices.join(", "),
-        args.duration,
-        args.interval,
+        set.duration,
+        set.interval,
         folder.path.display()
     );
     // On a terminal, a live per-port table redrawn on every event; otherwise one line per event.
@@ -115,8 +123,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let board = std::sync::Mutex::new(LiveBoard::new(&targets, &args.ports));
     let rt = tokio::runtime::Runtime::new()?;
     let mut opts = opts;
-    let _receiver = if args.sources.contains(&FlapSource::Syslog) {
-        let (inbox, bound, task) = rt.block_on(crate::watch::syslog::start(args.syslog_listen)).map_err(|e| anyhow::anyhow!("syslog receiver on {}: {e} (choose another with --syslog-listen, or leave syslog out of --sources)", args.syslog_listen))?;
+    let _receiver = if set.sources.contains(&FlapSource::Syslog) {
+        let (inbox, bound, task) = rt.block_on(crate::watch::syslog::start(set.syslog_listen)).map_err(|e| anyhow::anyhow!("syslog receiver on {}: {e} (choose another with --syslog-listen, or leave syslog out of --sources)", set.syslog_listen))?;
         eprintln!("syslog receiver on udp {bound}");
         opts.syslog = Some(inbox);
         Some(task)
@@ -159,7 +167,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let run = serde_json::json!({
         "switchlab": env!("CARGO_PKG_VERSION"), "kind": "watch", "devices": args.devices,
         "started": started.to_string(), "ended": jiff::Timestamp::now().to_string(),
-        "interval_ms": args.interval.as_millis() as u64, "duration_ms": args.duration.as_millis() as u64,
+        "interval_ms": set.interval.as_millis() as u64, "duration_ms": set.duration.as_millis() as u64,
         "outcome": outcome, "errors": failed,
     });
     folder.finish(&rows, &run)?;
@@ -198,6 +206,73 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The watch's settings: flags first, then the manifest, then the defaults.
+struct Settings {
+    duration: Duration,
+    interval: Duration,
+    sources: Vec<FlapSource>,
+    syslog_listen: std::net::SocketAddr,
+    max_flaps: u32,
+}
+
+impl Settings {
+    fn from(args: &Args, lab: &LabInputs) -> anyhow::Result<Settings> {
+        use crate::format::manifest::{Manifest, parse_duration};
+        let m = match &args.manifest {
+            Some(path) => Some(Manifest::load(path, &lab.lab)?),
+            None => None,
+        };
+        let from_manifest = |key: &str,
+                             pick: fn(&Manifest) -> &toml::Spanned<String>|
+         -> anyhow::Result<Option<Duration>> {
+            Ok(match &m {
+                Some((m, src)) => Some(parse_duration(src, pick(m), key)?),
+                None => None,
+            })
+        };
+        let sources = if !args.sources.is_empty() {
+            args.sources.clone()
+        } else if let Some((m, _)) = &m {
+            m.flaps.sources.clone()
+        } else {
+            vec![
+                FlapSource::Counters,
+                FlapSource::State,
+                FlapSource::Console,
+                FlapSource::Buffer,
+                FlapSource::Syslog,
+            ]
+        };
+        let syslog_listen = match (args.syslog_listen, &m) {
+            (Some(a), _) => a,
+            (None, Some((m, src))) => m.flaps.syslog_listen.parse().map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: [flaps] syslog_listen '{}': {e}",
+                    src.path.display(),
+                    m.flaps.syslog_listen
+                )
+            })?,
+            (None, None) => std::net::SocketAddr::from(([0, 0, 0, 0], 5514)),
+        };
+        Ok(Settings {
+            duration: args
+                .duration
+                .or(from_manifest("flaps.duration", |m| &m.flaps.duration)?)
+                .unwrap_or(Duration::from_secs(600)),
+            interval: args
+                .interval
+                .or(from_manifest("flaps.interval", |m| &m.flaps.interval)?)
+                .unwrap_or(Duration::from_secs(1)),
+            sources,
+            syslog_listen,
+            max_flaps: args
+                .max_flaps
+                .or(m.as_ref().map(|(m, _)| m.criteria.max_flaps_per_port))
+                .unwrap_or(0),
+        })
+    }
 }
 
 /// What the live table shows: per watched port, flaps so far and the last event.
