@@ -269,7 +269,7 @@ impl Channel {
         let Some(pager) = &self.vendor.pager else {
             return Ok(false);
         };
-        let tail_start = self.text.rfind('\n').map_or(0, |i| i + 1);
+        let tail_start = line_start(&self.text);
         if !pager.is_match(&self.text[tail_start..]) {
             return Ok(false);
         }
@@ -283,7 +283,7 @@ impl Channel {
         if wants.contains(&Want::LoginFailed) && self.vendor.login_failure.is_match(&self.text) {
             return Some(self.consume(Want::LoginFailed, None, self.text.len()));
         }
-        let tail_start = self.text.rfind('\n').map_or(0, |i| i + 1);
+        let tail_start = line_start(&self.text);
         let tail = &self.text[tail_start..];
         if let Some(hit) = self.match_tail(wants, extra, tail) {
             let (want, mode) = hit;
@@ -291,7 +291,7 @@ impl Channel {
         }
         // A question may be followed by blank lines ("Press RETURN to get started!\n\n").
         let last_line = self.text.trim_end_matches('\n');
-        let last_start = last_line.rfind('\n').map_or(0, |i| i + 1);
+        let last_start = line_start(last_line);
         let dialogs: Vec<Want> = wants
             .iter()
             .copied()
@@ -308,7 +308,7 @@ impl Channel {
         if tail.is_empty() && self.log_at_end && wants.contains(&Want::Prompt) {
             let body_len = self.text.trim_end_matches('\n').len();
             let body = &self.text[..body_len];
-            let prev_start = body.rfind('\n').map_or(0, |i| i + 1);
+            let prev_start = line_start(body);
             if let Some((want, mode)) = self.match_tail(&[Want::Prompt], &[], &body[prev_start..]) {
                 self.text.truncate(body_len);
                 return Some(self.consume(want, mode, prev_start));
@@ -388,9 +388,8 @@ impl Channel {
             if self.pending_cr {
                 self.pending_cr = false;
                 if c != '\n' {
-                    let line_start = self.text.rfind('\n').map_or(0, |i| i + 1);
-                    self.text
-                        .truncate(line_start.max(self.scanned.min(self.text.len())));
+                    // (`scanned` only covers complete lines, so it never lies past this.)
+                    self.text.truncate(line_start(&self.text));
                 }
             }
             match c {
@@ -445,6 +444,11 @@ impl Channel {
         self.text = out;
         self.scanned = scanned;
     }
+}
+
+/// Where the last line of `s` starts (just after its last newline).
+fn line_start(s: &str) -> usize {
+    s.rfind('\n').map_or(0, |i| i + 1)
 }
 
 #[cfg(test)]

@@ -6,10 +6,6 @@ mod common;
 
 use common::*;
 
-fn lab_with(device: &str) -> String {
-    device.to_string()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_device_behind_a_jump_host() {
     let dir = tempfile::tempdir().unwrap();
@@ -20,7 +16,7 @@ async fn a_device_behind_a_jump_host() {
         t.port(),
         b.port()
     );
-    std::fs::write(dir.path().join("lab.toml"), lab_with(&dev)).unwrap();
+    std::fs::write(dir.path().join("lab.toml"), &dev).unwrap();
     let out = switchlab(
         &[
             "show",

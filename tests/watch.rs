@@ -233,7 +233,6 @@ async fn the_short_dac_port_fails_with_its_hint_and_well_cabled_ports_pass() {
         good.starts_with("a,Ethernet50,0,") && good.contains(",pass,"),
         "{good}"
     );
-    let _ = Duration::ZERO;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -111,7 +111,6 @@ async fn watch_bench(
         connect: connect.clone(),
         hints: HintFile::builtin(),
         buffer_every: 5,
-        runs_dir: args.runs.clone(),
         syslog: None,
     };
     let folder = RunFolder::create(&args.runs, "demo-watch", &args.lab)?;

@@ -72,8 +72,7 @@ pub struct Args {
     pub truth: Option<PathBuf>,
 }
 
-pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
-    let _ = cli;
+pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let result = rt.block_on(serve(args));
     rt.shutdown_timeout(std::time::Duration::from_secs(1));

@@ -102,7 +102,6 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         },
         hints,
         buffer_every: 5,
-        runs_dir: args.runs.clone(),
         syslog: None,
     };
     let folder = RunFolder::create(

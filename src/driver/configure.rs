@@ -3,7 +3,6 @@
 //! leave config mode. And verifying from `show running-config` that every line landed.
 
 use super::{Driver, DriverError, Step};
-use crate::channel::Want;
 
 impl Driver {
     /// Push config lines; `Rejected` names the 1-based line number among `lines`.
@@ -97,7 +96,6 @@ impl Driver {
     ) -> Result<Vec<(usize, String)>, DriverError> {
         let cmd = self.vendor.profile.commands.running_config.clone();
         let running = self.send_command(&cmd).await?;
-        let _ = Want::Prompt;
         Ok(verify_config(
             &self.vendor.profile.verify.ignore_compiled(),
             lines,

@@ -141,6 +141,8 @@ pub struct Dialect {
     /// `exit` in a sub-mode leaves configuration altogether (FASTPATH as Netmiko's
     /// broadcom_icos driver expects it; UNSURE on a real Niagara).
     pub sub_exit_leaves_config: bool,
+    /// A factory-fresh box refuses to save until ZeroTouch is cancelled (Arista).
+    pub factory_zerotouch: bool,
     /// Config lines the running config does not show (IOS hides `no shutdown`).
     pub hidden: &'static [&'static str],
     pub prompt: fn(&str, &Mode) -> String,

@@ -145,7 +145,7 @@ impl Sim {
             password: options.password.clone(),
             factory: options.factory,
             console_tx,
-            zerotouch: options.factory && dialect.name == "arista_eos",
+            zerotouch: options.factory && dialect.factory_zerotouch,
             syslog_targets: Vec::new(),
             syslog_port: options.syslog_port,
         };

@@ -102,11 +102,6 @@ impl Session {
         (self.d.prompt)(&host, &self.mode)
     }
 
-    /// An asynchronous log line, as a console shows it: on a line of its own.
-    pub fn async_line(&self, text: &str) -> Vec<u8> {
-        format!("\r\n{text}\r\n").into_bytes()
-    }
-
     /// Feed typed bytes; returns what the switch prints back.
     pub fn feed(&mut self, input: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();

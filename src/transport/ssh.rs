@@ -124,6 +124,23 @@ pub async fn connect(
     s: &SshAccess,
     opts: &ConnectOptions,
 ) -> Result<Connected, TransportError> {
+    // The lab's per-device `connect_timeout` (checked when the lab was read) wins.
+    let own;
+    let opts = match s
+        .connect_timeout
+        .as_deref()
+        .and_then(|t| humantime::parse_duration(t).ok())
+    {
+        Some(t) => {
+            own = ConnectOptions {
+                connect_timeout: t,
+                auth_timeout: t,
+                ..opts.clone()
+            };
+            &own
+        }
+        None => opts,
+    };
     let mut keep: Vec<Box<dyn Send + Sync>> = Vec::new();
     let handle = match &s.jump {
         None => session(device, &s.host, s.port, s.legacy_algorithms, opts, None).await?,

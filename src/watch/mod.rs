@@ -9,7 +9,6 @@ mod poller;
 pub mod syslog;
 pub mod timeline;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 pub use output::{PortRow, RunFolder};
@@ -30,7 +29,6 @@ pub struct WatchOptions {
     pub hints: hints::HintFile,
     /// Read the log buffer every this many polls.
     pub buffer_every: u32,
-    pub runs_dir: PathBuf,
     /// Messages from the syslog receiver, when the `syslog` source is on.
     pub syslog: Option<syslog::Inbox>,
 }

@@ -201,6 +201,7 @@ pub static DIALECT: Dialect = Dialect {
     ports,
     ports_start_shut: false,
     sub_exit_leaves_config: false,
+    factory_zerotouch: true,
     hidden: &["no shutdown"],
     prompt,
     invalid: |_, _| "% Invalid input\r\n".to_string(),

@@ -242,6 +242,7 @@ pub static DIALECT: Dialect = Dialect {
     ports,
     ports_start_shut: false,
     sub_exit_leaves_config: false,
+    factory_zerotouch: false,
     hidden: &["no shutdown"],
     prompt,
     invalid,

@@ -196,6 +196,7 @@ pub static DIALECT: Dialect = Dialect {
     ports,
     ports_start_shut: false,
     sub_exit_leaves_config: false,
+    factory_zerotouch: false,
     hidden: &["enable"],
     prompt,
     invalid: |_, word| format!("Invalid input -> {word}\r\nType ? for a list\r\n"),

@@ -115,6 +115,7 @@ pub static DIALECT: Dialect = Dialect {
     ports,
     ports_start_shut: true,
     sub_exit_leaves_config: true,
+    factory_zerotouch: false,
     hidden: &[],
     prompt,
     invalid,

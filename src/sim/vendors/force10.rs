@@ -207,6 +207,7 @@ pub static DIALECT: Dialect = Dialect {
     ports,
     ports_start_shut: true,
     sub_exit_leaves_config: false,
+    factory_zerotouch: false,
     hidden: &[],
     prompt,
     invalid,
