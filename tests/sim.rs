@@ -123,53 +123,87 @@ async fn enable(t: &mut Term, e: &Expect) {
         .await;
 }
 
+/// From user mode: enable, a bad command, an interface description, paging off, save.
+async fn configure_and_save(t: &mut Term, e: &Expect) {
+    enable(t, e).await;
+    let err = t
+        .cmd("show definitely-not", &format!("{}$", escape(e.privileged)))
+        .await;
+    assert!(
+        err.contains(e.error),
+        "{}: error wording: {err:?}",
+        e.vendor
+    );
+    t.cmd(e.conf_cmd, &format!("{}$", escape(e.config))).await;
+    t.cmd(e.iface_cmd, &format!("{}$", escape(e.iface))).await;
+    let desc = if e.vendor == "brocade_fastiron" {
+        "port-name sim-test"
+    } else {
+        "description sim-test"
+    };
+    t.cmd(desc, &format!("{}$", escape(e.iface))).await;
+    t.cmd("end", &format!("{}$", escape(e.privileged))).await;
+    t.cmd(e.paging_off, &format!("{}$", escape(e.privileged)))
+        .await;
+    let before = t
+        .cmd("show startup-config", &format!("{}$", escape(e.privileged)))
+        .await;
+    assert!(
+        !before.contains("sim-test"),
+        "{}: nothing saved yet",
+        e.vendor
+    );
+    match e.save_question {
+        Some((q, a)) => {
+            t.cmd(e.save_cmd, &format!("{}$", escape(q))).await;
+            let done = t.cmd(a, &format!("{}$", escape(e.privileged))).await;
+            assert!(done.contains(e.save_done), "{}: {done:?}", e.vendor);
+        }
+        None => {
+            let done = t
+                .cmd(e.save_cmd, &format!("{}$", escape(e.privileged)))
+                .await;
+            assert!(done.contains(e.save_done), "{}: {done:?}", e.vendor);
+        }
+    }
+}
+
+/// From privileged mode with paging on: one screen, the pager answers, then paging off.
+async fn paging(t: &mut Term, e: &Expect) {
+    let page = t.cmd(e.long_cmd, &format!("{}$", escape(e.pager))).await;
+    assert_eq!(
+        page.matches('\n').count(),
+        24,
+        "{}: one screen (23 lines) then the pager",
+        e.vendor
+    );
+    t.send(" ").await;
+    let next = t
+        .expect(&format!("{}|{}$", escape(e.pager), escape(e.privileged)))
+        .await;
+    if next.ends_with(e.pager) {
+        t.send("q").await;
+        t.expect(&format!("{}$", escape(e.privileged))).await;
+    }
+    t.cmd(e.paging_off, &format!("{}$", escape(e.privileged)))
+        .await;
+    let all = t
+        .cmd(e.long_cmd, &format!("{}$", escape(e.privileged)))
+        .await;
+    assert!(
+        !all.contains(e.pager) && all.matches('\n').count() > 24,
+        "{}: paging off",
+        e.vendor
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_vendor_prompts_modes_errors_and_save_over_ssh() {
     for e in &EXPECT {
         let (sim, addr) = ssh_sim(options(e.vendor)).await;
         let mut t = Term::ssh(addr, "admin", "admin").await;
         t.expect(&format!("{}$", escape(e.user))).await;
-        enable(&mut t, e).await;
-        let err = t
-            .cmd("show definitely-not", &format!("{}$", escape(e.privileged)))
-            .await;
-        assert!(
-            err.contains(e.error),
-            "{}: error wording: {err:?}",
-            e.vendor
-        );
-        t.cmd(e.conf_cmd, &format!("{}$", escape(e.config))).await;
-        t.cmd(e.iface_cmd, &format!("{}$", escape(e.iface))).await;
-        let desc = if e.vendor == "brocade_fastiron" {
-            "port-name sim-test"
-        } else {
-            "description sim-test"
-        };
-        t.cmd(desc, &format!("{}$", escape(e.iface))).await;
-        t.cmd("end", &format!("{}$", escape(e.privileged))).await;
-        t.cmd(e.paging_off, &format!("{}$", escape(e.privileged)))
-            .await;
-        let before = t
-            .cmd("show startup-config", &format!("{}$", escape(e.privileged)))
-            .await;
-        assert!(
-            !before.contains("sim-test"),
-            "{}: nothing saved yet",
-            e.vendor
-        );
-        match e.save_question {
-            Some((q, a)) => {
-                t.cmd(e.save_cmd, &format!("{}$", escape(q))).await;
-                let done = t.cmd(a, &format!("{}$", escape(e.privileged))).await;
-                assert!(done.contains(e.save_done), "{}: {done:?}", e.vendor);
-            }
-            None => {
-                let done = t
-                    .cmd(e.save_cmd, &format!("{}$", escape(e.privileged)))
-                    .await;
-                assert!(done.contains(e.save_done), "{}: {done:?}", e.vendor);
-            }
-        }
+        configure_and_save(&mut t, e).await;
         // A second session sees the same running config (one device, many sessions).
         let mut t2 = Term::ssh(addr, "admin", "admin").await;
         t2.expect(&format!("{}$", escape(e.user))).await;
@@ -209,31 +243,7 @@ async fn paging_stops_long_output_until_disabled() {
         let mut t = Term::ssh(addr, "admin", "admin").await;
         t.expect(&format!("{}$", escape(e.user))).await;
         enable(&mut t, e).await;
-        let page = t.cmd(e.long_cmd, &format!("{}$", escape(e.pager))).await;
-        assert_eq!(
-            page.matches('\n').count(),
-            24,
-            "{}: one screen (23 lines) then the pager",
-            e.vendor
-        );
-        t.send(" ").await;
-        let next = t
-            .expect(&format!("{}|{}$", escape(e.pager), escape(e.privileged)))
-            .await;
-        if next.ends_with(e.pager) {
-            t.send("q").await;
-            t.expect(&format!("{}$", escape(e.privileged))).await;
-        }
-        t.cmd(e.paging_off, &format!("{}$", escape(e.privileged)))
-            .await;
-        let all = t
-            .cmd(e.long_cmd, &format!("{}$", escape(e.privileged)))
-            .await;
-        assert!(
-            !all.contains(e.pager) && all.matches('\n').count() > 24,
-            "{}: paging off",
-            e.vendor
-        );
+        paging(&mut t, e).await;
     }
 }
 
@@ -252,14 +262,7 @@ async fn fastiron_skip_page_display_is_refused_in_user_mode() {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_vendor_console_asks_its_login_and_answers_with_crlf() {
     let dir = tempfile::tempdir().unwrap();
-    let logins = [
-        "Username: ",
-        "localhost login: ",
-        "Login: ",
-        "Please Enter Login Name: ",
-        "User:",
-    ];
-    for (e, login) in EXPECT.iter().zip(logins) {
+    for (e, login) in EXPECT.iter().zip(LOGINS) {
         let (_sim, link) = console_sim(options(e.vendor), dir.path(), e.vendor).await;
         let mut t = Term::serial(&link).await;
         t.cmd("", &format!("{}$", escape(login))).await;
@@ -398,4 +401,121 @@ async fn openssh_client_logs_in_interactively() {
         "ssh printed: {text}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Each vendor's console login prompt, in EXPECT's order.
+const LOGINS: [&str; 5] = [
+    "Username: ",
+    "localhost login: ",
+    "Login: ",
+    "Please Enter Login Name: ",
+    "User:",
+];
+
+async fn console_login(t: &mut Term, login: &str, e: &Expect) {
+    t.cmd("", &format!("{}$", escape(login))).await;
+    t.cmd("admin", "Password: ?$").await;
+    t.cmd("admin", &format!("{}$", escape(e.user))).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_vendor_over_its_console_prompts_errors_save_and_paging() {
+    let dir = tempfile::tempdir().unwrap();
+    for (e, login) in EXPECT.iter().zip(LOGINS) {
+        let (_sim, link) =
+            console_sim(options(e.vendor), dir.path(), &format!("{}-cfg", e.vendor)).await;
+        let mut t = Term::serial(&link).await;
+        console_login(&mut t, login, e).await;
+        configure_and_save(&mut t, e).await;
+        let run = t
+            .cmd(e.running, &format!("{}$", escape(e.privileged)))
+            .await;
+        assert!(
+            run.contains("sim-test"),
+            "{}: running config over the console:\n{run}",
+            e.vendor
+        );
+        let (_sim, link) =
+            console_sim(options(e.vendor), dir.path(), &format!("{}-page", e.vendor)).await;
+        let mut t = Term::serial(&link).await;
+        console_login(&mut t, login, e).await;
+        enable(&mut t, e).await;
+        paging(&mut t, e).await;
+    }
+}
+
+/// What a link-down log line of each vendor contains, the log buffer command, and a
+/// console speed at which its long output takes a second or more.
+const LOG_MARK: [(&str, &str, &str, u32); 5] = [
+    ("cisco_ios", "%LINK-3-UPDOWN", "show logging", 230_400),
+    ("arista_eos", "%LINEPROTO-5-UPDOWN", "show logging", 230_400),
+    (
+        "dell_force10",
+        "%IFMGR-5-OSTATE_DN",
+        "show logging",
+        230_400,
+    ),
+    (
+        "brocade_fastiron",
+        "System: Interface ethernet",
+        "show logging",
+        230_400,
+    ),
+    (
+        "interface_masters",
+        "%% Link Down",
+        "show logging buffered",
+        9_600,
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_vendor_console_prints_a_flap_in_the_middle_of_output_and_logs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (e, (vendor, mark, log_cmd, baud)) in EXPECT.iter().zip(LOG_MARK) {
+        assert_eq!(e.vendor, vendor);
+        let mut o = options(vendor);
+        o.password = String::new();
+        o.pace_baud = Some(baud);
+        let (sim, link) = console_sim(o, dir.path(), &format!("{vendor}-mid")).await;
+        let port = first_port(vendor);
+        {
+            let mut dev = sim.device.lock().unwrap();
+            let i = dev.port_index(port).unwrap();
+            dev.ports[i].admin_up = true; // Force10 and FASTPATH ports start shut
+            dev.ports[i].oper_up = true;
+        }
+        let mut t = Term::serial(&link).await;
+        t.cmd("", &format!("{}$", escape(e.user))).await;
+        enable(&mut t, e).await;
+        t.cmd(e.paging_off, &format!("{}$", escape(e.privileged)))
+            .await;
+        t.send(&format!("{}\r", e.long_cmd)).await;
+        let flap = switchlab::sim::parse_flaps(&format!("{port}@400ms/100ms"))
+            .unwrap()
+            .flaps;
+        tokio::spawn(switchlab::sim::link::run_flaps(
+            sim.dialect,
+            sim.device.clone(),
+            flap,
+        ));
+        let out = t.expect(&format!("{}$", escape(e.privileged))).await;
+        let pos = out
+            .find(mark)
+            .unwrap_or_else(|| panic!("{vendor}: the log line arrived during the output"));
+        let after = out[pos..]
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty() && !l.contains(mark))
+            .count();
+        assert!(
+            after >= 2,
+            "{vendor}: output went on after the log line ({after} more lines)"
+        );
+        // Ground truth: one flap, down then up, and the log buffer has it.
+        let truth: Vec<bool> = sim.truth().iter().map(|ev| ev.up).collect();
+        assert_eq!(truth, vec![false, true], "{vendor}");
+        let log = t.cmd(log_cmd, &format!("{}$", escape(e.privileged))).await;
+        assert!(log.contains(mark), "{vendor}: {log}");
+    }
 }
