@@ -89,17 +89,26 @@ impl RunInputs {
     ) -> Result<RunInputs, InputError> {
         let lab = LabInputs::load(lab_path, reg)?;
         let (manifest, manifest_source) = Manifest::load(manifest_path, &lab.lab)?;
-        let configs = manifest
-            .devices
-            .iter()
-            .map(|d| template::render(reg, &lab.lab, &manifest, d))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(RunInputs {
+        let mut inputs = RunInputs {
             lab,
             manifest,
             manifest_source,
-            configs,
-        })
+            configs: Vec::new(),
+        };
+        inputs.render(reg)?;
+        Ok(inputs)
+    }
+
+    /// Render every device's config again (after a change to the manifest, such as the
+    /// syslog port a receiver actually got).
+    pub fn render(&mut self, reg: &Registry) -> Result<(), TemplateError> {
+        self.configs = self
+            .manifest
+            .devices
+            .iter()
+            .map(|d| template::render(reg, &self.lab.lab, &self.manifest, d))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(())
     }
 
     pub fn config(&self, device: &str) -> Option<&RenderedConfig> {

@@ -20,6 +20,9 @@ pub struct PortState {
     pub crc: Option<u64>,
     pub resets: Option<u64>,
     pub description: Option<String>,
+    /// Shut by the switch itself (link-flap guard and the like); null where the vendor's
+    /// output does not say.
+    pub err_disabled: Option<bool>,
 }
 
 /// A link going up or down, as a log line reports it.
@@ -174,6 +177,7 @@ fn set_field(rule: &CompiledParse, p: &mut PortState, field: &str, raw: &str) {
         "speed_mbps" => p.speed_mbps = speed_mbps(v),
         "last_change_s" => p.last_change_s = duration_s(v),
         "description" => p.description = Some(v.to_string()).filter(|s| !s.is_empty()),
+        "err_disabled" => p.err_disabled = yes_no(v),
         _ => {}
     }
 }
@@ -186,6 +190,14 @@ fn up_down(v: &str) -> Option<String> {
     match v.to_lowercase().as_str() {
         "up" => Some("up".into()),
         "down" => Some("down".into()),
+        _ => None,
+    }
+}
+
+fn yes_no(v: &str) -> Option<bool> {
+    match v.to_lowercase().as_str() {
+        "yes" | "true" => Some(true),
+        "no" | "false" => Some(false),
         _ => None,
     }
 }

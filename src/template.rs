@@ -6,7 +6,7 @@
 //! - `device.name`, `device.hostname`, `device.vendor`, `device.model`
 //! - `ports`: list of `{name, description, cable: {kind, length_m}|none, peer: {endpoint, nic, interface}|none}`
 //! - `vlan.id`, `vlan.name`
-//! - `logging_host` (none when not set)
+//! - `logging_host` (none when not set), `logging_port` (the UDP port syslog goes to)
 //! - `vars.*`: the manifest's `baseline.vars` overlaid with the device's `vars`
 
 use std::collections::BTreeMap;
@@ -152,6 +152,7 @@ pub fn render(
         ports => Serde(&ports),
         vlan => context! { id => manifest.baseline.vlan, name => manifest.baseline.vlan_name.clone() },
         logging_host => manifest.baseline.logging_host.clone(),
+        logging_port => manifest.logging_port(),
         vars => Serde(&vars),
     };
     let mut env = Environment::new();

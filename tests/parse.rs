@@ -51,6 +51,7 @@ fn cisco_show_interfaces_reads_state_errors_and_resets() {
             crc: Some(2),
             resets: Some(4),
             description: s("server1 eno1"),
+            err_disabled: Some(false),
         }
     );
     assert_eq!(
@@ -78,16 +79,29 @@ fn cisco_status_table_maps_connected_disabled_errdisabled() {
                 p.admin.as_deref(),
                 p.oper.as_deref(),
                 p.description.as_deref(),
+                p.err_disabled,
             )
         })
         .collect();
     assert_eq!(
         got,
         vec![
-            ("Gi0/1", Some("up"), Some("up"), Some("server1 eno1")),
-            ("Gi0/2", Some("down"), Some("down"), None),
-            ("Gi0/3", Some("up"), Some("down"), Some("flaky link to s2")),
-            ("Te0/1", Some("up"), Some("down"), None),
+            (
+                "Gi0/1",
+                Some("up"),
+                Some("up"),
+                Some("server1 eno1"),
+                Some(false)
+            ),
+            ("Gi0/2", Some("down"), Some("down"), None, Some(false)),
+            (
+                "Gi0/3",
+                Some("up"),
+                Some("down"),
+                Some("flaky link to s2"),
+                Some(true)
+            ),
+            ("Te0/1", Some("up"), Some("down"), None, Some(false)),
         ]
     );
 }
@@ -119,6 +133,18 @@ fn arista_reads_link_status_changes_and_uptime() {
     );
     assert_eq!(p[1].last_change_s, Some(3 * 3600 + 120));
     assert_eq!(p[1].crc, Some(5));
+    // The flap guard shut Ethernet51: down, and said so.
+    assert_eq!(
+        (p[2].oper.as_deref(), p[2].err_disabled),
+        (Some("down"), Some(true))
+    );
+    assert_eq!(p[0].err_disabled, Some(false));
+}
+
+#[test]
+fn vendors_whose_output_never_says_err_disabled_leave_it_unknown() {
+    let p = ports("dell_force10", "show interfaces", "show_interfaces.txt");
+    assert!(p.iter().all(|p| p.err_disabled.is_none()), "{p:?}");
 }
 
 #[test]
@@ -276,6 +302,7 @@ fn cli_parse_json_prints_the_common_schema_with_nulls() {
         "crc",
         "resets",
         "description",
+        "err_disabled",
     ] {
         assert!(keys.contains(&k.to_string()), "missing {k}");
     }

@@ -411,44 +411,6 @@ async fn serial_port_missing_or_busy_is_said_plainly() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn demo_brings_up_the_virtual_bench_and_pushes_all_five() {
-    let root = std::env::current_dir().unwrap();
-    let runs = tempfile::tempdir().unwrap();
-    let runs_arg = runs.path().display().to_string();
-    let out = switchlab(&["demo", "--runs", &runs_arg, "--watch", "8s"], &[], &root).await;
-    let t = text(&out);
-    assert!(out.status.success(), "{t}");
-    assert!(
-        t.contains("demo: baseline pushed to 5 of 5 switches"),
-        "{t}"
-    );
-    for d in [
-        "cisco-3560x",
-        "arista-7048",
-        "f10-s4810",
-        "icx-7150",
-        "niagara-2924",
-    ] {
-        assert!(t.contains(&format!("ok     {d}")), "{d}: {t}");
-    }
-    // The bench's 0.5 m DAC to an Intel X520 flickers; its 3 m neighbour does not.
-    let dac = t
-        .lines()
-        .find(|l| l.contains("Ethernet49 "))
-        .unwrap_or_default();
-    assert!(
-        dac.starts_with("fail") && dac.contains("short SFP+ DAC"),
-        "{t}"
-    );
-    assert!(
-        t.lines()
-            .any(|l| l.starts_with("pass") && l.contains("Ethernet50 ")),
-        "{t}"
-    );
-    assert!(t.contains(&format!("run folder: {runs_arg}")), "{t}");
-}
-
-#[tokio::test(flavor = "multi_thread")]
 async fn flaps_logged_on_the_console_during_a_push_do_not_disturb_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut o = options("cisco_ios");

@@ -109,39 +109,70 @@ fn niagara_ports_come_out_of_shutdown() {
     );
 }
 
-#[test]
-fn logging_host_appears_only_when_set() {
-    assert!(
-        !lines("arista-7048")
-            .iter()
-            .any(|l| l.starts_with("logging"))
-    );
+/// The demo manifest's configs with its `logging_host` line replaced by `logging`.
+fn configs_with_logging(logging: &str) -> RunInputs {
     let reg = Registry::load(None, None).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let m = std::fs::read_to_string("examples/demo/manifest.toml")
-        .unwrap()
-        .replace(
-            "vlan_name = \"switchlab\"",
-            "vlan_name = \"switchlab\"\nlogging_host = \"127.0.0.1\"",
-        );
+    let m = std::fs::read_to_string("examples/demo/manifest.toml").unwrap();
+    assert!(m.contains("logging_host = \"127.0.0.1\"\n"));
+    let m = m.replace("logging_host = \"127.0.0.1\"\n", logging);
     std::fs::write(dir.path().join("m.toml"), m).unwrap();
-    let c = RunInputs::load(
+    RunInputs::load(
         Path::new("examples/demo/lab.toml"),
         &dir.path().join("m.toml"),
         &reg,
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn logging_host_appears_only_when_set() {
+    let c = configs_with_logging("");
+    for cfg in &c.configs {
+        assert!(
+            !cfg.lines.iter().any(|l| l.starts_with("logging")),
+            "{}: {:?}",
+            cfg.device,
+            cfg.lines
+        );
+    }
+}
+
+#[test]
+fn devices_are_pointed_at_the_watch_receivers_port_in_their_own_syntax() {
+    // The demo's [flaps] syslog_listen is 127.0.0.1:5514: every device must name that port.
+    let c = configs_with_logging("logging_host = \"127.0.0.1\"\n");
     let want = [
-        ("cisco-3560x", "logging host 127.0.0.1"),
-        ("arista-7048", "logging host 127.0.0.1"),
-        ("f10-s4810", "logging 127.0.0.1"),
-        ("icx-7150", "logging host 127.0.0.1"),
-        ("niagara-2924", "logging host 127.0.0.1"),
+        (
+            "cisco-3560x",
+            "logging host 127.0.0.1 transport udp port 5514",
+        ),
+        ("arista-7048", "logging host 127.0.0.1 5514"),
+        ("f10-s4810", "logging 127.0.0.1 udp 5514"),
+        ("icx-7150", "logging host 127.0.0.1 udp-port 5514"),
+        ("niagara-2924", "logging host 127.0.0.1 ipv4 5514"),
     ];
     for (dev, line) in want {
+        let lines = &c.config(dev).unwrap().lines;
         assert!(
-            c.config(dev).unwrap().lines.iter().any(|l| l == line),
-            "{dev} lacks {line}"
+            lines.iter().any(|l| l == line),
+            "{dev} lacks {line}: {lines:?}"
+        );
+    }
+    // On the standard port the plain form is enough.
+    let c = configs_with_logging("logging_host = \"10.0.0.9\"\nlogging_port = 514\n");
+    let want = [
+        ("cisco-3560x", "logging host 10.0.0.9"),
+        ("arista-7048", "logging host 10.0.0.9"),
+        ("f10-s4810", "logging 10.0.0.9"),
+        ("icx-7150", "logging host 10.0.0.9"),
+        ("niagara-2924", "logging host 10.0.0.9"),
+    ];
+    for (dev, line) in want {
+        let lines = &c.config(dev).unwrap().lines;
+        assert!(
+            lines.iter().any(|l| l == line),
+            "{dev} lacks {line}: {lines:?}"
         );
     }
 }

@@ -61,7 +61,7 @@ async fn watch_counts_every_injected_flap_once_on_every_vendor() {
         {
             let mut dev = sim.device.lock().unwrap();
             if !console {
-                dev.syslog_targets.push("127.0.0.1".into()); // as `logging host 127.0.0.1` does
+                dev.syslog_targets.push(("127.0.0.1".into(), syslog_port)); // as `logging host` does
             }
             for p in [p1, p2] {
                 let i = dev.port_index(p).unwrap();
@@ -289,4 +289,173 @@ async fn the_manifest_sets_the_watch_and_its_criteria() {
         row.starts_with("a,Ethernet49,2,") && row.contains(",pass,"),
         "two flaps pass max_flaps_per_port = 2: {row}"
     );
+}
+
+/// Run `watch` on a lab file; returns the output text and the run folder it printed last.
+async fn watch_lab(
+    dir: &std::path::Path,
+    lab: &str,
+    devices: &[&str],
+    extra: &[&str],
+) -> (String, std::path::PathBuf) {
+    std::fs::write(dir.join("lab.toml"), lab).unwrap();
+    let mut args = vec!["watch", "--lab", "lab.toml", "--accept-new-host-keys"];
+    args.extend(extra);
+    args.extend(devices);
+    let out = switchlab(&args, &ENV, dir).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let folder = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
+    (t, dir.join(folder))
+}
+
+fn names(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Flaps counted per (device, port) in flaps.csv: downs plus unseen.
+fn counted(flaps: &str, device: &str, port: &str) -> u64 {
+    flaps
+        .lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|r| r[1] == device && r[2] == port && (r[3] == "down" || r[3] == "unseen"))
+        .map(|r| r[4].parse::<u64>().unwrap())
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn many_ports_flapping_at_once_are_each_counted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let arista_ports: Vec<String> = (1..=16).map(|i| format!("Ethernet{i}")).collect();
+    let cisco_ports: Vec<String> = (1..=12).map(|i| format!("GigabitEthernet0/{i}")).collect();
+    let spec = |ports: &[String]| {
+        ports
+            .iter()
+            .map(|p| format!("{p}@1s/80ms"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut o = options("arista_eos");
+    o.flaps = switchlab::sim::parse_flaps(&spec(&arista_ports)).unwrap();
+    let (arista, addr) = ssh_sim(o).await;
+    let mut o = options("cisco_ios");
+    o.password = String::new();
+    o.flaps = switchlab::sim::parse_flaps(&spec(&cisco_ports)).unwrap();
+    let (cisco, link) = console_sim(o, dir.path(), "cisco").await;
+    let lab = format!(
+        "{}{}",
+        ssh_device("arista", "arista_eos", addr, &names(&arista_ports)),
+        serial_device("cisco", "cisco_ios", &link, false, &names(&cisco_ports))
+    );
+    let (t, folder) = watch_lab(
+        dir.path(),
+        &lab,
+        &["arista", "cisco"],
+        &[
+            "--duration",
+            "2500ms",
+            "--interval",
+            "500ms",
+            "--syslog-listen",
+            "127.0.0.1:0",
+        ],
+    )
+    .await;
+    let flaps = std::fs::read_to_string(folder.join("flaps.csv")).unwrap();
+    for (device, ports, sim) in [
+        ("arista", &arista_ports, &arista),
+        ("cisco", &cisco_ports, &cisco),
+    ] {
+        let truth = sim.truth();
+        for p in ports {
+            let injected = truth.iter().filter(|e| !e.up && e.port == *p).count() as u64;
+            assert_eq!(injected, 1, "{device} {p}: one flap injected");
+            assert_eq!(
+                counted(&flaps, device, p),
+                1,
+                "{device} {p} counted once:\n{flaps}\n{t}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_port_the_switch_err_disables_fails_with_that_state() {
+    let dir = tempfile::tempdir().unwrap();
+    // Seven flaps in about a second: the sixth trips the switch's rule (more than 5 in 10 s).
+    let burst = |p: &str| switchlab::sim::parse_flaps(&format!("{p}@300ms/40ms*7+150ms")).unwrap();
+    let mut o = options("arista_eos");
+    o.flaps = burst("Ethernet1");
+    let (arista, addr) = ssh_sim(o).await;
+    let mut o = options("cisco_ios");
+    o.password = String::new();
+    o.flaps = burst("GigabitEthernet0/1");
+    let (cisco, link) = console_sim(o, dir.path(), "cisco").await;
+    let lab = format!(
+        "{}{}",
+        ssh_device("arista", "arista_eos", addr, &["Ethernet1", "Ethernet2"]),
+        serial_device(
+            "cisco",
+            "cisco_ios",
+            &link,
+            false,
+            &["GigabitEthernet0/1", "GigabitEthernet0/2"]
+        )
+    );
+    let (t, folder) = watch_lab(
+        dir.path(),
+        &lab,
+        &["arista", "cisco"],
+        &[
+            "--duration",
+            "2500ms",
+            "--interval",
+            "500ms",
+            "--max-flaps",
+            "10",
+            "--sources",
+            "counters,state,console,buffer",
+        ],
+    )
+    .await;
+    let flaps = std::fs::read_to_string(folder.join("flaps.csv")).unwrap();
+    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    for (device, p1, p2, sim) in [
+        ("arista", "Ethernet1", "Ethernet2", &arista),
+        ("cisco", "GigabitEthernet0/1", "GigabitEthernet0/2", &cisco),
+    ] {
+        let downs = sim.truth().iter().filter(|e| !e.up).count() as u64;
+        assert_eq!(downs, 6, "{device}: the seventh flap finds the port shut");
+        assert_eq!(counted(&flaps, device, p1), 6, "{device}:\n{flaps}\n{t}");
+        assert!(
+            flaps
+                .lines()
+                .any(|l| l.contains(&format!(",{device},{p1},err-disabled,"))),
+            "{device}: the timeline says when the switch shut the port:\n{flaps}"
+        );
+        let row = ports
+            .lines()
+            .find(|l| l.starts_with(&format!("{device},{p1},")))
+            .unwrap();
+        // Six flaps pass --max-flaps 10, but an err-disabled port fails.
+        assert!(
+            row.contains(",yes,")
+                && row.contains(",fail,")
+                && row.contains("err-disabled by the switch"),
+            "{row}"
+        );
+        let quiet = ports
+            .lines()
+            .find(|l| l.starts_with(&format!("{device},{p2},")))
+            .unwrap();
+        assert!(
+            quiet.contains(",no,") && quiet.contains(",pass,"),
+            "{quiet}"
+        );
+    }
 }

@@ -2,24 +2,29 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use super::Cli;
+use super::board::{ConsoleProgress, LiveBoard, print_run_report};
+use super::run::run_ports;
+use super::watch_flags::WatchFlags;
 use crate::inputs::RunInputs;
-use crate::run::push::{Outcome, PushOptions, push_all};
+use crate::run::pipeline::{RunPlan, run as run_manifest};
 use crate::sim::bench;
-use crate::transport::ConnectOptions;
 
 /// Bring up the demo bench (five simulated switches, one per vendor, some over SSH and some
-/// on pty consoles) in this process, push and verify the baseline on all of them, watch
-/// every port for flaps (the bench has one short DAC to an Intel NIC), write a run folder,
-/// and stop. Host keys are recorded in a throwaway file, never in ~/.ssh.
+/// on pty consoles) in this process and do what `switchlab run` does on it: per device, the
+/// flap watch starts, the baseline is pushed, saved and verified, and every port is watched
+/// (the bench has one short DAC to an Intel NIC, which fails with its hint); then a run
+/// folder, and stop. Host keys are recorded in a throwaway file, never in ~/.ssh; the
+/// syslog receiver takes any free port on 127.0.0.1 and the configs name it.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[arg(long, default_value = "examples/demo/lab.toml")]
     pub lab: PathBuf,
     #[arg(long, default_value = "examples/demo/manifest.toml")]
     pub manifest: PathBuf,
-    /// How long to watch for flaps after the push (0s: no watch).
+    /// How long to watch after the last push.
     #[arg(long, default_value = "12s", value_parser = humantime::parse_duration)]
     pub watch: std::time::Duration,
     /// Where the run folder goes.
@@ -30,116 +35,62 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
     let inputs = RunInputs::load(&args.lab, &args.manifest, &reg)?;
-    let lab_dir = args
-        .lab
-        .parent()
-        .map(|p| p.to_path_buf())
-        .unwrap_or_default();
+    let flags = WatchFlags {
+        duration: Some(args.watch),
+        interval: None,
+        sources: Vec::new(),
+        syslog_listen: Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
+        max_flaps: None,
+        hints: None,
+        accept_new_host_keys: true,
+        timeout: std::time::Duration::from_secs(15),
+    };
+    let (mut watch, syslog_listen) = flags.resolve(
+        &inputs.lab.lab,
+        &args.lab,
+        Some((&inputs.manifest, &inputs.manifest_source)),
+        Vec::new(),
+    )?;
     let keys = tempfile_dir()?;
-    let mut connect = ConnectOptions::for_lab(&inputs.lab.lab, &lab_dir, true);
-    connect.known_hosts = vec![keys.join("known_hosts")];
-    connect.learn_into = keys.join("known_hosts");
+    watch.connect.known_hosts = vec![keys.join("known_hosts")];
+    watch.connect.learn_into = keys.join("known_hosts");
+    let plan = RunPlan {
+        reg: &reg,
+        lab_path: &args.lab,
+        manifest_path: &args.manifest,
+        devices: Vec::new(),
+        save: true,
+        jobs: inputs.configs.len(),
+        watch,
+        syslog_listen,
+        runs: args.runs.clone(),
+    };
+    let progress = ConsoleProgress {
+        board: Mutex::new(LiveBoard::new(run_ports(&inputs, &[]))),
+    };
+    let throughput = inputs.manifest.throughput.len();
     let rt = tokio::runtime::Runtime::new()?;
-    let failed = rt.block_on(async {
-        let switches = bench::start(&inputs.lab.lab, &lab_dir).await?;
+    let report = rt.block_on(async {
+        let switches = bench::start(&inputs.lab.lab, &lab_dir(&args.lab)).await?;
         for s in &switches {
             println!("sim    {:<16} {}", s.device, s.listeners.join(", "));
         }
-        let devices: Vec<String> = inputs.configs.iter().map(|c| c.device.clone()).collect();
-        let opts = PushOptions {
-            dry_run: false,
-            save: true,
-            jobs: devices.len(),
-            connect,
-        };
-        let results = push_all(&reg, &inputs, &devices, &opts, |r| match &r.outcome {
-            Outcome::Pushed { .. } => println!(
-                "ok     {:<16} {:>6.2}s {:>3} lines pushed, saved, verified in the running config",
-                r.device,
-                r.elapsed.as_secs_f64(),
-                r.lines
-            ),
-            Outcome::NotVerified { missing } => println!(
-                "FAILED {:<16} not in the running config: {missing:?}",
-                r.device
-            ),
-            Outcome::Failed(e) => println!("FAILED {:<16} {e}", r.device),
-            Outcome::Rendered => {}
-        })
-        .await;
-        let mut failed = results.iter().filter(|r| !r.ok()).count();
-        if !args.watch.is_zero() {
-            failed += watch_bench(&inputs, &reg, &opts.connect, args).await?;
-        }
+        let report = run_manifest(plan, inputs, &progress).await;
         drop(switches);
-        Ok::<_, anyhow::Error>(failed)
-    })?;
+        anyhow::Ok(report?)
+    });
     let _ = std::fs::remove_dir_all(&keys);
-    println!(
-        "demo: baseline pushed to {} of {} switches",
-        inputs.configs.len() - failed,
-        inputs.configs.len()
-    );
-    Ok(if failed == 0 {
+    let report = report?;
+    print_run_report(&report, throughput);
+    Ok(if report.devices.iter().all(|d| d.ok()) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
 }
 
-/// Watch every device of the bench for `args.watch`; prints the per-port verdicts and the
-/// run folder. Returns how many devices could not be watched.
-async fn watch_bench(
-    inputs: &RunInputs,
-    reg: &crate::vendor::Registry,
-    connect: &ConnectOptions,
-    args: &Args,
-) -> anyhow::Result<usize> {
-    use crate::format::manifest::FlapSource;
-    use crate::watch::{RunFolder, WatchOptions, hints::HintFile, watch_device};
-    let opts = WatchOptions {
-        duration: args.watch,
-        interval: std::time::Duration::from_secs(1),
-        ports: Vec::new(),
-        sources: vec![
-            FlapSource::Counters,
-            FlapSource::State,
-            FlapSource::Console,
-            FlapSource::Buffer,
-        ],
-        max_flaps_per_port: inputs.manifest.criteria.max_flaps_per_port,
-        connect: connect.clone(),
-        hints: HintFile::builtin(),
-        buffer_every: 5,
-        syslog: None,
-    };
-    let folder = RunFolder::create(&args.runs, "demo-watch", &args.lab)?;
-    println!("watch  every port for {:?} ...", args.watch);
-    let mut watches = Vec::new();
-    for c in &inputs.configs {
-        let (dev, vendor) = inputs.lab.device(reg, &c.device)?;
-        watches.push(watch_device(dev, vendor, &opts, &folder, |_, _, _| {}));
-    }
-    let mut rows = Vec::new();
-    let mut failed = 0;
-    for r in futures::future::join_all(watches).await {
-        match r {
-            Ok(mut v) => rows.append(&mut v),
-            Err(e) => {
-                println!("FAILED {e}");
-                failed += 1;
-            }
-        }
-    }
-    for r in &rows {
-        println!(
-            "{:<6} {:<16} {:<24} {:>3} flaps  {}",
-            r.verdict, r.device, r.port, r.flaps, r.hint
-        );
-    }
-    folder.finish(&rows, &serde_json::json!({ "kind": "demo-watch", "outcome": if failed == 0 { "complete" } else { "device errors" } }))?;
-    println!("run folder: {}", folder.path.display());
-    Ok(failed)
+fn lab_dir(lab: &std::path::Path) -> PathBuf {
+    lab.parent().map(|p| p.to_path_buf()).unwrap_or_default()
 }
 
 fn tempfile_dir() -> anyhow::Result<PathBuf> {

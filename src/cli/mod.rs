@@ -8,16 +8,19 @@ use clap::{Parser, Subcommand};
 
 use crate::vendor::Registry;
 
+mod board;
 pub mod check;
 pub mod demo;
 pub mod parse;
 pub mod ports;
 pub mod push;
 pub mod render;
+pub mod run;
 pub mod show;
 pub mod sim;
 pub mod vendors;
 pub mod watch;
+mod watch_flags;
 
 /// Switch evaluation labs, made repeatable: push baselines, watch link flaps, compare vendors.
 #[derive(Debug, Parser)]
@@ -26,6 +29,8 @@ Typical session:
   switchlab demo                                                the virtual bench, pushed end to end
   switchlab check  --lab lab.toml --manifest manifest.toml     validate everything, touch nothing
   switchlab push   --lab lab.toml --manifest manifest.toml     baseline every device, verify it landed
+  switchlab run    --lab lab.toml --manifest manifest.toml     push and watch every port, into a run folder
+  switchlab watch  --lab lab.toml arista-7048 --duration 10m   log every link flap, name the suspects
   switchlab render --lab lab.toml --manifest manifest.toml arista-7048
   switchlab parse  --vendor arista_eos --command \"show interfaces\" saved-output.txt")]
 pub struct Cli {
@@ -57,6 +62,7 @@ pub enum Command {
     Push(push::Args),
     Ports(ports::Args),
     Watch(watch::Args),
+    Run(run::Args),
 }
 
 impl Cli {
@@ -88,6 +94,7 @@ impl Cli {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Demo(a) => demo::run(&cli, a),
+        Command::Run(a) => run::run(&cli, a),
         Command::Vendors(a) => vendors::run(&cli, a),
         Command::Check(a) => check::run(&cli, a),
         Command::Render(a) => render::run(&cli, a),

@@ -64,7 +64,7 @@ pub struct Args {
     /// Offer only old SSH algorithms (dh-group14/group1-sha1, aes-cbc, hmac-sha1).
     #[arg(long)]
     pub legacy_algorithms: bool,
-    /// UDP port log messages go to on each configured `logging host`.
+    /// UDP port log messages go to on a `logging host` line that names none.
     #[arg(long, default_value_t = 514)]
     pub syslog_port: u16,
     /// Write every link change (ground truth) to this CSV when stopped.

@@ -43,6 +43,10 @@ pub struct Baseline {
     /// Where devices send syslog (`logging host`); absent = no logging host line.
     #[serde(default)]
     pub logging_host: Option<String>,
+    /// The UDP port they send it to; absent = the port of `[flaps] syslog_listen`, so the
+    /// devices reach the watch's receiver.
+    #[serde(default)]
+    pub logging_port: Option<u16>,
     /// Free variables for templates (`vars.NAME`).
     #[serde(default)]
     pub vars: BTreeMap<String, toml::Value>,
@@ -55,6 +59,7 @@ impl Default for Baseline {
             vlan: default_vlan(),
             vlan_name: default_vlan_name(),
             logging_host: None,
+            logging_port: None,
             vars: BTreeMap::new(),
         }
     }
@@ -143,7 +148,7 @@ pub struct FlapWatch {
     pub duration: Spanned<String>,
     /// Where the syslog receiver listens; devices are pointed at it by `logging_host`.
     #[serde(default = "default_syslog_listen")]
-    pub syslog_listen: String,
+    pub syslog_listen: std::net::SocketAddr,
 }
 
 impl Default for FlapWatch {
@@ -167,8 +172,13 @@ fn default_interval() -> Spanned<String> {
 fn default_watch_duration() -> Spanned<String> {
     Spanned::new(0..0, "10m".into())
 }
-fn default_syslog_listen() -> String {
-    "0.0.0.0:5514".into()
+/// Unprivileged, so a watch needs no root; real switches default to 514, so the baseline
+/// tells them the port (`logging_port`).
+pub const DEFAULT_SYSLOG_LISTEN: std::net::SocketAddr =
+    std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), 5514);
+
+fn default_syslog_listen() -> std::net::SocketAddr {
+    DEFAULT_SYSLOG_LISTEN
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -237,6 +247,14 @@ impl Manifest {
         parse_duration(src, &m.flaps.interval, "flaps.interval")?;
         parse_duration(src, &m.flaps.duration, "flaps.duration")?;
         Ok(m)
+    }
+
+    /// The UDP port devices send syslog to: `[baseline] logging_port`, else the port the
+    /// watch's receiver listens on.
+    pub fn logging_port(&self) -> u16 {
+        self.baseline
+            .logging_port
+            .unwrap_or(self.flaps.syslog_listen.port())
     }
 
     /// The devices under test with the ports to use (the manifest's list, or all the lab's).

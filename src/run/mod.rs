@@ -1,7 +1,8 @@
 //! Operations on lab devices: open a driver on one (credentials from the lab's
-//! references), push a baseline to many at once. (The full `run` pipeline — push,
-//! traffic, flap watch, run folder — grows here.)
+//! references), push a baseline to many at once, and the `run` pipeline (push and flap
+//! watch per device into a run folder; traffic joins it next).
 
+pub mod pipeline;
 pub mod push;
 
 use crate::driver::{Credentials, Driver, DriverError};

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 use super::{DeviceError, open};
+use crate::driver::Driver;
 use crate::inputs::RunInputs;
 use crate::transport::ConnectOptions;
 use crate::vendor::Registry;
@@ -111,19 +112,26 @@ async fn push_one(
     transcript: &mut Vec<u8>,
 ) -> Result<Outcome, DeviceError> {
     let mut d = open(dev, vendor, &opts.connect).await?;
-    let result = async {
-        d.configure(lines).await?;
-        if opts.save {
-            d.save().await?;
-        }
-        let missing = d.missing_lines(lines).await?;
-        Ok::<_, DeviceError>(if missing.is_empty() {
-            Outcome::Pushed { saved: opts.save }
-        } else {
-            Outcome::NotVerified { missing }
-        })
-    }
-    .await;
+    let result = push_config(&mut d, lines, opts.save).await;
     *transcript = std::mem::take(&mut d.ch.transcript.bytes);
     result
+}
+
+/// Configure `lines` on an open session, save if asked, and check every line is in the
+/// running config.
+pub async fn push_config(
+    d: &mut Driver,
+    lines: &[String],
+    save: bool,
+) -> Result<Outcome, DeviceError> {
+    d.configure(lines).await?;
+    if save {
+        d.save().await?;
+    }
+    let missing = d.missing_lines(lines).await?;
+    Ok(if missing.is_empty() {
+        Outcome::Pushed { saved: save }
+    } else {
+        Outcome::NotVerified { missing }
+    })
 }

@@ -207,10 +207,11 @@ impl Session {
             }
             Act::LoggingHost => {
                 let mut dev = self.dev();
-                if let Some(host) = m.text.clone()
-                    && !dev.syslog_targets.contains(&host)
-                {
-                    dev.syslog_targets.push(host);
+                // The port, where the line gives one; else the simulator's default (514).
+                let port = m.nums.first().map_or(dev.syslog_port, |&n| n as u16);
+                if let Some(host) = m.text.clone() {
+                    dev.syslog_targets.retain(|(h, _)| *h != host);
+                    dev.syslog_targets.push((host, port));
                 }
                 dev.store("", &m.key, &m.canonical);
                 drop(dev);

@@ -158,6 +158,25 @@ pub async fn run_flaps(d: &'static Dialect, dev: Arc<Mutex<Device>>, flaps: Vec<
     }
 }
 
+/// Take a port down now (its log lines go out before this returns) and bring it back up
+/// after the flap's `down`.
+pub fn flap_now(d: &'static Dialect, dev: &Arc<Mutex<Device>>, flap: Flap) {
+    let mut guard = lock(dev);
+    let Some(i) = guard.port_index(&flap.port) else {
+        return;
+    };
+    guard.ports[i].flap_down = true;
+    refresh_and_log(d, &mut guard, i);
+    drop(guard);
+    let dev = dev.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(flap.down).await;
+        let mut dev = lock(&dev);
+        dev.ports[i].flap_down = false;
+        refresh_and_log(d, &mut dev, i);
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,7 +61,7 @@ pub struct SimOptions {
     pub legacy_algorithms: bool,
     /// How far ahead profile-driven flaps are planned.
     pub horizon: Duration,
-    /// UDP port syslog messages go to on each `logging host` (514 on real switches).
+    /// UDP port syslog goes to on a `logging host` line that names none (514, as real switches).
     pub syslog_port: u16,
 }
 
@@ -148,6 +148,7 @@ impl Sim {
             zerotouch: options.factory && dialect.factory_zerotouch,
             syslog_targets: Vec::new(),
             syslog_port: options.syslog_port,
+            flap_on_command: Vec::new(),
         };
         let mut flaps = options.flaps.flaps.clone();
         if options.flaps.profile {

@@ -295,6 +295,18 @@ impl Session {
         if words.is_empty() {
             return self.prompt();
         }
+        let due: Vec<super::link::Flap> = {
+            let mut dev = self.dev();
+            let typed = line.trim().to_lowercase();
+            let (due, keep) = std::mem::take(&mut dev.flap_on_command)
+                .into_iter()
+                .partition(|(text, _)| typed.starts_with(&text.to_lowercase()));
+            dev.flap_on_command = keep;
+            due.into_iter().map(|(_, f)| f).collect()
+        };
+        for flap in due {
+            super::link::flap_now(self.d, &self.dev, flap);
+        }
         let ports = self.dev().ports.clone();
         let here = self.mode.bit();
         let in_mode: Vec<_> = self

@@ -83,9 +83,14 @@ pub struct Device {
     /// Asynchronous log lines for console sessions.
     pub console_tx: broadcast::Sender<String>,
     pub zerotouch: bool,
-    /// Hosts `logging host` named; log messages go there by UDP syslog (RFC 3164 framing).
-    pub syslog_targets: Vec<String>,
+    /// Hosts and ports `logging host` named; log messages go there by UDP syslog (RFC 3164
+    /// framing).
+    pub syslog_targets: Vec<(String, u16)>,
+    /// Where `logging host` without a port sends.
     pub syslog_port: u16,
+    /// Flaps to inject the moment a typed command line starts with the text (once each):
+    /// a flap at a known point of a config push.
+    pub flap_on_command: Vec<(String, super::link::Flap)>,
 }
 
 impl Device {
@@ -155,8 +160,8 @@ impl Device {
             self.hostname.replace(' ', "-"),
             text.trim()
         );
-        for host in &self.syslog_targets {
-            let _ = sock.send_to(msg.as_bytes(), (host.as_str(), self.syslog_port));
+        for (host, port) in &self.syslog_targets {
+            let _ = sock.send_to(msg.as_bytes(), (host.as_str(), *port));
         }
     }
 

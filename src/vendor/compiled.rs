@@ -213,6 +213,7 @@ const SCHEMA_FIELDS: &[&str] = &[
     "crc",
     "resets",
     "description",
+    "err_disabled",
 ];
 
 fn compile_parse(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, FormatError> {

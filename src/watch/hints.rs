@@ -29,6 +29,9 @@ pub struct Hint {
     pub min_burst: Option<usize>,
     #[serde(default)]
     pub min_crc_delta: Option<u64>,
+    /// true: only ports the switch err-disabled.
+    #[serde(default)]
+    pub err_disabled: Option<bool>,
     pub say: String,
 }
 
@@ -41,6 +44,7 @@ pub struct PortFacts {
     pub flaps: u64,
     pub burst: usize,
     pub crc_delta: Option<u64>,
+    pub err_disabled: bool,
 }
 
 impl HintFile {
@@ -83,6 +87,7 @@ impl Hint {
             && self
                 .min_crc_delta
                 .is_none_or(|m| f.crc_delta.is_some_and(|d| d >= m))
+            && self.err_disabled.is_none_or(|e| f.err_disabled == e)
     }
 }
 
@@ -112,6 +117,16 @@ mod tests {
         assert_eq!(
             h.explain(&long).as_deref(),
             Some("link flapped: reseat or swap the cable, then watch again")
+        );
+        assert_eq!(
+            h.explain(&PortFacts {
+                err_disabled: true,
+                ..long.clone()
+            })
+            .as_deref(),
+            Some(
+                "err-disabled by the switch after too many flaps: fix the link, then shut / no shut the port"
+            )
         );
         assert_eq!(h.explain(&PortFacts { flaps: 0, ..long }), None);
     }

@@ -1,12 +1,16 @@
-//! The run folder of a watch: `flaps.csv` (one row per link event, appended and flushed as
-//! events settle), `ports.csv` (one row per watched port), `run.json`, and the lab as run.
+//! The run folder of a watch or a run: `flaps.csv` (one row per link event, appended and
+//! flushed as events settle), `ports.csv` (one row per watched port), `run.json` (written
+//! first with outcome `incomplete`, so an interrupted run never looks complete), the lab
+//! (and manifest) as run, and whatever else the run adds (configs, transcripts).
 //!
-//! flaps.csv: `time` (UTC, ms), `device`, `port`, `event` (`down`, `up`, or `unseen` for
-//! flaps a counter proves that no source saw), `flaps` (1, or how many unseen),
-//! `sources` (`console+buffer+state+counters`…), `window_from`, `window_to` (for `unseen`).
+//! flaps.csv: `time` (UTC, ms), `device`, `port`, `event` (`down`, `up`, `unseen` for
+//! flaps a counter proves that no source saw, `err-disabled` when a poll first finds the
+//! switch shut the port), `flaps` (1 per down, or how many unseen), `sources`
+//! (`console+buffer+state+counters`…), `window_from`, `window_to` (for `unseen`).
 //! ports.csv: `device`, `port`, `flaps`, `unseen_flaps`, `worst_burst_10s`, `crc_delta`,
-//! `in_errors_delta`, `cable`, `nic`, `verdict` (`pass`/`fail` against max_flaps_per_port),
-//! `hint`.
+//! `in_errors_delta`, `err_disabled` (`yes`/`no`, empty where the vendor cannot say),
+//! `cable`, `nic`, `verdict` (`pass`/`fail` against max_flaps_per_port; err-disabled
+//! fails), `hint`.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -36,6 +40,7 @@ pub struct PortRow {
     pub worst_burst_10s: usize,
     pub crc_delta: Option<u64>,
     pub in_errors_delta: Option<u64>,
+    pub err_disabled: String,
     pub cable: String,
     pub nic: String,
     pub verdict: String,
@@ -43,7 +48,8 @@ pub struct PortRow {
 }
 
 impl RunFolder {
-    /// `runs/<UTC timestamp>-<slug>/` with the lab file copied in.
+    /// `runs/<UTC timestamp>-<slug>/` with the lab file copied in and run.json saying the
+    /// run is incomplete until `finish`.
     pub fn create(runs: &Path, slug: &str, lab: &Path) -> std::io::Result<RunFolder> {
         let ts = jiff::Timestamp::now()
             .strftime("%Y%m%dT%H%M%SZ")
@@ -56,6 +62,10 @@ impl RunFolder {
         }
         std::fs::create_dir_all(&path)?;
         std::fs::copy(lab, path.join("lab.toml"))?;
+        std::fs::write(
+            path.join("run.json"),
+            "{\n  \"outcome\": \"incomplete\"\n}\n",
+        )?;
         let mut w =
             csv::Writer::from_path(path.join("flaps.csv")).map_err(std::io::Error::other)?;
         w.write_record([
@@ -105,6 +115,28 @@ impl RunFolder {
             stamp(u.from),
             stamp(u.to),
         ])
+    }
+
+    pub fn err_disabled(&self, device: &str, port: &str, at: SystemTime) -> std::io::Result<()> {
+        self.row([
+            stamp(at),
+            device.into(),
+            port.into(),
+            "err-disabled".into(),
+            "0".into(),
+            "state".into(),
+            String::new(),
+            String::new(),
+        ])
+    }
+
+    /// Write `rel` (say `configs/sw1.cfg`) inside the folder.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let path = self.path.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, bytes)
     }
 
     fn row(&self, r: [String; 8]) -> std::io::Result<()> {

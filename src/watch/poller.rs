@@ -1,14 +1,21 @@
 //! Watching one device: poll its interfaces (counters, states), take every log line the
 //! session shows as it arrives, read its log buffer now and then, and fold all of it into
 //! the ports' timelines; between polls it keeps listening, so console times stay exact.
+//!
+//! [`DeviceWatch`] works on a driver someone else opened, so `run` can start the watch,
+//! push a config over the same session (a console has only one), and go on watching:
+//! log lines the push met keep their times and join the timeline at the next poll.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::watch;
 
 use super::WatchOptions;
 use super::hints::PortFacts;
 use super::output::{PortRow, RunFolder};
 use super::timeline::PortTimeline;
+use crate::driver::Driver;
 use crate::format::lab::Device;
 use crate::format::manifest::FlapSource;
 use crate::parse::{Parsed, parse_output};
@@ -21,163 +28,306 @@ struct Watched {
     tl: PortTimeline,
     written: usize,
     unseen_written: usize,
+    err_disabled_written: bool,
 }
 
-/// Watch `dev` for the options' duration; returns one ports.csv row per watched port.
+/// Called with (device, port, what happened) as events settle.
+pub type OnEvent<'a> = &'a (dyn Fn(&str, &str, &str) + Sync);
+
+/// The watch of one device's ports, fed by polls on a driver it does not own.
+pub struct DeviceWatch<'a> {
+    dev: &'a Device,
+    vendor: &'a Vendor,
+    opts: &'a WatchOptions,
+    folder: &'a RunFolder,
+    on_event: OnEvent<'a>,
+    ports: BTreeMap<String, Watched>,
+    seen_buffer: HashSet<String>,
+    tolerance: Duration,
+    polls: u32,
+    last_poll: Instant,
+    transcript: Option<std::path::PathBuf>,
+}
+
+/// Watch `dev` on a session of its own for the options' duration; one ports.csv row per
+/// watched port.
 pub async fn watch_device(
     dev: &Device,
     vendor: &Vendor,
     opts: &WatchOptions,
     folder: &RunFolder,
-    mut on_event: impl FnMut(&str, &str, &str),
+    on_event: OnEvent<'_>,
 ) -> Result<Vec<PortRow>, DeviceError> {
-    let mut ports: BTreeMap<String, Watched> = BTreeMap::new();
-    for p in &dev.ports {
-        let name = p.name.get_ref();
-        if !opts.ports.is_empty() && !opts.ports.iter().any(|w| vendor.same_port(w, name)) {
-            continue;
-        }
-        let facts = PortFacts {
-            cable_kind: p.cable.as_ref().map(|c| c.kind.as_str().to_string()),
-            length_m: p.cable.as_ref().and_then(|c| c.length_m),
-            nic: p.peer.as_ref().and_then(|p| p.nic.clone()),
-            ..Default::default()
-        };
-        ports.insert(
-            vendor.port_key(name),
-            Watched {
-                name: name.clone(),
-                facts,
-                tl: PortTimeline::default(),
-                written: 0,
-                unseen_written: 0,
-            },
-        );
-    }
-    let uses = |s: FlapSource| opts.sources.contains(&s);
-    let tolerance = opts.interval * opts.buffer_every.max(1) + Duration::from_secs(2);
     let mut d = open(dev, vendor, &opts.connect).await?;
-    let cmds = vendor.profile.commands.clone();
-    // What the log buffer held before the watch started is history, not news.
-    let mut seen_buffer: HashSet<String> = HashSet::new();
-    if uses(FlapSource::Buffer) {
-        seen_buffer.extend(read_buffer(&mut d, &cmds.logging).await?);
+    let mut w = DeviceWatch::new(dev, vendor, opts, folder, on_event);
+    let (_end, until) = watch::channel(Some(Instant::now() + opts.duration));
+    w.begin(&mut d).await?;
+    w.run_until(&mut d, until).await?;
+    Ok(w.finish())
+}
+
+impl<'a> DeviceWatch<'a> {
+    /// The device's lab ports (those `opts.ports` names, or all), none polled yet.
+    pub fn new(
+        dev: &'a Device,
+        vendor: &'a Vendor,
+        opts: &'a WatchOptions,
+        folder: &'a RunFolder,
+        on_event: OnEvent<'a>,
+    ) -> DeviceWatch<'a> {
+        let mut ports = BTreeMap::new();
+        for p in &dev.ports {
+            let name = p.name.get_ref();
+            if !opts.ports.is_empty() && !opts.ports.iter().any(|w| vendor.same_port(w, name)) {
+                continue;
+            }
+            let facts = PortFacts {
+                cable_kind: p.cable.as_ref().map(|c| c.kind.as_str().to_string()),
+                length_m: p.cable.as_ref().and_then(|c| c.length_m),
+                nic: p.peer.as_ref().and_then(|p| p.nic.clone()),
+                ..Default::default()
+            };
+            ports.insert(
+                vendor.port_key(name),
+                Watched {
+                    name: name.clone(),
+                    facts,
+                    tl: PortTimeline::default(),
+                    written: 0,
+                    unseen_written: 0,
+                    err_disabled_written: false,
+                },
+            );
+        }
+        DeviceWatch {
+            dev,
+            vendor,
+            opts,
+            folder,
+            on_event,
+            ports,
+            seen_buffer: HashSet::new(),
+            tolerance: opts.interval * opts.buffer_every.max(1) + Duration::from_secs(2),
+            polls: 0,
+            last_poll: Instant::now(),
+            transcript: None,
+        }
     }
-    d.ch.log_lines.clear();
-    let started = Instant::now();
-    let mut polls: u32 = 0;
-    loop {
-        let poll_start = Instant::now();
+
+    /// Append the session's transcript to `path` at every poll (without it, the transcript
+    /// is dropped at every poll, so a long watch does not grow in memory).
+    pub fn with_transcript(mut self, path: std::path::PathBuf) -> Self {
+        self.transcript = Some(path);
+        self
+    }
+
+    fn uses(&self, s: FlapSource) -> bool {
+        self.opts.sources.contains(&s)
+    }
+
+    /// The starting point: what the log buffer already holds is history, not news; the
+    /// first poll is the counters' baseline.
+    pub async fn begin(&mut self, d: &mut Driver) -> Result<(), DeviceError> {
+        if self.uses(FlapSource::Buffer) {
+            let old = read_buffer(d, &self.vendor.profile.commands.logging).await?;
+            self.seen_buffer.extend(old);
+        }
+        d.ch.log_lines.clear();
+        self.poll(d, false).await
+    }
+
+    /// Poll every interval, listening between polls, until the time `until` holds (it may
+    /// be set or moved while the watch runs; None = not yet known), then a last poll.
+    pub async fn run_until(
+        &mut self,
+        d: &mut Driver,
+        until: watch::Receiver<Option<Instant>>,
+    ) -> Result<(), DeviceError> {
+        loop {
+            let end = *until.borrow();
+            let next = self.last_poll + self.opts.interval;
+            let next = end.map_or(next, |e| next.min(e));
+            // Not a sleep: the session is read until the next poll, so log lines keep their times.
+            d.ch.listen_until(next).await?;
+            let done = end.is_some_and(|e| Instant::now() >= e);
+            self.poll(d, done).await?;
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One poll: log lines the session showed since the last one, syslog messages, the
+    /// interfaces command, now and then the log buffer; then write what has settled.
+    async fn poll(&mut self, d: &mut Driver, last: bool) -> Result<(), DeviceError> {
+        self.last_poll = Instant::now();
         let now = SystemTime::now();
+        let (vendor, tolerance) = (self.vendor, self.tolerance);
+        let cmds = &vendor.profile.commands;
         let out = d.send_command(&cmds.interfaces).await?;
         for line in std::mem::take(&mut d.ch.log_lines) {
-            if let (true, Some(ev)) = (uses(FlapSource::Console), &line.event)
-                && let Some(w) = ports.get_mut(&vendor.port_key(&ev.port))
+            if let (true, Some(ev)) = (self.uses(FlapSource::Console), &line.event)
+                && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
             {
                 w.tl.observe(line.time, ev.state == "up", FlapSource::Console, tolerance);
             }
         }
-        if let Some(inbox) = &opts.syslog {
-            for m in inbox.take_for(&[dev.hostname().to_string(), dev.name().to_string()]) {
+        if let Some(inbox) = &self.opts.syslog {
+            let names = [self.dev.hostname().to_string(), self.dev.name().to_string()];
+            for m in inbox.take_for(&names) {
                 if let Some(ev) = crate::parse::link_event(vendor, &m.text)
-                    && let Some(w) = ports.get_mut(&vendor.port_key(&ev.port))
+                    && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
                 {
                     w.tl.observe(m.time, ev.state == "up", FlapSource::Syslog, tolerance);
                 }
             }
         }
+        let (counters, state) = (
+            self.uses(FlapSource::Counters),
+            self.uses(FlapSource::State),
+        );
         if let Ok(Parsed::Ports(states)) = parse_output(vendor, &cmds.interfaces, &out) {
-            for s in states {
-                if let Some(w) = ports.get_mut(&vendor.port_key(&s.port)) {
-                    let mut s = s;
-                    if !uses(FlapSource::Counters) {
-                        s.link_changes = None;
-                        s.last_change_s = None;
-                    }
-                    if uses(FlapSource::State) || uses(FlapSource::Counters) {
-                        w.tl.poll(now, &s, opts.interval);
-                    }
+            for mut s in states {
+                let Some(w) = self.ports.get_mut(&vendor.port_key(&s.port)) else {
+                    continue;
+                };
+                if !counters {
+                    s.link_changes = None;
+                    s.last_change_s = None;
+                }
+                if state || counters {
+                    w.tl.poll(now, &s, self.opts.interval);
                 }
             }
         }
-        polls += 1;
-        let done = started.elapsed() >= opts.duration;
-        if uses(FlapSource::Buffer) && (done || polls.is_multiple_of(opts.buffer_every.max(1))) {
-            let lines = read_buffer(&mut d, &cmds.logging).await?;
+        self.polls += 1;
+        let every = self.opts.buffer_every.max(1);
+        if self.uses(FlapSource::Buffer) && (last || self.polls.is_multiple_of(every)) {
+            let lines = read_buffer(d, &cmds.logging).await?;
             let at = SystemTime::now();
             for line in lines {
-                if !seen_buffer.insert(line.clone()) {
+                if !self.seen_buffer.insert(line.clone()) {
                     continue;
                 }
                 if let Some(ev) = crate::parse::link_event(vendor, &line)
-                    && let Some(w) = ports.get_mut(&vendor.port_key(&ev.port))
+                    && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
                 {
                     w.tl.observe(at, ev.state == "up", FlapSource::Buffer, tolerance);
                 }
             }
         }
-        write_settled(
-            dev.name(),
-            &mut ports,
-            folder,
-            if done { None } else { Some(tolerance) },
-            &mut on_event,
-        )
-        .map_err(|error| crate::channel::ChannelError::Io {
-            device: dev.name().into(),
-            error,
-        })?;
-        if done {
-            break;
-        }
-        // Not a sleep: the session is read until the next poll, so log lines keep their times.
-        let next = (poll_start + opts.interval).min(started + opts.duration);
-        d.ch.listen_until(next).await?;
+        let transcript = std::mem::take(&mut d.ch.transcript.bytes);
+        let written = match &self.transcript {
+            Some(path) => append(path, &transcript),
+            None => Ok(()),
+        };
+        written
+            .and_then(|()| self.write_settled(if last { None } else { Some(tolerance) }))
+            .map_err(|error| {
+                DeviceError::from(crate::channel::ChannelError::Io {
+                    device: self.dev.name().into(),
+                    error,
+                })
+            })
     }
-    Ok(ports
-        .into_values()
-        .map(|w| {
-            let flaps = w.tl.flaps();
-            let burst = w.tl.worst_burst(Duration::from_secs(10));
-            let (crc, ie) = w.tl.error_deltas();
-            let facts = PortFacts {
-                flaps,
-                burst,
-                crc_delta: crc,
-                ..w.facts.clone()
-            };
-            PortRow {
-                device: dev.name().into(),
-                port: w.name.clone(),
-                flaps,
-                unseen_flaps: w.tl.unseen.iter().map(|u| u.flaps).sum(),
-                worst_burst_10s: burst,
-                crc_delta: crc,
-                in_errors_delta: ie,
-                cable: match (&facts.cable_kind, facts.length_m) {
-                    (Some(k), Some(l)) => format!("{l} m {k}"),
-                    (Some(k), None) => k.clone(),
-                    _ => String::new(),
-                },
-                nic: facts.nic.clone().unwrap_or_default(),
-                verdict: if flaps <= opts.max_flaps_per_port as u64 {
-                    "pass"
-                } else {
-                    "fail"
+
+    /// Append transitions older than `settle` (all of them when None), new unseen entries
+    /// and newly err-disabled ports to flaps.csv.
+    fn write_settled(&mut self, settle: Option<Duration>) -> std::io::Result<()> {
+        let cutoff = settle.map(|s| SystemTime::now() - s);
+        let device = self.dev.name();
+        for w in self.ports.values_mut() {
+            while let Some(t) = w.tl.transitions.get(w.written) {
+                if cutoff.is_some_and(|c| t.time > c) {
+                    break;
                 }
-                .into(),
-                hint: opts.hints.explain(&facts).unwrap_or_default(),
+                self.folder.transition(device, &w.name, t)?;
+                (self.on_event)(device, &w.name, if t.up { "up" } else { "down" });
+                w.written += 1;
             }
-        })
-        .collect())
+            // Unseen entries settle too: a log line read later may still turn one into a seen flap.
+            while let Some(u) = w.tl.unseen.get(w.unseen_written) {
+                if cutoff.is_some_and(|c| u.to > c) {
+                    break;
+                }
+                if u.flaps > 0 {
+                    self.folder.unseen(device, &w.name, u)?;
+                    (self.on_event)(device, &w.name, &format!("{} unseen flap(s)", u.flaps));
+                }
+                w.unseen_written += 1;
+            }
+            if let (false, Some(at)) = (w.err_disabled_written, w.tl.err_disabled_at) {
+                self.folder.err_disabled(device, &w.name, at)?;
+                (self.on_event)(device, &w.name, "err-disabled");
+                w.err_disabled_written = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// The diagnosis: one ports.csv row per watched port.
+    pub fn finish(self) -> Vec<PortRow> {
+        let device = self.dev.name();
+        let (hints, max) = (&self.opts.hints, self.opts.max_flaps_per_port as u64);
+        self.ports
+            .into_values()
+            .map(|w| {
+                let flaps = w.tl.flaps();
+                let burst = w.tl.worst_burst(Duration::from_secs(10));
+                let (crc, ie) = w.tl.error_deltas();
+                let err_disabled = w.tl.err_disabled();
+                let facts = PortFacts {
+                    flaps,
+                    burst,
+                    crc_delta: crc,
+                    err_disabled: err_disabled == Some(true),
+                    ..w.facts.clone()
+                };
+                PortRow {
+                    device: device.into(),
+                    port: w.name.clone(),
+                    flaps,
+                    unseen_flaps: w.tl.unseen.iter().map(|u| u.flaps).sum(),
+                    worst_burst_10s: burst,
+                    crc_delta: crc,
+                    in_errors_delta: ie,
+                    err_disabled: match err_disabled {
+                        Some(true) => "yes",
+                        Some(false) => "no",
+                        None => "",
+                    }
+                    .into(),
+                    cable: match (&facts.cable_kind, facts.length_m) {
+                        (Some(k), Some(l)) => format!("{l} m {k}"),
+                        (Some(k), None) => k.clone(),
+                        _ => String::new(),
+                    },
+                    nic: facts.nic.clone().unwrap_or_default(),
+                    verdict: if flaps <= max && !facts.err_disabled {
+                        "pass"
+                    } else {
+                        "fail"
+                    }
+                    .into(),
+                    hint: hints.explain(&facts).unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+}
+
+fn append(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?
+        .write_all(bytes)
 }
 
 /// The log buffer's lines. The channel takes log-looking lines out of command output (so
 /// they are not mistaken for it); here they are the output, so they are taken back.
-async fn read_buffer(
-    d: &mut crate::driver::Driver,
-    command: &str,
-) -> Result<Vec<String>, DeviceError> {
+async fn read_buffer(d: &mut Driver, command: &str) -> Result<Vec<String>, DeviceError> {
     let before = d.ch.log_lines.len();
     let out = d.send_command(command).await?;
     let mut lines: Vec<String> = d.ch.log_lines.drain(before..).map(|l| l.line).collect();
@@ -187,37 +337,4 @@ async fn read_buffer(
             .filter(|l| !l.is_empty()),
     );
     Ok(lines)
-}
-
-/// Append transitions older than `settle` (all of them when None) and new unseen entries.
-fn write_settled(
-    device: &str,
-    ports: &mut BTreeMap<String, Watched>,
-    folder: &RunFolder,
-    settle: Option<Duration>,
-    on_event: &mut impl FnMut(&str, &str, &str),
-) -> std::io::Result<()> {
-    let cutoff = settle.map(|s| SystemTime::now() - s);
-    for w in ports.values_mut() {
-        while let Some(t) = w.tl.transitions.get(w.written) {
-            if cutoff.is_some_and(|c| t.time > c) {
-                break;
-            }
-            folder.transition(device, &w.name, t)?;
-            on_event(device, &w.name, if t.up { "up" } else { "down" });
-            w.written += 1;
-        }
-        // Unseen entries settle too: a log line read later may still turn one into a seen flap.
-        while let Some(u) = w.tl.unseen.get(w.unseen_written) {
-            if cutoff.is_some_and(|c| u.to > c) {
-                break;
-            }
-            if u.flaps > 0 {
-                folder.unseen(device, &w.name, u)?;
-                on_event(device, &w.name, &format!("{} unseen flap(s)", u.flaps));
-            }
-            w.unseen_written += 1;
-        }
-    }
-    Ok(())
 }

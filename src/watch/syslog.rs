@@ -65,10 +65,48 @@ pub fn parse(datagram: &str) -> Option<(String, String)> {
     Some((host.to_string(), msg.to_string()))
 }
 
-/// Bind and receive until the task is dropped.
-pub async fn start(
+/// A running receiver; it stops when dropped.
+pub struct Receiver {
+    pub bound: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The error of a receiver that could not bind, saying what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "syslog receiver on udp {addr}: {error} (listen elsewhere with --syslog-listen or [flaps] syslog_listen, or leave syslog out of the sources)"
+)]
+pub struct BindError {
+    pub addr: SocketAddr,
+    pub error: std::io::Error,
+}
+
+/// Start a receiver on `addr` when the options use syslog; its inbox goes into them.
+pub async fn attach(
+    opts: &mut super::WatchOptions,
     addr: SocketAddr,
-) -> std::io::Result<(Inbox, SocketAddr, tokio::task::JoinHandle<()>)> {
+) -> Result<Option<Receiver>, BindError> {
+    if !opts
+        .sources
+        .contains(&crate::format::manifest::FlapSource::Syslog)
+    {
+        return Ok(None);
+    }
+    let (inbox, receiver) = start(addr)
+        .await
+        .map_err(|error| BindError { addr, error })?;
+    opts.syslog = Some(inbox);
+    Ok(Some(receiver))
+}
+
+/// Bind and receive until the receiver is dropped.
+pub async fn start(addr: SocketAddr) -> std::io::Result<(Inbox, Receiver)> {
     let sock = UdpSocket::bind(addr).await?;
     let bound = sock.local_addr()?;
     let inbox = Inbox::default();
@@ -85,7 +123,7 @@ pub async fn start(
             }
         }
     });
-    Ok((inbox, bound, task))
+    Ok((inbox, Receiver { bound, task }))
 }
 
 #[cfg(test)]

@@ -33,6 +33,10 @@ pub struct PortTimeline {
     last_by_source: Vec<(FlapSource, bool, SystemTime)>,
     last_poll: Option<(SystemTime, PortState)>,
     pub first_poll: Option<PortState>,
+    /// When a poll first found the port err-disabled.
+    pub err_disabled_at: Option<SystemTime>,
+    /// Whether any poll could say (the vendor's output shows err-disabled state).
+    err_disabled_known: bool,
 }
 
 fn precise(src: FlapSource) -> bool {
@@ -123,6 +127,10 @@ impl PortTimeline {
     pub fn poll(&mut self, time: SystemTime, state: &PortState, interval: Duration) {
         if self.first_poll.is_none() {
             self.first_poll = Some(state.clone());
+        }
+        self.err_disabled_known |= state.err_disabled.is_some();
+        if state.err_disabled == Some(true) && self.err_disabled_at.is_none() {
+            self.err_disabled_at = Some(time);
         }
         let Some((prev_time, prev)) = self.last_poll.replace((time, state.clone())) else {
             if let Some(up) = oper(state) {
@@ -217,6 +225,13 @@ impl PortTimeline {
         };
         let d = |a: Option<u64>, b: Option<u64>| Some(b?.saturating_sub(a?));
         (d(first.crc, last.crc), d(first.in_errors, last.in_errors))
+    }
+
+    /// Whether the switch err-disabled the port during the watch; None when its output
+    /// never says.
+    pub fn err_disabled(&self) -> Option<bool> {
+        self.err_disabled_known
+            .then_some(self.err_disabled_at.is_some())
     }
 
     pub fn last_state(&self) -> Option<&PortState> {

@@ -35,6 +35,7 @@ const COMMANDS: &[Cmd] = &[
     cmd(CONF, "interface <port>", Act::Interface),
     cmd(CONF, "vlan <num>", Act::Vlan),
     cmd(CONF, "logging host <word>", Act::LoggingHost),
+    cmd(CONF, "logging host <word> <num>", Act::LoggingHost),
     cmd(CONF | SUB, "end", Act::End),
     cmd(CONF | SUB, "exit", Act::Exit),
     set(IF, "description <rest>", Act::Description),

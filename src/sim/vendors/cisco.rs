@@ -32,6 +32,11 @@ const COMMANDS: &[Cmd] = &[
     cmd(CONF, "interface <port>", Act::Interface),
     cmd(CONF, "vlan <num>", Act::Vlan),
     cmd(CONF, "logging host <word>", Act::LoggingHost),
+    cmd(
+        CONF,
+        "logging host <word> transport udp port <num>",
+        Act::LoggingHost,
+    ),
     set(CONF, "logging trap <word>", Act::Store),
     set(CONF, "service timestamps log datetime msec", Act::Store),
     cmd(CONF | SUB, "end", Act::End),

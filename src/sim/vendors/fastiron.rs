@@ -28,6 +28,7 @@ const COMMANDS: &[Cmd] = &[
     cmd(CONF, "vlan <num> by port", Act::Vlan),
     cmd(CONF, "vlan <num>", Act::Vlan),
     cmd(CONF, "logging host <word>", Act::LoggingHost),
+    cmd(CONF, "logging host <word> udp-port <num>", Act::LoggingHost),
     cmd(CONF | SUB, "end", Act::End),
     cmd(CONF | SUB, "exit", Act::Exit),
     set(IF, "port-name <rest>", Act::Description),

@@ -26,6 +26,7 @@ const COMMANDS: &[Cmd] = &[
     set(CONF, "hostname <word>", Act::Hostname),
     cmd(CONF, "interface <bare>", Act::Interface),
     cmd(CONF, "logging host <word>", Act::LoggingHost),
+    cmd(CONF, "logging host <word> ipv4 <num>", Act::LoggingHost),
     cmd(CONF | SUB, "exit", Act::Exit),
     cmd(CONF | SUB, "end", Act::End),
     set(IF, "description <rest>", Act::Description),

@@ -31,6 +31,7 @@ const COMMANDS: &[Cmd] = &[
     cmd(CONF, "interface <port>", Act::Interface),
     cmd(CONF, "interface Vlan <num>", Act::Vlan),
     cmd(CONF, "logging <word>", Act::LoggingHost),
+    cmd(CONF, "logging <word> udp <num>", Act::LoggingHost),
     cmd(CONF | SUB, "end", Act::End),
     cmd(CONF | SUB, "exit", Act::Exit),
     set(IF, "description <rest>", Act::Description),

@@ -1,0 +1,205 @@
+//! Console output shared by `watch`, `run` and `demo`: the live per-port table (one line
+//! per event when stderr is not a terminal), the final ports table, and run progress.
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+
+use comfy_table::Table;
+
+use crate::run::pipeline::{DeviceReport, Progress, RunReport};
+use crate::run::push::Outcome;
+use crate::watch::PortRow;
+
+/// The diagnosis per port, as a table.
+pub fn ports_table(rows: &[PortRow]) -> Table {
+    let mut t = Table::new();
+    t.set_header([
+        "device",
+        "port",
+        "flaps",
+        "unseen",
+        "burst/10s",
+        "crc+",
+        "err-disabled",
+        "cable",
+        "verdict",
+        "hint",
+    ]);
+    for r in rows {
+        t.add_row([
+            r.device.clone(),
+            r.port.clone(),
+            r.flaps.to_string(),
+            r.unseen_flaps.to_string(),
+            r.worst_burst_10s.to_string(),
+            r.crc_delta.map_or("-".into(), |c| c.to_string()),
+            if r.err_disabled.is_empty() {
+                "-".into()
+            } else {
+                r.err_disabled.clone()
+            },
+            r.cable.clone(),
+            r.verdict.clone(),
+            r.hint.clone(),
+        ]);
+    }
+    t
+}
+
+/// The end of a run on the console: the diagnosis per port, what failed, what was not
+/// run, and the run folder as the last line.
+pub fn print_run_report(report: &RunReport, throughput_tests: usize) {
+    let rows: Vec<PortRow> = report
+        .devices
+        .iter()
+        .flat_map(|d| d.ports.clone())
+        .collect();
+    println!("{}", ports_table(&rows));
+    for d in &report.devices {
+        if let Some(e) = &d.watch_error {
+            println!("FAILED {:<16} watch: {e}", d.device);
+        }
+    }
+    if throughput_tests > 0 {
+        println!(
+            "throughput: not built yet; the manifest's {throughput_tests} test(s) were not run"
+        );
+    }
+    let ok = report.devices.iter().filter(|d| d.ok()).count();
+    println!(
+        "{ok} of {} devices pushed and watched",
+        report.devices.len()
+    );
+    println!("{}", report.folder.display());
+}
+
+/// `run` and `demo` progress on the console: a line per device push, then the live board.
+pub struct ConsoleProgress {
+    pub board: Mutex<LiveBoard>,
+}
+
+impl Progress for ConsoleProgress {
+    fn started(&self, folder: &std::path::Path, syslog: Option<std::net::SocketAddr>) {
+        eprintln!("run folder {}", folder.display());
+        if let Some(a) = syslog {
+            eprintln!("syslog receiver on udp {a}");
+        }
+    }
+
+    fn pushed(&self, r: &DeviceReport) {
+        let secs = r.push_time.as_secs_f64();
+        match &r.push {
+            Outcome::Pushed { saved } => println!(
+                "ok     {:<16} {secs:>6.2}s {:>3} lines pushed, verified{}; watching",
+                r.device,
+                r.lines,
+                if *saved { ", saved" } else { ", not saved" }
+            ),
+            Outcome::NotVerified { missing } => {
+                let list: Vec<String> = missing.iter().map(|(n, l)| format!("{n}: {l}")).collect();
+                println!(
+                    "FAILED {:<16} {secs:>6.2}s pushed, but not in the running config: {}",
+                    r.device,
+                    list.join("; ")
+                );
+            }
+            Outcome::Failed(e) => println!("FAILED {:<16} {secs:>6.2}s {e}", r.device),
+            Outcome::Rendered => {}
+        }
+    }
+
+    fn watching(&self, watch: std::time::Duration) {
+        eprintln!(
+            "every push done: watching for {} more",
+            humantime::format_duration(watch)
+        );
+    }
+
+    fn event(&self, device: &str, port: &str, what: &str) {
+        self.board
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .show(device, port, what);
+    }
+}
+
+/// What the live table shows: per watched port, flaps so far and the last event.
+pub struct LiveBoard {
+    rows: Vec<(String, String, u64, String)>,
+    /// Redraw the table (a terminal) or print a line per event.
+    live: bool,
+}
+
+impl LiveBoard {
+    /// A row per (device, port); redrawn as a table when stderr is a terminal, else a line
+    /// per event.
+    pub fn new(ports: Vec<(String, String)>) -> LiveBoard {
+        LiveBoard {
+            rows: ports
+                .into_iter()
+                .map(|(d, p)| (d, p, 0, String::new()))
+                .collect(),
+            live: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// Count the event and show it.
+    pub fn show(&mut self, device: &str, port: &str, what: &str) {
+        self.event(device, port, what);
+        if self.live {
+            eprint!("\x1b[H\x1b[2J{}", self.render());
+        } else {
+            eprintln!(
+                "{} {device} {port} {what}",
+                jiff::Timestamp::now().strftime("%H:%M:%S%.3f")
+            );
+        }
+    }
+
+    fn event(&mut self, device: &str, port: &str, what: &str) {
+        let now = jiff::Timestamp::now().strftime("%H:%M:%S%.3f").to_string();
+        if let Some(r) = self.rows.iter_mut().find(|r| r.0 == device && r.1 == port) {
+            if what == "down" {
+                r.2 += 1;
+            } else if let Some(n) = what
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+            {
+                r.2 += n; // "N unseen flap(s)"
+            }
+            r.3 = format!("{now} {what}");
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut t = Table::new();
+        t.set_header(["device", "port", "flaps so far", "last event"]);
+        for r in &self.rows {
+            t.add_row([r.0.clone(), r.1.clone(), r.2.to_string(), r.3.clone()]);
+        }
+        format!("{t}\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LiveBoard;
+
+    #[test]
+    fn live_board_counts_downs_and_unseen_flaps_per_port() {
+        let mut b = LiveBoard {
+            rows: vec![
+                ("sw".into(), "Et1".into(), 0, String::new()),
+                ("sw".into(), "Et2".into(), 0, String::new()),
+            ],
+            live: false,
+        };
+        b.event("sw", "Et1", "down");
+        b.event("sw", "Et1", "up");
+        b.event("sw", "Et1", "3 unseen flap(s)");
+        assert_eq!(b.rows[0].2, 4);
+        assert_eq!(b.rows[1].2, 0);
+        assert!(b.render().contains("unseen flap(s)"));
+    }
+}

@@ -1,0 +1,98 @@
+//! `switchlab run`: a manifest's run on the lab, into a run folder.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use super::Cli;
+use super::board::{ConsoleProgress, LiveBoard, print_run_report};
+use super::watch_flags::WatchFlags;
+use crate::inputs::RunInputs;
+use crate::run::pipeline::{RunPlan, run as run_manifest};
+
+/// Run a manifest on the lab. Per device, one session (serial or SSH): the flap watch
+/// starts, the baseline is pushed, saved and verified over that session (a flap during the
+/// push is caught too), and the watch goes on until [flaps] duration after the last push.
+/// Writes runs/<UTC>-<name>/ — manifest.toml and lab.toml as run, configs/<device>.cfg,
+/// transcripts/<device>.log (secrets redacted), flaps.csv, ports.csv, run.json — and prints
+/// the folder last. Exit 1 when a device could not be pushed or watched; port verdicts are
+/// in ports.csv. Throughput tests are not built yet: the manifest's [[throughput]] are
+/// reported as not run.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long, value_name = "LAB")]
+    pub lab: PathBuf,
+    #[arg(long, value_name = "MANIFEST")]
+    pub manifest: PathBuf,
+    /// Devices of the manifest to run (default: all of them).
+    pub devices: Vec<String>,
+    /// Push without saving to the startup config.
+    #[arg(long)]
+    pub no_save: bool,
+    /// Devices pushed at once (every device is watched at once regardless).
+    #[arg(long, default_value_t = 8)]
+    pub jobs: usize,
+    /// Where run folders go.
+    #[arg(long, default_value = "runs")]
+    pub runs: PathBuf,
+    #[command(flatten)]
+    pub watch: WatchFlags,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    let reg = cli.registry()?;
+    let inputs = RunInputs::load(&args.lab, &args.manifest, &reg)?;
+    for d in &args.devices {
+        if inputs.config(d).is_none() {
+            let known: Vec<&str> = inputs.configs.iter().map(|c| c.device.as_str()).collect();
+            anyhow::bail!(
+                "device '{d}' is not in {}; its devices: {}",
+                args.manifest.display(),
+                known.join(", ")
+            );
+        }
+    }
+    let (watch, syslog_listen) = args.watch.resolve(
+        &inputs.lab.lab,
+        &args.lab,
+        Some((&inputs.manifest, &inputs.manifest_source)),
+        Vec::new(),
+    )?;
+    let plan = RunPlan {
+        reg: &reg,
+        lab_path: &args.lab,
+        manifest_path: &args.manifest,
+        devices: args.devices.clone(),
+        save: !args.no_save,
+        jobs: args.jobs,
+        watch,
+        syslog_listen,
+        runs: args.runs.clone(),
+    };
+    let progress = ConsoleProgress {
+        board: Mutex::new(LiveBoard::new(run_ports(&inputs, &args.devices))),
+    };
+    let throughput = inputs.manifest.throughput.len();
+    let rt = tokio::runtime::Runtime::new()?;
+    let report = rt.block_on(run_manifest(plan, inputs, &progress))?;
+    print_run_report(&report, throughput);
+    Ok(if report.devices.iter().all(|d| d.ok()) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// (device, port) for every port the run watches: the manifest's ports of each device run.
+pub(super) fn run_ports(inputs: &RunInputs, only: &[String]) -> Vec<(String, String)> {
+    let m = &inputs.manifest;
+    m.devices
+        .iter()
+        .filter(|d| only.is_empty() || only.contains(d.name.get_ref()))
+        .flat_map(|d| {
+            m.ports_for(d, &inputs.lab.lab)
+                .into_iter()
+                .map(|p| (d.name.get_ref().clone(), p.name.get_ref().clone()))
+        })
+        .collect()
+}

@@ -1,0 +1,120 @@
+//! The flap-watch flags `watch` and `run` share, and how they combine with a manifest's
+//! `[flaps]` and `[criteria]`: a flag given wins, then the manifest, then the defaults.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::format::Source;
+use crate::format::manifest::{DEFAULT_SYSLOG_LISTEN, FlapSource, Manifest, parse_duration};
+use crate::transport::ConnectOptions;
+use crate::watch::WatchOptions;
+use crate::watch::hints::HintFile;
+
+#[derive(Debug, clap::Args)]
+pub struct WatchFlags {
+    /// How long to watch [default: 10m, or the manifest's [flaps] duration].
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub duration: Option<Duration>,
+    /// Time between polls [default: 1s, or the manifest's].
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub interval: Option<Duration>,
+    /// Sources: counters, state, console, buffer, syslog [default: all, or the manifest's].
+    #[arg(long, value_delimiter = ',', value_parser = parse_source)]
+    pub sources: Vec<FlapSource>,
+    /// Where the syslog receiver listens (port 0: any free port); devices are pointed at
+    /// it with `logging host` [default: 0.0.0.0:5514, or the manifest's].
+    #[arg(long)]
+    pub syslog_listen: Option<std::net::SocketAddr>,
+    /// Flaps a port may have and still pass [default: 0, or the manifest's].
+    #[arg(long)]
+    pub max_flaps: Option<u32>,
+    /// Hint rules (default: the built-in hints.toml).
+    #[arg(long, value_name = "FILE")]
+    pub hints: Option<PathBuf>,
+    /// Accept and record host keys never seen before (a changed key is always refused).
+    #[arg(long)]
+    pub accept_new_host_keys: bool,
+    /// How long a device may stay silent when an answer is due.
+    #[arg(long, default_value = "15s", value_parser = humantime::parse_duration)]
+    pub timeout: Duration,
+}
+
+fn parse_source(s: &str) -> Result<FlapSource, String> {
+    match s {
+        "counters" => Ok(FlapSource::Counters),
+        "state" => Ok(FlapSource::State),
+        "console" => Ok(FlapSource::Console),
+        "buffer" => Ok(FlapSource::Buffer),
+        "syslog" => Ok(FlapSource::Syslog),
+        other => Err(format!(
+            "'{other}': use counters, state, console, buffer, syslog"
+        )),
+    }
+}
+
+impl WatchFlags {
+    /// The watch options and the receiver's address for a lab (its host keys, its folder),
+    /// with the manifest's settings where no flag is given.
+    pub fn resolve(
+        &self,
+        lab: &crate::format::Lab,
+        lab_path: &std::path::Path,
+        manifest: Option<(&Manifest, &Source)>,
+        ports: Vec<String>,
+    ) -> anyhow::Result<(WatchOptions, std::net::SocketAddr)> {
+        let duration = |key: &str, pick: fn(&Manifest) -> &toml::Spanned<String>| {
+            manifest
+                .map(|(m, src)| parse_duration(src, pick(m), key))
+                .transpose()
+        };
+        let sources = match (self.sources.is_empty(), manifest) {
+            (false, _) => self.sources.clone(),
+            (true, Some((m, _))) => m.flaps.sources.clone(),
+            (true, None) => vec![
+                FlapSource::Counters,
+                FlapSource::State,
+                FlapSource::Console,
+                FlapSource::Buffer,
+                FlapSource::Syslog,
+            ],
+        };
+        let hints = match &self.hints {
+            Some(p) => HintFile::load(p)?,
+            None => HintFile::builtin(),
+        };
+        let lab_dir = lab_path
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_default();
+        let opts = WatchOptions {
+            duration: match self.duration {
+                Some(d) => d,
+                None => duration("flaps.duration", |m| &m.flaps.duration)?
+                    .unwrap_or(Duration::from_secs(600)),
+            },
+            interval: match self.interval {
+                Some(d) => d,
+                None => duration("flaps.interval", |m| &m.flaps.interval)?
+                    .unwrap_or(Duration::from_secs(1)),
+            },
+            ports,
+            sources,
+            max_flaps_per_port: self
+                .max_flaps
+                .or(manifest.map(|(m, _)| m.criteria.max_flaps_per_port))
+                .unwrap_or(0),
+            connect: ConnectOptions {
+                idle_timeout: self.timeout,
+                ..ConnectOptions::for_lab(lab, &lab_dir, self.accept_new_host_keys)
+            },
+            hints,
+            buffer_every: 5,
+            syslog: None,
+        };
+        let listen = self
+            .syslog_listen
+            .or(manifest.map(|(m, _)| m.flaps.syslog_listen))
+            .unwrap_or(DEFAULT_SYSLOG_LISTEN);
+        Ok((opts, listen))
+    }
+}

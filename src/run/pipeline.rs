@@ -1,0 +1,287 @@
+//! `run`: one repeatable test run from a manifest, into a run folder.
+//!
+//! Per device, one session (a console has only one): the flap watch starts (log buffer
+//! history set aside, counters' baseline polled), the baseline is pushed, saved and
+//! verified over that session (log lines the push meets keep their times and join the
+//! timeline), and the watch goes on. The watch phase ends `[flaps] duration` after the last
+//! push; the traffic phase (not built yet) will run inside it and move that end.
+//!
+//! The folder: `manifest.toml` and `lab.toml` as run, `configs/<device>.cfg` (rendered),
+//! `transcripts/<device>.log` (redacted, appended at every poll), `flaps.csv` (appended as
+//! events settle), `ports.csv`, `run.json` (says `incomplete` until the run ends).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Semaphore, mpsc, watch};
+
+use super::push::{Outcome, push_config};
+use super::{DeviceError, open};
+use crate::inputs::RunInputs;
+use crate::vendor::Registry;
+use crate::watch::{DeviceWatch, OnEvent, PortRow, RunFolder, WatchOptions};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("run folder {path}: {error}")]
+    Folder {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error(transparent)]
+    Syslog(#[from] crate::watch::syslog::BindError),
+    #[error(transparent)]
+    Template(#[from] crate::template::TemplateError),
+}
+
+/// What to run, beyond the manifest.
+pub struct RunPlan<'a> {
+    pub reg: &'a Registry,
+    pub lab_path: &'a Path,
+    pub manifest_path: &'a Path,
+    /// Devices to run (manifest names); empty = every device of the manifest.
+    pub devices: Vec<String>,
+    pub save: bool,
+    /// Pushes at once (the watch runs on every device regardless).
+    pub jobs: usize,
+    pub watch: WatchOptions,
+    /// Where the syslog receiver listens, when the `syslog` source is on.
+    pub syslog_listen: std::net::SocketAddr,
+    pub runs: PathBuf,
+}
+
+/// How one device's run went.
+#[derive(Debug)]
+pub struct DeviceReport {
+    pub device: String,
+    pub lines: usize,
+    pub push_time: Duration,
+    pub push: Outcome,
+    /// The watch failed after the push (the session broke).
+    pub watch_error: Option<DeviceError>,
+    pub ports: Vec<PortRow>,
+}
+
+impl DeviceReport {
+    pub fn ok(&self) -> bool {
+        matches!(self.push, Outcome::Pushed { .. }) && self.watch_error.is_none()
+    }
+}
+
+/// What the caller hears while the run goes.
+pub trait Progress: Sync {
+    /// The folder exists and the receiver (if any) listens: the devices are being reached.
+    fn started(&self, folder: &Path, syslog: Option<std::net::SocketAddr>);
+    /// A device's push ended (ok or not); its watch goes on if it was ok.
+    fn pushed(&self, report: &DeviceReport);
+    /// The last push ended: the watch phase ends in `watch`.
+    fn watching(&self, watch: Duration);
+    /// A settled flap-watch event (device, port, what).
+    fn event(&self, device: &str, port: &str, what: &str);
+}
+
+pub struct RunReport {
+    pub folder: PathBuf,
+    pub devices: Vec<DeviceReport>,
+}
+
+/// Run the manifest: push and watch every device, write the run folder.
+pub async fn run(
+    plan: RunPlan<'_>,
+    mut inputs: RunInputs,
+    progress: &dyn Progress,
+) -> Result<RunReport, RunError> {
+    let mut watch_opts = plan.watch.clone();
+    let receiver = crate::watch::syslog::attach(&mut watch_opts, plan.syslog_listen).await?;
+    // Devices must be told the port the receiver got (it differs when asked for port 0).
+    if let Some(r) = &receiver
+        && inputs.manifest.baseline.logging_port.is_none()
+        && inputs.manifest.flaps.syslog_listen.port() != r.bound.port()
+    {
+        inputs.manifest.flaps.syslog_listen = r.bound;
+        inputs.render(plan.reg)?;
+    }
+    let names: Vec<String> = if plan.devices.is_empty() {
+        inputs.configs.iter().map(|c| c.device.clone()).collect()
+    } else {
+        plan.devices.clone()
+    };
+    let slug = inputs.manifest.name.clone();
+    let folder =
+        RunFolder::create(&plan.runs, &slug, plan.lab_path).map_err(|error| RunError::Folder {
+            path: plan.runs.clone(),
+            error,
+        })?;
+    let io = |error| RunError::Folder {
+        path: folder.path.clone(),
+        error,
+    };
+    std::fs::copy(plan.manifest_path, folder.path.join("manifest.toml")).map_err(io)?;
+    for c in inputs.configs.iter().filter(|c| names.contains(&c.device)) {
+        let text = c.lines.join("\n") + "\n";
+        folder
+            .write(&format!("configs/{}.cfg", c.device), text.as_bytes())
+            .map_err(io)?;
+    }
+    std::fs::create_dir_all(folder.path.join("transcripts")).map_err(io)?;
+    progress.started(&folder.path, receiver.as_ref().map(|r| r.bound));
+    let started = jiff::Timestamp::now();
+
+    let sem = Semaphore::new(plan.jobs.max(1));
+    let (end_tx, end_rx) = watch::channel(None::<Instant>);
+    let (pushed_tx, mut pushed_rx) = mpsc::channel::<()>(1);
+    let on_event = |d: &str, p: &str, e: &str| progress.event(d, p, e);
+    // Each device watches the ports the manifest tests on it.
+    let device_opts: Vec<WatchOptions> = names
+        .iter()
+        .map(|name| {
+            let mut o = watch_opts.clone();
+            if let Some(dut) = inputs
+                .manifest
+                .devices
+                .iter()
+                .find(|d| d.name.get_ref() == name)
+            {
+                o.ports = inputs
+                    .manifest
+                    .ports_for(dut, &inputs.lab.lab)
+                    .iter()
+                    .map(|p| p.name.get_ref().clone())
+                    .collect();
+            }
+            o
+        })
+        .collect();
+    let mut tasks = Vec::new();
+    for (name, opts) in names.iter().zip(&device_opts) {
+        let (Some(cfg), Ok((dev, vendor))) =
+            (inputs.config(name), inputs.lab.device(plan.reg, name))
+        else {
+            continue;
+        };
+        let ctx = DeviceRun {
+            dev,
+            vendor,
+            lines: &cfg.lines,
+            save: plan.save,
+            opts,
+            folder: &folder,
+            on_event: &on_event,
+            progress,
+        };
+        tasks.push(ctx.run(&sem, pushed_tx.clone(), end_rx.clone()));
+    }
+    drop(pushed_tx);
+    // The watch phase ends a fixed time after the last push (every sender dropped).
+    let deadline = async {
+        while pushed_rx.recv().await.is_some() {}
+        progress.watching(watch_opts.duration);
+        let _ = end_tx.send(Some(Instant::now() + watch_opts.duration));
+    };
+    let (devices, ()) = futures::join!(futures::future::join_all(tasks), deadline);
+
+    let rows: Vec<PortRow> = devices.iter().flat_map(|d| d.ports.clone()).collect();
+    let errors: Vec<String> = devices
+        .iter()
+        .filter_map(|d| match (&d.push, &d.watch_error) {
+            (Outcome::Failed(e), _) => Some(format!("{}: {e}", d.device)),
+            (Outcome::NotVerified { missing }, _) => Some(format!(
+                "{}: not in the running config: {missing:?}",
+                d.device
+            )),
+            (_, Some(e)) => Some(format!("{}: {e}", d.device)),
+            _ => None,
+        })
+        .collect();
+    let record = serde_json::json!({
+        "switchlab": env!("CARGO_PKG_VERSION"),
+        "kind": "run",
+        "manifest": slug,
+        "started": started.to_string(),
+        "ended": jiff::Timestamp::now().to_string(),
+        "devices": devices.iter().map(|d| serde_json::json!({
+            "device": d.device, "ok": d.ok(), "lines": d.lines,
+            "push_seconds": d.push_time.as_secs_f64(),
+        })).collect::<Vec<_>>(),
+        "flaps": {
+            "interval_ms": watch_opts.interval.as_millis() as u64,
+            "duration_ms": watch_opts.duration.as_millis() as u64,
+            "sources": watch_opts.sources.iter().map(|s| format!("{s:?}").to_lowercase()).collect::<Vec<_>>(),
+        },
+        "throughput": format!("not built yet: {} test(s) in the manifest not run", inputs.manifest.throughput.len()),
+        "outcome": if errors.is_empty() { "complete" } else { "device errors" },
+        "errors": errors,
+    });
+    folder.finish(&rows, &record).map_err(io)?;
+    Ok(RunReport {
+        folder: folder.path.clone(),
+        devices,
+    })
+}
+
+/// One device's part of the run.
+struct DeviceRun<'a> {
+    dev: &'a crate::format::lab::Device,
+    vendor: &'a crate::vendor::Vendor,
+    lines: &'a [String],
+    save: bool,
+    opts: &'a WatchOptions,
+    folder: &'a RunFolder,
+    on_event: OnEvent<'a>,
+    progress: &'a dyn Progress,
+}
+
+impl DeviceRun<'_> {
+    /// Push over a session that is already watched, then watch until `end`. `pushed` is
+    /// dropped when the push ends, ok or not.
+    async fn run(
+        self,
+        sem: &Semaphore,
+        pushed: mpsc::Sender<()>,
+        end: watch::Receiver<Option<Instant>>,
+    ) -> DeviceReport {
+        let name = self.dev.name().to_string();
+        let start = Instant::now();
+        let transcript = self.folder.path.join(format!("transcripts/{name}.log"));
+        let permit = sem.acquire().await;
+        let mut w = DeviceWatch::new(self.dev, self.vendor, self.opts, self.folder, self.on_event)
+            .with_transcript(transcript);
+        let session = async {
+            let mut d = open(self.dev, self.vendor, &self.opts.connect).await?;
+            w.begin(&mut d).await?;
+            let outcome = push_config(&mut d, self.lines, self.save).await?;
+            Ok::<_, DeviceError>((d, outcome))
+        }
+        .await;
+        drop(permit);
+        let mut report = DeviceReport {
+            device: name,
+            lines: self.lines.len(),
+            push_time: start.elapsed(),
+            push: Outcome::Rendered,
+            watch_error: None,
+            ports: Vec::new(),
+        };
+        let mut d = match session {
+            Ok((d, outcome)) => {
+                report.push = outcome;
+                Some(d)
+            }
+            Err(e) => {
+                report.push = Outcome::Failed(e);
+                None
+            }
+        };
+        self.progress.pushed(&report);
+        drop(pushed);
+        // A device whose baseline did not go in is not watched: its ports would be judged
+        // on a config that is not the run's.
+        if let (Some(d), Outcome::Pushed { .. }) = (d.as_mut(), &report.push) {
+            if let Err(e) = w.run_until(d, end).await {
+                report.watch_error = Some(e);
+            }
+            report.ports = w.finish();
+        }
+        report
+    }
+}

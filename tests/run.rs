@@ -1,0 +1,284 @@
+//! `switchlab run` against simulators: per device one session, the flap watch running from
+//! before the push to the end, so a flap in the middle of a config push is counted — on
+//! SSH and on a serial console — and the run folder holds what DESIGN.md lists.
+
+mod common;
+
+use std::time::{Duration, SystemTime};
+
+use common::*;
+use switchlab::sim::Sim;
+use switchlab::sim::link::Flap;
+
+/// Flap `port` for 60 ms the moment the device is sent the config line `at` (the push
+/// has begun; later lines, the save and the verify are still to come).
+fn flap_mid_push(sim: &Sim, at: &str, port: &str) {
+    sim.device.lock().unwrap().flap_on_command.push((
+        at.into(),
+        Flap {
+            port: port.into(),
+            at: Duration::ZERO,
+            down: Duration::from_millis(60),
+        },
+    ));
+}
+
+fn ms(t: &str) -> i128 {
+    let ts: jiff::Timestamp = t.parse().unwrap();
+    ts.as_millisecond() as i128
+}
+
+fn unix_ms(t: SystemTime) -> i128 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i128
+}
+
+const MANIFEST: &str = "name = \"mid-push\"\n[baseline]\nlogging_host = \"127.0.0.1\"\n[[device]]\nname = \"cisco\"\n[[device]]\nname = \"arista\"\n[[throughput]]\nname = \"t\"\nfrom = \"s1\"\nto = \"s2\"\n[flaps]\ninterval = \"500ms\"\nduration = \"2s\"\nsyslog_listen = \"127.0.0.1:0\"\n";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options("cisco_ios");
+    o.password = String::new();
+    let (cisco, link) = console_sim(o, dir.path(), "cisco").await;
+    let (arista, addr) = ssh_sim(options("arista_eos")).await;
+    flap_mid_push(&cisco, "interface GigabitEthernet0/2", "GigabitEthernet0/2");
+    flap_mid_push(&arista, "interface Ethernet2", "Ethernet2");
+    let lab = format!(
+        "{}{}[[endpoint]]\nname = \"s1\"\naddress = \"10.0.0.1\"\n[[endpoint]]\nname = \"s2\"\naddress = \"10.0.0.2\"\n",
+        serial_device(
+            "cisco",
+            "cisco_ios",
+            &link,
+            false,
+            &["GigabitEthernet0/1", "GigabitEthernet0/2"]
+        ),
+        ssh_device("arista", "arista_eos", addr, &["Ethernet1", "Ethernet2"]),
+    );
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    std::fs::write(dir.path().join("m.toml"), MANIFEST).unwrap();
+    let out = switchlab(
+        &[
+            "run",
+            "--lab",
+            "lab.toml",
+            "--manifest",
+            "m.toml",
+            "--accept-new-host-keys",
+        ],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let folder = dir.path().join(stdout.lines().last().unwrap().trim());
+    assert!(
+        folder.starts_with(dir.path().join("runs"))
+            && folder.to_string_lossy().ends_with("-mid-push"),
+        "the run folder is printed last: {t}"
+    );
+    assert!(
+        t.contains("throughput: not built yet; the manifest's 1 test(s) were not run"),
+        "{t}"
+    );
+
+    // Each device's flap during its push: counted once, against the ground truth.
+    let flaps = std::fs::read_to_string(folder.join("flaps.csv")).unwrap();
+    for (device, port, sim) in [
+        ("cisco", "GigabitEthernet0/2", &cisco),
+        ("arista", "Ethernet2", &arista),
+    ] {
+        let truth: Vec<_> = sim.truth().into_iter().filter(|e| !e.up).collect();
+        assert_eq!(truth.len(), 1, "{device}: one injected flap");
+        let rows: Vec<Vec<&str>> = flaps
+            .lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|r| r[1] == device && r[2] == port)
+            .collect();
+        let counted: u64 = rows
+            .iter()
+            .filter(|r| r[3] == "down" || r[3] == "unseen")
+            .map(|r| r[4].parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(
+            counted, 1,
+            "{device}: the mid-push flap once:\n{flaps}\n{t}"
+        );
+        if device == "cisco" {
+            // The console line the push met keeps its arrival time.
+            let down = rows.iter().find(|r| r[3] == "down").unwrap();
+            assert!(down[5].contains("console"), "{flaps}");
+            let off = (ms(down[0]) - unix_ms(truth[0].time)).abs();
+            assert!(off <= 100, "console time {off} ms off the ground truth");
+        }
+    }
+    // The flaps did land inside the pushes.
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("run.json")).unwrap()).unwrap();
+    let started = ms(run["started"].as_str().unwrap());
+    for (i, sim) in [&cisco, &arista].into_iter().enumerate() {
+        let push_end =
+            started + (run["devices"][i]["push_seconds"].as_f64().unwrap() * 1000.0) as i128;
+        let down = unix_ms(sim.truth()[0].time);
+        assert!(
+            started < down && down < push_end,
+            "flap at {down}, push {started}..{push_end}: {run}"
+        );
+    }
+    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    assert!(
+        ports
+            .lines()
+            .any(|l| l.starts_with("arista,Ethernet2,1,") && l.contains(",fail,")),
+        "{ports}"
+    );
+    assert!(
+        ports
+            .lines()
+            .any(|l| l.starts_with("arista,Ethernet1,0,") && l.contains(",pass,")),
+        "{ports}"
+    );
+
+    // The folder: inputs as run, rendered configs naming the receiver's port, redacted
+    // transcripts, and a run.json that says the run completed.
+    for f in ["manifest.toml", "lab.toml", "ports.csv", "run.json"] {
+        assert!(folder.join(f).exists(), "{f} missing");
+    }
+    let port = t
+        .split("syslog receiver on udp 127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("the receiver's address is printed: {t}"));
+    let cfg = std::fs::read_to_string(folder.join("configs/arista.cfg")).unwrap();
+    assert!(
+        cfg.contains(&format!("logging host 127.0.0.1 {port}\n")),
+        "{cfg}"
+    );
+    let cfg = std::fs::read_to_string(folder.join("configs/cisco.cfg")).unwrap();
+    assert!(
+        cfg.contains(&format!(
+            "logging host 127.0.0.1 transport udp port {port}\n"
+        )),
+        "{cfg}"
+    );
+    for d in ["cisco", "arista"] {
+        let log = std::fs::read_to_string(folder.join(format!("transcripts/{d}.log"))).unwrap();
+        assert!(
+            log.contains("interface"),
+            "{d}: the push is in the transcript"
+        );
+        assert!(!log.contains("enablepw"), "{d}: the enable secret leaked");
+    }
+    assert_eq!(run["outcome"], "complete", "{run}");
+    assert_eq!(run["devices"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rejected_line_fails_that_device_only_and_the_run_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_a, addr_a) = ssh_sim(options("arista_eos")).await;
+    let (_b, addr_b) = ssh_sim(options("arista_eos")).await;
+    let lab = format!(
+        "{}{}",
+        ssh_device("good", "arista_eos", addr_a, &["Ethernet1"]),
+        ssh_device("bad", "arista_eos", addr_b, &["Ethernet1"])
+    );
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    // The bad device gets a template with a line EOS refuses.
+    std::fs::create_dir_all(dir.path().join("tpl/arista_eos")).unwrap();
+    std::fs::write(
+        dir.path().join("tpl/arista_eos/broken.j2"),
+        "hostname {{ device.hostname }}\nswitchport frobnicate\n",
+    )
+    .unwrap();
+    let manifest = "name = \"one-bad\"\n[[device]]\nname = \"good\"\n[[device]]\nname = \"bad\"\ntemplate = \"broken\"\n[flaps]\nsources = [\"counters\", \"state\"]\ninterval = \"300ms\"\nduration = \"600ms\"\n";
+    std::fs::write(dir.path().join("m.toml"), manifest).unwrap();
+    let out = switchlab(
+        &[
+            "--templates",
+            "tpl",
+            "run",
+            "--lab",
+            "lab.toml",
+            "--manifest",
+            "m.toml",
+            "--accept-new-host-keys",
+        ],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("config line 2 rejected: `switchport frobnicate`"),
+        "{t}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let folder = dir.path().join(stdout.lines().last().unwrap().trim());
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["outcome"], "device errors", "{run}");
+    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    assert!(
+        ports.lines().any(|l| l.starts_with("good,Ethernet1,0,")),
+        "{ports}"
+    );
+    assert!(
+        !ports.lines().any(|l| l.starts_with("bad,")),
+        "a device whose baseline did not go in is not judged: {ports}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_pushes_all_five_while_watching_and_names_the_short_dac() {
+    let root = std::env::current_dir().unwrap();
+    let runs = tempfile::tempdir().unwrap();
+    let runs_arg = runs.path().display().to_string();
+    let out = switchlab(&["demo", "--runs", &runs_arg, "--watch", "8s"], &[], &root).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("5 of 5 devices pushed and watched"), "{t}");
+    for d in [
+        "cisco-3560x",
+        "arista-7048",
+        "f10-s4810",
+        "icx-7150",
+        "niagara-2924",
+    ] {
+        assert!(t.contains(&format!("ok     {d}")), "{d}: {t}");
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let folder = std::path::PathBuf::from(stdout.lines().last().unwrap().trim());
+    assert!(
+        folder.starts_with(runs.path()),
+        "the run folder is printed last: {t}"
+    );
+    // The bench's 0.5 m DAC to an Intel X520 flickers; its 3 m neighbour does not.
+    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let dac = ports
+        .lines()
+        .find(|l| l.starts_with("arista-7048,Ethernet49,"))
+        .unwrap();
+    assert!(
+        dac.contains(",fail,\"short SFP+ DAC: known to flicker, use 3 m or longer\""),
+        "{dac}"
+    );
+    assert!(
+        ports
+            .lines()
+            .any(|l| l.starts_with("arista-7048,Ethernet50,0,") && l.contains(",pass,")),
+        "{ports}"
+    );
+    // The configs point every switch at the run's own receiver, which heard the DAC.
+    let flaps = std::fs::read_to_string(folder.join("flaps.csv")).unwrap();
+    assert!(
+        flaps
+            .lines()
+            .any(|l| l.contains(",arista-7048,Ethernet49,down,") && l.contains("syslog")),
+        "{flaps}"
+    );
+}
