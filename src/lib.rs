@@ -13,11 +13,21 @@
 //! - [`template`]: renders `templates/<vendor>/*.j2` with the lab's cabling (strict undefined).
 //! - [`inputs`]: lab + manifest + profiles + templates loaded and checked together.
 //! - [`parse`]: show-command output → the common port-state schema, or link events.
+//! - [`transport`]: SSH (russh: known_hosts, jump host, legacy algorithms) and serial
+//!   consoles (tokio-serial), as one byte stream; USB-serial adapters from /sys.
+//! - [`channel`]: bytes ⇄ prompts: read until a prompt, pager, echo and ANSI stripping,
+//!   asynchronous log lines taken out with their arrival time, redacted transcript.
+//! - [`driver`]: the vendor's mode graph in action: login, dialogs, escalation, configure
+//!   line by line, save, verify.
+//! - [`run`]: operations on lab devices: open, push to many at once, and the `run`
+//!   pipeline (push and flap watch per device into a run folder).
+//! - [`watch`]: the flap watch: per-port timelines from counters, state polls, console
+//!   lines, the log buffer and a syslog receiver; diagnosis with hints; the run folder's CSVs.
 //! - [`sim`]: the virtual lab: simulated switches of each vendor over SSH and pty consoles,
 //!   with a link model and flap injection (its own code, not driven by `vendors/*.toml`).
 //!
-//! Later layers (DESIGN.md): transport (SSH, serial), channel, driver, run pipeline, flap
-//! watch, reports, and `sim`, the virtual lab.
+//! Not built yet (DESIGN.md): the traffic phase of a run (iperf3 or a built-in engine) and
+//! reports (summary, HTML, `compare`).
 
 // Input errors carry file, line, column, key and the known names: large, but only ever on
 // the way out of a command, never on a hot path.

@@ -282,3 +282,120 @@ async fn demo_pushes_all_five_while_watching_and_names_the_short_dac() {
         "{flaps}"
     );
 }
+
+/// Start switchlab, wait until its stderr says `ready`, send SIGINT, and wait for it.
+async fn interrupt_when(
+    args: &[&str],
+    cwd: &std::path::Path,
+    ready: &str,
+) -> (std::process::Output, String) {
+    use std::io::{BufRead, Read};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", cwd)
+        .envs(ENV)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ready = ready.to_string();
+    let (child, err) = tokio::task::spawn_blocking(move || {
+        let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        let mut line = String::new();
+        while err.read_line(&mut line).unwrap() > 0 {
+            seen.push_str(&line);
+            if line.contains(&ready) {
+                break;
+            }
+            line.clear();
+        }
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+        err.read_to_string(&mut seen).unwrap();
+        (child, seen)
+    })
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "Ctrl-C ends it after a last poll, not after the 10 min"
+    );
+    (out, err)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_ends_the_watch_of_a_run_early_and_still_writes_the_diagnosis() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options("arista_eos");
+    o.flaps = switchlab::sim::parse_flaps("Ethernet1@100ms/50ms").unwrap();
+    let (_sim, addr) = ssh_sim(o).await;
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        ssh_device("a", "arista_eos", addr, &["Ethernet1"]),
+    )
+    .unwrap();
+    let manifest = "name = \"long\"\n[[device]]\nname = \"a\"\n[flaps]\nsources = [\"counters\", \"state\", \"buffer\"]\ninterval = \"300ms\"\nduration = \"10m\"\n";
+    std::fs::write(dir.path().join("m.toml"), manifest).unwrap();
+    let args = [
+        "run",
+        "--lab",
+        "lab.toml",
+        "--manifest",
+        "m.toml",
+        "--accept-new-host-keys",
+    ];
+    let (out, err) = interrupt_when(&args, dir.path(), "every push done").await;
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("stopping: a last poll"), "{err}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let folder = dir.path().join(stdout.lines().last().unwrap().trim());
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["outcome"], "interrupted", "{run}");
+    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    assert!(
+        ports.lines().any(|l| l.starts_with("a,Ethernet1,")),
+        "{ports}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_ends_a_watch_early_and_still_writes_the_diagnosis() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, addr) = ssh_sim(options("arista_eos")).await;
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        ssh_device("a", "arista_eos", addr, &["Ethernet1"]),
+    )
+    .unwrap();
+    let args = [
+        "watch",
+        "--lab",
+        "lab.toml",
+        "a",
+        "--interval",
+        "300ms",
+        "--sources",
+        "counters,state",
+        "--accept-new-host-keys",
+    ];
+    let (out, err) = interrupt_when(&args, dir.path(), "Ctrl-C ends it early").await;
+    assert!(out.status.success(), "{err}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("stopped by Ctrl-C"), "{stdout}");
+    let folder = dir.path().join(stdout.lines().last().unwrap().trim());
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["outcome"], "interrupted", "{run}");
+    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    assert!(
+        ports.lines().any(|l| l.starts_with("a,Ethernet1,0,")),
+        "{ports}"
+    );
+}

@@ -60,6 +60,9 @@ pub fn print_run_report(report: &RunReport, throughput_tests: usize) {
             println!("FAILED {:<16} watch: {e}", d.device);
         }
     }
+    if report.interrupted {
+        println!("stopped by Ctrl-C: the watch ended early");
+    }
     if throughput_tests > 0 {
         println!(
             "throughput: not built yet; the manifest's {throughput_tests} test(s) were not run"
@@ -110,9 +113,13 @@ impl Progress for ConsoleProgress {
 
     fn watching(&self, watch: std::time::Duration) {
         eprintln!(
-            "every push done: watching for {} more",
+            "every push done: watching for {} more (Ctrl-C ends it early)",
             humantime::format_duration(watch)
         );
+    }
+
+    fn interrupted(&self) {
+        eprintln!("stopping: a last poll, then the CSVs (Ctrl-C again quits at once)");
     }
 
     fn event(&self, device: &str, port: &str, what: &str) {

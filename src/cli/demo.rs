@@ -20,8 +20,10 @@ use crate::sim::bench;
 /// syslog receiver takes any free port on 127.0.0.1 and the configs name it.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The demo bench (every device with `sim = { … }` is simulated).
     #[arg(long, default_value = "examples/demo/lab.toml")]
     pub lab: PathBuf,
+    /// The run to do on it.
     #[arg(long, default_value = "examples/demo/manifest.toml")]
     pub manifest: PathBuf,
     /// How long to watch after the last push.

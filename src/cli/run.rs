@@ -20,8 +20,10 @@ use crate::run::pipeline::{RunPlan, run as run_manifest};
 /// reported as not run.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The lab file: devices, how to reach them, what is cabled to each port.
     #[arg(long, value_name = "LAB")]
     pub lab: PathBuf,
+    /// The manifest: devices under test, baseline, [flaps] and [criteria].
     #[arg(long, value_name = "MANIFEST")]
     pub manifest: PathBuf,
     /// Devices of the manifest to run (default: all of them).

@@ -7,7 +7,7 @@ use super::Cli;
 use super::board::{LiveBoard, ports_table};
 use super::watch_flags::WatchFlags;
 use crate::inputs::LabInputs;
-use crate::watch::{RunFolder, syslog, watch_all};
+use crate::watch::{RunFolder, WatchProgress, syslog, watch_all};
 
 /// Watch ports for link flaps from every source the device offers — flap counters and
 /// last-change times, state polls, log lines on the session, the log buffer — merged into
@@ -16,8 +16,10 @@ use crate::watch::{RunFolder, syslog, watch_all};
 /// ports.csv (verdict and a hint from the cabling) and prints its path last.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The lab file: devices, how to reach them, what is cabled to each port.
     #[arg(long, value_name = "LAB")]
     pub lab: PathBuf,
+    /// Lab devices to watch.
     #[arg(required = true)]
     pub devices: Vec<String>,
     /// Ports to watch, comma-separated (default: every port the lab lists).
@@ -56,13 +58,6 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         &format!("watch-{}", args.devices.join("-")),
         &args.lab,
     )?;
-    eprintln!(
-        "watching {} for {}, polling every {}; writing {}",
-        args.devices.join(", "),
-        humantime::format_duration(opts.duration),
-        humantime::format_duration(opts.interval),
-        folder.path.display()
-    );
     // On a terminal, a live per-port table redrawn on every event; otherwise one line per event.
     let mut ports = Vec::new();
     for (dev, vendor) in &targets {
@@ -86,11 +81,26 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     if let Some(r) = &receiver {
         eprintln!("syslog receiver on udp {}", r.bound);
     }
-    let report = rt.block_on(watch_all(&targets, &opts, &folder, &on_event))?;
+    let tell = Tell {
+        what: format!(
+            "watching {} for {} (Ctrl-C ends it early), polling every {}; writing {}",
+            args.devices.join(", "),
+            humantime::format_duration(opts.duration),
+            humantime::format_duration(opts.interval),
+            folder.path.display()
+        ),
+    };
+    let report = rt.block_on(watch_all(&targets, &opts, &folder, &on_event, &tell))?;
     let (rows, failed) = (report.rows, report.failed);
     println!("{}", ports_table(&rows));
     for f in &failed {
         println!("FAILED {f}");
+    }
+    if report.interrupted {
+        println!(
+            "stopped by Ctrl-C before {}",
+            humantime::format_duration(opts.duration)
+        );
     }
     println!("{}", folder.path.display());
     Ok(if failed.is_empty() {
@@ -98,4 +108,18 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+struct Tell {
+    what: String,
+}
+
+impl WatchProgress for Tell {
+    fn started(&self) {
+        eprintln!("{}", self.what);
+    }
+
+    fn stopping(&self) {
+        eprintln!("stopping: a last poll, then the CSVs (Ctrl-C again quits at once)");
+    }
 }

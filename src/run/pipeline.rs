@@ -11,6 +11,7 @@
 //! events settle), `ports.csv`, `run.json` (says `incomplete` until the run ends).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -19,7 +20,7 @@ use super::push::{Outcome, push_config};
 use super::{DeviceError, open};
 use crate::inputs::RunInputs;
 use crate::vendor::Registry;
-use crate::watch::{DeviceWatch, OnEvent, PortRow, RunFolder, WatchOptions};
+use crate::watch::{DeviceWatch, End, OnEvent, PortRow, RunFolder, WatchOptions, end_on_ctrl_c};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -78,11 +79,15 @@ pub trait Progress: Sync {
     fn watching(&self, watch: Duration);
     /// A settled flap-watch event (device, port, what).
     fn event(&self, device: &str, port: &str, what: &str);
+    /// Ctrl-C: the watch ends after a last poll.
+    fn interrupted(&self);
 }
 
 pub struct RunReport {
     pub folder: PathBuf,
     pub devices: Vec<DeviceReport>,
+    /// Ctrl-C ended the watch early.
+    pub interrupted: bool,
 }
 
 /// Run the manifest: push and watch every device, write the run folder.
@@ -124,11 +129,17 @@ pub async fn run(
             .map_err(io)?;
     }
     std::fs::create_dir_all(folder.path.join("transcripts")).map_err(io)?;
+    let (end_tx, end_rx) = watch::channel(None::<Instant>);
+    let interrupted = AtomicBool::new(false);
+    let stop = || {
+        interrupted.store(true, Ordering::Relaxed);
+        progress.interrupted();
+    };
+    let ctrl_c = end_on_ctrl_c(&end_tx, &stop).map_err(io)?;
     progress.started(&folder.path, receiver.as_ref().map(|r| r.bound));
     let started = jiff::Timestamp::now();
 
     let sem = Semaphore::new(plan.jobs.max(1));
-    let (end_tx, end_rx) = watch::channel(None::<Instant>);
     let (pushed_tx, mut pushed_rx) = mpsc::channel::<()>(1);
     let on_event = |d: &str, p: &str, e: &str| progress.event(d, p, e);
     // Each device watches the ports the manifest tests on it.
@@ -173,12 +184,24 @@ pub async fn run(
     }
     drop(pushed_tx);
     // The watch phase ends a fixed time after the last push (every sender dropped).
-    let deadline = async {
-        while pushed_rx.recv().await.is_some() {}
-        progress.watching(watch_opts.duration);
-        let _ = end_tx.send(Some(Instant::now() + watch_opts.duration));
+    // The watch phase ends a fixed time after the last push (every sender dropped), or
+    // now on Ctrl-C (pushes under way still finish: a half-sent config helps nobody).
+    let control = async {
+        let pushes_done = async {
+            while pushed_rx.recv().await.is_some() {}
+            if !interrupted.load(Ordering::Relaxed) {
+                progress.watching(watch_opts.duration);
+                let _ = end_tx.send(Some(Instant::now() + watch_opts.duration));
+            }
+        };
+        let ((), never) = futures::join!(pushes_done, ctrl_c);
+        never
     };
-    let (devices, ()) = futures::join!(futures::future::join_all(tasks), deadline);
+    let devices = tokio::select! {
+        d = futures::future::join_all(tasks) => d,
+        never = control => match never {},
+    };
+    let interrupted = interrupted.load(Ordering::Relaxed);
 
     let rows: Vec<PortRow> = devices.iter().flat_map(|d| d.ports.clone()).collect();
     let errors: Vec<String> = devices
@@ -209,13 +232,18 @@ pub async fn run(
             "sources": watch_opts.sources.iter().map(|s| format!("{s:?}").to_lowercase()).collect::<Vec<_>>(),
         },
         "throughput": format!("not built yet: {} test(s) in the manifest not run", inputs.manifest.throughput.len()),
-        "outcome": if errors.is_empty() { "complete" } else { "device errors" },
+        "outcome": match (interrupted, errors.is_empty()) {
+            (true, _) => "interrupted",
+            (false, true) => "complete",
+            (false, false) => "device errors",
+        },
         "errors": errors,
     });
     folder.finish(&rows, &record).map_err(io)?;
     Ok(RunReport {
         folder: folder.path.clone(),
         devices,
+        interrupted,
     })
 }
 
@@ -234,12 +262,7 @@ struct DeviceRun<'a> {
 impl DeviceRun<'_> {
     /// Push over a session that is already watched, then watch until `end`. `pushed` is
     /// dropped when the push ends, ok or not.
-    async fn run(
-        self,
-        sem: &Semaphore,
-        pushed: mpsc::Sender<()>,
-        end: watch::Receiver<Option<Instant>>,
-    ) -> DeviceReport {
+    async fn run(self, sem: &Semaphore, pushed: mpsc::Sender<()>, end: End) -> DeviceReport {
         let name = self.dev.name().to_string();
         let start = Instant::now();
         let transcript = self.folder.path.join(format!("transcripts/{name}.log"));

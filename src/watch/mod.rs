@@ -9,7 +9,10 @@ mod poller;
 pub mod syslog;
 pub mod timeline;
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
 
 pub use output::{PortRow, RunFolder};
 pub use poller::{DeviceWatch, OnEvent, watch_device};
@@ -33,30 +36,79 @@ pub struct WatchOptions {
     pub syslog: Option<syslog::Inbox>,
 }
 
+/// When a watch ends: a time that may move while it runs (`run` sets it when the last push
+/// is done; Ctrl-C sets it to now); None = not known yet.
+pub type End = watch::Receiver<Option<Instant>>;
+
+/// On Ctrl-C, end the watch now (a last poll, then the CSVs) and call `on_stop`; a second
+/// Ctrl-C quits at once, leaving the run folder marked incomplete. The handler is in place
+/// when this returns; the future never completes: race it against the watch.
+pub fn end_on_ctrl_c<'a>(
+    end: &'a watch::Sender<Option<Instant>>,
+    on_stop: &'a (dyn Fn() + Sync),
+) -> std::io::Result<impl Future<Output = std::convert::Infallible> + 'a> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupts = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        if interrupts.recv().await.is_some() {
+            on_stop();
+            let _ = end.send(Some(Instant::now()));
+            if interrupts.recv().await.is_some() {
+                // Handling SIGINT took away its default of ending the process; give it back.
+                std::process::exit(130);
+            }
+        }
+        futures::future::pending().await
+    })
+}
+
+/// What the caller of [`watch_all`] hears besides events.
+pub trait WatchProgress: Sync {
+    /// Ctrl-C now ends the watch early; the devices are being reached.
+    fn started(&self);
+    /// Ctrl-C was pressed: a last poll, then the CSVs.
+    fn stopping(&self);
+}
+
 /// How a `watch` of several devices ended.
 pub struct WatchReport {
     pub rows: Vec<PortRow>,
     /// Devices that could not be watched to the end, with why.
     pub failed: Vec<String>,
+    /// Ctrl-C ended it before its time.
+    pub interrupted: bool,
 }
 
 /// Watch `targets` at once, each on a session of its own (a syslog receiver, if wanted, is
-/// attached to `opts` first); writes flaps.csv as events settle and, at the end, ports.csv
-/// and run.json.
+/// attached to `opts` first), for the options' duration or until Ctrl-C; writes flaps.csv
+/// as events settle and, at the end, ports.csv and run.json.
 pub async fn watch_all(
     targets: &[(&crate::format::lab::Device, &crate::vendor::Vendor)],
     opts: &WatchOptions,
     folder: &RunFolder,
     on_event: OnEvent<'_>,
+    tell: &dyn WatchProgress,
 ) -> std::io::Result<WatchReport> {
     let started = jiff::Timestamp::now();
+    let (end_tx, end) = watch::channel(Some(Instant::now() + opts.duration));
+    let interrupted = AtomicBool::new(false);
+    let stop = || {
+        interrupted.store(true, Ordering::Relaxed);
+        tell.stopping();
+    };
+    let ctrl_c = end_on_ctrl_c(&end_tx, &stop)?;
+    tell.started();
     let watches = targets
         .iter()
-        .map(|(dev, vendor)| watch_device(dev, vendor, opts, folder, on_event));
-    let results = futures::future::join_all(watches).await;
+        .map(|(dev, vendor)| watch_device(dev, vendor, opts, folder, on_event, end.clone()));
+    let results = tokio::select! {
+        r = futures::future::join_all(watches) => r,
+        never = ctrl_c => match never {},
+    };
     let mut report = WatchReport {
         rows: Vec::new(),
         failed: Vec::new(),
+        interrupted: interrupted.load(Ordering::Relaxed),
     };
     for (r, (dev, _)) in results.into_iter().zip(targets) {
         match r {
@@ -70,7 +122,11 @@ pub async fn watch_all(
         "started": started.to_string(), "ended": jiff::Timestamp::now().to_string(),
         "interval_ms": opts.interval.as_millis() as u64,
         "duration_ms": opts.duration.as_millis() as u64,
-        "outcome": if report.failed.is_empty() { "complete" } else { "device errors" },
+        "outcome": match (report.interrupted, report.failed.is_empty()) {
+            (true, _) => "interrupted",
+            (false, true) => "complete",
+            (false, false) => "device errors",
+        },
         "errors": report.failed,
     });
     folder.finish(&report.rows, &record)?;

@@ -9,12 +9,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant, SystemTime};
 
-use tokio::sync::watch;
-
-use super::WatchOptions;
 use super::hints::PortFacts;
 use super::output::{PortRow, RunFolder};
 use super::timeline::PortTimeline;
+use super::{End, WatchOptions};
 use crate::driver::Driver;
 use crate::format::lab::Device;
 use crate::format::manifest::FlapSource;
@@ -49,20 +47,19 @@ pub struct DeviceWatch<'a> {
     transcript: Option<std::path::PathBuf>,
 }
 
-/// Watch `dev` on a session of its own for the options' duration; one ports.csv row per
-/// watched port.
+/// Watch `dev` on a session of its own until `end`; one ports.csv row per watched port.
 pub async fn watch_device(
     dev: &Device,
     vendor: &Vendor,
     opts: &WatchOptions,
     folder: &RunFolder,
     on_event: OnEvent<'_>,
+    end: End,
 ) -> Result<Vec<PortRow>, DeviceError> {
     let mut d = open(dev, vendor, &opts.connect).await?;
     let mut w = DeviceWatch::new(dev, vendor, opts, folder, on_event);
-    let (_end, until) = watch::channel(Some(Instant::now() + opts.duration));
     w.begin(&mut d).await?;
-    w.run_until(&mut d, until).await?;
+    w.run_until(&mut d, end).await?;
     Ok(w.finish())
 }
 
@@ -138,11 +135,7 @@ impl<'a> DeviceWatch<'a> {
 
     /// Poll every interval, listening between polls, until the time `until` holds (it may
     /// be set or moved while the watch runs; None = not yet known), then a last poll.
-    pub async fn run_until(
-        &mut self,
-        d: &mut Driver,
-        until: watch::Receiver<Option<Instant>>,
-    ) -> Result<(), DeviceError> {
+    pub async fn run_until(&mut self, d: &mut Driver, until: End) -> Result<(), DeviceError> {
         loop {
             let end = *until.borrow();
             let next = self.last_poll + self.opts.interval;
