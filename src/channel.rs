@@ -76,10 +76,22 @@ pub enum ChannelError {
 pub struct Transcript {
     pub bytes: Vec<u8>,
     secrets: Vec<String>,
+    /// Nothing is recorded while paused (the repeated polls of a long watch).
+    pub paused: bool,
 }
 
 impl Transcript {
+    /// A line of our own in the transcript, paused or not.
+    pub fn note(&mut self, text: &str) {
+        let ts = jiff::Timestamp::now();
+        self.bytes
+            .extend_from_slice(format!("\n--- switchlab {ts}: {text}\n").as_bytes());
+    }
+
     fn record(&mut self, dir: &str, data: &str) {
+        if self.paused {
+            return;
+        }
         let mut text = data.to_string();
         for s in self.secrets.iter().filter(|s| !s.is_empty()) {
             text = text.replace(s.as_str(), "********");

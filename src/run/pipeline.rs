@@ -7,7 +7,7 @@
 //! push; the traffic phase (not built yet) will run inside it and move that end.
 //!
 //! The folder: `manifest.toml` and `lab.toml` as run, `configs/<device>.cfg` (rendered),
-//! `transcripts/<device>.log` (redacted, appended at every poll), `flaps.csv` (appended as
+//! `transcripts/<device>.log` (redacted; a long watch's middle polls left out), `flaps.csv` (appended as
 //! events settle), `ports.csv`, `run.json` (says `incomplete` until the run ends).
 
 use std::path::{Path, PathBuf};

@@ -29,6 +29,11 @@ struct Watched {
     err_disabled_written: bool,
 }
 
+/// Polls recorded in full in the transcript at the start of a watch (the baseline and, in a
+/// run, the one after the push), besides the last: the ones between repeat the same show
+/// command, and an hour of them would be gigabytes.
+const RECORDED_POLLS: u32 = 2;
+
 /// Called with (device, port, what happened) as events settle.
 pub type OnEvent<'a> = &'a (dyn Fn(&str, &str, &str) + Sync);
 
@@ -112,7 +117,8 @@ impl<'a> DeviceWatch<'a> {
     }
 
     /// Append the session's transcript to `path` at every poll (without it, the transcript
-    /// is dropped at every poll, so a long watch does not grow in memory).
+    /// is dropped at every poll, so a long watch does not grow in memory). The polls between
+    /// the first two and the last are left out of it.
     pub fn with_transcript(mut self, path: std::path::PathBuf) -> Self {
         self.transcript = Some(path);
         self
@@ -154,6 +160,13 @@ impl<'a> DeviceWatch<'a> {
     /// interfaces command, now and then the log buffer; then write what has settled.
     async fn poll(&mut self, d: &mut Driver, last: bool) -> Result<(), DeviceError> {
         self.last_poll = Instant::now();
+        let record = last || self.polls < RECORDED_POLLS;
+        if !record && !d.ch.transcript.paused {
+            d.ch.transcript.note(
+                "the watch's polls from here to the last one are not recorded; what they found is in flaps.csv",
+            );
+        }
+        d.ch.transcript.paused = !record;
         let now = SystemTime::now();
         let (vendor, tolerance) = (self.vendor, self.tolerance);
         let cmds = &vendor.profile.commands;
