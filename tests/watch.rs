@@ -459,3 +459,40 @@ async fn a_port_the_switch_err_disables_fails_with_that_state() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rising_crc_errors_on_a_link_that_stays_up_name_the_cable_or_optic() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options("arista_eos");
+    o.flaps = switchlab::sim::parse_flaps("crc:Ethernet1@400ms/25").unwrap();
+    let (_sim, addr) = ssh_sim(o).await;
+    let lab = format!(
+        "{}cable = {{ kind = \"fiber\", length_m = 10.0 }}\n",
+        ssh_device("a", "arista_eos", addr, &["Ethernet1"])
+    );
+    let (t, folder) = watch_lab(
+        dir.path(),
+        &lab,
+        &["a"],
+        &[
+            "--duration",
+            "1500ms",
+            "--interval",
+            "500ms",
+            "--sources",
+            "counters,state",
+        ],
+    )
+    .await;
+    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let row = ports
+        .lines()
+        .find(|l| l.starts_with("a,Ethernet1,"))
+        .unwrap();
+    // flaps, unseen, burst, crc_delta, in_errors_delta
+    assert!(
+        row.starts_with("a,Ethernet1,0,0,0,25,25,no,10 m fiber,,pass,")
+            && row.ends_with(",rising CRC errors: suspect the cable or the optic"),
+        "{row}\n{t}"
+    );
+}

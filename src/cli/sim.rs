@@ -16,8 +16,9 @@ use crate::sim::{Sim, SimOptions, bench, parse_flaps};
 /// SIGINT/SIGTERM.
 ///
 /// Flap schedules (--flaps): comma-separated `PORT@START/DOWN` (Ethernet7@5s/200ms), bursts
-/// `PORT@START/DOWN*COUNT+EVERY` (Ethernet7@5s/50ms*8+400ms), or `profile` (ports whose lab
-/// cabling is a DAC shorter than 3 m to an Intel NIC flicker).
+/// `PORT@START/DOWN*COUNT+EVERY` (Ethernet7@5s/50ms*8+400ms), CRC errors without a flap
+/// `crc:PORT@START/COUNT` (crc:Ethernet7@2s/50), or `profile` (ports whose lab cabling is a
+/// DAC shorter than 3 m to an Intel NIC flicker).
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  switchlab sim --vendor cisco_ios --ssh 127.0.0.1:2201 --serial-link /tmp/cisco.console --secret enablepw\n  switchlab sim --lab examples/demo/lab.toml"

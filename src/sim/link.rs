@@ -1,7 +1,8 @@
 //! The link model: a port is up when it is enabled, cabled, and not held down by flap
 //! injection. Flaps come from a schedule (`PORT@5s/200ms`, bursts `PORT@5s/50ms*8+400ms`)
 //! or from the cabling profile (a DAC shorter than 3 m to an Intel NIC flickers), both
-//! deterministic from a seed. Every change is logged the vendor's way and recorded as ground truth.
+//! deterministic from a seed. Every change is logged the vendor's way and recorded as ground
+//! truth. A marginal link can also take CRC errors without flapping (`crc:PORT@2s/50`).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -43,21 +44,32 @@ pub struct Flap {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "flap spec '{item}': {why}; write PORT@START/DOWN, e.g. Ethernet7@5s/200ms, a burst Ethernet7@5s/50ms*8+400ms, or `profile`"
+    "flap spec '{item}': {why}; write PORT@START/DOWN, e.g. Ethernet7@5s/200ms, a burst Ethernet7@5s/50ms*8+400ms, CRC errors crc:Ethernet7@2s/50, or `profile`"
 )]
 pub struct FlapSpecError {
     pub item: String,
     pub why: String,
 }
 
-/// The flap plan of a simulator: explicit flaps, and whether the cabling profile applies.
+/// CRC errors arriving on a port at `at` (from start): the counters of a marginal link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrcErrors {
+    pub port: String,
+    pub at: Duration,
+    pub count: u64,
+}
+
+/// The flap plan of a simulator: explicit flaps and CRC errors, and whether the cabling
+/// profile applies.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FlapPlan {
     pub flaps: Vec<Flap>,
+    pub crc: Vec<CrcErrors>,
     pub profile: bool,
 }
 
-/// Parse `PORT@START/DOWN[*COUNT+EVERY]` items separated by commas, or `profile`.
+/// Parse `PORT@START/DOWN[*COUNT+EVERY]` and `crc:PORT@START/COUNT` items separated by
+/// commas, or `profile`.
 pub fn parse_flaps(spec: &str) -> Result<FlapPlan, FlapSpecError> {
     let mut plan = FlapPlan::default();
     for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -69,6 +81,20 @@ pub fn parse_flaps(spec: &str) -> Result<FlapPlan, FlapSpecError> {
             item: item.to_string(),
             why: why.to_string(),
         };
+        if let Some(rest) = item.strip_prefix("crc:") {
+            let (port, timing) = rest.rsplit_once('@').ok_or_else(|| err("no '@'"))?;
+            let (start, count) = timing.split_once('/').ok_or_else(|| err("no '/COUNT'"))?;
+            plan.crc.push(CrcErrors {
+                port: port.trim().to_string(),
+                at: humantime::parse_duration(start.trim())
+                    .map_err(|e| err(&format!("'{start}': {e}")))?,
+                count: count
+                    .trim()
+                    .parse()
+                    .map_err(|_| err("COUNT is not a number"))?,
+            });
+            continue;
+        }
         let (port, timing) = item.rsplit_once('@').ok_or_else(|| err("no '@'"))?;
         let (start, rest) = timing.split_once('/').ok_or_else(|| err("no '/DOWN'"))?;
         let (down, repeat) = match rest.split_once('*') {
@@ -140,21 +166,48 @@ pub fn profile_flaps(port: &str, seed: u64, horizon: Duration) -> Vec<Flap> {
 
 /// Play flaps against a device: each port goes down at its time and comes back after `down`.
 pub async fn run_flaps(d: &'static Dialect, dev: Arc<Mutex<Device>>, flaps: Vec<Flap>) {
+    run_plan(d, dev, flaps, Vec::new()).await;
+}
+
+enum Edge {
+    Down(bool),
+    Crc(u64),
+}
+
+/// Play flaps and CRC errors against a device, each at its time from now.
+pub async fn run_plan(
+    d: &'static Dialect,
+    dev: Arc<Mutex<Device>>,
+    flaps: Vec<Flap>,
+    crc: Vec<CrcErrors>,
+) {
     let start = tokio::time::Instant::now();
-    let mut edges: Vec<(Duration, String, bool)> = Vec::new();
+    let mut edges: Vec<(Duration, String, Edge)> = Vec::new();
     for f in flaps {
-        edges.push((f.at, f.port.clone(), true));
-        edges.push((f.at + f.down, f.port, false));
+        edges.push((f.at, f.port.clone(), Edge::Down(true)));
+        edges.push((f.at + f.down, f.port, Edge::Down(false)));
+    }
+    for c in crc {
+        edges.push((c.at, c.port, Edge::Crc(c.count)));
     }
     edges.sort_by_key(|e| e.0);
-    for (at, port, down) in edges {
+    for (at, port, edge) in edges {
         tokio::time::sleep_until(start + at).await;
         let mut dev = lock(&dev);
         let Some(i) = dev.port_index(&port) else {
             continue;
         };
-        dev.ports[i].flap_down = down;
-        refresh_and_log(d, &mut dev, i);
+        match edge {
+            Edge::Down(down) => {
+                dev.ports[i].flap_down = down;
+                refresh_and_log(d, &mut dev, i);
+            }
+            // A CRC error is an input error too.
+            Edge::Crc(n) => {
+                dev.ports[i].crc += n;
+                dev.ports[i].in_errors += n;
+            }
+        }
     }
 }
 
@@ -196,6 +249,16 @@ mod tests {
         );
         assert_eq!(p.flaps[3].at, Duration::from_millis(1800));
         assert!(parse_flaps("Et1@5s").is_err());
+        let c = parse_flaps("crc:Ethernet7@2s/50").unwrap();
+        assert_eq!(
+            c.crc,
+            vec![CrcErrors {
+                port: "Ethernet7".into(),
+                at: Duration::from_secs(2),
+                count: 50
+            }]
+        );
+        assert!(parse_flaps("crc:Et1@2s/many").is_err());
         assert!(parse_flaps("Et1@5s/1s*3+500ms").is_err());
     }
 

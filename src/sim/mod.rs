@@ -158,10 +158,11 @@ impl Sim {
                 }
             }
         }
-        for f in &flaps {
-            if device.port_index(&f.port).is_none() {
+        let named = flaps.iter().map(|f| &f.port);
+        for port in named.chain(options.flaps.crc.iter().map(|c| &c.port)) {
+            if device.port_index(port).is_none() {
                 return Err(SimError::UnknownPort {
-                    port: f.port.clone(),
+                    port: port.clone(),
                     vendor: dialect.name.into(),
                     example: device.ports[0].long(),
                 });
@@ -174,11 +175,12 @@ impl Sim {
             options,
             tasks: Vec::new(),
         };
-        if !flaps.is_empty() {
-            sim.tasks.push(tokio::spawn(link::run_flaps(
+        if !flaps.is_empty() || !sim.options.flaps.crc.is_empty() {
+            sim.tasks.push(tokio::spawn(link::run_plan(
                 dialect,
                 sim.device.clone(),
                 flaps,
+                sim.options.flaps.crc.clone(),
             )));
         }
         Ok(sim)
