@@ -7,8 +7,8 @@
 //! push; the traffic phase (not built yet) will run inside it and move that end.
 //!
 //! The folder: `manifest.toml` and `lab.toml` as run, `configs/<device>.cfg` (rendered),
-//! `transcripts/<device>.log` (redacted; a long watch's middle polls left out), `flaps.csv` (appended as
-//! events settle), `ports.csv`, `run.json` (says `incomplete` until the run ends).
+//! `transcripts/<device>.log` (redacted; a long watch's middle polls left out), `flaps.csv`
+//! (appended as events settle), `ports.csv`, `run.json` (says `incomplete` until the end).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -112,23 +112,11 @@ pub async fn run(
         plan.devices.clone()
     };
     let slug = inputs.manifest.name.clone();
-    let folder =
-        RunFolder::create(&plan.runs, &slug, plan.lab_path).map_err(|error| RunError::Folder {
-            path: plan.runs.clone(),
-            error,
-        })?;
+    let folder = open_folder(&plan, &inputs, &names)?;
     let io = |error| RunError::Folder {
         path: folder.path.clone(),
         error,
     };
-    std::fs::copy(plan.manifest_path, folder.path.join("manifest.toml")).map_err(io)?;
-    for c in inputs.configs.iter().filter(|c| names.contains(&c.device)) {
-        let text = c.lines.join("\n") + "\n";
-        folder
-            .write(&format!("configs/{}.cfg", c.device), text.as_bytes())
-            .map_err(io)?;
-    }
-    std::fs::create_dir_all(folder.path.join("transcripts")).map_err(io)?;
     let (end_tx, end_rx) = watch::channel(None::<Instant>);
     let interrupted = AtomicBool::new(false);
     let stop = || {
@@ -142,27 +130,7 @@ pub async fn run(
     let sem = Semaphore::new(plan.jobs.max(1));
     let (pushed_tx, mut pushed_rx) = mpsc::channel::<()>(1);
     let on_event = |d: &str, p: &str, e: &str| progress.event(d, p, e);
-    // Each device watches the ports the manifest tests on it.
-    let device_opts: Vec<WatchOptions> = names
-        .iter()
-        .map(|name| {
-            let mut o = watch_opts.clone();
-            if let Some(dut) = inputs
-                .manifest
-                .devices
-                .iter()
-                .find(|d| d.name.get_ref() == name)
-            {
-                o.ports = inputs
-                    .manifest
-                    .ports_for(dut, &inputs.lab.lab)
-                    .iter()
-                    .map(|p| p.name.get_ref().clone())
-                    .collect();
-            }
-            o
-        })
-        .collect();
+    let device_opts = per_device_options(&inputs, &names, &watch_opts);
     let mut tasks = Vec::new();
     for (name, opts) in names.iter().zip(&device_opts) {
         let (Some(cfg), Ok((dev, vendor))) =
@@ -183,7 +151,6 @@ pub async fn run(
         tasks.push(ctx.run(&sem, pushed_tx.clone(), end_rx.clone()));
     }
     drop(pushed_tx);
-    // The watch phase ends a fixed time after the last push (every sender dropped).
     // The watch phase ends a fixed time after the last push (every sender dropped), or
     // now on Ctrl-C (pushes under way still finish: a half-sent config helps nobody).
     let control = async {
@@ -245,6 +212,62 @@ pub async fn run(
         devices,
         interrupted,
     })
+}
+
+/// The run folder with the inputs as run: lab, manifest, the configs to push.
+fn open_folder(
+    plan: &RunPlan<'_>,
+    inputs: &RunInputs,
+    names: &[String],
+) -> Result<RunFolder, RunError> {
+    let folder =
+        RunFolder::create(&plan.runs, &inputs.manifest.name, plan.lab_path).map_err(|error| {
+            RunError::Folder {
+                path: plan.runs.clone(),
+                error,
+            }
+        })?;
+    let io = |error| RunError::Folder {
+        path: folder.path.clone(),
+        error,
+    };
+    std::fs::copy(plan.manifest_path, folder.path.join("manifest.toml")).map_err(io)?;
+    for c in inputs.configs.iter().filter(|c| names.contains(&c.device)) {
+        let text = c.lines.join("\n") + "\n";
+        folder
+            .write(&format!("configs/{}.cfg", c.device), text.as_bytes())
+            .map_err(io)?;
+    }
+    std::fs::create_dir_all(folder.path.join("transcripts")).map_err(io)?;
+    Ok(folder)
+}
+
+/// Each device's watch options: the ports the manifest tests on it.
+fn per_device_options(
+    inputs: &RunInputs,
+    names: &[String],
+    base: &WatchOptions,
+) -> Vec<WatchOptions> {
+    names
+        .iter()
+        .map(|name| {
+            let mut o = base.clone();
+            if let Some(dut) = inputs
+                .manifest
+                .devices
+                .iter()
+                .find(|d| d.name.get_ref() == name)
+            {
+                o.ports = inputs
+                    .manifest
+                    .ports_for(dut, &inputs.lab.lab)
+                    .iter()
+                    .map(|p| p.name.get_ref().clone())
+                    .collect();
+            }
+            o
+        })
+        .collect()
 }
 
 /// One device's part of the run.

@@ -54,6 +54,17 @@ impl RunFolder {
         let ts = jiff::Timestamp::now()
             .strftime("%Y%m%dT%H%M%SZ")
             .to_string();
+        // The slug comes from a manifest name or device names: keep it one safe path part.
+        let slug: String = slug
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
         let mut path = runs.join(format!("{ts}-{slug}"));
         let mut n = 1;
         while path.exists() {
@@ -156,5 +167,25 @@ impl RunFolder {
             self.path.join("run.json"),
             serde_json::to_string_pretty(run)?,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_folder_is_marked_incomplete_and_its_name_is_one_safe_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let lab = dir.path().join("lab.toml");
+        std::fs::write(&lab, "").unwrap();
+        let f = RunFolder::create(dir.path(), "night run/rack 2", &lab).unwrap();
+        let name = f.path.file_name().unwrap().to_string_lossy().to_string();
+        assert!(name.ends_with("-night-run-rack-2"), "{name}");
+        assert_eq!(f.path.parent(), Some(dir.path()));
+        let run = std::fs::read_to_string(f.path.join("run.json")).unwrap();
+        assert!(run.contains("\"incomplete\""), "{run}");
+        let again = RunFolder::create(dir.path(), "night run/rack 2", &lab).unwrap();
+        assert_ne!(again.path, f.path, "two runs in one second get two folders");
     }
 }
