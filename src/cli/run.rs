@@ -31,7 +31,8 @@ pub struct Args {
     /// Push without saving to the startup config.
     #[arg(long)]
     pub no_save: bool,
-    /// Devices pushed at once (every device is watched at once regardless).
+    /// Devices pushed at once; a device's watch starts with its push, and all watches end
+    /// together.
     #[arg(long, default_value_t = 8)]
     pub jobs: usize,
     /// Where run folders go.

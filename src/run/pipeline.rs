@@ -43,7 +43,7 @@ pub struct RunPlan<'a> {
     /// Devices to run (manifest names); empty = every device of the manifest.
     pub devices: Vec<String>,
     pub save: bool,
-    /// Pushes at once (the watch runs on every device regardless).
+    /// Pushes at once (a device's watch starts with its push; all end together).
     pub jobs: usize,
     pub watch: WatchOptions,
     /// Where the syslog receiver listens, when the `syslog` source is on.
