@@ -73,8 +73,7 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
     .await;
     let t = text(&out);
     assert!(out.status.success(), "{t}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let folder = dir.path().join(stdout.lines().last().unwrap().trim());
+    let folder = printed_folder(&out, dir.path());
     assert!(
         folder.starts_with(dir.path().join("runs"))
             && folder.to_string_lossy().ends_with("-mid-push"),
@@ -86,7 +85,7 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
     );
 
     // Each device's flap during its push: counted once, against the ground truth.
-    let flaps = std::fs::read_to_string(folder.join("flaps.csv")).unwrap();
+    let flaps = read(&folder, "flaps.csv");
     for (device, port, sim) in [
         ("cisco", "GigabitEthernet0/2", &cisco),
         ("arista", "Ethernet2", &arista),
@@ -116,8 +115,7 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
         }
     }
     // The flaps did land inside the pushes.
-    let run: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(folder.join("run.json")).unwrap()).unwrap();
+    let run = run_json(&folder);
     let started = ms(run["started"].as_str().unwrap());
     for (i, sim) in [&cisco, &arista].into_iter().enumerate() {
         let push_end =
@@ -128,7 +126,7 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
             "flap at {down}, push {started}..{push_end}: {run}"
         );
     }
-    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let ports = read(&folder, "ports.csv");
     assert!(
         ports
             .lines()
@@ -152,12 +150,12 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
         .nth(1)
         .and_then(|r| r.split_whitespace().next())
         .unwrap_or_else(|| panic!("the receiver's address is printed: {t}"));
-    let cfg = std::fs::read_to_string(folder.join("configs/arista.cfg")).unwrap();
+    let cfg = read(&folder, "configs/arista.cfg");
     assert!(
         cfg.contains(&format!("logging host 127.0.0.1 {port}\n")),
         "{cfg}"
     );
-    let cfg = std::fs::read_to_string(folder.join("configs/cisco.cfg")).unwrap();
+    let cfg = read(&folder, "configs/cisco.cfg");
     assert!(
         cfg.contains(&format!(
             "logging host 127.0.0.1 transport udp port {port}\n"
@@ -165,7 +163,7 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
         "{cfg}"
     );
     for d in ["cisco", "arista"] {
-        let log = std::fs::read_to_string(folder.join(format!("transcripts/{d}.log"))).unwrap();
+        let log = read(&folder, &format!("transcripts/{d}.log"));
         assert!(
             log.contains("interface"),
             "{d}: the push is in the transcript"
@@ -217,12 +215,10 @@ async fn a_rejected_line_fails_that_device_only_and_the_run_says_so() {
         t.contains("config line 2 rejected: `switchport frobnicate`"),
         "{t}"
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let folder = dir.path().join(stdout.lines().last().unwrap().trim());
-    let run: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(folder.join("run.json")).unwrap()).unwrap();
+    let folder = printed_folder(&out, dir.path());
+    let run = run_json(&folder);
     assert_eq!(run["outcome"], "device errors", "{run}");
-    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let ports = read(&folder, "ports.csv");
     assert!(
         ports.lines().any(|l| l.starts_with("good,Ethernet1,0,")),
         "{ports}"
@@ -251,14 +247,13 @@ async fn demo_pushes_all_five_while_watching_and_names_the_short_dac() {
     ] {
         assert!(t.contains(&format!("ok     {d}")), "{d}: {t}");
     }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let folder = std::path::PathBuf::from(stdout.lines().last().unwrap().trim());
+    let folder = printed_folder(&out, &root);
     assert!(
         folder.starts_with(runs.path()),
         "the run folder is printed last: {t}"
     );
     // The bench's 0.5 m DAC to an Intel X520 flickers; its 3 m neighbour does not.
-    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let ports = read(&folder, "ports.csv");
     let dac = ports
         .lines()
         .find(|l| l.starts_with("arista-7048,Ethernet49,"))
@@ -274,7 +269,7 @@ async fn demo_pushes_all_five_while_watching_and_names_the_short_dac() {
         "{ports}"
     );
     // The configs point every switch at the run's own receiver, which heard the DAC.
-    let flaps = std::fs::read_to_string(folder.join("flaps.csv")).unwrap();
+    let flaps = read(&folder, "flaps.csv");
     assert!(
         flaps
             .lines()
@@ -353,12 +348,10 @@ async fn ctrl_c_ends_the_watch_of_a_run_early_and_still_writes_the_diagnosis() {
     let (out, err) = interrupt_when(&args, dir.path(), "every push done").await;
     assert!(out.status.success(), "{err}");
     assert!(err.contains("stopping: a last poll"), "{err}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let folder = dir.path().join(stdout.lines().last().unwrap().trim());
-    let run: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(folder.join("run.json")).unwrap()).unwrap();
+    let folder = printed_folder(&out, dir.path());
+    let run = run_json(&folder);
     assert_eq!(run["outcome"], "interrupted", "{run}");
-    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let ports = read(&folder, "ports.csv");
     assert!(
         ports.lines().any(|l| l.starts_with("a,Ethernet1,")),
         "{ports}"
@@ -389,11 +382,10 @@ async fn ctrl_c_ends_a_watch_early_and_still_writes_the_diagnosis() {
     assert!(out.status.success(), "{err}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("stopped by Ctrl-C"), "{stdout}");
-    let folder = dir.path().join(stdout.lines().last().unwrap().trim());
-    let run: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(folder.join("run.json")).unwrap()).unwrap();
+    let folder = printed_folder(&out, dir.path());
+    let run = run_json(&folder);
     assert_eq!(run["outcome"], "interrupted", "{run}");
-    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let ports = read(&folder, "ports.csv");
     assert!(
         ports.lines().any(|l| l.starts_with("a,Ethernet1,0,")),
         "{ports}"

@@ -90,14 +90,9 @@ async fn watch_counts_every_injected_flap_once_on_every_vendor() {
     let out = switchlab(&args, &ENV, dir.path()).await;
     let t = text(&out);
     assert!(out.status.success(), "{t}");
-    let folder = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
-    let folder = dir.path().join(folder.trim());
-    let flaps = std::fs::read_to_string(folder.join("flaps.csv")).unwrap();
-    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let folder = printed_folder(&out, dir.path());
+    let flaps = read(&folder, "flaps.csv");
+    let ports = read(&folder, "ports.csv");
     println!(
         "vendor             injected  counted  recall  precision  console/syslog time error (max)"
     );
@@ -204,18 +199,12 @@ async fn the_short_dac_port_fails_with_its_hint_and_well_cabled_ports_pass() {
     .await;
     let t = text(&out);
     assert!(out.status.success(), "{t}");
-    let folder = dir.path().join(
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .unwrap()
-            .trim(),
-    );
+    let folder = printed_folder(&out, dir.path());
     assert!(
         folder.starts_with(dir.path().join("runs")),
         "the run folder is printed last: {t}"
     );
-    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let ports = read(&folder, "ports.csv");
     let dac = ports
         .lines()
         .find(|l| l.starts_with("a,Ethernet49,"))
@@ -273,14 +262,8 @@ async fn the_manifest_sets_the_watch_and_its_criteria() {
         !t.contains("syslog receiver"),
         "syslog is not among the manifest's sources: {t}"
     );
-    let folder = dir.path().join(
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .unwrap()
-            .trim(),
-    );
-    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let folder = printed_folder(&out, dir.path());
+    let ports = read(&folder, "ports.csv");
     let row = ports
         .lines()
         .find(|l| l.starts_with("a,Ethernet49,"))
@@ -305,13 +288,7 @@ async fn watch_lab(
     let out = switchlab(&args, &ENV, dir).await;
     let t = text(&out);
     assert!(out.status.success(), "{t}");
-    let folder = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap()
-        .trim()
-        .to_string();
-    (t, dir.join(folder))
+    (t, printed_folder(&out, dir))
 }
 
 fn names(v: &[String]) -> Vec<&str> {
@@ -366,7 +343,7 @@ async fn many_ports_flapping_at_once_are_each_counted_once() {
         ],
     )
     .await;
-    let flaps = std::fs::read_to_string(folder.join("flaps.csv")).unwrap();
+    let flaps = read(&folder, "flaps.csv");
     for (device, ports, sim) in [
         ("arista", &arista_ports, &arista),
         ("cisco", &cisco_ports, &cisco),
@@ -423,8 +400,8 @@ async fn a_port_the_switch_err_disables_fails_with_that_state() {
         ],
     )
     .await;
-    let flaps = std::fs::read_to_string(folder.join("flaps.csv")).unwrap();
-    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let flaps = read(&folder, "flaps.csv");
+    let ports = read(&folder, "ports.csv");
     for (device, p1, p2, sim) in [
         ("arista", "Ethernet1", "Ethernet2", &arista),
         ("cisco", "GigabitEthernet0/1", "GigabitEthernet0/2", &cisco),
@@ -484,7 +461,7 @@ async fn rising_crc_errors_on_a_link_that_stays_up_name_the_cable_or_optic() {
         ],
     )
     .await;
-    let ports = std::fs::read_to_string(folder.join("ports.csv")).unwrap();
+    let ports = read(&folder, "ports.csv");
     let row = ports
         .lines()
         .find(|l| l.starts_with("a,Ethernet1,"))

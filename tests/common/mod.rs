@@ -194,3 +194,20 @@ pub fn options(vendor: &str) -> SimOptions {
     o.secret = Some("enablepw".into());
     o
 }
+
+/// The run folder a command printed as its last line (relative to `cwd`).
+pub fn printed_folder(out: &std::process::Output, cwd: &Path) -> PathBuf {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default().trim().to_string();
+    cwd.join(last)
+}
+
+/// A file of a run folder, as text.
+pub fn read(folder: &Path, name: &str) -> String {
+    std::fs::read_to_string(folder.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// A run folder's run.json.
+pub fn run_json(folder: &Path) -> serde_json::Value {
+    serde_json::from_str(&read(folder, "run.json")).unwrap()
+}
