@@ -473,3 +473,54 @@ async fn rising_crc_errors_on_a_link_that_stays_up_name_the_cable_or_optic() {
         "{row}\n{t}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_console_lost_mid_watch_keeps_what_was_seen_until_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options("cisco_ios");
+    o.password = String::new();
+    o.flaps = switchlab::sim::parse_flaps("GigabitEthernet0/1@300ms/60ms").unwrap();
+    let (sim, link) = console_sim(o, dir.path(), "cisco").await;
+    // The console goes away a second in, as when its USB adapter is pulled.
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        drop(sim);
+    });
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        serial_device("c", "cisco_ios", &link, false, &["GigabitEthernet0/1"]),
+    )
+    .unwrap();
+    let out = switchlab(
+        &[
+            "watch",
+            "--lab",
+            "lab.toml",
+            "c",
+            "--duration",
+            "5s",
+            "--interval",
+            "300ms",
+            "--timeout",
+            "2s",
+        ],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("FAILED c: ") && t.contains("its ports.csv rows cover the watch until then"),
+        "{t}"
+    );
+    let folder = printed_folder(&out, dir.path());
+    assert_eq!(run_json(&folder)["outcome"], "device errors");
+    let ports = read(&folder, "ports.csv");
+    assert!(
+        ports
+            .lines()
+            .any(|l| l.starts_with("c,GigabitEthernet0/1,1,")),
+        "the flap before the loss is kept: {ports}\n{t}"
+    );
+}

@@ -110,11 +110,16 @@ pub async fn watch_all(
         failed: Vec::new(),
         interrupted: interrupted.load(Ordering::Relaxed),
     };
-    for (r, (dev, _)) in results.into_iter().zip(targets) {
-        match r {
-            Ok(mut v) => report.rows.append(&mut v),
-            Err(e) => report.failed.push(format!("{}: {e}", dev.name())),
+    for ((mut rows, error), (dev, _)) in results.into_iter().zip(targets) {
+        if let Some(e) = error {
+            let partial = if rows.is_empty() {
+                ""
+            } else {
+                " (its ports.csv rows cover the watch until then)"
+            };
+            report.failed.push(format!("{}: {e}{partial}", dev.name()));
         }
+        report.rows.append(&mut rows);
     }
     let names: Vec<&str> = targets.iter().map(|(d, _)| d.name()).collect();
     let record = serde_json::json!({

@@ -52,7 +52,9 @@ pub struct DeviceWatch<'a> {
     transcript: Option<std::path::PathBuf>,
 }
 
-/// Watch `dev` on a session of its own until `end`; one ports.csv row per watched port.
+/// Watch `dev` on a session of its own until `end`: one ports.csv row per watched port,
+/// and the error that ended the watch early, if one did (the rows then cover the watch up
+/// to it; none if the first poll never happened).
 pub async fn watch_device(
     dev: &Device,
     vendor: &Vendor,
@@ -60,12 +62,20 @@ pub async fn watch_device(
     folder: &RunFolder,
     on_event: OnEvent<'_>,
     end: End,
-) -> Result<Vec<PortRow>, DeviceError> {
-    let mut d = open(dev, vendor, &opts.connect).await?;
+) -> (Vec<PortRow>, Option<DeviceError>) {
     let mut w = DeviceWatch::new(dev, vendor, opts, folder, on_event);
-    w.begin(&mut d).await?;
-    w.run_until(&mut d, end).await?;
-    Ok(w.finish())
+    let started = async {
+        let mut d = open(dev, vendor, &opts.connect).await?;
+        w.begin(&mut d).await?;
+        Ok::<_, DeviceError>(d)
+    }
+    .await;
+    let mut d = match started {
+        Ok(d) => d,
+        Err(e) => return (Vec::new(), Some(e)),
+    };
+    let error = w.run_until(&mut d, end).await.err();
+    (w.finish(), error)
 }
 
 impl<'a> DeviceWatch<'a> {
