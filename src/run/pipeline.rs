@@ -199,11 +199,7 @@ pub async fn run(
             "sources": watch_opts.sources.iter().map(|s| format!("{s:?}").to_lowercase()).collect::<Vec<_>>(),
         },
         "throughput": format!("not built yet: {} test(s) in the manifest not run", inputs.manifest.throughput.len()),
-        "outcome": match (interrupted, errors.is_empty()) {
-            (true, _) => "interrupted",
-            (false, true) => "complete",
-            (false, false) => "device errors",
-        },
+        "outcome": crate::watch::outcome(interrupted, errors.is_empty()),
         "errors": errors,
     });
     folder.finish(&rows, &record).map_err(io)?;

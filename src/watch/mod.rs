@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-pub use output::{PortRow, RunFolder};
+pub use output::{PortRow, RunFolder, outcome};
 pub use poller::{DeviceWatch, OnEvent, watch_device};
 
 use crate::format::manifest::FlapSource;
@@ -127,11 +127,7 @@ pub async fn watch_all(
         "started": started.to_string(), "ended": jiff::Timestamp::now().to_string(),
         "interval_ms": opts.interval.as_millis() as u64,
         "duration_ms": opts.duration.as_millis() as u64,
-        "outcome": match (report.interrupted, report.failed.is_empty()) {
-            (true, _) => "interrupted",
-            (false, true) => "complete",
-            (false, false) => "device errors",
-        },
+        "outcome": output::outcome(report.interrupted, report.failed.is_empty()),
         "errors": report.failed,
     });
     folder.finish(&report.rows, &record)?;

@@ -47,6 +47,15 @@ pub struct PortRow {
     pub hint: String,
 }
 
+/// run.json's `outcome`: `interrupted` (Ctrl-C), `complete`, or `device errors`.
+pub fn outcome(interrupted: bool, all_ok: bool) -> &'static str {
+    match (interrupted, all_ok) {
+        (true, _) => "interrupted",
+        (false, true) => "complete",
+        (false, false) => "device errors",
+    }
+}
+
 impl RunFolder {
     /// `runs/<UTC timestamp>-<slug>/` with the lab file copied in and run.json saying the
     /// run is incomplete until `finish`.
