@@ -117,6 +117,30 @@ fn bad_duration_says_what_a_duration_looks_like() {
 }
 
 #[test]
+fn bad_syslog_address_and_port_say_what_is_expected() {
+    let m = MANIFEST.replace(
+        "syslog_listen = \"127.0.0.1:5514\"",
+        "syslog_listen = \"localhost\"",
+    );
+    let line = line_of(&m, "\"localhost\"");
+    check(LAB, &m)
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "manifest.toml:{line}:17: 'localhost' is not ADDRESS:PORT; write e.g. \"0.0.0.0:5514\""
+        )));
+    let m = MANIFEST.replace(
+        "logging_host = \"127.0.0.1\"",
+        "logging_host = \"127.0.0.1\"\nlogging_port = 70000",
+    );
+    let line = line_of(&m, "70000");
+    check(LAB, &m)
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "manifest.toml:{line}:16: 70000 is not a UDP port; write 1 to 65535"
+        )));
+}
+
+#[test]
 fn device_with_two_or_no_access_methods() {
     let l = LAB.replace(
         "serial = { port = \"/tmp/switchlab-demo/icx-7150.console\", baud = 9600 }",

@@ -45,7 +45,7 @@ pub struct Baseline {
     pub logging_host: Option<String>,
     /// The UDP port they send it to; absent = the port of `[flaps] syslog_listen`, so the
     /// devices reach the watch's receiver.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "udp_port")]
     pub logging_port: Option<u16>,
     /// Free variables for templates (`vars.NAME`).
     #[serde(default)]
@@ -147,7 +147,7 @@ pub struct FlapWatch {
     #[serde(default = "default_watch_duration")]
     pub duration: Spanned<String>,
     /// Where the syslog receiver listens; devices are pointed at it by `logging_host`.
-    #[serde(default = "default_syslog_listen")]
+    #[serde(default = "default_syslog_listen", deserialize_with = "socket_addr")]
     pub syslog_listen: std::net::SocketAddr,
 }
 
@@ -179,6 +179,25 @@ pub const DEFAULT_SYSLOG_LISTEN: std::net::SocketAddr =
 
 fn default_syslog_listen() -> std::net::SocketAddr {
     DEFAULT_SYSLOG_LISTEN
+}
+
+fn socket_addr<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::net::SocketAddr, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "'{s}' is not ADDRESS:PORT; write e.g. \"0.0.0.0:5514\" (port 0: any free port)"
+        ))
+    })
+}
+
+fn udp_port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    let n = i64::deserialize(d)?;
+    match u16::try_from(n) {
+        Ok(p) if p > 0 => Ok(Some(p)),
+        _ => Err(serde::de::Error::custom(format!(
+            "{n} is not a UDP port; write 1 to 65535 (514 is syslog's own)"
+        ))),
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
