@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use super::Cli;
 use crate::inputs::RunInputs;
 
+/// Validate lab, manifest, profiles and templates, touching no device.
+///
 /// Validate the lab file, the manifest, the vendor profiles and every template they use
 /// (every variable defined) without contacting any device.
 #[derive(Debug, clap::Args)]

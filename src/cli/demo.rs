@@ -12,6 +12,8 @@ use crate::inputs::RunInputs;
 use crate::run::pipeline::{RunPlan, run as run_manifest};
 use crate::sim::bench;
 
+/// The main job on the built-in virtual lab, in one command (about 15 s).
+///
 /// Bring up the demo bench (five simulated switches, one per vendor, some over SSH and some
 /// on pty consoles) in this process and do what `switchlab run` does on it: per device, the
 /// flap watch starts, the baseline is pushed, saved and verified, and every port is watched

@@ -53,16 +53,16 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Demo(demo::Args),
-    Vendors(vendors::Args),
+    Run(run::Args),
+    Watch(watch::Args),
+    Push(push::Args),
     Check(check::Args),
     Render(render::Args),
-    Parse(parse::Args),
-    Sim(Box<sim::Args>),
     Show(show::Args),
-    Push(push::Args),
+    Parse(parse::Args),
+    Vendors(vendors::Args),
     Ports(ports::Args),
-    Watch(watch::Args),
-    Run(run::Args),
+    Sim(Box<sim::Args>),
 }
 
 impl Cli {

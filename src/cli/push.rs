@@ -8,6 +8,8 @@ use crate::inputs::RunInputs;
 use crate::run::push::{Outcome, PushOptions, push_all};
 use crate::transport::ConnectOptions;
 
+/// Push the baseline to devices and verify it landed (no watch; `run` does both).
+///
 /// Push each device's rendered baseline: enter config mode, send line by line (stopping at
 /// the first line the device rejects), save, then check in `show running-config` that every
 /// line landed. Devices run concurrently; one failing never stops the others. Exits 1 if

@@ -10,7 +10,9 @@ use super::watch_flags::WatchFlags;
 use crate::inputs::RunInputs;
 use crate::run::pipeline::{RunPlan, run as run_manifest};
 
-/// Run a manifest on the lab. Per device, one session (serial or SSH): the flap watch
+/// Run a manifest on the lab: push every baseline and watch every port, into a run folder.
+///
+/// Per device, one session (serial or SSH): the flap watch
 /// starts, the baseline is pushed, saved and verified over that session (a flap during the
 /// push is caught too), and the watch goes on until [flaps] duration after the last push.
 /// Writes runs/<UTC>-<name>/ — manifest.toml and lab.toml as run, configs/<device>.cfg,

@@ -8,6 +8,8 @@ use crate::inputs::LabInputs;
 use crate::parse::parse_output;
 use crate::transport::ConnectOptions;
 
+/// Run one show command on a device and print (or parse) its output.
+///
 /// Connect to DEVICE, reach privileged mode, run COMMAND and print its output (without
 /// echo, prompt or log lines). --parse prints the common port-state table; --json as JSON.
 #[derive(Debug, clap::Args)]

@@ -10,6 +10,8 @@ use anyhow::Context;
 use super::Cli;
 use crate::sim::{Sim, SimOptions, bench, parse_flaps};
 
+/// Run simulated switches, reachable over SSH and pty consoles like real ones.
+///
 /// Run a simulated switch — Cisco IOS, Arista EOS, Dell Force10, Brocade FastIron or
 /// Interface Masters (FASTPATH) — reachable over SSH and/or a pty console, exactly like a
 /// real one. Prints one line per listener once it accepts connections, then runs until

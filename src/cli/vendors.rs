@@ -6,7 +6,9 @@ use comfy_table::Table;
 
 use super::Cli;
 
-/// List vendor profiles (built in, or from --vendors DIR) after checking them: every regex
+/// List the vendor profiles, checked.
+///
+/// Profiles come built in, or from --vendors DIR. Checked: every regex
 /// compiles and every mode of the mode graph is reachable. Exits 1 on the first bad profile.
 #[derive(Debug, clap::Args)]
 pub struct Args {}

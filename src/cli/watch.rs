@@ -9,9 +9,10 @@ use super::watch_flags::WatchFlags;
 use crate::inputs::LabInputs;
 use crate::watch::{RunFolder, WatchProgress, syslog, watch_all};
 
-/// Watch ports for link flaps from every source the device offers — flap counters and
-/// last-change times, state polls, log lines on the session, the log buffer — merged into
-/// one timeline per port (a flap seen by several sources counts once; flaps a counter
+/// Watch ports for link flaps and name the suspects, without pushing anything.
+///
+/// Every source the device offers — flap counters and last-change times, state polls, log
+/// lines on the session, the log buffer, syslog — is merged into one timeline per port (a flap seen by several sources counts once; flaps a counter
 /// proves but nobody saw are listed as `unseen`). Writes a run folder with flaps.csv and
 /// ports.csv (verdict and a hint from the cabling) and prints its path last.
 #[derive(Debug, clap::Args)]
