@@ -524,3 +524,53 @@ async fn a_console_lost_mid_watch_keeps_what_was_seen_until_then() {
         "the flap before the loss is kept: {ports}\n{t}"
     );
 }
+
+/// Regression: on a slow console a poll takes seconds, so the log buffer was read long after
+/// the console had shown the same flap, and the two sightings counted as two flaps.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_console_counts_a_flap_once_however_late_the_buffer_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options("cisco_ios");
+    o.password = String::new();
+    o.pace_baud = Some(115_200); // a full `show interfaces` takes seconds even at this speed
+    o.flaps = switchlab::sim::parse_flaps("GigabitEthernet0/1@1s/100ms").unwrap();
+    let (sim, link) = console_sim(o, dir.path(), "slow").await;
+    let lab = serial_device(
+        "slow",
+        "cisco_ios",
+        &link,
+        false,
+        &["GigabitEthernet0/1", "GigabitEthernet0/2"],
+    );
+    let started = std::time::Instant::now();
+    let (t, folder) = watch_lab(
+        dir.path(),
+        &lab,
+        &["slow"],
+        &[
+            "--duration",
+            "1s",
+            "--interval",
+            "300ms",
+            "--sources",
+            "state,console,buffer",
+        ],
+    )
+    .await;
+    let took = started.elapsed();
+    let flaps = read(&folder, "flaps.csv");
+    assert_eq!(sim.truth().iter().filter(|e| !e.up).count(), 1);
+    assert_eq!(
+        counted(&flaps, "slow", "GigabitEthernet0/1"),
+        1,
+        "one flap, seen on the console and later in the buffer ({took:?}):\n{flaps}\n{t}"
+    );
+    assert!(
+        flaps.contains("console+buffer"),
+        "both sightings are one entry:\n{flaps}"
+    );
+    assert!(
+        took > Duration::from_secs(5),
+        "the polls were slower than the buffer tolerance ({took:?}), so this test tests something"
+    );
+}

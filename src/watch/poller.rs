@@ -6,7 +6,7 @@
 //! push a config over the same session (a console has only one), and go on watching:
 //! log lines the push met keep their times and join the timeline at the next poll.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::hints::PortFacts;
@@ -45,12 +45,22 @@ pub struct DeviceWatch<'a> {
     folder: &'a RunFolder,
     on_event: OnEvent<'a>,
     ports: BTreeMap<String, Watched>,
-    seen_buffer: HashSet<String>,
+    /// The log buffer's lines at the last read, with how often each occurred (a device
+    /// that stamps to the second logs two flaps in one second as identical lines).
+    seen_buffer: HashMap<String, usize>,
+    /// How far apart two sources' sightings of one change may be at the nominal pace.
     tolerance: Duration,
     polls: u32,
     last_poll: Instant,
+    /// When the previous poll and the last buffer read happened: what a poll or a buffer
+    /// read reports happened since then, however slow the session (a 9600-baud console).
+    prev_poll: SystemTime,
+    last_buffer_read: SystemTime,
     transcript: Option<std::path::PathBuf>,
 }
+
+/// Slack around the windows above: device and local clocks, log lines mid-output.
+const SLACK: Duration = Duration::from_secs(2);
 
 /// Watch `dev` on a session of its own until `end`: one ports.csv row per watched port,
 /// and the error that ended the watch early, if one did (the rows then cover the watch up
@@ -118,10 +128,12 @@ impl<'a> DeviceWatch<'a> {
             folder,
             on_event,
             ports,
-            seen_buffer: HashSet::new(),
-            tolerance: opts.interval * opts.buffer_every.max(1) + Duration::from_secs(2),
+            seen_buffer: HashMap::new(),
+            tolerance: opts.interval * opts.buffer_every.max(1) + SLACK,
             polls: 0,
             last_poll: Instant::now(),
+            prev_poll: SystemTime::now(),
+            last_buffer_read: SystemTime::now(),
             transcript: None,
         }
     }
@@ -143,7 +155,8 @@ impl<'a> DeviceWatch<'a> {
     pub async fn begin(&mut self, d: &mut Driver) -> Result<(), DeviceError> {
         if self.uses(FlapSource::Buffer) {
             let old = read_buffer(d, &self.vendor.profile.commands.logging).await?;
-            self.seen_buffer.extend(old);
+            fresh_lines(&mut self.seen_buffer, old);
+            self.last_buffer_read = SystemTime::now();
         }
         d.ch.log_lines.clear();
         self.poll(d, false).await
@@ -178,7 +191,10 @@ impl<'a> DeviceWatch<'a> {
         }
         d.ch.transcript.paused = !record;
         let now = SystemTime::now();
-        let (vendor, tolerance) = (self.vendor, self.tolerance);
+        let since = |t: SystemTime| now.duration_since(t).unwrap_or_default() + SLACK;
+        // One change seen by two sources may be as far apart as the polls really were.
+        let tolerance = self.tolerance.max(since(self.prev_poll));
+        let vendor = self.vendor;
         let cmds = &vendor.profile.commands;
         let out = d.send_command(&cmds.interfaces).await?;
         for line in std::mem::take(&mut d.ch.log_lines) {
@@ -221,24 +237,31 @@ impl<'a> DeviceWatch<'a> {
         if self.uses(FlapSource::Buffer) && (last || self.polls.is_multiple_of(every)) {
             let lines = read_buffer(d, &cmds.logging).await?;
             let at = SystemTime::now();
-            for line in lines {
-                if !self.seen_buffer.insert(line.clone()) {
-                    continue;
-                }
+            // A buffer line happened since the last read: as far back as that.
+            let window =
+                tolerance.max(at.duration_since(self.last_buffer_read).unwrap_or_default() + SLACK);
+            for line in fresh_lines(&mut self.seen_buffer, lines) {
                 if let Some(ev) = crate::parse::link_event(vendor, &line)
                     && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
                 {
-                    w.tl.observe(at, ev.state == "up", FlapSource::Buffer, tolerance);
+                    w.tl.observe(at, ev.state == "up", FlapSource::Buffer, window);
                 }
             }
+            self.last_buffer_read = at;
         }
+        // Settled: what no later poll or buffer read can still match.
+        let mut settled = self.prev_poll.min(now - self.tolerance);
+        if self.uses(FlapSource::Buffer) {
+            settled = settled.min(self.last_buffer_read);
+        }
+        self.prev_poll = now;
         let transcript = std::mem::take(&mut d.ch.transcript.bytes);
         let written = match &self.transcript {
             Some(path) => append(path, &transcript),
             None => Ok(()),
         };
         written
-            .and_then(|()| self.write_settled(if last { None } else { Some(tolerance) }))
+            .and_then(|()| self.write_settled((!last).then(|| settled - SLACK)))
             .map_err(|error| {
                 DeviceError::from(crate::channel::ChannelError::Io {
                     device: self.dev.name().into(),
@@ -247,10 +270,9 @@ impl<'a> DeviceWatch<'a> {
             })
     }
 
-    /// Append transitions older than `settle` (all of them when None), new unseen entries
+    /// Append transitions from before `cutoff` (all of them when None), new unseen entries
     /// and newly err-disabled ports to flaps.csv.
-    fn write_settled(&mut self, settle: Option<Duration>) -> std::io::Result<()> {
-        let cutoff = settle.map(|s| SystemTime::now() - s);
+    fn write_settled(&mut self, cutoff: Option<SystemTime>) -> std::io::Result<()> {
         let device = self.dev.name();
         for w in self.ports.values_mut() {
             while let Some(t) = w.tl.transitions.get(w.written) {
@@ -332,6 +354,22 @@ impl<'a> DeviceWatch<'a> {
     }
 }
 
+/// The lines of a buffer read that the last read (`seen`) did not have, in order;
+/// identical lines count by occurrence. `seen` becomes this read.
+fn fresh_lines(seen: &mut HashMap<String, usize>, lines: Vec<String>) -> Vec<String> {
+    let mut now: HashMap<String, usize> = HashMap::new();
+    let mut fresh = Vec::new();
+    for line in lines {
+        let n = now.entry(line.clone()).or_default();
+        *n += 1;
+        if *n > seen.get(&line).copied().unwrap_or(0) {
+            fresh.push(line);
+        }
+    }
+    *seen = now;
+    fresh
+}
+
 fn append(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     std::fs::OpenOptions::new()
@@ -353,4 +391,29 @@ async fn read_buffer(d: &mut Driver, command: &str) -> Result<Vec<String>, Devic
             .filter(|l| !l.is_empty()),
     );
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn buffer_lines_are_new_by_occurrence_not_by_text() {
+        let mut seen = HashMap::new();
+        let down = "Nov 27 08:09:15 sw Ebra: Ethernet1 changed state to down";
+        assert_eq!(
+            fresh_lines(&mut seen, lines(&["boot", down])),
+            lines(&["boot", down])
+        );
+        // A second flap in the same second logs the very same line: it is news.
+        assert_eq!(
+            fresh_lines(&mut seen, lines(&["boot", down, "up", down])),
+            lines(&["up", down])
+        );
+        assert!(fresh_lines(&mut seen, lines(&["boot", down, "up", down])).is_empty());
+    }
 }

@@ -138,12 +138,14 @@ impl PortTimeline {
             }
             return;
         };
+        // The state changed somewhere since the last poll, however long ago that was.
+        let since = time.duration_since(prev_time).unwrap_or_default();
         if let Some(up) = oper(state) {
             self.observe(
                 time,
                 up,
                 FlapSource::State,
-                interval + Duration::from_secs(2),
+                since.max(interval) + Duration::from_secs(2),
             );
         }
         let seen = self
@@ -155,7 +157,6 @@ impl PortTimeline {
             (Some(a), Some(b)) if b >= a => Some(b - a),
             _ => None,
         };
-        let since = time.duration_since(prev_time).unwrap_or_default();
         let missing_flaps = match proven {
             Some(changes) if changes > seen => (changes - seen).div_ceil(2),
             Some(_) => 0,
