@@ -532,7 +532,7 @@ async fn a_slow_console_counts_a_flap_once_however_late_the_buffer_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let mut o = options("cisco_ios");
     o.password = String::new();
-    o.pace_baud = Some(115_200); // a full `show interfaces` takes seconds even at this speed
+    o.pace_baud = Some(9_600); // a real console: every poll and buffer read takes seconds
     o.flaps = switchlab::sim::parse_flaps("GigabitEthernet0/1@1s/100ms").unwrap();
     let (sim, link) = console_sim(o, dir.path(), "slow").await;
     let lab = serial_device(
@@ -572,5 +572,42 @@ async fn a_slow_console_counts_a_flap_once_however_late_the_buffer_is_read() {
     assert!(
         took > Duration::from_secs(5),
         "the polls were slower than the buffer tolerance ({took:?}), so this test tests something"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_port_the_switch_never_shows_has_no_verdict_rather_than_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, addr) = ssh_sim(options("arista_eos")).await;
+    let lab = ssh_device("a", "arista_eos", addr, &["Ethernet1", "Ethernet99"]);
+    let (t, folder) = watch_lab(
+        dir.path(),
+        &lab,
+        &["a"],
+        &[
+            "--duration",
+            "600ms",
+            "--interval",
+            "300ms",
+            "--sources",
+            "counters,state",
+        ],
+    )
+    .await;
+    let ports = read(&folder, "ports.csv");
+    assert!(
+        ports
+            .lines()
+            .any(|l| l.starts_with("a,Ethernet1,0,") && l.contains(",pass,")),
+        "{ports}"
+    );
+    let typo = ports
+        .lines()
+        .find(|l| l.starts_with("a,Ethernet99,"))
+        .unwrap();
+    assert!(
+        typo.contains(",unknown,")
+            && typo.contains("never showed this port in `show interfaces Ethernet99`"),
+        "{typo}\n{t}"
     );
 }

@@ -147,6 +147,15 @@ impl Vendor {
                 state: r.state.clone(),
             })
         });
+        if let Some(cmd) = &profile.commands.interface
+            && !cmd.contains("{port}")
+        {
+            return Err(c.invalid(
+                cmd,
+                "commands.interface",
+                format!("'{cmd}' has no {{port}}; write e.g. \"show interfaces {{port}}\""),
+            ));
+        }
         let parse = profile.parse.iter().map(|r| compile_parse(&c, r));
         Ok(Vendor {
             modes,

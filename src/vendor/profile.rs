@@ -184,6 +184,11 @@ pub struct Commands {
     pub version: String,
     #[serde(default = "default_show_interfaces")]
     pub interfaces: String,
+    /// One port's `interfaces` output (`{port}` is the lab's port name), parsed with the
+    /// `interfaces` rule. The watch polls only the ports it watches with it: on a 9600-baud
+    /// console a whole switch's `show interfaces` takes half a minute.
+    #[serde(default)]
+    pub interface: Option<String>,
     #[serde(default = "default_show_status")]
     pub status: String,
     #[serde(default = "default_show_logging")]
@@ -197,6 +202,7 @@ impl Default for Commands {
         Commands {
             version: default_show_version(),
             interfaces: default_show_interfaces(),
+            interface: None,
             status: default_show_status(),
             logging: default_show_logging(),
             running_config: default_show_running(),

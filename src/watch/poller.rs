@@ -196,7 +196,18 @@ impl<'a> DeviceWatch<'a> {
         let tolerance = self.tolerance.max(since(self.prev_poll));
         let vendor = self.vendor;
         let cmds = &vendor.profile.commands;
-        let out = d.send_command(&cmds.interfaces).await?;
+        // Each output with the time its command went out.
+        let mut outputs = Vec::new();
+        match &cmds.interface {
+            Some(one) => {
+                let names: Vec<String> = self.ports.values().map(|w| w.name.clone()).collect();
+                for name in names {
+                    let at = SystemTime::now();
+                    outputs.push((at, d.send_command(&one.replace("{port}", &name)).await?));
+                }
+            }
+            None => outputs.push((now, d.send_command(&cmds.interfaces).await?)),
+        }
         for line in std::mem::take(&mut d.ch.log_lines) {
             if let (true, Some(ev)) = (self.uses(FlapSource::Console), &line.event)
                 && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
@@ -218,7 +229,10 @@ impl<'a> DeviceWatch<'a> {
             self.uses(FlapSource::Counters),
             self.uses(FlapSource::State),
         );
-        if let Ok(Parsed::Ports(states)) = parse_output(vendor, &cmds.interfaces, &out) {
+        for (at, out) in outputs {
+            let Ok(Parsed::Ports(states)) = parse_output(vendor, &cmds.interfaces, &out) else {
+                continue;
+            };
             for mut s in states {
                 let Some(w) = self.ports.get_mut(&vendor.port_key(&s.port)) else {
                     continue;
@@ -228,7 +242,7 @@ impl<'a> DeviceWatch<'a> {
                     s.last_change_s = None;
                 }
                 if state || counters {
-                    w.tl.poll(now, &s, self.opts.interval);
+                    w.tl.poll(at, &s, self.opts.interval);
                 }
             }
         }
@@ -307,6 +321,13 @@ impl<'a> DeviceWatch<'a> {
     pub fn finish(self) -> Vec<PortRow> {
         let device = self.dev.name();
         let (hints, max) = (&self.opts.hints, self.opts.max_flaps_per_port as u64);
+        let polled = self.uses(FlapSource::State) || self.uses(FlapSource::Counters);
+        let cmds = &self.vendor.profile.commands;
+        let shown_by = cmds
+            .interface
+            .as_deref()
+            .unwrap_or(&cmds.interfaces)
+            .to_string();
         self.ports
             .into_values()
             .map(|w| {
@@ -314,6 +335,8 @@ impl<'a> DeviceWatch<'a> {
                 let burst = w.tl.worst_burst(Duration::from_secs(10));
                 let (crc, ie) = w.tl.error_deltas();
                 let err_disabled = w.tl.err_disabled();
+                // A port no poll showed (a misspelt name) has no verdict, not a pass.
+                let never_shown = w.tl.first_poll.is_none() && polled;
                 let facts = PortFacts {
                     flaps,
                     burst,
@@ -341,13 +364,22 @@ impl<'a> DeviceWatch<'a> {
                         _ => String::new(),
                     },
                     nic: facts.nic.clone().unwrap_or_default(),
-                    verdict: if flaps <= max && !facts.err_disabled {
+                    verdict: if never_shown {
+                        "unknown"
+                    } else if flaps <= max && !facts.err_disabled {
                         "pass"
                     } else {
                         "fail"
                     }
                     .into(),
-                    hint: hints.explain(&facts).unwrap_or_default(),
+                    hint: if never_shown {
+                        format!(
+                            "the switch never showed this port in `{}`: check its name in the lab",
+                            shown_by.replace("{port}", &w.name)
+                        )
+                    } else {
+                        hints.explain(&facts).unwrap_or_default()
+                    },
                 }
             })
             .collect()
