@@ -3,6 +3,7 @@
 //! diagnosis per port with hints from the lab's cabling. Writes `flaps.csv` as events
 //! settle and `ports.csv` at the end.
 
+mod diagnosis;
 pub mod hints;
 mod output;
 mod poller;

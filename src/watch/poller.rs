@@ -179,8 +179,9 @@ impl<'a> DeviceWatch<'a> {
         }
     }
 
-    /// One poll: log lines the session showed since the last one, syslog messages, the
-    /// interfaces command, now and then the log buffer; then write what has settled.
+    /// One poll: the watched ports' state and counters, log lines the session showed and
+    /// syslog messages since the last poll, now and then the log buffer; then write what
+    /// has settled.
     async fn poll(&mut self, d: &mut Driver, last: bool) -> Result<(), DeviceError> {
         self.last_poll = Instant::now();
         let record = last || self.polls < RECORDED_POLLS;
@@ -191,77 +192,16 @@ impl<'a> DeviceWatch<'a> {
         }
         d.ch.transcript.paused = !record;
         let now = SystemTime::now();
-        let since = |t: SystemTime| now.duration_since(t).unwrap_or_default() + SLACK;
         // One change seen by two sources may be as far apart as the polls really were.
-        let tolerance = self.tolerance.max(since(self.prev_poll));
-        let vendor = self.vendor;
-        let cmds = &vendor.profile.commands;
-        // Each output with the time its command went out.
-        let mut outputs = Vec::new();
-        match &cmds.interface {
-            Some(one) => {
-                let names: Vec<String> = self.ports.values().map(|w| w.name.clone()).collect();
-                for name in names {
-                    let at = SystemTime::now();
-                    outputs.push((at, d.send_command(&one.replace("{port}", &name)).await?));
-                }
-            }
-            None => outputs.push((now, d.send_command(&cmds.interfaces).await?)),
-        }
-        for line in std::mem::take(&mut d.ch.log_lines) {
-            if let (true, Some(ev)) = (self.uses(FlapSource::Console), &line.event)
-                && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
-            {
-                w.tl.observe(line.time, ev.state == "up", FlapSource::Console, tolerance);
-            }
-        }
-        if let Some(inbox) = &self.opts.syslog {
-            let names = [self.dev.hostname().to_string(), self.dev.name().to_string()];
-            for m in inbox.take_for(&names) {
-                if let Some(ev) = crate::parse::link_event(vendor, &m.text)
-                    && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
-                {
-                    w.tl.observe(m.time, ev.state == "up", FlapSource::Syslog, tolerance);
-                }
-            }
-        }
-        let (counters, state) = (
-            self.uses(FlapSource::Counters),
-            self.uses(FlapSource::State),
-        );
-        for (at, out) in outputs {
-            let Ok(Parsed::Ports(states)) = parse_output(vendor, &cmds.interfaces, &out) else {
-                continue;
-            };
-            for mut s in states {
-                let Some(w) = self.ports.get_mut(&vendor.port_key(&s.port)) else {
-                    continue;
-                };
-                if !counters {
-                    s.link_changes = None;
-                    s.last_change_s = None;
-                }
-                if state || counters {
-                    w.tl.poll(at, &s, self.opts.interval);
-                }
-            }
-        }
+        let since_poll = now.duration_since(self.prev_poll).unwrap_or_default() + SLACK;
+        let tolerance = self.tolerance.max(since_poll);
+        let outputs = self.read_states(d, now).await?;
+        self.take_log_lines(d, tolerance);
+        self.take_states(outputs);
         self.polls += 1;
         let every = self.opts.buffer_every.max(1);
         if self.uses(FlapSource::Buffer) && (last || self.polls.is_multiple_of(every)) {
-            let lines = read_buffer(d, &cmds.logging).await?;
-            let at = SystemTime::now();
-            // A buffer line happened since the last read: as far back as that.
-            let window =
-                tolerance.max(at.duration_since(self.last_buffer_read).unwrap_or_default() + SLACK);
-            for line in fresh_lines(&mut self.seen_buffer, lines) {
-                if let Some(ev) = crate::parse::link_event(vendor, &line)
-                    && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
-                {
-                    w.tl.observe(at, ev.state == "up", FlapSource::Buffer, window);
-                }
-            }
-            self.last_buffer_read = at;
+            self.read_buffer_news(d, tolerance).await?;
         }
         // Settled: what no later poll or buffer read can still match.
         let mut settled = self.prev_poll.min(now - self.tolerance);
@@ -282,6 +222,100 @@ impl<'a> DeviceWatch<'a> {
                     error,
                 })
             })
+    }
+
+    /// The watched ports' `interfaces` output, each with the time its command went out:
+    /// one command per port where the profile has one, else the whole switch's.
+    async fn read_states(
+        &self,
+        d: &mut Driver,
+        now: SystemTime,
+    ) -> Result<Vec<(SystemTime, String)>, DeviceError> {
+        let cmds = &self.vendor.profile.commands;
+        let mut outputs = Vec::new();
+        match &cmds.interface {
+            Some(one) => {
+                for w in self.ports.values() {
+                    let at = SystemTime::now();
+                    outputs.push((at, d.send_command(&one.replace("{port}", &w.name)).await?));
+                }
+            }
+            None => outputs.push((now, d.send_command(&cmds.interfaces).await?)),
+        }
+        Ok(outputs)
+    }
+
+    /// Link events from the console lines the session showed and from syslog.
+    fn take_log_lines(&mut self, d: &mut Driver, tolerance: Duration) {
+        let vendor = self.vendor;
+        for line in std::mem::take(&mut d.ch.log_lines) {
+            if let (true, Some(ev)) = (self.uses(FlapSource::Console), &line.event)
+                && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
+            {
+                w.tl.observe(line.time, ev.state == "up", FlapSource::Console, tolerance);
+            }
+        }
+        if let Some(inbox) = &self.opts.syslog {
+            let names = [self.dev.hostname().to_string(), self.dev.name().to_string()];
+            for m in inbox.take_for(&names) {
+                if let Some(ev) = crate::parse::link_event(vendor, &m.text)
+                    && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
+                {
+                    w.tl.observe(m.time, ev.state == "up", FlapSource::Syslog, tolerance);
+                }
+            }
+        }
+    }
+
+    /// Port states and counters from `read_states` into the timelines.
+    fn take_states(&mut self, outputs: Vec<(SystemTime, String)>) {
+        let vendor = self.vendor;
+        let (counters, state) = (
+            self.uses(FlapSource::Counters),
+            self.uses(FlapSource::State),
+        );
+        if !(counters || state) {
+            return;
+        }
+        for (at, out) in outputs {
+            let rule = &vendor.profile.commands.interfaces;
+            let Ok(Parsed::Ports(states)) = parse_output(vendor, rule, &out) else {
+                continue;
+            };
+            for mut s in states {
+                let Some(w) = self.ports.get_mut(&vendor.port_key(&s.port)) else {
+                    continue;
+                };
+                if !counters {
+                    s.link_changes = None;
+                    s.last_change_s = None;
+                }
+                w.tl.poll(at, &s, self.opts.interval);
+            }
+        }
+    }
+
+    /// Link events from the log buffer's new lines. A buffer line happened at some time
+    /// since the last read, so it matches other sources' sightings that far back.
+    async fn read_buffer_news(
+        &mut self,
+        d: &mut Driver,
+        tolerance: Duration,
+    ) -> Result<(), DeviceError> {
+        let vendor = self.vendor;
+        let lines = read_buffer(d, &vendor.profile.commands.logging).await?;
+        let at = SystemTime::now();
+        let since_read = at.duration_since(self.last_buffer_read).unwrap_or_default() + SLACK;
+        let window = tolerance.max(since_read);
+        for line in fresh_lines(&mut self.seen_buffer, lines) {
+            if let Some(ev) = crate::parse::link_event(vendor, &line)
+                && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
+            {
+                w.tl.observe(at, ev.state == "up", FlapSource::Buffer, window);
+            }
+        }
+        self.last_buffer_read = at;
+        Ok(())
     }
 
     /// Append transitions from before `cutoff` (all of them when None), new unseen entries
@@ -319,69 +353,17 @@ impl<'a> DeviceWatch<'a> {
 
     /// The diagnosis: one ports.csv row per watched port.
     pub fn finish(self) -> Vec<PortRow> {
-        let device = self.dev.name();
-        let (hints, max) = (&self.opts.hints, self.opts.max_flaps_per_port as u64);
-        let polled = self.uses(FlapSource::State) || self.uses(FlapSource::Counters);
         let cmds = &self.vendor.profile.commands;
-        let shown_by = cmds
-            .interface
-            .as_deref()
-            .unwrap_or(&cmds.interfaces)
-            .to_string();
+        let judge = super::diagnosis::Judge {
+            device: self.dev.name(),
+            hints: &self.opts.hints,
+            max_flaps: self.opts.max_flaps_per_port as u64,
+            polled: self.uses(FlapSource::State) || self.uses(FlapSource::Counters),
+            shown_by: cmds.interface.as_deref().unwrap_or(&cmds.interfaces),
+        };
         self.ports
-            .into_values()
-            .map(|w| {
-                let flaps = w.tl.flaps();
-                let burst = w.tl.worst_burst(Duration::from_secs(10));
-                let (crc, ie) = w.tl.error_deltas();
-                let err_disabled = w.tl.err_disabled();
-                // A port no poll showed (a misspelt name) has no verdict, not a pass.
-                let never_shown = w.tl.first_poll.is_none() && polled;
-                let facts = PortFacts {
-                    flaps,
-                    burst,
-                    crc_delta: crc,
-                    err_disabled: err_disabled == Some(true),
-                    ..w.facts.clone()
-                };
-                PortRow {
-                    device: device.into(),
-                    port: w.name.clone(),
-                    flaps,
-                    unseen_flaps: w.tl.unseen.iter().map(|u| u.flaps).sum(),
-                    worst_burst_10s: burst,
-                    crc_delta: crc,
-                    in_errors_delta: ie,
-                    err_disabled: match err_disabled {
-                        Some(true) => "yes",
-                        Some(false) => "no",
-                        None => "",
-                    }
-                    .into(),
-                    cable: match (&facts.cable_kind, facts.length_m) {
-                        (Some(k), Some(l)) => format!("{l} m {k}"),
-                        (Some(k), None) => k.clone(),
-                        _ => String::new(),
-                    },
-                    nic: facts.nic.clone().unwrap_or_default(),
-                    verdict: if never_shown {
-                        "unknown"
-                    } else if flaps <= max && !facts.err_disabled {
-                        "pass"
-                    } else {
-                        "fail"
-                    }
-                    .into(),
-                    hint: if never_shown {
-                        format!(
-                            "the switch never showed this port in `{}`: check its name in the lab",
-                            shown_by.replace("{port}", &w.name)
-                        )
-                    } else {
-                        hints.explain(&facts).unwrap_or_default()
-                    },
-                }
-            })
+            .values()
+            .map(|w| judge.row(&w.name, &w.facts, &w.tl))
             .collect()
     }
 }

@@ -1,0 +1,78 @@
+//! The diagnosis of one watched port at the end of a watch: flaps (seen and unseen), the
+//! worst burst in 10 s, error growth, err-disabled state, a verdict against the criteria
+//! and a hint from the cabling (`hints.toml`).
+
+use std::time::Duration;
+
+use super::hints::{HintFile, PortFacts};
+use super::output::PortRow;
+use super::timeline::PortTimeline;
+
+/// What every port of one device is judged by.
+pub struct Judge<'a> {
+    pub device: &'a str,
+    pub hints: &'a HintFile,
+    /// Flaps a port may have and still pass.
+    pub max_flaps: u64,
+    /// Whether the watch polled states at all (else a port is never "shown").
+    pub polled: bool,
+    /// The command that shows a port (`{port}` where per port), for the unknown hint.
+    pub shown_by: &'a str,
+}
+
+impl Judge<'_> {
+    /// The ports.csv row of the port `name`, cabled as `cabling` says, from its timeline.
+    pub fn row(&self, name: &str, cabling: &PortFacts, tl: &PortTimeline) -> PortRow {
+        let flaps = tl.flaps();
+        let burst = tl.worst_burst(Duration::from_secs(10));
+        let (crc, ie) = tl.error_deltas();
+        let err_disabled = tl.err_disabled();
+        // A port no poll showed (a misspelt name) has no verdict, not a pass.
+        let never_shown = tl.first_poll.is_none() && self.polled;
+        let facts = PortFacts {
+            flaps,
+            burst,
+            crc_delta: crc,
+            err_disabled: err_disabled == Some(true),
+            ..cabling.clone()
+        };
+        let (verdict, hint) = if never_shown {
+            let shown_by = self.shown_by.replace("{port}", name);
+            (
+                "unknown",
+                format!(
+                    "the switch never showed this port in `{shown_by}`: check its name in the lab"
+                ),
+            )
+        } else {
+            let pass = flaps <= self.max_flaps && !facts.err_disabled;
+            (
+                if pass { "pass" } else { "fail" },
+                self.hints.explain(&facts).unwrap_or_default(),
+            )
+        };
+        PortRow {
+            device: self.device.into(),
+            port: name.into(),
+            flaps,
+            unseen_flaps: tl.unseen.iter().map(|u| u.flaps).sum(),
+            worst_burst_10s: burst,
+            crc_delta: crc,
+            in_errors_delta: ie,
+            err_disabled: match err_disabled {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "",
+            }
+            .into(),
+            cable: match (&facts.cable_kind, facts.length_m) {
+                (Some(k), Some(l)) => format!("{l} m {k}"),
+                (Some(k), None) => k.clone(),
+                _ => String::new(),
+            },
+            nic: facts.nic.clone().unwrap_or_default(),
+            verdict: verdict.into(),
+            hint,
+        }
+    }
+}
