@@ -8,7 +8,7 @@ use comfy_table::Table;
 
 use crate::run::pipeline::{DeviceReport, Progress, RunReport};
 use crate::run::push::Outcome;
-use crate::watch::PortRow;
+use crate::watch::{PortRow, WatchEvent};
 
 /// The diagnosis per port, as a table.
 pub fn ports_table(rows: &[PortRow]) -> Table {
@@ -122,7 +122,7 @@ impl Progress for ConsoleProgress {
         eprintln!("stopping: a last poll, then the CSVs (Ctrl-C again quits at once)");
     }
 
-    fn event(&self, device: &str, port: &str, what: &str) {
+    fn event(&self, device: &str, port: &str, what: WatchEvent) {
         self.board
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -151,7 +151,7 @@ impl LiveBoard {
     }
 
     /// Count the event and show it.
-    pub fn show(&mut self, device: &str, port: &str, what: &str) {
+    pub fn show(&mut self, device: &str, port: &str, what: WatchEvent) {
         self.event(device, port, what);
         if self.live {
             eprint!("\x1b[H\x1b[2J{}", self.render());
@@ -163,18 +163,10 @@ impl LiveBoard {
         }
     }
 
-    fn event(&mut self, device: &str, port: &str, what: &str) {
+    fn event(&mut self, device: &str, port: &str, what: WatchEvent) {
         let now = jiff::Timestamp::now().strftime("%H:%M:%S%.3f").to_string();
         if let Some(r) = self.rows.iter_mut().find(|r| r.0 == device && r.1 == port) {
-            if what == "down" {
-                r.2 += 1;
-            } else if let Some(n) = what
-                .split_whitespace()
-                .next()
-                .and_then(|n| n.parse::<u64>().ok())
-            {
-                r.2 += n; // "N unseen flap(s)"
-            }
+            r.2 += what.flaps();
             r.3 = format!("{now} {what}");
         }
     }
@@ -191,7 +183,7 @@ impl LiveBoard {
 
 #[cfg(test)]
 mod tests {
-    use super::LiveBoard;
+    use super::{LiveBoard, WatchEvent};
 
     #[test]
     fn live_board_counts_downs_and_unseen_flaps_per_port() {
@@ -202,9 +194,9 @@ mod tests {
             ],
             live: false,
         };
-        b.event("sw", "Et1", "down");
-        b.event("sw", "Et1", "up");
-        b.event("sw", "Et1", "3 unseen flap(s)");
+        b.event("sw", "Et1", WatchEvent::Down);
+        b.event("sw", "Et1", WatchEvent::Up);
+        b.event("sw", "Et1", WatchEvent::Unseen(3));
         assert_eq!(b.rows[0].2, 4);
         assert_eq!(b.rows[1].2, 0);
         assert!(b.render().contains("unseen flap(s)"));

@@ -70,7 +70,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     let board = std::sync::Mutex::new(LiveBoard::new(ports));
-    let on_event = |d: &str, p: &str, e: &str| {
+    let on_event = |d: &str, p: &str, e: crate::watch::WatchEvent| {
         board
             .lock()
             .unwrap_or_else(|e| e.into_inner())

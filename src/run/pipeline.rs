@@ -20,7 +20,9 @@ use super::push::{Outcome, push_config};
 use super::{DeviceError, open};
 use crate::inputs::RunInputs;
 use crate::vendor::Registry;
-use crate::watch::{DeviceWatch, End, OnEvent, PortRow, RunFolder, WatchOptions, end_on_ctrl_c};
+use crate::watch::{
+    DeviceWatch, End, OnEvent, PortRow, RunFolder, WatchEvent, WatchOptions, end_on_ctrl_c,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -78,7 +80,7 @@ pub trait Progress: Sync {
     /// The last push ended: the watch phase ends in `watch`.
     fn watching(&self, watch: Duration);
     /// A settled flap-watch event (device, port, what).
-    fn event(&self, device: &str, port: &str, what: &str);
+    fn event(&self, device: &str, port: &str, what: WatchEvent);
     /// Ctrl-C: the watch ends after a last poll.
     fn interrupted(&self);
 }
@@ -129,7 +131,7 @@ pub async fn run(
 
     let sem = Semaphore::new(plan.jobs.max(1));
     let (pushed_tx, mut pushed_rx) = mpsc::channel::<()>(1);
-    let on_event = |d: &str, p: &str, e: &str| progress.event(d, p, e);
+    let on_event = |d: &str, p: &str, e: WatchEvent| progress.event(d, p, e);
     let device_opts = per_device_options(&inputs, &names, &watch_opts);
     let mut tasks = Vec::new();
     for (name, opts) in names.iter().zip(&device_opts) {

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 pub use output::{PortRow, RunFolder, outcome};
-pub use poller::{DeviceWatch, OnEvent, watch_device};
+pub use poller::{DeviceWatch, OnEvent, WatchEvent, watch_device};
 
 use crate::format::manifest::FlapSource;
 use crate::transport::ConnectOptions;

@@ -34,8 +34,40 @@ struct Watched {
 /// command, and an hour of them would be gigabytes.
 const RECORDED_POLLS: u32 = 2;
 
-/// Called with (device, port, what happened) as events settle.
-pub type OnEvent<'a> = &'a (dyn Fn(&str, &str, &str) + Sync);
+/// What settled on a port, as the live display hears it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchEvent {
+    Down,
+    Up,
+    /// Flaps a counter proves that no source saw.
+    Unseen(u64),
+    ErrDisabled,
+}
+
+impl WatchEvent {
+    /// How many flaps the event adds to the port's count.
+    pub fn flaps(self) -> u64 {
+        match self {
+            WatchEvent::Down => 1,
+            WatchEvent::Unseen(n) => n,
+            WatchEvent::Up | WatchEvent::ErrDisabled => 0,
+        }
+    }
+}
+
+impl std::fmt::Display for WatchEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WatchEvent::Down => f.write_str("down"),
+            WatchEvent::Up => f.write_str("up"),
+            WatchEvent::Unseen(n) => write!(f, "{n} unseen flap(s)"),
+            WatchEvent::ErrDisabled => f.write_str("err-disabled"),
+        }
+    }
+}
+
+/// Called with (device, port, event) as events settle.
+pub type OnEvent<'a> = &'a (dyn Fn(&str, &str, WatchEvent) + Sync);
 
 /// The watch of one device's ports, fed by polls on a driver it does not own.
 pub struct DeviceWatch<'a> {
@@ -328,7 +360,12 @@ impl<'a> DeviceWatch<'a> {
                     break;
                 }
                 self.folder.transition(device, &w.name, t)?;
-                (self.on_event)(device, &w.name, if t.up { "up" } else { "down" });
+                let e = if t.up {
+                    WatchEvent::Up
+                } else {
+                    WatchEvent::Down
+                };
+                (self.on_event)(device, &w.name, e);
                 w.written += 1;
             }
             // Unseen entries settle too: a log line read later may still turn one into a seen flap.
@@ -338,13 +375,13 @@ impl<'a> DeviceWatch<'a> {
                 }
                 if u.flaps > 0 {
                     self.folder.unseen(device, &w.name, u)?;
-                    (self.on_event)(device, &w.name, &format!("{} unseen flap(s)", u.flaps));
+                    (self.on_event)(device, &w.name, WatchEvent::Unseen(u.flaps));
                 }
                 w.unseen_written += 1;
             }
             if let (false, Some(at)) = (w.err_disabled_written, w.tl.err_disabled_at) {
                 self.folder.err_disabled(device, &w.name, at)?;
-                (self.on_event)(device, &w.name, "err-disabled");
+                (self.on_event)(device, &w.name, WatchEvent::ErrDisabled);
                 w.err_disabled_written = true;
             }
         }
