@@ -10,6 +10,9 @@ use crate::run::pipeline::{DeviceReport, Progress, RunReport};
 use crate::run::push::Outcome;
 use crate::watch::{PortRow, WatchEvent};
 
+/// Said on the first Ctrl-C of a watch or a run.
+pub const STOPPING: &str = "stopping: a last poll, then the CSVs (Ctrl-C again quits at once)";
+
 /// The diagnosis per port, as a table.
 pub fn ports_table(rows: &[PortRow]) -> Table {
     let mut t = Table::new();
@@ -119,7 +122,7 @@ impl Progress for ConsoleProgress {
     }
 
     fn interrupted(&self) {
-        eprintln!("stopping: a last poll, then the CSVs (Ctrl-C again quits at once)");
+        eprintln!("{STOPPING}");
     }
 
     fn event(&self, device: &str, port: &str, what: WatchEvent) {

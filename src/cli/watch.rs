@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
-use super::board::{LiveBoard, ports_table};
+use super::board::{LiveBoard, STOPPING, ports_table};
 use super::watch_flags::WatchFlags;
 use crate::inputs::LabInputs;
 use crate::watch::{RunFolder, WatchProgress, syslog, watch_all};
@@ -121,6 +121,6 @@ impl WatchProgress for Tell {
     }
 
     fn stopping(&self) {
-        eprintln!("stopping: a last poll, then the CSVs (Ctrl-C again quits at once)");
+        eprintln!("{STOPPING}");
     }
 }

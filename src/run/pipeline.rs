@@ -121,11 +121,7 @@ pub async fn run(
     };
     let (end_tx, end_rx) = watch::channel(None::<Instant>);
     let interrupted = AtomicBool::new(false);
-    let stop = || {
-        interrupted.store(true, Ordering::Relaxed);
-        progress.interrupted();
-    };
-    let ctrl_c = end_on_ctrl_c(&end_tx, &stop).map_err(io)?;
+    let ctrl_c = end_on_ctrl_c(&end_tx, &interrupted, || progress.interrupted()).map_err(io)?;
     progress.started(&folder.path, receiver.as_ref().map(|r| r.bound));
     let started = jiff::Timestamp::now();
 

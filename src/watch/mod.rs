@@ -41,17 +41,20 @@ pub struct WatchOptions {
 /// is done; Ctrl-C sets it to now); None = not known yet.
 pub type End = watch::Receiver<Option<Instant>>;
 
-/// On Ctrl-C, end the watch now (a last poll, then the CSVs) and call `on_stop`; a second
-/// Ctrl-C quits at once, leaving the run folder marked incomplete. The handler is in place
-/// when this returns; the future never completes: race it against the watch.
+/// On Ctrl-C, end the watch now (a last poll, then the CSVs), set `interrupted` and call
+/// `on_stop`; a second Ctrl-C quits at once, leaving the run folder marked incomplete. The
+/// handler is in place when this returns; the future never completes: race it against the
+/// watch.
 pub fn end_on_ctrl_c<'a>(
     end: &'a watch::Sender<Option<Instant>>,
-    on_stop: &'a (dyn Fn() + Sync),
+    interrupted: &'a AtomicBool,
+    on_stop: impl Fn() + 'a,
 ) -> std::io::Result<impl Future<Output = std::convert::Infallible> + 'a> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut interrupts = signal(SignalKind::interrupt())?;
     Ok(async move {
         if interrupts.recv().await.is_some() {
+            interrupted.store(true, Ordering::Relaxed);
             on_stop();
             let _ = end.send(Some(Instant::now()));
             if interrupts.recv().await.is_some() {
@@ -93,11 +96,7 @@ pub async fn watch_all(
     let started = jiff::Timestamp::now();
     let (end_tx, end) = watch::channel(Some(Instant::now() + opts.duration));
     let interrupted = AtomicBool::new(false);
-    let stop = || {
-        interrupted.store(true, Ordering::Relaxed);
-        tell.stopping();
-    };
-    let ctrl_c = end_on_ctrl_c(&end_tx, &stop)?;
+    let ctrl_c = end_on_ctrl_c(&end_tx, &interrupted, || tell.stopping())?;
     tell.started();
     let watches = targets
         .iter()
