@@ -39,9 +39,7 @@ const MANIFEST: &str = "name = \"mid-push\"\n[baseline]\nlogging_host = \"127.0.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
     let dir = tempfile::tempdir().unwrap();
-    let mut o = options("cisco_ios");
-    o.password = String::new();
-    let (cisco, link) = console_sim(o, dir.path(), "cisco").await;
+    let (cisco, link) = console_sim(no_login(options("cisco_ios")), dir.path(), "cisco").await;
     let (arista, addr) = ssh_sim(options("arista_eos")).await;
     flap_mid_push(&cisco, "interface GigabitEthernet0/2", "GigabitEthernet0/2");
     flap_mid_push(&arista, "interface Ethernet2", "Ethernet2");
@@ -327,8 +325,7 @@ async fn interrupt_when(
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_ends_the_watch_of_a_run_early_and_still_writes_the_diagnosis() {
     let dir = tempfile::tempdir().unwrap();
-    let mut o = options("arista_eos");
-    o.flaps = switchlab::sim::parse_flaps("Ethernet1@100ms/50ms").unwrap();
+    let o = flapping("arista_eos", "Ethernet1@100ms/50ms");
     let (_sim, addr) = ssh_sim(o).await;
     std::fs::write(
         dir.path().join("lab.toml"),

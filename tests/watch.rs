@@ -171,8 +171,10 @@ async fn watch_counts_every_injected_flap_once_on_every_vendor() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_short_dac_port_fails_with_its_hint_and_well_cabled_ports_pass() {
     let dir = tempfile::tempdir().unwrap();
-    let mut o = options("arista_eos");
-    o.flaps = switchlab::sim::parse_flaps("Ethernet49@300ms/100ms, Ethernet49@900ms/50ms").unwrap();
+    let o = flapping(
+        "arista_eos",
+        "Ethernet49@300ms/100ms, Ethernet49@900ms/50ms",
+    );
     let (_sim, addr) = ssh_sim(o).await;
     let lab = format!(
         "{}cable = {{ kind = \"dac\", length_m = 0.5 }}\npeer = {{ nic = \"Intel X520\" }}\n[[device.port]]\nname = \"Ethernet50\"\ncable = {{ kind = \"dac\", length_m = 3.0 }}\npeer = {{ nic = \"Intel X520\" }}\n",
@@ -227,8 +229,10 @@ async fn the_short_dac_port_fails_with_its_hint_and_well_cabled_ports_pass() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_manifest_sets_the_watch_and_its_criteria() {
     let dir = tempfile::tempdir().unwrap();
-    let mut o = options("arista_eos");
-    o.flaps = switchlab::sim::parse_flaps("Ethernet49@300ms/100ms, Ethernet49@900ms/50ms").unwrap();
+    let o = flapping(
+        "arista_eos",
+        "Ethernet49@300ms/100ms, Ethernet49@900ms/50ms",
+    );
     let (_sim, addr) = ssh_sim(o).await;
     std::fs::write(
         dir.path().join("lab.toml"),
@@ -317,12 +321,9 @@ async fn many_ports_flapping_at_once_are_each_counted_once() {
             .collect::<Vec<_>>()
             .join(",")
     };
-    let mut o = options("arista_eos");
-    o.flaps = switchlab::sim::parse_flaps(&spec(&arista_ports)).unwrap();
+    let o = flapping("arista_eos", &spec(&arista_ports));
     let (arista, addr) = ssh_sim(o).await;
-    let mut o = options("cisco_ios");
-    o.password = String::new();
-    o.flaps = switchlab::sim::parse_flaps(&spec(&cisco_ports)).unwrap();
+    let o = no_login(flapping("cisco_ios", &spec(&cisco_ports)));
     let (cisco, link) = console_sim(o, dir.path(), "cisco").await;
     let lab = format!(
         "{}{}",
@@ -365,13 +366,9 @@ async fn many_ports_flapping_at_once_are_each_counted_once() {
 async fn a_port_the_switch_err_disables_fails_with_that_state() {
     let dir = tempfile::tempdir().unwrap();
     // Seven flaps in about a second: the sixth trips the switch's rule (more than 5 in 10 s).
-    let burst = |p: &str| switchlab::sim::parse_flaps(&format!("{p}@300ms/40ms*7+150ms")).unwrap();
-    let mut o = options("arista_eos");
-    o.flaps = burst("Ethernet1");
-    let (arista, addr) = ssh_sim(o).await;
-    let mut o = options("cisco_ios");
-    o.password = String::new();
-    o.flaps = burst("GigabitEthernet0/1");
+    let burst = |p: &str| format!("{p}@300ms/40ms*7+150ms");
+    let (arista, addr) = ssh_sim(flapping("arista_eos", &burst("Ethernet1"))).await;
+    let o = no_login(flapping("cisco_ios", &burst("GigabitEthernet0/1")));
     let (cisco, link) = console_sim(o, dir.path(), "cisco").await;
     let lab = format!(
         "{}{}",
@@ -440,8 +437,7 @@ async fn a_port_the_switch_err_disables_fails_with_that_state() {
 #[tokio::test(flavor = "multi_thread")]
 async fn rising_crc_errors_on_a_link_that_stays_up_name_the_cable_or_optic() {
     let dir = tempfile::tempdir().unwrap();
-    let mut o = options("arista_eos");
-    o.flaps = switchlab::sim::parse_flaps("crc:Ethernet1@400ms/25").unwrap();
+    let o = flapping("arista_eos", "crc:Ethernet1@400ms/25");
     let (_sim, addr) = ssh_sim(o).await;
     let lab = format!(
         "{}cable = {{ kind = \"fiber\", length_m = 10.0 }}\n",
@@ -477,9 +473,7 @@ async fn rising_crc_errors_on_a_link_that_stays_up_name_the_cable_or_optic() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_console_lost_mid_watch_keeps_what_was_seen_until_then() {
     let dir = tempfile::tempdir().unwrap();
-    let mut o = options("cisco_ios");
-    o.password = String::new();
-    o.flaps = switchlab::sim::parse_flaps("GigabitEthernet0/1@300ms/60ms").unwrap();
+    let o = no_login(flapping("cisco_ios", "GigabitEthernet0/1@300ms/60ms"));
     let (sim, link) = console_sim(o, dir.path(), "cisco").await;
     // The console goes away a second in, as when its USB adapter is pulled.
     tokio::spawn(async move {
@@ -530,10 +524,8 @@ async fn a_console_lost_mid_watch_keeps_what_was_seen_until_then() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_slow_console_counts_a_flap_once_however_late_the_buffer_is_read() {
     let dir = tempfile::tempdir().unwrap();
-    let mut o = options("cisco_ios");
-    o.password = String::new();
+    let mut o = no_login(flapping("cisco_ios", "GigabitEthernet0/1@1s/100ms"));
     o.pace_baud = Some(9_600); // a real console: every poll and buffer read takes seconds
-    o.flaps = switchlab::sim::parse_flaps("GigabitEthernet0/1@1s/100ms").unwrap();
     let (sim, link) = console_sim(o, dir.path(), "slow").await;
     let lab = serial_device(
         "slow",

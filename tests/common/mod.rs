@@ -195,6 +195,19 @@ pub fn options(vendor: &str) -> SimOptions {
     o
 }
 
+/// Options of a simulator that plays the flap spec (`switchlab sim --flaps`).
+pub fn flapping(vendor: &str, spec: &str) -> SimOptions {
+    let mut o = options(vendor);
+    o.flaps = switchlab::sim::parse_flaps(spec).expect("flap spec");
+    o
+}
+
+/// A console that asks for no login (the lab then gives no console user).
+pub fn no_login(mut o: SimOptions) -> SimOptions {
+    o.password = String::new();
+    o
+}
+
 /// The run folder a command printed as its last line (relative to `cwd`).
 pub fn printed_folder(out: &std::process::Output, cwd: &Path) -> PathBuf {
     let stdout = String::from_utf8_lossy(&out.stdout);
