@@ -41,8 +41,10 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
     let dir = tempfile::tempdir().unwrap();
     let (cisco, link) = console_sim(no_login(options("cisco_ios")), dir.path(), "cisco").await;
     let (arista, addr) = ssh_sim(options("arista_eos")).await;
-    flap_mid_push(&cisco, "interface GigabitEthernet0/2", "GigabitEthernet0/2");
-    flap_mid_push(&arista, "interface Ethernet2", "Ethernet2");
+    // Triggered at the first port's section: the rest of the config, the save and the verify
+    // are still to come, so the flap lands well inside the push.
+    flap_mid_push(&cisco, "interface GigabitEthernet0/1", "GigabitEthernet0/2");
+    flap_mid_push(&arista, "interface Ethernet1", "Ethernet2");
     let lab = format!(
         "{}{}[[endpoint]]\nname = \"s1\"\naddress = \"10.0.0.1\"\n[[endpoint]]\nname = \"s2\"\naddress = \"10.0.0.2\"\n",
         serial_device(
