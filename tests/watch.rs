@@ -509,7 +509,7 @@ async fn a_console_lost_mid_watch_keeps_what_was_seen_until_then() {
         "{t}"
     );
     let folder = printed_folder(&out, dir.path());
-    assert_eq!(run_json(&folder)["outcome"], "device errors");
+    assert_eq!(run_json(&folder)["outcome"], "errors");
     let ports = read(&folder, "ports.csv");
     assert!(
         ports

@@ -8,6 +8,7 @@ use comfy_table::Table;
 
 use crate::run::pipeline::{DeviceReport, Progress, RunReport};
 use crate::run::push::Outcome;
+use crate::run::traffic::{TestOutcome, TestResult, TrafficProgress, TrafficTest};
 use crate::watch::{PortRow, WatchEvent};
 
 /// Said on the first Ctrl-C of a watch or a run.
@@ -49,15 +50,18 @@ pub fn ports_table(rows: &[PortRow]) -> Table {
     t
 }
 
-/// The end of a run on the console: the diagnosis per port, what failed, what was not
-/// run, and the run folder as the last line.
-pub fn print_run_report(report: &RunReport, throughput_tests: usize) {
+/// The end of a run on the console: the diagnosis per port, the throughput tests, what
+/// failed or was not run, and the run folder as the last line.
+pub fn print_run_report(report: &RunReport) {
     let rows: Vec<PortRow> = report
         .devices
         .iter()
         .flat_map(|d| d.ports.clone())
         .collect();
     println!("{}", ports_table(&rows));
+    if !report.traffic.is_empty() {
+        println!("{}", traffic_table(&report.traffic));
+    }
     for d in &report.devices {
         if let Some(e) = &d.watch_error {
             println!("FAILED {:<16} watch: {e}", d.device);
@@ -66,10 +70,14 @@ pub fn print_run_report(report: &RunReport, throughput_tests: usize) {
     if report.interrupted {
         println!("stopped by Ctrl-C: the watch ended early");
     }
-    if throughput_tests > 0 {
-        println!(
-            "throughput: not built yet; the manifest's {throughput_tests} test(s) were not run"
-        );
+    let unrun = report.tests_planned - report.traffic.len();
+    if unrun > 0 {
+        let why = if report.interrupted {
+            "Ctrl-C came first"
+        } else {
+            "no device's baseline went in"
+        };
+        println!("throughput: {unrun} test(s) not run: {why}");
     }
     let ok = report.devices.iter().filter(|d| d.ok()).count();
     println!(
@@ -79,9 +87,86 @@ pub fn print_run_report(report: &RunReport, throughput_tests: usize) {
     println!("{}", report.folder.display());
 }
 
+/// The throughput tests, as a table.
+fn traffic_table(results: &[TestResult]) -> Table {
+    let mut t = Table::new();
+    t.set_header([
+        "test",
+        "from",
+        "to",
+        "streams",
+        "sent Gbit/s",
+        "received Gbit/s",
+        "retransmits",
+        "verdict",
+    ]);
+    for r in results {
+        let mut row = vec![
+            r.test.name.clone(),
+            r.test.from.name.clone(),
+            r.test.to.name.clone(),
+            r.test.streams.to_string(),
+        ];
+        row.extend(match &r.outcome {
+            TestOutcome::Measured {
+                sent_gbps,
+                received_gbps,
+                retransmits,
+                pass,
+            } => [
+                format!("{sent_gbps:.2}"),
+                format!("{received_gbps:.2}"),
+                retransmits.map_or("-".into(), |n| n.to_string()),
+                pass.map_or("-", |p| if p { "pass" } else { "fail" }).into(),
+            ],
+            TestOutcome::Failed(_) => ["-".into(), "-".into(), "-".into(), "not run".into()],
+            TestOutcome::Interrupted => ["-".into(), "-".into(), "-".into(), "stopped".into()],
+        });
+        t.add_row(row);
+    }
+    t
+}
+
 /// `run` and `demo` progress on the console: a line per device push, then the live board.
 pub struct ConsoleProgress {
     pub board: Mutex<LiveBoard>,
+}
+
+impl TrafficProgress for ConsoleProgress {
+    fn test_started(&self, t: &TrafficTest) {
+        eprintln!(
+            "traffic {:<15} {} -> {}: {}, {} stream(s), iperf3; every port still watched",
+            t.name,
+            t.from.name,
+            t.to.name,
+            humantime::format_duration(t.duration),
+            t.streams
+        );
+    }
+
+    fn test_ended(&self, r: &TestResult) {
+        let secs = r
+            .ended
+            .duration_since(r.started)
+            .unwrap_or_default()
+            .as_secs_f64();
+        match &r.outcome {
+            TestOutcome::Measured {
+                received_gbps,
+                pass,
+                ..
+            } => println!(
+                "{:<6} traffic {:<15} {secs:>6.2}s {received_gbps:.2} Gbit/s received",
+                // A verdict, not a failure of the tool: lower case, as in ports.csv.
+                if *pass == Some(false) { "fail" } else { "ok" },
+                r.test.name
+            ),
+            TestOutcome::Failed(e) => println!("FAILED traffic {:<15} {e}", r.test.name),
+            TestOutcome::Interrupted => {
+                println!("stopped traffic {:<15} {secs:>6.2}s by Ctrl-C", r.test.name)
+            }
+        }
+    }
 }
 
 impl Progress for ConsoleProgress {
@@ -117,7 +202,8 @@ impl Progress for ConsoleProgress {
     fn watching(&self, watch: std::time::Duration) {
         eprintln!(
             "every push done: watching for {} more (Ctrl-C ends it early)",
-            humantime::format_duration(watch)
+            // Whole milliseconds: "1s 988ms", not down to the nanosecond.
+            humantime::format_duration(std::time::Duration::from_millis(watch.as_millis() as u64))
         );
     }
 

@@ -5,11 +5,13 @@ use std::process::ExitCode;
 
 use super::Cli;
 use crate::inputs::RunInputs;
+use crate::run::traffic;
 
 /// Validate lab, manifest, profiles and templates, touching no device.
 ///
 /// Validate the lab file, the manifest, the vendor profiles and every template they use
-/// (every variable defined) without contacting any device.
+/// (every variable defined), and that the throughput tests ask for nothing not built,
+/// without contacting any device.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The bench: devices, access, ports, cabling, endpoints.
@@ -23,6 +25,8 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
     let inputs = RunInputs::load(&args.lab, &args.manifest, &reg)?;
+    // What `run` would refuse before its first push, `check` refuses too.
+    traffic::plan(&inputs.manifest, &inputs.lab.lab, &args.manifest)?;
     for c in &inputs.configs {
         println!(
             "ok   {}: template '{}' renders {} lines",

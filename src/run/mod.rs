@@ -1,9 +1,10 @@
 //! Operations on lab devices: open a driver on one (credentials from the lab's
 //! references), push a baseline to many at once, and the `run` pipeline (push and flap
-//! watch per device into a run folder; traffic joins it next).
+//! watch per device into a run folder, with the traffic phase inside the watch).
 
 pub mod pipeline;
 pub mod push;
+pub mod traffic;
 
 use crate::driver::{Credentials, Driver, DriverError};
 use crate::format::lab::Device;

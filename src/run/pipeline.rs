@@ -3,12 +3,15 @@
 //! Per device, one session (a console has only one): the flap watch starts (log buffer
 //! history set aside, counters' baseline polled), the baseline is pushed, saved and
 //! verified over that session (log lines the push meets keep their times and join the
-//! timeline), and the watch goes on. The watch phase ends `[flaps] duration` after the last
-//! push; the traffic phase (not built yet) will run inside it and move that end.
+//! timeline), and the watch goes on. When the last push is done the traffic phase runs the
+//! throughput tests one after another while every port is still watched; the watch ends
+//! when the traffic has ended and `[flaps] duration` has passed since the last push,
+//! whichever is later.
 //!
 //! The folder: `manifest.toml` and `lab.toml` as run, `configs/<device>.cfg` (rendered),
 //! `transcripts/<device>.log` (redacted; a long watch's middle polls left out), `flaps.csv`
-//! (appended as events settle), `ports.csv`, `run.json` (says `incomplete` until the end).
+//! (appended as events settle, each naming the test it fell in), `throughput.csv`,
+//! `ports.csv`, `run.json` (says `incomplete` until the end).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +20,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc, watch};
 
 use super::push::{Outcome, push_config};
+use super::traffic::{self, TestOutcome, TestResult, TrafficProgress, TrafficTest};
 use super::{DeviceError, open};
 use crate::inputs::RunInputs;
 use crate::vendor::Registry;
@@ -35,6 +39,8 @@ pub enum RunError {
     Syslog(#[from] crate::watch::syslog::BindError),
     #[error(transparent)]
     Template(#[from] crate::template::TemplateError),
+    #[error(transparent)]
+    Traffic(#[from] traffic::TrafficError),
 }
 
 /// What to run, beyond the manifest.
@@ -50,6 +56,8 @@ pub struct RunPlan<'a> {
     pub watch: WatchOptions,
     /// Where the syslog receiver listens, when the `syslog` source is on.
     pub syslog_listen: std::net::SocketAddr,
+    /// The throughput tests to run once every push is done (see `traffic::plan`).
+    pub traffic: Vec<TrafficTest>,
     pub runs: PathBuf,
 }
 
@@ -71,13 +79,13 @@ impl DeviceReport {
     }
 }
 
-/// What the caller hears while the run goes.
-pub trait Progress: Sync {
+/// What the caller hears while the run goes (throughput tests included).
+pub trait Progress: TrafficProgress {
     /// The folder exists and the receiver (if any) listens: the devices are being reached.
     fn started(&self, folder: &Path, syslog: Option<std::net::SocketAddr>);
     /// A device's push ended (ok or not); its watch goes on if it was ok.
     fn pushed(&self, report: &DeviceReport);
-    /// The last push ended: the watch phase ends in `watch`.
+    /// The last push ended and the traffic (if any) too: the watch ends in `watch`.
     fn watching(&self, watch: Duration);
     /// A settled flap-watch event (device, port, what).
     fn event(&self, device: &str, port: &str, what: WatchEvent);
@@ -88,8 +96,23 @@ pub trait Progress: Sync {
 pub struct RunReport {
     pub folder: PathBuf,
     pub devices: Vec<DeviceReport>,
+    /// The throughput tests, in the order they ran (those Ctrl-C kept from starting are
+    /// not here; `tests_planned` says how many there were).
+    pub traffic: Vec<TestResult>,
+    pub tests_planned: usize,
     /// Ctrl-C ended the watch early.
     pub interrupted: bool,
+}
+
+impl RunReport {
+    /// Every device pushed and watched, every test measured (a verdict may still fail).
+    pub fn ok(&self) -> bool {
+        self.devices.iter().all(|d| d.ok())
+            && self
+                .traffic
+                .iter()
+                .all(|t| !matches!(t.outcome, TestOutcome::Failed(_)))
+    }
 }
 
 /// Run the manifest: push and watch every device, write the run folder.
@@ -98,6 +121,11 @@ pub async fn run(
     mut inputs: RunInputs,
     progress: &dyn Progress,
 ) -> Result<RunReport, RunError> {
+    // Before anything is pushed: a run that cannot drive its traffic says so now.
+    let iperf3 = match plan.traffic.is_empty() {
+        true => None,
+        false => Some(traffic::iperf3::version().await?),
+    };
     let mut watch_opts = plan.watch.clone();
     let receiver = crate::watch::syslog::attach(&mut watch_opts, plan.syslog_listen).await?;
     // Devices must be told the port the receiver got (it differs when asked for port 0).
@@ -126,7 +154,8 @@ pub async fn run(
     let started = jiff::Timestamp::now();
 
     let sem = Semaphore::new(plan.jobs.max(1));
-    let (pushed_tx, mut pushed_rx) = mpsc::channel::<()>(1);
+    // Each device says whether its push went in (traffic needs at least one).
+    let (pushed_tx, mut pushed_rx) = mpsc::channel::<bool>(1);
     let on_event = |d: &str, p: &str, e: WatchEvent| progress.event(d, p, e);
     let device_opts = per_device_options(&inputs, &names, &watch_opts);
     let mut tasks = Vec::new();
@@ -149,23 +178,34 @@ pub async fn run(
         tasks.push(ctx.run(&sem, pushed_tx.clone(), end_rx.clone()));
     }
     drop(pushed_tx);
-    // The watch phase ends a fixed time after the last push (every sender dropped), or
-    // now on Ctrl-C (pushes under way still finish: a half-sent config helps nobody).
+    // Every sender dropped = every push done. Then the traffic, then the watch ends
+    // `[flaps] duration` after the last push or when the traffic ends, whichever is later;
+    // Ctrl-C ends it now (pushes under way still finish: a half-sent config helps nobody).
+    let min_gbps = inputs.manifest.criteria.min_gbps;
     let control = async {
-        let pushes_done = async {
-            while pushed_rx.recv().await.is_some() {}
-            if !interrupted.load(Ordering::Relaxed) {
-                progress.watching(watch_opts.duration);
-                let _ = end_tx.send(Some(Instant::now() + watch_opts.duration));
-            }
-        };
-        let ((), never) = futures::join!(pushes_done, ctrl_c);
-        never
+        let mut pushed_ok = false;
+        while let Some(ok) = pushed_rx.recv().await {
+            pushed_ok |= ok;
+        }
+        let pushes_done = Instant::now();
+        let mut results = Ok(Vec::new());
+        if pushed_ok && !plan.traffic.is_empty() && !interrupted.load(Ordering::Relaxed) {
+            let stop = end_rx.clone();
+            results = traffic::run_tests(&plan.traffic, min_gbps, &folder, stop, progress).await;
+        }
+        if !interrupted.load(Ordering::Relaxed) {
+            let end = (pushes_done + watch_opts.duration).max(Instant::now());
+            progress.watching(end.saturating_duration_since(Instant::now()));
+            let _ = end_tx.send(Some(end));
+        }
+        results
     };
-    let devices = tokio::select! {
-        d = futures::future::join_all(tasks) => d,
-        never = control => match never {},
+    let work = async { futures::join!(futures::future::join_all(tasks), control) };
+    let (devices, traffic) = tokio::select! {
+        r = work => r,
+        never = ctrl_c => match never {},
     };
+    let traffic = traffic?;
     let interrupted = interrupted.load(Ordering::Relaxed);
 
     let rows: Vec<PortRow> = devices.iter().flat_map(|d| d.ports.clone()).collect();
@@ -180,6 +220,10 @@ pub async fn run(
             (_, Some(e)) => Some(format!("{}: {e}", d.device)),
             _ => None,
         })
+        .chain(traffic.iter().filter_map(|t| match &t.outcome {
+            TestOutcome::Failed(e) => Some(e.to_string()),
+            _ => None,
+        }))
         .collect();
     let record = serde_json::json!({
         "switchlab": env!("CARGO_PKG_VERSION"),
@@ -196,7 +240,9 @@ pub async fn run(
             "duration_ms": watch_opts.duration.as_millis() as u64,
             "sources": watch_opts.sources.iter().map(|s| format!("{s:?}").to_lowercase()).collect::<Vec<_>>(),
         },
-        "throughput": format!("not built yet: {} test(s) in the manifest not run", inputs.manifest.throughput.len()),
+        "throughput": traffic.iter().map(TestResult::to_json).collect::<Vec<_>>(),
+        "throughput_planned": plan.traffic.len(),
+        "iperf3": iperf3,
         "outcome": crate::watch::outcome(interrupted, errors.is_empty()),
         "errors": errors,
     });
@@ -204,6 +250,8 @@ pub async fn run(
     Ok(RunReport {
         folder: folder.path.clone(),
         devices,
+        traffic,
+        tests_planned: plan.traffic.len(),
         interrupted,
     })
 }
@@ -277,9 +325,9 @@ struct DeviceRun<'a> {
 }
 
 impl DeviceRun<'_> {
-    /// Push over a session that is already watched, then watch until `end`. `pushed` is
-    /// dropped when the push ends, ok or not.
-    async fn run(self, sem: &Semaphore, pushed: mpsc::Sender<()>, end: End) -> DeviceReport {
+    /// Push over a session that is already watched, then watch until `end`. `pushed` hears
+    /// whether the push went in, and is dropped when the push ends.
+    async fn run(self, sem: &Semaphore, pushed: mpsc::Sender<bool>, end: End) -> DeviceReport {
         let name = self.dev.name().to_string();
         let start = Instant::now();
         let transcript = self.folder.path.join(format!("transcripts/{name}.log"));
@@ -313,6 +361,9 @@ impl DeviceRun<'_> {
             }
         };
         self.progress.pushed(&report);
+        let _ = pushed
+            .send(matches!(report.push, Outcome::Pushed { .. }))
+            .await;
         drop(pushed);
         // A device whose baseline did not go in is not watched: its ports would be judged
         // on a config that is not the run's.

@@ -211,9 +211,24 @@ pub async fn run_plan(
     }
 }
 
-/// Take a port down now (its log lines go out before this returns) and bring it back up
-/// after the flap's `down`.
+/// Take a port down now, or the flap's `at` from now (its log lines go out before the port
+/// is back), and bring it back up after the flap's `down`.
 pub fn flap_now(d: &'static Dialect, dev: &Arc<Mutex<Device>>, flap: Flap) {
+    if !flap.at.is_zero() {
+        let dev = dev.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(flap.at).await;
+            flap_now(
+                d,
+                &dev,
+                Flap {
+                    at: Duration::ZERO,
+                    ..flap
+                },
+            );
+        });
+        return;
+    }
     let mut guard = lock(dev);
     let Some(i) = guard.port_index(&flap.port) else {
         return;

@@ -88,8 +88,8 @@ pub struct Device {
     pub syslog_targets: Vec<(String, u16)>,
     /// Where `logging host` without a port sends.
     pub syslog_port: u16,
-    /// Flaps to inject the moment a typed command line starts with the text (once each):
-    /// a flap at a known point of a config push.
+    /// Flaps to inject when a typed command line starts with the text (once each), the
+    /// flap's `at` later: a flap at a known point of a config push, or some time after it.
     pub flap_on_command: Vec<(String, super::link::Flap)>,
 }
 

@@ -6,7 +6,8 @@
 //! flaps.csv: `time` (UTC, ms), `device`, `port`, `event` (`down`, `up`, `unseen` for
 //! flaps a counter proves that no source saw, `err-disabled` when a poll first finds the
 //! switch shut the port), `flaps` (1 per down, or how many unseen), `sources`
-//! (`console+buffer+state+counters`…), `window_from`, `window_to` (for `unseen`).
+//! (`console+buffer+state+counters`…), `window_from`, `window_to` (for `unseen`),
+//! `traffic` (the throughput test running then, in a `run`; empty when none was).
 //! ports.csv: `device`, `port`, `flaps`, `unseen_flaps`, `worst_burst_10s`, `crc_delta`,
 //! `in_errors_delta`, `err_disabled` (`yes`/`no`, empty where the vendor cannot say),
 //! `cable`, `nic`, `verdict` (`pass`/`fail` against max_flaps_per_port; err-disabled
@@ -22,6 +23,8 @@ use super::timeline::{Transition, Unseen};
 pub struct RunFolder {
     pub path: PathBuf,
     flaps: Mutex<csv::Writer<File>>,
+    /// When each throughput test ran: (test, from, to or None while it runs).
+    traffic: Mutex<Vec<(String, SystemTime, Option<SystemTime>)>>,
 }
 
 fn stamp(t: SystemTime) -> String {
@@ -47,12 +50,13 @@ pub struct PortRow {
     pub hint: String,
 }
 
-/// run.json's `outcome`: `interrupted` (Ctrl-C), `complete`, or `device errors`.
+/// run.json's `outcome`: `interrupted` (Ctrl-C), `complete`, or `errors` (a device could
+/// not be pushed or watched, or a throughput test could not run: run.json's `errors`).
 pub fn outcome(interrupted: bool, all_ok: bool) -> &'static str {
     match (interrupted, all_ok) {
         (true, _) => "interrupted",
         (false, true) => "complete",
-        (false, false) => "device errors",
+        (false, false) => "errors",
     }
 }
 
@@ -97,12 +101,14 @@ impl RunFolder {
             "sources",
             "window_from",
             "window_to",
+            "traffic",
         ])
         .map_err(std::io::Error::other)?;
         w.flush()?;
         Ok(RunFolder {
             path,
             flaps: Mutex::new(w),
+            traffic: Mutex::new(Vec::new()),
         })
     }
 
@@ -112,42 +118,51 @@ impl RunFolder {
             .iter()
             .map(|s| format!("{s:?}").to_lowercase())
             .collect();
-        self.row([
-            stamp(t.time),
-            device.into(),
-            port.into(),
-            if t.up { "up" } else { "down" }.into(),
-            if t.up { "0" } else { "1" }.into(),
-            sources.join("+"),
-            String::new(),
-            String::new(),
-        ])
+        self.row(
+            t.time,
+            t.time,
+            [
+                device.into(),
+                port.into(),
+                if t.up { "up" } else { "down" }.into(),
+                if t.up { "0" } else { "1" }.into(),
+                sources.join("+"),
+                String::new(),
+                String::new(),
+            ],
+        )
     }
 
     pub fn unseen(&self, device: &str, port: &str, u: &Unseen) -> std::io::Result<()> {
-        self.row([
-            stamp(u.to),
-            device.into(),
-            port.into(),
-            "unseen".into(),
-            u.flaps.to_string(),
-            "counters".into(),
-            stamp(u.from),
-            stamp(u.to),
-        ])
+        self.row(
+            u.from,
+            u.to,
+            [
+                device.into(),
+                port.into(),
+                "unseen".into(),
+                u.flaps.to_string(),
+                "counters".into(),
+                stamp(u.from),
+                stamp(u.to),
+            ],
+        )
     }
 
     pub fn err_disabled(&self, device: &str, port: &str, at: SystemTime) -> std::io::Result<()> {
-        self.row([
-            stamp(at),
-            device.into(),
-            port.into(),
-            "err-disabled".into(),
-            "0".into(),
-            "state".into(),
-            String::new(),
-            String::new(),
-        ])
+        self.row(
+            at,
+            at,
+            [
+                device.into(),
+                port.into(),
+                "err-disabled".into(),
+                "0".into(),
+                "state".into(),
+                String::new(),
+                String::new(),
+            ],
+        )
     }
 
     /// Write `rel` (say `configs/sw1.cfg`) inside the folder.
@@ -159,9 +174,40 @@ impl RunFolder {
         std::fs::write(path, bytes)
     }
 
-    fn row(&self, r: [String; 8]) -> std::io::Result<()> {
+    /// A throughput test starts now: flaps from now until it ends name it.
+    pub fn traffic_started(&self, test: &str) {
+        let mut t = self.traffic.lock().unwrap_or_else(|e| e.into_inner());
+        t.push((test.to_string(), SystemTime::now(), None));
+    }
+
+    pub fn traffic_ended(&self, test: &str) {
+        let mut t = self.traffic.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = t.iter_mut().rev().find(|w| w.0 == test && w.2.is_none()) {
+            w.2 = Some(SystemTime::now());
+        }
+    }
+
+    /// The tests that ran at some time in `from..=to`, joined with `+`.
+    fn traffic_during(&self, from: SystemTime, to: SystemTime) -> String {
+        let t = self.traffic.lock().unwrap_or_else(|e| e.into_inner());
+        let names: Vec<&str> = t
+            .iter()
+            .filter(|(_, start, end)| *start <= to && end.is_none_or(|end| end >= from))
+            .map(|w| w.0.as_str())
+            .collect();
+        names.join("+")
+    }
+
+    /// A flaps.csv row for an event at `to` (seen somewhere in `from..=to`).
+    fn row(&self, from: SystemTime, to: SystemTime, r: [String; 7]) -> std::io::Result<()> {
+        let traffic = self.traffic_during(from, to);
         let mut w = self.flaps.lock().unwrap_or_else(|e| e.into_inner());
-        w.write_record(&r).map_err(std::io::Error::other)?;
+        w.write_field(stamp(to)).map_err(std::io::Error::other)?;
+        for f in r.into_iter().chain([traffic]) {
+            w.write_field(f).map_err(std::io::Error::other)?;
+        }
+        w.write_record(None::<&[u8]>)
+            .map_err(std::io::Error::other)?;
         w.flush()
     }
 
@@ -196,5 +242,28 @@ mod tests {
         assert!(run.contains("\"incomplete\""), "{run}");
         let again = RunFolder::create(dir.path(), "night run/rack 2", &lab).unwrap();
         assert_ne!(again.path, f.path, "two runs in one second get two folders");
+    }
+
+    #[test]
+    fn an_event_names_the_tests_that_ran_at_its_time_or_within_its_window() {
+        use std::time::Duration;
+        let dir = tempfile::tempdir().unwrap();
+        let lab = dir.path().join("lab.toml");
+        std::fs::write(&lab, "").unwrap();
+        let f = RunFolder::create(dir.path(), "t", &lab).unwrap();
+        let before = SystemTime::now() - Duration::from_secs(1);
+        f.traffic_started("t1");
+        let during = SystemTime::now();
+        f.traffic_ended("t1");
+        f.traffic_started("t2");
+        let later = SystemTime::now() + Duration::from_secs(1);
+        assert_eq!(f.traffic_during(before, before), "");
+        assert_eq!(f.traffic_during(during, during), "t1");
+        assert_eq!(f.traffic_during(later, later), "t2", "t2 still runs");
+        assert_eq!(
+            f.traffic_during(before, later),
+            "t1+t2",
+            "an unseen window spans both"
+        );
     }
 }

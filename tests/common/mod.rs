@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use regex::Regex;
 use switchlab::sim::{Sim, SimOptions};
@@ -220,7 +220,66 @@ pub fn read(folder: &Path, name: &str) -> String {
     std::fs::read_to_string(folder.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// Milliseconds since the epoch of a run folder's time stamp.
+pub fn ms(t: &str) -> i128 {
+    let ts: jiff::Timestamp = t.parse().unwrap();
+    ts.as_millisecond() as i128
+}
+
+/// Milliseconds since the epoch.
+pub fn unix_ms(t: SystemTime) -> i128 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i128
+}
+
 /// A run folder's run.json.
 pub fn run_json(folder: &Path) -> serde_json::Value {
     serde_json::from_str(&read(folder, "run.json")).unwrap()
+}
+
+/// Start switchlab, wait until its stderr says `ready`, send SIGINT, and wait for it.
+pub async fn interrupt_when(
+    args: &[&str],
+    cwd: &std::path::Path,
+    ready: &str,
+) -> (std::process::Output, String) {
+    use std::io::{BufRead, Read};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", cwd)
+        .envs(ENV)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ready = ready.to_string();
+    let (child, err) = tokio::task::spawn_blocking(move || {
+        let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        let mut line = String::new();
+        while err.read_line(&mut line).unwrap() > 0 {
+            seen.push_str(&line);
+            if line.contains(&ready) {
+                break;
+            }
+            line.clear();
+        }
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+        err.read_to_string(&mut seen).unwrap();
+        (child, seen)
+    })
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "Ctrl-C ends it after a last poll, not after the 10 min"
+    );
+    (out, err)
 }

@@ -1,0 +1,262 @@
+//! One throughput test with iperf3 on this machine: a one-off server bound to the receiving
+//! endpoint's address, then a client bound to the sending one's, its JSON report read at
+//! the end. Both run in their own process group, so a Ctrl-C at the terminal reaches
+//! switchlab alone, which ends them (they are killed when dropped).
+
+use std::process::Stdio;
+use std::time::{Duration, SystemTime};
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::{Child, Command};
+
+use super::{TrafficError, TrafficTest};
+
+/// How long the server may take to say it listens.
+const SERVER_READY: Duration = Duration::from_secs(10);
+/// Beyond the test's own length: connecting, the last interval, the report.
+const CLIENT_GRACE: Duration = Duration::from_secs(30);
+/// iperf3's own limit on reaching the server, in ms.
+const CONNECT_TIMEOUT_MS: &str = "5000";
+
+/// One reporting interval, summed over the streams, as the sender saw it.
+#[derive(Debug, Clone)]
+pub struct Interval {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub bytes: u64,
+    pub bits_per_second: f64,
+    pub retransmits: Option<u64>,
+}
+
+/// What iperf3 measured.
+#[derive(Debug, Clone)]
+pub struct Measurement {
+    /// When the client started (interval times count from here).
+    pub started: SystemTime,
+    pub intervals: Vec<Interval>,
+    /// The whole test, sender side (retransmits counted) and receiver side.
+    pub sent: Interval,
+    pub received: Interval,
+}
+
+/// `iperf3 --version`'s first line, or why iperf3 cannot be run.
+pub async fn version() -> Result<String, TrafficError> {
+    let out = Command::new("iperf3")
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .map_err(|error| TrafficError::Iperf3Missing { error })?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(text.lines().next().unwrap_or("iperf3").trim().to_string())
+}
+
+/// Run `test` to its end and read the client's report.
+pub async fn measure(test: &TrafficTest) -> Result<Measurement, TrafficError> {
+    let port = free_port(&test.to.address).map_err(|error| TrafficError::Address {
+        endpoint: test.to.name.clone(),
+        address: test.to.address.clone(),
+        error,
+    })?;
+    let mut server = server(test, port).await?;
+    let mut client = Command::new("iperf3");
+    client
+        .args(["-c", &test.to.address, "-p", &port.to_string()])
+        .args(["-B", &test.from.address])
+        .args(["-t", &whole_seconds(test.duration).to_string()])
+        .args(["-P", &test.streams.to_string()])
+        .args(["--connect-timeout", CONNECT_TIMEOUT_MS, "-J"]);
+    if let Some(w) = &test.window {
+        client.args(["-w", w]);
+    }
+    let started = SystemTime::now();
+    let child = spawn(&mut client, &test.from.name)?;
+    let limit = test.duration + CLIENT_GRACE;
+    let out = tokio::time::timeout(limit, child.wait_with_output())
+        .await
+        .map_err(|_| TrafficError::Timeout {
+            test: test.name.clone(),
+            waited: limit,
+        })?
+        .map_err(|error| TrafficError::Spawn {
+            endpoint: test.from.name.clone(),
+            error,
+        })?;
+    // The one-off server ends by itself after the test; kill it anyway if it lingers.
+    let _ = server.start_kill();
+    report(&test.name, started, &out.stdout, &out.stderr)
+}
+
+/// A one-off server on `to`, once it says it listens.
+async fn server(test: &TrafficTest, port: u16) -> Result<Child, TrafficError> {
+    let mut cmd = Command::new("iperf3");
+    cmd.args(["-s", "-1", "--forceflush"])
+        .args(["-B", &test.to.address, "-p", &port.to_string()]);
+    let mut child = spawn(&mut cmd, &test.to.name)?;
+    let mut seen = String::new();
+    let ready = match (child.stdout.take(), child.stderr.take()) {
+        (Some(out), Some(err)) => {
+            tokio::time::timeout(SERVER_READY, listening(out, err, &mut seen)).await
+        }
+        // Both were asked for as pipes in `spawn`.
+        _ => Ok(false),
+    };
+    match ready {
+        Ok(true) => Ok(child),
+        Ok(false) => Err(TrafficError::Server {
+            endpoint: test.to.name.clone(),
+            address: format!("{}:{port}", test.to.address),
+            said: last_words(&seen),
+        }),
+        Err(_) => Err(TrafficError::ServerNotReady {
+            endpoint: test.to.name.clone(),
+            address: format!("{}:{port}", test.to.address),
+            waited: SERVER_READY,
+        }),
+    }
+}
+
+/// Read the server's output until it says it listens (true) or ends (false).
+async fn listening(
+    out: impl AsyncRead + Unpin,
+    err: impl AsyncRead + Unpin,
+    seen: &mut String,
+) -> bool {
+    let mut out = BufReader::new(out).lines();
+    let mut err = BufReader::new(err).lines();
+    let mut err_open = true;
+    loop {
+        let line = tokio::select! {
+            l = out.next_line() => l,
+            l = err.next_line(), if err_open => match l {
+                Ok(None) | Err(_) => { err_open = false; continue; }
+                l => l,
+            },
+        };
+        match line {
+            Ok(Some(l)) if l.contains("Server listening on") => return true,
+            Ok(Some(l)) => {
+                seen.push_str(&l);
+                seen.push('\n');
+            }
+            Ok(None) | Err(_) => return false,
+        }
+    }
+}
+
+fn spawn(cmd: &mut Command, endpoint: &str) -> Result<Child, TrafficError> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .process_group(0)
+        .spawn()
+        .map_err(|error| TrafficError::Spawn {
+            endpoint: endpoint.to_string(),
+            error,
+        })
+}
+
+/// A TCP port free on `address` now (the server binds it a moment later).
+fn free_port(address: &str) -> std::io::Result<u16> {
+    let ip: std::net::IpAddr = address
+        .parse()
+        .map_err(|_| std::io::Error::other("not an IP address"))?;
+    Ok(std::net::TcpListener::bind((ip, 0))?.local_addr()?.port())
+}
+
+/// iperf3 takes whole seconds; a test never runs shorter than asked.
+fn whole_seconds(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+fn last_words(text: &str) -> String {
+    let words: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("---"))
+        .collect();
+    if words.is_empty() {
+        "it ended without saying why".into()
+    } else {
+        words.join("; ")
+    }
+}
+
+/// The client's JSON report (`-J`): its error, or the intervals and the totals.
+fn report(
+    test: &str,
+    started: SystemTime,
+    stdout: &[u8],
+    stderr: &[u8],
+) -> Result<Measurement, TrafficError> {
+    let bad = |why: String| TrafficError::Report {
+        test: test.to_string(),
+        why,
+    };
+    let json: serde_json::Value = serde_json::from_slice(stdout).map_err(|e| {
+        bad(format!(
+            "not JSON ({e}); it said: {}",
+            last_words(&String::from_utf8_lossy(stderr))
+        ))
+    })?;
+    if let Some(e) = json.get("error").and_then(|e| e.as_str()) {
+        return Err(TrafficError::Iperf3 {
+            test: test.to_string(),
+            said: e.to_string(),
+        });
+    }
+    let end = &json["end"];
+    let sum = |v: &serde_json::Value, what: &str| {
+        interval(v).ok_or_else(|| bad(format!("no {what} in the report")))
+    };
+    let intervals = json["intervals"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| interval(&i["sum"])).collect())
+        .unwrap_or_default();
+    Ok(Measurement {
+        started,
+        intervals,
+        sent: sum(&end["sum_sent"], "end.sum_sent")?,
+        received: sum(&end["sum_received"], "end.sum_received")?,
+    })
+}
+
+fn interval(v: &serde_json::Value) -> Option<Interval> {
+    Some(Interval {
+        start_s: v["start"].as_f64()?,
+        end_s: v["end"].as_f64()?,
+        bytes: v["bytes"].as_u64()?,
+        bits_per_second: v["bits_per_second"].as_f64()?,
+        retransmits: v["retransmits"].as_u64(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_second_rounds_up_to_whole_seconds() {
+        assert_eq!(whole_seconds(Duration::from_millis(2500)), 3);
+        assert_eq!(whole_seconds(Duration::from_secs(10)), 10);
+    }
+
+    #[test]
+    fn iperf3s_own_error_is_passed_on_and_a_bad_report_says_why() {
+        let t = SystemTime::now();
+        let e = report(
+            "t1",
+            t,
+            br#"{"start":{},"error":"unable to connect to server"}"#,
+            b"",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "throughput test 't1': iperf3 said: unable to connect to server"
+        );
+        let e = report("t1", t, b"", b"iperf3: error - boom\n").unwrap_err();
+        assert!(e.to_string().contains("iperf3: error - boom"), "{e}");
+    }
+}

@@ -1,0 +1,251 @@
+//! The traffic phase of `switchlab run`: real iperf3 on loopback while the flap watch goes
+//! on over real SSH to a simulator. A flap during traffic is counted once, on time, and
+//! names the test it fell in; the watch lasts as long as the traffic; a test that cannot run
+//! is reported without losing the devices' results; Ctrl-C ends the traffic with the watch.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use switchlab::sim::Sim;
+use switchlab::sim::link::Flap;
+
+/// A lab of one Arista over SSH and two endpoints on this machine at `s1` and `s2`.
+fn lab(addr: std::net::SocketAddr, s1: &str, s2: &str) -> String {
+    format!(
+        "{}[[endpoint]]\nname = \"s1\"\naddress = \"{s1}\"\n[[endpoint]]\nname = \"s2\"\naddress = \"{s2}\"\n",
+        ssh_device("arista", "arista_eos", addr, &["Ethernet1", "Ethernet2"]),
+    )
+}
+
+/// A run of the Arista with one throughput test `test` (TOML lines) and a 1 s watch after
+/// the push, so that without the traffic the watch would be long over.
+fn manifest(test: &str) -> String {
+    format!(
+        "name = \"traffic\"\n[baseline]\nlogging_host = \"127.0.0.1\"\n[[device]]\nname = \"arista\"\n[[throughput]]\nname = \"t1\"\nfrom = \"s1\"\nto = \"s2\"\n{test}\n[flaps]\ninterval = \"500ms\"\nduration = \"1s\"\nsyslog_listen = \"127.0.0.1:0\"\n[criteria]\nmin_gbps = 0.1\n"
+    )
+}
+
+/// Flap `port` for 100 ms, `after` the device is sent its first port's config line.
+fn flap_after_push_starts(sim: &Sim, port: &str, after: Duration) {
+    sim.device.lock().unwrap().flap_on_command.push((
+        "interface Ethernet1".into(),
+        Flap {
+            port: port.into(),
+            at: after,
+            down: Duration::from_millis(100),
+        },
+    ));
+}
+
+const RUN: [&str; 6] = [
+    "run",
+    "--lab",
+    "lab.toml",
+    "--manifest",
+    "m.toml",
+    "--accept-new-host-keys",
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flap_during_traffic_is_counted_once_on_time_and_names_the_test() {
+    let dir = tempfile::tempdir().unwrap();
+    let (arista, addr) = ssh_sim(options("arista_eos")).await;
+    // 2.5 s into the push: past the 1 s watch the push alone would get, inside the 4 s test.
+    flap_after_push_starts(&arista, "Ethernet2", Duration::from_millis(2500));
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        lab(addr, "127.0.0.1", "127.0.0.1"),
+    )
+    .unwrap();
+    let m = manifest("duration = \"4s\"\nstreams = 2");
+    std::fs::write(dir.path().join("m.toml"), m).unwrap();
+    let out = switchlab(&RUN, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let folder = printed_folder(&out, dir.path());
+    let run = run_json(&folder);
+    let test = &run["throughput"][0];
+    assert_eq!(test["outcome"], "measured", "{run}");
+    assert_eq!(test["verdict"], "pass", "{run}");
+    assert!(test["received_gbps"].as_f64().unwrap() > 0.1, "{run}");
+    let (from, to) = (
+        ms(test["started"].as_str().unwrap()),
+        ms(test["ended"].as_str().unwrap()),
+    );
+
+    // The ground truth: one flap, inside the test.
+    let truth: Vec<_> = arista.truth().into_iter().filter(|e| !e.up).collect();
+    assert_eq!(truth.len(), 1);
+    let down = unix_ms(truth[0].time);
+    assert!(from < down && down < to, "flap {down}, test {from}..{to}");
+    // Counted once, by syslog within 100 ms, naming the test it fell in.
+    let flaps = read(&folder, "flaps.csv");
+    assert!(
+        flaps.starts_with("time,device,port,event,flaps,sources,window_from,window_to,traffic\n")
+    );
+    let rows: Vec<Vec<&str>> = flaps
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .filter(|r: &Vec<&str>| r[2] == "Ethernet2" && (r[3] == "down" || r[3] == "unseen"))
+        .collect();
+    assert_eq!(rows.len(), 1, "{flaps}");
+    let row = &rows[0];
+    assert_eq!((row[3], row[4], row[8]), ("down", "1", "t1"), "{flaps}");
+    assert!(row[5].contains("syslog"), "{flaps}");
+    assert!((ms(row[0]) - down).abs() <= 100, "{flaps}");
+    let ports = read(&folder, "ports.csv");
+    assert!(
+        ports
+            .lines()
+            .any(|l| l.starts_with("arista,Ethernet2,1,") && l.contains(",fail,")),
+        "{ports}"
+    );
+
+    // throughput.csv: a row per second of the test, then the totals with the verdict.
+    let csv = read(&folder, "throughput.csv");
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let intervals: Vec<_> = rows.iter().filter(|r| r[4] == "interval").collect();
+    assert!(intervals.len() >= 4, "{csv}");
+    for r in &intervals {
+        assert_eq!((r[1], r[2], r[3]), ("t1", "s1", "s2"), "{csv}");
+        assert!(r[8].parse::<f64>().unwrap() > 0.0, "{csv}");
+        let at = ms(r[0]);
+        assert!(
+            from <= at && at <= to + 100,
+            "interval at {at}, test {from}..{to}: {csv}"
+        );
+    }
+    let received = rows.iter().find(|r| r[4] == "received").unwrap();
+    assert_eq!(received[10], "pass", "{csv}");
+    assert!(t.contains("t1"), "the console names the test: {t}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_test_that_cannot_run_is_reported_and_the_device_is_still_pushed_and_watched() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_arista, addr) = ssh_sim(options("arista_eos")).await;
+    // 192.0.2.1 (TEST-NET-1) is on no interface here: iperf3 cannot listen on it.
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        lab(addr, "127.0.0.1", "192.0.2.1"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("m.toml"), manifest("duration = \"2s\"")).unwrap();
+    let out = switchlab(&RUN, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    let said = "endpoint 's2': cannot listen on its address 192.0.2.1";
+    assert!(t.contains("FAILED traffic t1") && t.contains(said), "{t}");
+    let folder = printed_folder(&out, dir.path());
+    let run = run_json(&folder);
+    assert_eq!(run["outcome"], "errors", "{run}");
+    assert_eq!(run["throughput"][0]["outcome"], "failed", "{run}");
+    assert!(run["errors"][0].as_str().unwrap().contains(said), "{run}");
+    assert_eq!(run["devices"][0]["ok"], true, "{run}");
+    let ports = read(&folder, "ports.csv");
+    assert!(
+        ports
+            .lines()
+            .any(|l| l.starts_with("arista,Ethernet1,0,") && l.contains(",pass,")),
+        "{ports}"
+    );
+    assert_eq!(
+        read(&folder, "throughput.csv").lines().count(),
+        1,
+        "header only"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_is_not_built_is_refused_before_any_push_and_no_traffic_skips_the_tests() {
+    let dir = tempfile::tempdir().unwrap();
+    let (arista, addr) = ssh_sim(options("arista_eos")).await;
+    let remote = format!(
+        "{}[[endpoint]]\nname = \"s1\"\naddress = \"127.0.0.1\"\n[[endpoint]]\nname = \"s2\"\naddress = \"127.0.0.1\"\nssh = {{ host = \"127.0.0.1\", user = \"lab\" }}\n",
+        ssh_device("arista", "arista_eos", addr, &["Ethernet1"]),
+    );
+    for (lab_text, test, says) in [
+        (
+            lab(addr, "127.0.0.1", "127.0.0.1"),
+            "engine = \"builtin\"",
+            "the built-in engine is not built yet",
+        ),
+        (
+            remote.clone(),
+            "",
+            "starting iperf3 on endpoint 's2' over SSH is not built yet",
+        ),
+        (
+            lab(addr, "127.0.0.1", "127.0.0.1"),
+            "window = \"4 MB\"",
+            "window '4 MB' is not a size iperf3 takes",
+        ),
+    ] {
+        std::fs::write(dir.path().join("lab.toml"), lab_text).unwrap();
+        std::fs::write(dir.path().join("m.toml"), manifest(test)).unwrap();
+        let out = switchlab(&RUN, &ENV, dir.path()).await;
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{err}");
+        assert!(
+            err.contains("m.toml: throughput test 't1': ") && err.contains(says),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "one message: {err}");
+        assert!(
+            !dir.path().join("runs").exists(),
+            "nothing run, no run folder"
+        );
+        // `check` refuses the same, touching no device.
+        let check = ["check", "--lab", "lab.toml", "--manifest", "m.toml"];
+        let out = switchlab(&check, &ENV, dir.path()).await;
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(says), "check: {err}");
+    }
+    assert!(
+        arista.device.lock().unwrap().syslog_targets.is_empty(),
+        "nothing pushed"
+    );
+
+    let mut args = RUN.to_vec();
+    args.push("--no-traffic");
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let folder = printed_folder(&out, dir.path());
+    assert_eq!(run_json(&folder)["throughput_planned"], 0);
+    assert!(!folder.join("throughput.csv").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_during_traffic_ends_the_test_and_the_watch_and_leaves_no_iperf3_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_arista, addr) = ssh_sim(options("arista_eos")).await;
+    // An address of this test's own on loopback, to find its iperf3 processes by.
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        lab(addr, "127.0.0.1", "127.0.0.93"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("m.toml"), manifest("duration = \"10m\"")).unwrap();
+    let (out, err) = interrupt_when(&RUN, dir.path(), "traffic t1").await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{err}{stdout}");
+    assert!(stdout.contains("stopped traffic t1"), "{stdout}");
+    let folder = printed_folder(&out, dir.path());
+    let run = run_json(&folder);
+    assert_eq!(run["outcome"], "interrupted", "{run}");
+    assert_eq!(run["throughput"][0]["outcome"], "interrupted", "{run}");
+    let left: Vec<String> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.starts_with("iperf3") && c.contains("127.0.0.93"))
+        .collect();
+    assert!(left.is_empty(), "iperf3 left running: {left:?}");
+}
