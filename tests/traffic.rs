@@ -1,6 +1,6 @@
 //! The traffic phase of `switchlab run`: real iperf3 on loopback while the flap watch goes
-//! on over real SSH to a simulator. A flap during traffic is counted once, on time, and
-//! names the test it fell in; the watch lasts as long as the traffic; a test that cannot run
+//! on over real SSH and a real pty console to simulators. A flap during traffic is counted
+//! once, on time, and names the test it fell in; the watch lasts as long as the traffic; a test that cannot run
 //! is reported without losing the devices' results; Ctrl-C ends the traffic with the watch.
 
 mod common;
@@ -27,10 +27,10 @@ fn manifest(test: &str) -> String {
     )
 }
 
-/// Flap `port` for 100 ms, `after` the device is sent its first port's config line.
-fn flap_after_push_starts(sim: &Sim, port: &str, after: Duration) {
+/// Flap `port` for 100 ms, `after` the device is sent the config line `at` (its push).
+fn flap_after(sim: &Sim, at: &str, port: &str, after: Duration) {
     sim.device.lock().unwrap().flap_on_command.push((
-        "interface Ethernet1".into(),
+        at.into(),
         Flap {
             port: port.into(),
             at: after,
@@ -52,14 +52,24 @@ const RUN: [&str; 6] = [
 async fn a_flap_during_traffic_is_counted_once_on_time_and_names_the_test() {
     let dir = tempfile::tempdir().unwrap();
     let (arista, addr) = ssh_sim(options("arista_eos")).await;
+    let (cisco, link) = console_sim(no_login(options("cisco_ios")), dir.path(), "cisco").await;
     // 2.5 s into the push: past the 1 s watch the push alone would get, inside the 4 s test.
-    flap_after_push_starts(&arista, "Ethernet2", Duration::from_millis(2500));
-    std::fs::write(
-        dir.path().join("lab.toml"),
-        lab(addr, "127.0.0.1", "127.0.0.1"),
-    )
-    .unwrap();
-    let m = manifest("duration = \"4s\"\nstreams = 2");
+    let after = Duration::from_millis(2500);
+    flap_after(&arista, "interface Ethernet1", "Ethernet2", after);
+    flap_after(
+        &cisco,
+        "interface GigabitEthernet0/1",
+        "GigabitEthernet0/2",
+        after,
+    );
+    let ports = ["GigabitEthernet0/1", "GigabitEthernet0/2"];
+    let lab_text = serial_device("cisco", "cisco_ios", &link, false, &ports)
+        + &lab(addr, "127.0.0.1", "127.0.0.1");
+    std::fs::write(dir.path().join("lab.toml"), lab_text).unwrap();
+    let m = manifest("duration = \"4s\"\nstreams = 2").replace(
+        "[[device]]\nname = \"arista\"\n",
+        "[[device]]\nname = \"arista\"\n[[device]]\nname = \"cisco\"\n",
+    );
     std::fs::write(dir.path().join("m.toml"), m).unwrap();
     let out = switchlab(&RUN, &ENV, dir.path()).await;
     let t = text(&out);
@@ -75,34 +85,50 @@ async fn a_flap_during_traffic_is_counted_once_on_time_and_names_the_test() {
         ms(test["ended"].as_str().unwrap()),
     );
 
-    // The ground truth: one flap, inside the test.
-    let truth: Vec<_> = arista.truth().into_iter().filter(|e| !e.up).collect();
-    assert_eq!(truth.len(), 1);
-    let down = unix_ms(truth[0].time);
-    assert!(from < down && down < to, "flap {down}, test {from}..{to}");
-    // Counted once, by syslog within 100 ms, naming the test it fell in.
+    // Per device, the ground truth is one flap inside the test; switchlab counts it once,
+    // by syslog (SSH) or the console line, within 100 ms, naming the test it fell in.
     let flaps = read(&folder, "flaps.csv");
     assert!(
         flaps.starts_with("time,device,port,event,flaps,sources,window_from,window_to,traffic\n")
     );
-    let rows: Vec<Vec<&str>> = flaps
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .filter(|r: &Vec<&str>| r[2] == "Ethernet2" && (r[3] == "down" || r[3] == "unseen"))
-        .collect();
-    assert_eq!(rows.len(), 1, "{flaps}");
-    let row = &rows[0];
-    assert_eq!((row[3], row[4], row[8]), ("down", "1", "t1"), "{flaps}");
-    assert!(row[5].contains("syslog"), "{flaps}");
-    assert!((ms(row[0]) - down).abs() <= 100, "{flaps}");
-    let ports = read(&folder, "ports.csv");
-    assert!(
-        ports
+    for (device, port, sim, source) in [
+        ("arista", "Ethernet2", &arista, "syslog"),
+        ("cisco", "GigabitEthernet0/2", &cisco, "console"),
+    ] {
+        let truth: Vec<_> = sim.truth().into_iter().filter(|e| !e.up).collect();
+        assert_eq!(truth.len(), 1, "{device}");
+        let down = unix_ms(truth[0].time);
+        assert!(
+            from < down && down < to,
+            "{device}: flap {down}, test {from}..{to}"
+        );
+        let rows: Vec<Vec<&str>> = flaps
             .lines()
-            .any(|l| l.starts_with("arista,Ethernet2,1,") && l.contains(",fail,")),
-        "{ports}"
-    );
+            .skip(1)
+            .map(|l| l.split(',').collect())
+            .filter(|r: &Vec<&str>| {
+                r[1] == device && r[2] == port && (r[3] == "down" || r[3] == "unseen")
+            })
+            .collect();
+        assert_eq!(rows.len(), 1, "{device}: {flaps}");
+        let row = &rows[0];
+        assert_eq!((row[3], row[4], row[8]), ("down", "1", "t1"), "{flaps}");
+        assert!(row[5].contains(source), "{device}: {flaps}");
+        let off = (ms(row[0]) - down).abs();
+        println!(
+            "{device}: flap during traffic seen by {}, {off} ms off the ground truth",
+            row[5]
+        );
+        assert!(off <= 100, "{device}: {off} ms off: {flaps}");
+        let ports = read(&folder, "ports.csv");
+        let judged = format!("{device},{port},1,");
+        assert!(
+            ports
+                .lines()
+                .any(|l| l.starts_with(&judged) && l.contains(",fail,")),
+            "{ports}"
+        );
+    }
 
     // throughput.csv: a row per second of the test, then the totals with the verdict.
     let csv = read(&folder, "throughput.csv");
