@@ -47,19 +47,7 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
     );
     std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
     std::fs::write(dir.path().join("m.toml"), MANIFEST).unwrap();
-    let out = switchlab(
-        &[
-            "run",
-            "--lab",
-            "lab.toml",
-            "--manifest",
-            "m.toml",
-            "--accept-new-host-keys",
-        ],
-        &ENV,
-        dir.path(),
-    )
-    .await;
+    let out = switchlab(&RUN, &ENV, dir.path()).await;
     let t = text(&out);
     assert!(out.status.success(), "{t}");
     let folder = printed_folder(&out, dir.path());
@@ -112,18 +100,8 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
         );
     }
     let ports = read(&folder, "ports.csv");
-    assert!(
-        ports
-            .lines()
-            .any(|l| l.starts_with("arista,Ethernet2,1,") && l.contains(",fail,")),
-        "{ports}"
-    );
-    assert!(
-        ports
-            .lines()
-            .any(|l| l.starts_with("arista,Ethernet1,0,") && l.contains(",pass,")),
-        "{ports}"
-    );
+    assert_port(&ports, "arista,Ethernet2,1,", "fail");
+    assert_port(&ports, "arista,Ethernet1,0,", "pass");
 
     // The folder: inputs as run, rendered configs naming the receiver's port, redacted
     // transcripts, and a run.json that says the run completed.
@@ -247,12 +225,7 @@ async fn demo_pushes_all_five_while_watching_and_names_the_short_dac() {
         dac.contains(",fail,\"short SFP+ DAC: known to flicker, use 3 m or longer\""),
         "{dac}"
     );
-    assert!(
-        ports
-            .lines()
-            .any(|l| l.starts_with("arista-7048,Ethernet50,0,") && l.contains(",pass,")),
-        "{ports}"
-    );
+    assert_port(&ports, "arista-7048,Ethernet50,0,", "pass");
     // The bench's throughput test ran (iperf3 between its two servers) while every port
     // was watched.
     let run = run_json(&folder);
@@ -285,15 +258,7 @@ async fn ctrl_c_ends_the_watch_of_a_run_early_and_still_writes_the_diagnosis() {
     .unwrap();
     let manifest = "name = \"long\"\n[[device]]\nname = \"a\"\n[flaps]\nsources = [\"counters\", \"state\", \"buffer\"]\ninterval = \"300ms\"\nduration = \"10m\"\n";
     std::fs::write(dir.path().join("m.toml"), manifest).unwrap();
-    let args = [
-        "run",
-        "--lab",
-        "lab.toml",
-        "--manifest",
-        "m.toml",
-        "--accept-new-host-keys",
-    ];
-    let (out, err) = interrupt_when(&args, dir.path(), "every push done").await;
+    let (out, err) = interrupt_when(&RUN, dir.path(), "every push done").await;
     assert!(out.status.success(), "{err}");
     assert!(err.contains("stopping: a last poll"), "{err}");
     let folder = printed_folder(&out, dir.path());

@@ -39,14 +39,15 @@ fn flap_after(sim: &Sim, at: &str, port: &str, after: Duration) {
     ));
 }
 
-const RUN: [&str; 6] = [
-    "run",
-    "--lab",
-    "lab.toml",
-    "--manifest",
-    "m.toml",
-    "--accept-new-host-keys",
-];
+/// A folder with the lab of one simulated Arista (endpoint `s2` at `s2`) and a manifest
+/// with the test `test`; the simulator runs until dropped.
+async fn one_arista(s2: &str, test: &str) -> (tempfile::TempDir, Sim) {
+    let dir = tempfile::tempdir().unwrap();
+    let (arista, addr) = ssh_sim(options("arista_eos")).await;
+    std::fs::write(dir.path().join("lab.toml"), lab(addr, "127.0.0.1", s2)).unwrap();
+    std::fs::write(dir.path().join("m.toml"), manifest(test)).unwrap();
+    (dir, arista)
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_flap_during_traffic_is_counted_once_on_time_and_names_the_test() {
@@ -121,13 +122,7 @@ async fn a_flap_during_traffic_is_counted_once_on_time_and_names_the_test() {
         );
         assert!(off <= 100, "{device}: {off} ms off: {flaps}");
         let ports = read(&folder, "ports.csv");
-        let judged = format!("{device},{port},1,");
-        assert!(
-            ports
-                .lines()
-                .any(|l| l.starts_with(&judged) && l.contains(",fail,")),
-            "{ports}"
-        );
+        assert_port(&ports, &format!("{device},{port},1,"), "fail");
     }
 
     // throughput.csv: a row per second of the test, then the totals with the verdict.
@@ -155,15 +150,8 @@ async fn a_flap_during_traffic_is_counted_once_on_time_and_names_the_test() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_test_that_cannot_run_is_reported_and_the_device_is_still_pushed_and_watched() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_arista, addr) = ssh_sim(options("arista_eos")).await;
     // 192.0.2.1 (TEST-NET-1) is on no interface here: iperf3 cannot listen on it.
-    std::fs::write(
-        dir.path().join("lab.toml"),
-        lab(addr, "127.0.0.1", "192.0.2.1"),
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("m.toml"), manifest("duration = \"2s\"")).unwrap();
+    let (dir, _arista) = one_arista("192.0.2.1", "duration = \"2s\"").await;
     let out = switchlab(&RUN, &ENV, dir.path()).await;
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
@@ -176,12 +164,7 @@ async fn a_test_that_cannot_run_is_reported_and_the_device_is_still_pushed_and_w
     assert!(run["errors"][0].as_str().unwrap().contains(said), "{run}");
     assert_eq!(run["devices"][0]["ok"], true, "{run}");
     let ports = read(&folder, "ports.csv");
-    assert!(
-        ports
-            .lines()
-            .any(|l| l.starts_with("arista,Ethernet1,0,") && l.contains(",pass,")),
-        "{ports}"
-    );
+    assert_port(&ports, "arista,Ethernet1,0,", "pass");
     assert_eq!(
         read(&folder, "throughput.csv").lines().count(),
         1,
@@ -250,15 +233,8 @@ async fn what_is_not_built_is_refused_before_any_push_and_no_traffic_skips_the_t
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_during_traffic_ends_the_test_and_the_watch_and_leaves_no_iperf3_behind() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_arista, addr) = ssh_sim(options("arista_eos")).await;
     // An address of this test's own on loopback, to find its iperf3 processes by.
-    std::fs::write(
-        dir.path().join("lab.toml"),
-        lab(addr, "127.0.0.1", "127.0.0.93"),
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("m.toml"), manifest("duration = \"10m\"")).unwrap();
+    let (dir, _arista) = one_arista("127.0.0.93", "duration = \"10m\"").await;
     let (out, err) = interrupt_when(&RUN, dir.path(), "traffic t1").await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{err}{stdout}");

@@ -70,7 +70,7 @@ pub fn print_run_report(report: &RunReport) {
     if report.interrupted {
         println!("stopped by Ctrl-C: the watch ended early");
     }
-    let unrun = report.tests_planned - report.traffic.len();
+    let unrun = report.tests_planned.saturating_sub(report.traffic.len());
     if unrun > 0 {
         let why = if report.interrupted {
             "Ctrl-C came first"

@@ -229,18 +229,23 @@ impl RunFolder {
 mod tests {
     use super::*;
 
+    /// A run folder under `dir` for an empty lab file.
+    fn folder(dir: &Path, slug: &str) -> RunFolder {
+        let lab = dir.join("lab.toml");
+        std::fs::write(&lab, "").unwrap();
+        RunFolder::create(dir, slug, &lab).unwrap()
+    }
+
     #[test]
     fn a_new_folder_is_marked_incomplete_and_its_name_is_one_safe_part() {
         let dir = tempfile::tempdir().unwrap();
-        let lab = dir.path().join("lab.toml");
-        std::fs::write(&lab, "").unwrap();
-        let f = RunFolder::create(dir.path(), "night run/rack 2", &lab).unwrap();
+        let f = folder(dir.path(), "night run/rack 2");
         let name = f.path.file_name().unwrap().to_string_lossy().to_string();
         assert!(name.ends_with("-night-run-rack-2"), "{name}");
         assert_eq!(f.path.parent(), Some(dir.path()));
         let run = std::fs::read_to_string(f.path.join("run.json")).unwrap();
         assert!(run.contains("\"incomplete\""), "{run}");
-        let again = RunFolder::create(dir.path(), "night run/rack 2", &lab).unwrap();
+        let again = folder(dir.path(), "night run/rack 2");
         assert_ne!(again.path, f.path, "two runs in one second get two folders");
     }
 
@@ -248,9 +253,7 @@ mod tests {
     fn an_event_names_the_tests_that_ran_at_its_time_or_within_its_window() {
         use std::time::Duration;
         let dir = tempfile::tempdir().unwrap();
-        let lab = dir.path().join("lab.toml");
-        std::fs::write(&lab, "").unwrap();
-        let f = RunFolder::create(dir.path(), "t", &lab).unwrap();
+        let f = folder(dir.path(), "t");
         let before = SystemTime::now() - Duration::from_secs(1);
         f.traffic_started("t1");
         let during = SystemTime::now();

@@ -176,6 +176,16 @@ pub fn serial_device(name: &str, vendor: &str, link: &Path, login: bool, ports: 
     s
 }
 
+/// `switchlab run` on the test folder's lab.toml and m.toml, learning host keys.
+pub const RUN: [&str; 6] = [
+    "run",
+    "--lab",
+    "lab.toml",
+    "--manifest",
+    "m.toml",
+    "--accept-new-host-keys",
+];
+
 pub const ENV: [(&str, &str); 2] = [("T_PASS", "admin"), ("T_SECRET", "enablepw")];
 
 /// A first port of each vendor as the lab writes it.
@@ -231,6 +241,18 @@ pub fn unix_ms(t: SystemTime) -> i128 {
     t.duration_since(SystemTime::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i128
+}
+
+/// Assert that ports.csv (its text) has a row starting `starts` with verdict `verdict`.
+#[track_caller]
+pub fn assert_port(ports: &str, starts: &str, verdict: &str) {
+    let verdict = format!(",{verdict},");
+    assert!(
+        ports
+            .lines()
+            .any(|l| l.starts_with(starts) && l.contains(&verdict)),
+        "no row {starts}…{verdict} in ports.csv:\n{ports}"
+    );
 }
 
 /// A run folder's run.json.

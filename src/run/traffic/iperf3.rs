@@ -53,12 +53,23 @@ pub async fn version() -> Result<String, TrafficError> {
 
 /// Run `test` to its end and read the client's report.
 pub async fn measure(test: &TrafficTest) -> Result<Measurement, TrafficError> {
-    let port = free_port(&test.to.address).map_err(|error| TrafficError::Address {
-        endpoint: test.to.name.clone(),
-        address: test.to.address.clone(),
-        error,
-    })?;
-    let mut server = server(test, port).await?;
+    // The port was free a moment before the server binds it; if something took it in
+    // between, another free port.
+    let mut tries = 0;
+    let (mut server, port) = loop {
+        let port = free_port(&test.to.address).map_err(|error| TrafficError::Address {
+            endpoint: test.to.name.clone(),
+            address: test.to.address.clone(),
+            error,
+        })?;
+        match server(test, port).await {
+            Ok(s) => break (s, port),
+            Err(TrafficError::Server { said, .. }) if said.contains("in use") && tries < 2 => {
+                tries += 1
+            }
+            Err(e) => return Err(e),
+        }
+    };
     let mut client = Command::new("iperf3");
     client
         .args(["-c", &test.to.address, "-p", &port.to_string()])
