@@ -40,6 +40,16 @@ impl LabInputs {
         Ok(LabInputs { lab, source })
     }
 
+    /// The lab file's folder: paths inside the lab (key files, known_hosts, console links)
+    /// are relative to it.
+    pub fn dir(&self) -> std::path::PathBuf {
+        self.source
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+
     /// The device and its vendor profile, or an error listing the lab's devices.
     pub fn device<'a>(
         &'a self,

@@ -8,7 +8,7 @@ use comfy_table::Table;
 
 use crate::run::pipeline::{DeviceReport, Progress, RunReport};
 use crate::run::push::Outcome;
-use crate::run::traffic::{TestOutcome, TestResult, TrafficProgress, TrafficTest};
+use crate::run::traffic::{TestOutcome, TestResult, TrafficProgress, TrafficTest, verdict};
 use crate::watch::{PortRow, WatchEvent};
 
 /// Said on the first Ctrl-C of a watch or a run.
@@ -117,7 +117,7 @@ fn traffic_table(results: &[TestResult]) -> Table {
                 format!("{sent_gbps:.2}"),
                 format!("{received_gbps:.2}"),
                 retransmits.map_or("-".into(), |n| n.to_string()),
-                pass.map_or("-", |p| if p { "pass" } else { "fail" }).into(),
+                verdict(*pass).unwrap_or("-").into(),
             ],
             TestOutcome::Failed(_) => ["-".into(), "-".into(), "-".into(), "not run".into()],
             TestOutcome::Interrupted => ["-".into(), "-".into(), "-".into(), "stopped".into()],
@@ -125,6 +125,28 @@ fn traffic_table(results: &[TestResult]) -> Table {
         t.add_row(row);
     }
     t
+}
+
+/// One device's push as `push`, `run` and `demo` print it: `ok` or `FAILED`, the device,
+/// the seconds it took and what happened; `then` follows a push that went in.
+pub fn push_line(device: &str, secs: f64, lines: usize, outcome: &Outcome, then: &str) -> String {
+    match outcome {
+        Outcome::Rendered => {
+            format!("ok     {device:<16} {secs:>6.2}s {lines:>3} lines rendered (dry run)")
+        }
+        Outcome::Pushed { saved } => format!(
+            "ok     {device:<16} {secs:>6.2}s {lines:>3} lines pushed, verified{}{then}",
+            if *saved { ", saved" } else { ", not saved" }
+        ),
+        Outcome::NotVerified { missing } => {
+            let list: Vec<String> = missing.iter().map(|(n, l)| format!("{n}: {l}")).collect();
+            format!(
+                "FAILED {device:<16} {secs:>6.2}s pushed, but not in the running config: {}",
+                list.join("; ")
+            )
+        }
+        Outcome::Failed(e) => format!("FAILED {device:<16} {secs:>6.2}s {e}"),
+    }
 }
 
 /// `run` and `demo` progress on the console: a line per device push, then the live board.
@@ -179,24 +201,10 @@ impl Progress for ConsoleProgress {
 
     fn pushed(&self, r: &DeviceReport) {
         let secs = r.push_time.as_secs_f64();
-        match &r.push {
-            Outcome::Pushed { saved } => println!(
-                "ok     {:<16} {secs:>6.2}s {:>3} lines pushed, verified{}; watching",
-                r.device,
-                r.lines,
-                if *saved { ", saved" } else { ", not saved" }
-            ),
-            Outcome::NotVerified { missing } => {
-                let list: Vec<String> = missing.iter().map(|(n, l)| format!("{n}: {l}")).collect();
-                println!(
-                    "FAILED {:<16} {secs:>6.2}s pushed, but not in the running config: {}",
-                    r.device,
-                    list.join("; ")
-                );
-            }
-            Outcome::Failed(e) => println!("FAILED {:<16} {secs:>6.2}s {e}", r.device),
-            Outcome::Rendered => {}
-        }
+        println!(
+            "{}",
+            push_line(&r.device, secs, r.lines, &r.push, "; watching")
+        );
     }
 
     fn watching(&self, watch: std::time::Duration) {

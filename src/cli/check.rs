@@ -1,10 +1,9 @@
 //! `switchlab check`: validate lab, manifest, templates and profiles together, touching no device.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
-use crate::inputs::RunInputs;
+use super::input_files::InputFiles;
 use crate::run::traffic;
 
 /// Validate lab, manifest, profiles and templates, touching no device.
@@ -14,19 +13,15 @@ use crate::run::traffic;
 /// without contacting any device.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The bench: devices, access, ports, cabling, endpoints.
-    #[arg(long, value_name = "LAB")]
-    pub lab: PathBuf,
-    /// The test run: devices under test, baseline, tests, flap watch, criteria.
-    #[arg(long, value_name = "MANIFEST")]
-    pub manifest: PathBuf,
+    #[command(flatten)]
+    pub files: InputFiles,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
-    let inputs = RunInputs::load(&args.lab, &args.manifest, &reg)?;
+    let inputs = args.files.load(&reg)?;
     // What `run` would refuse before its first push, `check` refuses too.
-    traffic::plan(&inputs.manifest, &inputs.lab.lab, &args.manifest)?;
+    traffic::plan(&inputs.manifest, &inputs.lab.lab, &args.files.manifest)?;
     for c in &inputs.configs {
         println!(
             "ok   {}: template '{}' renders {} lines",
@@ -37,8 +32,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     }
     println!(
         "{} and {} are valid: {} devices under test, {} throughput tests",
-        args.lab.display(),
-        args.manifest.display(),
+        args.files.lab.display(),
+        args.files.manifest.display(),
         inputs.manifest.devices.len(),
         inputs.manifest.throughput.len()
     );

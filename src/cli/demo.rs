@@ -10,7 +10,7 @@ use super::run::run_ports;
 use super::watch_flags::WatchFlags;
 use crate::inputs::RunInputs;
 use crate::run::pipeline::{RunPlan, run as run_manifest};
-use crate::run::traffic;
+use crate::run::traffic::{Traffic, TrafficError};
 use crate::sim::bench;
 
 /// The main job on the built-in virtual lab, in one command (about 15 s).
@@ -53,8 +53,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         timeout: std::time::Duration::from_secs(15),
     };
     let (mut watch, syslog_listen) = flags.resolve(
-        &inputs.lab.lab,
-        &args.lab,
+        &inputs.lab,
         Some((&inputs.manifest, &inputs.manifest_source)),
         Vec::new(),
     )?;
@@ -62,13 +61,14 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     watch.connect.known_hosts = vec![keys.join("known_hosts")];
     watch.connect.learn_into = keys.join("known_hosts");
     let rt = tokio::runtime::Runtime::new()?;
-    let mut traffic = traffic::plan(&inputs.manifest, &inputs.lab.lab, &args.manifest)?;
-    if !traffic.is_empty()
-        && let Err(e) = rt.block_on(traffic::iperf3::version())
-    {
-        println!("traffic skipped: {e}");
-        traffic.clear();
-    }
+    let prepared = Traffic::prepare(&inputs.manifest, &inputs.lab.lab, &args.manifest);
+    let traffic = match rt.block_on(prepared) {
+        Err(e @ TrafficError::Iperf3Missing { .. }) => {
+            println!("traffic skipped: {e}");
+            None
+        }
+        t => t?,
+    };
     let plan = RunPlan {
         reg: &reg,
         lab_path: &args.lab,
@@ -85,7 +85,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         board: Mutex::new(LiveBoard::new(run_ports(&inputs, &[]))),
     };
     let report = rt.block_on(async {
-        let switches = bench::start(&inputs.lab.lab, &lab_dir(&args.lab)).await?;
+        let switches = bench::start(&inputs.lab.lab, &inputs.lab.dir()).await?;
         for s in &switches {
             println!("sim    {:<16} {}", s.device, s.listeners.join(", "));
         }
@@ -101,10 +101,6 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
-}
-
-fn lab_dir(lab: &std::path::Path) -> PathBuf {
-    lab.parent().map(|p| p.to_path_buf()).unwrap_or_default()
 }
 
 fn tempfile_dir() -> anyhow::Result<PathBuf> {

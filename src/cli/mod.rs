@@ -11,6 +11,7 @@ use crate::vendor::Registry;
 mod board;
 pub mod check;
 pub mod demo;
+mod input_files;
 pub mod parse;
 pub mod ports;
 pub mod push;

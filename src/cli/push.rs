@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
-use crate::inputs::RunInputs;
-use crate::run::push::{Outcome, PushOptions, push_all};
+use super::board::push_line;
+use super::input_files::InputFiles;
+use crate::run::push::{PushOptions, push_all};
 use crate::transport::ConnectOptions;
 
 /// Push the baseline to devices and verify it landed (no watch; `run` does both).
@@ -16,10 +17,8 @@ use crate::transport::ConnectOptions;
 /// any device failed.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[arg(long, value_name = "LAB")]
-    pub lab: PathBuf,
-    #[arg(long, value_name = "MANIFEST")]
-    pub manifest: PathBuf,
+    #[command(flatten)]
+    pub files: InputFiles,
     /// Devices to push (default: every device of the manifest).
     pub devices: Vec<String>,
     /// Render and report, contact nothing.
@@ -44,32 +43,17 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
-    let inputs = RunInputs::load(&args.lab, &args.manifest, &reg)?;
-    let all: Vec<String> = inputs.configs.iter().map(|c| c.device.clone()).collect();
-    for d in &args.devices {
-        if !all.contains(d) {
-            anyhow::bail!(
-                "{}: device '{d}' is not under test; the manifest tests: {}",
-                args.manifest.display(),
-                all.join(", ")
-            );
-        }
-    }
-    let devices = if args.devices.is_empty() {
-        all
-    } else {
-        args.devices.clone()
-    };
-    let lab_dir = args
-        .lab
-        .parent()
-        .map(|p| p.to_path_buf())
-        .unwrap_or_default();
+    let inputs = args.files.load(&reg)?;
+    let devices = args.files.devices(&inputs, &args.devices)?;
     let opts = PushOptions {
         dry_run: args.dry_run,
         save: !args.no_save,
         jobs: args.jobs,
-        connect: ConnectOptions::for_lab(&inputs.lab.lab, &lab_dir, args.accept_new_host_keys),
+        connect: ConnectOptions::for_lab(
+            &inputs.lab.lab,
+            &inputs.lab.dir(),
+            args.accept_new_host_keys,
+        ),
     };
     let rt = tokio::runtime::Runtime::new()?;
     eprintln!(
@@ -79,29 +63,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     );
     let results = rt.block_on(push_all(&reg, &inputs, &devices, &opts, |r| {
         let secs = r.elapsed.as_secs_f64();
-        match &r.outcome {
-            Outcome::Rendered => println!(
-                "ok     {:<16} {:>6.2}s {:>3} lines rendered (dry run)",
-                r.device, secs, r.lines
-            ),
-            Outcome::Pushed { saved } => println!(
-                "ok     {:<16} {:>6.2}s {:>3} lines pushed, verified{}",
-                r.device,
-                secs,
-                r.lines,
-                if *saved { ", saved" } else { ", not saved" }
-            ),
-            Outcome::NotVerified { missing } => {
-                let list: Vec<String> = missing.iter().map(|(n, l)| format!("{n}: {l}")).collect();
-                println!(
-                    "FAILED {:<16} {:>6.2}s pushed, but not in the running config: {}",
-                    r.device,
-                    secs,
-                    list.join("; ")
-                );
-            }
-            Outcome::Failed(e) => println!("FAILED {:<16} {:>6.2}s {e}", r.device, secs),
-        }
+        println!("{}", push_line(&r.device, secs, r.lines, &r.outcome, ""));
     }));
     if let Some(dir) = &args.transcripts {
         std::fs::create_dir_all(dir)?;

@@ -1,34 +1,27 @@
 //! `switchlab render`: print the config that would be pushed to one device.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
-use crate::inputs::RunInputs;
+use super::input_files::InputFiles;
 
 /// Print the config `push` would send to DEVICE, rendered from its vendor's template.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[arg(long, value_name = "LAB")]
-    pub lab: PathBuf,
-    #[arg(long, value_name = "MANIFEST")]
-    pub manifest: PathBuf,
+    #[command(flatten)]
+    pub files: InputFiles,
     /// A device of the manifest.
     pub device: String,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
-    let inputs = RunInputs::load(&args.lab, &args.manifest, &reg)?;
-    let Some(cfg) = inputs.config(&args.device) else {
-        let known: Vec<_> = inputs.configs.iter().map(|c| c.device.as_str()).collect();
-        anyhow::bail!(
-            "{}: device '{}' is not under test; the manifest tests: {}",
-            args.manifest.display(),
-            args.device,
-            known.join(", ")
-        );
-    };
-    print!("{}", cfg.text());
+    let inputs = args.files.load(&reg)?;
+    args.files
+        .devices(&inputs, std::slice::from_ref(&args.device))?;
+    // Checked just above: the device is under test, so its config was rendered.
+    if let Some(cfg) = inputs.config(&args.device) {
+        print!("{}", cfg.text());
+    }
     Ok(ExitCode::SUCCESS)
 }

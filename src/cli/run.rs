@@ -6,10 +6,11 @@ use std::sync::Mutex;
 
 use super::Cli;
 use super::board::{ConsoleProgress, LiveBoard, print_run_report};
+use super::input_files::InputFiles;
 use super::watch_flags::WatchFlags;
 use crate::inputs::RunInputs;
 use crate::run::pipeline::{RunPlan, run as run_manifest};
-use crate::run::traffic;
+use crate::run::traffic::Traffic;
 
 /// Run a manifest on the lab: push every baseline, drive traffic, watch every port throughout.
 ///
@@ -26,12 +27,8 @@ use crate::run::traffic;
 /// built-in engine (a manifest asking for them is refused before anything is pushed).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The lab file: devices, how to reach them, what is cabled to each port.
-    #[arg(long, value_name = "LAB")]
-    pub lab: PathBuf,
-    /// The manifest: devices under test, baseline, [flaps] and [criteria].
-    #[arg(long, value_name = "MANIFEST")]
-    pub manifest: PathBuf,
+    #[command(flatten)]
+    pub files: InputFiles,
     /// Devices of the manifest to run (default: all of them).
     pub devices: Vec<String>,
     /// Push without saving to the startup config.
@@ -53,31 +50,26 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
-    let inputs = RunInputs::load(&args.lab, &args.manifest, &reg)?;
-    for d in &args.devices {
-        if inputs.config(d).is_none() {
-            let known: Vec<&str> = inputs.configs.iter().map(|c| c.device.as_str()).collect();
-            anyhow::bail!(
-                "device '{d}' is not in {}; its devices: {}",
-                args.manifest.display(),
-                known.join(", ")
-            );
-        }
-    }
+    let inputs = args.files.load(&reg)?;
+    args.files.devices(&inputs, &args.devices)?;
     let (watch, syslog_listen) = args.watch.resolve(
-        &inputs.lab.lab,
-        &args.lab,
+        &inputs.lab,
         Some((&inputs.manifest, &inputs.manifest_source)),
         Vec::new(),
     )?;
+    let rt = tokio::runtime::Runtime::new()?;
     let traffic = match args.no_traffic {
-        true => Vec::new(),
-        false => traffic::plan(&inputs.manifest, &inputs.lab.lab, &args.manifest)?,
+        true => None,
+        false => rt.block_on(Traffic::prepare(
+            &inputs.manifest,
+            &inputs.lab.lab,
+            &args.files.manifest,
+        ))?,
     };
     let plan = RunPlan {
         reg: &reg,
-        lab_path: &args.lab,
-        manifest_path: &args.manifest,
+        lab_path: &args.files.lab,
+        manifest_path: &args.files.manifest,
         devices: args.devices.clone(),
         save: !args.no_save,
         jobs: args.jobs,
@@ -89,7 +81,6 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let progress = ConsoleProgress {
         board: Mutex::new(LiveBoard::new(run_ports(&inputs, &args.devices))),
     };
-    let rt = tokio::runtime::Runtime::new()?;
     let report = rt.block_on(run_manifest(plan, inputs, &progress))?;
     print_run_report(&report);
     Ok(if report.ok() {

@@ -33,14 +33,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
     let lab = LabInputs::load(&args.lab, &reg)?;
     let (dev, vendor) = lab.device(&reg, &args.device)?;
-    let lab_dir = args
-        .lab
-        .parent()
-        .map(|p| p.to_path_buf())
-        .unwrap_or_default();
     let opts = ConnectOptions {
         idle_timeout: args.timeout,
-        ..ConnectOptions::for_lab(&lab.lab, &lab_dir, args.accept_new_host_keys)
+        ..ConnectOptions::for_lab(&lab.lab, &lab.dir(), args.accept_new_host_keys)
     };
     let rt = tokio::runtime::Runtime::new()?;
     let output = rt.block_on(async {

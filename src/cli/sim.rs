@@ -88,11 +88,7 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
     if let Some(lab_path) = &args.lab {
         let reg = crate::vendor::Registry::load(None, None)?;
         let lab = crate::inputs::LabInputs::load(lab_path, &reg)?;
-        let dir = lab_path
-            .parent()
-            .map(|p| p.to_path_buf())
-            .unwrap_or_default();
-        for b in bench::start(&lab.lab, &dir).await? {
+        for b in bench::start(&lab.lab, &lab.dir()).await? {
             for l in &b.listeners {
                 writeln!(out, "{l} {}", b.device)?;
             }

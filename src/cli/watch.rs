@@ -49,8 +49,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let (opts, syslog_listen) = args.watch.resolve(
-        &lab.lab,
-        &args.lab,
+        &lab,
         manifest.as_ref().map(|(m, s)| (m, s)),
         args.ports.clone(),
     )?;

@@ -57,8 +57,7 @@ impl WatchFlags {
     /// with the manifest's settings where no flag is given.
     pub fn resolve(
         &self,
-        lab: &crate::format::Lab,
-        lab_path: &std::path::Path,
+        lab: &crate::inputs::LabInputs,
         manifest: Option<(&Manifest, &Source)>,
         ports: Vec<String>,
     ) -> anyhow::Result<(WatchOptions, std::net::SocketAddr)> {
@@ -82,10 +81,6 @@ impl WatchFlags {
             Some(p) => HintFile::load(p)?,
             None => HintFile::builtin(),
         };
-        let lab_dir = lab_path
-            .parent()
-            .map(|p| p.to_path_buf())
-            .unwrap_or_default();
         let opts = WatchOptions {
             duration: match self.duration {
                 Some(d) => d,
@@ -105,7 +100,7 @@ impl WatchFlags {
                 .unwrap_or(0),
             connect: ConnectOptions {
                 idle_timeout: self.timeout,
-                ..ConnectOptions::for_lab(lab, &lab_dir, self.accept_new_host_keys)
+                ..ConnectOptions::for_lab(&lab.lab, &lab.dir(), self.accept_new_host_keys)
             },
             hints,
             buffer_every: 5,

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc, watch};
 
 use super::push::{Outcome, push_config};
-use super::traffic::{self, TestOutcome, TestResult, TrafficProgress, TrafficTest};
+use super::traffic::{self, TestOutcome, TestResult, Traffic, TrafficProgress};
 use super::{DeviceError, open};
 use crate::inputs::RunInputs;
 use crate::vendor::Registry;
@@ -56,8 +56,8 @@ pub struct RunPlan<'a> {
     pub watch: WatchOptions,
     /// Where the syslog receiver listens, when the `syslog` source is on.
     pub syslog_listen: std::net::SocketAddr,
-    /// The throughput tests to run once every push is done (see `traffic::plan`).
-    pub traffic: Vec<TrafficTest>,
+    /// The throughput tests to run once every push is done (`Traffic::prepare`).
+    pub traffic: Option<Traffic>,
     pub runs: PathBuf,
 }
 
@@ -121,11 +121,6 @@ pub async fn run(
     mut inputs: RunInputs,
     progress: &dyn Progress,
 ) -> Result<RunReport, RunError> {
-    // Before anything is pushed: a run that cannot drive its traffic says so now.
-    let iperf3 = match plan.traffic.is_empty() {
-        true => None,
-        false => Some(traffic::iperf3::version().await?),
-    };
     let mut watch_opts = plan.watch.clone();
     let receiver = crate::watch::syslog::attach(&mut watch_opts, plan.syslog_listen).await?;
     // Devices must be told the port the receiver got (it differs when asked for port 0).
@@ -189,9 +184,12 @@ pub async fn run(
         }
         let pushes_done = Instant::now();
         let mut results = Ok(Vec::new());
-        if pushed_ok && !plan.traffic.is_empty() && !interrupted.load(Ordering::Relaxed) {
+        if let Some(t) = &plan.traffic
+            && pushed_ok
+            && !interrupted.load(Ordering::Relaxed)
+        {
             let stop = end_rx.clone();
-            results = traffic::run_tests(&plan.traffic, min_gbps, &folder, stop, progress).await;
+            results = traffic::run_tests(&t.tests, min_gbps, &folder, stop, progress).await;
         }
         if !interrupted.load(Ordering::Relaxed) {
             let end = (pushes_done + watch_opts.duration).max(Instant::now());
@@ -206,6 +204,7 @@ pub async fn run(
         never = ctrl_c => match never {},
     };
     let traffic = traffic?;
+    let tests_planned = plan.traffic.as_ref().map_or(0, |t| t.tests.len());
     let interrupted = interrupted.load(Ordering::Relaxed);
 
     let rows: Vec<PortRow> = devices.iter().flat_map(|d| d.ports.clone()).collect();
@@ -241,8 +240,8 @@ pub async fn run(
             "sources": watch_opts.sources.iter().map(|s| format!("{s:?}").to_lowercase()).collect::<Vec<_>>(),
         },
         "throughput": traffic.iter().map(TestResult::to_json).collect::<Vec<_>>(),
-        "throughput_planned": plan.traffic.len(),
-        "iperf3": iperf3,
+        "throughput_planned": tests_planned,
+        "iperf3": plan.traffic.as_ref().map(|t| &t.iperf3),
         "outcome": crate::watch::outcome(interrupted, errors.is_empty()),
         "errors": errors,
     });
@@ -251,7 +250,7 @@ pub async fn run(
         folder: folder.path.clone(),
         devices,
         traffic,
-        tests_planned: plan.traffic.len(),
+        tests_planned,
         interrupted,
     })
 }

@@ -101,6 +101,15 @@ impl Device {
         })
     }
 
+    /// Where `p` (one of this device's ports) stands in its port list: what its MAC address
+    /// and ifIndex are made from. Type and number together, as `Gi0/1` and `Te0/1` differ.
+    pub fn position_of(&self, p: &SimPort) -> usize {
+        self.ports
+            .iter()
+            .position(|x| x.number == p.number && x.long_type == p.long_type)
+            .unwrap_or(0)
+    }
+
     /// Recompute a port's oper state; returns Some(up) when it changed.
     pub fn refresh_oper(&mut self, idx: usize) -> Option<bool> {
         let now = Instant::now();

@@ -102,7 +102,32 @@ pub struct TrafficTest {
     pub window: Option<String>,
 }
 
-/// The manifest's tests, or why one cannot run with what is built.
+/// Throughput tests ready to run: checked against what is built, and iperf3 found.
+#[derive(Debug, Clone)]
+pub struct Traffic {
+    pub tests: Vec<TrafficTest>,
+    /// `iperf3 --version`'s first line, for run.json.
+    pub iperf3: String,
+}
+
+impl Traffic {
+    /// The manifest's tests, ready to run; None when it has none.
+    pub async fn prepare(
+        m: &Manifest,
+        lab: &Lab,
+        manifest: &Path,
+    ) -> Result<Option<Traffic>, TrafficError> {
+        let tests = plan(m, lab, manifest)?;
+        if tests.is_empty() {
+            return Ok(None);
+        }
+        let iperf3 = iperf3::version().await?;
+        Ok(Some(Traffic { tests, iperf3 }))
+    }
+}
+
+/// The manifest's tests, or why one cannot run with what is built (`check` stops here:
+/// it runs nothing, iperf3 included).
 pub fn plan(m: &Manifest, lab: &Lab, manifest: &Path) -> Result<Vec<TrafficTest>, TrafficError> {
     let not_built = |test: &str, what: String, instead| TrafficError::NotBuilt {
         manifest: manifest.display().to_string(),
@@ -162,6 +187,11 @@ fn is_size(w: &str) -> bool {
     !digits.is_empty() && digits.len() + 1 >= w.len() && digits.chars().all(|c| c.is_ascii_digit())
 }
 
+/// A test's verdict against `[criteria] min_gbps`: `pass`, `fail`, or none without one.
+pub fn verdict(pass: Option<bool>) -> Option<&'static str> {
+    pass.map(|p| if p { "pass" } else { "fail" })
+}
+
 /// How one test went.
 #[derive(Debug)]
 pub enum TestOutcome {
@@ -195,24 +225,24 @@ impl TestResult {
             "duration_s": self.test.duration.as_secs_f64(),
             "started": stamp(self.started), "ended": stamp(self.ended),
         });
-        let extra = match &self.outcome {
+        match &self.outcome {
             TestOutcome::Measured {
                 sent_gbps,
                 received_gbps,
                 retransmits,
                 pass,
-            } => serde_json::json!({
-                "outcome": "measured", "sent_gbps": sent_gbps, "received_gbps": received_gbps,
-                "retransmits": retransmits,
-                "verdict": pass.map(|p| if p { "pass" } else { "fail" }),
-            }),
-            TestOutcome::Failed(e) => {
-                serde_json::json!({"outcome": "failed", "error": e.to_string()})
+            } => {
+                v["outcome"] = "measured".into();
+                v["sent_gbps"] = (*sent_gbps).into();
+                v["received_gbps"] = (*received_gbps).into();
+                v["retransmits"] = (*retransmits).into();
+                v["verdict"] = verdict(*pass).into();
             }
-            TestOutcome::Interrupted => serde_json::json!({"outcome": "interrupted"}),
-        };
-        if let (Some(v), Some(extra)) = (v.as_object_mut(), extra.as_object()) {
-            v.extend(extra.clone());
+            TestOutcome::Failed(e) => {
+                v["outcome"] = "failed".into();
+                v["error"] = e.to_string().into();
+            }
+            TestOutcome::Interrupted => v["outcome"] = "interrupted".into(),
         }
         v
     }
@@ -251,13 +281,14 @@ pub async fn run_tests(
         folder.traffic_ended(&test.name);
         let outcome = match measured {
             Some(Ok(m)) => {
-                write_rows(&mut csv, test, &m, min_gbps)?;
-                let gbps = |i: &iperf3::Interval| i.bits_per_second / 1e9;
+                let received_gbps = m.received.bits_per_second / 1e9;
+                let pass = min_gbps.map(|min| received_gbps >= min);
+                write_rows(&mut csv, test, &m, verdict(pass).unwrap_or_default())?;
                 TestOutcome::Measured {
-                    sent_gbps: gbps(&m.sent),
-                    received_gbps: gbps(&m.received),
+                    sent_gbps: m.sent.bits_per_second / 1e9,
+                    received_gbps,
                     retransmits: m.sent.retransmits,
-                    pass: min_gbps.map(|min| gbps(&m.received) >= min),
+                    pass,
                 }
             }
             Some(Err(e)) => TestOutcome::Failed(e),
@@ -293,18 +324,13 @@ fn write_rows(
     csv: &mut csv::Writer<std::fs::File>,
     test: &TrafficTest,
     m: &iperf3::Measurement,
-    min_gbps: Option<f64>,
+    verdict: &str,
 ) -> Result<(), TrafficError> {
     let rows = m
         .intervals
         .iter()
         .map(|i| ("interval", i, ""))
         .chain([("sent", &m.sent, "")]);
-    let verdict = match min_gbps {
-        Some(min) if m.received.bits_per_second / 1e9 >= min => "pass",
-        Some(_) => "fail",
-        None => "",
-    };
     for (kind, i, verdict) in rows.chain([("received", &m.received, verdict)]) {
         let at = m.started + Duration::from_secs_f64(i.end_s.max(0.0));
         let time = jiff::Timestamp::try_from(at)

@@ -105,11 +105,7 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
     } else {
         ("down", "down (notconnect)")
     };
-    let idx = dev
-        .ports
-        .iter()
-        .position(|x| x.number == p.number && x.long_type == p.long_type)
-        .unwrap_or(0);
+    let idx = dev.position_of(p);
     let desc = p
         .description
         .as_ref()

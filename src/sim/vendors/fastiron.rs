@@ -89,11 +89,7 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
     } else {
         ("down", "down")
     };
-    let idx = dev
-        .ports
-        .iter()
-        .position(|x| x.number == p.number)
-        .unwrap_or(0);
+    let idx = dev.position_of(p);
     let name = p
         .description
         .as_ref()

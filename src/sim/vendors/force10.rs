@@ -97,11 +97,7 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
     } else {
         ("down", "down")
     };
-    let idx = dev
-        .ports
-        .iter()
-        .position(|x| x.number == p.number)
-        .unwrap_or(0);
+    let idx = dev.position_of(p);
     let desc = p
         .description
         .as_ref()
