@@ -45,21 +45,8 @@ async fn pushes_and_verifies_all_five_vendors_over_ssh_and_consoles() {
     write(dir.path(), "lab.toml", &lab);
     let names: Vec<&str> = sims.iter().map(|(n, _)| n.as_str()).collect();
     write(dir.path(), "m.toml", &manifest(&names));
-    let out = switchlab(
-        &[
-            "push",
-            "--lab",
-            "lab.toml",
-            "--manifest",
-            "m.toml",
-            "--accept-new-host-keys",
-            "--transcripts",
-            "tr",
-        ],
-        &ENV,
-        dir.path(),
-    )
-    .await;
+    let args = [&PUSH[..], &["--transcripts", "tr"]].concat();
+    let out = switchlab(&args, &ENV, dir.path()).await;
     let text = text(&out);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("5 of 5 devices ok"), "{text}");
@@ -162,21 +149,8 @@ async fn a_rejected_line_stops_that_device_only_and_is_named_with_its_number() {
         "t/arista_eos/baseline.j2",
         "interface Ethernet1\n description before\n frobnicate the port\n description after\n",
     );
-    let out = switchlab(
-        &[
-            "--templates",
-            "t",
-            "push",
-            "--lab",
-            "lab.toml",
-            "--manifest",
-            "m.toml",
-            "--accept-new-host-keys",
-        ],
-        &ENV,
-        dir.path(),
-    )
-    .await;
+    let args = [&PUSH[..], &["--templates", "t"]].concat();
+    let out = switchlab(&args, &ENV, dir.path()).await;
     let text = text(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(

@@ -157,21 +157,8 @@ async fn a_rejected_line_fails_that_device_only_and_the_run_says_so() {
     .unwrap();
     let manifest = "name = \"one-bad\"\n[[device]]\nname = \"good\"\n[[device]]\nname = \"bad\"\ntemplate = \"broken\"\n[flaps]\nsources = [\"counters\", \"state\"]\ninterval = \"300ms\"\nduration = \"600ms\"\n";
     std::fs::write(dir.path().join("m.toml"), manifest).unwrap();
-    let out = switchlab(
-        &[
-            "--templates",
-            "tpl",
-            "run",
-            "--lab",
-            "lab.toml",
-            "--manifest",
-            "m.toml",
-            "--accept-new-host-keys",
-        ],
-        &ENV,
-        dir.path(),
-    )
-    .await;
+    let args = [&RUN[..], &["--templates", "tpl"]].concat();
+    let out = switchlab(&args, &ENV, dir.path()).await;
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
     assert!(
@@ -217,10 +204,7 @@ async fn demo_pushes_all_five_while_watching_and_names_the_short_dac() {
     );
     // The bench's 0.5 m DAC to an Intel X520 flickers; its 3 m neighbour does not.
     let ports = read(&folder, "ports.csv");
-    let dac = ports
-        .lines()
-        .find(|l| l.starts_with("arista-7048,Ethernet49,"))
-        .unwrap();
+    let dac = port_row(&ports, "arista-7048,Ethernet49,");
     assert!(
         dac.contains(",fail,\"short SFP+ DAC: known to flicker, use 3 m or longer\""),
         "{dac}"

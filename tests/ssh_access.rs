@@ -6,6 +6,17 @@ mod common;
 
 use common::*;
 
+/// `switchlab show --lab lab.toml DEVICE "show version"` in `dir`, learning host keys.
+async fn show_version(
+    device: &str,
+    env: &[(&str, &str)],
+    dir: &std::path::Path,
+) -> std::process::Output {
+    let learn = "--accept-new-host-keys";
+    let args = ["show", "--lab", "lab.toml", device, "show version", learn];
+    switchlab(&args, env, dir).await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_device_behind_a_jump_host() {
     let dir = tempfile::tempdir().unwrap();
@@ -17,19 +28,7 @@ async fn a_device_behind_a_jump_host() {
         b.port()
     );
     std::fs::write(dir.path().join("lab.toml"), &dev).unwrap();
-    let out = switchlab(
-        &[
-            "show",
-            "--lab",
-            "lab.toml",
-            "behind",
-            "show version",
-            "--accept-new-host-keys",
-        ],
-        &ENV,
-        dir.path(),
-    )
-    .await;
+    let out = show_version("behind", &ENV, dir.path()).await;
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         text(&out).contains("Cisco IOS Software"),
@@ -80,15 +79,8 @@ async fn keys_from_ssh_agent() {
     );
     std::fs::write(dir.path().join("lab.toml"), dev).unwrap();
     let sock_s = sock.display().to_string();
-    let out = switchlab(
-        &[
-            "show",
-            "--lab",
-            "lab.toml",
-            "a",
-            "show version",
-            "--accept-new-host-keys",
-        ],
+    let out = show_version(
+        "a",
         &[("SSH_AUTH_SOCK", &sock_s), ("T_SECRET", "enablepw")],
         dir.path(),
     )
@@ -107,19 +99,7 @@ async fn an_old_switch_needs_legacy_algorithms() {
     let (_sim, addr) = ssh_sim(o).await;
     let plain = ssh_device("old", "cisco_ios", addr, &[]);
     std::fs::write(dir.path().join("lab.toml"), &plain).unwrap();
-    let out = switchlab(
-        &[
-            "show",
-            "--lab",
-            "lab.toml",
-            "old",
-            "show version",
-            "--accept-new-host-keys",
-        ],
-        &ENV,
-        dir.path(),
-    )
-    .await;
+    let out = show_version("old", &ENV, dir.path()).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out).contains("legacy_algorithms = true"),
@@ -134,19 +114,7 @@ async fn an_old_switch_needs_legacy_algorithms() {
         ),
     )
     .unwrap();
-    let out = switchlab(
-        &[
-            "show",
-            "--lab",
-            "lab.toml",
-            "old",
-            "show version",
-            "--accept-new-host-keys",
-        ],
-        &ENV,
-        dir.path(),
-    )
-    .await;
+    let out = show_version("old", &ENV, dir.path()).await;
     assert!(out.status.success(), "{}", text(&out));
 }
 

@@ -156,10 +156,7 @@ async fn watch_counts_every_injected_flap_once_on_every_vendor() {
             );
         }
         let p1 = first_port(v);
-        let row = ports
-            .lines()
-            .find(|l| l.starts_with(&format!("{v},{p1},")))
-            .unwrap_or_else(|| panic!("{v}: no ports.csv row:\n{ports}"));
+        let row = port_row(&ports, &format!("{v},{p1},"));
         assert!(row.contains(",6,") || row.contains(",fail,"), "{v}: {row}");
         assert!(
             row.contains(",fail,"),
@@ -207,19 +204,13 @@ async fn the_short_dac_port_fails_with_its_hint_and_well_cabled_ports_pass() {
         "the run folder is printed last: {t}"
     );
     let ports = read(&folder, "ports.csv");
-    let dac = ports
-        .lines()
-        .find(|l| l.starts_with("a,Ethernet49,"))
-        .unwrap();
+    let dac = port_row(&ports, "a,Ethernet49,");
     assert!(
         dac.starts_with("a,Ethernet49,2,")
             && dac.contains(",fail,\"short SFP+ DAC: known to flicker, use 3 m or longer\""),
         "{dac}"
     );
-    let good = ports
-        .lines()
-        .find(|l| l.starts_with("a,Ethernet50,"))
-        .unwrap();
+    let good = port_row(&ports, "a,Ethernet50,");
     assert!(
         good.starts_with("a,Ethernet50,0,") && good.contains(",pass,"),
         "{good}"
@@ -268,10 +259,7 @@ async fn the_manifest_sets_the_watch_and_its_criteria() {
     );
     let folder = printed_folder(&out, dir.path());
     let ports = read(&folder, "ports.csv");
-    let row = ports
-        .lines()
-        .find(|l| l.starts_with("a,Ethernet49,"))
-        .unwrap();
+    let row = port_row(&ports, "a,Ethernet49,");
     assert!(
         row.starts_with("a,Ethernet49,2,") && row.contains(",pass,"),
         "two flaps pass max_flaps_per_port = 2: {row}"
@@ -412,10 +400,7 @@ async fn a_port_the_switch_err_disables_fails_with_that_state() {
                 .any(|l| l.contains(&format!(",{device},{p1},err-disabled,"))),
             "{device}: the timeline says when the switch shut the port:\n{flaps}"
         );
-        let row = ports
-            .lines()
-            .find(|l| l.starts_with(&format!("{device},{p1},")))
-            .unwrap();
+        let row = port_row(&ports, &format!("{device},{p1},"));
         // Six flaps pass --max-flaps 10, but an err-disabled port fails.
         assert!(
             row.contains(",yes,")
@@ -423,10 +408,7 @@ async fn a_port_the_switch_err_disables_fails_with_that_state() {
                 && row.contains("err-disabled by the switch"),
             "{row}"
         );
-        let quiet = ports
-            .lines()
-            .find(|l| l.starts_with(&format!("{device},{p2},")))
-            .unwrap();
+        let quiet = port_row(&ports, &format!("{device},{p2},"));
         assert!(
             quiet.contains(",no,") && quiet.contains(",pass,"),
             "{quiet}"
@@ -458,10 +440,7 @@ async fn rising_crc_errors_on_a_link_that_stays_up_name_the_cable_or_optic() {
     )
     .await;
     let ports = read(&folder, "ports.csv");
-    let row = ports
-        .lines()
-        .find(|l| l.starts_with("a,Ethernet1,"))
-        .unwrap();
+    let row = port_row(&ports, "a,Ethernet1,");
     // flaps, unseen, burst, crc_delta, in_errors_delta
     assert!(
         row.starts_with("a,Ethernet1,0,0,0,25,25,no,10 m fiber,,pass,")
@@ -588,10 +567,7 @@ async fn a_port_the_switch_never_shows_has_no_verdict_rather_than_a_pass() {
     .await;
     let ports = read(&folder, "ports.csv");
     assert_port(&ports, "a,Ethernet1,0,", "pass");
-    let typo = ports
-        .lines()
-        .find(|l| l.starts_with("a,Ethernet99,"))
-        .unwrap();
+    let typo = port_row(&ports, "a,Ethernet99,");
     assert!(
         typo.contains(",unknown,")
             && typo.contains("never showed this port in `show interfaces Ethernet99`"),

@@ -176,6 +176,16 @@ pub fn serial_device(name: &str, vendor: &str, link: &Path, login: bool, ports: 
     s
 }
 
+/// `switchlab push` on the test folder's lab.toml and m.toml, learning host keys.
+pub const PUSH: [&str; 6] = [
+    "push",
+    "--lab",
+    "lab.toml",
+    "--manifest",
+    "m.toml",
+    "--accept-new-host-keys",
+];
+
 /// `switchlab run` on the test folder's lab.toml and m.toml, learning host keys.
 pub const RUN: [&str; 6] = [
     "run",
@@ -241,6 +251,15 @@ pub fn unix_ms(t: SystemTime) -> i128 {
     t.duration_since(SystemTime::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i128
+}
+
+/// The row of ports.csv (its text) that starts `starts` (`"device,port,"`).
+#[track_caller]
+pub fn port_row<'a>(ports: &'a str, starts: &str) -> &'a str {
+    ports
+        .lines()
+        .find(|l| l.starts_with(starts))
+        .unwrap_or_else(|| panic!("no row {starts}… in ports.csv:\n{ports}"))
 }
 
 /// Assert that ports.csv (its text) has a row starting `starts` with verdict `verdict`.
