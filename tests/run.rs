@@ -70,13 +70,9 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
             .map(|l| l.split(',').collect::<Vec<_>>())
             .filter(|r| r[1] == device && r[2] == port)
             .collect();
-        let counted: u64 = rows
-            .iter()
-            .filter(|r| r[3] == "down" || r[3] == "unseen")
-            .map(|r| r[4].parse::<u64>().unwrap())
-            .sum();
         assert_eq!(
-            counted, 1,
+            counted(&flaps, device, port),
+            1,
             "{device}: the mid-push flap once:\n{flaps}\n{t}"
         );
         if device == "cisco" {

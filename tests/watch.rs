@@ -177,28 +177,9 @@ async fn the_short_dac_port_fails_with_its_hint_and_well_cabled_ports_pass() {
         "{}cable = {{ kind = \"dac\", length_m = 0.5 }}\npeer = {{ nic = \"Intel X520\" }}\n[[device.port]]\nname = \"Ethernet50\"\ncable = {{ kind = \"dac\", length_m = 3.0 }}\npeer = {{ nic = \"Intel X520\" }}\n",
         ssh_device("a", "arista_eos", addr, &["Ethernet49"])
     );
-    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
-    let out = switchlab(
-        &[
-            "watch",
-            "--lab",
-            "lab.toml",
-            "a",
-            "--duration",
-            "2s",
-            "--interval",
-            "500ms",
-            "--accept-new-host-keys",
-            "--syslog-listen",
-            "127.0.0.1:0",
-        ],
-        &ENV,
-        dir.path(),
-    )
-    .await;
-    let t = text(&out);
-    assert!(out.status.success(), "{t}");
-    let folder = printed_folder(&out, dir.path());
+    let extra = ["--duration", "2s", "--interval", "500ms"];
+    let extra = [&extra[..], &["--syslog-listen", "127.0.0.1:0"]].concat();
+    let (t, folder) = watch_lab(dir.path(), &lab, &["a"], &extra).await;
     assert!(
         folder.starts_with(dir.path().join("runs")),
         "the run folder is printed last: {t}"
@@ -285,16 +266,6 @@ async fn watch_lab(
 
 fn names(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
-}
-
-/// Flaps counted per (device, port) in flaps.csv: downs plus unseen.
-fn counted(flaps: &str, device: &str, port: &str) -> u64 {
-    flaps
-        .lines()
-        .map(|l| l.split(',').collect::<Vec<_>>())
-        .filter(|r| r[1] == device && r[2] == port && (r[3] == "down" || r[3] == "unseen"))
-        .map(|r| r[4].parse::<u64>().unwrap())
-        .sum()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -253,6 +253,16 @@ pub fn unix_ms(t: SystemTime) -> i128 {
         .as_millis() as i128
 }
 
+/// Flaps counted per (device, port) in flaps.csv (its text): downs plus unseen.
+pub fn counted(flaps: &str, device: &str, port: &str) -> u64 {
+    flaps
+        .lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|r| r[1] == device && r[2] == port && (r[3] == "down" || r[3] == "unseen"))
+        .map(|r| r[4].parse::<u64>().unwrap())
+        .sum()
+}
+
 /// The row of ports.csv (its text) that starts `starts` (`"device,port,"`).
 #[track_caller]
 pub fn port_row<'a>(ports: &'a str, starts: &str) -> &'a str {
