@@ -332,6 +332,15 @@ async fn a_silent_device_times_out_naming_the_device_and_what_was_awaited() {
         "{t}"
     );
     assert!(started.elapsed().as_secs() < 10);
+    // Regression: `push --timeout` was parsed but not applied (it waited the default 15 s).
+    write(dir.path(), "m.toml", &manifest(&["mute"]));
+    let started = std::time::Instant::now();
+    let args = [&PUSH[..], &["--timeout", "1s"]].concat();
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("device 'mute': timed out after 1."), "{t}");
+    assert!(started.elapsed().as_secs() < 10, "{t}");
     drop(pty);
 }
 

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use super::Cli;
 use super::board::{ConsoleProgress, LiveBoard, print_run_report};
+use super::connect_flags::ConnectFlags;
 use super::run::run_ports;
 use super::watch_flags::WatchFlags;
 use crate::inputs::RunInputs;
@@ -49,8 +50,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         syslog_listen: Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
         max_flaps: None,
         hints: None,
-        accept_new_host_keys: true,
-        timeout: std::time::Duration::from_secs(15),
+        connect: ConnectFlags {
+            accept_new_host_keys: true,
+            timeout: std::time::Duration::from_secs(15),
+        },
     };
     let (mut watch, syslog_listen) = flags.resolve(
         &inputs.lab,

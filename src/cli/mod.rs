@@ -10,6 +10,7 @@ use crate::vendor::Registry;
 
 mod board;
 pub mod check;
+mod connect_flags;
 pub mod demo;
 mod input_files;
 pub mod parse;

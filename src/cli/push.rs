@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use super::Cli;
 use super::board::push_line;
+use super::connect_flags::ConnectFlags;
 use super::input_files::InputFiles;
 use crate::run::push::{PushOptions, push_all};
-use crate::transport::ConnectOptions;
 
 /// Push the baseline to devices and verify it landed (no watch; `run` does both).
 ///
@@ -30,12 +30,8 @@ pub struct Args {
     /// Devices at once.
     #[arg(long, default_value_t = 8)]
     pub jobs: usize,
-    /// Record host keys not yet known (in the lab's known_hosts file, else ~/.ssh/known_hosts).
-    #[arg(long)]
-    pub accept_new_host_keys: bool,
-    /// How long a device may stay silent while switchlab waits for its prompt.
-    #[arg(long, default_value = "15s", value_parser = humantime::parse_duration)]
-    pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub connect: ConnectFlags,
     /// Write each device's redacted transcript to DIR/<device>.log.
     #[arg(long, value_name = "DIR")]
     pub transcripts: Option<PathBuf>,
@@ -49,11 +45,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         dry_run: args.dry_run,
         save: !args.no_save,
         jobs: args.jobs,
-        connect: ConnectOptions::for_lab(
-            &inputs.lab.lab,
-            &inputs.lab.dir(),
-            args.accept_new_host_keys,
-        ),
+        connect: args.connect.options(&inputs.lab),
     };
     let rt = tokio::runtime::Runtime::new()?;
     eprintln!(

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
+use super::connect_flags::ConnectFlags;
 use crate::inputs::LabInputs;
 use crate::parse::parse_output;
-use crate::transport::ConnectOptions;
 
 /// Run one show command on a device and print (or parse) its output.
 ///
@@ -22,21 +22,15 @@ pub struct Args {
     pub parse: bool,
     #[arg(long)]
     pub json: bool,
-    #[arg(long)]
-    pub accept_new_host_keys: bool,
-    /// How long a device may stay silent while switchlab waits for its prompt.
-    #[arg(long, default_value = "15s", value_parser = humantime::parse_duration)]
-    pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub connect: ConnectFlags,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
     let lab = LabInputs::load(&args.lab, &reg)?;
     let (dev, vendor) = lab.device(&reg, &args.device)?;
-    let opts = ConnectOptions {
-        idle_timeout: args.timeout,
-        ..ConnectOptions::for_lab(&lab.lab, &lab.dir(), args.accept_new_host_keys)
-    };
+    let opts = args.connect.options(&lab);
     let rt = tokio::runtime::Runtime::new()?;
     let output = rt.block_on(async {
         let mut d = crate::run::open(dev, vendor, &opts).await?;

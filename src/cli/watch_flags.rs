@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::connect_flags::ConnectFlags;
 use crate::format::Source;
 use crate::format::manifest::{DEFAULT_SYSLOG_LISTEN, FlapSource, Manifest, parse_duration};
-use crate::transport::ConnectOptions;
 use crate::watch::WatchOptions;
 use crate::watch::hints::HintFile;
 
@@ -31,12 +31,8 @@ pub struct WatchFlags {
     /// Hint rules (default: the built-in hints.toml).
     #[arg(long, value_name = "FILE")]
     pub hints: Option<PathBuf>,
-    /// Accept and record host keys never seen before (a changed key is always refused).
-    #[arg(long)]
-    pub accept_new_host_keys: bool,
-    /// How long a device may stay silent when an answer is due.
-    #[arg(long, default_value = "15s", value_parser = humantime::parse_duration)]
-    pub timeout: Duration,
+    #[command(flatten)]
+    pub connect: ConnectFlags,
 }
 
 fn parse_source(s: &str) -> Result<FlapSource, String> {
@@ -98,10 +94,7 @@ impl WatchFlags {
                 .max_flaps
                 .or(manifest.map(|(m, _)| m.criteria.max_flaps_per_port))
                 .unwrap_or(0),
-            connect: ConnectOptions {
-                idle_timeout: self.timeout,
-                ..ConnectOptions::for_lab(&lab.lab, &lab.dir(), self.accept_new_host_keys)
-            },
+            connect: self.connect.options(lab),
             hints,
             buffer_every: 5,
             syslog: None,

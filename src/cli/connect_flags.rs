@@ -1,0 +1,28 @@
+//! `--accept-new-host-keys` and `--timeout`, as every command that reaches devices takes
+//! them, turned into the transport's options for a lab.
+
+use std::time::Duration;
+
+use crate::inputs::LabInputs;
+use crate::transport::ConnectOptions;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConnectFlags {
+    /// Accept and record host keys never seen before, in the lab's known_hosts file, else
+    /// ~/.ssh/known_hosts (a changed key is always refused).
+    #[arg(long)]
+    pub accept_new_host_keys: bool,
+    /// How long a device may stay silent when an answer is due (a prompt, a login, a dialog).
+    #[arg(long, default_value = "15s", value_parser = humantime::parse_duration)]
+    pub timeout: Duration,
+}
+
+impl ConnectFlags {
+    /// How to reach the lab's devices: its host keys and folder, these flags.
+    pub fn options(&self, lab: &LabInputs) -> ConnectOptions {
+        ConnectOptions {
+            idle_timeout: self.timeout,
+            ..ConnectOptions::for_lab(&lab.lab, &lab.dir(), self.accept_new_host_keys)
+        }
+    }
+}
