@@ -457,3 +457,75 @@ async fn flaps_logged_on_the_console_during_a_push_do_not_disturb_it() {
     );
     assert!(running(&sim).contains("interface GigabitEthernet0/2"));
 }
+
+/// A transcript without its `--- sent/received TIME` marks: the bytes as they flowed.
+fn bytes_only(transcript: &str) -> String {
+    regex::Regex::new(r"\n--- (sent|received) \S+\n")
+        .unwrap()
+        .replace_all(transcript, "")
+        .into_owned()
+}
+
+/// A console that echoes passwords one byte at a time: every secret reaches switchlab in
+/// pieces across reads.
+fn leaky_console(password: &str) -> switchlab::sim::SimOptions {
+    let mut o = options("cisco_ios");
+    o.password = password.into();
+    o.echo_secrets = true;
+    o.split_writes = true;
+    o
+}
+
+// Regression: masking worked per read, so a password echoed as `s3`, `cr`… stayed readable.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_password_echoed_in_pieces_is_masked_in_the_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sim, link) = console_sim(leaky_console("s3cr3tpw"), dir.path(), "leaky").await;
+    let lab = serial_device("leaky", "cisco_ios", &link, true, &["GigabitEthernet0/1"]);
+    write(dir.path(), "lab.toml", &lab);
+    write(dir.path(), "m.toml", &manifest(&["leaky"]));
+    let args = [&PUSH[..], &["--transcripts", "tr"]].concat();
+    let env = [("T_PASS", "s3cr3tpw"), ("T_SECRET", "enablepw")];
+    let out = switchlab(&args, &env, dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out));
+    // Read as a person reads it: without the block marks between sent and received bytes.
+    let transcript = bytes_only(&std::fs::read_to_string(dir.path().join("tr/leaky.log")).unwrap());
+    for piece in ["s3c", "cr3", "3tp", "tpw", "blep", "lepw"] {
+        assert!(!transcript.contains(piece), "{piece} in:\n{transcript}");
+    }
+    assert!(transcript.contains("Password:******** ********"), "sent, then its echo: {transcript}");
+    assert!(running(&sim).contains("interface GigabitEthernet0/1"));
+}
+
+// Regression: a failed login left a 0-byte transcript, exactly when it was needed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_login_leaves_the_transcript_that_explains_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, link) = console_sim(leaky_console("right-one"), dir.path(), "c").await;
+    let lab = serial_device("c", "cisco_ios", &link, true, &["GigabitEthernet0/1"]);
+    write(dir.path(), "lab.toml", &lab);
+    write(dir.path(), "m.toml", &manifest(&["c"]));
+    let args = [&PUSH[..], &["--transcripts", "tr", "--timeout", "3s"]].concat();
+    let env = [("T_PASS", "wrong-one"), ("T_SECRET", "enablepw")];
+    let out = switchlab(&args, &env, dir.path()).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let transcript = bytes_only(&std::fs::read_to_string(dir.path().join("tr/c.log")).unwrap());
+    assert!(
+        transcript.contains("Username:admin") && transcript.contains("Password:********"),
+        "the login as it went:\n{transcript}"
+    );
+    assert!(!transcript.contains("wrong"), "{transcript}");
+    assert!(
+        transcript.contains("--- switchlab") && transcript.contains("login refused"),
+        "why it ended:\n{transcript}"
+    );
+
+    // A transcripts path that is a file is refused before anything is pushed.
+    write(dir.path(), "afile", "keep me");
+    let args = [&PUSH[..], &["--transcripts", "afile"]].concat();
+    let out = switchlab(&args, &env, dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("--transcripts afile") && !t.contains("pushing"), "{t}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("afile")).unwrap(), "keep me");
+}

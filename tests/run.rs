@@ -7,6 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use nix::sys::signal::Signal;
 use switchlab::sim::Sim;
 use switchlab::sim::link::Flap;
 
@@ -238,17 +239,22 @@ async fn ctrl_c_ends_the_watch_of_a_run_early_and_still_writes_the_diagnosis() {
     .unwrap();
     let manifest = "name = \"long\"\n[[device]]\nname = \"a\"\n[flaps]\nsources = [\"counters\", \"state\", \"buffer\"]\ninterval = \"300ms\"\nduration = \"10m\"\n";
     std::fs::write(dir.path().join("m.toml"), manifest).unwrap();
-    let (out, err) = interrupt_when(&RUN, dir.path(), "every push done").await;
-    assert!(out.status.success(), "{err}");
-    assert!(err.contains("stopping: a last poll"), "{err}");
-    let folder = printed_folder(&out, dir.path());
-    let run = run_json(&folder);
-    assert_eq!(run["outcome"], "interrupted", "{run}");
-    let ports = read(&folder, "ports.csv");
-    assert!(
-        ports.lines().any(|l| l.starts_with("a,Ethernet1,")),
-        "{ports}"
-    );
+    // Regression: an interrupted run exited 0, and said `stopped`; SIGTERM killed it.
+    for sig in [Signal::SIGINT, Signal::SIGTERM] {
+        let (out, err) = signal_when(&RUN, dir.path(), "every push done", sig).await;
+        assert_eq!(out.status.code(), Some(INTERRUPTED), "{sig}: {err}");
+        assert!(err.contains("interrupted: a last poll"), "{err}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("interrupted: the watch ended early"), "{stdout}");
+        let folder = printed_folder(&out, dir.path());
+        let run = run_json(&folder);
+        assert_eq!(run["outcome"], "interrupted", "{sig}: {run}");
+        let ports = read(&folder, "ports.csv");
+        assert!(
+            ports.lines().any(|l| l.starts_with("a,Ethernet1,")),
+            "{ports}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -272,9 +278,9 @@ async fn ctrl_c_ends_a_watch_early_and_still_writes_the_diagnosis() {
         "--accept-new-host-keys",
     ];
     let (out, err) = interrupt_when(&args, dir.path(), "Ctrl-C ends it early").await;
-    assert!(out.status.success(), "{err}");
+    assert_eq!(out.status.code(), Some(INTERRUPTED), "{err}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("stopped by Ctrl-C"), "{stdout}");
+    assert!(stdout.contains("interrupted: the watch ended"), "{stdout}");
     let folder = printed_folder(&out, dir.path());
     let run = run_json(&folder);
     assert_eq!(run["outcome"], "interrupted", "{run}");

@@ -237,8 +237,8 @@ async fn ctrl_c_during_traffic_ends_the_test_and_the_watch_and_leaves_no_iperf3_
     let (dir, _arista) = one_arista("127.0.0.93", "duration = \"10m\"").await;
     let (out, err) = interrupt_when(&RUN, dir.path(), "traffic t1").await;
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{err}{stdout}");
-    assert!(stdout.contains("stopped traffic t1"), "{stdout}");
+    assert_eq!(out.status.code(), Some(INTERRUPTED), "{err}{stdout}");
+    assert!(stdout.contains("interrupted traffic t1"), "{stdout}");
     let folder = printed_folder(&out, dir.path());
     let run = run_json(&folder);
     assert_eq!(run["outcome"], "interrupted", "{run}");

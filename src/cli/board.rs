@@ -12,7 +12,8 @@ use crate::run::traffic::{TestOutcome, TestResult, TrafficProgress, TrafficTest,
 use crate::watch::{PortRow, WatchEvent};
 
 /// Said on the first Ctrl-C of a watch or a run.
-pub const STOPPING: &str = "stopping: a last poll, then the CSVs (Ctrl-C again quits at once)";
+pub const STOPPING: &str =
+    "interrupted: a last poll, then the CSVs (Ctrl-C or SIGTERM again quits at once)";
 
 /// The diagnosis per port, as a table.
 pub fn ports_table(rows: &[PortRow]) -> Table {
@@ -64,16 +65,19 @@ pub fn print_run_report(report: &RunReport) {
     }
     for d in &report.devices {
         if let Some(e) = &d.watch_error {
-            println!("FAILED {:<16} watch: {e}", d.device);
+            println!("FAILED {:<16} watch lost: {e}", d.device);
+        }
+        for p in &d.problems {
+            println!("FAILED {:<16} watch: {p}", d.device);
         }
     }
     if report.interrupted {
-        println!("stopped by Ctrl-C: the watch ended early");
+        println!("interrupted: the watch ended early");
     }
     let unrun = report.tests_planned.saturating_sub(report.traffic.len());
     if unrun > 0 {
         let why = if report.interrupted {
-            "Ctrl-C came first"
+            "the run was interrupted first"
         } else {
             "no device's baseline went in"
         };
@@ -120,7 +124,9 @@ fn traffic_table(results: &[TestResult]) -> Table {
                 verdict(*pass).unwrap_or("-").into(),
             ],
             TestOutcome::Failed(_) => ["-".into(), "-".into(), "-".into(), "not run".into()],
-            TestOutcome::Interrupted => ["-".into(), "-".into(), "-".into(), "stopped".into()],
+            TestOutcome::Interrupted => {
+                ["-".into(), "-".into(), "-".into(), "interrupted".into()]
+            }
         });
         t.add_row(row);
     }
@@ -185,7 +191,7 @@ impl TrafficProgress for ConsoleProgress {
             ),
             TestOutcome::Failed(e) => println!("FAILED traffic {:<15} {e}", r.test.name),
             TestOutcome::Interrupted => {
-                println!("stopped traffic {:<15} {secs:>6.2}s by Ctrl-C", r.test.name)
+                println!("interrupted traffic {:<15} {secs:>6.2}s", r.test.name)
             }
         }
     }

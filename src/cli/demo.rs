@@ -99,11 +99,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let _ = std::fs::remove_dir_all(&keys);
     let report = report?;
     print_run_report(&report);
-    Ok(if report.ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(ExitCode::from(report.exit_code()))
 }
 
 fn tempfile_dir() -> anyhow::Result<PathBuf> {

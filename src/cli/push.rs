@@ -32,7 +32,8 @@ pub struct Args {
     pub jobs: usize,
     #[command(flatten)]
     pub connect: ConnectFlags,
-    /// Write each device's redacted transcript to DIR/<device>.log.
+    /// Write each device's transcript (secrets masked) to DIR/<device>.log as the session
+    /// goes, from the connect on: a failed login leaves the bytes that explain it.
     #[arg(long, value_name = "DIR")]
     pub transcripts: Option<PathBuf>,
 }
@@ -41,11 +42,21 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
     let inputs = args.files.load(&reg)?;
     let devices = args.files.devices(&inputs, &args.devices)?;
+    if let Some(dir) = &args.transcripts {
+        // Before anything is pushed: a transcripts path that is a file is a typo.
+        std::fs::create_dir_all(dir).map_err(|e| {
+            anyhow::anyhow!(
+                "--transcripts {}: {e}; give a folder (it is created if missing)",
+                dir.display()
+            )
+        })?;
+    }
     let opts = PushOptions {
         dry_run: args.dry_run,
         save: !args.no_save,
         jobs: args.jobs,
         connect: args.connect.options(&inputs.lab),
+        transcripts: args.transcripts.clone(),
     };
     let rt = tokio::runtime::Runtime::new()?;
     eprintln!(
@@ -57,12 +68,6 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         let secs = r.elapsed.as_secs_f64();
         println!("{}", push_line(&r.device, secs, r.lines, &r.outcome, ""));
     }));
-    if let Some(dir) = &args.transcripts {
-        std::fs::create_dir_all(dir)?;
-        for r in &results {
-            std::fs::write(dir.join(format!("{}.log", r.device)), &r.transcript)?;
-        }
-    }
     let failed = results.iter().filter(|r| !r.ok()).count();
     println!("{} of {} devices ok", results.len() - failed, results.len());
     Ok(if failed == 0 {

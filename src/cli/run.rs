@@ -83,11 +83,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let report = rt.block_on(run_manifest(plan, inputs, &progress))?;
     print_run_report(&report);
-    Ok(if report.ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(ExitCode::from(report.exit_code()))
 }
 
 /// (device, port) for every port the run watches: the manifest's ports of each device run.

@@ -12,6 +12,7 @@ use crate::parse::parse_output;
 ///
 /// Connect to DEVICE, reach privileged mode, run COMMAND and print its output (without
 /// echo, prompt or log lines). --parse prints the common port-state table; --json as JSON.
+/// Exit 1 when the device cannot be reached or rejects the command (its message is shown).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[arg(long, value_name = "LAB")]
@@ -22,6 +23,9 @@ pub struct Args {
     pub parse: bool,
     #[arg(long)]
     pub json: bool,
+    /// Write the session's transcript (secrets masked) to FILE as it goes.
+    #[arg(long, value_name = "FILE")]
+    pub transcript: Option<PathBuf>,
     #[command(flatten)]
     pub connect: ConnectFlags,
 }
@@ -33,8 +37,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let opts = args.connect.options(&lab);
     let rt = tokio::runtime::Runtime::new()?;
     let output = rt.block_on(async {
-        let mut d = crate::run::open(dev, vendor, &opts).await?;
-        Ok::<_, crate::run::DeviceError>(d.send_command(&args.command).await?)
+        let mut d = crate::run::open(dev, vendor, &opts, args.transcript.as_deref()).await?;
+        Ok::<_, crate::run::DeviceError>(d.show(&args.command).await?)
     })?;
     if !(args.parse || args.json) {
         print!("{output}");

@@ -58,6 +58,10 @@ pub struct Args {
     pub seed: u64,
     #[arg(long, value_name = "SPEC")]
     pub flaps: Option<String>,
+    /// Start the --flaps schedule's clock when a typed command first starts with TEXT
+    /// (say `show`: a watch's first read) rather than at start.
+    #[arg(long, value_name = "TEXT", requires = "flaps")]
+    pub flaps_from: Option<String>,
     /// Spend the wire time of this baud rate on every console byte.
     #[arg(long, value_name = "BAUD")]
     pub pace_baud: Option<u32>,
@@ -118,6 +122,7 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
         o.syslog_port = args.syslog_port;
         if let Some(spec) = &args.flaps {
             o.flaps = parse_flaps(spec)?;
+            o.flaps_from = args.flaps_from.clone();
         }
         for f in &args.authorized_key {
             let text = std::fs::read_to_string(f)

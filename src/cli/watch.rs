@@ -98,16 +98,15 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     }
     if report.interrupted {
         println!(
-            "stopped by Ctrl-C before {}",
+            "interrupted: the watch ended before {}",
             humantime::format_duration(opts.duration)
         );
     }
     println!("{}", folder.path.display());
-    Ok(if failed.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(ExitCode::from(crate::watch::exit_code(
+        report.interrupted,
+        failed.is_empty(),
+    )))
 }
 
 struct Tell {

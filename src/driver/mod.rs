@@ -7,7 +7,7 @@ mod configure;
 
 use regex::Regex;
 
-use crate::channel::{Channel, ChannelError, Hit, Want};
+use crate::channel::{Channel, ChannelError, Hit, Transcript, Want};
 use crate::transport::Connected;
 use crate::vendor::Vendor;
 
@@ -67,6 +67,12 @@ pub enum DriverError {
         line: String,
         prompt: String,
     },
+    #[error("device '{device}' rejected `{command}`: {message}")]
+    CommandRejected {
+        device: String,
+        command: String,
+        message: String,
+    },
     #[error("device '{device}': `{command}` failed: {message}")]
     CommandFailed {
         device: String,
@@ -90,9 +96,11 @@ impl Driver {
         conn: Connected,
         creds: Credentials,
         idle_timeout: std::time::Duration,
+        transcript: Transcript,
     ) -> Result<Driver, DriverError> {
         let mut ch = Channel::new(device, vendor, conn);
         ch.idle_timeout = idle_timeout;
+        ch.transcript = transcript;
         for s in [&creds.password, &creds.secret].into_iter().flatten() {
             ch.add_secret(s);
         }
@@ -102,7 +110,10 @@ impl Driver {
             mode: String::new(),
             creds,
         };
-        d.reach_privileged().await?;
+        if let Err(e) = d.reach_privileged().await {
+            d.ch.transcript.note(&e.to_string());
+            return Err(e);
+        }
         for cmd in d.vendor.profile.session.on_open.clone() {
             let out = d.send_command(&cmd).await?;
             if let Some(msg) = d.error_in(&out) {
@@ -308,6 +319,20 @@ impl Driver {
             }
             self.mode = hit.mode.clone().unwrap_or_default();
             return Ok(strip_echo(&hit, command));
+        }
+    }
+
+    /// Run a show command: its output, or `CommandRejected` with the device's message when
+    /// the answer matches one of the profile's `errors` (an unknown command is not output).
+    pub async fn show(&mut self, command: &str) -> Result<String, DriverError> {
+        let out = self.send_command(command).await?;
+        match self.error_in(&out) {
+            Some(message) => Err(DriverError::CommandRejected {
+                device: self.device(),
+                command: command.into(),
+                message,
+            }),
+            None => Ok(out),
         }
     }
 

@@ -6,6 +6,9 @@ pub mod pipeline;
 pub mod push;
 pub mod traffic;
 
+use std::path::Path;
+
+use crate::channel::Transcript;
 use crate::driver::{Credentials, Driver, DriverError};
 use crate::format::lab::Device;
 use crate::transport::{self, ConnectOptions, TransportError};
@@ -17,6 +20,14 @@ pub enum DeviceError {
     Transport(#[from] TransportError),
     #[error(transparent)]
     Driver(#[from] DriverError),
+    #[error("device '{device}': transcript {}: {error}", path.display())]
+    Transcript {
+        device: String,
+        path: std::path::PathBuf,
+        error: std::io::Error,
+    },
+    #[error("device '{device}': the task working on it panicked: {message}")]
+    Panicked { device: String, message: String },
 }
 
 impl From<crate::channel::ChannelError> for DeviceError {
@@ -45,13 +56,40 @@ pub fn credentials(dev: &Device) -> Result<Credentials, TransportError> {
     Ok(c)
 }
 
-/// Connect to a lab device and bring its CLI to privileged mode.
+/// Connect to a lab device and bring its CLI to privileged mode. With `transcript`, every
+/// byte of the session goes to that file as it happens, from the connect on (secrets
+/// masked), so a failed login leaves the bytes that explain it.
 pub async fn open(
     dev: &Device,
     vendor: &Vendor,
     opts: &ConnectOptions,
+    transcript: Option<&Path>,
 ) -> Result<Driver, DeviceError> {
-    let creds = credentials(dev)?;
-    let conn = transport::connect(dev, opts).await?;
-    Ok(Driver::open(dev.name(), vendor, conn, creds, opts.idle_timeout).await?)
+    let mut t = match transcript {
+        Some(path) => Transcript::to_file(path).map_err(|error| DeviceError::Transcript {
+            device: dev.name().into(),
+            path: path.to_path_buf(),
+            error,
+        })?,
+        None => Transcript::default(),
+    };
+    let creds = credentials(dev);
+    if let Ok(c) = &creds {
+        for s in [&c.password, &c.secret].into_iter().flatten() {
+            t.add_secret(s);
+        }
+    }
+    t.note(&format!("connecting to device '{}'", dev.name()));
+    let connected = match creds {
+        Ok(creds) => transport::connect(dev, opts).await.map(|c| (c, creds)),
+        Err(e) => Err(e),
+    };
+    let (conn, creds) = match connected {
+        Ok(c) => c,
+        Err(e) => {
+            t.note(&e.to_string());
+            return Err(e.into());
+        }
+    };
+    Ok(Driver::open(dev.name(), vendor, conn, creds, opts.idle_timeout, t).await?)
 }

@@ -68,14 +68,30 @@ pub struct DeviceReport {
     pub lines: usize,
     pub push_time: Duration,
     pub push: Outcome,
-    /// The watch failed after the push (the session broke).
+    /// The watch failed after the push (the session broke): its ports that had not
+    /// failed by then are `lost`.
     pub watch_error: Option<DeviceError>,
+    /// What went wrong in the watch without ending it (a rejected show command).
+    pub problems: Vec<String>,
     pub ports: Vec<PortRow>,
 }
 
 impl DeviceReport {
+    /// run.json's `watch` of a device: `not-run` (its push did not go in), `lost` (the
+    /// session broke midway), `problems` (something could not be read), or `ok`.
+    pub fn watch_word(&self) -> &'static str {
+        match (&self.push, &self.watch_error, self.problems.is_empty()) {
+            (p, ..) if !matches!(p, Outcome::Pushed { .. }) => "not-run",
+            (_, Some(_), _) => "lost",
+            (_, None, false) => "problems",
+            (_, None, true) => "ok",
+        }
+    }
+
     pub fn ok(&self) -> bool {
-        matches!(self.push, Outcome::Pushed { .. }) && self.watch_error.is_none()
+        matches!(self.push, Outcome::Pushed { .. })
+            && self.watch_error.is_none()
+            && self.problems.is_empty()
     }
 }
 
@@ -112,6 +128,11 @@ impl RunReport {
                 .traffic
                 .iter()
                 .all(|t| !matches!(t.outcome, TestOutcome::Failed(_)))
+    }
+
+    /// 130 when a signal ended the run early, 1 when something could not be done, else 0.
+    pub fn exit_code(&self) -> u8 {
+        crate::watch::exit_code(self.interrupted, self.ok())
     }
 }
 
@@ -210,14 +231,18 @@ pub async fn run(
     let rows: Vec<PortRow> = devices.iter().flat_map(|d| d.ports.clone()).collect();
     let errors: Vec<String> = devices
         .iter()
-        .filter_map(|d| match (&d.push, &d.watch_error) {
-            (Outcome::Failed(e), _) => Some(format!("{}: {e}", d.device)),
-            (Outcome::NotVerified { missing }, _) => Some(format!(
-                "{}: not in the running config: {missing:?}",
-                d.device
-            )),
-            (_, Some(e)) => Some(format!("{}: {e}", d.device)),
-            _ => None,
+        .flat_map(|d| {
+            let push = match &d.push {
+                Outcome::Failed(e) => Some(format!("{}: {e}", d.device)),
+                Outcome::NotVerified { missing } => Some(format!(
+                    "{}: not in the running config: {missing:?}",
+                    d.device
+                )),
+                _ => None,
+            };
+            let watch = d.watch_error.as_ref().map(|e| format!("{}: {e}", d.device));
+            let problems = d.problems.iter().map(|p| format!("{}: {p}", d.device));
+            push.into_iter().chain(watch).chain(problems).collect::<Vec<_>>()
         })
         .chain(traffic.iter().filter_map(|t| match &t.outcome {
             TestOutcome::Failed(e) => Some(e.to_string()),
@@ -233,6 +258,8 @@ pub async fn run(
         "devices": devices.iter().map(|d| serde_json::json!({
             "device": d.device, "ok": d.ok(), "lines": d.lines,
             "push_seconds": d.push_time.as_secs_f64(),
+            "push": d.push.word(),
+            "watch": d.watch_word(),
         })).collect::<Vec<_>>(),
         "flaps": {
             "interval_ms": watch_opts.interval.as_millis() as u64,
@@ -331,10 +358,9 @@ impl DeviceRun<'_> {
         let start = Instant::now();
         let transcript = self.folder.path.join(format!("transcripts/{name}.log"));
         let permit = sem.acquire().await;
-        let mut w = DeviceWatch::new(self.dev, self.vendor, self.opts, self.folder, self.on_event)
-            .with_transcript(transcript);
+        let mut w = DeviceWatch::new(self.dev, self.vendor, self.opts, self.folder, self.on_event);
         let session = async {
-            let mut d = open(self.dev, self.vendor, &self.opts.connect).await?;
+            let mut d = open(self.dev, self.vendor, &self.opts.connect, Some(&transcript)).await?;
             w.begin(&mut d).await?;
             let outcome = push_config(&mut d, self.lines, self.save).await?;
             Ok::<_, DeviceError>((d, outcome))
@@ -347,6 +373,7 @@ impl DeviceRun<'_> {
             push_time: start.elapsed(),
             push: Outcome::Rendered,
             watch_error: None,
+            problems: Vec::new(),
             ports: Vec::new(),
         };
         let mut d = match session {
@@ -370,7 +397,8 @@ impl DeviceRun<'_> {
             if let Err(e) = w.run_until(d, end).await {
                 report.watch_error = Some(e);
             }
-            report.ports = w.finish();
+            report.problems = w.problems();
+            report.ports = w.finish(report.watch_error.as_ref());
         }
         report
     }

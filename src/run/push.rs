@@ -18,6 +18,8 @@ pub struct PushOptions {
     pub save: bool,
     pub jobs: usize,
     pub connect: ConnectOptions,
+    /// Write each device's transcript to `<dir>/<device>.log` as the session goes.
+    pub transcripts: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug)]
@@ -34,14 +36,24 @@ pub enum Outcome {
     Failed(DeviceError),
 }
 
+impl Outcome {
+    /// run.json's `push` of a device: `rendered`, `pushed`, `not-verified` or `failed`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Outcome::Rendered => "rendered",
+            Outcome::Pushed { .. } => "pushed",
+            Outcome::NotVerified { .. } => "not-verified",
+            Outcome::Failed(_) => "failed",
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct PushResult {
     pub device: String,
     pub lines: usize,
     pub elapsed: Duration,
     pub outcome: Outcome,
-    /// What crossed the wire, secrets redacted.
-    pub transcript: Vec<u8>,
 }
 
 impl PushResult {
@@ -71,11 +83,10 @@ pub async fn push_all(
         set.spawn(async move {
             let _permit = sem.acquire_owned().await;
             let start = Instant::now();
-            let mut transcript = Vec::new();
             let outcome = if opts.dry_run {
                 Outcome::Rendered
             } else {
-                match push_one(&dev, &vendor, &cfg.lines, &opts, &mut transcript).await {
+                match push_one(&dev, &vendor, &cfg.lines, &opts).await {
                     Ok(o) => o,
                     Err(e) => Outcome::Failed(e),
                 }
@@ -85,7 +96,6 @@ pub async fn push_all(
                 lines: cfg.lines.len(),
                 elapsed: start.elapsed(),
                 outcome,
-                transcript,
             }
         });
     }
@@ -109,12 +119,13 @@ async fn push_one(
     vendor: &crate::vendor::Vendor,
     lines: &[String],
     opts: &PushOptions,
-    transcript: &mut Vec<u8>,
 ) -> Result<Outcome, DeviceError> {
-    let mut d = open(dev, vendor, &opts.connect).await?;
-    let result = push_config(&mut d, lines, opts.save).await;
-    *transcript = std::mem::take(&mut d.ch.transcript.bytes);
-    result
+    let transcript = opts
+        .transcripts
+        .as_ref()
+        .map(|dir| dir.join(format!("{}.log", dev.name())));
+    let mut d = open(dev, vendor, &opts.connect, transcript.as_deref()).await?;
+    push_config(&mut d, lines, opts.save).await
 }
 
 /// Configure `lines` on an open session, save if asked, and check every line is in the

@@ -74,10 +74,15 @@ pub fn serve(sim: &Sim, link: &Path) -> io::Result<(PathBuf, JoinHandle<()>)> {
             console: true,
             authenticated: false,
             acknowledge: false,
+            echo_secrets: sim.options.echo_secrets,
         },
     );
     let console_rx = super::session::lock(&sim.device).console_tx.subscribe();
-    let pace = sim.options.pace_baud;
+    let pace = match (sim.options.pace_baud, sim.options.split_writes) {
+        (Some(baud), _) => Pace::Baud(baud),
+        (None, true) => Pace::Singly,
+        (None, false) => Pace::Full,
+    };
     let slave = pty.slave;
     let task = tokio::spawn(async move {
         // Holding the slave open keeps the master readable while no client is attached.
@@ -114,7 +119,7 @@ async fn write_loop(
     pty: Arc<Pty>,
     mut out: mpsc::UnboundedReceiver<Vec<u8>>,
     mut logs: broadcast::Receiver<String>,
-    pace: Option<u32>,
+    pace: Pace,
 ) {
     loop {
         tokio::select! {
@@ -138,10 +143,28 @@ async fn write_loop(
     }
 }
 
-async fn send(pty: &Pty, data: &[u8], pace: Option<u32>) -> io::Result<()> {
+/// How console output goes out.
+#[derive(Debug, Clone, Copy)]
+enum Pace {
+    /// As fast as the pty takes it.
+    Full,
+    /// At a baud rate's wire time (10 bits per byte).
+    Baud(u32),
+    /// One byte per write, a millisecond apart: every read the client makes gets a piece.
+    Singly,
+}
+
+async fn send(pty: &Pty, data: &[u8], pace: Pace) -> io::Result<()> {
     match pace {
-        None => pty.write_all(data).await,
-        Some(baud) => {
+        Pace::Full => pty.write_all(data).await,
+        Pace::Singly => {
+            for b in data {
+                pty.write_all(std::slice::from_ref(b)).await?;
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            Ok(())
+        }
+        Pace::Baud(baud) => {
             for chunk in data.chunks(16) {
                 pty.write_all(chunk).await?;
                 tokio::time::sleep(Duration::from_secs_f64(

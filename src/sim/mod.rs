@@ -63,6 +63,13 @@ pub struct SimOptions {
     pub horizon: Duration,
     /// UDP port syslog goes to on a `logging host` line that names none (514, as real switches).
     pub syslog_port: u16,
+    /// Start the flap schedule's clock when a typed command line first starts with this
+    /// text (say `show`: the watch's first read) instead of at start.
+    pub flaps_from: Option<String>,
+    /// The console echoes passwords and secrets as they are typed.
+    pub echo_secrets: bool,
+    /// The console writes one byte at a time (a client reads everything in pieces).
+    pub split_writes: bool,
 }
 
 impl SimOptions {
@@ -84,6 +91,9 @@ impl SimOptions {
             legacy_algorithms: false,
             horizon: Duration::from_secs(3600),
             syslog_port: 514,
+            flaps_from: None,
+            echo_secrets: false,
+            split_writes: false,
         }
     }
 }
@@ -149,6 +159,7 @@ impl Sim {
             syslog_targets: Vec::new(),
             syslog_port: options.syslog_port,
             flap_on_command: Vec::new(),
+            schedule_trigger: None,
         };
         let mut flaps = options.flaps.flaps.clone();
         if options.flaps.profile {
@@ -168,6 +179,12 @@ impl Sim {
                 });
             }
         }
+        let trigger = options
+            .flaps_from
+            .as_ref()
+            .map(|text| (text.clone(), Arc::new(tokio::sync::Notify::new())));
+        let mut device = device;
+        device.schedule_trigger = trigger.clone();
         let device = Arc::new(Mutex::new(device));
         let mut sim = Sim {
             dialect,
@@ -176,12 +193,13 @@ impl Sim {
             tasks: Vec::new(),
         };
         if !flaps.is_empty() || !sim.options.flaps.crc.is_empty() {
-            sim.tasks.push(tokio::spawn(link::run_plan(
-                dialect,
-                sim.device.clone(),
-                flaps,
-                sim.options.flaps.crc.clone(),
-            )));
+            let (dev, crc) = (sim.device.clone(), sim.options.flaps.crc.clone());
+            sim.tasks.push(tokio::spawn(async move {
+                if let Some((_, start)) = trigger {
+                    start.notified().await;
+                }
+                link::run_plan(dialect, dev, flaps, crc).await;
+            }));
         }
         Ok(sim)
     }

@@ -43,6 +43,7 @@ pub struct Session {
     pub(super) vlan_head: Option<String>,
     /// The user logged out: the front end closes an SSH session.
     pub closed: bool,
+    echo_secrets: bool,
 }
 
 /// Options a front end sets for a new session.
@@ -51,6 +52,8 @@ pub struct SessionStart {
     /// SSH already authenticated the user; the session starts in user mode.
     pub authenticated: bool,
     pub acknowledge: bool,
+    /// Echo passwords and secrets as they are typed (a badly set up console does).
+    pub echo_secrets: bool,
 }
 
 impl Session {
@@ -80,6 +83,7 @@ impl Session {
             console: start.console,
             vlan_head: None,
             closed: false,
+            echo_secrets: start.echo_secrets,
         };
         if start.console && factory {
             s.stage = Stage::SetupDialog;
@@ -155,7 +159,7 @@ impl Session {
     }
 
     fn echoes(&self) -> bool {
-        !matches!(self.stage, Stage::LoginPassword(_) | Stage::EnableSecret)
+        self.echo_secrets || !matches!(self.stage, Stage::LoginPassword(_) | Stage::EnableSecret)
     }
 
     fn pager_key(&mut self, b: u8, out: &mut Vec<u8>) {
@@ -302,6 +306,14 @@ impl Session {
                 .into_iter()
                 .partition(|(text, _)| typed.starts_with(&text.to_lowercase()));
             dev.flap_on_command = keep;
+            if dev
+                .schedule_trigger
+                .as_ref()
+                .is_some_and(|(text, _)| typed.starts_with(&text.to_lowercase()))
+                && let Some((_, start)) = dev.schedule_trigger.take()
+            {
+                start.notify_one();
+            }
             due.into_iter().map(|(_, f)| f).collect()
         };
         for flap in due {

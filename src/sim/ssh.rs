@@ -143,6 +143,7 @@ impl russh::server::Handler for Conn {
                 console: false,
                 authenticated: true,
                 acknowledge: s.acknowledge,
+                echo_secrets: false,
             },
         );
         self.sessions.insert(channel, cli);

@@ -91,6 +91,10 @@ pub struct Device {
     /// Flaps to inject when a typed command line starts with the text (once each), the
     /// flap's `at` later: a flap at a known point of a config push, or some time after it.
     pub flap_on_command: Vec<(String, super::link::Flap)>,
+    /// The flap schedule's clock starts when a typed command line first starts with this
+    /// text (`SimOptions::flaps_from`), so tests trigger flaps from what the client does,
+    /// not from wall-clock offsets a loaded machine can miss.
+    pub schedule_trigger: Option<(String, std::sync::Arc<tokio::sync::Notify>)>,
 }
 
 impl Device {

@@ -18,11 +18,21 @@ pub struct Judge<'a> {
     pub polled: bool,
     /// The command that shows a port (`{port}` where per port), for the unknown hint.
     pub shown_by: &'a str,
+    /// The watch of this device was cut short: when (UTC) and why. A port that had not
+    /// failed by then is `lost`, never `pass`.
+    pub lost: Option<(String, String)>,
 }
 
 impl Judge<'_> {
     /// The ports.csv row of the port `name`, cabled as `cabling` says, from its timeline.
-    pub fn row(&self, name: &str, cabling: &PortFacts, tl: &PortTimeline) -> PortRow {
+    /// `rejected`: the device's answer when it rejected the command showing this port.
+    pub fn row(
+        &self,
+        name: &str,
+        cabling: &PortFacts,
+        tl: &PortTimeline,
+        rejected: Option<&str>,
+    ) -> PortRow {
         let flaps = tl.flaps();
         let burst = tl.worst_burst(Duration::from_secs(10));
         let (crc, ie) = tl.error_deltas();
@@ -36,20 +46,22 @@ impl Judge<'_> {
             err_disabled: err_disabled == Some(true),
             ..cabling.clone()
         };
-        let (verdict, hint) = if never_shown {
-            let shown_by = self.shown_by.replace("{port}", name);
-            (
-                "unknown",
-                format!(
+        let pass = flaps <= self.max_flaps && !facts.err_disabled;
+        let (verdict, hint) = match (rejected, never_shown, pass, &self.lost) {
+            (Some(why), ..) => ("unknown", format!("not watched: {why}")),
+            (None, true, ..) => {
+                let shown_by = self.shown_by.replace("{port}", name);
+                let hint = format!(
                     "the switch never showed this port in `{shown_by}`: check its name in the lab"
-                ),
-            )
-        } else {
-            let pass = flaps <= self.max_flaps && !facts.err_disabled;
-            (
-                if pass { "pass" } else { "fail" },
-                self.hints.explain(&facts).unwrap_or_default(),
-            )
+                );
+                ("unknown", hint)
+            }
+            // Evidence of a failure stands, however the watch ended.
+            (None, false, false, _) => ("fail", self.hints.explain(&facts).unwrap_or_default()),
+            (None, false, true, Some((at, why))) => {
+                ("lost", format!("watch cut short at {at}: {why}"))
+            }
+            (None, false, true, None) => ("pass", self.hints.explain(&facts).unwrap_or_default()),
         };
         PortRow {
             device: self.device.into(),

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 pub use output::{PortRow, RunFolder, outcome};
-pub use poller::{DeviceWatch, OnEvent, WatchEvent, watch_device};
+pub use poller::{DeviceWatch, OnEvent, WatchEnd, WatchEvent, watch_device};
 
 use crate::format::manifest::FlapSource;
 use crate::transport::ConnectOptions;
@@ -41,10 +41,10 @@ pub struct WatchOptions {
 /// is done; Ctrl-C sets it to now); None = not known yet.
 pub type End = watch::Receiver<Option<Instant>>;
 
-/// On Ctrl-C, end the watch now (a last poll, then the CSVs), set `interrupted` and call
-/// `on_stop`; a second Ctrl-C quits at once, leaving the run folder marked incomplete. The
-/// handler is in place when this returns; the future never completes: race it against the
-/// watch.
+/// On Ctrl-C or SIGTERM (systemd, `timeout`, CI runners send it), end the watch now (a
+/// last poll, then the CSVs), set `interrupted` and call `on_stop`; a second signal quits
+/// at once, leaving the run folder marked incomplete. The handlers are in place when this
+/// returns; the future never completes: race it against the watch.
 pub fn end_on_ctrl_c<'a>(
     end: &'a watch::Sender<Option<Instant>>,
     interrupted: &'a AtomicBool,
@@ -52,18 +52,40 @@ pub fn end_on_ctrl_c<'a>(
 ) -> std::io::Result<impl Future<Output = std::convert::Infallible> + 'a> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut interrupts = signal(SignalKind::interrupt())?;
+    let mut terms = signal(SignalKind::terminate())?;
     Ok(async move {
-        if interrupts.recv().await.is_some() {
+        let first = tokio::select! {
+            i = interrupts.recv() => i.is_some(),
+            t = terms.recv() => t.is_some(),
+        };
+        if first {
             interrupted.store(true, Ordering::Relaxed);
             on_stop();
             let _ = end.send(Some(Instant::now()));
-            if interrupts.recv().await.is_some() {
-                // Handling SIGINT took away its default of ending the process; give it back.
-                std::process::exit(130);
+            let again = tokio::select! {
+                i = interrupts.recv() => i.is_some(),
+                t = terms.recv() => t.is_some(),
+            };
+            if again {
+                // Handling the signals took away their default of ending the process.
+                std::process::exit(EXIT_INTERRUPTED as i32);
             }
         }
         futures::future::pending().await
     })
+}
+
+/// The exit code of a watch, run or demo that a signal (Ctrl-C, SIGTERM) ended early, as
+/// shells report a process SIGINT ended.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// The exit code of a watch or run: interrupted (130) wins over failed (1) over all done (0).
+pub fn exit_code(interrupted: bool, all_ok: bool) -> u8 {
+    match (interrupted, all_ok) {
+        (true, _) => EXIT_INTERRUPTED,
+        (false, true) => 0,
+        (false, false) => 1,
+    }
 }
 
 /// What the caller of [`watch_all`] hears besides events.
@@ -110,16 +132,19 @@ pub async fn watch_all(
         failed: Vec::new(),
         interrupted: interrupted.load(Ordering::Relaxed),
     };
-    for ((mut rows, error), (dev, _)) in results.into_iter().zip(targets) {
-        if let Some(e) = error {
-            let partial = if rows.is_empty() {
+    for (mut end, (dev, _)) in results.into_iter().zip(targets) {
+        for p in &end.problems {
+            report.failed.push(format!("{}: {p}", dev.name()));
+        }
+        if let Some(e) = end.error {
+            let partial = if end.rows.is_empty() {
                 ""
             } else {
                 " (its ports.csv rows cover the watch until then)"
             };
             report.failed.push(format!("{}: {e}{partial}", dev.name()));
         }
-        report.rows.append(&mut rows);
+        report.rows.append(&mut end.rows);
     }
     let names: Vec<&str> = targets.iter().map(|(d, _)| d.name()).collect();
     let record = serde_json::json!({

@@ -13,7 +13,7 @@ use super::hints::PortFacts;
 use super::output::{PortRow, RunFolder};
 use super::timeline::PortTimeline;
 use super::{End, WatchOptions};
-use crate::driver::Driver;
+use crate::driver::{Driver, DriverError};
 use crate::format::lab::Device;
 use crate::format::manifest::FlapSource;
 use crate::parse::{Parsed, parse_output};
@@ -27,6 +27,9 @@ struct Watched {
     written: usize,
     unseen_written: usize,
     err_disabled_written: bool,
+    /// The device rejected the command that shows this port (`cmd` rejected: message);
+    /// it is not asked again, and the port has no verdict.
+    rejected: Option<String>,
 }
 
 /// Polls recorded in full in the transcript at the start of a watch (the baseline and, in a
@@ -42,6 +45,8 @@ pub enum WatchEvent {
     /// Flaps a counter proves that no source saw.
     Unseen(u64),
     ErrDisabled,
+    /// The device rejected the command that shows the port: it cannot be watched.
+    Unreadable,
 }
 
 impl WatchEvent {
@@ -50,7 +55,7 @@ impl WatchEvent {
         match self {
             WatchEvent::Down => 1,
             WatchEvent::Unseen(n) => n,
-            WatchEvent::Up | WatchEvent::ErrDisabled => 0,
+            WatchEvent::Up | WatchEvent::ErrDisabled | WatchEvent::Unreadable => 0,
         }
     }
 }
@@ -62,6 +67,7 @@ impl std::fmt::Display for WatchEvent {
             WatchEvent::Up => f.write_str("up"),
             WatchEvent::Unseen(n) => write!(f, "{n} unseen flap(s)"),
             WatchEvent::ErrDisabled => f.write_str("err-disabled"),
+            WatchEvent::Unreadable => f.write_str("not readable: the device rejected its show command"),
         }
     }
 }
@@ -88,15 +94,25 @@ pub struct DeviceWatch<'a> {
     /// read reports happened since then, however slow the session (a 9600-baud console).
     prev_poll: SystemTime,
     last_buffer_read: SystemTime,
-    transcript: Option<std::path::PathBuf>,
+    /// The device rejected the log-buffer command: said once, the buffer is not read again.
+    buffer_rejected: Option<String>,
 }
 
 /// Slack around the windows above: device and local clocks, log lines mid-output.
 const SLACK: Duration = Duration::from_secs(2);
 
-/// Watch `dev` on a session of its own until `end`: one ports.csv row per watched port,
-/// and the error that ended the watch early, if one did (the rows then cover the watch up
-/// to it; none if the first poll never happened).
+/// How one device's watch ended.
+pub struct WatchEnd {
+    /// One ports.csv row per watched port (none if the first poll never happened).
+    pub rows: Vec<PortRow>,
+    /// The error that ended the watch early, if one did (the rows then cover the watch up
+    /// to it, and ports that had not failed are `lost`).
+    pub error: Option<DeviceError>,
+    /// What went wrong without ending it ([`DeviceWatch::problems`]).
+    pub problems: Vec<String>,
+}
+
+/// Watch `dev` on a session of its own until `end`.
 pub async fn watch_device(
     dev: &Device,
     vendor: &Vendor,
@@ -104,20 +120,31 @@ pub async fn watch_device(
     folder: &RunFolder,
     on_event: OnEvent<'_>,
     end: End,
-) -> (Vec<PortRow>, Option<DeviceError>) {
+) -> WatchEnd {
+    let transcript = folder.path.join(format!("transcripts/{}.log", dev.name()));
     let mut w = DeviceWatch::new(dev, vendor, opts, folder, on_event);
     let started = async {
-        let mut d = open(dev, vendor, &opts.connect).await?;
+        let mut d = open(dev, vendor, &opts.connect, Some(&transcript)).await?;
         w.begin(&mut d).await?;
         Ok::<_, DeviceError>(d)
     }
     .await;
-    let mut d = match started {
-        Ok(d) => d,
-        Err(e) => return (Vec::new(), Some(e)),
+    let error = match started {
+        Ok(mut d) => w.run_until(&mut d, end).await.err(),
+        Err(e) => {
+            return WatchEnd {
+                rows: Vec::new(),
+                problems: w.problems(),
+                error: Some(e),
+            };
+        }
     };
-    let error = w.run_until(&mut d, end).await.err();
-    (w.finish(), error)
+    let problems = w.problems();
+    WatchEnd {
+        rows: w.finish(error.as_ref()),
+        error,
+        problems,
+    }
 }
 
 impl<'a> DeviceWatch<'a> {
@@ -150,6 +177,7 @@ impl<'a> DeviceWatch<'a> {
                     written: 0,
                     unseen_written: 0,
                     err_disabled_written: false,
+                    rejected: None,
                 },
             );
         }
@@ -166,27 +194,37 @@ impl<'a> DeviceWatch<'a> {
             last_poll: Instant::now(),
             prev_poll: SystemTime::now(),
             last_buffer_read: SystemTime::now(),
-            transcript: None,
+            buffer_rejected: None,
         }
     }
 
-    /// Append the session's transcript to `path` at every poll (without it, the transcript
-    /// is dropped at every poll, so a long watch does not grow in memory). The polls between
-    /// the first two and the last are left out of it.
-    pub fn with_transcript(mut self, path: std::path::PathBuf) -> Self {
-        self.transcript = Some(path);
-        self
+    fn uses(&self, s: FlapSource) -> bool {
+        match s {
+            FlapSource::Buffer if self.buffer_rejected.is_some() => false,
+            s => self.opts.sources.contains(&s),
+        }
     }
 
-    fn uses(&self, s: FlapSource) -> bool {
-        self.opts.sources.contains(&s)
+    /// The log buffer's lines, or None when the device rejects the command: that is said
+    /// once (a problem of the device) and the watch goes on with its other sources.
+    async fn buffer(&mut self, d: &mut Driver) -> Result<Option<Vec<String>>, DeviceError> {
+        match read_buffer(d, &self.vendor.profile.commands.logging).await {
+            Ok(lines) => Ok(Some(lines)),
+            Err(DeviceError::Driver(e @ DriverError::CommandRejected { .. })) => {
+                tracing::warn!("{e}; the log buffer is left out of this watch");
+                self.buffer_rejected = Some(format!("log buffer not read: {e}"));
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// The starting point: what the log buffer already holds is history, not news; the
     /// first poll is the counters' baseline.
     pub async fn begin(&mut self, d: &mut Driver) -> Result<(), DeviceError> {
-        if self.uses(FlapSource::Buffer) {
-            let old = read_buffer(d, &self.vendor.profile.commands.logging).await?;
+        if self.uses(FlapSource::Buffer)
+            && let Some(old) = self.buffer(d).await?
+        {
             fresh_lines(&mut self.seen_buffer, old);
             self.last_buffer_read = SystemTime::now();
         }
@@ -241,13 +279,8 @@ impl<'a> DeviceWatch<'a> {
             settled = settled.min(self.last_buffer_read);
         }
         self.prev_poll = now;
-        let transcript = std::mem::take(&mut d.ch.transcript.bytes);
-        let written = match &self.transcript {
-            Some(path) => append(path, &transcript),
-            None => Ok(()),
-        };
-        written
-            .and_then(|()| self.write_settled((!last).then(|| settled - SLACK)))
+        d.ch.transcript.flush();
+        self.write_settled((!last).then(|| settled - SLACK))
             .map_err(|error| {
                 DeviceError::from(crate::channel::ChannelError::Io {
                     device: self.dev.name().into(),
@@ -257,24 +290,47 @@ impl<'a> DeviceWatch<'a> {
     }
 
     /// The watched ports' `interfaces` output, each with the time its command went out:
-    /// one command per port where the profile has one, else the whole switch's.
+    /// one command per port where the profile has one, else the whole switch's. A port
+    /// whose command the device rejects is marked and not asked again (a problem of the
+    /// device); when no port is left to read, or the whole-switch command is rejected,
+    /// nothing can be watched and that is the device's error.
     async fn read_states(
-        &self,
+        &mut self,
         d: &mut Driver,
         now: SystemTime,
     ) -> Result<Vec<(SystemTime, String)>, DeviceError> {
         let cmds = &self.vendor.profile.commands;
         let mut outputs = Vec::new();
-        match &cmds.interface {
-            Some(one) => {
-                for w in self.ports.values() {
-                    let at = SystemTime::now();
-                    outputs.push((at, d.send_command(&one.replace("{port}", &w.name)).await?));
+        let Some(one) = &cmds.interface else {
+            outputs.push((now, d.show(&cmds.interfaces).await?));
+            return Ok(outputs);
+        };
+        let mut last_rejection = None;
+        for w in self.ports.values_mut().filter(|w| w.rejected.is_none()) {
+            let at = SystemTime::now();
+            match d.show(&one.replace("{port}", &w.name)).await {
+                Ok(out) => outputs.push((at, out)),
+                Err(e @ DriverError::CommandRejected { .. }) => {
+                    w.rejected = Some(e.to_string());
+                    (self.on_event)(self.dev.name(), &w.name, WatchEvent::Unreadable);
+                    last_rejection = Some(e);
                 }
+                Err(e) => return Err(e.into()),
             }
-            None => outputs.push((now, d.send_command(&cmds.interfaces).await?)),
+        }
+        if let Some(e) = last_rejection
+            && self.ports.values().all(|w| w.rejected.is_some())
+        {
+            return Err(e.into());
         }
         Ok(outputs)
+    }
+
+    /// What went wrong without ending the watch: ports whose show command the device
+    /// rejected, a rejected log-buffer command. Each is an error of the device in run.json.
+    pub fn problems(&self) -> Vec<String> {
+        let ports = self.ports.values().filter_map(|w| w.rejected.clone());
+        ports.chain(self.buffer_rejected.clone()).collect()
     }
 
     /// Link events from the console lines the session showed and from syslog.
@@ -335,7 +391,9 @@ impl<'a> DeviceWatch<'a> {
         tolerance: Duration,
     ) -> Result<(), DeviceError> {
         let vendor = self.vendor;
-        let lines = read_buffer(d, &vendor.profile.commands.logging).await?;
+        let Some(lines) = self.buffer(d).await? else {
+            return Ok(());
+        };
         let at = SystemTime::now();
         let since_read = at.duration_since(self.last_buffer_read).unwrap_or_default() + SLACK;
         let window = tolerance.max(since_read);
@@ -388,19 +446,22 @@ impl<'a> DeviceWatch<'a> {
         Ok(())
     }
 
-    /// The diagnosis: one ports.csv row per watched port.
-    pub fn finish(self) -> Vec<PortRow> {
+    /// The diagnosis: one ports.csv row per watched port. `lost`: the error that cut the
+    /// watch short, if one did (its ports that had not failed by now are `lost`).
+    pub fn finish(self, lost: Option<&DeviceError>) -> Vec<PortRow> {
         let cmds = &self.vendor.profile.commands;
+        let now = jiff::Timestamp::now();
         let judge = super::diagnosis::Judge {
             device: self.dev.name(),
             hints: &self.opts.hints,
             max_flaps: self.opts.max_flaps_per_port as u64,
             polled: self.uses(FlapSource::State) || self.uses(FlapSource::Counters),
             shown_by: cmds.interface.as_deref().unwrap_or(&cmds.interfaces),
+            lost: lost.map(|e| (format!("{now:.3}"), e.to_string())),
         };
         self.ports
             .values()
-            .map(|w| judge.row(&w.name, &w.facts, &w.tl))
+            .map(|w| judge.row(&w.name, &w.facts, &w.tl, w.rejected.as_deref()))
             .collect()
     }
 }
@@ -421,20 +482,11 @@ fn fresh_lines(seen: &mut HashMap<String, usize>, lines: Vec<String>) -> Vec<Str
     fresh
 }
 
-fn append(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?
-        .write_all(bytes)
-}
-
 /// The log buffer's lines. The channel takes log-looking lines out of command output (so
 /// they are not mistaken for it); here they are the output, so they are taken back.
 async fn read_buffer(d: &mut Driver, command: &str) -> Result<Vec<String>, DeviceError> {
     let before = d.ch.log_lines.len();
-    let out = d.send_command(command).await?;
+    let out = d.show(command).await?;
     let mut lines: Vec<String> = d.ch.log_lines.drain(before..).map(|l| l.line).collect();
     lines.extend(
         out.lines()

@@ -215,10 +215,13 @@ pub fn options(vendor: &str) -> SimOptions {
     o
 }
 
-/// Options of a simulator that plays the flap spec (`switchlab sim --flaps`).
+/// Options of a simulator that plays the flap spec (`switchlab sim --flaps`), its clock
+/// started by the first `show` command (a watch's first read), not by the simulator's
+/// start: a slow connect on a loaded machine cannot make the watch miss a flap.
 pub fn flapping(vendor: &str, spec: &str) -> SimOptions {
     let mut o = options(vendor);
     o.flaps = switchlab::sim::parse_flaps(spec).expect("flap spec");
+    o.flaps_from = Some("show".into());
     o
 }
 
@@ -295,6 +298,16 @@ pub async fn interrupt_when(
     cwd: &std::path::Path,
     ready: &str,
 ) -> (std::process::Output, String) {
+    signal_when(args, cwd, ready, nix::sys::signal::Signal::SIGINT).await
+}
+
+/// Start switchlab, wait until its stderr says `ready`, send `sig`, and wait for it.
+pub async fn signal_when(
+    args: &[&str],
+    cwd: &std::path::Path,
+    ready: &str,
+    sig: nix::sys::signal::Signal,
+) -> (std::process::Output, String) {
     use std::io::{BufRead, Read};
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
         .args(args)
@@ -318,7 +331,7 @@ pub async fn interrupt_when(
             line.clear();
         }
         let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+        nix::sys::signal::kill(pid, sig).unwrap();
         err.read_to_string(&mut seen).unwrap();
         (child, seen)
     })
@@ -334,3 +347,6 @@ pub async fn interrupt_when(
     );
     (out, err)
 }
+
+/// The exit code of an interrupted watch or run.
+pub const INTERRUPTED: i32 = 130;

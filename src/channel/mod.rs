@@ -13,6 +13,9 @@ use crate::parse::{LinkEvent, link_event};
 use crate::transport::{ByteStream, Connected};
 use crate::vendor::Vendor;
 
+mod transcript;
+pub use transcript::Transcript;
+
 /// What a read may stop at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Want {
@@ -71,38 +74,6 @@ pub enum ChannelError {
     },
 }
 
-/// A redacted record of both directions.
-#[derive(Debug, Default)]
-pub struct Transcript {
-    pub bytes: Vec<u8>,
-    secrets: Vec<String>,
-    /// Nothing is recorded while paused (the repeated polls of a long watch).
-    pub paused: bool,
-}
-
-impl Transcript {
-    /// A line of our own in the transcript, paused or not.
-    pub fn note(&mut self, text: &str) {
-        let ts = jiff::Timestamp::now();
-        self.bytes
-            .extend_from_slice(format!("\n--- switchlab {ts}: {text}\n").as_bytes());
-    }
-
-    fn record(&mut self, dir: &str, data: &str) {
-        if self.paused {
-            return;
-        }
-        let mut text = data.to_string();
-        for s in self.secrets.iter().filter(|s| !s.is_empty()) {
-            text = text.replace(s.as_str(), "********");
-        }
-        let ts = jiff::Timestamp::now();
-        self.bytes
-            .extend_from_slice(format!("\n--- {dir} {ts}\n").as_bytes());
-        self.bytes.extend_from_slice(text.as_bytes());
-    }
-}
-
 pub struct Channel {
     pub device: String,
     vendor: Vendor,
@@ -152,13 +123,11 @@ impl Channel {
 
     /// Secrets never reach the transcript.
     pub fn add_secret(&mut self, s: &str) {
-        if !s.is_empty() {
-            self.transcript.secrets.push(s.to_string());
-        }
+        self.transcript.add_secret(s);
     }
 
     pub async fn send(&mut self, data: &str) -> Result<(), ChannelError> {
-        self.transcript.record("sent", data);
+        self.transcript.sent(data);
         let io = |error| ChannelError::Io {
             device: self.device.clone(),
             error,
@@ -188,6 +157,7 @@ impl Channel {
         let mut buf = [0u8; 4096];
         loop {
             if let Some(hit) = self.check(wants, extra) {
+                self.transcript.flush();
                 return Ok(hit);
             }
             if self.answer_pager(wants).await? {
@@ -201,6 +171,7 @@ impl Channel {
             match tokio::time::timeout(deadline - now, self.stream.read(&mut buf)).await {
                 Err(_) => return Err(self.timeout(what, started)),
                 Ok(Ok(0)) => {
+                    self.transcript.flush_received(true);
                     return Err(ChannelError::Closed {
                         device: self.device.clone(),
                         what: what.into(),
@@ -253,12 +224,13 @@ impl Channel {
     /// Received bytes: into the transcript, cleaned into the text, log lines taken out.
     fn take_in(&mut self, bytes: &[u8]) {
         let chunk = String::from_utf8_lossy(bytes).into_owned();
-        self.transcript.record("received", &chunk);
+        self.transcript.received(&chunk);
         self.clean_into_text(&chunk);
         self.pull_log_lines();
     }
 
-    fn timeout(&self, what: &str, started: Instant) -> ChannelError {
+    fn timeout(&mut self, what: &str, started: Instant) -> ChannelError {
+        self.transcript.flush_received(true);
         ChannelError::Timeout {
             device: self.device.clone(),
             what: what.into(),
