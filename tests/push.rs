@@ -529,6 +529,12 @@ async fn a_failed_login_leaves_the_transcript_that_explains_it() {
     let out = switchlab(&args, &env, dir.path()).await;
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
-    assert!(t.contains("--transcripts afile") && !t.contains("pushing"), "{t}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("afile")).unwrap(), "keep me");
+    assert!(
+        t.contains("--transcripts afile") && !t.contains("pushing"),
+        "{t}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("afile")).unwrap(),
+        "keep me"
+    );
 }

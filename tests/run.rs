@@ -176,6 +176,41 @@ async fn a_rejected_line_fails_that_device_only_and_the_run_says_so() {
     );
 }
 
+// Regression: a device lost after a good push showed `"ok": false` like a failed push,
+// and its ports said `pass`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_device_lost_after_its_push_is_marked_pushed_then_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sim, addr) = ssh_sim(options("arista_eos")).await;
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        ssh_device("a", "arista_eos", addr, &["Ethernet1"]),
+    )
+    .unwrap();
+    let manifest = "name = \"lost\"\n[[device]]\nname = \"a\"\n[flaps]\nsources = [\"counters\", \"state\"]\ninterval = \"300ms\"\nduration = \"30s\"\n";
+    std::fs::write(dir.path().join("m.toml"), manifest).unwrap();
+    // The switch goes away once its baseline is saved (its power cord pulled).
+    tokio::spawn(async move {
+        while sim.device.lock().unwrap().startup.is_none() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        drop(sim);
+    });
+    let args = [&RUN[..], &["--timeout", "2s"]].concat();
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("FAILED a                watch lost: "), "{t}");
+    let folder = printed_folder(&out, dir.path());
+    let run = run_json(&folder);
+    let dev = &run["devices"][0];
+    assert_eq!(dev["push"], "pushed", "{run}");
+    assert_eq!(dev["watch"], "lost", "{run}");
+    assert_eq!(run["outcome"], "errors", "{run}");
+    assert_port(&read(&folder, "ports.csv"), "a,Ethernet1,0,", "lost");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn demo_pushes_all_five_while_watching_and_names_the_short_dac() {
     let root = std::env::current_dir().unwrap();
@@ -245,7 +280,10 @@ async fn ctrl_c_ends_the_watch_of_a_run_early_and_still_writes_the_diagnosis() {
         assert_eq!(out.status.code(), Some(INTERRUPTED), "{sig}: {err}");
         assert!(err.contains("interrupted: a last poll"), "{err}");
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.contains("interrupted: the watch ended early"), "{stdout}");
+        assert!(
+            stdout.contains("interrupted: the watch ended early"),
+            "{stdout}"
+        );
         let folder = printed_folder(&out, dir.path());
         let run = run_json(&folder);
         assert_eq!(run["outcome"], "interrupted", "{sig}: {run}");

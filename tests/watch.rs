@@ -425,14 +425,24 @@ async fn a_console_lost_mid_watch_keeps_what_was_seen_until_then() {
     let dir = tempfile::tempdir().unwrap();
     let o = no_login(flapping("cisco_ios", "GigabitEthernet0/1@300ms/60ms"));
     let (sim, link) = console_sim(o, dir.path(), "cisco").await;
-    // The console goes away a second in, as when its USB adapter is pulled.
+    // The console goes away after the flap, as when its USB adapter is pulled (long enough
+    // after it for a few polls).
     tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(1200)).await;
+        while sim.truth().len() < 2 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
         drop(sim);
     });
     std::fs::write(
         dir.path().join("lab.toml"),
-        serial_device("c", "cisco_ios", &link, false, &["GigabitEthernet0/1"]),
+        serial_device(
+            "c",
+            "cisco_ios",
+            &link,
+            false,
+            &["GigabitEthernet0/1", "GigabitEthernet0/2"],
+        ),
     )
     .unwrap();
     let out = switchlab(
@@ -442,7 +452,7 @@ async fn a_console_lost_mid_watch_keeps_what_was_seen_until_then() {
             "lab.toml",
             "c",
             "--duration",
-            "5s",
+            "20s",
             "--interval",
             "300ms",
             "--timeout",
@@ -466,6 +476,12 @@ async fn a_console_lost_mid_watch_keeps_what_was_seen_until_then() {
             .lines()
             .any(|l| l.starts_with("c,GigabitEthernet0/1,1,")),
         "the flap before the loss is kept: {ports}\n{t}"
+    );
+    // Regression: the quiet port said `pass` although its watch was cut short.
+    let quiet = port_row(&ports, "c,GigabitEthernet0/2,");
+    assert!(
+        quiet.contains(",lost,") && quiet.contains("watch cut short at 20"),
+        "{quiet}"
     );
 }
 
@@ -522,26 +538,139 @@ async fn a_port_the_switch_never_shows_has_no_verdict_rather_than_a_pass() {
     let dir = tempfile::tempdir().unwrap();
     let (_sim, addr) = ssh_sim(options("arista_eos")).await;
     let lab = ssh_device("a", "arista_eos", addr, &["Ethernet1", "Ethernet99"]);
-    let (t, folder) = watch_lab(
-        dir.path(),
-        &lab,
-        &["a"],
-        &[
-            "--duration",
-            "600ms",
-            "--interval",
-            "300ms",
-            "--sources",
-            "counters,state",
-        ],
-    )
-    .await;
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    let args = [
+        "watch",
+        "--lab",
+        "lab.toml",
+        "--accept-new-host-keys",
+        "--duration",
+        "600ms",
+        "--interval",
+        "300ms",
+        "--sources",
+        "counters,state",
+        "a",
+    ];
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    let t = text(&out);
+    // The switch rejects `show interfaces Ethernet99`: an error of the device, said.
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("rejected `show interfaces Ethernet99`: % Invalid input"),
+        "{t}"
+    );
+    let folder = printed_folder(&out, dir.path());
     let ports = read(&folder, "ports.csv");
     assert_port(&ports, "a,Ethernet1,0,", "pass");
     let typo = port_row(&ports, "a,Ethernet99,");
     assert!(
-        typo.contains(",unknown,")
-            && typo.contains("never showed this port in `show interfaces Ethernet99`"),
+        typo.contains(",unknown,") && typo.contains("not watched: device 'a' rejected"),
         "{typo}\n{t}"
+    );
+    assert_eq!(run_json(&folder)["outcome"], "errors");
+}
+
+/// A copy of the built-in Arista profile with `[commands]` lines replaced, in `dir/vendors`.
+fn arista_with(dir: &std::path::Path, from: &str, to: &str) {
+    let text = include_str!("../vendors/arista_eos.toml");
+    assert!(text.contains(from), "{from}");
+    std::fs::create_dir_all(dir.join("vendors")).unwrap();
+    std::fs::write(dir.join("vendors/arista_eos.toml"), text.replace(from, to)).unwrap();
+}
+
+// Regression: a per-port command the firmware rejects left every port `unknown`, run.json
+// `complete` with no errors, and exit 0.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watch_that_can_read_nothing_is_an_error_of_the_device_not_a_complete_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, addr) = ssh_sim(options("arista_eos")).await;
+    arista_with(
+        dir.path(),
+        "interface = \"show interfaces {port}\"",
+        "interface = \"show interfacez {port}\"",
+    );
+    let lab = ssh_device("a", "arista_eos", addr, &["Ethernet1", "Ethernet2"]);
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    std::fs::write(dir.path().join("m.toml"), "name = \"m\"\n[[device]]\nname = \"a\"\n[flaps]\ninterval = \"300ms\"\nduration = \"600ms\"\nsyslog_listen = \"127.0.0.1:0\"\n").unwrap();
+    for args in [
+        vec![
+            "--vendors",
+            "vendors",
+            "watch",
+            "--lab",
+            "lab.toml",
+            "--accept-new-host-keys",
+            "--duration",
+            "600ms",
+            "--interval",
+            "300ms",
+            "--syslog-listen",
+            "127.0.0.1:0",
+            "a",
+        ],
+        [&["--vendors", "vendors"][..], &RUN[..]].concat(),
+    ] {
+        let out = switchlab(&args, &ENV, dir.path()).await;
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {t}");
+        assert!(t.contains("rejected `show interfacez Ethernet"), "{t}");
+        let folder = printed_folder(&out, dir.path());
+        let run = run_json(&folder);
+        assert_eq!(run["outcome"], "errors", "{run}");
+        let errors = run["errors"].to_string();
+        assert!(
+            errors.contains("show interfacez") && errors.contains("% Invalid input"),
+            "{run}"
+        );
+        let ports = read(&folder, "ports.csv");
+        assert!(
+            !ports.contains(",pass,"),
+            "nothing read, nothing passed: {ports}"
+        );
+    }
+}
+
+// Regression: a rejected log-buffer command went unsaid.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rejected_log_buffer_command_is_said_once_and_the_other_sources_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, addr) = ssh_sim(flapping("arista_eos", "Ethernet1@300ms/100ms")).await;
+    arista_with(
+        dir.path(),
+        "logging = \"show logging\"",
+        "logging = \"show loggin buffer\"",
+    );
+    let lab = ssh_device("a", "arista_eos", addr, &["Ethernet1"]);
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    let args = [
+        "--vendors",
+        "vendors",
+        "watch",
+        "--lab",
+        "lab.toml",
+        "--accept-new-host-keys",
+        "--duration",
+        "2s",
+        "--interval",
+        "300ms",
+        "--sources",
+        "counters,state,buffer",
+        "a",
+    ];
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert_eq!(
+        t.matches("rejected `show loggin buffer`").count(),
+        2,
+        "once in the log, once at the end: {t}"
+    );
+    let folder = printed_folder(&out, dir.path());
+    let flaps = read(&folder, "flaps.csv");
+    assert_eq!(
+        counted(&flaps, "a", "Ethernet1"),
+        1,
+        "the counters still saw it: {flaps}"
     );
 }

@@ -89,9 +89,16 @@ impl Transcript {
             return;
         }
         let masked = self.mask(&self.pending);
-        let keep = if last { 0 } else { self.secret_prefix_len(&masked) };
+        let keep = if last {
+            0
+        } else {
+            self.secret_prefix_len(&masked)
+        };
         let (now, later) = masked.split_at(masked.len() - keep);
-        let since = self.pending_since.take().unwrap_or_else(jiff::Timestamp::now);
+        let since = self
+            .pending_since
+            .take()
+            .unwrap_or_else(jiff::Timestamp::now);
         let block = format!("\n--- received {since}\n{now}");
         let later = later.to_string();
         self.write(block.as_bytes());
@@ -162,7 +169,10 @@ mod tests {
         t.add_secret("cisco");
         t.received("Password: c");
         t.flush();
-        assert!(!written(&t).contains("Password: c"), "the first piece waits");
+        assert!(
+            !written(&t).contains("Password: c"),
+            "the first piece waits"
+        );
         t.received("is");
         t.received("co\r\nSwitch>");
         t.flush();

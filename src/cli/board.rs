@@ -124,9 +124,7 @@ fn traffic_table(results: &[TestResult]) -> Table {
                 verdict(*pass).unwrap_or("-").into(),
             ],
             TestOutcome::Failed(_) => ["-".into(), "-".into(), "-".into(), "not run".into()],
-            TestOutcome::Interrupted => {
-                ["-".into(), "-".into(), "-".into(), "interrupted".into()]
-            }
+            TestOutcome::Interrupted => ["-".into(), "-".into(), "-".into(), "interrupted".into()],
         });
         t.add_row(row);
     }

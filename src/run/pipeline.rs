@@ -242,7 +242,10 @@ pub async fn run(
             };
             let watch = d.watch_error.as_ref().map(|e| format!("{}: {e}", d.device));
             let problems = d.problems.iter().map(|p| format!("{}: {p}", d.device));
-            push.into_iter().chain(watch).chain(problems).collect::<Vec<_>>()
+            push.into_iter()
+                .chain(watch)
+                .chain(problems)
+                .collect::<Vec<_>>()
         })
         .chain(traffic.iter().filter_map(|t| match &t.outcome {
             TestOutcome::Failed(e) => Some(e.to_string()),

@@ -67,7 +67,9 @@ impl std::fmt::Display for WatchEvent {
             WatchEvent::Up => f.write_str("up"),
             WatchEvent::Unseen(n) => write!(f, "{n} unseen flap(s)"),
             WatchEvent::ErrDisabled => f.write_str("err-disabled"),
-            WatchEvent::Unreadable => f.write_str("not readable: the device rejected its show command"),
+            WatchEvent::Unreadable => {
+                f.write_str("not readable: the device rejected its show command")
+            }
         }
     }
 }
