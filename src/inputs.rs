@@ -50,6 +50,54 @@ impl LabInputs {
             .unwrap_or_default()
     }
 
+    /// Whether two port names are one port of a device, by its vendor's port forms.
+    pub fn same_port<'a>(
+        &self,
+        reg: &'a Registry,
+    ) -> impl Fn(&crate::format::lab::Device, &str, &str) -> bool + 'a {
+        |dev, a, b| reg.vendor(dev.vendor()).is_some_and(|v| v.same_port(a, b))
+    }
+
+    /// `--ports` of a watch of `devices`, each as the lab writes it: refused when a name
+    /// is empty or is a port of none of them (listing their ports). Empty = every port.
+    pub fn watched_ports(
+        &self,
+        reg: &Registry,
+        devices: &[&crate::format::lab::Device],
+        ports: &[String],
+    ) -> Result<Vec<String>, FormatError> {
+        let same = self.same_port(reg);
+        let mut out: Vec<String> = Vec::new();
+        for name in ports {
+            let found: Vec<String> = devices
+                .iter()
+                .filter_map(|d| d.port_by(name.trim(), |a, b| same(d, a, b)))
+                .map(|p| p.name.get_ref().clone())
+                .collect();
+            if name.trim().is_empty() || found.is_empty() {
+                let mut known: Vec<String> = devices.iter().flat_map(|d| d.port_names()).collect();
+                known.dedup();
+                return Err(FormatError::Argument {
+                    arg: "--ports".into(),
+                    what: "port",
+                    name: name.clone(),
+                    inside: format!(
+                        "{} for {}",
+                        self.source.path.display(),
+                        devices.iter().map(|d| d.name()).collect::<Vec<_>>().join(", ")
+                    ),
+                    known,
+                });
+            }
+            for f in found {
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The device and its vendor profile, or an error listing the lab's devices.
     pub fn device<'a>(
         &'a self,
@@ -59,9 +107,8 @@ impl LabInputs {
         let dev = self
             .lab
             .device(name)
-            .ok_or_else(|| FormatError::UnknownRef {
-                at: self.source.location(0),
-                key: "device".into(),
+            .ok_or_else(|| FormatError::Argument {
+                arg: "DEVICE".into(),
                 what: "device",
                 name: name.into(),
                 inside: self.source.path.display().to_string(),
@@ -98,7 +145,8 @@ impl RunInputs {
         reg: &Registry,
     ) -> Result<RunInputs, InputError> {
         let lab = LabInputs::load(lab_path, reg)?;
-        let (manifest, manifest_source) = Manifest::load(manifest_path, &lab.lab)?;
+        let (manifest, manifest_source) =
+            Manifest::load(manifest_path, &lab.lab, &lab.same_port(reg))?;
         let mut inputs = RunInputs {
             lab,
             manifest,

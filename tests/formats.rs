@@ -221,3 +221,62 @@ fn missing_file_is_named() {
         .stderr(predicate::str::contains("nope.toml: cannot read"));
     assert!(!Path::new("nope.toml").exists());
 }
+
+/// Runs switchlab with `args` in a folder holding the demo lab and manifest.
+fn cli(args: &[&str]) -> assert_cmd::assert::Assert {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lab.toml"), LAB).unwrap();
+    std::fs::write(dir.path().join("manifest.toml"), MANIFEST).unwrap();
+    Command::cargo_bin("switchlab")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .args(args)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+}
+
+// Regression: `watch --ports Ethernet99` (or an empty list) watched nothing and exited 0.
+#[test]
+fn watch_ports_the_lab_does_not_have_are_refused_before_any_device_is_reached() {
+    for ports in ["Ethernet99", "", "Ethernet49,Ethernt50"] {
+        let bad = ports.split(',').find(|p| *p != "Ethernet49").unwrap();
+        cli(&["watch", "--lab", "lab.toml", "arista-7048", "--ports", ports])
+            .code(1)
+            .stderr(predicate::str::contains(format!(
+                "--ports on the command line: port '{bad}' not in lab.toml for arista-7048; known: Ethernet49, Ethernet50"
+            )))
+            .stdout(predicate::str::is_empty());
+    }
+}
+
+#[test]
+fn a_short_port_form_is_one_port_in_the_manifest_as_on_the_command_line() {
+    let m = MANIFEST.replace(
+        "name = \"arista-7048\"",
+        "name = \"arista-7048\"\nports = [\"Et49\"]",
+    );
+    check(LAB, &m).success();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lab.toml"), LAB).unwrap();
+    std::fs::write(dir.path().join("m.toml"), &m).unwrap();
+    Command::cargo_bin("switchlab")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["render", "--lab", "lab.toml", "--manifest", "m.toml", "arista-7048"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("interface Ethernet49"))
+        .stdout(predicate::str::contains("interface Ethernet50").not());
+}
+
+// Regression: a device named on the command line was reported at `lab.toml:1:1`.
+#[test]
+fn a_device_not_in_the_lab_is_said_to_come_from_the_command_line() {
+    cli(&["show", "--lab", "lab.toml", "arista", "show version"])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "DEVICE on the command line: device 'arista' not in lab.toml; known: cisco-3560x",
+        ))
+        .stderr(predicate::str::contains("lab.toml:1:1").not());
+}

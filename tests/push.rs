@@ -538,3 +538,26 @@ async fn a_failed_login_leaves_the_transcript_that_explains_it() {
         "keep me"
     );
 }
+
+// Regression: `show` of a command the device rejects exited 0 (and `--parse` printed `[]`).
+#[tokio::test(flavor = "multi_thread")]
+async fn show_of_a_rejected_command_fails_with_the_devices_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, addr) = ssh_sim(options("arista_eos")).await;
+    write(dir.path(), "lab.toml", &ssh_device("a", "arista_eos", addr, &[]));
+    for extra in [&[][..], &["--parse", "--json"][..]] {
+        let args = [
+            &["show", "--lab", "lab.toml", "a", "show interfacez", "--accept-new-host-keys"][..],
+            extra,
+        ]
+        .concat();
+        let out = switchlab(&args, &ENV, dir.path()).await;
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{t}");
+        assert!(
+            t.contains("device 'a' rejected `show interfacez`: % Invalid input"),
+            "{t}"
+        );
+        assert!(out.stdout.is_empty(), "no output that looks like a result: {t}");
+    }
+}

@@ -44,14 +44,20 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     for name in &args.devices {
         targets.push(lab.device(&reg, name)?);
     }
+    let devices: Vec<_> = targets.iter().map(|(d, _)| *d).collect();
+    let watched = lab.watched_ports(&reg, &devices, &args.ports)?;
     let manifest = match &args.manifest {
-        Some(path) => Some(crate::format::Manifest::load(path, &lab.lab)?),
+        Some(path) => Some(crate::format::Manifest::load(
+            path,
+            &lab.lab,
+            &lab.same_port(&reg),
+        )?),
         None => None,
     };
     let (opts, syslog_listen) = args.watch.resolve(
         &lab,
         manifest.as_ref().map(|(m, s)| (m, s)),
-        args.ports.clone(),
+        watched.clone(),
     )?;
     let folder = RunFolder::create(
         &args.runs,
@@ -63,7 +69,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     for (dev, vendor) in &targets {
         for p in &dev.ports {
             let name = p.name.get_ref();
-            if args.ports.is_empty() || args.ports.iter().any(|w| vendor.same_port(w, name)) {
+            if watched.is_empty() || watched.iter().any(|w| vendor.same_port(w, name)) {
                 ports.push((dev.name().to_string(), name.clone()));
             }
         }

@@ -39,6 +39,15 @@ pub enum FormatError {
         inside: String,
         known: Vec<String>,
     },
+    /// A name given on the command line that the lab does not have.
+    #[error("{arg} on the command line: {what} '{name}' not in {inside}; known: {known}", known = list_or_none(known))]
+    Argument {
+        arg: String,
+        what: &'static str,
+        name: String,
+        inside: String,
+        known: Vec<String>,
+    },
     /// A value that parses but makes no sense (a bad duration, two access methods, …).
     #[error("{at}: key `{key}`: {message}")]
     Invalid {
@@ -60,7 +69,7 @@ impl FormatError {
     /// Where the error points, if it points into a file.
     pub fn location(&self) -> Option<&Location> {
         match self {
-            FormatError::Read { .. } => None,
+            FormatError::Read { .. } | FormatError::Argument { .. } => None,
             FormatError::Syntax { at, .. }
             | FormatError::UnknownRef { at, .. }
             | FormatError::Invalid { at, .. } => Some(at),

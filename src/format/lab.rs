@@ -329,4 +329,14 @@ impl Device {
     pub fn port(&self, name: &str) -> Option<&Port> {
         self.ports.iter().find(|p| p.name.get_ref() == name)
     }
+
+    /// The port `name` is, as `same` judges two names (a vendor's short forms: `Et2`).
+    pub fn port_by(&self, name: &str, same: impl Fn(&str, &str) -> bool) -> Option<&Port> {
+        self.port(name)
+            .or_else(|| self.ports.iter().find(|p| same(name, p.name.get_ref())))
+    }
+
+    pub fn port_names(&self) -> Vec<String> {
+        self.ports.iter().map(|p| p.name.get_ref().clone()).collect()
+    }
 }

@@ -209,17 +209,30 @@ pub struct Criteria {
     pub max_flaps_per_port: u32,
 }
 
+/// Whether two names are one port of the device (its vendor's long and short forms).
+pub type SamePort<'a> = &'a dyn Fn(&super::lab::Device, &str, &str) -> bool;
+
 impl Manifest {
-    pub fn load(path: &Path, lab: &Lab) -> Result<(Manifest, Source), FormatError> {
+    pub fn load(
+        path: &Path,
+        lab: &Lab,
+        same_port: SamePort<'_>,
+    ) -> Result<(Manifest, Source), FormatError> {
         let src = Source::read(path)?;
-        let m = Manifest::from_source(&src, lab)?;
+        let m = Manifest::from_source(&src, lab, same_port)?;
         Ok((m, src))
     }
 
     /// Parse and check every reference into the lab: devices, ports, endpoints, durations.
-    pub fn from_source(src: &Source, lab: &Lab) -> Result<Manifest, FormatError> {
-        let m: Manifest = src.parse_toml()?;
-        for d in &m.devices {
+    /// A port may be written in any form `same_port` accepts (the vendor's short forms); it
+    /// is kept as the lab writes it.
+    pub fn from_source(
+        src: &Source,
+        lab: &Lab,
+        same_port: SamePort<'_>,
+    ) -> Result<Manifest, FormatError> {
+        let mut m: Manifest = src.parse_toml()?;
+        for d in &mut m.devices {
             let Some(dev) = lab.device(d.name.get_ref()) else {
                 return Err(src.unknown_ref(
                     &d.name.span(),
@@ -230,8 +243,8 @@ impl Manifest {
                     lab.device_names(),
                 ));
             };
-            for p in d.ports.iter().flatten() {
-                if dev.port(p.get_ref()).is_none() {
+            for p in d.ports.iter_mut().flatten() {
+                let Some(port) = dev.port_by(p.get_ref(), |a, b| same_port(dev, a, b)) else {
                     let known = dev.ports.iter().map(|p| p.name.get_ref().clone()).collect();
                     return Err(src.unknown_ref(
                         &p.span(),
@@ -241,7 +254,9 @@ impl Manifest {
                         &format!("lab.toml device '{}'", dev.name()),
                         known,
                     ));
-                }
+                };
+                let span = p.span();
+                *p = Spanned::new(span, port.name.get_ref().clone());
             }
         }
         for t in &m.throughput {

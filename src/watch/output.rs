@@ -60,6 +60,22 @@ pub fn outcome(interrupted: bool, all_ok: bool) -> &'static str {
     }
 }
 
+/// Longest slug kept whole; a longer one (a watch of 47 devices joins all their names) is
+/// cut, and a hash of the whole keeps two such runs apart: file names have a limit.
+const SLUG_MAX: usize = 64;
+
+fn bounded(slug: &str) -> String {
+    if slug.len() <= SLUG_MAX {
+        return slug.to_string();
+    }
+    // FNV-1a: stable across builds, unlike the standard library's hasher.
+    let hash = slug.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
+    // The slug is ASCII (made so above), so any byte index is a char boundary.
+    format!("{}-{:08x}", &slug[..SLUG_MAX - 9], hash as u32)
+}
+
 impl RunFolder {
     /// `runs/<UTC timestamp>-<slug>/` with the lab file copied in and run.json saying the
     /// run is incomplete until `finish`.
@@ -78,6 +94,7 @@ impl RunFolder {
                 }
             })
             .collect();
+        let slug = bounded(&slug);
         let mut path = runs.join(format!("{ts}-{slug}"));
         let mut n = 1;
         while path.exists() {
@@ -247,6 +264,19 @@ mod tests {
         assert!(run.contains("\"incomplete\""), "{run}");
         let again = folder(dir.path(), "night run/rack 2");
         assert_ne!(again.path, f.path, "two runs in one second get two folders");
+    }
+
+    // Regression: a watch of 47 devices failed with "File name too long".
+    #[test]
+    fn a_slug_of_many_device_names_is_bounded_and_still_tells_runs_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let names: Vec<String> = (0..47).map(|i| format!("leaf-switch-{i:03}")).collect();
+        let f = folder(dir.path(), &format!("watch-{}", names.join("-")));
+        let name = f.path.file_name().unwrap().to_string_lossy().to_string();
+        assert!(name.len() <= 17 + SLUG_MAX, "{name}");
+        assert!(name.contains("watch-leaf-switch-000-"), "{name}");
+        let other = bounded(&format!("watch-{}", names[1..].join("-")));
+        assert_ne!(bounded(&format!("watch-{}", names.join("-"))), other);
     }
 
     #[test]
