@@ -84,7 +84,11 @@ impl LabInputs {
                     inside: format!(
                         "{} for {}",
                         self.source.path.display(),
-                        devices.iter().map(|d| d.name()).collect::<Vec<_>>().join(", ")
+                        devices
+                            .iter()
+                            .map(|d| d.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     known,
                 });
@@ -104,16 +108,13 @@ impl LabInputs {
         reg: &'a Registry,
         name: &str,
     ) -> Result<(&'a crate::format::lab::Device, &'a Vendor), FormatError> {
-        let dev = self
-            .lab
-            .device(name)
-            .ok_or_else(|| FormatError::Argument {
-                arg: "DEVICE".into(),
-                what: "device",
-                name: name.into(),
-                inside: self.source.path.display().to_string(),
-                known: self.lab.device_names(),
-            })?;
+        let dev = self.lab.device(name).ok_or_else(|| FormatError::Argument {
+            arg: "DEVICE".into(),
+            what: "device",
+            name: name.into(),
+            inside: self.source.path.display().to_string(),
+            known: self.lab.device_names(),
+        })?;
         // LabInputs::load checked every vendor, so the lookup succeeds.
         let vendor = reg.vendor(dev.vendor()).ok_or_else(|| {
             self.source.unknown_ref(

@@ -263,7 +263,14 @@ fn a_short_port_form_is_one_port_in_the_manifest_as_on_the_command_line() {
     Command::cargo_bin("switchlab")
         .unwrap()
         .current_dir(dir.path())
-        .args(["render", "--lab", "lab.toml", "--manifest", "m.toml", "arista-7048"])
+        .args([
+            "render",
+            "--lab",
+            "lab.toml",
+            "--manifest",
+            "m.toml",
+            "arista-7048",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("interface Ethernet49"))

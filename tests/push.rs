@@ -544,10 +544,21 @@ async fn a_failed_login_leaves_the_transcript_that_explains_it() {
 async fn show_of_a_rejected_command_fails_with_the_devices_message() {
     let dir = tempfile::tempdir().unwrap();
     let (_sim, addr) = ssh_sim(options("arista_eos")).await;
-    write(dir.path(), "lab.toml", &ssh_device("a", "arista_eos", addr, &[]));
+    write(
+        dir.path(),
+        "lab.toml",
+        &ssh_device("a", "arista_eos", addr, &[]),
+    );
     for extra in [&[][..], &["--parse", "--json"][..]] {
         let args = [
-            &["show", "--lab", "lab.toml", "a", "show interfacez", "--accept-new-host-keys"][..],
+            &[
+                "show",
+                "--lab",
+                "lab.toml",
+                "a",
+                "show interfacez",
+                "--accept-new-host-keys",
+            ][..],
             extra,
         ]
         .concat();
@@ -558,6 +569,46 @@ async fn show_of_a_rejected_command_fails_with_the_devices_message() {
             t.contains("device 'a' rejected `show interfacez`: % Invalid input"),
             "{t}"
         );
-        assert!(out.stdout.is_empty(), "no output that looks like a result: {t}");
+        assert!(
+            out.stdout.is_empty(),
+            "no output that looks like a result: {t}"
+        );
+    }
+}
+
+// Regression: a flat template (no indentation) was pushed fine, then failed verify with
+// "not in the running config".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flat_config_is_verified_by_the_modes_its_lines_landed_in() {
+    let dir = tempfile::tempdir().unwrap();
+    for (vendor, lines) in [
+        (
+            "cisco_ios",
+            "interface GigabitEthernet0/1\ndescription flat one\nswitchport mode access\ninterface GigabitEthernet0/2\ndescription flat two\n",
+        ),
+        (
+            "arista_eos",
+            "interface Ethernet1\ndescription flat one\nswitchport\ninterface Ethernet2\ndescription flat two\n",
+        ),
+    ] {
+        let (sim, addr) = ssh_sim(options(vendor)).await;
+        write(dir.path(), "lab.toml", &ssh_device("f", vendor, addr, &[]));
+        write(
+            dir.path(),
+            "m.toml",
+            "name = \"flat\"\n[[device]]\nname = \"f\"\ntemplate = \"flat\"\n",
+        );
+        std::fs::create_dir_all(dir.path().join(format!("tpl/{vendor}"))).unwrap();
+        write(
+            dir.path(),
+            &format!("tpl/{vendor}/flat.j2"),
+            &format!("hostname {{{{ device.hostname }}}}\n{lines}"),
+        );
+        let args = [&PUSH[..], &["--templates", "tpl"]].concat();
+        let out = switchlab(&args, &ENV, dir.path()).await;
+        let t = text(&out);
+        assert!(out.status.success(), "{vendor}: {t}");
+        assert!(t.contains("lines pushed, verified"), "{vendor}: {t}");
+        assert!(running(&sim).contains("description flat two"), "{vendor}");
     }
 }

@@ -1,12 +1,26 @@
 //! Configuring: enter config mode, send each line and check its answer against the
 //! profile's error patterns, stop at the first rejected line (nothing after it is sent),
-//! leave config mode. And verifying from `show running-config` that every line landed.
+//! leave config mode. And verifying from `show running-config` that every line landed,
+//! each under the section the device's prompt showed it was entered in (not by the
+//! indentation it was written with: flat configs are common).
+
+/// A pushed line and the modes the device's prompt showed before and after it: `None` is
+/// configuration mode itself, `Some(mode)` a sub-mode (an interface, a VLAN).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    /// 1-based line number among the pushed lines.
+    pub line_no: usize,
+    pub line: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
 
 use super::{Driver, DriverError, Step};
 
 impl Driver {
-    /// Push config lines; `Rejected` names the 1-based line number among `lines`.
-    pub async fn configure(&mut self, lines: &[String]) -> Result<(), DriverError> {
+    /// Push config lines; `Rejected` names the 1-based line number among `lines`. Returns
+    /// where each line landed, for [`verify_config`].
+    pub async fn configure(&mut self, lines: &[String]) -> Result<Vec<Placed>, DriverError> {
         let config = self.vendor.profile.modes.get("config").cloned();
         let enter = config
             .and_then(|m| m.enter)
@@ -21,11 +35,14 @@ impl Driver {
                 said: out.trim().to_string(),
             });
         }
+        let mut placed = Vec::new();
+        let sub = |mode: &str| (mode != "config").then(|| mode.to_string());
         for (i, raw) in lines.iter().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('!') {
                 continue;
             }
+            let before = sub(&self.mode);
             let out = self.send_command(line).await?;
             if let Some(message) = self.error_in(&out) {
                 self.leave_config().await?;
@@ -46,8 +63,15 @@ impl Driver {
                     prompt,
                 });
             }
+            placed.push(Placed {
+                line_no: i + 1,
+                line: line.to_string(),
+                before,
+                after: sub(&self.mode),
+            });
         }
-        self.leave_config().await
+        self.leave_config().await?;
+        Ok(placed)
     }
 
     fn in_config_tree(&self) -> bool {
@@ -92,13 +116,13 @@ impl Driver {
     /// Read the running config and list the pushed lines that are not in it.
     pub async fn missing_lines(
         &mut self,
-        lines: &[String],
+        placed: &[Placed],
     ) -> Result<Vec<(usize, String)>, DriverError> {
         let cmd = self.vendor.profile.commands.running_config.clone();
-        let running = self.send_command(&cmd).await?;
+        let running = self.show(&cmd).await?;
         Ok(verify_config(
             &self.vendor.profile.verify.ignore_compiled(),
-            lines,
+            placed,
             &running,
         ))
     }
@@ -108,12 +132,15 @@ fn norm(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Section-aware check: a top-level pushed line must be a top-level running line; an
-/// indented one must sit under the same head. Lines matching `ignore` (the profile's
-/// `verify.ignore`: defaults the device never shows, like IOS `no shutdown`) are skipped.
+/// Section-aware check, by where each line landed: a line entered at the top of the
+/// config must be a top-level running line; a line entered in a sub-mode must sit under the
+/// section that sub-mode was opened by, or, if it kept the device in a sub-mode, be the head
+/// of a section itself (`interface Gi0/2` typed in Gi0/1's sub-mode opens the next one).
+/// Lines matching `ignore` (the profile's `verify.ignore`: defaults the device never shows,
+/// like IOS `no shutdown`) are skipped.
 pub fn verify_config(
     ignore: &[regex::Regex],
-    pushed: &[String],
+    placed: &[Placed],
     running: &str,
 ) -> Vec<(usize, String)> {
     let mut sections: Vec<(String, Vec<String>)> = Vec::new();
@@ -129,31 +156,90 @@ pub fn verify_config(
             sections.push((norm(l), Vec::new()));
         }
     }
+    let is_head = |n: &str| sections.iter().any(|(sh, _)| sh == n);
+    let under = |h: &str, n: &str| {
+        sections
+            .iter()
+            .any(|(sh, b)| sh == h && b.iter().any(|l| l == n))
+    };
     let mut missing = Vec::new();
     let mut head: Option<String> = None;
-    for (i, l) in pushed.iter().enumerate() {
-        let n = norm(l);
-        if n.is_empty() || n.starts_with('!') {
-            continue;
-        }
-        let indented = l.starts_with(char::is_whitespace);
-        if !indented {
-            head = Some(n.clone());
-        }
-        if ignore.iter().any(|r| r.is_match(&n)) {
-            continue;
-        }
-        let found = if indented {
-            let h = head.clone().unwrap_or_default();
-            sections
-                .iter()
-                .any(|(sh, body)| *sh == h && body.contains(&n))
-        } else {
-            sections.iter().any(|(sh, _)| *sh == n)
+    for p in placed {
+        let n = norm(&p.line);
+        let skip = ignore.iter().any(|r| r.is_match(&n));
+        let found = match (&p.before, &head) {
+            (Some(_), Some(h)) if under(h, &n) => true,
+            (Some(_), _) if p.after.is_some() && is_head(&n) => {
+                head = Some(n.clone());
+                true
+            }
+            (Some(_), _) => false,
+            (None, _) => {
+                head = p.after.is_some().then(|| n.clone());
+                is_head(&n)
+            }
         };
-        if !found {
-            missing.push((i + 1, l.trim().to_string()));
+        if p.after.is_none() && p.before.is_some() {
+            head = None; // `exit`: back at the top
+        }
+        if !found && !skip {
+            missing.push((p.line_no, p.line.clone()));
         }
     }
     missing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines as a Catalyst places them: `interface …` opens config-if, the rest stay in it.
+    fn placed(lines: &[(&str, bool, bool)]) -> Vec<Placed> {
+        let sub = |s: bool| s.then(|| "interface".to_string());
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, (l, before, after))| Placed {
+                line_no: i + 1,
+                line: l.to_string(),
+                before: sub(*before),
+                after: sub(*after),
+            })
+            .collect()
+    }
+
+    const RUNNING: &str = "hostname sw\ninterface Gi0/1\n description up\n switchport mode access\ninterface Gi0/2\n description down\n";
+
+    // Regression: a flat config (no indentation, as Netmiko's send_config_set takes it)
+    // failed verify although the running config held every line.
+    #[test]
+    fn a_flat_config_is_verified_under_the_sections_its_lines_were_entered_in() {
+        let flat = placed(&[
+            ("hostname sw", false, false),
+            ("interface Gi0/1", false, true),
+            ("description up", true, true),
+            ("switchport mode access", true, true),
+            ("interface Gi0/2", true, true),
+            ("description down", true, true),
+            ("exit", true, false),
+        ]);
+        let ignore = [regex::Regex::new("^exit$").unwrap()];
+        assert!(verify_config(&ignore, &flat, RUNNING).is_empty());
+    }
+
+    #[test]
+    fn a_line_under_the_wrong_section_or_at_the_top_is_missing() {
+        let wrong = placed(&[
+            ("interface Gi0/2", false, true),
+            ("switchport mode access", true, true),
+            ("description up", false, false),
+        ]);
+        assert_eq!(
+            verify_config(&[], &wrong, RUNNING),
+            [
+                (2, "switchport mode access".to_string()),
+                (3, "description up".to_string())
+            ]
+        );
+    }
 }

@@ -11,7 +11,7 @@ use crate::channel::{Channel, ChannelError, Hit, Transcript, Want};
 use crate::transport::Connected;
 use crate::vendor::Vendor;
 
-pub use configure::verify_config;
+pub use configure::{Placed, verify_config};
 
 /// What the driver may answer with: console login and the enable secret.
 #[derive(Debug, Clone, Default)]

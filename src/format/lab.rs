@@ -337,6 +337,9 @@ impl Device {
     }
 
     pub fn port_names(&self) -> Vec<String> {
-        self.ports.iter().map(|p| p.name.get_ref().clone()).collect()
+        self.ports
+            .iter()
+            .map(|p| p.name.get_ref().clone())
+            .collect()
     }
 }

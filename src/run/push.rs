@@ -72,6 +72,7 @@ pub async fn push_all(
 ) -> Vec<PushResult> {
     let sem = Arc::new(Semaphore::new(opts.jobs.max(1)));
     let mut set = tokio::task::JoinSet::new();
+    let mut names = std::collections::HashMap::new();
     for name in devices {
         let Some(cfg) = inputs.config(name).cloned() else {
             continue;
@@ -80,7 +81,8 @@ pub async fn push_all(
             continue;
         };
         let (dev, vendor, opts, sem) = (dev.clone(), vendor.clone(), opts.clone(), sem.clone());
-        set.spawn(async move {
+        let lines = cfg.lines.len();
+        let task = set.spawn(async move {
             let _permit = sem.acquire_owned().await;
             let start = Instant::now();
             let outcome = if opts.dry_run {
@@ -98,20 +100,50 @@ pub async fn push_all(
                 outcome,
             }
         });
+        names.insert(task.id(), (name.clone(), lines));
     }
+    let failed = |(device, lines): (String, usize), message| PushResult {
+        outcome: Outcome::Failed(DeviceError::Panicked {
+            device: device.clone(),
+            message,
+        }),
+        device,
+        lines,
+        elapsed: Duration::ZERO,
+    };
+    join_named(set, names, failed, |r| done(r)).await
+}
+
+/// Join every task as it ends; a task that panicked (a bug) comes back as
+/// `failed(its name, the panic's message)`, never as a silent success.
+pub async fn join_named<T: 'static, N: Default>(
+    mut set: tokio::task::JoinSet<T>,
+    mut names: std::collections::HashMap<tokio::task::Id, N>,
+    failed: impl Fn(N, String) -> T,
+    mut done: impl FnMut(&T),
+) -> Vec<T> {
     let mut out = Vec::new();
     while let Some(r) = set.join_next().await {
-        // A panicking task is a bug; report it as that device's failure would need its name,
-        // which the panic lost, so it is logged and skipped.
-        match r {
-            Ok(r) => {
-                done(&r);
-                out.push(r);
-            }
-            Err(e) => tracing::error!("a push task failed: {e}"),
-        }
+        let r = r.unwrap_or_else(|e| {
+            let name = names.remove(&e.id()).unwrap_or_default();
+            failed(name, panic_message(e))
+        });
+        done(&r);
+        out.push(r);
     }
     out
+}
+
+/// What a task's panic said (or that it was cancelled).
+pub fn panic_message(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(p) => p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".into()),
+        Err(e) => e.to_string(),
+    }
 }
 
 async fn push_one(
@@ -135,14 +167,43 @@ pub async fn push_config(
     lines: &[String],
     save: bool,
 ) -> Result<Outcome, DeviceError> {
-    d.configure(lines).await?;
+    let placed = d.configure(lines).await?;
     if save {
         d.save().await?;
     }
-    let missing = d.missing_lines(lines).await?;
+    let missing = d.missing_lines(&placed).await?;
     Ok(if missing.is_empty() {
         Outcome::Pushed { saved: save }
     } else {
         Outcome::NotVerified { missing }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Regression: a panicking push task was only logged, and the command could exit 0.
+    #[tokio::test]
+    async fn a_task_that_panics_is_its_devices_failure() {
+        let mut set = tokio::task::JoinSet::new();
+        let mut names = std::collections::HashMap::new();
+        for (name, boom) in [("calm", false), ("crashy", true)] {
+            let t = set.spawn(async move {
+                assert!(!boom, "parser overflow on {name}");
+                format!("{name} ok")
+            });
+            names.insert(t.id(), name.to_string());
+        }
+        let mut seen = 0;
+        let mut out =
+            join_named(set, names, |n, m| format!("{n} FAILED: {m}"), |_| seen += 1).await;
+        out.sort();
+        assert_eq!(
+            out,
+            ["calm ok", "crashy FAILED: parser overflow on crashy"],
+            "both reported, the panic under its device's name"
+        );
+        assert_eq!(seen, 2);
+    }
 }
