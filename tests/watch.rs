@@ -674,3 +674,65 @@ async fn a_rejected_log_buffer_command_is_said_once_and_the_other_sources_go_on(
         "the counters still saw it: {flaps}"
     );
 }
+
+// Regression: events were written only once settled, so a SIGKILL lost the last ~10 s.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flap_seen_two_seconds_before_a_sigkill_is_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sim, addr) = ssh_sim(flapping("arista_eos", "Ethernet1@300ms/1s")).await;
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        ssh_device("a", "arista_eos", addr, &["Ethernet1"]),
+    )
+    .unwrap();
+    let args = [
+        "watch",
+        "--lab",
+        "lab.toml",
+        "--accept-new-host-keys",
+        "--duration",
+        "10m",
+        "--interval",
+        "300ms",
+        "--sources",
+        "counters,state",
+        "a",
+    ];
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+        .args(args)
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .envs(ENV)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    while sim.truth().len() < 2 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let runs: Vec<_> = std::fs::read_dir(dir.path().join("runs"))
+        .unwrap()
+        .collect();
+    let folder = runs[0].as_ref().unwrap().path();
+    assert_eq!(run_json(&folder)["outcome"], "incomplete");
+    let journal = read(&folder, "events.jsonl");
+    let rows: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let seqs: Vec<u64> = rows.iter().map(|r| r["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{journal}");
+    let down = rows
+        .iter()
+        .find(|r| r["port"] == "Ethernet1" && r["state"] == "down")
+        .unwrap_or_else(|| panic!("the down is on disk: {journal}"));
+    let truth_down = unix_ms(sim.truth()[0].time);
+    let seen = ms(down["time"].as_str().unwrap());
+    assert!(
+        (seen - truth_down).abs() < 1500,
+        "seen within a poll of the flap: {seen} vs {truth_down}"
+    );
+}

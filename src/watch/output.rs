@@ -8,6 +8,8 @@
 //! switch shut the port), `flaps` (1 per down, or how many unseen), `sources`
 //! (`console+buffer+state+counters`…), `window_from`, `window_to` (for `unseen`),
 //! `traffic` (the throughput test running then, in a `run`; empty when none was).
+//! events.jsonl: every sighting the moment it is taken in (`seq`, `time`, `device`, `port`,
+//! `state`, `source`, `link_changes`), flushed line by line: what a SIGKILL cannot take.
 //! ports.csv: `device`, `port`, `flaps`, `unseen_flaps`, `worst_burst_10s`, `crc_delta`,
 //! `in_errors_delta`, `err_disabled` (`yes`/`no`, empty where the vendor cannot say),
 //! `cable`, `nic`, `verdict` (`pass`/`fail` against max_flaps_per_port; err-disabled
@@ -23,6 +25,8 @@ use super::timeline::{Transition, Unseen};
 pub struct RunFolder {
     pub path: PathBuf,
     flaps: Mutex<csv::Writer<File>>,
+    /// events.jsonl: every sighting as it is taken in, before it settles into flaps.csv.
+    journal: Mutex<(u64, File)>,
     /// When each throughput test ran: (test, from, to or None while it runs).
     traffic: Mutex<Vec<(String, SystemTime, Option<SystemTime>)>>,
 }
@@ -31,6 +35,17 @@ fn stamp(t: SystemTime) -> String {
     jiff::Timestamp::try_from(t)
         .map(|ts| format!("{ts:.3}"))
         .unwrap_or_default()
+}
+
+/// A port's state as one source saw it (a log line, a poll that found it changed).
+pub struct Sighting<'a> {
+    pub time: SystemTime,
+    pub device: &'a str,
+    pub port: &'a str,
+    pub up: bool,
+    pub source: crate::format::manifest::FlapSource,
+    /// The flap counter at a poll, where the vendor keeps one.
+    pub link_changes: Option<u64>,
 }
 
 /// One row of ports.csv.
@@ -122,9 +137,11 @@ impl RunFolder {
         ])
         .map_err(std::io::Error::other)?;
         w.flush()?;
+        let journal = File::create(path.join("events.jsonl"))?;
         Ok(RunFolder {
             path,
             flaps: Mutex::new(w),
+            journal: Mutex::new((0, journal)),
             traffic: Mutex::new(Vec::new()),
         })
     }
@@ -180,6 +197,25 @@ impl RunFolder {
                 String::new(),
             ],
         )
+    }
+
+    /// Append a sighting to events.jsonl at once (a SIGKILL a moment later loses nothing
+    /// seen): a numbered line, in the order sightings are taken in.
+    pub fn sighting(&self, s: &Sighting) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut j = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+        j.0 += 1;
+        let line = serde_json::json!({
+            "seq": j.0,
+            "time": stamp(s.time),
+            "device": s.device,
+            "port": s.port,
+            "state": if s.up { "up" } else { "down" },
+            "source": format!("{:?}", s.source).to_lowercase(),
+            "link_changes": s.link_changes,
+        });
+        writeln!(j.1, "{line}")?;
+        j.1.flush()
     }
 
     /// Write `rel` (say `configs/sw1.cfg`) inside the folder.

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::hints::PortFacts;
-use super::output::{PortRow, RunFolder};
+use super::output::{PortRow, RunFolder, Sighting};
 use super::timeline::PortTimeline;
 use super::{End, WatchOptions};
 use crate::driver::{Driver, DriverError};
@@ -30,6 +30,8 @@ struct Watched {
     /// The device rejected the command that shows this port (`cmd` rejected: message);
     /// it is not asked again, and the port has no verdict.
     rejected: Option<String>,
+    /// What the last poll found (oper up, flap counter): a change goes to events.jsonl.
+    last_polled: Option<(bool, Option<u64>)>,
 }
 
 /// Polls recorded in full in the transcript at the start of a watch (the baseline and, in a
@@ -180,6 +182,7 @@ impl<'a> DeviceWatch<'a> {
                     unseen_written: 0,
                     err_disabled_written: false,
                     rejected: None,
+                    last_polled: None,
                 },
             );
         }
@@ -268,8 +271,9 @@ impl<'a> DeviceWatch<'a> {
         let since_poll = now.duration_since(self.prev_poll).unwrap_or_default() + SLACK;
         let tolerance = self.tolerance.max(since_poll);
         let outputs = self.read_states(d, now).await?;
-        self.take_log_lines(d, tolerance);
-        self.take_states(outputs);
+        self.take_log_lines(d, tolerance)
+            .and_then(|()| self.take_states(outputs))
+            .map_err(|e| self.io(e))?;
         self.polls += 1;
         let every = self.opts.buffer_every.max(1);
         if self.uses(FlapSource::Buffer) && (last || self.polls.is_multiple_of(every)) {
@@ -283,12 +287,15 @@ impl<'a> DeviceWatch<'a> {
         self.prev_poll = now;
         d.ch.transcript.flush();
         self.write_settled((!last).then(|| settled - SLACK))
-            .map_err(|error| {
-                DeviceError::from(crate::channel::ChannelError::Io {
-                    device: self.dev.name().into(),
-                    error,
-                })
-            })
+            .map_err(|e| self.io(e))
+    }
+
+    /// A run folder write failed: the watch cannot keep its record, an error of the device.
+    fn io(&self, error: std::io::Error) -> DeviceError {
+        DeviceError::from(crate::channel::ChannelError::Io {
+            device: self.dev.name().into(),
+            error,
+        })
     }
 
     /// The watched ports' `interfaces` output, each with the time its command went out:
@@ -335,37 +342,58 @@ impl<'a> DeviceWatch<'a> {
         ports.chain(self.buffer_rejected.clone()).collect()
     }
 
+    /// A log line's link event: into the port's timeline, and at once into events.jsonl.
+    fn sighted(
+        &mut self,
+        ev: &crate::parse::LinkEvent,
+        time: SystemTime,
+        source: FlapSource,
+        window: Duration,
+    ) -> std::io::Result<()> {
+        let Some(w) = self.ports.get_mut(&self.vendor.port_key(&ev.port)) else {
+            return Ok(());
+        };
+        let up = ev.state == "up";
+        w.tl.observe(time, up, source, window);
+        self.folder.sighting(&Sighting {
+            time,
+            device: self.dev.name(),
+            port: &w.name,
+            up,
+            source,
+            link_changes: None,
+        })
+    }
+
     /// Link events from the console lines the session showed and from syslog.
-    fn take_log_lines(&mut self, d: &mut Driver, tolerance: Duration) {
+    fn take_log_lines(&mut self, d: &mut Driver, tolerance: Duration) -> std::io::Result<()> {
         let vendor = self.vendor;
         for line in std::mem::take(&mut d.ch.log_lines) {
-            if let (true, Some(ev)) = (self.uses(FlapSource::Console), &line.event)
-                && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
-            {
-                w.tl.observe(line.time, ev.state == "up", FlapSource::Console, tolerance);
+            if let (true, Some(ev)) = (self.uses(FlapSource::Console), &line.event) {
+                self.sighted(ev, line.time, FlapSource::Console, tolerance)?;
             }
         }
         if let Some(inbox) = &self.opts.syslog {
             let names = [self.dev.hostname().to_string(), self.dev.name().to_string()];
             for m in inbox.take_for(&names) {
-                if let Some(ev) = crate::parse::link_event(vendor, &m.text)
-                    && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
-                {
-                    w.tl.observe(m.time, ev.state == "up", FlapSource::Syslog, tolerance);
+                if let Some(ev) = crate::parse::link_event(vendor, &m.text) {
+                    self.sighted(&ev, m.time, FlapSource::Syslog, tolerance)?;
                 }
             }
         }
+        Ok(())
     }
 
-    /// Port states and counters from `read_states` into the timelines.
-    fn take_states(&mut self, outputs: Vec<(SystemTime, String)>) {
+    /// Port states and counters from `read_states` into the timelines; a poll that finds
+    /// a port's state or flap counter changed goes into events.jsonl at once.
+    fn take_states(&mut self, outputs: Vec<(SystemTime, String)>) -> std::io::Result<()> {
         let vendor = self.vendor;
         let (counters, state) = (
             self.uses(FlapSource::Counters),
             self.uses(FlapSource::State),
         );
         if !(counters || state) {
-            return;
+            return Ok(());
         }
         for (at, out) in outputs {
             let rule = &vendor.profile.commands.interfaces;
@@ -381,8 +409,21 @@ impl<'a> DeviceWatch<'a> {
                     s.last_change_s = None;
                 }
                 w.tl.poll(at, &s, self.opts.interval);
+                let up = s.oper.as_deref() == Some("up");
+                let now = (up, s.link_changes);
+                if w.last_polled.replace(now).is_some_and(|was| was != now) {
+                    self.folder.sighting(&Sighting {
+                        time: at,
+                        device: self.dev.name(),
+                        port: &w.name,
+                        up,
+                        source: FlapSource::State,
+                        link_changes: s.link_changes,
+                    })?;
+                }
             }
         }
+        Ok(())
     }
 
     /// Link events from the log buffer's new lines. A buffer line happened at some time
@@ -400,10 +441,9 @@ impl<'a> DeviceWatch<'a> {
         let since_read = at.duration_since(self.last_buffer_read).unwrap_or_default() + SLACK;
         let window = tolerance.max(since_read);
         for line in fresh_lines(&mut self.seen_buffer, lines) {
-            if let Some(ev) = crate::parse::link_event(vendor, &line)
-                && let Some(w) = self.ports.get_mut(&vendor.port_key(&ev.port))
-            {
-                w.tl.observe(at, ev.state == "up", FlapSource::Buffer, window);
+            if let Some(ev) = crate::parse::link_event(vendor, &line) {
+                self.sighted(&ev, at, FlapSource::Buffer, window)
+                    .map_err(|e| self.io(e))?;
             }
         }
         self.last_buffer_read = at;
