@@ -519,3 +519,92 @@ async fn every_vendor_console_prints_a_flap_in_the_middle_of_output_and_logs_it(
         assert!(log.contains(mark), "{vendor}: {log}");
     }
 }
+
+/// `switchlab sim` with a console at `link`, once it says it listens.
+fn sim_with_console(dir: &std::path::Path, link: &str) -> std::process::Child {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+        .args([
+            "sim",
+            "--vendor",
+            "cisco_ios",
+            "--password",
+            "",
+            "--serial-link",
+            link,
+        ])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert!(line.starts_with("serial "), "{line}");
+    child
+}
+
+// Regression: `sim --serial-link PATH` replaced an existing file with a symlink, and left
+// links behind that could later point at an unrelated terminal.
+#[test]
+fn a_console_link_replaces_nothing_it_does_not_own_and_goes_with_its_simulator() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "keep").unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+        .args(["sim", "--vendor", "cisco_ios", "--serial-link", "notes.txt"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("exists and is a file: refusing to replace it"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+        "keep"
+    );
+
+    // SIGTERM: the link goes with the simulator.
+    let link = dir.path().join("sw.console");
+    let child = sim_with_console(dir.path(), "sw.console");
+    assert!(std::fs::symlink_metadata(&link).is_ok());
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    child.wait_with_output().unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link).is_err(),
+        "removed on SIGTERM"
+    );
+
+    // SIGKILL leaves it: a client refuses it, the next simulator replaces it.
+    let mut child = sim_with_console(dir.path(), "sw.console");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        "[[device]]\nname = \"c\"\nvendor = \"cisco_ios\"\nserial = { port = \"sw.console\" }\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+        .args([
+            "show",
+            "--lab",
+            "lab.toml",
+            "c",
+            "show version",
+            "--timeout",
+            "2s",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("which is gone"), "{err}");
+    let mut child = sim_with_console(dir.path(), "sw.console");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -87,6 +87,9 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
+    // Before any listener is announced: a SIGTERM right after must still end it cleanly
+    // (console links removed), not by the default action.
+    let stop = stop_signals()?;
     let mut sims: Vec<Sim> = Vec::new();
     let mut out = std::io::stdout();
     if let Some(lab_path) = &args.lab {
@@ -144,7 +147,7 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
         sims.push(sim);
     }
     out.flush()?;
-    wait_for_signal().await?;
+    stop.await;
     if let Some(path) = &args.truth {
         let mut w = csv::Writer::from_path(path)
             .with_context(|| format!("{}: cannot write", path.display()))?;
@@ -169,11 +172,15 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn wait_for_signal() -> anyhow::Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => r?,
-        _ = term.recv() => {}
-    }
-    Ok(())
+/// SIGINT or SIGTERM, handled from the moment this returns.
+fn stop_signals() -> anyhow::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+    })
 }

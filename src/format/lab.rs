@@ -343,3 +343,13 @@ impl Device {
             .collect()
     }
 }
+
+/// Resolve a path from the lab file (a key file, a console) against the lab file's folder.
+pub fn lab_path(lab_dir: &Path, p: &str) -> std::path::PathBuf {
+    let p = Path::new(p);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        lab_dir.join(p)
+    }
+}

@@ -15,15 +15,7 @@ pub struct BenchSwitch {
     pub listeners: Vec<String>,
 }
 
-/// Resolve a path from the lab file against the lab file's folder.
-pub fn lab_path(lab_dir: &Path, p: &str) -> std::path::PathBuf {
-    let p = Path::new(p);
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        lab_dir.join(p)
-    }
-}
+use crate::format::lab::lab_path;
 
 fn options(dev: &Device, lab_dir: &Path) -> Result<SimOptions, SimError> {
     let spec = dev.sim.clone().unwrap_or_default();

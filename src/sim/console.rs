@@ -52,11 +52,7 @@ pub fn serve(sim: &Sim, link: &Path) -> io::Result<(PathBuf, JoinHandle<()>)> {
     termios::cfmakeraw(&mut t);
     termios::tcsetattr(&pty.slave, termios::SetArg::TCSANOW, &t).map_err(io::Error::from)?;
     let tty = nix::unistd::ttyname(&pty.slave).map_err(io::Error::from)?;
-    if let Some(dir) = link.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let _ = std::fs::remove_file(link);
-    std::os::unix::fs::symlink(&tty, link)?;
+    crate::transport::console_link::claim(link, &tty)?;
     let flags =
         nix::fcntl::fcntl(&pty.master, nix::fcntl::FcntlArg::F_GETFL).map_err(io::Error::from)?;
     let flags = nix::fcntl::OFlag::from_bits_truncate(flags) | nix::fcntl::OFlag::O_NONBLOCK;

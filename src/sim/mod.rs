@@ -118,6 +118,8 @@ pub struct Sim {
     pub device: Arc<Mutex<Device>>,
     pub options: SimOptions,
     tasks: Vec<JoinHandle<()>>,
+    /// Console links made (link, pty): removed when the simulator ends.
+    links: Vec<(PathBuf, PathBuf)>,
 }
 
 impl Sim {
@@ -191,6 +193,7 @@ impl Sim {
             device,
             options,
             tasks: Vec::new(),
+            links: Vec::new(),
         };
         if !flaps.is_empty() || !sim.options.flaps.crc.is_empty() {
             let (dev, crc) = (sim.device.clone(), sim.options.flaps.crc.clone());
@@ -221,6 +224,7 @@ impl Sim {
             error,
         })?;
         self.tasks.push(task);
+        self.links.push((link.to_path_buf(), tty.clone()));
         Ok(tty)
     }
 
@@ -234,6 +238,9 @@ impl Drop for Sim {
     fn drop(&mut self) {
         for t in &self.tasks {
             t.abort();
+        }
+        for (link, tty) in &self.links {
+            crate::transport::console_link::release(link, tty);
         }
     }
 }

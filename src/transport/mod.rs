@@ -1,6 +1,7 @@
 //! Transports: one byte stream to a device's CLI, over SSH (russh; known_hosts, jump host,
 //! legacy algorithms) or a serial console (tokio-serial). Everything above sees only bytes.
 
+pub mod console_link;
 pub mod serial;
 pub mod ssh;
 pub mod usb;

@@ -13,19 +13,24 @@ pub fn open(
     s: &SerialAccess,
     opts: &ConnectOptions,
 ) -> Result<Connected, TransportError> {
-    let path = crate::sim::bench::lab_path(&opts.lab_dir, &s.port);
+    let path = crate::format::lab::lab_path(&opts.lab_dir, &s.port);
     let port = path.display().to_string();
     let err = |e: String| TransportError::Serial {
         device: device.into(),
         port: port.clone(),
         error: e,
     };
+    // A stale simulator link first: its pty is gone, or is now someone else's terminal.
+    if let Some(why) = super::console_link::stale(&path) {
+        return Err(err(why));
+    }
     if !path.exists() {
         return Err(TransportError::SerialMissing {
             device: device.into(),
             port,
         });
     }
+
     let builder = tokio_serial::new(port.clone(), s.baud)
         .data_bits(match s.data_bits {
             5 => tokio_serial::DataBits::Five,

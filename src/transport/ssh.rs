@@ -313,7 +313,7 @@ async fn authenticate(
     let addr = format!("{}:{}", s.host, s.port);
     let mut tried = Vec::new();
     if let Some(key_file) = &s.key_file {
-        let path: PathBuf = crate::sim::bench::lab_path(&opts.lab_dir, key_file);
+        let path: PathBuf = crate::format::lab::lab_path(&opts.lab_dir, key_file);
         let key =
             russh::keys::load_secret_key(&path, None).map_err(|e| TransportError::KeyFile {
                 device: device.into(),
