@@ -298,7 +298,11 @@ async fn flaps_are_ground_truth_counted_and_logged() {
     o.flaps =
         switchlab::sim::parse_flaps("Ethernet1@100ms/50ms*3+200ms, Ethernet2@150ms/30ms").unwrap();
     let (sim, addr) = ssh_sim(o).await;
-    tokio::time::sleep(Duration::from_millis(900)).await; // let the schedule play (simulator time, not driver)
+    // Let the schedule play: until its 8 edges happened, however loaded the machine.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while sim.truth().len() < 8 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let truth = sim.truth();
     let downs = |p: &str| truth.iter().filter(|e| e.port == p && !e.up).count();
     assert_eq!(
@@ -331,12 +335,14 @@ async fn console_log_messages_arrive_in_the_middle_of_output() {
     let mut o = options("cisco_ios");
     o.password = String::new();
     o.pace_baud = Some(230_400);
-    o.flaps = switchlab::sim::parse_flaps("GigabitEthernet0/5@1200ms/100ms").unwrap();
+    // The flap's clock starts with the command, not with the simulator.
+    o.flaps = switchlab::sim::parse_flaps("GigabitEthernet0/5@400ms/100ms").unwrap();
+    o.flaps_from = Some("show interfaces".into());
     let (_sim, link) = console_sim(o, dir.path(), "paced").await;
     let mut t = Term::serial(&link).await;
     t.cmd("", "Switch>$").await;
     t.cmd("terminal length 0", "Switch>$").await;
-    // ~40 kB at 230400 baud takes about 1.7 s: the flap at 1.2 s lands inside it.
+    // ~40 kB at 230400 baud takes about 1.7 s: the flap 0.4 s in lands inside it.
     let out = t.cmd("show interfaces", "Switch>$").await;
     let pos = out
         .find("%LINK-3-UPDOWN: Interface GigabitEthernet0/5, changed state to down")
@@ -350,6 +356,9 @@ async fn console_log_messages_arrive_in_the_middle_of_output() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn openssh_client_logs_in_interactively() {
+    if !have_tool("ssh", "openssh_client_logs_in_interactively") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let key =
         russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519).unwrap();

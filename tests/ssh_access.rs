@@ -39,6 +39,9 @@ async fn a_device_behind_a_jump_host() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn keys_from_ssh_agent() {
+    if !have_tool("ssh-agent", "keys_from_ssh_agent") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let key =
         russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519).unwrap();

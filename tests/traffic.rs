@@ -51,6 +51,12 @@ async fn one_arista(s2: &str, test: &str) -> (tempfile::TempDir, Sim) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_flap_during_traffic_is_counted_once_on_time_and_names_the_test() {
+    if !have_tool(
+        "iperf3",
+        "a_flap_during_traffic_is_counted_once_on_time_and_names_the_test",
+    ) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let (arista, addr) = ssh_sim(options("arista_eos")).await;
     let (cisco, link) = console_sim(no_login(options("cisco_ios")), dir.path(), "cisco").await;
@@ -150,6 +156,12 @@ async fn a_flap_during_traffic_is_counted_once_on_time_and_names_the_test() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_test_that_cannot_run_is_reported_and_the_device_is_still_pushed_and_watched() {
+    if !have_tool(
+        "iperf3",
+        "a_test_that_cannot_run_is_reported_and_the_device_is_still_pushed_and_watched",
+    ) {
+        return;
+    }
     // 192.0.2.1 (TEST-NET-1) is on no interface here: iperf3 cannot listen on it.
     let (dir, _arista) = one_arista("192.0.2.1", "duration = \"2s\"").await;
     let out = switchlab(&RUN, &ENV, dir.path()).await;
@@ -233,6 +245,12 @@ async fn what_is_not_built_is_refused_before_any_push_and_no_traffic_skips_the_t
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_during_traffic_ends_the_test_and_the_watch_and_leaves_no_iperf3_behind() {
+    if !have_tool(
+        "iperf3",
+        "ctrl_c_during_traffic_ends_the_test_and_the_watch_and_leaves_no_iperf3_behind",
+    ) {
+        return;
+    }
     // An address of this test's own on loopback, to find its iperf3 processes by.
     let (dir, _arista) = one_arista("127.0.0.93", "duration = \"10m\"").await;
     let (out, err) = interrupt_when(&RUN, dir.path(), "traffic t1").await;

@@ -167,21 +167,27 @@ pub fn verify_config(
     for p in placed {
         let n = norm(&p.line);
         let skip = ignore.iter().any(|r| r.is_match(&n));
-        let found = match (&p.before, &head) {
-            (Some(_), Some(h)) if under(h, &n) => true,
-            (Some(_), _) if p.after.is_some() && is_head(&n) => {
-                head = Some(n.clone());
-                true
-            }
-            (Some(_), _) => false,
-            (None, _) => {
-                head = p.after.is_some().then(|| n.clone());
+        let found = match (&p.before, &p.after) {
+            // Entered at the top: a top-level line, perhaps opening a section.
+            (None, after) => {
+                head = after.is_some().then(|| n.clone());
                 is_head(&n)
             }
+            // A global line typed in a sub-mode leaves it (`logging host …`, `exit`).
+            (Some(_), None) => {
+                head = None;
+                is_head(&n)
+            }
+            (Some(_), Some(_)) => match &head {
+                Some(h) if under(h, &n) => true,
+                // The head of the next section (`interface Gi0/2` typed in Gi0/1's).
+                _ if is_head(&n) => {
+                    head = Some(n.clone());
+                    true
+                }
+                _ => false,
+            },
         };
-        if p.after.is_none() && p.before.is_some() {
-            head = None; // `exit`: back at the top
-        }
         if !found && !skip {
             missing.push((p.line_no, p.line.clone()));
         }
@@ -222,6 +228,8 @@ mod tests {
             ("interface Gi0/2", true, true),
             ("description down", true, true),
             ("exit", true, false),
+            ("interface Gi0/1", false, true),
+            ("hostname sw", true, false),
         ]);
         let ignore = [regex::Regex::new("^exit$").unwrap()];
         assert!(verify_config(&ignore, &flat, RUNNING).is_empty());

@@ -47,37 +47,36 @@ pub struct Term {
 }
 
 impl Term {
+    /// A raw SSH shell as any client opens one (russh directly: the password is passed,
+    /// not put in the environment, which tests running in parallel threads share).
     pub async fn ssh(addr: SocketAddr, user: &str, password: &str) -> Term {
-        // SAFETY of env: tests set a distinct variable per call site value.
-        let var = format!("SWITCHLAB_TERM_PASS_{}", addr.port());
-        unsafe { std::env::set_var(&var, password) };
-        let access = switchlab::format::lab::SshAccess {
-            host: addr.ip().to_string(),
-            port: addr.port(),
-            user: user.into(),
-            password_env: Some(var),
-            key_file: None,
-            agent: false,
-            legacy_algorithms: false,
-            jump: None,
-            connect_timeout: None,
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let opts = switchlab::transport::ConnectOptions {
-            accept_new_host_keys: true,
-            known_hosts: vec![dir.path().join("kh")],
-            learn_into: dir.path().join("kh"),
-            lab_dir: dir.path().to_path_buf(),
-            connect_timeout: Duration::from_secs(5),
-            auth_timeout: Duration::from_secs(5),
-            idle_timeout: Duration::from_secs(5),
-        };
-        let c = switchlab::transport::ssh::connect("term", &access, &opts)
+        struct AnyKey;
+        impl russh::client::Handler for AnyKey {
+            type Error = russh::Error;
+            async fn check_server_key(
+                &mut self,
+                _key: &russh::keys::PublicKeyOrCertificate,
+            ) -> Result<bool, Self::Error> {
+                Ok(true)
+            }
+        }
+        let config = std::sync::Arc::new(russh::client::Config::default());
+        let mut h = russh::client::connect(config, addr, AnyKey)
             .await
             .expect("ssh connects");
+        let auth = h
+            .authenticate_password(user, password)
+            .await
+            .expect("ssh authenticates");
+        assert!(auth.success(), "password accepted");
+        let ch = h.channel_open_session().await.expect("session opens");
+        ch.request_pty(true, "vt100", 511, 24, 0, 0, &[])
+            .await
+            .expect("pty");
+        ch.request_shell(true).await.expect("shell");
         Term {
-            stream: c.stream,
-            _keep: c.keep_alive,
+            stream: Box::new(ch.into_stream()),
+            _keep: vec![Box::new(h)],
             seen: String::new(),
         }
     }
@@ -350,3 +349,29 @@ pub async fn signal_when(
 
 /// The exit code of an interrupted watch or run.
 pub const INTERRUPTED: i32 = 130;
+
+/// Whether the system tool `name` (iperf3, ssh-agent, …) can be started here. Where it
+/// cannot, the caller skips the check that needs it, and this prints why; but where
+/// `.ci/run` has installed every tool (it sets SWITCHLAB_REQUIRE_TOOLS=1), a missing tool
+/// fails the test instead of skipping it silently.
+pub fn have_tool(name: &str, check: &str) -> bool {
+    let found = std::process::Command::new(name)
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("SWITCHLAB_REQUIRE_TOOLS").is_none(),
+            "{name} is not installed, and SWITCHLAB_REQUIRE_TOOLS says it must be ({check})"
+        );
+        // Straight to stderr, past the test harness's capture: a skip must be seen.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {check}: {name} is not installed here (.ci/run installs it and runs this check)"
+        );
+    }
+    found
+}
