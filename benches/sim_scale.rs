@@ -114,6 +114,7 @@ fn engine_rate(n: usize) -> f64 {
             console: false,
             authenticated: true,
             acknowledge: false,
+            echo_secrets: false,
         },
     );
     let start = Instant::now();

@@ -19,6 +19,8 @@ pub struct Transcript {
     /// Received text not yet written: a secret may still be arriving across reads.
     pending: String,
     pending_since: Option<jiff::Timestamp>,
+    /// The last thing written was received text: more of it continues that block.
+    in_received: bool,
     /// The first write error, kept for the caller (a transcript must not fail a session
     /// midway, but a lost transcript must not go unsaid either).
     pub error: Option<std::io::Error>,
@@ -58,6 +60,7 @@ impl Transcript {
         let ts = jiff::Timestamp::now();
         let line = format!("\n--- switchlab {ts}: {}\n", self.mask(text));
         self.write(line.as_bytes());
+        self.in_received = false;
     }
 
     /// What was sent: written at once (whole, so a secret in it is masked whole).
@@ -70,6 +73,7 @@ impl Transcript {
         let ts = jiff::Timestamp::now();
         let block = format!("\n--- sent {ts}\n{}", self.mask(data));
         self.write(block.as_bytes());
+        self.in_received = false;
     }
 
     /// What was received: kept until `flush` (or the next send), so a secret echoed in
@@ -99,9 +103,13 @@ impl Transcript {
             .pending_since
             .take()
             .unwrap_or_else(jiff::Timestamp::now);
-        let block = format!("\n--- received {since}\n{now}");
+        let block = match self.in_received {
+            true => now.to_string(),
+            false => format!("\n--- received {since}\n{now}"),
+        };
         let later = later.to_string();
         self.write(block.as_bytes());
+        self.in_received = true;
         if !later.is_empty() {
             self.pending_since = Some(jiff::Timestamp::now());
         }

@@ -67,6 +67,8 @@ pub struct DeviceReport {
     pub device: String,
     pub lines: usize,
     pub push_time: Duration,
+    /// When the push began (the device's session being opened) and ended (verified).
+    pub push_window: (jiff::Timestamp, jiff::Timestamp),
     pub push: Outcome,
     /// The watch failed after the push (the session broke): its ports that had not
     /// failed by then are `lost`.
@@ -261,6 +263,8 @@ pub async fn run(
         "devices": devices.iter().map(|d| serde_json::json!({
             "device": d.device, "ok": d.ok(), "lines": d.lines,
             "push_seconds": d.push_time.as_secs_f64(),
+            "push_started": format!("{:.3}", d.push_window.0),
+            "push_ended": format!("{:.3}", d.push_window.1),
             "push": d.push.word(),
             "watch": d.watch_word(),
         })).collect::<Vec<_>>(),
@@ -358,9 +362,9 @@ impl DeviceRun<'_> {
     /// whether the push went in, and is dropped when the push ends.
     async fn run(self, sem: &Semaphore, pushed: mpsc::Sender<bool>, end: End) -> DeviceReport {
         let name = self.dev.name().to_string();
-        let start = Instant::now();
         let transcript = self.folder.path.join(format!("transcripts/{name}.log"));
         let permit = sem.acquire().await;
+        let (start, began) = (Instant::now(), jiff::Timestamp::now());
         let mut w = DeviceWatch::new(self.dev, self.vendor, self.opts, self.folder, self.on_event);
         let session = async {
             let mut d = open(self.dev, self.vendor, &self.opts.connect, Some(&transcript)).await?;
@@ -374,6 +378,7 @@ impl DeviceRun<'_> {
             device: name,
             lines: self.lines.len(),
             push_time: start.elapsed(),
+            push_window: (began, jiff::Timestamp::now()),
             push: Outcome::Rendered,
             watch_error: None,
             problems: Vec::new(),
