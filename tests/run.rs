@@ -331,6 +331,12 @@ async fn ctrl_c_ends_a_watch_early_and_still_writes_the_diagnosis() {
     let folder = printed_folder(&out, dir.path());
     let run = run_json(&folder);
     assert_eq!(run["outcome"], "interrupted", "{run}");
+    // A watch keeps the session's transcript too, from the connect on.
+    let transcript = read(&folder, "transcripts/a.log");
+    assert!(
+        transcript.contains("connecting to device 'a'"),
+        "{transcript}"
+    );
     let ports = read(&folder, "ports.csv");
     assert!(
         ports.lines().any(|l| l.starts_with("a,Ethernet1,0,")),

@@ -253,19 +253,26 @@ async fn ctrl_c_during_traffic_ends_the_test_and_the_watch_and_leaves_no_iperf3_
     }
     // An address of this test's own on loopback, to find its iperf3 processes by.
     let (dir, _arista) = one_arista("127.0.0.93", "duration = \"10m\"").await;
-    let (out, err) = interrupt_when(&RUN, dir.path(), "traffic t1").await;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(INTERRUPTED), "{err}{stdout}");
-    assert!(stdout.contains("interrupted traffic t1"), "{stdout}");
-    let folder = printed_folder(&out, dir.path());
-    let run = run_json(&folder);
-    assert_eq!(run["outcome"], "interrupted", "{run}");
-    assert_eq!(run["throughput"][0]["outcome"], "interrupted", "{run}");
-    let left: Vec<String> = std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
-        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-        .filter(|c| c.starts_with("iperf3") && c.contains("127.0.0.93"))
-        .collect();
-    assert!(left.is_empty(), "iperf3 left running: {left:?}");
+    // Regression: SIGTERM (systemd, `timeout`, CI runners) killed switchlab at once and
+    // left iperf3 running; it is handled like Ctrl-C.
+    for sig in [
+        nix::sys::signal::Signal::SIGINT,
+        nix::sys::signal::Signal::SIGTERM,
+    ] {
+        let (out, err) = signal_when(&RUN, dir.path(), "traffic t1", sig).await;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(INTERRUPTED), "{sig}: {err}{stdout}");
+        assert!(stdout.contains("interrupted traffic t1"), "{stdout}");
+        let folder = printed_folder(&out, dir.path());
+        let run = run_json(&folder);
+        assert_eq!(run["outcome"], "interrupted", "{run}");
+        assert_eq!(run["throughput"][0]["outcome"], "interrupted", "{run}");
+        let left: Vec<String> = std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+            .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+            .filter(|c| c.starts_with("iperf3") && c.contains("127.0.0.93"))
+            .collect();
+        assert!(left.is_empty(), "{sig}: iperf3 left running: {left:?}");
+    }
 }
