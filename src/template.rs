@@ -157,14 +157,16 @@ pub fn render(
     };
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_formatter(one_line_values);
     let fail = |e: minijinja::Error| TemplateError::Render {
         device: device_name.clone(),
         origin: origin.clone(),
         line: e.line().unwrap_or(0),
         message: match (e.kind(), e.detail()) {
-            (minijinja::ErrorKind::UndefinedError, Some(d)) => {
-                format!("{d}; define it in the manifest's [baseline.vars] or the device's `vars`")
-            }
+            (minijinja::ErrorKind::UndefinedError, _) => format!(
+                "undefined value in {}; variables are device.*, ports, vlan.*, logging_host, logging_port and vars.* (the manifest's [baseline.vars] and the device's `vars`)",
+                expressions_at(&tpl.text, e.line())
+            ),
             (kind, Some(d)) => format!("{kind}: {d}"),
             (kind, None) => kind.to_string(),
         },
@@ -185,6 +187,44 @@ pub fn render(
         template: name,
         lines,
     })
+}
+
+/// Values are written as usual, but one that holds a line break is refused: a value from
+/// the lab or the manifest must never add config lines of its own (`Ethernet49\nshutdown`).
+/// The inputs refuse such values when they load; this is the second line of defence.
+fn one_line_values(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    if let Some(text) = value.as_str()
+        && text.contains(['\n', '\r'])
+    {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!(
+                "the value {text:?} would add config lines of its own: a value rendered into a config must be one line"
+            ),
+        ));
+    }
+    minijinja::escape_formatter(out, state, value)
+}
+
+/// The `{{ … }}` expressions on a template's line, to name what was undefined.
+fn expressions_at(text: &str, line: Option<usize>) -> String {
+    let Some(l) = line.and_then(|n| text.lines().nth(n.saturating_sub(1))) else {
+        return "the template".into();
+    };
+    let found: Vec<String> = l
+        .split("{{")
+        .skip(1)
+        .filter_map(|p| p.split_once("}}").map(|(e, _)| format!("`{}`", e.trim())))
+        .collect();
+    if found.is_empty() {
+        format!("`{}`", l.trim())
+    } else {
+        found.join(", ")
+    }
 }
 
 fn device_ctx(dev: &Device) -> minijinja::Value {

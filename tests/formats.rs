@@ -8,11 +8,20 @@ use predicates::prelude::*;
 
 const LAB: &str = include_str!("../examples/demo/lab.toml");
 const MANIFEST: &str = include_str!("../examples/demo/manifest.toml");
+/// The demo lab's key file, which it names and a lab must have beside it.
+const KEY: &str = include_str!("../examples/demo/demo_ed25519");
+
+/// A folder with `lab` as lab.toml (and the key file it names).
+fn lab_dir(lab: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    std::fs::write(dir.path().join("demo_ed25519"), KEY).unwrap();
+    dir
+}
 
 /// Runs `switchlab check` on edited copies of the demo lab and manifest.
 fn check(lab: &str, manifest: &str) -> assert_cmd::assert::Assert {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    let dir = lab_dir(lab);
     std::fs::write(dir.path().join("manifest.toml"), manifest).unwrap();
     Command::cargo_bin("switchlab")
         .unwrap()
@@ -49,7 +58,7 @@ fn unknown_key_is_rejected_with_its_position() {
     check(LAB, &m)
         .code(1)
         .stderr(predicate::str::contains(format!(
-            "manifest.toml:{line}:1: unknown field `colour`"
+            "manifest.toml:{line}:1: key `baseline.colour`: unknown field `colour`"
         )));
 }
 
@@ -57,10 +66,11 @@ fn unknown_key_is_rejected_with_its_position() {
 fn wrong_type_names_the_value() {
     let l = LAB.replace("port = 2202,", "port = \"ssh\",");
     let line = line_of(&l, "port = \"ssh\"");
-    check(&l, MANIFEST).code(1).stderr(
-        predicate::str::contains(format!("lab.toml:{line}:"))
-            .and(predicate::str::contains("expected u16")),
-    );
+    check(&l, MANIFEST)
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "lab.toml:{line}:36: key `device.ssh.port`: \"ssh\" is not a whole number"
+        )));
 }
 
 #[test]
@@ -126,7 +136,7 @@ fn bad_syslog_address_and_port_say_what_is_expected() {
     check(LAB, &m)
         .code(1)
         .stderr(predicate::str::contains(format!(
-            "manifest.toml:{line}:17: 'localhost' is not ADDRESS:PORT; write e.g. \"0.0.0.0:5514\""
+            "manifest.toml:{line}:17: key `flaps.syslog_listen`: 'localhost' is not ADDRESS:PORT; write e.g. \"0.0.0.0:5514\""
         )));
     let m = MANIFEST.replace(
         "logging_host = \"127.0.0.1\"",
@@ -136,7 +146,7 @@ fn bad_syslog_address_and_port_say_what_is_expected() {
     check(LAB, &m)
         .code(1)
         .stderr(predicate::str::contains(format!(
-            "manifest.toml:{line}:16: 70000 is not a UDP port; write 1 to 65535"
+            "manifest.toml:{line}:16: key `baseline.logging_port`: 70000 is not a UDP port; write 1 to 65535"
         )));
 }
 
@@ -181,6 +191,7 @@ fn undefined_template_variable_names_template_line_and_variable() {
     )
     .unwrap();
     std::fs::write(dir.path().join("lab.toml"), LAB).unwrap();
+    std::fs::write(dir.path().join("demo_ed25519"), KEY).unwrap();
     std::fs::write(dir.path().join("manifest.toml"), MANIFEST).unwrap();
     let run = |manifest: &str| {
         std::fs::write(dir.path().join("manifest.toml"), manifest).unwrap();
@@ -199,8 +210,9 @@ fn undefined_template_variable_names_template_line_and_variable() {
             .assert()
     };
     run(MANIFEST).code(1).stderr(
-        predicate::str::contains("device 'arista-7048': template t/arista_eos/baseline.j2:2: ")
-            .and(predicate::str::contains("vars.site")),
+        predicate::str::contains(
+            "device 'arista-7048': template t/arista_eos/baseline.j2:2: undefined value in `vars.site`; variables are",
+        ),
     );
     run(&MANIFEST.replace(
         "vlan_name = \"switchlab\"",
@@ -224,8 +236,7 @@ fn missing_file_is_named() {
 
 /// Runs switchlab with `args` in a folder holding the demo lab and manifest.
 fn cli(args: &[&str]) -> assert_cmd::assert::Assert {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lab.toml"), LAB).unwrap();
+    let dir = lab_dir(LAB);
     std::fs::write(dir.path().join("manifest.toml"), MANIFEST).unwrap();
     Command::cargo_bin("switchlab")
         .unwrap()
@@ -257,8 +268,7 @@ fn a_short_port_form_is_one_port_in_the_manifest_as_on_the_command_line() {
         "name = \"arista-7048\"\nports = [\"Et49\"]",
     );
     check(LAB, &m).success();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lab.toml"), LAB).unwrap();
+    let dir = lab_dir(LAB);
     std::fs::write(dir.path().join("m.toml"), &m).unwrap();
     Command::cargo_bin("switchlab")
         .unwrap()
@@ -286,4 +296,216 @@ fn a_device_not_in_the_lab_is_said_to_come_from_the_command_line() {
             "DEVICE on the command line: device 'arista' not in lab.toml; known: cisco-3560x",
         ))
         .stderr(predicate::str::contains("lab.toml:1:1").not());
+}
+
+/// Each bad value in the lab (L) or the manifest (M): (file, text to replace, its
+/// replacement, what the one error line must say). Every one is refused by `check` with its
+/// file, line, key and what is allowed.
+const HOSTILE: &[(char, &str, &str, &str)] = &[
+    (
+        'L',
+        "name = \"arista-7048\"",
+        "name = \"../../etc/arista\"",
+        "key `device.name`: '../../etc/arista' starts with '.'",
+    ),
+    (
+        'L',
+        "name = \"arista-7048\"",
+        "name = \".arista\"",
+        "key `device.name`: '.arista' starts with '.'",
+    ),
+    (
+        'L',
+        "name = \"server1\"\naddress",
+        "name = \"server/1\"\naddress",
+        "key `endpoint.name`: 'server/1' has '/'",
+    ),
+    (
+        'L',
+        "name = \"Ethernet49\"",
+        "name = \"Ethernet49\\nshutdown\"",
+        "key `device.port.name`: \"Ethernet49\\nshutdown\" holds the control character '\\n'",
+    ),
+    (
+        'L',
+        "name = \"Ethernet49\"",
+        "name = \"\"",
+        "key `device.port.name`: a port name cannot be empty",
+    ),
+    (
+        'L',
+        "name = \"Ethernet49\"",
+        "name = \"Ethernet49\"\ndescription = \"uplink\\rreload\"",
+        "key `device.port.description`",
+    ),
+    (
+        'L',
+        "model = \"DCS-7048T-A\"",
+        "model = \"DCS\\u0007\"",
+        "key `device.model`",
+    ),
+    (
+        'L',
+        "length_m = 0.5",
+        "length_m = -0.5",
+        "key `device.port.cable.length_m`: -0.5 is out of range",
+    ),
+    (
+        'L',
+        "baud = 9600 }",
+        "baud = 0 }",
+        "key `device.serial.baud`: 0 is out of range: a baud rate",
+    ),
+    (
+        'L',
+        "port = 2202,",
+        "port = 0,",
+        "key `device.ssh.port`: 0 is out of range: a TCP port is 1 to 65535",
+    ),
+    (
+        'L',
+        "key_file = \"demo_ed25519\" }",
+        "key_file = \"demo_ed25519\", password_env = \"\" }",
+        "key `device.ssh.password_env`: \"\" is not an environment variable name",
+    ),
+    (
+        'L',
+        "key_file = \"demo_ed25519\" }",
+        "key_file = \"no_such_key\" }",
+        "key `device.ssh.key_file`: ",
+    ),
+    (
+        'L',
+        "key_file = \"demo_ed25519\" }",
+        "key_file = \"demo_ed25519\", jump = \"admin@bastion:ssh\" }",
+        "key `device.ssh.jump`: 'admin@bastion:ssh' has no port 1 to 65535",
+    ),
+    (
+        'L',
+        "key_file = \"demo_ed25519\" }",
+        "key_file = \"demo_ed25519\", jump = \"@\" }",
+        "key `device.ssh.jump`: '@' has an empty user",
+    ),
+    (
+        'M',
+        "name = \"demo\"",
+        "name = \"../../tmp/x\"",
+        "key `name`: '../../tmp/x' starts with '.'",
+    ),
+    (
+        'M',
+        "vlan = 10",
+        "vlan = 0",
+        "key `baseline.vlan`: 0 is out of range: a VLAN ID is 1 to 4094",
+    ),
+    (
+        'M',
+        "vlan = 10",
+        "vlan = 5000",
+        "key `baseline.vlan`: 5000 is out of range: a VLAN ID is 1 to 4094",
+    ),
+    (
+        'M',
+        "vlan_name = \"switchlab\"",
+        "vlan_name = \"a b\\nreload\"",
+        "key `baseline.vlan_name`: \"a b\\nreload\" holds the control character",
+    ),
+    (
+        'M',
+        "vlan_name = \"switchlab\"",
+        "vlan_name = \"x\"\nvars = { banner = \"hi\\nreload\" }",
+        "key `baseline.vars`",
+    ),
+    (
+        'M',
+        "streams = 4",
+        "streams = 0",
+        "key `throughput.streams`: 0 is out of range: streams",
+    ),
+    (
+        'M',
+        "name = \"server1-to-server2\"",
+        "name = \"a/b\"",
+        "key `throughput.name`: 'a/b' has '/'",
+    ),
+    (
+        'M',
+        "duration = \"10s\"",
+        "duration = \"0s\"",
+        "key `throughput.duration`: '0s' is zero",
+    ),
+    (
+        'M',
+        "interval = \"1s\"",
+        "interval = \"0s\"",
+        "key `flaps.interval`: '0s' is zero",
+    ),
+    (
+        'M',
+        "min_gbps = 9.0",
+        "min_gbps = -1.0",
+        "key `criteria.min_gbps`: -1 is out of range",
+    ),
+    (
+        'M',
+        "name = \"f10-s4810\"",
+        "name = \"arista-7048\"",
+        "key `device.name`: device 'arista-7048' is listed twice",
+    ),
+];
+
+// Regression (hostile input): each of these passed `check`, and some reached a config or
+// a path outside the run folder.
+#[test]
+fn hostile_values_are_refused_with_file_line_key_and_range() {
+    let mut wrong = Vec::new();
+    for (file, from, to, says) in HOSTILE {
+        assert!(
+            if *file == 'L' { LAB } else { MANIFEST }.contains(from),
+            "{from}"
+        );
+        let (lab, manifest) = match file {
+            'L' => (LAB.replacen(from, to, 1), MANIFEST.to_string()),
+            _ => (LAB.to_string(), MANIFEST.replacen(from, to, 1)),
+        };
+        let name = if *file == 'L' {
+            "lab.toml:"
+        } else {
+            "manifest.toml:"
+        };
+        let out = check(&lab, &manifest).code(1).get_output().clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let one = err.trim_end().lines().count() == 1;
+        if !(err.starts_with(&format!("error: {name}")) && err.contains(says) && one) {
+            wrong.push(format!("{to}: wanted {says:?} in:\n{err}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn count_and_interval_flags_refuse_zero() {
+    cli(&[
+        "push",
+        "--lab",
+        "lab.toml",
+        "--manifest",
+        "manifest.toml",
+        "--jobs",
+        "0",
+    ])
+    .code(2)
+    .stderr(predicate::str::contains(
+        "--jobs <JOBS>': 0 is out of range: give 1 or more",
+    ));
+    cli(&[
+        "watch",
+        "--lab",
+        "lab.toml",
+        "arista-7048",
+        "--interval",
+        "0s",
+    ])
+    .code(2)
+    .stderr(predicate::str::contains("'0s' is zero"));
 }

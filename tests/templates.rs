@@ -198,3 +198,25 @@ fn manifest_port_subset_limits_the_config() {
     assert!(l.contains(&"interface Ethernet50".to_string()));
     assert!(!l.contains(&"interface Ethernet49".to_string()));
 }
+
+// Defence in depth: a value with a line break that got past the loaders (a library caller
+// building a lab in code) still cannot add config lines of its own.
+#[test]
+fn the_renderer_refuses_a_value_that_would_add_config_lines() {
+    let reg = Registry::load(None, None).unwrap();
+    let mut inputs = configs();
+    let dev = inputs
+        .lab
+        .lab
+        .devices
+        .iter_mut()
+        .find(|d| d.name() == "arista-7048")
+        .unwrap();
+    dev.ports[0].description = Some("uplink\nshutdown".into());
+    let e = inputs.render(&reg).unwrap_err().to_string();
+    assert!(
+        e.contains("device 'arista-7048': template templates/arista_eos/baseline.j2:")
+            && e.contains("\"uplink\\nshutdown\" would add config lines of its own"),
+        "{e}"
+    );
+}

@@ -108,3 +108,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Watch(a) => watch::run(&cli, a),
     }
 }
+
+/// A count flag that must be at least 1 (`--jobs 0` would run nothing, or everything).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("0 is out of range: give 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("'{s}': {e}")),
+    }
+}
+
+/// A duration flag that must not be zero (`--interval 0s` would poll in a busy loop).
+fn positive_duration(s: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(s) {
+        Ok(d) if d.is_zero() => Err(format!("'{s}' is zero: give e.g. 1s")),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!("'{s}': {e}")),
+    }
+}

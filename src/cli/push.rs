@@ -28,7 +28,7 @@ pub struct Args {
     #[arg(long)]
     pub no_save: bool,
     /// Devices at once.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 8, value_parser = super::at_least_one)]
     pub jobs: usize,
     #[command(flatten)]
     pub connect: ConnectFlags,

@@ -36,7 +36,7 @@ pub struct Args {
     pub no_save: bool,
     /// Devices pushed at once; a device's watch starts with its push, and all watches end
     /// together.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 8, value_parser = super::at_least_one)]
     pub jobs: usize,
     /// Where run folders go.
     #[arg(long, default_value = "runs")]

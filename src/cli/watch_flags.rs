@@ -16,7 +16,7 @@ pub struct WatchFlags {
     #[arg(long, value_parser = humantime::parse_duration)]
     pub duration: Option<Duration>,
     /// Time between polls [default: 1s, or the manifest's].
-    #[arg(long, value_parser = humantime::parse_duration)]
+    #[arg(long, value_parser = super::positive_duration)]
     pub interval: Option<Duration>,
     /// Sources: counters, state, console, buffer, syslog [default: all, or the manifest's].
     #[arg(long, value_delimiter = ',', value_parser = parse_source)]

@@ -9,6 +9,7 @@ use toml::Spanned;
 
 use super::error::FormatError;
 use super::source::Source;
+use super::values;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,19 +28,20 @@ pub struct Lab {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Device {
+    #[serde(deserialize_with = "values::name")]
     pub name: Spanned<String>,
     pub vendor: Spanned<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::opt_line")]
     pub model: Option<String>,
     /// The hostname the device is expected to carry (templates use it; default: `name`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::opt_line")]
     pub hostname: Option<String>,
     #[serde(default)]
     pub ssh: Option<Spanned<SshAccess>>,
     #[serde(default)]
     pub serial: Option<Spanned<SerialAccess>>,
     /// Environment variable holding the enable secret, for vendors that ask for one.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::opt_env_var")]
     pub secret_env: Option<String>,
     /// Ask `switchlab sim --lab` to start a simulated switch for this device.
     #[serde(default)]
@@ -52,10 +54,10 @@ pub struct Device {
 #[serde(deny_unknown_fields)]
 pub struct SshAccess {
     pub host: String,
-    #[serde(default = "default_ssh_port")]
+    #[serde(default = "default_ssh_port", deserialize_with = "tcp_port")]
     pub port: u16,
     pub user: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::opt_env_var")]
     pub password_env: Option<String>,
     #[serde(default)]
     pub key_file: Option<String>,
@@ -71,6 +73,85 @@ pub struct SshAccess {
     pub connect_timeout: Option<String>,
 }
 
+/// A bastion to jump through, from `jump = "user@host[:port]"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Jump {
+    pub user: Option<String>,
+    pub host: String,
+    pub port: u16,
+}
+
+impl Jump {
+    pub fn parse(text: &str) -> Result<Jump, String> {
+        let bad =
+            |why: &str| format!("'{text}' {why}; write \"user@bastion\" or \"user@bastion:2222\"");
+        let (user, rest) = match text.split_once('@') {
+            Some((u, r)) if !u.is_empty() => (Some(u.to_string()), r),
+            Some(_) => return Err(bad("has an empty user before '@'")),
+            None => (None, text),
+        };
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((h, p)) => {
+                let port = p
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .ok_or_else(|| bad("has no port 1 to 65535 after ':'"))?;
+                (h, port)
+            }
+            None => (rest, 22),
+        };
+        if host.is_empty() || host.contains(|c: char| c.is_whitespace() || "@/".contains(c)) {
+            return Err(bad("has no host name"));
+        }
+        Ok(Jump {
+            user,
+            host: host.to_string(),
+            port,
+        })
+    }
+}
+
+impl SshAccess {
+    /// What a lab file can get wrong in an `ssh = {…}` beyond types: (key, why).
+    fn check(&self, src: &Source) -> Result<(), (&'static str, String)> {
+        if let Some(t) = &self.connect_timeout {
+            match humantime::parse_duration(t) {
+                Ok(d) if d.is_zero() => {
+                    return Err(("connect_timeout", format!("'{t}' is zero; e.g. \"10s\"")));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    return Err((
+                        "connect_timeout",
+                        format!("'{t}' is not a duration ({e}); e.g. \"10s\""),
+                    ));
+                }
+            }
+        }
+        if let Some(j) = &self.jump {
+            Jump::parse(j).map_err(|why| ("jump", why))?;
+        }
+        if let Some(k) = &self.key_file {
+            let dir = src.path.parent().unwrap_or(Path::new(""));
+            let path = lab_path(dir, k);
+            if !path.is_file() {
+                return Err((
+                    "key_file",
+                    format!(
+                        "{} is not a file (relative paths are relative to the lab file)",
+                        path.display()
+                    ),
+                ));
+            }
+        }
+        if self.host.trim().is_empty() {
+            return Err(("host", "the host cannot be empty".into()));
+        }
+        Ok(())
+    }
+}
+
 fn default_ssh_port() -> u16 {
     22
 }
@@ -79,7 +160,7 @@ fn default_ssh_port() -> u16 {
 #[serde(deny_unknown_fields)]
 pub struct SerialAccess {
     pub port: String,
-    #[serde(default = "default_baud")]
+    #[serde(default = "default_baud", deserialize_with = "baud")]
     pub baud: u32,
     #[serde(default = "default_data_bits")]
     pub data_bits: u8,
@@ -92,8 +173,22 @@ pub struct SerialAccess {
     /// Console login user (many consoles ask for one; default: none asked).
     #[serde(default)]
     pub user: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::opt_env_var")]
     pub password_env: Option<String>,
+}
+
+fn tcp_port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    let n = values::integer(d)?;
+    values::in_range(n, 1, Some(65535), "a TCP port")
+        .map(|n| n as u16)
+        .map_err(serde::de::Error::custom)
+}
+
+fn baud<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = values::integer(d)?;
+    values::in_range(n, 50, Some(4_000_000), "a baud rate (9600, 115200, …)")
+        .map(|n| n as u32)
+        .map_err(serde::de::Error::custom)
 }
 
 fn default_baud() -> u32 {
@@ -151,8 +246,9 @@ pub struct SimSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Port {
+    #[serde(deserialize_with = "values::port_name")]
     pub name: Spanned<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::opt_line")]
     pub description: Option<String>,
     #[serde(default)]
     pub cable: Option<Cable>,
@@ -164,7 +260,7 @@ pub struct Port {
 #[serde(deny_unknown_fields)]
 pub struct Cable {
     pub kind: CableKind,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::opt_non_negative")]
     pub length_m: Option<f64>,
 }
 
@@ -197,15 +293,16 @@ impl CableKind {
 pub struct Peer {
     #[serde(default)]
     pub endpoint: Option<Spanned<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::opt_line")]
     pub nic: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::opt_line")]
     pub interface: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Endpoint {
+    #[serde(deserialize_with = "values::name")]
     pub name: Spanned<String>,
     pub address: String,
     #[serde(default)]
@@ -253,16 +350,9 @@ impl Lab {
                 _ => {}
             }
             if let Some(ssh) = &d.ssh {
-                let s = ssh.get_ref();
-                if let Some(t) = &s.connect_timeout {
-                    humantime::parse_duration(t).map_err(|e| {
-                        src.invalid(
-                            &ssh.span(),
-                            "device.ssh.connect_timeout",
-                            format!("'{t}' is not a duration ({e}); e.g. \"10s\""),
-                        )
-                    })?;
-                }
+                ssh.get_ref().check(src).map_err(|(key, why)| {
+                    src.invalid(&ssh.span(), &format!("device.ssh.{key}"), why)
+                })?;
             }
             let mut ports = BTreeMap::new();
             for p in &d.ports {
@@ -292,6 +382,21 @@ impl Lab {
                         self.endpoint_names(),
                     ));
                 }
+            }
+        }
+        let mut names = BTreeMap::new();
+        for e in &self.endpoints {
+            if names.insert(e.name.get_ref().clone(), ()).is_some() {
+                return Err(src.invalid(
+                    &e.name.span(),
+                    "endpoint.name",
+                    format!("endpoint '{}' is defined twice", e.name.get_ref()),
+                ));
+            }
+            if let Some(ssh) = &e.ssh {
+                ssh.check(src).map_err(|(key, why)| {
+                    src.invalid(&e.name.span(), &format!("endpoint.ssh.{key}"), why)
+                })?;
             }
         }
         Ok(())

@@ -11,11 +11,13 @@ use toml::Spanned;
 use super::error::FormatError;
 use super::lab::Lab;
 use super::source::Source;
+use super::values;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// A short name for the run; becomes part of the run folder's name.
+    #[serde(deserialize_with = "values::plain_name")]
     pub name: String,
     #[serde(default)]
     pub baseline: Baseline,
@@ -36,19 +38,19 @@ pub struct Baseline {
     #[serde(default = "default_template")]
     pub template: String,
     /// Access VLAN the tested ports join.
-    #[serde(default = "default_vlan")]
+    #[serde(default = "default_vlan", deserialize_with = "vlan_id")]
     pub vlan: u16,
-    #[serde(default = "default_vlan_name")]
+    #[serde(default = "default_vlan_name", deserialize_with = "values::line")]
     pub vlan_name: String,
     /// Where devices send syslog (`logging host`); absent = no logging host line.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::opt_line")]
     pub logging_host: Option<String>,
     /// The UDP port they send it to; absent = the port of `[flaps] syslog_listen`, so the
     /// devices reach the watch's receiver.
     #[serde(default, deserialize_with = "udp_port")]
     pub logging_port: Option<u16>,
     /// Free variables for templates (`vars.NAME`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::vars")]
     pub vars: BTreeMap<String, toml::Value>,
 }
 
@@ -86,19 +88,20 @@ pub struct DeviceUnderTest {
     #[serde(default)]
     pub template: Option<String>,
     /// Per-device template variables, merged over `baseline.vars`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::vars")]
     pub vars: BTreeMap<String, toml::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThroughputTest {
+    #[serde(deserialize_with = "values::plain_name")]
     pub name: String,
     pub from: Spanned<String>,
     pub to: Spanned<String>,
     #[serde(default = "default_test_duration")]
     pub duration: Spanned<String>,
-    #[serde(default = "default_streams")]
+    #[serde(default = "default_streams", deserialize_with = "streams")]
     pub streams: u32,
     /// TCP window, e.g. "4M"; absent = the OS default.
     #[serde(default)]
@@ -181,6 +184,20 @@ fn default_syslog_listen() -> std::net::SocketAddr {
     DEFAULT_SYSLOG_LISTEN
 }
 
+fn vlan_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    let n = values::integer(d)?;
+    values::in_range(n, 1, Some(4094), "a VLAN ID")
+        .map(|n| n as u16)
+        .map_err(serde::de::Error::custom)
+}
+
+fn streams<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = values::integer(d)?;
+    values::in_range(n, 1, Some(128), "streams (parallel connections)")
+        .map(|n| n as u32)
+        .map_err(serde::de::Error::custom)
+}
+
 fn socket_addr<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::net::SocketAddr, D::Error> {
     let s = String::deserialize(d)?;
     s.parse().map_err(|_| {
@@ -191,7 +208,7 @@ fn socket_addr<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::net::Socke
 }
 
 fn udp_port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
-    let n = i64::deserialize(d)?;
+    let n = values::integer(d)?;
     match u16::try_from(n) {
         Ok(p) if p > 0 => Ok(Some(p)),
         _ => Err(serde::de::Error::custom(format!(
@@ -203,7 +220,7 @@ fn udp_port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Er
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criteria {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "values::opt_non_negative")]
     pub min_gbps: Option<f64>,
     #[serde(default)]
     pub max_flaps_per_port: u32,
@@ -232,6 +249,31 @@ impl Manifest {
         same_port: SamePort<'_>,
     ) -> Result<Manifest, FormatError> {
         let mut m: Manifest = src.parse_toml()?;
+        let mut seen: Vec<&str> = Vec::new();
+        for d in &m.devices {
+            if seen.contains(&d.name.get_ref().as_str()) {
+                return Err(src.invalid(
+                    &d.name.span(),
+                    "device.name",
+                    format!(
+                        "device '{}' is listed twice; list a device once (its `ports` say which ports)",
+                        d.name.get_ref()
+                    ),
+                ));
+            }
+            seen.push(d.name.get_ref());
+        }
+        let mut tests: Vec<&str> = Vec::new();
+        for t in &m.throughput {
+            if tests.contains(&t.name.as_str()) {
+                return Err(src.invalid(
+                    &t.from.span(),
+                    "throughput.name",
+                    format!("throughput test '{}' is defined twice", t.name),
+                ));
+            }
+            tests.push(&t.name);
+        }
         for d in &mut m.devices {
             let Some(dev) = lab.device(d.name.get_ref()) else {
                 return Err(src.unknown_ref(
@@ -276,9 +318,9 @@ impl Manifest {
                     ));
                 }
             }
-            parse_duration(src, &t.duration, "throughput.duration")?;
+            positive_duration(src, &t.duration, "throughput.duration")?;
         }
-        parse_duration(src, &m.flaps.interval, "flaps.interval")?;
+        positive_duration(src, &m.flaps.interval, "flaps.interval")?;
         parse_duration(src, &m.flaps.duration, "flaps.duration")?;
         Ok(m)
     }
@@ -301,6 +343,24 @@ impl Manifest {
             None => dev.ports.iter().collect(),
         }
     }
+}
+
+/// A duration that must not be zero (a poll interval of 0 is a busy loop; a 0 s test
+/// measures nothing).
+pub fn positive_duration(
+    src: &Source,
+    value: &Spanned<String>,
+    key: &str,
+) -> Result<Duration, FormatError> {
+    let d = parse_duration(src, value, key)?;
+    if d.is_zero() {
+        return Err(src.invalid(
+            &value.span(),
+            key,
+            format!("'{}' is zero; write e.g. \"1s\"", value.get_ref()),
+        ));
+    }
+    Ok(d)
 }
 
 /// Read a duration such as "30s", "10m", "1h 30m", "250ms", naming the key when it is wrong.

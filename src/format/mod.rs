@@ -5,6 +5,7 @@ pub mod error;
 pub mod lab;
 pub mod manifest;
 pub mod source;
+pub mod values;
 
 pub use error::{FormatError, Location};
 pub use lab::Lab;

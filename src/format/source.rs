@@ -53,13 +53,24 @@ impl Source {
     }
 
     /// Deserialize the whole file, turning the TOML reader's message into a located error.
+    /// A wrong type or value names its key (`device.ssh.port`), as the TOML reader alone
+    /// would not.
     pub fn parse_toml<T: DeserializeOwned>(&self) -> Result<T, FormatError> {
-        toml::from_str(&self.text).map_err(|e| {
+        let located = |e: &toml::de::Error, key: Option<String>| {
             let at = self.location(e.span().map_or(0, |s| s.start));
+            let message = e.message().trim().to_string();
             FormatError::Syntax {
                 at,
-                message: e.message().trim().to_string(),
+                message: match key {
+                    Some(k) => format!("key `{k}`: {message}"),
+                    None => message,
+                },
             }
+        };
+        let de = toml::Deserializer::parse(&self.text).map_err(|e| located(&e, None))?;
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = key_of(e.path());
+            located(e.inner(), key)
         })
     }
 
@@ -101,4 +112,21 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// `device[2].ssh.port` → `device.ssh.port` (as the README names keys); None at the top.
+fn key_of(path: &serde_path_to_error::Path) -> Option<String> {
+    use serde_path_to_error::Segment;
+    let parts: Vec<String> = path
+        .iter()
+        .filter_map(|s| match s {
+            Segment::Map { key } | Segment::Enum { variant: key }
+                if !key.starts_with("$__serde_spanned") =>
+            {
+                Some(key.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("."))
 }

@@ -145,7 +145,11 @@ pub async fn connect(
     let handle = match &s.jump {
         None => session(device, &s.host, s.port, s.legacy_algorithms, opts, None).await?,
         Some(jump) => {
-            let (juser, jhost, jport) = parse_jump(jump);
+            let j = crate::format::lab::Jump::parse(jump).map_err(|error| TransportError::Ssh {
+                device: device.into(),
+                error: format!("jump: {error}"),
+            })?;
+            let (juser, jhost, jport) = (j.user, j.host, j.port);
             let bastion = session(device, &jhost, jport, s.legacy_algorithms, opts, None).await?;
             let mut bastion = bastion;
             let mut via = s.clone();
@@ -236,20 +240,6 @@ pub async fn connect(
         console: false,
         keep_alive: keep,
     })
-}
-
-fn parse_jump(jump: &str) -> (Option<String>, String, u16) {
-    let (user, rest) = match jump.split_once('@') {
-        Some((u, r)) => (Some(u.to_string()), r),
-        None => (None, jump),
-    };
-    match rest
-        .rsplit_once(':')
-        .and_then(|(h, p)| Some((h, p.parse().ok()?)))
-    {
-        Some((h, p)) => (user, h.to_string(), p),
-        None => (user, rest.to_string(), 22),
-    }
 }
 
 async fn session(
