@@ -4,7 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// The exit code of a process a closed pipe ended (128 + SIGPIPE), as `yes | head -1` shows.
+const EXIT_BROKEN_PIPE: i32 = 141;
+
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = switchlab::cli::Cli::parse();
     cli.init_tracing();
     match switchlab::cli::run(cli) {
@@ -14,4 +18,23 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `switchlab vendors | head -1`: when the reader closes the pipe, `println!` panics with
+/// "failed printing to stdout: Broken pipe". End quietly instead, as Unix tools do; every
+/// other panic is reported as usual.
+fn quiet_on_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if text.starts_with("failed printing to std") && text.contains("Broken pipe") {
+            std::process::exit(EXIT_BROKEN_PIPE);
+        }
+        report(info);
+    }));
 }

@@ -212,3 +212,33 @@ fn profile_name_must_match_file_and_unknown_keys_are_refused() {
     broken(|t| t.replace("[session]", "[session]\npaging = \"off\""))
         .stderr(predicate::str::contains("unknown field `paging`"));
 }
+
+// Regression: `switchlab vendors | head -1` panicked with "failed printing to stdout:
+// Broken pipe" (exit 101).
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    for args in [
+        &["vendors"][..],
+        &[
+            "parse",
+            "--vendor",
+            "arista_eos",
+            "--command",
+            "show interfaces",
+            "tests/fixtures/arista_eos/show_interfaces.txt",
+            "--json",
+        ][..],
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader went away before the first line
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
