@@ -227,8 +227,13 @@ pub fn speed_mbps(v: &str) -> Option<u64> {
     } else {
         1.0
     };
-    Some((n * factor).round() as u64)
+    let mbps = (n * factor).round();
+    // A port faster than a petabit is a misread, not a speed.
+    (mbps.is_finite() && mbps <= 1e9).then_some(mbps as u64)
 }
+
+/// Ages beyond this are misreads (a device's clock, a garbled line), not ages: null.
+const MAX_AGE_S: u64 = 100 * 365 * 86_400;
 
 /// Uptime-style durations → seconds: "14 minutes, 2 seconds", "05:18:35", "6d23h54m",
 /// "23w1d6h", "2 day(s) 3 hour(s) 4 minute(s) 5 second(s)", "1:02:03".
@@ -245,7 +250,10 @@ pub fn duration_s(v: &str) -> Option<u64> {
     if s.contains(':') && s.chars().all(|c| c.is_ascii_digit() || c == ':') {
         return s
             .split(':')
-            .try_fold(0u64, |acc, part| Some(acc * 60 + part.parse::<u64>().ok()?));
+            .try_fold(0u64, |acc, part| {
+                acc.checked_mul(60)?.checked_add(part.parse::<u64>().ok()?)
+            })
+            .filter(|t| *t <= MAX_AGE_S);
     }
     let mut total = 0u64;
     let mut num = String::new();
@@ -269,7 +277,7 @@ pub fn duration_s(v: &str) -> Option<u64> {
                 'y' => 31_536_000,
                 _ => return None,
             };
-            total += n * unit;
+            total = total.checked_add(n.checked_mul(unit)?)?;
             any = true;
             // skip the rest of the unit word ("minutes", "hour(s)")
             while chars
@@ -280,7 +288,7 @@ pub fn duration_s(v: &str) -> Option<u64> {
             }
         }
     }
-    any.then_some(total)
+    (any && total <= MAX_AGE_S).then_some(total)
 }
 
 #[cfg(test)]
@@ -291,6 +299,11 @@ mod tests {
     fn durations_in_every_vendor_format() {
         assert_eq!(duration_s("14 minutes, 2 seconds"), Some(842));
         assert_eq!(duration_s("05:18:35"), Some(5 * 3600 + 18 * 60 + 35));
+        // Regression: these overflowed (a panic in debug, a wrapped age in release).
+        assert_eq!(duration_s("999999999999999999:00:00"), None);
+        assert_eq!(duration_s("99999999999999999999w"), None);
+        assert_eq!(duration_s("30000000000w"), None);
+        assert_eq!(speed_mbps("99999999999999999999999999999G"), None);
         assert_eq!(
             duration_s("6d23h54m"),
             Some(6 * 86400 + 23 * 3600 + 54 * 60)

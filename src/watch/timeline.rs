@@ -165,7 +165,7 @@ impl PortTimeline {
             // proves at least one flap.
             None => match state.last_change_s {
                 Some(age)
-                    if Duration::from_secs(age + 1) < since
+                    if Duration::from_secs(age.saturating_add(1)) < since
                         && seen == 0
                         && oper(&prev) == oper(state) =>
                 {
@@ -351,6 +351,11 @@ mod tests {
         assert_eq!(t.flaps(), 1);
         // Still young one poll later, but that is the same change: whole seconds are coarse.
         t.poll(at(5500), &s(2), Duration::from_millis(500));
+        assert_eq!(t.flaps(), 1);
+        // Regression: an absurd age from a garbled line overflowed `age + 1` (a panic that
+        // ended every device's watch).
+        t.poll(at(6000), &s(u64::MAX), Duration::from_millis(500));
+        t.poll(at(6500), &s(u64::MAX), Duration::from_millis(500));
         assert_eq!(t.flaps(), 1);
     }
 }
