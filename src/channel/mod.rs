@@ -481,6 +481,33 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any bytes, cut into reads anywhere: the cleaner, the log-line splitter and the
+        /// prompt matcher never panic, and what a read consumes is always whole text.
+        #[test]
+        fn any_bytes_in_any_pieces_never_panic(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2000),
+            cuts in proptest::collection::vec(0usize..2000, 0..20),
+            vendor in 0usize..5,
+        ) {
+            let names = ["cisco_ios", "arista_eos", "dell_force10", "brocade_fastiron", "interface_masters"];
+            let (mut ch, _dev) = channel(names[vendor]);
+            let mut wants = vec![Want::LoginFailed, Want::Pager, Want::Prompt, Want::Username, Want::Password];
+            wants.extend((0..4).map(Want::Dialog));
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|c| *c < bytes.len()).collect();
+            cuts.sort_unstable();
+            let mut from = 0;
+            for to in cuts.into_iter().chain([bytes.len()]) {
+                ch.take_in(&bytes[from..to.max(from)]);
+                from = to.max(from);
+                while let Some(hit) = ch.check(&wants, &[]) {
+                    proptest::prop_assert!(hit.before.len() + hit.tail.len() <= bytes.len() * 4 + 16);
+                }
+                proptest::prop_assert!(ch.scanned <= ch.text.len());
+            }
+        }
+    }
+
     #[tokio::test]
     async fn ansi_escapes_pager_erase_and_backspaces_are_cleaned() {
         let (mut ch, mut dev) = channel("arista_eos");
