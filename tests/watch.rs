@@ -47,6 +47,7 @@ async fn watch_counts_every_injected_flap_once_on_every_vendor() {
         // Ports that start shut (Force10, FASTPATH) are brought up so their flaps show.
         o.flaps =
             switchlab::sim::parse_flaps(&FLAPS.replace("{p1}", p1).replace("{p2}", p2)).unwrap();
+        o.flaps_from = Some("show".into()); // the schedule starts with the watch's first read
         let console = v == "cisco_ios" || v == "brocade_fastiron";
         let sim = if console {
             o.password = String::new();
@@ -735,4 +736,54 @@ async fn a_flap_seen_two_seconds_before_a_sigkill_is_on_disk() {
         (seen - truth_down).abs() < 1500,
         "seen within a poll of the flap: {seen} vs {truth_down}"
     );
+}
+
+// Regression: a real Catalyst leaves its host name out of syslog (IOS's default format), so
+// its messages matched no device.
+#[tokio::test(flavor = "multi_thread")]
+async fn hostless_ios_syslog_is_matched_by_the_address_it_comes_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let syslog_port = {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        s.local_addr().unwrap().port()
+    };
+    let mut o = flapping("cisco_ios", "GigabitEthernet0/1@700ms/60ms");
+    o.syslog_source = Some("127.0.0.42".parse().unwrap());
+    let (sim, addr) = ssh_sim(o).await;
+    sim.device
+        .lock()
+        .unwrap()
+        .syslog_targets
+        .push(("127.0.0.1".into(), syslog_port));
+    let lab = ssh_device("c", "cisco_ios", addr, &["GigabitEthernet0/1"])
+        .replace("secret_env", "address = \"127.0.0.42\"\nsecret_env");
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    let listen = format!("127.0.0.1:{syslog_port}");
+    let args = [
+        "watch",
+        "--lab",
+        "lab.toml",
+        "--accept-new-host-keys",
+        "--duration",
+        "2s",
+        "--interval",
+        "500ms",
+        "--sources",
+        "syslog",
+        "--syslog-listen",
+        &listen,
+        "c",
+    ];
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let folder = printed_folder(&out, dir.path());
+    let flaps = read(&folder, "flaps.csv");
+    assert_eq!(sim.truth().iter().filter(|e| !e.up).count(), 1);
+    assert_eq!(
+        counted(&flaps, "c", "GigabitEthernet0/1"),
+        1,
+        "{flaps}\n{t}"
+    );
+    assert!(flaps.contains(",syslog,"), "{flaps}");
 }

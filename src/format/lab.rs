@@ -40,6 +40,10 @@ pub struct Device {
     pub ssh: Option<Spanned<SshAccess>>,
     #[serde(default)]
     pub serial: Option<Spanned<SerialAccess>>,
+    /// The device's management address: where its syslog messages come from (default: its
+    /// ssh host). IOS names no host in them unless told to, so they are matched by it.
+    #[serde(default)]
+    pub address: Option<String>,
     /// Environment variable holding the enable secret, for vendors that ask for one.
     #[serde(default, deserialize_with = "values::opt_env_var")]
     pub secret_env: Option<String>,
@@ -428,6 +432,24 @@ impl Device {
     pub fn vendor(&self) -> &str {
         self.vendor.get_ref()
     }
+    /// The addresses its syslog may come from: `address`, else the ssh host (a name is
+    /// looked up).
+    pub fn sender_addresses(&self) -> Vec<std::net::IpAddr> {
+        use std::net::ToSocketAddrs;
+        let host = match (&self.address, &self.ssh) {
+            (Some(a), _) => a.clone(),
+            (None, Some(s)) => s.get_ref().host.clone(),
+            (None, None) => return Vec::new(),
+        };
+        match host.parse() {
+            Ok(ip) => vec![ip],
+            Err(_) => (host.as_str(), 0)
+                .to_socket_addrs()
+                .map(|a| a.map(|a| a.ip()).collect())
+                .unwrap_or_default(),
+        }
+    }
+
     pub fn hostname(&self) -> &str {
         self.hostname.as_deref().unwrap_or(self.name.get_ref())
     }

@@ -166,6 +166,9 @@ pub struct Dialect {
     /// How a section head for a port's interface looks in config.
     pub interface_head: fn(&SimPort) -> String,
     pub running_header: &'static str,
+    /// Syslog datagrams carry the host name (RFC 3164). IOS leaves it out unless
+    /// `logging origin-id hostname` is set: `<189>12: *Nov 27 05:00:01.000: %LINK-…`.
+    pub syslog_names_host: bool,
     /// Syslog-style err-disable message, if the vendor err-disables on flaps.
     pub errdisable_log: Option<fn(&SimPort) -> String>,
 }

@@ -66,6 +66,8 @@ pub struct SimOptions {
     /// Start the flap schedule's clock when a typed command line first starts with this
     /// text (say `show`: the watch's first read) instead of at start.
     pub flaps_from: Option<String>,
+    /// The address syslog datagrams go out from (default: any).
+    pub syslog_source: Option<std::net::IpAddr>,
     /// The console echoes passwords and secrets as they are typed.
     pub echo_secrets: bool,
     /// The console writes one byte at a time (a client reads everything in pieces).
@@ -94,6 +96,7 @@ impl SimOptions {
             flaps_from: None,
             echo_secrets: false,
             split_writes: false,
+            syslog_source: None,
         }
     }
 }
@@ -160,6 +163,9 @@ impl Sim {
             zerotouch: options.factory && dialect.factory_zerotouch,
             syslog_targets: Vec::new(),
             syslog_port: options.syslog_port,
+            syslog_names_host: dialect.syslog_names_host,
+            syslog_source: options.syslog_source,
+            syslog_seq: 0,
             flap_on_command: Vec::new(),
             schedule_trigger: None,
         };

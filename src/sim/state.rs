@@ -88,6 +88,11 @@ pub struct Device {
     pub syslog_targets: Vec<(String, u16)>,
     /// Where `logging host` without a port sends.
     pub syslog_port: u16,
+    /// Syslog datagrams name the host (else IOS's default `<PRI>SEQ: TEXT`), and go out
+    /// from this address (a loopback address of the test's own, say).
+    pub syslog_names_host: bool,
+    pub syslog_source: Option<std::net::IpAddr>,
+    pub syslog_seq: u64,
     /// Flaps to inject when a typed command line starts with the text (once each), the
     /// flap's `at` later: a flap at a known point of a config push, or some time after it.
     pub flap_on_command: Vec<(String, super::link::Flap)>,
@@ -153,6 +158,7 @@ impl Device {
         while self.log_buffer.len() > 1000 {
             self.log_buffer.pop_front();
         }
+        self.syslog_seq += 1;
         self.send_syslog(&text);
         let _ = self.console_tx.send(text);
     }
@@ -161,18 +167,22 @@ impl Device {
         if self.syslog_targets.is_empty() {
             return;
         }
-        let Ok(sock) = std::net::UdpSocket::bind(("0.0.0.0", 0)) else {
+        let from = self
+            .syslog_source
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let Ok(sock) = std::net::UdpSocket::bind((from, 0)) else {
             return;
         };
-        let stamp = jiff::Timestamp::now()
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .strftime("%b %e %H:%M:%S")
-            .to_string();
-        let msg = format!(
-            "<189>{stamp} {} {}",
-            self.hostname.replace(' ', "-"),
-            text.trim()
-        );
+        let msg = if self.syslog_names_host {
+            let stamp = jiff::Timestamp::now()
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .strftime("%b %e %H:%M:%S")
+                .to_string();
+            let host = self.hostname.replace(' ', "-");
+            format!("<189>{stamp} {host} {}", text.trim())
+        } else {
+            format!("<189>{}: {}", self.syslog_seq, text.trim())
+        };
         for (host, port) in &self.syslog_targets {
             let _ = sock.send_to(msg.as_bytes(), (host.as_str(), *port));
         }

@@ -100,6 +100,10 @@ pub struct DeviceWatch<'a> {
     last_buffer_read: SystemTime,
     /// The device rejected the log-buffer command: said once, the buffer is not read again.
     buffer_rejected: Option<String>,
+    /// Where its syslog comes from (claimed in the receiver's inbox).
+    senders: Vec<std::net::IpAddr>,
+    /// The syslog receiver stopped, and why.
+    syslog_stopped: Option<String>,
 }
 
 /// Slack around the windows above: device and local clocks, log lines mid-output.
@@ -186,6 +190,10 @@ impl<'a> DeviceWatch<'a> {
                 },
             );
         }
+        let senders = dev.sender_addresses();
+        if let Some(inbox) = &opts.syslog {
+            inbox.claim(&senders);
+        }
         DeviceWatch {
             dev,
             vendor,
@@ -200,6 +208,8 @@ impl<'a> DeviceWatch<'a> {
             prev_poll: SystemTime::now(),
             last_buffer_read: SystemTime::now(),
             buffer_rejected: None,
+            senders,
+            syslog_stopped: None,
         }
     }
 
@@ -339,7 +349,10 @@ impl<'a> DeviceWatch<'a> {
     /// rejected, a rejected log-buffer command. Each is an error of the device in run.json.
     pub fn problems(&self) -> Vec<String> {
         let ports = self.ports.values().filter_map(|w| w.rejected.clone());
-        ports.chain(self.buffer_rejected.clone()).collect()
+        ports
+            .chain(self.buffer_rejected.clone())
+            .chain(self.syslog_stopped.clone())
+            .collect()
     }
 
     /// A log line's link event: into the port's timeline, and at once into events.jsonl.
@@ -373,11 +386,20 @@ impl<'a> DeviceWatch<'a> {
                 self.sighted(ev, line.time, FlapSource::Console, tolerance)?;
             }
         }
-        if let Some(inbox) = &self.opts.syslog {
+        if let (Some(inbox), None) = (&self.opts.syslog, &self.syslog_stopped) {
             let names = [self.dev.hostname().to_string(), self.dev.name().to_string()];
-            for m in inbox.take_for(&names) {
-                if let Some(ev) = crate::parse::link_event(vendor, &m.text) {
-                    self.sighted(&ev, m.time, FlapSource::Syslog, tolerance)?;
+            match inbox.take_for(&names, &self.senders) {
+                Ok(messages) => {
+                    for m in messages {
+                        if let Some(ev) = crate::parse::link_event(vendor, &m.text) {
+                            self.sighted(&ev, m.time, FlapSource::Syslog, tolerance)?;
+                        }
+                    }
+                }
+                Err(why) => {
+                    // Said once; the other sources go on.
+                    tracing::warn!("{}: {why}", self.dev.name());
+                    self.syslog_stopped = Some(why);
                 }
             }
         }
