@@ -509,3 +509,53 @@ fn count_and_interval_flags_refuse_zero() {
     .code(2)
     .stderr(predicate::str::contains("'0s' is zero"));
 }
+
+// Regression: bare "Is a directory (os error 21)", "Not a typewriter": every file error
+// names the path and what was expected there.
+#[test]
+fn file_errors_name_the_path_and_what_was_expected() {
+    let dir = lab_dir(LAB);
+    std::fs::write(dir.path().join("manifest.toml"), MANIFEST).unwrap();
+    std::fs::create_dir(dir.path().join("adir")).unwrap();
+    std::fs::write(dir.path().join("afile"), "").unwrap();
+    std::fs::write(
+        dir.path().join("tty.toml"),
+        "[[device]]\nname = \"c\"\nvendor = \"cisco_ios\"\nserial = { port = \"afile\" }\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("switchlab")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("HOME", dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let e = run(&["check", "--lab", "adir", "--manifest", "manifest.toml"]);
+    assert!(
+        e.contains("adir: cannot read: ") && e.contains("a folder where a file was expected"),
+        "{e}"
+    );
+    let e = run(&[
+        "watch",
+        "--lab",
+        "lab.toml",
+        "arista-7048",
+        "--runs",
+        "afile",
+    ]);
+    assert!(
+        e.contains("run folder under afile: ") && e.contains("a file where a folder was expected"),
+        "{e}"
+    );
+    let e = run(&["show", "--lab", "tty.toml", "c", "show version"]);
+    assert!(e.contains("serial port afile: not a serial device"), "{e}");
+    let e = run(&["--vendors", "afile", "vendors"]);
+    assert!(
+        e.contains("afile: cannot read: ") && e.contains("where a folder was expected"),
+        "{e}"
+    );
+}

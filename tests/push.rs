@@ -519,7 +519,8 @@ async fn a_failed_login_leaves_the_transcript_that_explains_it() {
     );
     assert!(!transcript.contains("wrong"), "{transcript}");
     assert!(
-        transcript.contains("--- switchlab") && transcript.contains("login refused"),
+        transcript.contains("--- switchlab")
+            && transcript.contains("console login as 'admin' refused (password from $T_PASS)"),
         "why it ended:\n{transcript}"
     );
 
@@ -610,5 +611,41 @@ async fn a_flat_config_is_verified_by_the_modes_its_lines_landed_in() {
         assert!(out.status.success(), "{vendor}: {t}");
         assert!(t.contains("lines pushed, verified"), "{vendor}: {t}");
         assert!(running(&sim).contains("description flat two"), "{vendor}");
+    }
+}
+
+// Regression: a wrong enable secret read "could not reach privileged mode within 40 steps"
+// over SSH and "console login refused" on a console; neither named the secret.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_enable_secret_is_named_with_where_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_a, addr) = ssh_sim(options("arista_eos")).await;
+    let (_c, link) = console_sim(options("cisco_ios"), dir.path(), "c").await;
+    let lab = format!(
+        "{}{}",
+        ssh_device("a", "arista_eos", addr, &[]),
+        serial_device("c", "cisco_ios", &link, true, &[])
+    );
+    write(dir.path(), "lab.toml", &lab);
+    for d in ["a", "c"] {
+        let args = [
+            "show",
+            "--lab",
+            "lab.toml",
+            d,
+            "show version",
+            "--accept-new-host-keys",
+        ];
+        let env = [("T_PASS", "admin"), ("T_SECRET", "not-the-secret")];
+        let out = switchlab(&args, &env, dir.path()).await;
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{t}");
+        assert!(
+            t.contains(&format!(
+                "device '{d}': the enable secret from $T_SECRET was refused"
+            )),
+            "{d}: {t}"
+        );
+        assert!(!t.contains("not-the-secret"), "{t}");
     }
 }

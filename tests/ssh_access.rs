@@ -121,6 +121,74 @@ async fn an_old_switch_needs_legacy_algorithms() {
     assert!(out.status.success(), "{}", text(&out));
 }
 
+/// A TCP peer on loopback that is no SSH server: it closes at once, answers like an HTTP
+/// server, or accepts and stays silent.
+async fn not_ssh(behaviour: &'static str) -> std::net::SocketAddr {
+    use tokio::io::AsyncWriteExt;
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((mut s, _)) = l.accept().await {
+            match behaviour {
+                "close" => drop(s),
+                "http" => {
+                    let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+                }
+                _ => held.push(s),
+            }
+        }
+    });
+    addr
+}
+
+// Regression: "for an old switch, set legacy_algorithms = true" came with any failure,
+// and the handshake waited its own 10 s whatever --timeout said.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_legacy_hint_only_for_no_common_algorithm_and_one_timeout_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    for behaviour in ["close", "http"] {
+        let addr = not_ssh(behaviour).await;
+        std::fs::write(
+            dir.path().join("lab.toml"),
+            ssh_device("x", "cisco_ios", addr, &[]),
+        )
+        .unwrap();
+        let out = show_version("x", &ENV, dir.path()).await;
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{behaviour}: {t}");
+        assert!(!t.contains("legacy_algorithms"), "{behaviour}: {t}");
+    }
+    let addr = not_ssh("silent").await;
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        ssh_device("x", "cisco_ios", addr, &[]),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let args = [
+        "show",
+        "--lab",
+        "lab.toml",
+        "x",
+        "show version",
+        "--timeout",
+        "1s",
+    ];
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert!(
+        t.contains("no answer from")
+            && t.contains("within 1s while connecting and exchanging keys"),
+        "{t}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[test]
 fn usb_serial_adapters_are_read_from_sys() {
     let root = tempfile::tempdir().unwrap();

@@ -12,16 +12,21 @@ pub struct ConnectFlags {
     /// ~/.ssh/known_hosts (a changed key is always refused).
     #[arg(long)]
     pub accept_new_host_keys: bool,
-    /// How long a device may stay silent when an answer is due (a prompt, a login, a dialog).
-    #[arg(long, default_value = "15s", value_parser = humantime::parse_duration)]
+    /// How long a device may stay silent when an answer is due: the TCP connection and SSH
+    /// key exchange, authentication, and every prompt, login or dialog after. A device's
+    /// `ssh.connect_timeout` in the lab overrides it for connecting.
+    #[arg(long, default_value = "15s", value_parser = super::positive_duration)]
     pub timeout: Duration,
 }
 
 impl ConnectFlags {
     /// How to reach the lab's devices: its host keys and folder, these flags.
     pub fn options(&self, lab: &LabInputs) -> ConnectOptions {
+        // One rule for every wait on a device: this flag, unless the lab says otherwise.
         ConnectOptions {
             idle_timeout: self.timeout,
+            connect_timeout: self.timeout,
+            auth_timeout: self.timeout,
             ..ConnectOptions::for_lab(&lab.lab, &lab.dir(), self.accept_new_host_keys)
         }
     }

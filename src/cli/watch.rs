@@ -63,7 +63,11 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         &args.runs,
         &format!("watch-{}", args.devices.join("-")),
         &args.lab,
-    )?;
+    )
+    .map_err(|e| {
+        let hint = crate::format::error::io_hint(&e);
+        anyhow::anyhow!("run folder under {}: {e}{hint}", args.runs.display())
+    })?;
     // On a terminal, a live per-port table redrawn on every event; otherwise one line per event.
     let mut ports = Vec::new();
     for (dev, vendor) in &targets {

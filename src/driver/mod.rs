@@ -13,12 +13,15 @@ use crate::vendor::Vendor;
 
 pub use configure::{Placed, verify_config};
 
-/// What the driver may answer with: console login and the enable secret.
+/// What the driver may answer with: console login and the enable secret, and where each
+/// secret came from (`$LAB_PASS`), so a refusal can say which one to fix.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
     pub user: Option<String>,
     pub password: Option<String>,
     pub secret: Option<String>,
+    pub password_from: Option<String>,
+    pub secret_from: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,8 +34,24 @@ pub enum DriverError {
         what: &'static str,
         hint: &'static str,
     },
-    #[error("device '{device}': console login refused: {message:?}")]
-    LoginFailed { device: String, message: String },
+    #[error("device '{device}': console login{as_user} refused{with}: {message:?}")]
+    LoginFailed {
+        device: String,
+        message: String,
+        /// ` as 'admin'`, or empty when no user was asked.
+        as_user: String,
+        /// ` (password from $LAB_PASS)`, or empty when none was sent.
+        with: String,
+    },
+    #[error(
+        "device '{device}': the enable secret{from} was refused (the device said {said:?}); check secret_env in the lab"
+    )]
+    SecretRefused {
+        device: String,
+        /// ` from $LAB_SECRET`
+        from: String,
+        said: String,
+    },
     #[error(
         "device '{device}': `{command}` did not reach mode '{wanted}' (prompt {prompt:?}, device said {said:?})"
     )]
@@ -133,6 +152,10 @@ impl Driver {
         wants.extend((0..self.vendor.dialogs.len()).map(Want::Dialog));
         wants.extend([Want::Prompt, Want::Username, Want::Password]);
         let mut entering: Option<String> = None;
+        // The enable secret went out, and no prompt of the mode it opens came back yet.
+        let mut secret_sent = false;
+        let mut user_sent: Option<String> = None;
+        let mut password_sent = false;
         self.ch.send_line("").await?;
         let mut last_prompt = String::new();
         // After a mode command, prompts that arrive before its echo are stale (left over
@@ -155,11 +178,31 @@ impl Driver {
                 // A question (password, dialog) came after the command: its echo is behind us.
                 awaiting_echo = None;
             }
+            let refused = match hit.want {
+                Want::LoginFailed | Want::Password => secret_sent,
+                Want::Prompt => secret_sent && hit.mode.as_deref() != Some("privileged"),
+                _ => false,
+            };
+            if refused {
+                return Err(DriverError::SecretRefused {
+                    device: self.device(),
+                    from: from_var(&self.creds.secret_from, " from "),
+                    said: hit.before.trim().to_string(),
+                });
+            }
             match hit.want {
                 Want::LoginFailed => {
                     return Err(DriverError::LoginFailed {
                         device: self.device(),
                         message: hit.before.trim().to_string(),
+                        as_user: user_sent.map(|u| format!(" as '{u}'")).unwrap_or_default(),
+                        with: match password_sent {
+                            true => format!(
+                                " (password{})",
+                                from_var(&self.creds.password_from, " from ")
+                            ),
+                            false => String::new(),
+                        },
                     });
                 }
                 Want::Pager => {
@@ -181,9 +224,12 @@ impl Driver {
                                 hint: "set serial.user in the lab",
                             })?;
                     self.ch.send_line(&user).await?;
+                    user_sent = Some(user);
                 }
                 Want::Password => {
                     // After `enable` this is the enable secret; otherwise the login password.
+                    secret_sent = entering.is_some();
+                    password_sent = !secret_sent;
                     let secret =
                         if entering.is_some() {
                             self.creds.secret.clone().ok_or_else(|| {
@@ -414,6 +460,13 @@ enum Step {
     Enter(String, String),
     Leave(String),
     Stuck,
+}
+
+/// ` from $VAR` when the secret came from an environment variable, else nothing.
+fn from_var(var: &Option<String>, lead: &str) -> String {
+    var.as_ref()
+        .map(|v| format!("{lead}${v}"))
+        .unwrap_or_default()
 }
 
 /// Whether `text` holds the echo of `command` (an empty command echoes as a bare newline).

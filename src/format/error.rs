@@ -21,7 +21,7 @@ impl fmt::Display for Location {
 /// What went wrong with an input file. Each variant carries where and which key.
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
-    #[error("{file}: cannot read: {error}", file = file.display())]
+    #[error("{file}: cannot read: {error}{hint}", file = file.display(), hint = io_hint(error))]
     Read {
         file: PathBuf,
         error: std::io::Error,
@@ -55,6 +55,17 @@ pub enum FormatError {
         key: String,
         message: String,
     },
+}
+
+/// What a file error means for a path the user gave: what was expected there.
+pub fn io_hint(e: &std::io::Error) -> &'static str {
+    match e.raw_os_error() {
+        Some(21) => " (a folder where a file was expected)",
+        Some(20) => " (a file where a folder was expected, or a path through a file)",
+        Some(17) => " (it exists and is not a folder)",
+        Some(25) => " (not a serial device: a file, not a tty)",
+        _ => "",
+    }
 }
 
 fn list_or_none(names: &[String]) -> String {

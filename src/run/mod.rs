@@ -42,6 +42,7 @@ pub fn credentials(dev: &Device) -> Result<Credentials, TransportError> {
     if let Some(serial) = &dev.serial {
         let s = serial.get_ref();
         c.user = s.user.clone();
+        c.password_from = s.password_env.clone();
         if let Some(var) = &s.password_env {
             c.password = Some(transport::secret_from_env(
                 dev.name(),
@@ -50,6 +51,7 @@ pub fn credentials(dev: &Device) -> Result<Credentials, TransportError> {
             )?);
         }
     }
+    c.secret_from = dev.secret_env.clone();
     if let Some(var) = &dev.secret_env {
         c.secret = Some(transport::secret_from_env(dev.name(), var, "secret_env")?);
     }

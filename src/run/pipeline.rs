@@ -30,7 +30,7 @@ use crate::watch::{
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("run folder {path}: {error}")]
+    #[error("run folder {path}: {error}{hint}", path = path.display(), hint = crate::format::error::io_hint(error))]
     Folder {
         path: PathBuf,
         error: std::io::Error,

@@ -31,6 +31,15 @@ pub fn open(
         });
     }
 
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if std::fs::metadata(&path).is_ok_and(|m| !m.file_type().is_char_device()) {
+            return Err(err(
+                "not a serial device (a file or folder, not a tty): give the adapter's /dev/ttyUSB* or a console link"
+                    .into(),
+            ));
+        }
+    }
     let builder = tokio_serial::new(port.clone(), s.baud)
         .data_bits(match s.data_bits {
             5 => tokio_serial::DataBits::Five,

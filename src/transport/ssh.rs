@@ -277,11 +277,14 @@ async fn session(
                     addr,
                     error: io.to_string(),
                 },
+                // Only when the key exchange found nothing in common is it the old-switch case.
+                e @ russh::Error::NoCommonAlgo { .. } if !legacy => TransportError::Ssh {
+                    device: device.into(),
+                    error: format!("{addr}: {e} (for an old switch, set legacy_algorithms = true)"),
+                },
                 other => TransportError::Ssh {
                     device: device.into(),
-                    error: format!(
-                        "{addr}: {other} (for an old switch, set legacy_algorithms = true)"
-                    ),
+                    error: format!("{addr}: {other}"),
                 },
             })
         }
