@@ -246,6 +246,18 @@ async fn demo_pushes_all_five_while_watching_and_names_the_short_dac() {
     // The bench's throughput test ran (iperf3 between its two servers) while every port
     // was watched; without iperf3 the demo says it skipped it.
     let run = run_json(&folder);
+    // Each device's software version, read with its profile's `commands.version_pattern`.
+    let software: Vec<&str> = run["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["software"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        software,
+        ["15.2(4)E10", "4.20.15M", "9.14(2.0)", "SPR08095", "6.6.1.4"],
+        "{run}"
+    );
     if have_tool("iperf3", "the demo's throughput test") {
         assert_eq!(run["throughput"][0]["outcome"], "measured", "{run}");
         let csv = read(&folder, "throughput.csv");

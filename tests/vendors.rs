@@ -38,11 +38,7 @@ fn every_built_in_profile_loads_with_a_complete_mode_graph() {
             "{} has no baseline template",
             v.name()
         );
-        for cmd in [
-            &v.profile.commands.interfaces,
-            &v.profile.commands.status,
-            &v.profile.commands.logging,
-        ] {
+        for cmd in [&v.profile.commands.interfaces, &v.profile.commands.logging] {
             assert!(
                 v.parse_rule(cmd).is_some(),
                 "{}: no parse rule for its own command '{cmd}'",
@@ -197,8 +193,38 @@ fn an_unreachable_or_missing_mode_is_refused() {
     .stderr(predicate::str::contains(
         "the mode graph needs a `config` mode",
     ));
-    broken(|t| t.replace("leave = \"end\"\nleave_to", "leave_to")).stderr(
-        predicate::str::contains("mode 'config_sub' has no `leave` command"),
+    broken(|t| {
+        let sub = t.find("[modes.config_sub]").unwrap();
+        let (head, tail) = t.split_at(sub);
+        format!("{head}{}", tail.replacen("leave = \"end\"\n", "", 1))
+    })
+    .stderr(predicate::str::contains(
+        "mode 'config_sub' has no `leave` command",
+    ));
+}
+
+// Regression: a field regex without the group `v` was accepted and gave null for every
+// port; a broken `verify.ignore` regex was silently dropped.
+#[test]
+fn a_field_without_its_value_group_and_a_broken_ignore_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let arista = std::fs::read_to_string("vendors/arista_eos.toml").unwrap();
+    std::fs::write(
+        dir.path().join("arista_eos.toml"),
+        arista.replacen("(?P<v>", "(?P<value>", 1),
+    )
+    .unwrap();
+    switchlab()
+        .arg("--vendors")
+        .arg(dir.path())
+        .arg("vendors")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "has no group `v` to take the value from",
+        ));
+    broken(|t| t.replace("[session]", "[verify]\nignore = ['^(end']\n\n[session]")).stderr(
+        predicate::str::contains("key `verify.ignore`: regex does not compile"),
     );
 }
 

@@ -313,7 +313,13 @@ impl Channel {
                 Want::Pager => v.pager.as_ref().is_some_and(|p| p.is_match(tail)),
                 Want::Dialog(i) => v.dialogs.get(i).is_some_and(|d| d.pattern.is_match(tail)),
                 Want::Username => v.username_prompt.is_match(tail),
-                Want::Password => v.password_prompt.is_match(tail),
+                // The login's password prompt, or a mode's own (`enable` asking its secret).
+                Want::Password => {
+                    v.password_prompt.is_match(tail)
+                        || v.modes
+                            .iter()
+                            .any(|m| m.auth_prompt.as_ref().is_some_and(|r| r.is_match(tail)))
+                }
                 Want::Pattern(i) => extra.get(i).is_some_and(|r| r.is_match(tail)),
                 Want::LoginFailed => false,
                 Want::Prompt => {

@@ -21,10 +21,19 @@ impl Driver {
     /// Push config lines; `Rejected` names the 1-based line number among `lines`. Returns
     /// where each line landed, for [`verify_config`].
     pub async fn configure(&mut self, lines: &[String]) -> Result<Vec<Placed>, DriverError> {
-        let config = self.vendor.profile.modes.get("config").cloned();
-        let enter = config
-            .and_then(|m| m.enter)
-            .unwrap_or_else(|| "configure terminal".into());
+        // A profile's `config` mode has an `enter` command: the profile was refused at load
+        // otherwise (`mode_depths`), so this is never None for a loaded vendor.
+        let enter = self
+            .vendor
+            .profile
+            .modes
+            .get("config")
+            .and_then(|m| m.enter.clone())
+            .ok_or_else(|| DriverError::CommandFailed {
+                device: self.device(),
+                command: "(enter configuration mode)".into(),
+                message: "the profile's `config` mode has no `enter` command".into(),
+            })?;
         let out = self.send_command(&enter).await?;
         if self.mode != "config" {
             return Err(DriverError::ModeChange {
@@ -120,11 +129,7 @@ impl Driver {
     ) -> Result<Vec<(usize, String)>, DriverError> {
         let cmd = self.vendor.profile.commands.running_config.clone();
         let running = self.show(&cmd).await?;
-        Ok(verify_config(
-            &self.vendor.profile.verify.ignore_compiled(),
-            placed,
-            &running,
-        ))
+        Ok(verify_config(&self.vendor.verify_ignore, placed, &running))
     }
 }
 

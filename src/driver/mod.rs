@@ -382,6 +382,24 @@ impl Driver {
         }
     }
 
+    /// The software version (`commands.version`, read with `commands.version_pattern`);
+    /// None where the profile has no pattern, the pattern finds nothing, or the device
+    /// rejects the command.
+    pub async fn software_version(&mut self) -> Result<Option<String>, DriverError> {
+        let Some(re) = self.vendor.version_pattern.clone() else {
+            return Ok(None);
+        };
+        let cmd = self.vendor.profile.commands.version.clone();
+        match self.show(&cmd).await {
+            Ok(out) => Ok(re
+                .captures(&out)
+                .and_then(|c| c.name("v"))
+                .map(|v| v.as_str().to_string())),
+            Err(DriverError::CommandRejected { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Send a line and wait for a prompt or one of the given dialogs, answering them.
     async fn send_with_dialogs(
         &mut self,

@@ -76,6 +76,8 @@ pub struct DeviceReport {
     /// What went wrong in the watch without ending it (a rejected show command).
     pub problems: Vec<String>,
     pub ports: Vec<PortRow>,
+    /// The software version the device reported (`commands.version_pattern`).
+    pub software: Option<String>,
 }
 
 impl DeviceReport {
@@ -265,6 +267,7 @@ pub async fn run(
             "push_seconds": d.push_time.as_secs_f64(),
             "push_started": format!("{:.3}", d.push_window.0),
             "push_ended": format!("{:.3}", d.push_window.1),
+            "software": d.software,
             "push": d.push.word(),
             "watch": d.watch_word(),
         })).collect::<Vec<_>>(),
@@ -366,8 +369,10 @@ impl DeviceRun<'_> {
         let permit = sem.acquire().await;
         let (start, began) = (Instant::now(), jiff::Timestamp::now());
         let mut w = DeviceWatch::new(self.dev, self.vendor, self.opts, self.folder, self.on_event);
+        let mut software = None;
         let session = async {
             let mut d = open(self.dev, self.vendor, &self.opts.connect, Some(&transcript)).await?;
+            software = d.software_version().await?;
             w.begin(&mut d).await?;
             let outcome = push_config(&mut d, self.lines, self.save).await?;
             Ok::<_, DeviceError>((d, outcome))
@@ -383,6 +388,7 @@ impl DeviceRun<'_> {
             watch_error: None,
             problems: Vec::new(),
             ports: Vec::new(),
+            software,
         };
         let mut d = match session {
             Ok((d, outcome)) => {

@@ -25,6 +25,10 @@ pub struct Vendor {
     pub link_events: Vec<LinkEventPattern>,
     pub async_line: Option<Regex>,
     pub parse: Vec<CompiledParse>,
+    /// `verify.ignore`, compiled.
+    pub verify_ignore: Vec<Regex>,
+    /// `commands.version_pattern`, compiled (it has a group `v`).
+    pub version_pattern: Option<Regex>,
 }
 
 /// Where a profile was loaded from.
@@ -83,6 +87,18 @@ impl Compiler<'_> {
     fn regex(&self, key: &str, pattern: &str) -> Result<Regex, FormatError> {
         Regex::new(pattern)
             .map_err(|e| self.invalid(pattern, key, format!("regex does not compile: {e}")))
+    }
+
+    /// `re` if it has the group `v` the value is taken from, else an error saying so.
+    fn with_v(&self, re: &Regex, pattern: &str, key: &str) -> Result<Regex, FormatError> {
+        if re.capture_names().flatten().any(|g| g == "v") {
+            return Ok(re.clone());
+        }
+        Err(self.invalid(
+            pattern,
+            key,
+            format!("'{pattern}' has no group `v` to take the value from; write e.g. 'Version (?P<v>\\S+)'"),
+        ))
     }
 
     /// An error located at the first place the offending text appears in the file.
@@ -157,6 +173,24 @@ impl Vendor {
             ));
         }
         let parse = profile.parse.iter().map(|r| compile_parse(&c, r));
+        let verify_ignore = profile
+            .verify
+            .ignore
+            .iter()
+            .map(|p| c.regex("verify.ignore", p))
+            .collect::<Result<_, _>>()?;
+        let version_pattern = profile
+            .commands
+            .version_pattern
+            .as_deref()
+            .map(|p| {
+                c.with_v(
+                    &c.regex("commands.version_pattern", p)?,
+                    p,
+                    "commands.version_pattern",
+                )
+            })
+            .transpose()?;
         Ok(Vendor {
             modes,
             dialogs: c.answers("dialog.pattern", &profile.dialogs)?,
@@ -184,6 +218,8 @@ impl Vendor {
                 .map(|p| c.regex("async_line", p))
                 .transpose()?,
             parse: parse.collect::<Result<_, _>>()?,
+            verify_ignore,
+            version_pattern,
             profile,
             origin,
         })
@@ -266,10 +302,9 @@ fn compile_parse(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, FormatErr
                 ),
             ));
         }
-        fields.push((
-            name.clone(),
-            c.regex(&key(&format!("fields.{name}")), pattern)?,
-        ));
+        // Without a group `v` the field would be null on every port, silently.
+        let k = key(&format!("fields.{name}"));
+        fields.push((name.clone(), c.with_v(&c.regex(&k, pattern)?, pattern, &k)?));
     }
     for re in rows.iter().chain(start.iter()) {
         for g in re.capture_names().flatten() {
@@ -364,15 +399,6 @@ fn mode_depths(p: &Profile, c: &Compiler) -> Result<Vec<(String, usize)>, Format
                 format!(
                     "mode '{name}' has no `leave` command: the driver could never get out of it"
                 ),
-            ));
-        }
-        if let Some(to) = &mode.leave_to
-            && !p.modes.contains_key(to)
-        {
-            return Err(c.invalid(
-                &format!("[modes.{name}]"),
-                &format!("modes.{name}.leave_to"),
-                format!("mode '{to}' is not defined"),
             ));
         }
         out.push((name.clone(), depth));

@@ -66,9 +66,6 @@ pub struct Mode {
     /// Command that leaves this mode.
     #[serde(default)]
     pub leave: Option<String>,
-    /// Where `leave` lands, if not the parent (e.g. `end` from an interface sub-mode).
-    #[serde(default)]
-    pub leave_to: Option<String>,
     /// Prompt asking for a password while entering (e.g. `Password:` after `enable`).
     #[serde(default)]
     pub auth_prompt: Option<String>,
@@ -182,6 +179,10 @@ pub struct PortType {
 pub struct Commands {
     #[serde(default = "default_show_version")]
     pub version: String,
+    /// A regex with a group `v` that finds the software version in `version`'s output
+    /// (run.json records it per device).
+    #[serde(default)]
+    pub version_pattern: Option<String>,
     #[serde(default = "default_show_interfaces")]
     pub interfaces: String,
     /// One port's `interfaces` output (`{port}` is the lab's port name), parsed with the
@@ -189,8 +190,6 @@ pub struct Commands {
     /// console a whole switch's `show interfaces` takes half a minute.
     #[serde(default)]
     pub interface: Option<String>,
-    #[serde(default = "default_show_status")]
-    pub status: String,
     #[serde(default = "default_show_logging")]
     pub logging: String,
     #[serde(default = "default_show_running")]
@@ -203,7 +202,7 @@ impl Default for Commands {
             version: default_show_version(),
             interfaces: default_show_interfaces(),
             interface: None,
-            status: default_show_status(),
+            version_pattern: None,
             logging: default_show_logging(),
             running_config: default_show_running(),
         }
@@ -215,9 +214,6 @@ fn default_show_version() -> String {
 }
 fn default_show_interfaces() -> String {
     "show interfaces".into()
-}
-fn default_show_status() -> String {
-    "show interfaces status".into()
 }
 fn default_show_logging() -> String {
     "show logging".into()
@@ -246,16 +242,6 @@ impl Default for Verify {
 
 fn default_verify_ignore() -> Vec<String> {
     vec!["^(end|exit)$".into()]
-}
-
-impl Verify {
-    /// The patterns compiled; `Vendor::from_source` has checked that they compile.
-    pub fn ignore_compiled(&self) -> Vec<regex::Regex> {
-        self.ignore
-            .iter()
-            .filter_map(|r| regex::Regex::new(r).ok())
-            .collect()
-    }
 }
 
 /// How the output of one show command becomes port states (or link events).
