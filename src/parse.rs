@@ -62,11 +62,63 @@ pub fn parse_output(vendor: &Vendor, command: &str, text: &str) -> Result<Parsed
                 .join(", "),
         });
     };
+    let text = visible(text);
     Ok(match rule.style {
-        ParseStyle::Events => Parsed::Events(link_events(vendor, text)),
-        ParseStyle::Table => Parsed::Ports(table(rule, text)),
-        ParseStyle::Blocks => Parsed::Ports(blocks(rule, text)),
+        ParseStyle::Events => Parsed::Events(link_events(vendor, &text)),
+        ParseStyle::Table => Parsed::Ports(table(rule, &text)),
+        ParseStyle::Blocks => Parsed::Ports(blocks(rule, &text)),
     })
+}
+
+/// The text as a terminal shows it: ANSI escapes gone, and a line overwritten after a bare
+/// CR (a pager erasing itself: `--More--\r        \r  5 input errors`) is what was written
+/// last on it.
+fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let shown = strip_ansi(line);
+        let last = match shown.rsplit_once('\r') {
+            Some((before, after)) => overlay(before.rsplit('\r').next().unwrap_or(""), after),
+            None => shown,
+        };
+        out.push_str(&last);
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
+
+/// `after` written over `before` from the line's start (what the terminal keeps).
+fn overlay(before: &str, after: &str) -> String {
+    if after.trim().is_empty() {
+        return before.to_string();
+    }
+    let rest: String = before.chars().skip(after.chars().count()).collect();
+    format!("{after}{}", if rest.trim().is_empty() { "" } else { &rest })
+}
+
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'[') {
+            chars.next();
+            // CSI: parameters, then one final letter (or ~).
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() || c == '~' {
+                    break;
+                }
+            }
+        } else {
+            chars.next();
+        }
+    }
+    out
 }
 
 /// Every link event in the text (log buffer, console output, syslog messages).
@@ -96,8 +148,12 @@ pub fn link_event(vendor: &Vendor, line: &str) -> Option<LinkEvent> {
 
 fn table(rule: &CompiledParse, text: &str) -> Vec<PortState> {
     let mut out = Vec::new();
+    let mut columns: Option<Vec<Column>> = None;
     for line in text.lines() {
-        let line = line.trim_end_matches('\r');
+        if let Some(c) = header_columns(rule, line) {
+            columns = Some(c);
+            continue;
+        }
         if let Some((row, caps)) = rule
             .rows
             .iter()
@@ -105,12 +161,91 @@ fn table(rule: &CompiledParse, text: &str) -> Vec<PortState> {
         {
             let mut p = PortState::default();
             set_groups(rule, &mut p, row, &caps);
+            // Only for the rows the columns describe (a row regex naming every column field).
+            let names: Vec<&str> = row.capture_names().flatten().collect();
+            let described = rule
+                .columns
+                .iter()
+                .all(|(f, _)| names.contains(&f.as_str()));
+            if let Some(cols) = columns.as_deref().filter(|c| described && aligned(c, line)) {
+                set_columns(rule, &mut p, cols, line);
+            }
             if !p.port.is_empty() {
                 out.push(p);
             }
         }
     }
     out
+}
+
+/// A column of a table's header: the field it gives (if any), where it starts and ends.
+struct Column {
+    field: Option<String>,
+    start: usize,
+    end: Option<usize>,
+}
+
+/// The columns of `line` if it is the rule's header: every header word of `columns` is a
+/// word of it. Each column runs from its word to the next word of the header.
+fn header_columns(rule: &CompiledParse, line: &str) -> Option<Vec<Column>> {
+    if rule.columns.is_empty() {
+        return None;
+    }
+    let words: Vec<(usize, &str)> = line
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - line.as_ptr() as usize, w))
+        .collect();
+    if !rule
+        .columns
+        .iter()
+        .all(|(_, h)| words.iter().any(|(_, w)| w == h))
+    {
+        return None;
+    }
+    let cols = words
+        .iter()
+        .enumerate()
+        .map(|(i, (start, w))| Column {
+            field: rule
+                .columns
+                .iter()
+                .find(|(_, h)| h == w)
+                .map(|(f, _)| f.clone()),
+            start: *start,
+            end: words.get(i + 1).map(|(s, _)| *s),
+        })
+        .collect();
+    Some(cols)
+}
+
+/// A row lines up with the header when every column but the first starts after a space
+/// (or past the row's end): else its values spilled over and the row regex reads it.
+fn aligned(cols: &[Column], line: &str) -> bool {
+    cols.iter().skip(1).all(|c| {
+        c.start >= line.len()
+            || (line.is_char_boundary(c.start) && line[..c.start].ends_with(char::is_whitespace))
+    })
+}
+
+/// Fields from their columns, over what the row regex read (and what they derive).
+fn set_columns(rule: &CompiledParse, p: &mut PortState, cols: &[Column], line: &str) {
+    for c in cols {
+        let Some(field) = &c.field else { continue };
+        let end = c.end.unwrap_or(line.len()).min(line.len());
+        let Some(value) = line.get(c.start.min(end)..end) else {
+            continue;
+        };
+        let value = value.trim();
+        if field == "description" {
+            p.description = None;
+        }
+        set_field(rule, p, field, value);
+        for (target, source) in &rule.derive {
+            if source == field {
+                set_field(rule, p, target, value);
+            }
+        }
+    }
 }
 
 fn blocks(rule: &CompiledParse, text: &str) -> Vec<PortState> {
@@ -120,8 +255,11 @@ fn blocks(rule: &CompiledParse, text: &str) -> Vec<PortState> {
     let mut out: Vec<PortState> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for line in text.lines() {
-        let line = line.trim_end_matches('\r');
-        if let Some(caps) = start.captures(line) {
+        // A header may be indented (module ports, some firmwares indent every header).
+        if let Some(caps) = start
+            .captures(line)
+            .or_else(|| start.captures(line.trim_start()))
+        {
             let mut p = PortState::default();
             set_groups(rule, &mut p, start, &caps);
             out.push(p);
@@ -176,9 +314,17 @@ fn set_field(rule: &CompiledParse, p: &mut PortState, field: &str, raw: &str) {
         "resets" => p.resets = number(v),
         "speed_mbps" => p.speed_mbps = speed_mbps(v),
         "last_change_s" => p.last_change_s = duration_s(v),
-        "description" => p.description = Some(v.to_string()).filter(|s| !s.is_empty()),
+        "description" => p.description = Some(unquote(v).to_string()).filter(|s| !s.is_empty()),
         "err_disabled" => p.err_disabled = yes_no(v),
         _ => {}
+    }
+}
+
+/// A description the device printed in quotes, without them; any other quote is its own.
+fn unquote(v: &str) -> &str {
+    match v.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        Some(inner) if !inner.contains('"') => inner,
+        _ => v,
     }
 }
 

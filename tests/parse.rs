@@ -126,7 +126,11 @@ fn arista_reads_link_status_changes_and_uptime() {
     assert_eq!(p[0].link_changes, Some(17));
     assert_eq!(p[0].last_change_s, Some(131));
     assert_eq!(p[0].speed_mbps, Some(10_000));
-    assert_eq!(p[0].description.as_deref(), Some("server1 eth2 \"0.5m dac"));
+    // Regression: the closing quote of a quoted description was lost.
+    assert_eq!(
+        p[0].description.as_deref(),
+        Some("server1 eth2 \"0.5m dac\"")
+    );
     assert_eq!(
         (p[1].admin.as_deref(), p[1].oper.as_deref()),
         (Some("down"), Some("down"))
@@ -342,3 +346,55 @@ fn cli_parse_table_and_unknown_command() {
 }
 
 use predicates::prelude::*;
+
+/// Parse `text` with the built-in profile of `vendor`.
+fn parse_text(vendor: &str, command: &str, text: &str) -> Vec<switchlab::parse::PortState> {
+    let reg = switchlab::vendor::Registry::load(None, None).unwrap();
+    match switchlab::parse::parse_output(reg.vendor(vendor).unwrap(), command, text).unwrap() {
+        switchlab::parse::Parsed::Ports(p) => p,
+        other => panic!("{other:?}"),
+    }
+}
+
+// Regression (output no fixture had): an indented header was dropped and its counters
+// merged into the previous port; ANSI escapes stayed in port names; a counter line a pager
+// overwrote with a bare CR was lost.
+#[test]
+fn indented_headers_escapes_and_overwritten_lines_are_read_as_a_terminal_shows_them() {
+    let text = "Ethernet1 is up, line protocol is up (connected)\n  3 link status changes since last clear\n \
+                \x1b[1mEthernet2\x1b[0m is up, line protocol is up (connected)\n\
+                 --More--\r          \r  7 link status changes since last clear\n";
+    let p = parse_text("arista_eos", "show interfaces", text);
+    let got: Vec<_> = p
+        .iter()
+        .map(|p| (p.port.as_str(), p.link_changes))
+        .collect();
+    assert_eq!(got, [("Ethernet1", Some(3)), ("Ethernet2", Some(7))]);
+}
+
+// Regression: a description holding a status word read as the port's status.
+#[test]
+fn status_tables_are_read_by_their_header_columns() {
+    let text = "Port      Name               Status       Vlan       Duplex  Speed Type\n\
+                Gi0/1     disabled link      connected    10         a-full a-1000 10/100/1000BaseTX\n\
+                Gi0/2     up to core         notconnect   1            auto   auto 10/100/1000BaseTX\n";
+    let p = parse_text("cisco_ios", "show interfaces status", text);
+    let got: Vec<_> = p
+        .iter()
+        .map(|p| (p.port.as_str(), p.oper.as_deref(), p.description.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Gi0/1", Some("up"), Some("disabled link")),
+            ("Gi0/2", Some("down"), Some("up to core"))
+        ]
+    );
+    let arista = "Port       Name                   Status       Vlan        Duplex  Speed Type\n\
+                  Et1        connected to nothing   notconnect   1           auto    auto  10GBASE-T\n";
+    let p = parse_text("arista_eos", "show interfaces status", arista);
+    assert_eq!(
+        (p[0].oper.as_deref(), p[0].description.as_deref()),
+        (Some("down"), Some("connected to nothing"))
+    );
+}

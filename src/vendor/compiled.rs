@@ -76,6 +76,8 @@ pub struct CompiledParse {
     pub fields: Vec<(String, Regex)>,
     pub map: Vec<(String, Vec<(Regex, String)>)>,
     pub derive: Vec<(String, String)>,
+    /// field → header word of its column.
+    pub columns: Vec<(String, String)>,
 }
 
 /// Compiles regexes, naming the profile key and locating the pattern in the file.
@@ -337,7 +339,24 @@ fn compile_parse(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, FormatErr
             ));
         }
     }
+    for field in r.columns.keys() {
+        if !SCHEMA_FIELDS.contains(&field.as_str()) {
+            return Err(c.invalid(
+                field,
+                &key("columns"),
+                format!(
+                    "'{field}' is not a port-state field; known: {}",
+                    SCHEMA_FIELDS.join(", ")
+                ),
+            ));
+        }
+    }
     Ok(CompiledParse {
+        columns: r
+            .columns
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
         derive: r
             .derive
             .iter()

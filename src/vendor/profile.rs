@@ -266,6 +266,11 @@ pub struct ParseRule {
     /// a status column that also gives oper).
     #[serde(default)]
     pub derive: BTreeMap<String, String>,
+    /// `table`: field → the header word of its column (`description = "Name"`). Where the
+    /// device prints that header, a row's fields are read by the header's column positions,
+    /// so a description holding a status word (`disabled link`) cannot pass for the status.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
