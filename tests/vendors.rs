@@ -156,9 +156,15 @@ fn a_sixth_vendor_defined_only_in_toml_is_picked_up_and_usable() {
 }
 
 fn broken(edit: impl Fn(String) -> String) -> assert_cmd::assert::Assert {
+    broken_profile("examples/vendors/supermicro_sse.toml", edit)
+}
+
+/// `switchlab vendors` with the profile at `path` edited, in a folder of its own.
+fn broken_profile(path: &str, edit: impl Fn(String) -> String) -> assert_cmd::assert::Assert {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string("examples/vendors/supermicro_sse.toml").unwrap();
-    std::fs::write(dir.path().join("supermicro_sse.toml"), edit(text)).unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
+    let name = std::path::Path::new(path).file_name().unwrap();
+    std::fs::write(dir.path().join(name), edit(text)).unwrap();
     switchlab()
         .arg("--vendors")
         .arg(dir.path())
@@ -207,22 +213,12 @@ fn an_unreachable_or_missing_mode_is_refused() {
 // port; a broken `verify.ignore` regex was silently dropped.
 #[test]
 fn a_field_without_its_value_group_and_a_broken_ignore_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let arista = std::fs::read_to_string("vendors/arista_eos.toml").unwrap();
-    std::fs::write(
-        dir.path().join("arista_eos.toml"),
-        arista.replacen("(?P<v>", "(?P<value>", 1),
-    )
-    .unwrap();
-    switchlab()
-        .arg("--vendors")
-        .arg(dir.path())
-        .arg("vendors")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "has no group `v` to take the value from",
-        ));
+    broken_profile("vendors/arista_eos.toml", |t| {
+        t.replacen("(?P<v>", "(?P<value>", 1)
+    })
+    .stderr(predicate::str::contains(
+        "has no group `v` to take the value from",
+    ));
     broken(|t| t.replace("[session]", "[verify]\nignore = ['^(end']\n\n[session]")).stderr(
         predicate::str::contains("key `verify.ignore`: regex does not compile"),
     );

@@ -540,19 +540,7 @@ async fn a_port_the_switch_never_shows_has_no_verdict_rather_than_a_pass() {
     let (_sim, addr) = ssh_sim(options("arista_eos")).await;
     let lab = ssh_device("a", "arista_eos", addr, &["Ethernet1", "Ethernet99"]);
     std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
-    let args = [
-        "watch",
-        "--lab",
-        "lab.toml",
-        "--accept-new-host-keys",
-        "--duration",
-        "600ms",
-        "--interval",
-        "300ms",
-        "--sources",
-        "counters,state",
-        "a",
-    ];
+    let args = watch_args("a", "600ms", "300ms", "counters,state", &[]);
     let out = switchlab(&args, &ENV, dir.path()).await;
     let t = text(&out);
     // The switch rejects `show interfaces Ethernet99`: an error of the device, said.
@@ -645,20 +633,10 @@ async fn a_rejected_log_buffer_command_is_said_once_and_the_other_sources_go_on(
     let lab = ssh_device("a", "arista_eos", addr, &["Ethernet1"]);
     std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
     let args = [
-        "--vendors",
-        "vendors",
-        "watch",
-        "--lab",
-        "lab.toml",
-        "--accept-new-host-keys",
-        "--duration",
-        "2s",
-        "--interval",
-        "300ms",
-        "--sources",
-        "counters,state,buffer",
-        "a",
-    ];
+        &["--vendors", "vendors"][..],
+        &watch_args("a", "2s", "300ms", "counters,state,buffer", &[]),
+    ]
+    .concat();
     let out = switchlab(&args, &ENV, dir.path()).await;
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
@@ -686,19 +664,7 @@ async fn a_flap_seen_two_seconds_before_a_sigkill_is_on_disk() {
         ssh_device("a", "arista_eos", addr, &["Ethernet1"]),
     )
     .unwrap();
-    let args = [
-        "watch",
-        "--lab",
-        "lab.toml",
-        "--accept-new-host-keys",
-        "--duration",
-        "10m",
-        "--interval",
-        "300ms",
-        "--sources",
-        "counters,state",
-        "a",
-    ];
+    let args = watch_args("a", "10m", "300ms", "counters,state", &[]);
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
         .args(args)
         .current_dir(dir.path())
@@ -759,21 +725,7 @@ async fn hostless_ios_syslog_is_matched_by_the_address_it_comes_from() {
         .replace("secret_env", "address = \"127.0.0.42\"\nsecret_env");
     std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
     let listen = format!("127.0.0.1:{syslog_port}");
-    let args = [
-        "watch",
-        "--lab",
-        "lab.toml",
-        "--accept-new-host-keys",
-        "--duration",
-        "2s",
-        "--interval",
-        "500ms",
-        "--sources",
-        "syslog",
-        "--syslog-listen",
-        &listen,
-        "c",
-    ];
+    let args = watch_args("c", "2s", "500ms", "syslog", &["--syslog-listen", &listen]);
     let out = switchlab(&args, &ENV, dir.path()).await;
     let t = text(&out);
     assert!(out.status.success(), "{t}");

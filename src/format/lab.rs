@@ -182,17 +182,11 @@ pub struct SerialAccess {
 }
 
 fn tcp_port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
-    let n = values::integer(d)?;
-    values::in_range(n, 1, Some(65535), "a TCP port")
-        .map(|n| n as u16)
-        .map_err(serde::de::Error::custom)
+    values::int_in(d, 1, 65535, "a TCP port")
 }
 
 fn baud<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    let n = values::integer(d)?;
-    values::in_range(n, 50, Some(4_000_000), "a baud rate (9600, 115200, …)")
-        .map(|n| n as u32)
-        .map_err(serde::de::Error::custom)
+    values::int_in(d, 50, 4_000_000, "a baud rate (9600, 115200, …)")
 }
 
 fn default_baud() -> u32 {
@@ -328,15 +322,17 @@ impl Lab {
     }
 
     fn validate(&self, src: &Source) -> Result<(), FormatError> {
-        let mut seen = BTreeMap::new();
+        let devices = self.devices.iter().map(|d| &d.name);
+        values::each_once(src, devices, "device.name", "device", "is defined twice")?;
+        let endpoints = self.endpoints.iter().map(|e| &e.name);
+        values::each_once(
+            src,
+            endpoints,
+            "endpoint.name",
+            "endpoint",
+            "is defined twice",
+        )?;
         for d in &self.devices {
-            if seen.insert(d.name.get_ref().clone(), ()).is_some() {
-                return Err(src.invalid(
-                    &d.name.span(),
-                    "device.name",
-                    format!("device '{}' is defined twice", d.name.get_ref()),
-                ));
-            }
             match (&d.ssh, &d.serial) {
                 (Some(a), Some(_)) => {
                     return Err(src.invalid(
@@ -388,15 +384,7 @@ impl Lab {
                 }
             }
         }
-        let mut names = BTreeMap::new();
         for e in &self.endpoints {
-            if names.insert(e.name.get_ref().clone(), ()).is_some() {
-                return Err(src.invalid(
-                    &e.name.span(),
-                    "endpoint.name",
-                    format!("endpoint '{}' is defined twice", e.name.get_ref()),
-                ));
-            }
             if let Some(ssh) = &e.ssh {
                 ssh.check(src).map_err(|(key, why)| {
                     src.invalid(&e.name.span(), &format!("endpoint.ssh.{key}"), why)

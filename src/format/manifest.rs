@@ -185,17 +185,11 @@ fn default_syslog_listen() -> std::net::SocketAddr {
 }
 
 fn vlan_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
-    let n = values::integer(d)?;
-    values::in_range(n, 1, Some(4094), "a VLAN ID")
-        .map(|n| n as u16)
-        .map_err(serde::de::Error::custom)
+    values::int_in(d, 1, 4094, "a VLAN ID")
 }
 
 fn streams<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    let n = values::integer(d)?;
-    values::in_range(n, 1, Some(128), "streams (parallel connections)")
-        .map(|n| n as u32)
-        .map_err(serde::de::Error::custom)
+    values::int_in(d, 1, 128, "streams (parallel connections)")
 }
 
 fn socket_addr<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::net::SocketAddr, D::Error> {
@@ -249,20 +243,13 @@ impl Manifest {
         same_port: SamePort<'_>,
     ) -> Result<Manifest, FormatError> {
         let mut m: Manifest = src.parse_toml()?;
-        let mut seen: Vec<&str> = Vec::new();
-        for d in &m.devices {
-            if seen.contains(&d.name.get_ref().as_str()) {
-                return Err(src.invalid(
-                    &d.name.span(),
-                    "device.name",
-                    format!(
-                        "device '{}' is listed twice; list a device once (its `ports` say which ports)",
-                        d.name.get_ref()
-                    ),
-                ));
-            }
-            seen.push(d.name.get_ref());
-        }
+        values::each_once(
+            src,
+            m.devices.iter().map(|d| &d.name),
+            "device.name",
+            "device",
+            "is listed twice; list a device once (its `ports` say which ports)",
+        )?;
         let mut tests: Vec<&str> = Vec::new();
         for t in &m.throughput {
             if tests.contains(&t.name.as_str()) {

@@ -5,6 +5,23 @@
 use serde::{Deserialize, Deserializer, de::Error};
 use toml::Spanned;
 
+/// An error at the second of two equal names (`{what} 'x' {twice}`), or Ok.
+pub fn each_once<'a>(
+    src: &super::Source,
+    names: impl IntoIterator<Item = &'a Spanned<String>>,
+    key: &str,
+    what: &str,
+    twice: &str,
+) -> Result<(), super::FormatError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for n in names {
+        if !seen.insert(n.get_ref()) {
+            return Err(src.invalid(&n.span(), key, format!("{what} '{}' {twice}", n.get_ref())));
+        }
+    }
+    Ok(())
+}
+
 /// Why `name` cannot name a file: letters, digits, `-`, `_`, `.`; not empty, not leading `.`.
 pub fn path_part_problem(name: &str) -> Option<String> {
     if name.is_empty() {
@@ -135,6 +152,18 @@ pub fn in_range<T: PartialOrd + std::fmt::Display>(
         Some(m) => format!("{v} is out of range: {what} is {min} to {m}"),
         None => format!("{v} is out of range: {what} is at least {min}"),
     })
+}
+
+/// A whole number from `min` to `max` as a `T`, or an error naming the range.
+pub fn int_in<'de, D: Deserializer<'de>, T: TryFrom<i64>>(
+    d: D,
+    min: i64,
+    max: i64,
+    what: &str,
+) -> Result<T, D::Error> {
+    let n = in_range(integer(d)?, min, Some(max), what).map_err(D::Error::custom)?;
+    // In range, so it fits every T it is asked as (ports, VLANs, counts, baud rates).
+    T::try_from(n).map_err(|_| D::Error::custom(format!("{n} is out of range: {what}")))
 }
 
 /// A non-negative, finite number of some unit (Gbit/s, metres).

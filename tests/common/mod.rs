@@ -195,6 +195,32 @@ pub const RUN: [&str; 6] = [
     "--accept-new-host-keys",
 ];
 
+/// `switchlab watch` of lab.toml's `device`, learning host keys, for `duration`, polling
+/// every `interval`, with these `sources` and any `extra` flags.
+pub fn watch_args<'a>(
+    device: &'a str,
+    duration: &'a str,
+    interval: &'a str,
+    sources: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "watch",
+        "--lab",
+        "lab.toml",
+        "--accept-new-host-keys",
+        "--duration",
+        duration,
+        "--interval",
+        interval,
+        "--sources",
+        sources,
+    ];
+    args.extend(extra);
+    args.push(device);
+    args
+}
+
 pub const ENV: [(&str, &str); 2] = [("T_PASS", "admin"), ("T_SECRET", "enablepw")];
 
 /// A first port of each vendor as the lab writes it.
