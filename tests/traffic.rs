@@ -11,11 +11,13 @@ use common::*;
 use switchlab::sim::Sim;
 use switchlab::sim::link::Flap;
 
-/// A lab of one Arista over SSH and two endpoints on this machine at `s1` and `s2`.
+/// A lab of one Arista over SSH, Ethernet1 cabled to endpoint `s1` and Ethernet2 to `s2`,
+/// both on this machine at the addresses given.
 fn lab(addr: std::net::SocketAddr, s1: &str, s2: &str) -> String {
     format!(
-        "{}[[endpoint]]\nname = \"s1\"\naddress = \"{s1}\"\n[[endpoint]]\nname = \"s2\"\naddress = \"{s2}\"\n",
-        ssh_device("arista", "arista_eos", addr, &["Ethernet1", "Ethernet2"]),
+        "{}{}[[endpoint]]\nname = \"s1\"\naddress = \"{s1}\"\n[[endpoint]]\nname = \"s2\"\naddress = \"{s2}\"\n",
+        ssh_device("arista", "arista_eos", addr, &[]),
+        cabled(&[("Ethernet1", "s1"), ("Ethernet2", "s2")]),
     )
 }
 
@@ -138,19 +140,24 @@ async fn a_flap_during_traffic_is_counted_once_on_time_and_names_the_test() {
         .skip(1)
         .map(|l| l.split(',').collect())
         .collect();
-    let intervals: Vec<_> = rows.iter().filter(|r| r[4] == "interval").collect();
+    let intervals: Vec<_> = rows.iter().filter(|r| r[7] == "interval").collect();
     assert!(intervals.len() >= 4, "{csv}");
     for r in &intervals {
-        assert_eq!((r[1], r[2], r[3]), ("t1", "s1", "s2"), "{csv}");
-        assert!(r[8].parse::<f64>().unwrap() > 0.0, "{csv}");
+        // test, the device crossed, and each end with the port it is cabled to
+        assert_eq!(
+            (r[1], r[2], r[3], r[4], r[5], r[6]),
+            ("t1", "arista", "s1", "Ethernet1", "s2", "Ethernet2"),
+            "{csv}"
+        );
+        assert!(r[11].parse::<f64>().unwrap() > 0.0, "{csv}");
         let at = ms(r[0]);
         assert!(
             from <= at && at <= to + 100,
             "interval at {at}, test {from}..{to}: {csv}"
         );
     }
-    let received = rows.iter().find(|r| r[4] == "received").unwrap();
-    assert_eq!(received[10], "pass", "{csv}");
+    let received = rows.iter().find(|r| r[7] == "received").unwrap();
+    assert_eq!(received[13], "pass", "{csv}");
     assert!(t.contains("t1"), "the console names the test: {t}");
 }
 
@@ -189,19 +196,15 @@ async fn what_is_not_built_is_refused_before_any_push_and_no_traffic_skips_the_t
     let dir = tempfile::tempdir().unwrap();
     let (arista, addr) = ssh_sim(options("arista_eos")).await;
     let remote = format!(
-        "{}[[endpoint]]\nname = \"s1\"\naddress = \"127.0.0.1\"\n[[endpoint]]\nname = \"s2\"\naddress = \"127.0.0.1\"\nssh = {{ host = \"127.0.0.1\", user = \"lab\" }}\n",
-        ssh_device("arista", "arista_eos", addr, &["Ethernet1"]),
+        "{}{}[[endpoint]]\nname = \"s1\"\naddress = \"127.0.0.1\"\n[[endpoint]]\nname = \"s2\"\naddress = \"127.0.0.1\"\nssh = {{ host = \"127.0.0.1\", user = \"lab\" }}\n",
+        ssh_device("arista", "arista_eos", addr, &[]),
+        cabled(&[("Ethernet1", "s1"), ("Ethernet2", "s2")]),
     );
     for (lab_text, test, says) in [
         (
-            lab(addr, "127.0.0.1", "127.0.0.1"),
-            "engine = \"builtin\"",
-            "the built-in engine is not built yet",
-        ),
-        (
             remote.clone(),
             "",
-            "starting iperf3 on endpoint 's2' over SSH is not built yet",
+            "starting a traffic engine on endpoint 's2' over SSH is not built yet",
         ),
         (
             lab(addr, "127.0.0.1", "127.0.0.1"),

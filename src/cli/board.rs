@@ -96,6 +96,7 @@ fn traffic_table(results: &[TestResult]) -> Table {
     let mut t = Table::new();
     t.set_header([
         "test",
+        "device",
         "from",
         "to",
         "streams",
@@ -107,6 +108,7 @@ fn traffic_table(results: &[TestResult]) -> Table {
     for r in results {
         let mut row = vec![
             r.test.name.clone(),
+            r.test.device.clone().unwrap_or_default(),
             r.test.from.name.clone(),
             r.test.to.name.clone(),
             r.test.streams.to_string(),
@@ -160,13 +162,19 @@ pub struct ConsoleProgress {
 
 impl TrafficProgress for ConsoleProgress {
     fn test_started(&self, t: &TrafficTest) {
+        let through = t
+            .device
+            .as_deref()
+            .map(|d| format!(" through {d}"))
+            .unwrap_or_default();
         eprintln!(
-            "traffic {:<15} {} -> {}: {}, {} stream(s), iperf3; every port still watched",
+            "traffic {:<15}{through} {} -> {}: {}, {} stream(s), {}; every port still watched",
             t.name,
             t.from.name,
             t.to.name,
             humantime::format_duration(t.duration),
-            t.streams
+            t.streams,
+            engine_name(t.engine),
         );
     }
 
@@ -182,10 +190,11 @@ impl TrafficProgress for ConsoleProgress {
                 pass,
                 ..
             } => println!(
-                "{:<6} traffic {:<15} {secs:>6.2}s {received_gbps:.2} Gbit/s received",
+                "{:<6} traffic {:<15} {:<16} {secs:>6.2}s {received_gbps:.2} Gbit/s received",
                 // A verdict, not a failure of the tool: lower case, as in ports.csv.
                 if *pass == Some(false) { "fail" } else { "ok" },
-                r.test.name
+                r.test.name,
+                r.test.device.as_deref().unwrap_or("-"),
             ),
             TestOutcome::Failed(e) => println!("FAILED traffic {:<15} {e}", r.test.name),
             TestOutcome::Interrupted => {
@@ -301,5 +310,13 @@ mod tests {
         assert_eq!(b.rows[0].2, 4);
         assert_eq!(b.rows[1].2, 0);
         assert!(b.render().contains("unseen flap(s)"));
+    }
+}
+
+/// An engine as the output names it.
+pub fn engine_name(e: crate::format::manifest::Engine) -> &'static str {
+    match e {
+        crate::format::manifest::Engine::Iperf3 => "iperf3",
+        crate::format::manifest::Engine::Builtin => "the built-in engine",
     }
 }

@@ -21,7 +21,14 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
     let inputs = args.files.load(&reg)?;
     // What `run` would refuse before its first push, `check` refuses too.
-    traffic::plan(&inputs.manifest, &inputs.lab.lab, &args.files.manifest)?;
+    // (The engine is a placeholder: `check` runs none, it checks the paths.)
+    let engine = crate::format::manifest::Engine::Builtin;
+    let measured = traffic::plan(
+        &inputs.manifest,
+        &inputs.lab.lab,
+        &args.files.manifest,
+        engine,
+    )?;
     for c in &inputs.configs {
         println!(
             "ok   {}: template '{}' renders {} lines",
@@ -30,12 +37,24 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             c.lines.len()
         );
     }
+    for t in &measured {
+        println!(
+            "ok   throughput '{}' through {}: {} ({}) -> {} ({})",
+            t.name,
+            t.device.as_deref().unwrap_or("-"),
+            t.from.name,
+            t.from.address,
+            t.to.name,
+            t.to.address
+        );
+    }
     println!(
-        "{} and {} are valid: {} devices under test, {} throughput tests",
+        "{} and {} are valid: {} devices under test, {} throughput tests ({} measurements)",
         args.files.lab.display(),
         args.files.manifest.display(),
         inputs.manifest.devices.len(),
-        inputs.manifest.throughput.len()
+        inputs.manifest.throughput.len(),
+        measured.len()
     );
     Ok(ExitCode::SUCCESS)
 }

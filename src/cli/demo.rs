@@ -11,7 +11,7 @@ use super::run::run_ports;
 use super::watch_flags::WatchFlags;
 use crate::inputs::RunInputs;
 use crate::run::pipeline::{RunPlan, run as run_manifest};
-use crate::run::traffic::{Traffic, TrafficError};
+use crate::run::traffic::Traffic;
 use crate::sim::bench;
 
 /// The main job on the built-in virtual lab, in one command (about 15 s).
@@ -65,13 +65,15 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     watch.connect.learn_into = keys.join("known_hosts");
     let rt = tokio::runtime::Runtime::new()?;
     let prepared = Traffic::prepare(&inputs.manifest, &inputs.lab.lab, &args.manifest);
-    let traffic = match rt.block_on(prepared) {
-        Err(e @ TrafficError::Iperf3Missing { .. }) => {
-            println!("traffic skipped: {e}");
-            None
-        }
-        t => t?,
-    };
+    let traffic = rt.block_on(prepared)?;
+    if let Some(t) = &traffic {
+        println!(
+            "traffic: {} measurement(s) with {} ({})",
+            t.tests.len(),
+            super::board::engine_name(t.default_engine.engine),
+            t.default_engine.why
+        );
+    }
     let plan = RunPlan {
         reg: &reg,
         lab_path: &args.lab,

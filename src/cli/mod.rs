@@ -20,6 +20,7 @@ pub mod render;
 pub mod run;
 pub mod show;
 pub mod sim;
+pub mod traffic;
 pub mod vendors;
 pub mod watch;
 mod watch_flags;
@@ -65,6 +66,7 @@ pub enum Command {
     Vendors(vendors::Args),
     Ports(ports::Args),
     Sim(Box<sim::Args>),
+    Traffic(traffic::Args),
 }
 
 impl Cli {
@@ -106,6 +108,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Push(a) => push::run(&cli, a),
         Command::Ports(a) => ports::run(&cli, a),
         Command::Watch(a) => watch::run(&cli, a),
+        Command::Traffic(a) => traffic::run(&cli, a),
     }
 }
 

@@ -66,6 +66,14 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             &args.files.manifest,
         ))?,
     };
+    if let Some(t) = &traffic {
+        eprintln!(
+            "traffic: {} measurement(s); tests that name no engine use {} ({})",
+            t.tests.len(),
+            super::board::engine_name(t.default_engine.engine),
+            t.default_engine.why
+        );
+    }
     let plan = RunPlan {
         reg: &reg,
         lab_path: &args.files.lab,

@@ -302,9 +302,33 @@ pub struct Peer {
 pub struct Endpoint {
     #[serde(deserialize_with = "values::name")]
     pub name: Spanned<String>,
+    /// Where traffic goes when the interface a switch port is cabled to has no address of
+    /// its own.
     pub address: String,
+    /// The endpoint's NICs: the one a switch port is cabled to (`peer.interface`) carries
+    /// the traffic measured through that switch.
+    #[serde(default, rename = "interface")]
+    pub interfaces: Vec<EndpointInterface>,
     #[serde(default)]
     pub ssh: Option<SshAccess>,
+}
+
+/// One NIC of an endpoint, by the name a port's `peer.interface` uses.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointInterface {
+    #[serde(deserialize_with = "values::line")]
+    pub name: String,
+    pub address: String,
+}
+
+impl Endpoint {
+    /// The address of the NIC named `interface`, else the endpoint's own.
+    pub fn address_of(&self, interface: Option<&str>) -> &str {
+        interface
+            .and_then(|i| self.interfaces.iter().find(|n| n.name == i))
+            .map_or(self.address.as_str(), |n| n.address.as_str())
+    }
 }
 
 impl Lab {

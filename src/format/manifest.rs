@@ -106,8 +106,13 @@ pub struct ThroughputTest {
     /// TCP window, e.g. "4M"; absent = the OS default.
     #[serde(default)]
     pub window: Option<String>,
+    /// absent = iperf3 where it is installed, else the built-in engine.
     #[serde(default)]
-    pub engine: Engine,
+    pub engine: Option<Engine>,
+    /// Devices to measure the test through (default: every device under test that cables
+    /// both endpoints).
+    #[serde(default)]
+    pub through: Option<Vec<Spanned<String>>>,
 }
 
 fn default_test_duration() -> Spanned<String> {
@@ -117,10 +122,9 @@ fn default_streams() -> u32 {
     1
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
-    #[default]
     Iperf3,
     Builtin,
 }
@@ -250,6 +254,21 @@ impl Manifest {
             "device",
             "is listed twice; list a device once (its `ports` say which ports)",
         )?;
+        for t in &m.throughput {
+            for d in t.through.iter().flatten() {
+                if !m.devices.iter().any(|u| u.name.get_ref() == d.get_ref()) {
+                    let known = m.devices.iter().map(|u| u.name.get_ref().clone()).collect();
+                    return Err(src.unknown_ref(
+                        &d.span(),
+                        "throughput.through",
+                        "device",
+                        d.get_ref(),
+                        "the manifest's devices under test",
+                        known,
+                    ));
+                }
+            }
+        }
         let mut tests: Vec<&str> = Vec::new();
         for t in &m.throughput {
             if tests.contains(&t.name.as_str()) {

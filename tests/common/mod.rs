@@ -159,6 +159,14 @@ pub fn ssh_device(name: &str, vendor: &str, addr: SocketAddr, ports: &[&str]) ->
     s
 }
 
+/// `[[device.port]]` entries, each cabled to an endpoint: (port, endpoint).
+pub fn cabled(ports: &[(&str, &str)]) -> String {
+    ports
+        .iter()
+        .map(|(p, e)| format!("[[device.port]]\nname = \"{p}\"\npeer = {{ endpoint = \"{e}\" }}\n"))
+        .collect()
+}
+
 pub fn serial_device(name: &str, vendor: &str, link: &Path, login: bool, ports: &[&str]) -> String {
     let login = if login {
         ", user = \"admin\", password_env = \"T_PASS\""

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 
+use super::measure::{Interval, Measurement};
 use super::{TrafficError, TrafficTest};
 
 /// How long the server may take to say it listens.
@@ -17,27 +18,6 @@ const SERVER_READY: Duration = Duration::from_secs(10);
 const CLIENT_GRACE: Duration = Duration::from_secs(30);
 /// iperf3's own limit on reaching the server, in ms.
 const CONNECT_TIMEOUT_MS: &str = "5000";
-
-/// One reporting interval, summed over the streams, as the sender saw it.
-#[derive(Debug, Clone)]
-pub struct Interval {
-    pub start_s: f64,
-    pub end_s: f64,
-    pub bytes: u64,
-    pub bits_per_second: f64,
-    pub retransmits: Option<u64>,
-}
-
-/// What iperf3 measured.
-#[derive(Debug, Clone)]
-pub struct Measurement {
-    /// When the client started (interval times count from here).
-    pub started: SystemTime,
-    pub intervals: Vec<Interval>,
-    /// The whole test, sender side (retransmits counted) and receiver side.
-    pub sent: Interval,
-    pub received: Interval,
-}
 
 /// `iperf3 --version`'s first line, or why iperf3 cannot be run.
 pub async fn version() -> Result<String, TrafficError> {

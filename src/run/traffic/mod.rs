@@ -1,19 +1,28 @@
-//! The traffic phase of `run`: the manifest's `[[throughput]]` tests, one after another
-//! (two at once would share the links and measure each other), while the flap watch goes
-//! on. Each test's intervals go to `throughput.csv` when it ends, and the run folder
-//! records when each test ran, so `flaps.csv` says which test a flap fell in.
+//! The traffic phase of `run`: the manifest's `[[throughput]]` tests, each measured once
+//! per device under test that cables both endpoints (between the addresses of the NICs
+//! cabled to that device), one after another (two at once would share the links and
+//! measure each other), while the flap watch goes on. The run folder records when each
+//! test ran, so `flaps.csv` says which test a flap fell in.
 //!
-//! throughput.csv: `time` (UTC, end of the interval), `test`, `from`, `to`, `row`
-//! (`interval`: one per second, summed over the streams, sender side; `sent` and
-//! `received`: the whole test), `start_s`, `end_s` (seconds into the test), `bytes`,
-//! `gbit_s`, `retransmits` (sender rows; empty where the OS does not say), `verdict`
-//! (`received` row: `pass`/`fail` against `[criteria] min_gbps`, empty without one).
+//! throughput.csv: `time` (UTC, end of the interval), `test`, `device` (the switch the
+//! traffic crossed; empty when no cabling says), `from`, `from_port`, `to`, `to_port`,
+//! `row` (`interval`: one per second, summed over the streams, sender side, written as the
+//! test runs with the built-in engine; `sent` and `received`: the whole test), `start_s`,
+//! `end_s` (seconds into the test), `bytes`, `gbit_s`, `retransmits` (sender rows; empty
+//! where the OS does not say), `verdict` (`received` row: `pass`/`fail` against
+//! `[criteria] min_gbps`, empty without one).
 //!
-//! Built: iperf3 on this machine (endpoints without `ssh`). Not built yet: iperf3 started on
-//! an endpoint over SSH, and the built-in engine; a manifest that asks for them is refused
-//! before anything is pushed.
+//! Engines ([`engine`]): iperf3 and the built-in one, on this machine. Not built yet:
+//! engines started on an endpoint over SSH (refused before anything is pushed).
 
+pub mod builtin;
+pub mod engine;
 pub mod iperf3;
+pub mod measure;
+mod plan;
+
+pub use engine::EngineChoice;
+pub use plan::plan;
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -21,6 +30,7 @@ use std::time::{Duration, SystemTime};
 use crate::format::lab::Lab;
 use crate::format::manifest::{Engine, Manifest};
 use crate::watch::{End, RunFolder};
+use measure::Interval;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TrafficError {
@@ -80,34 +90,56 @@ pub enum TrafficError {
         humantime::format_duration(*.waited)
     )]
     Timeout { test: String, waited: Duration },
+    #[error("throughput test '{test}': the built-in engine: {error}")]
+    Builtin {
+        test: String,
+        error: builtin::BuiltinError,
+    },
+    #[error(
+        "{manifest}: throughput test '{test}': no device under test cables both '{from}' and '{to}'{through}; cable a port of one to each (`peer = {{ endpoint = … }}` in the lab)"
+    )]
+    NoPath {
+        manifest: String,
+        test: String,
+        from: String,
+        to: String,
+        through: String,
+    },
     #[error("throughput.csv: {0}")]
     Csv(#[from] csv::Error),
 }
 
-/// One end of a test: the lab's endpoint name and the address traffic goes to or from.
+/// One end of a test: the lab's endpoint name, the address traffic goes to or from, and
+/// the switch port its NIC is cabled to (when the test crosses a device).
 #[derive(Debug, Clone)]
 pub struct Host {
     pub name: String,
     pub address: String,
+    pub port: Option<String>,
 }
 
-/// A `[[throughput]]` test, checked against the lab and ready to run.
+/// A `[[throughput]]` test through one device, checked against the lab and ready to run.
 #[derive(Debug, Clone)]
 pub struct TrafficTest {
     pub name: String,
+    /// The device under test the traffic crosses (None: no cabling says).
+    pub device: Option<String>,
     pub from: Host,
     pub to: Host,
     pub duration: Duration,
     pub streams: u32,
     pub window: Option<String>,
+    pub engine: Engine,
 }
 
-/// Throughput tests ready to run: checked against what is built, and iperf3 found.
+/// Throughput tests ready to run: checked against what is built, their engines found.
 #[derive(Debug, Clone)]
 pub struct Traffic {
     pub tests: Vec<TrafficTest>,
-    /// `iperf3 --version`'s first line, for run.json.
-    pub iperf3: String,
+    /// `iperf3 --version`'s first line, for run.json, when a test uses it.
+    pub iperf3: Option<String>,
+    /// Tests that asked for no engine use this one (iperf3 where installed).
+    pub default_engine: EngineChoice,
 }
 
 impl Traffic {
@@ -117,72 +149,25 @@ impl Traffic {
         lab: &Lab,
         manifest: &Path,
     ) -> Result<Option<Traffic>, TrafficError> {
-        let tests = plan(m, lab, manifest)?;
+        let default_engine = EngineChoice::default_here().await;
+        let tests = plan(m, lab, manifest, default_engine.engine)?;
         if tests.is_empty() {
             return Ok(None);
         }
-        let iperf3 = iperf3::version().await?;
-        Ok(Some(Traffic { tests, iperf3 }))
-    }
-}
-
-/// The manifest's tests, or why one cannot run with what is built (`check` stops here:
-/// it runs nothing, iperf3 included).
-pub fn plan(m: &Manifest, lab: &Lab, manifest: &Path) -> Result<Vec<TrafficTest>, TrafficError> {
-    let not_built = |test: &str, what: String, instead| TrafficError::NotBuilt {
-        manifest: manifest.display().to_string(),
-        test: test.to_string(),
-        what,
-        instead,
-    };
-    let mut tests = Vec::new();
-    for t in &m.throughput {
-        if t.engine == Engine::Builtin {
-            let what = "the built-in engine".to_string();
-            return Err(not_built(&t.name, what, "use engine = \"iperf3\""));
-        }
-        if let Some(w) = &t.window
-            && !is_size(w)
-        {
-            return Err(TrafficError::Window {
-                manifest: manifest.display().to_string(),
-                test: t.name.clone(),
-                window: w.clone(),
-            });
-        }
-        let host = |name: &str| {
-            // The manifest was checked against the lab: every endpoint it names is there.
-            let e = lab.endpoints.iter().find(|e| e.name.get_ref() == name);
-            match e {
-                Some(e) if e.ssh.is_some() => Err(not_built(
-                    &t.name,
-                    format!("starting iperf3 on endpoint '{name}' over SSH"),
-                    "run the test from this machine: an endpoint without `ssh`",
-                )),
-                _ => Ok(Host {
-                    name: name.to_string(),
-                    address: e.map_or_else(|| name.to_string(), |e| e.address.clone()),
-                }),
-            }
+        let iperf3 = match tests.iter().any(|t| t.engine == Engine::Iperf3) {
+            true => Some(iperf3::version().await?),
+            false => None,
         };
-        let from = host(t.from.get_ref())?;
-        let to = host(t.to.get_ref())?;
-        tests.push(TrafficTest {
-            name: t.name.clone(),
-            from,
-            to,
-            // Checked when the manifest was read; the default is iperf3's own.
-            duration: humantime::parse_duration(t.duration.get_ref())
-                .unwrap_or(Duration::from_secs(10)),
-            streams: t.streams.max(1),
-            window: t.window.clone(),
-        });
+        Ok(Some(Traffic {
+            tests,
+            iperf3,
+            default_engine,
+        }))
     }
-    Ok(tests)
 }
 
 /// "4M", "512K", "65536": what iperf3's `-w` takes.
-fn is_size(w: &str) -> bool {
+pub(crate) fn is_size(w: &str) -> bool {
     let digits = w.trim_end_matches(['K', 'M', 'G', 'k', 'm', 'g']);
     !digits.is_empty() && digits.len() + 1 >= w.len() && digits.chars().all(|c| c.is_ascii_digit())
 }
@@ -220,8 +205,10 @@ impl TestResult {
     pub fn to_json(&self) -> serde_json::Value {
         let stamp = |t: SystemTime| jiff::Timestamp::try_from(t).map(|t| t.to_string()).ok();
         let mut v = serde_json::json!({
-            "test": self.test.name, "from": self.test.from.name, "to": self.test.to.name,
-            "engine": "iperf3", "streams": self.test.streams,
+            "test": self.test.name, "device": self.test.device,
+            "from": self.test.from.name, "from_port": self.test.from.port,
+            "to": self.test.to.name, "to_port": self.test.to.port,
+            "engine": self.test.engine, "streams": self.test.streams,
             "duration_s": self.test.duration.as_secs_f64(),
             "started": stamp(self.started), "ended": stamp(self.ended),
         });
@@ -263,9 +250,9 @@ pub async fn run_tests(
     mut stop: End,
     progress: &dyn TrafficProgress,
 ) -> Result<Vec<TestResult>, TrafficError> {
-    let mut csv = csv::Writer::from_path(folder.path.join("throughput.csv"))?;
-    csv.write_record(CSV_HEADER)?;
-    csv.flush().map_err(csv::Error::from)?;
+    let csv = csv::Writer::from_path(folder.path.join("throughput.csv"))?;
+    let csv = std::sync::Mutex::new(csv);
+    write_record(&csv, CSV_HEADER.map(String::from))?;
     let mut results = Vec::new();
     for test in tests {
         if stop.borrow().is_some() {
@@ -274,8 +261,12 @@ pub async fn run_tests(
         progress.test_started(test);
         folder.traffic_started(&test.name);
         let started = SystemTime::now();
+        // Each interval goes to disk as the engine reports it: a crash keeps what was measured.
+        let on_interval = |at: SystemTime, i: &Interval| {
+            let _ = write_record(&csv, row(test, "interval", at, i, ""));
+        };
         let measured = tokio::select! {
-            m = iperf3::measure(test) => Some(m),
+            m = engine::measure(test, &on_interval) => Some(m),
             _ = stop.wait_for(|end| end.is_some()) => None,
         };
         folder.traffic_ended(&test.name);
@@ -283,7 +274,13 @@ pub async fn run_tests(
             Some(Ok(m)) => {
                 let received_gbps = m.received.bits_per_second / 1e9;
                 let pass = min_gbps.map(|min| received_gbps >= min);
-                write_rows(&mut csv, test, &m, verdict(pass).unwrap_or_default())?;
+                let end = |i: &Interval| m.started + Duration::from_secs_f64(i.end_s.max(0.0));
+                write_record(&csv, row(test, "sent", end(&m.sent), &m.sent, ""))?;
+                let v = verdict(pass).unwrap_or_default();
+                write_record(
+                    &csv,
+                    row(test, "received", end(&m.received), &m.received, v),
+                )?;
                 TestOutcome::Measured {
                     sent_gbps: m.sent.bits_per_second / 1e9,
                     received_gbps,
@@ -306,11 +303,14 @@ pub async fn run_tests(
     Ok(results)
 }
 
-const CSV_HEADER: [&str; 11] = [
+const CSV_HEADER: [&str; 14] = [
     "time",
     "test",
+    "device",
     "from",
+    "from_port",
     "to",
+    "to_port",
     "row",
     "start_s",
     "end_s",
@@ -320,37 +320,43 @@ const CSV_HEADER: [&str; 11] = [
     "verdict",
 ];
 
-fn write_rows(
-    csv: &mut csv::Writer<std::fs::File>,
+/// One throughput.csv row: `kind` is `interval`, `sent` or `received`, `at` its end.
+fn row(
     test: &TrafficTest,
-    m: &iperf3::Measurement,
+    kind: &str,
+    at: SystemTime,
+    i: &Interval,
     verdict: &str,
+) -> [String; 14] {
+    let time = jiff::Timestamp::try_from(at)
+        .map(|t| format!("{t:.3}"))
+        .unwrap_or_default();
+    [
+        time,
+        test.name.clone(),
+        test.device.clone().unwrap_or_default(),
+        test.from.name.clone(),
+        test.from.port.clone().unwrap_or_default(),
+        test.to.name.clone(),
+        test.to.port.clone().unwrap_or_default(),
+        kind.to_string(),
+        format!("{:.3}", i.start_s),
+        format!("{:.3}", i.end_s),
+        i.bytes.to_string(),
+        format!("{:.3}", i.bits_per_second / 1e9),
+        i.retransmits.map(|r| r.to_string()).unwrap_or_default(),
+        verdict.to_string(),
+    ]
+}
+
+/// Append and flush one row.
+fn write_record(
+    csv: &std::sync::Mutex<csv::Writer<std::fs::File>>,
+    record: [String; 14],
 ) -> Result<(), TrafficError> {
-    let rows = m
-        .intervals
-        .iter()
-        .map(|i| ("interval", i, ""))
-        .chain([("sent", &m.sent, "")]);
-    for (kind, i, verdict) in rows.chain([("received", &m.received, verdict)]) {
-        let at = m.started + Duration::from_secs_f64(i.end_s.max(0.0));
-        let time = jiff::Timestamp::try_from(at)
-            .map(|t| format!("{t:.3}"))
-            .unwrap_or_default();
-        csv.write_record([
-            time,
-            test.name.clone(),
-            test.from.name.clone(),
-            test.to.name.clone(),
-            kind.to_string(),
-            format!("{:.3}", i.start_s),
-            format!("{:.3}", i.end_s),
-            i.bytes.to_string(),
-            format!("{:.3}", i.bits_per_second / 1e9),
-            i.retransmits.map(|r| r.to_string()).unwrap_or_default(),
-            verdict.to_string(),
-        ])?;
-    }
-    csv.flush().map_err(csv::Error::from)?;
+    let mut w = csv.lock().unwrap_or_else(|e| e.into_inner());
+    w.write_record(record)?;
+    w.flush().map_err(csv::Error::from)?;
     Ok(())
 }
 

@@ -1,0 +1,142 @@
+//! `switchlab traffic`: the built-in traffic engine by hand, on any host that has switchlab
+//! (and where `run` starts it on an endpoint over SSH, once that is built).
+
+use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use super::Cli;
+use crate::run::traffic::builtin::{self, Request, SendReport};
+
+/// Measure TCP throughput with the built-in engine (no iperf3 needed).
+///
+/// `serve` answers tests one after another; `send` runs one test against a server and
+/// prints one line per second and a summary (`--json`: one document with the intervals,
+/// sent and received bits per second, retransmits where the kernel tells).
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  switchlab traffic serve --bind 198.18.0.2:5201\n  switchlab traffic send 198.18.0.2:5201 --from 198.18.0.1 --streams 4 --duration 10s --json"
+)]
+pub struct Args {
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Answer tests on ADDR:PORT until SIGINT/SIGTERM.
+    Serve {
+        #[arg(long, value_name = "ADDR:PORT")]
+        bind: SocketAddr,
+        /// End after one test.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Run one test against a server.
+    Send {
+        /// The server's address and port.
+        server: SocketAddr,
+        /// Parallel TCP streams.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=128))]
+        streams: u32,
+        #[arg(long, default_value = "10s", value_parser = super::positive_duration)]
+        duration: Duration,
+        /// The server sends, this side receives.
+        #[arg(long)]
+        reverse: bool,
+        /// Send from this local address (as iperf3's -B).
+        #[arg(long, value_name = "ADDR")]
+        from: Option<IpAddr>,
+        /// One JSON document instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    match &args.action {
+        Action::Serve { bind, once } => {
+            let listener = std::net::TcpListener::bind(bind)
+                .map_err(|e| anyhow::anyhow!("traffic server on {bind}: {e}"))?;
+            let stop = std::sync::Arc::new(AtomicBool::new(false));
+            for sig in [nix::sys::signal::SIGINT, nix::sys::signal::SIGTERM] {
+                signal_hook_flag(sig, &stop)?;
+            }
+            eprintln!(
+                "traffic server on {} (Ctrl-C ends it)",
+                listener.local_addr()?
+            );
+            builtin::serve(&listener, &stop, *once)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Send {
+            server,
+            streams,
+            duration,
+            reverse,
+            from,
+            json,
+        } => {
+            let req = Request {
+                streams: *streams,
+                duration_ms: duration.as_millis() as u64,
+                reverse: *reverse,
+            };
+            let stop = AtomicBool::new(false);
+            let m = builtin::send(*server, *from, &req, &stop, |i| {
+                if !*json {
+                    println!(
+                        "{:>5.1}-{:<5.1} s  {:>8.3} Gbit/s  {}",
+                        i.start_s,
+                        i.end_s,
+                        i.bits_per_second / 1e9,
+                        i.retransmits
+                            .map(|r| format!("{r} retransmits"))
+                            .unwrap_or_default()
+                    );
+                }
+            })?;
+            let report = SendReport::new(&m, &req);
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "sent {:.3} Gbit/s, received {:.3} Gbit/s over {:.1} s, {} stream(s){}",
+                    report.sent_bits_per_second / 1e9,
+                    report.received_bits_per_second / 1e9,
+                    report.seconds,
+                    report.streams,
+                    report
+                        .retransmits
+                        .map(|r| format!(", {r} retransmits"))
+                        .unwrap_or_default()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Set `flag` on `sig` (a plain flag the server loop checks between tests).
+fn signal_hook_flag(
+    sig: nix::sys::signal::Signal,
+    flag: &std::sync::Arc<AtomicBool>,
+) -> anyhow::Result<()> {
+    let flag = flag.clone();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    // Registered here, before serving starts: a signal right away is not lost.
+    let mut s = {
+        let _in_rt = rt.enter();
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(sig as i32))?
+    };
+    std::thread::spawn(move || {
+        rt.block_on(async move {
+            s.recv().await;
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        })
+    });
+    Ok(())
+}

@@ -1,0 +1,518 @@
+//! The built-in traffic engine: TCP streams between two addresses, with nothing to
+//! install. A server (`switchlab traffic serve`, or one started in-process for a local
+//! endpoint) answers tests one after another on a control connection: a test asks for N
+//! streams, a duration and a direction; the server names a fresh data port; the client opens
+//! the streams; the sender writes a fixed buffer as fast as the kernel takes it, the
+//! receiver counts what arrives; at the end the server reports its side as one JSON line.
+//!
+//! Each stream is a blocking socket on a thread of its own: on loopback that keeps up with
+//! iperf3 (measured by `benches/traffic.sh`), which an async task per stream did not need
+//! to beat. Intervals are the sender's bytes per second; retransmits come from the kernel's
+//! TCP_INFO on the sending sockets.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use super::measure::{Interval, Measurement};
+
+/// Bytes per write: what iperf3 uses for TCP.
+const BLOCK: usize = 128 * 1024;
+/// How long a peer may take to connect or answer beyond the test's own length.
+const GRACE: Duration = Duration::from_secs(10);
+
+/// A test as the client asks it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Request {
+    pub streams: u32,
+    pub duration_ms: u64,
+    /// The server sends, the client receives.
+    pub reverse: bool,
+}
+
+/// The server's answer to a request: where to open the streams.
+#[derive(Debug, Serialize, Deserialize)]
+struct Accepted {
+    data_port: u16,
+}
+
+/// One side's count of a test: bytes per second slot and in all, over how long.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SideReport {
+    pub bytes: u64,
+    pub seconds: f64,
+    pub per_second: Vec<u64>,
+    pub retransmits: Option<u64>,
+}
+
+/// `switchlab traffic send --json`: what iperf3's report gives a run, as one document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SendReport {
+    pub intervals: Vec<IntervalJson>,
+    pub sent_bytes: u64,
+    pub received_bytes: u64,
+    pub seconds: f64,
+    pub sent_bits_per_second: f64,
+    pub received_bits_per_second: f64,
+    pub retransmits: Option<u64>,
+    pub streams: u32,
+    pub reverse: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IntervalJson {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub bytes: u64,
+    pub bits_per_second: f64,
+    pub retransmits: Option<u64>,
+}
+
+/// Why a built-in test could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BuiltinError {
+    #[error("{what} {addr}: {error}")]
+    Io {
+        what: &'static str,
+        addr: String,
+        error: std::io::Error,
+    },
+    #[error("the traffic server at {addr} answered {said:?}: {why}")]
+    Protocol {
+        addr: String,
+        said: String,
+        why: String,
+    },
+}
+
+fn io(what: &'static str, addr: impl ToString) -> impl FnOnce(std::io::Error) -> BuiltinError {
+    let addr = addr.to_string();
+    move |error| BuiltinError::Io { what, addr, error }
+}
+
+/// Answer tests on `listener` one after another until `stop` is set (checked between
+/// tests and while waiting for one); `once` ends after the first test.
+pub fn serve(listener: &TcpListener, stop: &AtomicBool, once: bool) -> Result<(), BuiltinError> {
+    let local = listener.local_addr().map_err(io("listening on", "?"))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(io("listening on", local))?;
+    while !stop.load(Ordering::Relaxed) {
+        match listener.accept() {
+            Ok((control, _)) => {
+                control
+                    .set_nonblocking(false)
+                    .map_err(io("serving", local))?;
+                // One bad client does not end the server.
+                if let Err(e) = answer(control, local.ip(), stop) {
+                    tracing::warn!("traffic server on {local}: {e}");
+                }
+                if once {
+                    return Ok(());
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(20)); // polling the stop flag, not a protocol wait
+            }
+            Err(e) => return Err(io("accepting on", local)(e)),
+        }
+    }
+    Ok(())
+}
+
+/// One test on a control connection.
+fn answer(control: TcpStream, ip: IpAddr, stop: &AtomicBool) -> Result<(), BuiltinError> {
+    let peer = control
+        .peer_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    control
+        .set_read_timeout(Some(GRACE))
+        .map_err(io("reading from", &peer))?;
+    let mut reader = BufReader::new(control.try_clone().map_err(io("reading from", &peer))?);
+    let mut line = String::new();
+    reader
+        .read_line(&mut line)
+        .map_err(io("reading a request from", &peer))?;
+    let req: Request = serde_json::from_str(line.trim()).map_err(|e| BuiltinError::Protocol {
+        addr: peer.clone(),
+        said: line.trim().to_string(),
+        why: e.to_string(),
+    })?;
+    let data = TcpListener::bind((ip, 0)).map_err(io("listening for data on", ip))?;
+    let data_port = data.local_addr().map_err(io("listening on", ip))?.port();
+    let mut out = control;
+    send_line(&mut out, &Accepted { data_port }, &peer)?;
+    let streams = accept_streams(&data, req.streams, &peer)?;
+    let duration = Duration::from_millis(req.duration_ms);
+    let report = if req.reverse {
+        run_senders(streams, duration, stop, |_| {})
+    } else {
+        run_receivers(streams, duration)
+    };
+    send_line(&mut out, &report, &peer)
+}
+
+fn send_line(out: &mut TcpStream, value: &impl Serialize, peer: &str) -> Result<(), BuiltinError> {
+    let mut text = serde_json::to_string(value).map_err(|e| BuiltinError::Protocol {
+        addr: peer.to_string(),
+        said: String::new(),
+        why: e.to_string(),
+    })?;
+    text.push('\n');
+    out.write_all(text.as_bytes())
+        .map_err(io("answering", peer))
+}
+
+fn accept_streams(data: &TcpListener, n: u32, peer: &str) -> Result<Vec<TcpStream>, BuiltinError> {
+    data.set_nonblocking(true)
+        .map_err(io("accepting from", peer))?;
+    let deadline = Instant::now() + GRACE;
+    let mut streams = Vec::new();
+    while streams.len() < n as usize {
+        match data.accept() {
+            Ok((s, _)) => {
+                s.set_nonblocking(false)
+                    .map_err(io("accepting from", peer))?;
+                streams.push(s);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(2)); // waiting for the client's connects, bounded by GRACE
+            }
+            Err(e) => return Err(io("accepting streams from", peer)(e)),
+        }
+    }
+    Ok(streams)
+}
+
+/// Seconds slots counted by many threads at once.
+struct Slots {
+    start: Instant,
+    per_second: Vec<AtomicU64>,
+}
+
+impl Slots {
+    fn new(duration: Duration) -> Slots {
+        let n = duration.as_secs() as usize + 3;
+        Slots {
+            start: Instant::now(),
+            per_second: (0..n).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    fn add(&self, bytes: u64) {
+        let i = (self.start.elapsed().as_secs() as usize).min(self.per_second.len() - 1);
+        self.per_second[i].fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    fn get(&self, i: usize) -> u64 {
+        self.per_second
+            .get(i)
+            .map_or(0, |c| c.load(Ordering::Relaxed))
+    }
+}
+
+/// Write on every stream for `duration` (or until `stop`), telling `tick` each second's
+/// interval as it ends; the sender's report.
+fn run_senders(
+    streams: Vec<TcpStream>,
+    duration: Duration,
+    stop: &AtomicBool,
+    mut tick: impl FnMut(&Interval),
+) -> SideReport {
+    let slots = Arc::new(Slots::new(duration));
+    let deadline = slots.start + duration;
+    let sockets: Vec<TcpStream> = streams.iter().filter_map(|s| s.try_clone().ok()).collect();
+    let done = Arc::new(AtomicBool::new(false));
+    std::thread::scope(|scope| {
+        for mut s in streams {
+            let (slots, done) = (slots.clone(), done.clone());
+            scope.spawn(move || {
+                let block = vec![0x5au8; BLOCK];
+                while Instant::now() < deadline && !done.load(Ordering::Relaxed) {
+                    match s.write(&block) {
+                        Ok(n) => slots.add(n as u64),
+                        Err(_) => break,
+                    }
+                }
+                let _ = s.shutdown(std::net::Shutdown::Write);
+            });
+        }
+        // This thread: one interval a second, as it ends.
+        let mut last_retrans = 0;
+        for i in 0..duration.as_secs_f64().ceil() as usize {
+            let end = (slots.start + Duration::from_secs(i as u64 + 1)).min(deadline);
+            while Instant::now() < end {
+                if stop.load(Ordering::Relaxed) {
+                    done.store(true, Ordering::Relaxed);
+                    return;
+                }
+                std::thread::sleep((end - Instant::now()).min(Duration::from_millis(50)));
+            }
+            let retrans = total_retransmits(&sockets);
+            let start_s = i as f64;
+            let end_s = (end - slots.start).as_secs_f64();
+            let bytes = slots.get(i);
+            tick(&Interval {
+                start_s,
+                end_s,
+                bytes,
+                bits_per_second: bits_per_second(bytes, end_s - start_s),
+                retransmits: retrans.map(|r| r.saturating_sub(last_retrans)),
+            });
+            last_retrans = retrans.unwrap_or(0);
+        }
+    });
+    let seconds = slots
+        .start
+        .elapsed()
+        .as_secs_f64()
+        .min(duration.as_secs_f64().max(0.001));
+    let per_second: Vec<u64> = (0..slots.per_second.len()).map(|i| slots.get(i)).collect();
+    SideReport {
+        bytes: per_second.iter().sum(),
+        seconds,
+        per_second,
+        retransmits: total_retransmits(&sockets),
+    }
+}
+
+/// Read every stream to its end; the receiver's report.
+fn run_receivers(streams: Vec<TcpStream>, duration: Duration) -> SideReport {
+    let slots = Arc::new(Slots::new(duration));
+    std::thread::scope(|scope| {
+        for mut s in streams {
+            let slots = slots.clone();
+            let _ = s.set_read_timeout(Some(duration + GRACE));
+            scope.spawn(move || {
+                let mut buf = vec![0u8; BLOCK];
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    slots.add(n as u64);
+                }
+            });
+        }
+    });
+    let seconds = slots.start.elapsed().as_secs_f64();
+    let per_second: Vec<u64> = (0..slots.per_second.len()).map(|i| slots.get(i)).collect();
+    SideReport {
+        bytes: per_second.iter().sum(),
+        seconds,
+        per_second,
+        retransmits: None,
+    }
+}
+
+fn bits_per_second(bytes: u64, seconds: f64) -> f64 {
+    if seconds <= 0.0 {
+        0.0
+    } else {
+        bytes as f64 * 8.0 / seconds
+    }
+}
+
+/// Retransmitted segments over `sockets`, as the kernel counts them (Linux TCP_INFO).
+fn total_retransmits(sockets: &[TcpStream]) -> Option<u64> {
+    use std::os::fd::AsRawFd;
+    let mut total = 0u64;
+    for s in sockets {
+        let mut info: nix::libc::tcp_info = unsafe { std::mem::zeroed() };
+        let mut len = std::mem::size_of::<nix::libc::tcp_info>() as nix::libc::socklen_t;
+        // SAFETY: `info` is a plain-old-data struct of the size passed in `len`, and the
+        // descriptor belongs to a socket that lives for the whole call.
+        let rc = unsafe {
+            nix::libc::getsockopt(
+                s.as_raw_fd(),
+                nix::libc::IPPROTO_TCP,
+                nix::libc::TCP_INFO,
+                (&mut info as *mut nix::libc::tcp_info).cast(),
+                &mut len,
+            )
+        };
+        if rc != 0 {
+            return None;
+        }
+        total += info.tcpi_total_retrans as u64;
+    }
+    Some(total)
+}
+
+/// Run one test against the server at `server`, the client's sockets bound to `from` (if
+/// given); `tick` hears each sender-side interval as it ends (client-side sending only).
+pub fn send(
+    server: SocketAddr,
+    from: Option<IpAddr>,
+    req: &Request,
+    stop: &AtomicBool,
+    tick: impl FnMut(&Interval),
+) -> Result<Measurement, BuiltinError> {
+    let started = SystemTime::now();
+    let connect = |port: u16| -> Result<TcpStream, BuiltinError> {
+        let to = SocketAddr::new(server.ip(), port);
+        let sock = match from {
+            Some(ip) if ip.is_ipv4() == to.is_ipv4() => bound(ip, to),
+            _ => TcpStream::connect_timeout(&to, GRACE),
+        };
+        sock.map_err(io("connecting to", to))
+    };
+    let control = connect(server.port())?;
+    control
+        .set_read_timeout(Some(Duration::from_millis(req.duration_ms) + GRACE))
+        .map_err(io("reading from", server))?;
+    let mut out = control.try_clone().map_err(io("talking to", server))?;
+    send_line(&mut out, req, &server.to_string())?;
+    let mut reader = BufReader::new(control);
+    let accepted: Accepted = read_line(&mut reader, server)?;
+    let streams = (0..req.streams.max(1))
+        .map(|_| connect(accepted.data_port))
+        .collect::<Result<Vec<_>, _>>()?;
+    let duration = Duration::from_millis(req.duration_ms);
+    let mut tick = tick;
+    let mut ticks = Vec::new();
+    let mine = if req.reverse {
+        run_receivers(streams, duration)
+    } else {
+        run_senders(streams, duration, stop, |i| {
+            ticks.push(i.clone());
+            tick(i)
+        })
+    };
+    let theirs: SideReport = read_line(&mut reader, server)?;
+    let (sent, received) = if req.reverse {
+        (theirs, mine)
+    } else {
+        (mine, theirs)
+    };
+    let whole = |r: &SideReport, retransmits| Interval {
+        start_s: 0.0,
+        end_s: r.seconds,
+        bytes: r.bytes,
+        bits_per_second: bits_per_second(r.bytes, r.seconds),
+        retransmits,
+    };
+    // Sending here: the intervals as they were told (with their retransmits); receiving,
+    // the server's per-second counts.
+    let intervals = if !ticks.is_empty() {
+        ticks
+    } else {
+        sent.per_second
+            .iter()
+            .take(duration.as_secs_f64().ceil() as usize)
+            .enumerate()
+            .map(|(i, b)| {
+                let end_s = ((i + 1) as f64).min(duration.as_secs_f64());
+                Interval {
+                    start_s: i as f64,
+                    end_s,
+                    bytes: *b,
+                    bits_per_second: bits_per_second(*b, end_s - i as f64),
+                    retransmits: None,
+                }
+            })
+            .collect()
+    };
+    Ok(Measurement {
+        started,
+        intervals,
+        sent: whole(&sent, sent.retransmits),
+        received: whole(&received, None),
+    })
+}
+
+/// A client socket bound to a source address (as iperf3's `-B`), connected.
+fn bound(from: IpAddr, to: SocketAddr) -> std::io::Result<TcpStream> {
+    use socket2::{Domain, Socket, Type};
+    let sock = Socket::new(Domain::for_address(to), Type::STREAM, None)?;
+    sock.bind(&SocketAddr::new(from, 0).into())?;
+    sock.connect_timeout(&to.into(), GRACE)?;
+    Ok(sock.into())
+}
+
+fn read_line<T: for<'de> Deserialize<'de>>(
+    reader: &mut BufReader<TcpStream>,
+    server: SocketAddr,
+) -> Result<T, BuiltinError> {
+    let mut line = String::new();
+    reader
+        .read_line(&mut line)
+        .map_err(io("reading from the traffic server at", server))?;
+    serde_json::from_str(line.trim()).map_err(|e| BuiltinError::Protocol {
+        addr: server.to_string(),
+        said: line.trim().chars().take(200).collect(),
+        why: if line.is_empty() {
+            "it closed the connection".into()
+        } else {
+            e.to_string()
+        },
+    })
+}
+
+impl SendReport {
+    pub fn new(m: &Measurement, req: &Request) -> SendReport {
+        SendReport {
+            intervals: m
+                .intervals
+                .iter()
+                .map(|i| IntervalJson {
+                    start_s: i.start_s,
+                    end_s: i.end_s,
+                    bytes: i.bytes,
+                    bits_per_second: i.bits_per_second,
+                    retransmits: i.retransmits,
+                })
+                .collect(),
+            sent_bytes: m.sent.bytes,
+            received_bytes: m.received.bytes,
+            seconds: m.sent.end_s,
+            sent_bits_per_second: m.sent.bits_per_second,
+            received_bits_per_second: m.received.bits_per_second,
+            retransmits: m.sent.retransmits,
+            streams: req.streams,
+            reverse: req.reverse,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_test_on_loopback_counts_what_was_sent_and_received() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| serve(&listener, &stop, true).unwrap());
+            for reverse in [false] {
+                let req = Request {
+                    streams: 2,
+                    duration_ms: 1200,
+                    reverse,
+                };
+                let mut ticks = 0;
+                let m = send(
+                    addr,
+                    Some("127.0.0.1".parse().unwrap()),
+                    &req,
+                    &stop,
+                    |_| ticks += 1,
+                )
+                .unwrap();
+                assert_eq!(ticks, 2, "one interval per second as it ends");
+                assert!(
+                    m.sent.bytes > 0 && m.received.bytes == m.sent.bytes,
+                    "{m:?}"
+                );
+                assert_eq!(m.intervals.len(), 2);
+                assert!(m.received.bits_per_second > 1e8, "{m:?}");
+            }
+        });
+    }
+}

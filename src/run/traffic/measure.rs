@@ -1,0 +1,24 @@
+//! What a traffic engine measures, whichever engine it was.
+
+use std::time::SystemTime;
+
+/// One reporting interval, summed over the streams, as the sender saw it.
+#[derive(Debug, Clone)]
+pub struct Interval {
+    pub start_s: f64,
+    pub end_s: f64,
+    pub bytes: u64,
+    pub bits_per_second: f64,
+    pub retransmits: Option<u64>,
+}
+
+/// What an engine measured.
+#[derive(Debug, Clone)]
+pub struct Measurement {
+    /// When the client started (interval times count from here).
+    pub started: SystemTime,
+    pub intervals: Vec<Interval>,
+    /// The whole test, sender side (retransmits counted) and receiver side.
+    pub sent: Interval,
+    pub received: Interval,
+}
