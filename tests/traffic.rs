@@ -53,12 +53,17 @@ async fn one_arista(s2: &str, test: &str) -> (tempfile::TempDir, Sim) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_flap_during_traffic_is_counted_once_on_time_and_names_the_test() {
-    if !have_tool(
+    flap_during_traffic("builtin").await;
+    if have_tool(
         "iperf3",
-        "a_flap_during_traffic_is_counted_once_on_time_and_names_the_test",
+        "a_flap_during_traffic_is_counted_once_on_time_and_names_the_test with iperf3",
     ) {
-        return;
+        flap_during_traffic("iperf3").await;
     }
+}
+
+/// A flap 2.5 s into the push of a run whose 4 s test uses `engine`.
+async fn flap_during_traffic(engine: &str) {
     let dir = tempfile::tempdir().unwrap();
     let (arista, addr) = ssh_sim(options("arista_eos")).await;
     let (cisco, link) = console_sim(no_login(options("cisco_ios")), dir.path(), "cisco").await;
@@ -75,7 +80,10 @@ async fn a_flap_during_traffic_is_counted_once_on_time_and_names_the_test() {
     let lab_text = serial_device("cisco", "cisco_ios", &link, false, &ports)
         + &lab(addr, "127.0.0.1", "127.0.0.1");
     std::fs::write(dir.path().join("lab.toml"), lab_text).unwrap();
-    let m = manifest("duration = \"4s\"\nstreams = 2").replace(
+    let m = manifest(&format!(
+        "duration = \"4s\"\nstreams = 2\nengine = \"{engine}\""
+    ))
+    .replace(
         "[[device]]\nname = \"arista\"\n",
         "[[device]]\nname = \"arista\"\n[[device]]\nname = \"cisco\"\n",
     );
@@ -87,6 +95,7 @@ async fn a_flap_during_traffic_is_counted_once_on_time_and_names_the_test() {
     let run = run_json(&folder);
     let test = &run["throughput"][0];
     assert_eq!(test["outcome"], "measured", "{run}");
+    assert_eq!(test["engine"], engine, "{run}");
     assert_eq!(test["verdict"], "pass", "{run}");
     assert!(test["received_gbps"].as_f64().unwrap() > 0.1, "{run}");
     let (from, to) = (
@@ -278,4 +287,86 @@ async fn ctrl_c_during_traffic_ends_the_test_and_the_watch_and_leaves_no_iperf3_
             .collect();
         assert!(left.is_empty(), "{sig}: iperf3 left running: {left:?}");
     }
+}
+
+/// Two Aristas, each with Ethernet1 cabled to a NIC of s1 and Ethernet2 to a NIC of s2;
+/// each NIC has an address of its own on loopback.
+async fn two_switches(dir: &std::path::Path) -> (Sim, Sim) {
+    let (a1, addr1) = ssh_sim(options("arista_eos")).await;
+    let (a2, addr2) = ssh_sim(options("arista_eos")).await;
+    let port = |p: &str, e: &str, nic: &str| {
+        format!(
+            "[[device.port]]\nname = \"{p}\"\npeer = {{ endpoint = \"{e}\", interface = \"{nic}\" }}\n"
+        )
+    };
+    let endpoint = |e: &str, a: &str, b: &str| {
+        format!(
+            "[[endpoint]]\nname = \"{e}\"\naddress = \"127.0.0.1\"\n[[endpoint.interface]]\nname = \"eth1\"\naddress = \"{a}\"\n[[endpoint.interface]]\nname = \"eth2\"\naddress = \"{b}\"\n"
+        )
+    };
+    let lab = [
+        ssh_device("a1", "arista_eos", addr1, &[]),
+        port("Ethernet1", "s1", "eth1"),
+        port("Ethernet2", "s2", "eth1"),
+        ssh_device("a2", "arista_eos", addr2, &[]),
+        port("Ethernet1", "s1", "eth2"),
+        port("Ethernet2", "s2", "eth2"),
+        endpoint("s1", "127.0.0.51", "127.0.0.61"),
+        endpoint("s2", "127.0.0.52", "127.0.0.62"),
+        "[[endpoint]]\nname = \"s3\"\naddress = \"127.0.0.53\"\n".to_string(),
+    ]
+    .concat();
+    std::fs::write(dir.join("lab.toml"), lab).unwrap();
+    (a1, a2)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_test_is_measured_through_each_device_between_the_nics_cabled_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let _sims = two_switches(dir.path()).await;
+    let m = "name = \"per-device\"\n[[device]]\nname = \"a1\"\n[[device]]\nname = \"a2\"\n[[throughput]]\nname = \"t1\"\nfrom = \"s1\"\nto = \"s2\"\nduration = \"1s\"\nengine = \"builtin\"\n[flaps]\nsources = [\"counters\", \"state\"]\ninterval = \"500ms\"\nduration = \"1s\"\n[criteria]\nmin_gbps = 0.1\n";
+    std::fs::write(dir.path().join("m.toml"), m).unwrap();
+    let out = switchlab(&RUN, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let run = run_json(&printed_folder(&out, dir.path()));
+    let got: Vec<(String, String, String, String)> = run["throughput"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            assert_eq!(
+                (&m["outcome"], &m["verdict"]),
+                (&"measured".into(), &"pass".into()),
+                "{m}"
+            );
+            let s = |k: &str| m[k].as_str().unwrap().to_string();
+            (
+                s("device"),
+                s("from_address"),
+                s("to_address"),
+                s("to_port"),
+            )
+        })
+        .collect();
+    let want = |d: &str, a: &str, b: &str| (d.into(), a.into(), b.into(), "Ethernet2".into());
+    assert_eq!(
+        got,
+        [
+            want("a1", "127.0.0.51", "127.0.0.52"),
+            want("a2", "127.0.0.61", "127.0.0.62")
+        ]
+    );
+
+    // A test no device under test can carry is an error of `check`, naming the cabling.
+    let m = m.replace("to = \"s2\"", "to = \"s3\"");
+    std::fs::write(dir.path().join("m.toml"), m).unwrap();
+    let check = ["check", "--lab", "lab.toml", "--manifest", "m.toml"];
+    let out = switchlab(&check, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("throughput test 't1': no device under test cables both 's1' and 's3'"),
+        "{t}"
+    );
 }

@@ -207,7 +207,9 @@ impl TestResult {
         let mut v = serde_json::json!({
             "test": self.test.name, "device": self.test.device,
             "from": self.test.from.name, "from_port": self.test.from.port,
+            "from_address": self.test.from.address,
             "to": self.test.to.name, "to_port": self.test.to.port,
+            "to_address": self.test.to.address,
             "engine": self.test.engine, "streams": self.test.streams,
             "duration_s": self.test.duration.as_secs_f64(),
             "started": stamp(self.started), "ended": stamp(self.ended),
