@@ -20,15 +20,16 @@
 //! - [`driver`]: the vendor's mode graph in action: login, dialogs, escalation, configure
 //!   line by line, save, verify.
 //! - [`run`]: operations on lab devices: open, push to many at once, and the `run`
-//!   pipeline (push and flap watch per device, then iperf3 traffic while the watch goes on,
-//!   into a run folder).
+//!   pipeline (push and flap watch per device, then traffic through each device while the
+//!   watch goes on, into a run folder); `run::traffic` holds the engine seam, iperf3 and
+//!   the built-in engine.
 //! - [`watch`]: the flap watch: per-port timelines from counters, state polls, console
 //!   lines, the log buffer and a syslog receiver; diagnosis with hints; the run folder's CSVs.
 //! - [`sim`]: the virtual lab: simulated switches of each vendor over SSH and pty consoles,
 //!   with a link model and flap injection (its own code, not driven by `vendors/*.toml`).
 //!
-//! Not built yet (DESIGN.md): traffic from endpoints over SSH and the built-in engine, and
-//! reports (summary, HTML, `compare`).
+//! Not built yet (DESIGN.md): traffic engines on endpoints over SSH, the simulators' data
+//! plane, and reports (summary, HTML, `compare`).
 
 // Input errors carry file, line, column, key and the known names: large, but only ever on
 // the way out of a command, never on a hot path.

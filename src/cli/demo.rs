@@ -19,10 +19,10 @@ use crate::sim::bench;
 /// Bring up the demo bench (five simulated switches, one per vendor, some over SSH and some
 /// on pty consoles) in this process and do what `switchlab run` does on it: per device, the
 /// flap watch starts, the baseline is pushed, saved and verified; the manifest's throughput
-/// test runs (iperf3 between the bench's two servers, both this machine), and every port is
+/// test runs once through each switch (iperf3 between the bench's two servers, both this
+/// machine, or the built-in engine where iperf3 is not installed), and every port is
 /// watched throughout (the bench has one short DAC to an Intel NIC, which fails with its
-/// hint); then a run folder, and stop. Without iperf3 on this machine the traffic is
-/// skipped, and said so. Host keys are recorded in a throwaway file, never in ~/.ssh; the
+/// hint); then a run folder, and stop. Host keys are recorded in a throwaway file, never in ~/.ssh; the
 /// syslog receiver takes any free port on 127.0.0.1 and the configs name it.
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -17,14 +17,15 @@ use crate::run::traffic::Traffic;
 /// Per device, one session (serial or SSH): the flap watch starts, the baseline is pushed,
 /// saved and verified over that session (a flap during the push is caught too), and the
 /// watch goes on. Once every push is done, the manifest's [[throughput]] tests run one
-/// after another with iperf3 on this machine, every port still watched; the watch ends
-/// when the traffic has ended and [flaps] duration has passed since the last push.
+/// after another, each once through every device that cables both endpoints (iperf3, or
+/// the built-in engine where iperf3 is not installed), every port still watched; the watch
+/// ends when the traffic has ended and [flaps] duration has passed since the last push.
 /// Writes runs/<UTC>-<name>/ — manifest.toml and lab.toml as run, configs/<device>.cfg,
 /// transcripts/<device>.log (secrets redacted), flaps.csv (each flap names the test it
 /// fell in), throughput.csv, ports.csv, run.json — and prints the folder last. Exit 1 when
 /// a device could not be pushed or watched or a test could not run; verdicts are in
-/// ports.csv and throughput.csv. Not built yet: iperf3 on an endpoint over SSH, and the
-/// built-in engine (a manifest asking for them is refused before anything is pushed).
+/// ports.csv and throughput.csv. Exit 130 when Ctrl-C or SIGTERM ended it early. Not built
+/// yet: engines on an endpoint over SSH (refused before anything is pushed).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
