@@ -430,7 +430,7 @@ const HOSTILE: &[(char, &str, &str, &str)] = &[
     ),
     (
         'M',
-        "duration = \"10s\"",
+        "duration = \"2s\"",
         "duration = \"0s\"",
         "key `throughput.duration`: '0s' is zero",
     ),

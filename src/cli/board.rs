@@ -291,6 +291,14 @@ impl LiveBoard {
     }
 }
 
+/// An engine as the output names it.
+pub fn engine_name(e: crate::format::manifest::Engine) -> &'static str {
+    match e {
+        crate::format::manifest::Engine::Iperf3 => "iperf3",
+        crate::format::manifest::Engine::Builtin => "the built-in engine",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{LiveBoard, WatchEvent};
@@ -310,13 +318,5 @@ mod tests {
         assert_eq!(b.rows[0].2, 4);
         assert_eq!(b.rows[1].2, 0);
         assert!(b.render().contains("unseen flap(s)"));
-    }
-}
-
-/// An engine as the output names it.
-pub fn engine_name(e: crate::format::manifest::Engine) -> &'static str {
-    match e {
-        crate::format::manifest::Engine::Iperf3 => "iperf3",
-        crate::format::manifest::Engine::Builtin => "the built-in engine",
     }
 }

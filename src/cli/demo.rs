@@ -64,7 +64,12 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     watch.connect.known_hosts = vec![keys.join("known_hosts")];
     watch.connect.learn_into = keys.join("known_hosts");
     let rt = tokio::runtime::Runtime::new()?;
-    let prepared = Traffic::prepare(&inputs.manifest, &inputs.lab.lab, &args.manifest);
+    let prepared = Traffic::prepare(
+        &inputs.manifest,
+        &inputs.lab.lab,
+        &args.manifest,
+        &watch.connect,
+    );
     let traffic = rt.block_on(prepared)?;
     if let Some(t) = &traffic {
         println!(

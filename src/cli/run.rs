@@ -65,6 +65,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             &inputs.manifest,
             &inputs.lab.lab,
             &args.files.manifest,
+            &watch.connect,
         ))?,
     };
     if let Some(t) = &traffic {

@@ -309,6 +309,10 @@ pub struct Endpoint {
     /// the traffic measured through that switch.
     #[serde(default, rename = "interface")]
     pub interfaces: Vec<EndpointInterface>,
+    /// Over SSH: the switchlab binary there, for the built-in engine (default `switchlab`
+    /// on its PATH).
+    #[serde(default)]
+    pub switchlab: Option<String>,
     #[serde(default)]
     pub ssh: Option<SshAccess>,
 }

@@ -214,7 +214,7 @@ pub async fn run(
             && !interrupted.load(Ordering::Relaxed)
         {
             let stop = end_rx.clone();
-            results = traffic::run_tests(&t.tests, min_gbps, &folder, stop, progress).await;
+            results = traffic::run_tests(t, min_gbps, &folder, stop, progress).await;
         }
         if !interrupted.load(Ordering::Relaxed) {
             let end = (pushes_done + watch_opts.duration).max(Instant::now());

@@ -124,122 +124,184 @@ pub async fn connect(
     s: &SshAccess,
     opts: &ConnectOptions,
 ) -> Result<Connected, TransportError> {
-    // The lab's per-device `connect_timeout` (checked when the lab was read) wins.
-    let own;
-    let opts = match s
-        .connect_timeout
-        .as_deref()
-        .and_then(|t| humantime::parse_duration(t).ok())
-    {
-        Some(t) => {
-            own = ConnectOptions {
-                connect_timeout: t,
-                auth_timeout: t,
-                ..opts.clone()
-            };
-            &own
-        }
-        None => opts,
-    };
-    let mut keep: Vec<Box<dyn Send + Sync>> = Vec::new();
-    let handle = match &s.jump {
-        None => session(device, &s.host, s.port, s.legacy_algorithms, opts, None).await?,
-        Some(jump) => {
-            let j = crate::format::lab::Jump::parse(jump).map_err(|error| TransportError::Ssh {
-                device: device.into(),
-                error: format!("jump: {error}"),
-            })?;
-            let (juser, jhost, jport) = (j.user, j.host, j.port);
-            let bastion = session(device, &jhost, jport, s.legacy_algorithms, opts, None).await?;
-            let mut bastion = bastion;
-            let mut via = s.clone();
-            via.user = juser.unwrap_or_else(|| s.user.clone());
-            authenticate(device, &mut bastion, &via, opts).await?;
-            let addr = format!("{}:{}", s.host, s.port);
-            let tunnel = timed(
-                device,
-                &addr,
-                "opening the tunnel through the jump host",
-                opts.connect_timeout,
-                bastion.channel_open_direct_tcpip(s.host.clone(), s.port as u32, "127.0.0.1", 0),
-            )
-            .await?;
-            keep.push(Box::new(bastion));
-            session(
-                device,
-                &s.host,
-                s.port,
-                s.legacy_algorithms,
-                opts,
-                Some(tunnel.into_stream()),
-            )
-            .await?
-        }
-    };
-    let mut handle = handle;
-    authenticate(device, &mut handle, s, opts).await?;
-    let addr = format!("{}:{}", s.host, s.port);
-    let mut channel = timed(
-        device,
-        &addr,
-        "opening a session channel",
-        opts.connect_timeout,
-        handle.channel_open_session(),
-    )
-    .await?;
-    timed(
-        device,
-        &addr,
-        "requesting a terminal",
-        opts.connect_timeout,
-        channel.request_pty(true, "vt100", 511, 24, 0, 0, &[]),
-    )
-    .await?;
-    timed(
-        device,
-        &addr,
-        "starting a shell",
-        opts.connect_timeout,
-        channel.request_shell(true),
-    )
-    .await?;
-    // Wait for the shell request's answer so a refused shell is an error here, not a silent stream.
-    let ok = tokio::time::timeout(opts.connect_timeout, async {
-        loop {
-            match channel.wait().await {
-                Some(ChannelMsg::Success) => return Ok(()),
-                Some(ChannelMsg::Failure) => return Err("the device refused a shell".to_string()),
-                Some(ChannelMsg::Close) | None => {
-                    return Err("the device closed the channel".to_string());
+    SshSession::open(device, s, opts).await?.shell().await
+}
+
+/// An authenticated SSH session to a device or an endpoint: a shell (a device's CLI, with a
+/// pty) or commands run over exec channels (an endpoint's traffic engine, without a pty).
+pub struct SshSession {
+    name: String,
+    addr: String,
+    handle: Handle<Client>,
+    /// What must stay alive with it (the jump host's session).
+    keep: Vec<Box<dyn Send + Sync>>,
+    timeout: std::time::Duration,
+}
+
+impl SshSession {
+    /// Connect (through the jump host if any) and authenticate as the lab says. `name` is
+    /// the device or endpoint, for errors.
+    pub async fn open(
+        name: &str,
+        s: &SshAccess,
+        opts: &ConnectOptions,
+    ) -> Result<SshSession, TransportError> {
+        let device = name;
+        // The lab's own `connect_timeout` (checked when the lab was read) wins.
+        let own;
+        let opts = match s
+            .connect_timeout
+            .as_deref()
+            .and_then(|t| humantime::parse_duration(t).ok())
+        {
+            Some(t) => {
+                own = ConnectOptions {
+                    connect_timeout: t,
+                    auth_timeout: t,
+                    ..opts.clone()
+                };
+                &own
+            }
+            None => opts,
+        };
+        let mut keep: Vec<Box<dyn Send + Sync>> = Vec::new();
+        let handle = match &s.jump {
+            None => session(device, &s.host, s.port, s.legacy_algorithms, opts, None).await?,
+            Some(jump) => {
+                let j =
+                    crate::format::lab::Jump::parse(jump).map_err(|error| TransportError::Ssh {
+                        device: device.into(),
+                        error: format!("jump: {error}"),
+                    })?;
+                let (juser, jhost, jport) = (j.user, j.host, j.port);
+                let mut bastion =
+                    session(device, &jhost, jport, s.legacy_algorithms, opts, None).await?;
+                let mut via = s.clone();
+                via.user = juser.unwrap_or_else(|| s.user.clone());
+                authenticate(device, &mut bastion, &via, opts).await?;
+                let addr = format!("{}:{}", s.host, s.port);
+                let tunnel = timed(
+                    device,
+                    &addr,
+                    "opening the tunnel through the jump host",
+                    opts.connect_timeout,
+                    bastion.channel_open_direct_tcpip(
+                        s.host.clone(),
+                        s.port as u32,
+                        "127.0.0.1",
+                        0,
+                    ),
+                )
+                .await?;
+                keep.push(Box::new(bastion));
+                let stream = Some(tunnel.into_stream());
+                session(device, &s.host, s.port, s.legacy_algorithms, opts, stream).await?
+            }
+        };
+        let mut handle = handle;
+        authenticate(device, &mut handle, s, opts).await?;
+        Ok(SshSession {
+            name: device.to_string(),
+            addr: format!("{}:{}", s.host, s.port),
+            handle,
+            keep,
+            timeout: opts.connect_timeout,
+        })
+    }
+
+    /// Where it is connected (`host:port`).
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    async fn channel(&self) -> Result<russh::Channel<client::Msg>, TransportError> {
+        timed(
+            &self.name,
+            &self.addr,
+            "opening a session channel",
+            self.timeout,
+            self.handle.channel_open_session(),
+        )
+        .await
+    }
+
+    /// A shell with a pty: the device's CLI as one byte stream.
+    pub async fn shell(self) -> Result<Connected, TransportError> {
+        let (device, addr) = (self.name.clone(), self.addr.clone());
+        let mut channel = self.channel().await?;
+        timed(
+            &device,
+            &addr,
+            "requesting a terminal",
+            self.timeout,
+            channel.request_pty(true, "vt100", 511, 24, 0, 0, &[]),
+        )
+        .await?;
+        timed(
+            &device,
+            &addr,
+            "starting a shell",
+            self.timeout,
+            channel.request_shell(true),
+        )
+        .await?;
+        // Wait for the shell request's answer so a refused shell is an error here, not a
+        // silent stream.
+        let ok = tokio::time::timeout(self.timeout, async {
+            loop {
+                match channel.wait().await {
+                    Some(ChannelMsg::Success) => return Ok(()),
+                    Some(ChannelMsg::Failure) => {
+                        return Err("the device refused a shell".to_string());
+                    }
+                    Some(ChannelMsg::Close) | None => {
+                        return Err("the device closed the channel".to_string());
+                    }
+                    Some(_) => {}
                 }
-                Some(_) => {}
+            }
+        })
+        .await;
+        match ok {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                return Err(TransportError::Ssh {
+                    device,
+                    error: format!("{addr}: {e}"),
+                });
+            }
+            Err(_) => {
+                return Err(TransportError::Timeout {
+                    device,
+                    addr,
+                    what: "waiting for the shell",
+                    after: self.timeout,
+                });
             }
         }
-    })
-    .await;
-    match ok {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            return Err(TransportError::Ssh {
-                device: device.into(),
-                error: format!("{addr}: {e}"),
-            });
-        }
-        Err(_) => {
-            return Err(TransportError::Timeout {
-                device: device.into(),
-                addr,
-                what: "waiting for the shell",
-                after: opts.connect_timeout,
-            });
-        }
+        let mut keep = self.keep;
+        keep.push(Box::new(self.handle));
+        Ok(Connected {
+            stream: Box::new(channel.into_stream()),
+            console: false,
+            keep_alive: keep,
+        })
     }
-    keep.push(Box::new(handle));
-    Ok(Connected {
-        stream: Box::new(channel.into_stream()),
-        console: false,
-        keep_alive: keep,
-    })
+
+    /// Run `command` over an exec channel (no pty): its stdout, stderr and exit status
+    /// arrive on the returned channel.
+    pub async fn exec(&self, command: &str) -> Result<russh::Channel<client::Msg>, TransportError> {
+        let channel = self.channel().await?;
+        timed(
+            &self.name,
+            &self.addr,
+            "starting a command",
+            self.timeout,
+            channel.exec(true, command.as_bytes().to_vec()),
+        )
+        .await?;
+        Ok(channel)
+    }
 }
 
 async fn session(

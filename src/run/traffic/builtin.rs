@@ -454,6 +454,33 @@ fn read_line<T: for<'de> Deserialize<'de>>(
 }
 
 impl SendReport {
+    /// The measurement a report gives (its intervals and the totals of both sides).
+    pub fn measurement(&self, started: SystemTime) -> Measurement {
+        let whole = |bytes: u64, bps: f64, retransmits| Interval {
+            start_s: 0.0,
+            end_s: self.seconds,
+            bytes,
+            bits_per_second: bps,
+            retransmits,
+        };
+        Measurement {
+            started,
+            intervals: self
+                .intervals
+                .iter()
+                .map(|i| Interval {
+                    start_s: i.start_s,
+                    end_s: i.end_s,
+                    bytes: i.bytes,
+                    bits_per_second: i.bits_per_second,
+                    retransmits: i.retransmits,
+                })
+                .collect(),
+            sent: whole(self.sent_bytes, self.sent_bits_per_second, self.retransmits),
+            received: whole(self.received_bytes, self.received_bits_per_second, None),
+        }
+    }
+
     pub fn new(m: &Measurement, req: &Request) -> SendReport {
         SendReport {
             intervals: m
@@ -484,35 +511,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_test_on_loopback_counts_what_was_sent_and_received() {
+    fn a_test_on_loopback_counts_what_was_sent_and_received_both_ways() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let stop = AtomicBool::new(false);
         std::thread::scope(|s| {
-            s.spawn(|| serve(&listener, &stop, true).unwrap());
-            for reverse in [false] {
-                let req = Request {
-                    streams: 2,
-                    duration_ms: 1200,
-                    reverse,
-                };
-                let mut ticks = 0;
-                let m = send(
-                    addr,
-                    Some("127.0.0.1".parse().unwrap()),
-                    &req,
-                    &stop,
-                    |_| ticks += 1,
-                )
-                .unwrap();
-                assert_eq!(ticks, 2, "one interval per second as it ends");
-                assert!(
-                    m.sent.bytes > 0 && m.received.bytes == m.sent.bytes,
-                    "{m:?}"
-                );
-                assert_eq!(m.intervals.len(), 2);
-                assert!(m.received.bits_per_second > 1e8, "{m:?}");
-            }
+            let server = s.spawn(|| serve(&listener, &stop, false));
+            let from = Some("127.0.0.1".parse().unwrap());
+            let req = |reverse| Request {
+                streams: 2,
+                duration_ms: 1200,
+                reverse,
+            };
+            let mut ticks = 0;
+            let m = send(addr, from, &req(false), &AtomicBool::new(false), |_| {
+                ticks += 1
+            });
+            let m = m.unwrap();
+            assert_eq!(ticks, 2, "one interval per second as it ends");
+            assert!(
+                m.sent.bytes > 0 && m.received.bytes == m.sent.bytes,
+                "{m:?}"
+            );
+            assert_eq!(m.intervals.len(), 2);
+            assert!(m.received.bits_per_second > 1e8, "{m:?}");
+            // Reverse: the server sends, this side counts what arrives.
+            let r = send(addr, from, &req(true), &AtomicBool::new(false), |_| {}).unwrap();
+            assert!(
+                r.received.bytes > 0 && r.received.bytes == r.sent.bytes,
+                "{r:?}"
+            );
+            stop.store(true, Ordering::Relaxed);
+            server.join().unwrap().unwrap();
         });
     }
 }

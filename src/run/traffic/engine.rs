@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use super::measure::{Interval, Measurement};
-use super::{TrafficError, TrafficTest, builtin, iperf3};
+use super::place::Place;
+use super::{Traffic, TrafficError, TrafficTest, builtin, iperf3};
 use crate::format::manifest::Engine;
 
 /// The engine for tests that name none, and why it was chosen (said in the output).
@@ -36,23 +37,169 @@ impl EngineChoice {
 /// Called with each interval (and when it ended) as an engine reports it.
 pub type OnInterval<'a> = &'a (dyn Fn(SystemTime, &Interval) + Sync);
 
-/// Measure `test` with its engine.
+/// Measure `test` with its engine, each end where its endpoint is (this machine, or over
+/// SSH: the server on `to`, the client on `from`).
 pub async fn measure(
+    traffic: &Traffic,
     test: &TrafficTest,
     on_interval: OnInterval<'_>,
 ) -> Result<Measurement, TrafficError> {
-    match test.engine {
-        Engine::Iperf3 => {
-            // iperf3 3.12 reports at the end (no --json-stream): its intervals come then.
-            let m = iperf3::measure(test).await?;
-            for i in &m.intervals {
-                on_interval(m.started + std::time::Duration::from_secs_f64(i.end_s), i);
+    let place = |name: &str| {
+        let e = traffic.endpoints.iter().find(|e| e.name.get_ref() == name);
+        async move {
+            match e {
+                Some(e) => Place::open(e, &traffic.connect).await,
+                None => Ok(Place::Local),
             }
-            Ok(m)
         }
-        Engine::Builtin => builtin_here(test, on_interval).await,
+    };
+    let (from, to) = (place(&test.from.name).await?, place(&test.to.name).await?);
+    // This very program here; over SSH, the endpoint's `switchlab` (default: on its PATH).
+    let binary = |name: &str| {
+        let e = traffic.endpoints.iter().find(|e| e.name.get_ref() == name);
+        match e {
+            Some(e) if e.ssh.is_some() => e.switchlab.clone().unwrap_or_else(|| "switchlab".into()),
+            _ => std::env::current_exe()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| "switchlab".into()),
+        }
+    };
+    let m = match (test.engine, &from, &to) {
+        (Engine::Builtin, Place::Local, Place::Local) => {
+            return builtin_here(test, on_interval).await;
+        }
+        (Engine::Builtin, ..) => {
+            let bins = (binary(&test.from.name), binary(&test.to.name));
+            builtin_remote(test, &from, &to, bins).await?
+        }
+        // iperf3 3.12 reports at the end (no --json-stream): its intervals come then.
+        (Engine::Iperf3, ..) => iperf3::measure(test, &from, &to).await?,
+    };
+    for i in &m.intervals {
+        on_interval(m.started + std::time::Duration::from_secs_f64(i.end_s), i);
+    }
+    Ok(m)
+}
+
+/// The built-in engine with an end over SSH: `switchlab traffic serve --once` on `to`,
+/// `switchlab traffic send --json` on `from`.
+async fn builtin_remote(
+    test: &TrafficTest,
+    from: &Place,
+    to: &Place,
+    (from_bin, to_bin): (String, String),
+) -> Result<Measurement, TrafficError> {
+    let serve = vec![
+        to_bin,
+        "traffic".into(),
+        "serve".into(),
+        "--once".into(),
+        "--bind".into(),
+        std::net::SocketAddr::new(ip(&test.to)?, 0).to_string(),
+    ];
+    let mut server = to.start(&serve).await?;
+    let server_err = |said: String| TrafficError::Remote {
+        place: to.describe(),
+        command: serve.join(" "),
+        said,
+    };
+    // It says where it listens: "traffic server on ADDR:PORT".
+    let mut said = String::new();
+    let addr = loop {
+        match tokio::time::timeout(SERVER_READY, server.next_line()).await {
+            Ok(Some(l)) => match l.split_once("traffic server on ") {
+                Some((_, rest)) => {
+                    let a = rest.split_whitespace().next().unwrap_or_default();
+                    break a.to_string();
+                }
+                None => said.push_str(&format!("{l}; ")),
+            },
+            Ok(None) => return Err(server_err(not_found(said, &serve[0]))),
+            Err(_) => {
+                return Err(server_err(format!(
+                    "did not say it listens within {SERVER_READY:?}"
+                )));
+            }
+        }
+    };
+    let send = vec![
+        from_bin,
+        "traffic".into(),
+        "send".into(),
+        addr,
+        "--from".into(),
+        test.from.address.clone(),
+        "--streams".into(),
+        test.streams.to_string(),
+        "--duration".into(),
+        format!("{}ms", test.duration.as_millis()),
+        "--json".into(),
+    ];
+    let started = SystemTime::now();
+    let client = from.start(&send).await?;
+    let finished = client.finish(test.duration + GRACE);
+    tokio::pin!(finished);
+    // While the client runs, the server's channel is watched: closing without an exit
+    // status means the SSH session was lost (the server went with it, by its watchdog).
+    let mut server_open = true;
+    let out = loop {
+        tokio::select! {
+            out = &mut finished => break out,
+            line = server.next_line(), if server_open => {
+                if line.is_none() {
+                    server_open = false;
+                    if server.status().is_none() {
+                        return Err(server_err("the SSH session was lost mid-test; the server there was ended with it".into()));
+                    }
+                }
+            }
+        }
+    }
+    .map_err(|waited| TrafficError::Timeout {
+        test: test.name.clone(),
+        waited,
+    })?;
+    server.stop().await;
+    let fail = |said: String| TrafficError::Remote {
+        place: from.describe(),
+        command: send.join(" "),
+        said,
+    };
+    if out.status != Some(0) {
+        return Err(fail(not_found(
+            format!("{}{}", out.stdout, out.stderr),
+            &send[0],
+        )));
+    }
+    let r: builtin::SendReport = serde_json::from_str(&out.stdout)
+        .map_err(|e| fail(format!("an unreadable report ({e})")))?;
+    Ok(r.measurement(started))
+}
+
+/// What a failed remote command said, or that the program is not installed there.
+fn not_found(said: String, program: &str) -> String {
+    let said = said.trim().trim_end_matches(';').to_string();
+    if said.contains("not found") || said.contains("No such file") {
+        format!("`{program}` is not installed there (or not on its PATH): {said}")
+    } else if said.is_empty() {
+        "it ended without saying why".into()
+    } else {
+        said
     }
 }
+
+fn ip(h: &super::Host) -> Result<std::net::IpAddr, TrafficError> {
+    h.address.parse().map_err(|_| TrafficError::Address {
+        endpoint: h.name.clone(),
+        address: h.address.clone(),
+        error: std::io::Error::other("not an IP address (the built-in engine takes addresses)"),
+    })
+}
+
+/// How long a server may take to say it listens.
+const SERVER_READY: std::time::Duration = std::time::Duration::from_secs(10);
+/// Beyond a test's own length: connecting, the last interval, the report.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Sets the flag when dropped: a test future dropped by Ctrl-C stops its threads.
 struct StopOnDrop(Arc<AtomicBool>);

@@ -6,10 +6,10 @@
 use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 use super::measure::{Interval, Measurement};
+use super::place::{Place, Process};
 use super::{TrafficError, TrafficTest};
 
 /// How long the server may take to say it listens.
@@ -31,18 +31,26 @@ pub async fn version() -> Result<String, TrafficError> {
     Ok(text.lines().next().unwrap_or("iperf3").trim().to_string())
 }
 
-/// Run `test` to its end and read the client's report.
-pub async fn measure(test: &TrafficTest) -> Result<Measurement, TrafficError> {
-    // The port was free a moment before the server binds it; if something took it in
-    // between, another free port.
+/// Run `test` to its end and read the client's report: the server on `to`, the client on
+/// `from` (this machine or over SSH).
+pub async fn measure(
+    test: &TrafficTest,
+    from: &Place,
+    to: &Place,
+) -> Result<Measurement, TrafficError> {
+    // A port free a moment before the server binds it (here), or a likely one (there); if
+    // something took it in between, another.
     let mut tries = 0;
     let (mut server, port) = loop {
-        let port = free_port(&test.to.address).map_err(|error| TrafficError::Address {
-            endpoint: test.to.name.clone(),
-            address: test.to.address.clone(),
-            error,
-        })?;
-        match server(test, port).await {
+        let port = match to {
+            Place::Local => free_port(&test.to.address).map_err(|error| TrafficError::Address {
+                endpoint: test.to.name.clone(),
+                address: test.to.address.clone(),
+                error,
+            })?,
+            Place::Ssh { .. } => 20_000 + (rand::random::<u16>() % 40_000),
+        };
+        match server(test, to, port).await {
             Ok(s) => break (s, port),
             Err(TrafficError::Server { said, .. }) if said.contains("in use") && tries < 2 => {
                 tries += 1
@@ -50,102 +58,97 @@ pub async fn measure(test: &TrafficTest) -> Result<Measurement, TrafficError> {
             Err(e) => return Err(e),
         }
     };
-    let mut client = Command::new("iperf3");
-    client
-        .args(["-c", &test.to.address, "-p", &port.to_string()])
-        .args(["-B", &test.from.address])
-        .args(["-t", &whole_seconds(test.duration).to_string()])
-        .args(["-P", &test.streams.to_string()])
-        .args(["--connect-timeout", CONNECT_TIMEOUT_MS, "-J"]);
+    let mut argv: Vec<String> = ["iperf3", "-c", &test.to.address, "-p", &port.to_string()]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    argv.extend(["-B".into(), test.from.address.clone()]);
+    argv.extend(["-t".into(), whole_seconds(test.duration).to_string()]);
+    argv.extend(["-P".into(), test.streams.to_string()]);
+    argv.extend([
+        "--connect-timeout".into(),
+        CONNECT_TIMEOUT_MS.into(),
+        "-J".into(),
+    ]);
     if let Some(w) = &test.window {
-        client.args(["-w", w]);
+        argv.extend(["-w".into(), w.clone()]);
     }
     let started = SystemTime::now();
-    let child = spawn(&mut client, &test.from.name)?;
+    let client = from.start(&argv).await?;
     let limit = test.duration + CLIENT_GRACE;
-    let out = tokio::time::timeout(limit, child.wait_with_output())
+    let out = client
+        .finish(limit)
         .await
-        .map_err(|_| TrafficError::Timeout {
+        .map_err(|waited| TrafficError::Timeout {
             test: test.name.clone(),
-            waited: limit,
-        })?
-        .map_err(|error| TrafficError::Spawn {
-            endpoint: test.from.name.clone(),
-            error,
+            waited,
         })?;
-    // The one-off server ends by itself after the test; kill it anyway if it lingers.
-    let _ = server.start_kill();
-    report(&test.name, started, &out.stdout, &out.stderr)
+    // The one-off server ends by itself after the test; end it anyway if it lingers.
+    server.stop().await;
+    if out.status == Some(127) {
+        return Err(TrafficError::Remote {
+            place: from.describe(),
+            command: argv.join(" "),
+            said: "`iperf3` is not installed there (or not on its PATH)".into(),
+        });
+    }
+    report(
+        &test.name,
+        started,
+        out.stdout.as_bytes(),
+        out.stderr.as_bytes(),
+    )
 }
 
 /// A one-off server on `to`, once it says it listens.
-async fn server(test: &TrafficTest, port: u16) -> Result<Child, TrafficError> {
-    let mut cmd = Command::new("iperf3");
-    cmd.args(["-s", "-1", "--forceflush"])
-        .args(["-B", &test.to.address, "-p", &port.to_string()]);
-    let mut child = spawn(&mut cmd, &test.to.name)?;
+async fn server(test: &TrafficTest, to: &Place, port: u16) -> Result<Process, TrafficError> {
+    let argv: Vec<String> = [
+        "iperf3",
+        "-s",
+        "-1",
+        "--forceflush",
+        "-B",
+        &test.to.address,
+        "-p",
+        &port.to_string(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut child = to.start(&argv).await?;
+    let address = format!("{}:{port}", test.to.address);
     let mut seen = String::new();
-    let ready = match (child.stdout.take(), child.stderr.take()) {
-        (Some(out), Some(err)) => {
-            tokio::time::timeout(SERVER_READY, listening(out, err, &mut seen)).await
+    let ready = tokio::time::timeout(SERVER_READY, async {
+        while let Some(l) = child.next_line().await {
+            if l.contains("Server listening on") {
+                return true;
+            }
+            seen.push_str(&l);
+            seen.push('\n');
         }
-        // Both were asked for as pipes in `spawn`.
-        _ => Ok(false),
-    };
+        false
+    })
+    .await;
     match ready {
         Ok(true) => Ok(child),
+        Ok(false) if seen.contains("not found") || seen.contains("No such file") => {
+            Err(TrafficError::Remote {
+                place: to.describe(),
+                command: argv.join(" "),
+                said: "`iperf3` is not installed there (or not on its PATH)".into(),
+            })
+        }
         Ok(false) => Err(TrafficError::Server {
             endpoint: test.to.name.clone(),
-            address: format!("{}:{port}", test.to.address),
+            address,
             said: last_words(&seen),
         }),
         Err(_) => Err(TrafficError::ServerNotReady {
             endpoint: test.to.name.clone(),
-            address: format!("{}:{port}", test.to.address),
+            address,
             waited: SERVER_READY,
         }),
     }
-}
-
-/// Read the server's output until it says it listens (true) or ends (false).
-async fn listening(
-    out: impl AsyncRead + Unpin,
-    err: impl AsyncRead + Unpin,
-    seen: &mut String,
-) -> bool {
-    let mut out = BufReader::new(out).lines();
-    let mut err = BufReader::new(err).lines();
-    let mut err_open = true;
-    loop {
-        let line = tokio::select! {
-            l = out.next_line() => l,
-            l = err.next_line(), if err_open => match l {
-                Ok(None) | Err(_) => { err_open = false; continue; }
-                l => l,
-            },
-        };
-        match line {
-            Ok(Some(l)) if l.contains("Server listening on") => return true,
-            Ok(Some(l)) => {
-                seen.push_str(&l);
-                seen.push('\n');
-            }
-            Ok(None) | Err(_) => return false,
-        }
-    }
-}
-
-fn spawn(cmd: &mut Command, endpoint: &str) -> Result<Child, TrafficError> {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .process_group(0)
-        .spawn()
-        .map_err(|error| TrafficError::Spawn {
-            endpoint: endpoint.to_string(),
-            error,
-        })
 }
 
 /// A TCP port free on `address` now (the server binds it a moment later).

@@ -19,6 +19,7 @@ pub mod builtin;
 pub mod engine;
 pub mod iperf3;
 pub mod measure;
+pub mod place;
 mod plan;
 
 pub use engine::EngineChoice;
@@ -105,6 +106,23 @@ pub enum TrafficError {
         to: String,
         through: String,
     },
+    #[error("endpoint '{endpoint}': {error}")]
+    Ssh {
+        endpoint: String,
+        error: crate::transport::TransportError,
+    },
+    #[error("{place}: `{command}` could not start: {said}")]
+    Start {
+        place: String,
+        command: String,
+        said: String,
+    },
+    #[error("{place}: `{command}` failed: {said}")]
+    Remote {
+        place: String,
+        command: String,
+        said: String,
+    },
     #[error("throughput.csv: {0}")]
     Csv(#[from] csv::Error),
 }
@@ -136,6 +154,10 @@ pub struct TrafficTest {
 #[derive(Debug, Clone)]
 pub struct Traffic {
     pub tests: Vec<TrafficTest>,
+    /// The lab's endpoints (where each engine runs: this machine, or over SSH).
+    pub endpoints: Vec<crate::format::lab::Endpoint>,
+    /// How to reach endpoints over SSH (host keys, timeouts).
+    pub connect: crate::transport::ConnectOptions,
     /// `iperf3 --version`'s first line, for run.json, when a test uses it.
     pub iperf3: Option<String>,
     /// Tests that asked for no engine use this one (iperf3 where installed).
@@ -148,17 +170,27 @@ impl Traffic {
         m: &Manifest,
         lab: &Lab,
         manifest: &Path,
+        connect: &crate::transport::ConnectOptions,
     ) -> Result<Option<Traffic>, TrafficError> {
         let default_engine = EngineChoice::default_here().await;
         let tests = plan(m, lab, manifest, default_engine.engine)?;
         if tests.is_empty() {
             return Ok(None);
         }
-        let iperf3 = match tests.iter().any(|t| t.engine == Engine::Iperf3) {
+        // iperf3 must be here for tests that run it here (an endpoint over SSH has its own).
+        let local = |h: &Host| {
+            lab.endpoints
+                .iter()
+                .any(|e| e.name.get_ref() == &h.name && e.ssh.is_none())
+        };
+        let here = |t: &TrafficTest| t.engine == Engine::Iperf3 && (local(&t.from) || local(&t.to));
+        let iperf3 = match tests.iter().any(here) {
             true => Some(iperf3::version().await?),
             false => None,
         };
         Ok(Some(Traffic {
+            endpoints: lab.endpoints.clone(),
+            connect: connect.clone(),
             tests,
             iperf3,
             default_engine,
@@ -246,7 +278,7 @@ pub trait TrafficProgress: Sync {
 /// Run `tests` one after another into `folder` until done, or until `stop` is set (Ctrl-C:
 /// the test under way is ended and recorded as interrupted, the rest are not started).
 pub async fn run_tests(
-    tests: &[TrafficTest],
+    traffic: &Traffic,
     min_gbps: Option<f64>,
     folder: &RunFolder,
     mut stop: End,
@@ -256,7 +288,7 @@ pub async fn run_tests(
     let csv = std::sync::Mutex::new(csv);
     write_record(&csv, CSV_HEADER.map(String::from))?;
     let mut results = Vec::new();
-    for test in tests {
+    for test in &traffic.tests {
         if stop.borrow().is_some() {
             break;
         }
@@ -268,7 +300,7 @@ pub async fn run_tests(
             let _ = write_record(&csv, row(test, "interval", at, i, ""));
         };
         let measured = tokio::select! {
-            m = engine::measure(test, &on_interval) => Some(m),
+            m = engine::measure(traffic, test, &on_interval) => Some(m),
             _ = stop.wait_for(|end| end.is_some()) => None,
         };
         folder.traffic_ended(&test.name);

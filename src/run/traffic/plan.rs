@@ -31,21 +31,6 @@ pub fn plan(
             });
         }
         let (from, to) = (t.from.get_ref().as_str(), t.to.get_ref().as_str());
-        for name in [from, to] {
-            // The manifest was checked against the lab: every endpoint it names is there.
-            if lab
-                .endpoints
-                .iter()
-                .any(|e| e.name.get_ref() == name && e.ssh.is_some())
-            {
-                return Err(TrafficError::NotBuilt {
-                    manifest: manifest.display().to_string(),
-                    test: t.name.clone(),
-                    what: format!("starting a traffic engine on endpoint '{name}' over SSH"),
-                    instead: "run the test from this machine: an endpoint without `ssh`",
-                });
-            }
-        }
         let through: Option<Vec<&str>> = t
             .through
             .as_ref()

@@ -1,0 +1,249 @@
+//! Traffic engines on an endpoint over SSH, against a real OpenSSH sshd on loopback that the
+//! test starts (its own config, host key and authorized key; key auth; strict known_hosts):
+//! the built-in engine and iperf3 measure through it, the remote processes are gone after
+//! Ctrl-C and after a dropped session, and a missing program is named with its host.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::*;
+
+/// A running sshd on 127.0.0.1, ended when dropped.
+struct Sshd {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Start sshd in `dir` accepting `client`'s key for root; None (the reason printed) where
+/// sshd or root is missing, unless .ci/run says they must be there.
+fn sshd(dir: &Path, client: &russh::keys::PrivateKey) -> Option<Sshd> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { nix::libc::geteuid() } == 0;
+    if !root || !Path::new("/usr/sbin/sshd").exists() {
+        assert!(
+            std::env::var_os("SWITCHLAB_REQUIRE_TOOLS").is_none(),
+            "sshd (openssh-server) and root are required here"
+        );
+        eprintln!("SKIPPED endpoint_ssh: needs OpenSSH's sshd and root (.ci/run has both)");
+        return None;
+    }
+    let host =
+        russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519).unwrap();
+    host.write_openssh_file(dir.join("host_key"), russh::keys::ssh_key::LineEnding::LF)
+        .unwrap();
+    std::fs::write(
+        dir.join("authorized_keys"),
+        client.public_key().to_openssh().unwrap(),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = format!(
+        "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\nPermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\nPidFile none\n",
+        d = dir.display()
+    );
+    std::fs::write(dir.join("sshd_config"), config).unwrap();
+    std::fs::create_dir_all("/run/sshd").unwrap(); // its privilege-separation folder
+    let child = std::process::Command::new("/usr/sbin/sshd")
+        .args(["-D", "-e", "-f"])
+        .arg(dir.join("sshd_config"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "sshd listens");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Strict known_hosts: the lab's file knows this host key, nothing is learnt.
+    std::fs::write(
+        dir.join("known_hosts"),
+        format!(
+            "[127.0.0.1]:{port} {}\n",
+            host.public_key().to_openssh().unwrap()
+        ),
+    )
+    .unwrap();
+    Some(Sshd { child, port })
+}
+
+/// A lab: one Arista over SSH (simulated), Ethernet1 cabled to s1 (this machine, at
+/// 127.0.0.71) and Ethernet2 to s2 (over SSH to sshd, at 127.0.0.72) whose switchlab is
+/// `remote_bin`.
+fn lab(arista: std::net::SocketAddr, sshd: &Sshd, remote_bin: &str) -> String {
+    format!(
+        "known_hosts = \"known_hosts\"\n{}{}[[endpoint]]\nname = \"s1\"\naddress = \"127.0.0.71\"\n[[endpoint]]\nname = \"s2\"\naddress = \"127.0.0.72\"\nswitchlab = \"{remote_bin}\"\nssh = {{ host = \"127.0.0.1\", port = {}, user = \"root\", key_file = \"client_key\" }}\n",
+        ssh_device("arista", "arista_eos", arista, &[]),
+        cabled(&[("Ethernet1", "s1"), ("Ethernet2", "s2")]),
+        sshd.port
+    )
+}
+
+fn manifest(engine: &str, duration: &str) -> String {
+    format!(
+        "name = \"remote\"\n[[device]]\nname = \"arista\"\n[[throughput]]\nname = \"t1\"\nfrom = \"s1\"\nto = \"s2\"\nduration = \"{duration}\"\nstreams = 2\nengine = \"{engine}\"\n[flaps]\nsources = [\"counters\", \"state\"]\ninterval = \"500ms\"\nduration = \"1s\"\n[criteria]\nmin_gbps = 0.1\n"
+    )
+}
+
+/// Processes whose command line holds `needle`.
+fn running(needle: &str) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains(needle) && !c.contains("sh -c"))
+        .collect()
+}
+
+/// Wait (a few seconds at most) until no process holds `needle`.
+async fn gone(needle: &str) -> Vec<String> {
+    for _ in 0..100 {
+        if running(needle).is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    running(needle)
+}
+
+/// A folder with the client key, sshd, the simulated Arista and the lab.
+async fn bench(remote_bin: &str) -> Option<(tempfile::TempDir, Sshd, switchlab::sim::Sim)> {
+    let dir = tempfile::tempdir().unwrap();
+    let key =
+        russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519).unwrap();
+    key.write_openssh_file(
+        dir.path().join("client_key"),
+        russh::keys::ssh_key::LineEnding::LF,
+    )
+    .unwrap();
+    let sshd = sshd(dir.path(), &key)?;
+    let (sim, addr) = ssh_sim(options("arista_eos")).await;
+    std::fs::write(dir.path().join("lab.toml"), lab(addr, &sshd, remote_bin)).unwrap();
+    Some((dir, sshd, sim))
+}
+
+fn binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("switchlab")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn engines_on_an_endpoint_over_ssh_measure_through_the_switch() {
+    let bin = binary().display().to_string();
+    let Some((dir, _sshd, _sim)) = bench(&bin).await else {
+        return;
+    };
+    let mut engines = vec!["builtin"];
+    if have_tool("iperf3", "iperf3 on an endpoint over SSH") {
+        engines.push("iperf3");
+    }
+    for engine in engines {
+        std::fs::write(dir.path().join("m.toml"), manifest(engine, "2s")).unwrap();
+        let out = switchlab(&RUN, &ENV, dir.path()).await;
+        let t = text(&out);
+        assert!(out.status.success(), "{engine}: {t}");
+        let run = run_json(&printed_folder(&out, dir.path()));
+        let m = &run["throughput"][0];
+        assert_eq!(
+            (&m["outcome"], &m["engine"], &m["to_address"]),
+            (&"measured".into(), &engine.into(), &"127.0.0.72".into()),
+            "{run}"
+        );
+        assert!(m["received_gbps"].as_f64().unwrap() > 0.1, "{run}");
+        assert!(
+            gone("127.0.0.72").await.is_empty(),
+            "{engine}: nothing left there"
+        );
+    }
+
+    // A program missing there is named with the host and the command.
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        std::fs::read_to_string(dir.path().join("lab.toml"))
+            .unwrap()
+            .replace(&bin, "/nonexistent/switchlab"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("m.toml"), manifest("builtin", "1s")).unwrap();
+    let out = switchlab(&RUN, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("endpoint 's2' (127.0.0.1:")
+            && t.contains("`/nonexistent/switchlab` is not installed there"),
+        "{t}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn remote_processes_end_with_ctrl_c_and_with_a_lost_session() {
+    let bin = binary().display().to_string();
+    let Some((dir, sshd, _sim)) = bench(&bin).await else {
+        return;
+    };
+    std::fs::write(dir.path().join("m.toml"), manifest("builtin", "60s")).unwrap();
+    let (out, err) = interrupt_when(&RUN, dir.path(), "traffic t1").await;
+    assert_eq!(out.status.code(), Some(INTERRUPTED), "{err}");
+    assert!(
+        gone("--bind 127.0.0.72").await.is_empty(),
+        "the server over SSH ended"
+    );
+
+    // The session drops mid-test (sshd's session processes killed): the test says so, and
+    // the remote server is gone with it.
+    let child = std::process::Command::new(binary())
+        .args(RUN)
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .envs(ENV)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    while running("--bind 127.0.0.72").is_empty() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // As a dropped network would: every sshd session process goes, the listener stays.
+    let listener = sshd.child.id().to_string();
+    for p in std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()) {
+        let pid = p.file_name().to_string_lossy().to_string();
+        let cmd = std::fs::read(p.path().join("cmdline")).unwrap_or_default();
+        if pid != listener
+            && String::from_utf8_lossy(&cmd).starts_with("sshd: ")
+            && let Ok(pid) = pid.parse::<i32>()
+        {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    }
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let run = run_json(&printed_folder(&out, dir.path()));
+    assert_eq!(run["throughput"][0]["outcome"], "failed", "{run}");
+    assert!(
+        run["throughput"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("the SSH session was lost mid-test"),
+        "{run}"
+    );
+    assert!(
+        gone("--bind 127.0.0.72").await.is_empty(),
+        "the server ended with its session"
+    );
+}
