@@ -82,9 +82,9 @@ fn sshd(dir: &Path, client: &russh::keys::PrivateKey) -> Option<Sshd> {
 /// A lab: one Arista over SSH (simulated), Ethernet1 cabled to s1 (this machine, at
 /// 127.0.0.71) and Ethernet2 to s2 (over SSH to sshd, at 127.0.0.72) whose switchlab is
 /// `remote_bin`.
-fn lab(arista: std::net::SocketAddr, sshd: &Sshd, remote_bin: &str) -> String {
+fn lab(arista: std::net::SocketAddr, sshd: &Sshd, remote_bin: &str, s2: &str) -> String {
     format!(
-        "known_hosts = \"known_hosts\"\n{}{}[[endpoint]]\nname = \"s1\"\naddress = \"127.0.0.71\"\n[[endpoint]]\nname = \"s2\"\naddress = \"127.0.0.72\"\nswitchlab = \"{remote_bin}\"\nssh = {{ host = \"127.0.0.1\", port = {}, user = \"root\", key_file = \"client_key\" }}\n",
+        "known_hosts = \"known_hosts\"\n{}{}[[endpoint]]\nname = \"s1\"\naddress = \"127.0.0.71\"\n[[endpoint]]\nname = \"s2\"\naddress = \"{s2}\"\nswitchlab = \"{remote_bin}\"\nssh = {{ host = \"127.0.0.1\", port = {}, user = \"root\", key_file = \"client_key\" }}\n",
         ssh_device("arista", "arista_eos", arista, &[]),
         cabled(&[("Ethernet1", "s1"), ("Ethernet2", "s2")]),
         sshd.port
@@ -107,6 +107,32 @@ fn running(needle: &str) -> Vec<String> {
         .collect()
 }
 
+/// The processes below `root` (children, their children, …).
+fn descendants(root: i32) -> Vec<i32> {
+    let parent = |pid: i32| -> i32 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        stat.rsplit(')')
+            .next()
+            .and_then(|s| s.split_whitespace().nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    };
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_string_lossy().parse::<i32>().ok())
+        .filter(|&pid| {
+            let mut p = parent(pid);
+            while p > 1 {
+                if p == root {
+                    return true;
+                }
+                p = parent(p);
+            }
+            false
+        })
+        .collect()
+}
+
 /// Wait (a few seconds at most) until no process holds `needle`.
 async fn gone(needle: &str) -> Vec<String> {
     for _ in 0..100 {
@@ -119,7 +145,10 @@ async fn gone(needle: &str) -> Vec<String> {
 }
 
 /// A folder with the client key, sshd, the simulated Arista and the lab.
-async fn bench(remote_bin: &str) -> Option<(tempfile::TempDir, Sshd, switchlab::sim::Sim)> {
+async fn bench(
+    remote_bin: &str,
+    s2: &str,
+) -> Option<(tempfile::TempDir, Sshd, switchlab::sim::Sim)> {
     let dir = tempfile::tempdir().unwrap();
     let key =
         russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519).unwrap();
@@ -130,7 +159,11 @@ async fn bench(remote_bin: &str) -> Option<(tempfile::TempDir, Sshd, switchlab::
     .unwrap();
     let sshd = sshd(dir.path(), &key)?;
     let (sim, addr) = ssh_sim(options("arista_eos")).await;
-    std::fs::write(dir.path().join("lab.toml"), lab(addr, &sshd, remote_bin)).unwrap();
+    std::fs::write(
+        dir.path().join("lab.toml"),
+        lab(addr, &sshd, remote_bin, s2),
+    )
+    .unwrap();
     Some((dir, sshd, sim))
 }
 
@@ -141,7 +174,7 @@ fn binary() -> PathBuf {
 #[tokio::test(flavor = "multi_thread")]
 async fn engines_on_an_endpoint_over_ssh_measure_through_the_switch() {
     let bin = binary().display().to_string();
-    let Some((dir, _sshd, _sim)) = bench(&bin).await else {
+    let Some((dir, _sshd, _sim)) = bench(&bin, "127.0.0.72").await else {
         return;
     };
     let mut engines = vec!["builtin"];
@@ -189,14 +222,14 @@ async fn engines_on_an_endpoint_over_ssh_measure_through_the_switch() {
 #[tokio::test(flavor = "multi_thread")]
 async fn remote_processes_end_with_ctrl_c_and_with_a_lost_session() {
     let bin = binary().display().to_string();
-    let Some((dir, sshd, _sim)) = bench(&bin).await else {
+    let Some((dir, sshd, _sim)) = bench(&bin, "127.0.0.82").await else {
         return;
     };
     std::fs::write(dir.path().join("m.toml"), manifest("builtin", "60s")).unwrap();
     let (out, err) = interrupt_when(&RUN, dir.path(), "traffic t1").await;
     assert_eq!(out.status.code(), Some(INTERRUPTED), "{err}");
     assert!(
-        gone("--bind 127.0.0.72").await.is_empty(),
+        gone("--bind 127.0.0.82").await.is_empty(),
         "the server over SSH ended"
     );
 
@@ -211,18 +244,15 @@ async fn remote_processes_end_with_ctrl_c_and_with_a_lost_session() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    while running("--bind 127.0.0.72").is_empty() {
+    while running("--bind 127.0.0.82").is_empty() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // As a dropped network would: every sshd session process goes, the listener stays.
-    let listener = sshd.child.id().to_string();
-    for p in std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()) {
-        let pid = p.file_name().to_string_lossy().to_string();
-        let cmd = std::fs::read(p.path().join("cmdline")).unwrap_or_default();
-        if pid != listener
-            && String::from_utf8_lossy(&cmd).starts_with("sshd: ")
-            && let Ok(pid) = pid.parse::<i32>()
-        {
+    // As a dropped network would: this sshd's session processes go, its listener stays
+    // (and other tests' sshd sessions are left alone).
+    let listener = sshd.child.id() as i32;
+    for pid in descendants(listener) {
+        let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmd).starts_with("sshd: ") {
             let _ = nix::sys::signal::kill(
                 nix::unistd::Pid::from_raw(pid),
                 nix::sys::signal::Signal::SIGKILL,
@@ -243,7 +273,7 @@ async fn remote_processes_end_with_ctrl_c_and_with_a_lost_session() {
         "{run}"
     );
     assert!(
-        gone("--bind 127.0.0.72").await.is_empty(),
+        gone("--bind 127.0.0.82").await.is_empty(),
         "the server ended with its session"
     );
 }

@@ -358,3 +358,61 @@ async fn a_test_is_measured_through_each_device_between_the_nics_cabled_to_it() 
         "{t}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_udp_test_reports_loss_and_jitter_per_device() {
+    let mut engines = vec!["builtin"];
+    if have_tool("iperf3", "a UDP test with iperf3") {
+        engines.push("iperf3");
+    }
+    for engine in engines {
+        let udp = format!(
+            "duration = \"1s\"\nprotocol = \"udp\"\nrate = \"200M\"\nengine = \"{engine}\""
+        );
+        let (dir, _arista) = one_arista("127.0.0.1", &udp).await;
+        let out = switchlab(&RUN, &ENV, dir.path()).await;
+        let t = text(&out);
+        assert!(out.status.success(), "{engine}: {t}");
+        assert!(t.contains("% lost, jitter "), "{t}");
+        let folder = printed_folder(&out, dir.path());
+        let run = run_json(&folder);
+        let m = &run["throughput"][0];
+        assert_eq!(
+            (&m["protocol"], &m["device"]),
+            (&"udp".into(), &"arista".into()),
+            "{run}"
+        );
+        let lost = m["lost_percent"].as_f64().unwrap();
+        assert!(
+            (0.0..=100.0).contains(&lost) && m["jitter_ms"].as_f64().is_some(),
+            "{run}"
+        );
+        assert!(m["packets"].as_u64().unwrap() > 100, "{run}");
+        let received = m["received_gbps"].as_f64().unwrap();
+        assert!(received <= 0.2 * 1.1, "paced at its rate: {received}");
+        let csv = read(&folder, "throughput.csv");
+        let row = csv.lines().find(|l| l.contains(",received,")).unwrap();
+        assert!(
+            row.split(',').nth(14).unwrap().parse::<f64>().is_ok(),
+            "{csv}"
+        );
+
+        // A UDP test without a rate, or with one that is not a rate, is refused by check.
+        let check = ["check", "--lab", "lab.toml", "--manifest", "m.toml"];
+        for (bad, says) in [
+            ("rate = \"200M\"\n", "UDP test 't1' needs a target `rate`"),
+            ("rate = \"200M\"\n", "'fast' is not a rate"),
+        ] {
+            let text_m = std::fs::read_to_string(dir.path().join("m.toml")).unwrap();
+            let edited = if says.contains("fast") {
+                text_m.replace(bad, "rate = \"fast\"\n")
+            } else {
+                text_m.replace(bad, "")
+            };
+            std::fs::write(dir.path().join("m2.toml"), edited).unwrap();
+            let args = [&check[..4], &["m2.toml"]].concat();
+            let out = switchlab(&args, &ENV, dir.path()).await;
+            assert!(text(&out).contains(says), "{}", text(&out));
+        }
+    }
+}

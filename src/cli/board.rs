@@ -119,6 +119,7 @@ fn traffic_table(results: &[TestResult]) -> Table {
                 received_gbps,
                 retransmits,
                 pass,
+                ..
             } => [
                 format!("{sent_gbps:.2}"),
                 format!("{received_gbps:.2}"),
@@ -188,13 +189,20 @@ impl TrafficProgress for ConsoleProgress {
             TestOutcome::Measured {
                 received_gbps,
                 pass,
+                udp,
                 ..
             } => println!(
-                "{:<6} traffic {:<15} {:<16} {secs:>6.2}s {received_gbps:.2} Gbit/s received",
+                "{:<6} traffic {:<15} {:<16} {secs:>6.2}s {received_gbps:.2} Gbit/s received{}",
                 // A verdict, not a failure of the tool: lower case, as in ports.csv.
                 if *pass == Some(false) { "fail" } else { "ok" },
                 r.test.name,
                 r.test.device.as_deref().unwrap_or("-"),
+                udp.as_ref()
+                    .map(|u| format!(
+                        ", {:.3}% lost, jitter {:.3} ms",
+                        u.lost_percent, u.jitter_ms
+                    ))
+                    .unwrap_or_default(),
             ),
             TestOutcome::Failed(e) => println!("FAILED traffic {:<15} {e}", r.test.name),
             TestOutcome::Interrupted => {

@@ -51,6 +51,12 @@ pub enum Action {
         /// One JSON document instead of lines.
         #[arg(long)]
         json: bool,
+        /// UDP datagrams at --rate instead of TCP streams: loss and jitter reported.
+        #[arg(long, requires = "rate", conflicts_with = "reverse")]
+        udp: bool,
+        /// UDP's target rate in bits per second: 1G, 500M, 64K.
+        #[arg(long, value_parser = rate)]
+        rate: Option<u64>,
     },
 }
 
@@ -77,11 +83,14 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             reverse,
             from,
             json,
+            udp,
+            rate,
         } => {
             let req = Request {
                 streams: *streams,
                 duration_ms: duration.as_millis() as u64,
                 reverse: *reverse,
+                udp_rate_bps: rate.filter(|_| *udp),
             };
             let stop = AtomicBool::new(false);
             let m = builtin::send(*server, *from, &req, &stop, |i| {
@@ -102,7 +111,7 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 println!(
-                    "sent {:.3} Gbit/s, received {:.3} Gbit/s over {:.1} s, {} stream(s){}",
+                    "sent {:.3} Gbit/s, received {:.3} Gbit/s over {:.1} s, {} stream(s){}{}",
                     report.sent_bits_per_second / 1e9,
                     report.received_bits_per_second / 1e9,
                     report.seconds,
@@ -110,6 +119,14 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                     report
                         .retransmits
                         .map(|r| format!(", {r} retransmits"))
+                        .unwrap_or_default(),
+                    report
+                        .udp
+                        .as_ref()
+                        .map(|u| format!(
+                            ", {:.3}% of {} datagrams lost, jitter {:.3} ms",
+                            u.lost_percent, u.packets, u.jitter_ms
+                        ))
                         .unwrap_or_default()
                 );
             }
@@ -139,4 +156,8 @@ fn signal_hook_flag(
         })
     });
     Ok(())
+}
+
+fn rate(s: &str) -> Result<u64, String> {
+    crate::format::manifest::parse_rate(s).ok_or_else(|| format!("'{s}': write e.g. 1G, 500M, 64K"))
 }

@@ -109,6 +109,12 @@ pub struct ThroughputTest {
     /// absent = iperf3 where it is installed, else the built-in engine.
     #[serde(default)]
     pub engine: Option<Engine>,
+    /// `tcp` (default) or `udp`.
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// UDP's target rate: "1G", "500M", "100000" bits per second (required with udp).
+    #[serde(default)]
+    pub rate: Option<Spanned<String>>,
     /// Devices to measure the test through (default: every device under test that cables
     /// both endpoints).
     #[serde(default)]
@@ -120,6 +126,29 @@ fn default_test_duration() -> Spanned<String> {
 }
 fn default_streams() -> u32 {
     1
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    #[default]
+    Tcp,
+    Udp,
+}
+
+/// "1G", "500M", "64K", "100000": bits per second.
+pub fn parse_rate(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = digits.parse().ok()?;
+    let factor = match unit {
+        "" => 1,
+        "K" | "k" => 1_000,
+        "M" | "m" => 1_000_000,
+        "G" | "g" => 1_000_000_000,
+        _ => return None,
+    };
+    n.checked_mul(factor).filter(|r| *r > 0)
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq)]
@@ -267,6 +296,28 @@ impl Manifest {
                         known,
                     ));
                 }
+            }
+        }
+        for t in &m.throughput {
+            match (&t.protocol, &t.rate) {
+                (Protocol::Udp, None) => {
+                    return Err(src.invalid(
+                        &t.from.span(),
+                        "throughput.rate",
+                        format!(
+                            "UDP test '{}' needs a target `rate`, e.g. \"1G\" or \"500M\"",
+                            t.name
+                        ),
+                    ));
+                }
+                (_, Some(r)) if parse_rate(r.get_ref()).is_none() => {
+                    return Err(src.invalid(
+                        &r.span(),
+                        "throughput.rate",
+                        format!("'{}' is not a rate; write bits per second, e.g. \"1G\", \"500M\", \"64K\"", r.get_ref()),
+                    ));
+                }
+                _ => {}
             }
         }
         let mut tests: Vec<&str> = Vec::new();

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::measure::{Interval, Measurement};
+use super::udp::{self, UdpStats};
 
 /// Bytes per write: what iperf3 uses for TCP.
 const BLOCK: usize = 128 * 1024;
@@ -32,6 +33,9 @@ pub struct Request {
     pub duration_ms: u64,
     /// The server sends, the client receives.
     pub reverse: bool,
+    /// UDP at this target rate (bits per second) instead of TCP.
+    #[serde(default)]
+    pub udp_rate_bps: Option<u64>,
 }
 
 /// The server's answer to a request: where to open the streams.
@@ -47,6 +51,9 @@ pub struct SideReport {
     pub seconds: f64,
     pub per_second: Vec<u64>,
     pub retransmits: Option<u64>,
+    /// A UDP test's receiver: datagrams lost, jitter.
+    #[serde(default)]
+    pub udp: Option<UdpStats>,
 }
 
 /// `switchlab traffic send --json`: what iperf3's report gives a run, as one document.
@@ -61,6 +68,9 @@ pub struct SendReport {
     pub retransmits: Option<u64>,
     pub streams: u32,
     pub reverse: bool,
+    /// A UDP test: datagrams lost (%) and jitter, as the receiver counted them.
+    #[serde(default)]
+    pub udp: Option<UdpStats>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -143,12 +153,26 @@ fn answer(control: TcpStream, ip: IpAddr, stop: &AtomicBool) -> Result<(), Built
         said: line.trim().to_string(),
         why: e.to_string(),
     })?;
+    let mut out = control;
+    let duration = Duration::from_millis(req.duration_ms);
+    if req.udp_rate_bps.is_some() {
+        let sock = std::net::UdpSocket::bind((ip, 0)).map_err(io("listening for data on", ip))?;
+        let data_port = sock.local_addr().map_err(io("listening on", ip))?.port();
+        send_line(&mut out, &Accepted { data_port }, &peer)?;
+        let (bytes, seconds, stats) = udp::receive(&sock, duration, GRACE);
+        let report = SideReport {
+            bytes,
+            seconds,
+            per_second: Vec::new(),
+            retransmits: None,
+            udp: Some(stats),
+        };
+        return send_line(&mut out, &report, &peer);
+    }
     let data = TcpListener::bind((ip, 0)).map_err(io("listening for data on", ip))?;
     let data_port = data.local_addr().map_err(io("listening on", ip))?.port();
-    let mut out = control;
     send_line(&mut out, &Accepted { data_port }, &peer)?;
     let streams = accept_streams(&data, req.streams, &peer)?;
-    let duration = Duration::from_millis(req.duration_ms);
     let report = if req.reverse {
         run_senders(streams, duration, stop, |_| {})
     } else {
@@ -278,6 +302,7 @@ fn run_senders(
         seconds,
         per_second,
         retransmits: total_retransmits(&sockets),
+        udp: None,
     }
 }
 
@@ -306,6 +331,7 @@ fn run_receivers(streams: Vec<TcpStream>, duration: Duration) -> SideReport {
         seconds,
         per_second,
         retransmits: None,
+        udp: None,
     }
 }
 
@@ -350,7 +376,7 @@ pub fn send(
     from: Option<IpAddr>,
     req: &Request,
     stop: &AtomicBool,
-    tick: impl FnMut(&Interval),
+    mut tick: impl FnMut(&Interval),
 ) -> Result<Measurement, BuiltinError> {
     let started = SystemTime::now();
     let connect = |port: u16| -> Result<TcpStream, BuiltinError> {
@@ -369,11 +395,37 @@ pub fn send(
     send_line(&mut out, req, &server.to_string())?;
     let mut reader = BufReader::new(control);
     let accepted: Accepted = read_line(&mut reader, server)?;
+    if let Some(rate) = req.udp_rate_bps {
+        let local = SocketAddr::new(from.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into()), 0);
+        let sock = std::net::UdpSocket::bind(local).map_err(io("sending from", local))?;
+        let to = SocketAddr::new(server.ip(), accepted.data_port);
+        let duration = Duration::from_millis(req.duration_ms);
+        let mut ticks = Vec::new();
+        let (bytes, seconds) = udp::send(&sock, to, rate, duration, stop, |i| {
+            ticks.push(i.clone());
+            tick(i)
+        })
+        .map_err(io("sending to", to))?;
+        let theirs: SideReport = read_line(&mut reader, server)?;
+        let whole = |bytes: u64, seconds: f64| Interval {
+            start_s: 0.0,
+            end_s: seconds,
+            bytes,
+            bits_per_second: bits_per_second(bytes, seconds),
+            retransmits: None,
+        };
+        return Ok(Measurement {
+            started,
+            intervals: ticks,
+            sent: whole(bytes, seconds),
+            received: whole(theirs.bytes, seconds),
+            udp: theirs.udp,
+        });
+    }
     let streams = (0..req.streams.max(1))
         .map(|_| connect(accepted.data_port))
         .collect::<Result<Vec<_>, _>>()?;
     let duration = Duration::from_millis(req.duration_ms);
-    let mut tick = tick;
     let mut ticks = Vec::new();
     let mine = if req.reverse {
         run_receivers(streams, duration)
@@ -422,6 +474,7 @@ pub fn send(
         intervals,
         sent: whole(&sent, sent.retransmits),
         received: whole(&received, None),
+        udp: None,
     })
 }
 
@@ -478,6 +531,7 @@ impl SendReport {
                 .collect(),
             sent: whole(self.sent_bytes, self.sent_bits_per_second, self.retransmits),
             received: whole(self.received_bytes, self.received_bits_per_second, None),
+            udp: self.udp.clone(),
         }
     }
 
@@ -502,6 +556,7 @@ impl SendReport {
             retransmits: m.sent.retransmits,
             streams: req.streams,
             reverse: req.reverse,
+            udp: m.udp.clone(),
         }
     }
 }
@@ -522,6 +577,7 @@ mod tests {
                 streams: 2,
                 duration_ms: 1200,
                 reverse,
+                udp_rate_bps: None,
             };
             let mut ticks = 0;
             let m = send(addr, from, &req(false), &AtomicBool::new(false), |_| {

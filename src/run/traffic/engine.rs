@@ -135,6 +135,10 @@ async fn builtin_remote(
         format!("{}ms", test.duration.as_millis()),
         "--json".into(),
     ];
+    let mut send = send;
+    if let Some(rate) = test.udp_rate_bps {
+        send.extend(["--udp".into(), "--rate".into(), rate.to_string()]);
+    }
     let started = SystemTime::now();
     let client = from.start(&send).await?;
     let finished = client.finish(test.duration + GRACE);
@@ -239,6 +243,7 @@ async fn builtin_here(
         streams: test.streams,
         duration_ms: test.duration.as_millis() as u64,
         reverse: false,
+        udp_rate_bps: test.udp_rate_bps,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(SystemTime, Interval)>();
     let serve_stop = stop.clone();

@@ -73,6 +73,9 @@ pub async fn measure(
     if let Some(w) = &test.window {
         argv.extend(["-w".into(), w.clone()]);
     }
+    if let Some(rate) = test.udp_rate_bps {
+        argv.extend(["-u".into(), "-b".into(), rate.to_string()]);
+    }
     let started = SystemTime::now();
     let client = from.start(&argv).await?;
     let limit = test.duration + CLIENT_GRACE;
@@ -208,11 +211,22 @@ fn report(
         .as_array()
         .map(|a| a.iter().filter_map(|i| interval(&i["sum"])).collect())
         .unwrap_or_default();
+    // UDP: what the receiver counted (iperf3 puts it in the received sum).
+    let r = &end["sum_received"];
+    let udp = r["lost_percent"]
+        .as_f64()
+        .map(|lost_percent| super::udp::UdpStats {
+            packets: r["packets"].as_u64().unwrap_or(0),
+            lost_packets: r["lost_packets"].as_u64().unwrap_or(0),
+            lost_percent,
+            jitter_ms: r["jitter_ms"].as_f64().unwrap_or(0.0),
+        });
     Ok(Measurement {
         started,
         intervals,
         sent: sum(&end["sum_sent"], "end.sum_sent")?,
         received: sum(&end["sum_received"], "end.sum_received")?,
+        udp,
     })
 }
 

@@ -21,4 +21,6 @@ pub struct Measurement {
     /// The whole test, sender side (retransmits counted) and receiver side.
     pub sent: Interval,
     pub received: Interval,
+    /// A UDP test: what the receiver counted (loss, jitter).
+    pub udp: Option<super::udp::UdpStats>,
 }

@@ -10,7 +10,8 @@
 //! test runs with the built-in engine; `sent` and `received`: the whole test), `start_s`,
 //! `end_s` (seconds into the test), `bytes`, `gbit_s`, `retransmits` (sender rows; empty
 //! where the OS does not say), `verdict` (`received` row: `pass`/`fail` against
-//! `[criteria] min_gbps`, empty without one).
+//! `[criteria] min_gbps`, empty without one), `lost_percent` and `jitter_ms` (`received`
+//! row of a UDP test).
 //!
 //! Engines ([`engine`]): iperf3 and the built-in one, on this machine. Not built yet:
 //! engines started on an endpoint over SSH (refused before anything is pushed).
@@ -21,6 +22,7 @@ pub mod iperf3;
 pub mod measure;
 pub mod place;
 mod plan;
+pub mod udp;
 
 pub use engine::EngineChoice;
 pub use plan::plan;
@@ -148,6 +150,8 @@ pub struct TrafficTest {
     pub streams: u32,
     pub window: Option<String>,
     pub engine: Engine,
+    /// A UDP test at this target rate (bits per second); None = TCP.
+    pub udp_rate_bps: Option<u64>,
 }
 
 /// Throughput tests ready to run: checked against what is built, their engines found.
@@ -218,6 +222,8 @@ pub enum TestOutcome {
         retransmits: Option<u64>,
         /// Against `[criteria] min_gbps` (received); None without a criterion.
         pass: Option<bool>,
+        /// A UDP test: loss and jitter as the receiver counted them.
+        udp: Option<udp::UdpStats>,
     },
     Failed(TrafficError),
     /// Ctrl-C ended it: nothing measured is kept.
@@ -252,8 +258,16 @@ impl TestResult {
                 received_gbps,
                 retransmits,
                 pass,
+                udp,
             } => {
                 v["outcome"] = "measured".into();
+                if let Some(u) = udp {
+                    v["protocol"] = "udp".into();
+                    v["lost_percent"] = u.lost_percent.into();
+                    v["lost_packets"] = u.lost_packets.into();
+                    v["packets"] = u.packets.into();
+                    v["jitter_ms"] = u.jitter_ms.into();
+                }
                 v["sent_gbps"] = (*sent_gbps).into();
                 v["received_gbps"] = (*received_gbps).into();
                 v["retransmits"] = (*retransmits).into();
@@ -311,15 +325,18 @@ pub async fn run_tests(
                 let end = |i: &Interval| m.started + Duration::from_secs_f64(i.end_s.max(0.0));
                 write_record(&csv, row(test, "sent", end(&m.sent), &m.sent, ""))?;
                 let v = verdict(pass).unwrap_or_default();
-                write_record(
-                    &csv,
-                    row(test, "received", end(&m.received), &m.received, v),
-                )?;
+                let mut received = row(test, "received", end(&m.received), &m.received, v);
+                if let Some(u) = &m.udp {
+                    received[14] = format!("{:.3}", u.lost_percent);
+                    received[15] = format!("{:.3}", u.jitter_ms);
+                }
+                write_record(&csv, received)?;
                 TestOutcome::Measured {
                     sent_gbps: m.sent.bits_per_second / 1e9,
                     received_gbps,
                     retransmits: m.sent.retransmits,
                     pass,
+                    udp: m.udp.clone(),
                 }
             }
             Some(Err(e)) => TestOutcome::Failed(e),
@@ -337,7 +354,7 @@ pub async fn run_tests(
     Ok(results)
 }
 
-const CSV_HEADER: [&str; 14] = [
+const CSV_HEADER: [&str; 16] = [
     "time",
     "test",
     "device",
@@ -352,6 +369,8 @@ const CSV_HEADER: [&str; 14] = [
     "gbit_s",
     "retransmits",
     "verdict",
+    "lost_percent",
+    "jitter_ms",
 ];
 
 /// One throughput.csv row: `kind` is `interval`, `sent` or `received`, `at` its end.
@@ -361,7 +380,7 @@ fn row(
     at: SystemTime,
     i: &Interval,
     verdict: &str,
-) -> [String; 14] {
+) -> [String; 16] {
     let time = jiff::Timestamp::try_from(at)
         .map(|t| format!("{t:.3}"))
         .unwrap_or_default();
@@ -380,13 +399,15 @@ fn row(
         format!("{:.3}", i.bits_per_second / 1e9),
         i.retransmits.map(|r| r.to_string()).unwrap_or_default(),
         verdict.to_string(),
+        String::new(),
+        String::new(),
     ]
 }
 
 /// Append and flush one row.
 fn write_record(
     csv: &std::sync::Mutex<csv::Writer<std::fs::File>>,
-    record: [String; 14],
+    record: [String; 16],
 ) -> Result<(), TrafficError> {
     let mut w = csv.lock().unwrap_or_else(|e| e.into_inner());
     w.write_record(record)?;

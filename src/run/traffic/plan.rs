@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::{Host, TrafficError, TrafficTest, is_size};
 use crate::format::lab::{Device, Lab};
-use crate::format::manifest::{Engine, Manifest};
+use crate::format::manifest::{Engine, Manifest, Protocol, parse_rate};
 
 /// The manifest's measurements, or why one cannot run with what is built (`check` stops
 /// here: it runs nothing). `default_engine` serves tests that name none.
@@ -57,6 +57,10 @@ pub fn plan(
                 streams: t.streams.max(1),
                 window: t.window.clone(),
                 engine: t.engine.unwrap_or(default_engine),
+                udp_rate_bps: match t.protocol {
+                    Protocol::Udp => t.rate.as_ref().and_then(|r| parse_rate(r.get_ref())),
+                    Protocol::Tcp => None,
+                },
             });
         }
         if tests.len() == before {
