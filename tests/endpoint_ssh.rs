@@ -194,6 +194,18 @@ async fn engines_on_an_endpoint_over_ssh_measure_through_the_switch() {
             "{run}"
         );
         assert!(m["received_gbps"].as_f64().unwrap() > 0.1, "{run}");
+        // The preflight read s2's kernel over SSH, and measured the round trip.
+        let s2 = run["preflight"]["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["endpoint"] == "s2")
+            .unwrap_or_else(|| panic!("{run}"));
+        let own = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_rmem").unwrap();
+        let own_max: u64 = own.split_whitespace().last().unwrap().parse().unwrap();
+        assert_eq!(s2["tcp_rmem_max"].as_u64(), Some(own_max), "{run}");
+        assert_eq!(s2["interfaces"][0]["address"], "127.0.0.72", "{run}");
+        assert!(run["preflight"]["rtt_ms"][0][2].as_f64().is_some(), "{run}");
         assert!(
             gone("127.0.0.72").await.is_empty(),
             "{engine}: nothing left there"

@@ -162,6 +162,12 @@ pub struct ConsoleProgress {
 }
 
 impl TrafficProgress for ConsoleProgress {
+    fn preflight(&self, warnings: &[String]) {
+        for w in warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+
     fn test_started(&self, t: &TrafficTest) {
         let through = t
             .device

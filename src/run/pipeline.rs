@@ -208,7 +208,7 @@ pub async fn run(
             pushed_ok |= ok;
         }
         let pushes_done = Instant::now();
-        let mut results = Ok(Vec::new());
+        let mut results = Ok((traffic::preflight::Preflight::default(), Vec::new()));
         if let Some(t) = &plan.traffic
             && pushed_ok
             && !interrupted.load(Ordering::Relaxed)
@@ -228,7 +228,7 @@ pub async fn run(
         r = work => r,
         never = ctrl_c => match never {},
     };
-    let traffic = traffic?;
+    let (preflight, traffic) = traffic?;
     let tests_planned = plan.traffic.as_ref().map_or(0, |t| t.tests.len());
     let interrupted = interrupted.load(Ordering::Relaxed);
 
@@ -278,6 +278,7 @@ pub async fn run(
         },
         "throughput": traffic.iter().map(TestResult::to_json).collect::<Vec<_>>(),
         "throughput_planned": tests_planned,
+        "preflight": preflight,
         "iperf3": plan.traffic.as_ref().map(|t| &t.iperf3),
         "outcome": crate::watch::outcome(interrupted, errors.is_empty()),
         "errors": errors,

@@ -22,6 +22,7 @@ pub mod iperf3;
 pub mod measure;
 pub mod place;
 mod plan;
+pub mod preflight;
 pub mod udp;
 
 pub use engine::EngineChoice;
@@ -285,6 +286,8 @@ impl TestResult {
 
 /// What the caller hears while the tests run.
 pub trait TrafficProgress: Sync {
+    /// The endpoints were read before the first test: what would cap a measurement.
+    fn preflight(&self, warnings: &[String]);
     fn test_started(&self, test: &TrafficTest);
     fn test_ended(&self, result: &TestResult);
 }
@@ -297,7 +300,9 @@ pub async fn run_tests(
     folder: &RunFolder,
     mut stop: End,
     progress: &dyn TrafficProgress,
-) -> Result<Vec<TestResult>, TrafficError> {
+) -> Result<(preflight::Preflight, Vec<TestResult>), TrafficError> {
+    let checked = preflight::run(traffic).await?;
+    progress.preflight(&checked.warnings);
     let csv = csv::Writer::from_path(folder.path.join("throughput.csv"))?;
     let csv = std::sync::Mutex::new(csv);
     write_record(&csv, CSV_HEADER.map(String::from))?;
@@ -351,7 +356,7 @@ pub async fn run_tests(
         progress.test_ended(&result);
         results.push(result);
     }
-    Ok(results)
+    Ok((checked, results))
 }
 
 const CSV_HEADER: [&str; 16] = [

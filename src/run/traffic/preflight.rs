@@ -1,0 +1,400 @@
+//! Before the first test, each endpoint's TCP settings (read on the endpoint itself, here
+//! or over SSH): socket buffer limits, congestion control, and for each test address its
+//! interface's MTU, speed and reverse-path filter; and the round trip between the two
+//! addresses of each test. Warnings say what would cap a measurement below line rate, each
+//! with the sysctl to set.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::place::Place;
+use super::{Traffic, TrafficError};
+
+/// What one endpoint's kernel says.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct HostFacts {
+    pub endpoint: String,
+    /// The largest receive / send buffer TCP autotuning may use (the third field of
+    /// net.ipv4.tcp_rmem / tcp_wmem), in bytes.
+    pub tcp_rmem_max: Option<u64>,
+    pub tcp_wmem_max: Option<u64>,
+    /// The largest buffer a program may ask for (iperf3 -w): net.core.rmem_max / wmem_max.
+    pub rmem_max: Option<u64>,
+    pub wmem_max: Option<u64>,
+    pub congestion_control: Option<String>,
+    pub rp_filter_all: Option<u8>,
+    pub interfaces: Vec<InterfaceFacts>,
+}
+
+/// The interface a test address is on.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct InterfaceFacts {
+    pub address: String,
+    pub name: String,
+    pub mtu: Option<u32>,
+    pub rp_filter: Option<u8>,
+    pub speed_mbps: Option<u64>,
+}
+
+/// The shell script that prints the facts as `key=value` and `addr …` lines.
+fn script(addresses: &[String]) -> String {
+    let mut s = String::from(
+        "for k in net/ipv4/tcp_rmem net/ipv4/tcp_wmem net/core/rmem_max net/core/wmem_max \
+         net/ipv4/tcp_congestion_control net/ipv4/conf/all/rp_filter; do \
+         printf '%s=%s\\n' \"$k\" \"$(cat /proc/sys/$k 2>/dev/null)\"; done; ",
+    );
+    for a in addresses {
+        s.push_str(&format!(
+            "i=$(ip -o route get {a} 2>/dev/null | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p'); \
+             printf 'addr %s %s %s %s %s\\n' {a} \"${{i:--}}\" \
+             \"$(cat /sys/class/net/$i/mtu 2>/dev/null || echo -)\" \
+             \"$(cat /proc/sys/net/ipv4/conf/$i/rp_filter 2>/dev/null || echo -)\" \
+             \"$(cat /sys/class/net/$i/speed 2>/dev/null || echo -)\"; "
+        ));
+    }
+    s
+}
+
+/// The facts from the script's output.
+pub fn parse(endpoint: &str, text: &str) -> HostFacts {
+    let mut f = HostFacts {
+        endpoint: endpoint.to_string(),
+        ..HostFacts::default()
+    };
+    let last = |v: &str| v.split_whitespace().last().and_then(|x| x.parse().ok());
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("addr ") {
+            let p: Vec<&str> = rest.split_whitespace().collect();
+            if p.len() == 5 {
+                f.interfaces.push(InterfaceFacts {
+                    address: p[0].into(),
+                    name: p[1].into(),
+                    mtu: p[2].parse().ok(),
+                    rp_filter: p[3].parse().ok(),
+                    // Virtual interfaces report -1 or nothing.
+                    speed_mbps: p[4]
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|s| *s > 0)
+                        .map(|s| s as u64),
+                });
+            }
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        match k {
+            "net/ipv4/tcp_rmem" => f.tcp_rmem_max = last(v),
+            "net/ipv4/tcp_wmem" => f.tcp_wmem_max = last(v),
+            "net/core/rmem_max" => f.rmem_max = last(v),
+            "net/core/wmem_max" => f.wmem_max = last(v),
+            "net/ipv4/tcp_congestion_control" => {
+                f.congestion_control = Some(v.trim().to_string()).filter(|s| !s.is_empty())
+            }
+            "net/ipv4/conf/all/rp_filter" => f.rp_filter_all = v.trim().parse().ok(),
+            _ => {}
+        }
+    }
+    f
+}
+
+/// One test's path as the preflight judges it.
+pub struct Path<'a> {
+    pub test: &'a str,
+    pub device: Option<&'a str>,
+    pub from: &'a HostFacts,
+    pub from_address: &'a str,
+    pub to: &'a HostFacts,
+    pub to_address: &'a str,
+    pub rtt: Option<Duration>,
+    /// The window the test asks for (iperf3 -w), in bytes.
+    pub window: Option<u64>,
+}
+
+/// Line rate assumed where no interface says its speed (an SFP+ port).
+const ASSUMED_BPS: f64 = 10e9;
+
+/// What would cap the test below line rate, each with the sysctl to set.
+pub fn warnings(p: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let iface = |h: &HostFacts, a: &str| h.interfaces.iter().find(|i| i.address == a).cloned();
+    let (fi, ti) = (iface(p.from, p.from_address), iface(p.to, p.to_address));
+    let speeds: Vec<u64> = [&fi, &ti]
+        .iter()
+        .filter_map(|i| i.as_ref().and_then(|i| i.speed_mbps))
+        .collect();
+    let (bps, assumed) = match speeds.iter().min() {
+        Some(m) => (*m as f64 * 1e6, ""),
+        None => (
+            ASSUMED_BPS,
+            " (10 Gbit/s assumed: no interface says its speed)",
+        ),
+    };
+    let via = p
+        .device
+        .map(|d| format!(" through {d}"))
+        .unwrap_or_default();
+    if let Some(rtt) = p.rtt {
+        let bdp = (bps * rtt.as_secs_f64() / 8.0).ceil() as u64;
+        let mb = |b: u64| format!("{:.1} MB", b as f64 / 1e6);
+        for (host, max, key) in [
+            (p.to, p.to.tcp_rmem_max, "net.ipv4.tcp_rmem"),
+            (p.from, p.from.tcp_wmem_max, "net.ipv4.tcp_wmem"),
+        ] {
+            if let Some(max) = max.filter(|m| *m < bdp) {
+                out.push(format!(
+                    "test '{}'{via}: {} Gbit/s at {:.1} ms round trip needs {} in flight{assumed}; endpoint '{}' lets TCP use {} ({key}): sysctl -w {key}=\"4096 131072 {bdp}\"",
+                    p.test,
+                    bps / 1e9,
+                    rtt.as_secs_f64() * 1e3,
+                    mb(bdp),
+                    host.endpoint,
+                    mb(max),
+                ));
+            }
+        }
+    }
+    if let (Some(w), Some(max)) = (p.window, p.to.rmem_max)
+        && w > max
+    {
+        out.push(format!(
+            "test '{}'{via}: its window {w} bytes is over endpoint '{}''s net.core.rmem_max {max}: sysctl -w net.core.rmem_max={w}",
+            p.test, p.to.endpoint
+        ));
+    }
+    out
+}
+
+/// Strict reverse-path filtering on a host with several interfaces in the tests: a reply
+/// leaving by another interface than the request came in is dropped.
+pub fn rp_filter_warnings(hosts: &[HostFacts]) -> Vec<String> {
+    let mut out = Vec::new();
+    for h in hosts {
+        let names: std::collections::BTreeSet<&str> = h
+            .interfaces
+            .iter()
+            .map(|i| i.name.as_str())
+            .filter(|n| *n != "-")
+            .collect();
+        let strict = h
+            .interfaces
+            .iter()
+            .any(|i| i.rp_filter.max(h.rp_filter_all) == Some(1));
+        if names.len() > 1 && strict {
+            out.push(format!(
+                "endpoint '{}' has {} interfaces in the tests ({}) and strict reverse-path filtering: replies on an asymmetric path are dropped; sysctl -w net.ipv4.conf.all.rp_filter=2 (loose)",
+                h.endpoint,
+                names.len(),
+                names.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    out
+}
+
+/// What the preflight found: every endpoint's facts, each test's round trip, the warnings.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Preflight {
+    pub hosts: Vec<HostFacts>,
+    /// (test, device, round trip in ms; None where it could not be measured).
+    pub rtt_ms: Vec<(String, Option<String>, Option<f64>)>,
+    pub warnings: Vec<String>,
+}
+
+/// Read every endpoint the tests use, measure each test's round trip, judge.
+pub async fn run(traffic: &Traffic) -> Result<Preflight, TrafficError> {
+    let mut addresses: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for t in &traffic.tests {
+        for h in [&t.from, &t.to] {
+            let a = addresses.entry(h.name.clone()).or_default();
+            if !a.contains(&h.address) {
+                a.push(h.address.clone());
+            }
+        }
+    }
+    let mut hosts = Vec::new();
+    for (name, addrs) in &addresses {
+        let place = match traffic.endpoints.iter().find(|e| e.name.get_ref() == name) {
+            Some(e) => Place::open(e, &traffic.connect).await?,
+            None => Place::Local,
+        };
+        let argv = vec!["sh".to_string(), "-c".to_string(), script(addrs)];
+        let out = place
+            .start(&argv)
+            .await?
+            .finish(Duration::from_secs(15))
+            .await
+            .unwrap_or_default();
+        hosts.push(parse(name, &out.stdout));
+    }
+    let mut pf = Preflight {
+        warnings: rp_filter_warnings(&hosts),
+        ..Preflight::default()
+    };
+    for t in &traffic.tests {
+        let local = !traffic
+            .endpoints
+            .iter()
+            .any(|e| e.name.get_ref() == &t.from.name && e.ssh.is_some());
+        let rtt = match local {
+            true => round_trip(&t.from.address, &t.to.address).await,
+            false => None,
+        };
+        let host = |n: &str| hosts.iter().find(|h| h.endpoint == n);
+        if let (Some(from), Some(to)) = (host(&t.from.name), host(&t.to.name)) {
+            pf.warnings.extend(warnings(&Path {
+                test: &t.name,
+                device: t.device.as_deref(),
+                from,
+                from_address: &t.from.address,
+                to,
+                to_address: &t.to.address,
+                rtt,
+                window: t.window.as_deref().and_then(window_bytes),
+            }));
+        }
+        pf.rtt_ms.push((
+            t.name.clone(),
+            t.device.clone(),
+            rtt.map(|r| r.as_secs_f64() * 1e3),
+        ));
+    }
+    pf.hosts = hosts;
+    Ok(pf)
+}
+
+/// "4M" → 4194304 (iperf3's units: binary).
+fn window_bytes(w: &str) -> Option<u64> {
+    let (digits, unit) = w.split_at(w.find(|c: char| !c.is_ascii_digit()).unwrap_or(w.len()));
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "K" | "k" => n * 1024,
+        "M" | "m" => n * 1024 * 1024,
+        "G" | "g" => n * 1024 * 1024 * 1024,
+        _ => n,
+    })
+}
+
+/// One round trip from `from` to `to`: a TCP connect to a closed port is refused after
+/// exactly one (the median of three tries). None when nothing answers within a second.
+async fn round_trip(from: &str, to: &str) -> Option<Duration> {
+    let (from, to): (std::net::IpAddr, std::net::IpAddr) = (from.parse().ok()?, to.parse().ok()?);
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let sock = match to {
+            std::net::IpAddr::V4(_) => tokio::net::TcpSocket::new_v4().ok()?,
+            std::net::IpAddr::V6(_) => tokio::net::TcpSocket::new_v6().ok()?,
+        };
+        sock.bind(std::net::SocketAddr::new(from, 0)).ok()?;
+        let started = Instant::now();
+        // Port 9 (discard): closed nearly everywhere, so the answer is a quick refusal.
+        let r = tokio::time::timeout(
+            Duration::from_secs(1),
+            sock.connect(std::net::SocketAddr::new(to, 9)),
+        )
+        .await;
+        match r {
+            Ok(_) => times.push(started.elapsed()),
+            Err(_) => return None,
+        }
+    }
+    times.sort();
+    times.get(1).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(name: &str, rmem: u64, wmem: u64, ifaces: &[(&str, &str, u8)]) -> HostFacts {
+        HostFacts {
+            endpoint: name.into(),
+            tcp_rmem_max: Some(rmem),
+            tcp_wmem_max: Some(wmem),
+            rmem_max: Some(212_992),
+            rp_filter_all: Some(0),
+            interfaces: ifaces
+                .iter()
+                .map(|(a, n, rp)| InterfaceFacts {
+                    address: a.to_string(),
+                    name: n.to_string(),
+                    speed_mbps: Some(10_000),
+                    rp_filter: Some(*rp),
+                    mtu: Some(1500),
+                })
+                .collect(),
+            ..HostFacts::default()
+        }
+    }
+
+    #[test]
+    fn small_windows_on_a_long_path_are_warned_with_the_sysctl_to_set() {
+        // 10 Gbit/s at 80 ms needs 100 MB in flight; these hosts allow 6 MB and 4 MB.
+        let a = host("s1", 6_291_456, 4_194_304, &[("198.18.0.1", "eth2", 0)]);
+        let b = host("s2", 6_291_456, 4_194_304, &[("198.18.1.1", "eth2", 0)]);
+        let w = warnings(&Path {
+            test: "t1",
+            device: Some("arista"),
+            from: &a,
+            from_address: "198.18.0.1",
+            to: &b,
+            to_address: "198.18.1.1",
+            rtt: Some(Duration::from_millis(80)),
+            window: Some(8 << 20),
+        });
+        assert_eq!(w.len(), 3, "{w:#?}");
+        assert!(w[0].contains("needs 100.0 MB in flight") && w[0].contains("endpoint 's2'"));
+        assert!(w[0].ends_with("sysctl -w net.ipv4.tcp_rmem=\"4096 131072 100000000\""));
+        assert!(w[1].contains("endpoint 's1'") && w[1].contains("net.ipv4.tcp_wmem"));
+        assert!(w[2].contains("sysctl -w net.core.rmem_max=8388608"));
+        // A short path needs little: no warning.
+        let near = Path {
+            rtt: Some(Duration::from_micros(50)),
+            window: None,
+            ..Path {
+                test: "t1",
+                device: None,
+                from: &a,
+                from_address: "198.18.0.1",
+                to: &b,
+                to_address: "198.18.1.1",
+                rtt: None,
+                window: None,
+            }
+        };
+        assert!(warnings(&near).is_empty());
+    }
+
+    #[test]
+    fn strict_rp_filter_with_several_interfaces_is_warned() {
+        let two = host(
+            "s1",
+            1 << 30,
+            1 << 30,
+            &[("198.18.0.1", "eth2", 1), ("198.18.2.1", "eth3", 1)],
+        );
+        let one = host("s2", 1 << 30, 1 << 30, &[("198.18.1.1", "eth2", 1)]);
+        let w = rp_filter_warnings(&[two, one]);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("endpoint 's1' has 2 interfaces")
+                && w[0].ends_with("rp_filter=2 (loose)")
+        );
+    }
+
+    #[test]
+    fn the_facts_are_read_from_the_scripts_lines() {
+        let f = parse(
+            "s1",
+            "net/ipv4/tcp_rmem=4096\t131072\t33554432\nnet/core/rmem_max=4194304\nnet/ipv4/tcp_congestion_control=bbr\nnet/ipv4/conf/all/rp_filter=0\naddr 127.0.0.1 lo 65536 0 -\n",
+        );
+        assert_eq!(f.tcp_rmem_max, Some(33_554_432));
+        assert_eq!(f.rmem_max, Some(4_194_304));
+        assert_eq!(f.congestion_control.as_deref(), Some("bbr"));
+        assert_eq!(f.interfaces[0].mtu, Some(65536));
+        assert_eq!(f.interfaces[0].speed_mbps, None);
+    }
+}
