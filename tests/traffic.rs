@@ -416,3 +416,51 @@ async fn a_udp_test_reports_loss_and_jitter_per_device() {
         }
     }
 }
+
+// Rows are on disk as the test runs, not at its end: a crash mid-test keeps what was
+// measured.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_seconds_row_is_on_disk_while_the_test_still_runs() {
+    let mut engines = vec!["builtin"];
+    if have_tool("iperf3", "iperf3's rows as the test runs") {
+        engines.push("iperf3");
+    }
+    for engine in engines {
+        let test = format!("duration = \"4s\"\nengine = \"{engine}\"");
+        let (dir, _arista) = one_arista("127.0.0.1", &test).await;
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+            .args(RUN)
+            .current_dir(dir.path())
+            .env("HOME", dir.path())
+            .envs(ENV)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let rows_mid_test = loop {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{engine}: no interval row"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let Some(folder) = std::fs::read_dir(dir.path().join("runs"))
+                .ok()
+                .and_then(|mut d| d.next())
+                .and_then(|e| e.ok())
+                .map(|e| e.path())
+            else {
+                continue;
+            };
+            let csv = std::fs::read_to_string(folder.join("throughput.csv")).unwrap_or_default();
+            if csv.contains(",interval,") {
+                break csv;
+            }
+        };
+        assert!(
+            !rows_mid_test.contains(",received,"),
+            "{engine}: the test was still running: {rows_mid_test}"
+        );
+        assert!(child.wait().unwrap().success(), "{engine}");
+    }
+}

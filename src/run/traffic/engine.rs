@@ -72,8 +72,8 @@ pub async fn measure(
             let bins = (binary(&test.from.name), binary(&test.to.name));
             builtin_remote(test, &from, &to, bins).await?
         }
-        // iperf3 3.12 reports at the end (no --json-stream): its intervals come then.
-        (Engine::Iperf3, ..) => iperf3::measure(test, &from, &to).await?,
+        // Its intervals reach `on_interval` as its text report prints them.
+        (Engine::Iperf3, ..) => return iperf3::measure(test, &from, &to, on_interval).await,
     };
     for i in &m.intervals {
         on_interval(m.started + std::time::Duration::from_secs_f64(i.end_s), i);

@@ -8,6 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use tokio::process::Command;
 
+use super::engine::OnInterval;
+use super::iperf3_text::{self, Line};
 use super::measure::{Interval, Measurement};
 use super::place::{Place, Process};
 use super::{TrafficError, TrafficTest};
@@ -37,6 +39,7 @@ pub async fn measure(
     test: &TrafficTest,
     from: &Place,
     to: &Place,
+    on_interval: OnInterval<'_>,
 ) -> Result<Measurement, TrafficError> {
     // A port free a moment before the server binds it (here), or a likely one (there); if
     // something took it in between, another.
@@ -65,10 +68,12 @@ pub async fn measure(
     argv.extend(["-B".into(), test.from.address.clone()]);
     argv.extend(["-t".into(), whole_seconds(test.duration).to_string()]);
     argv.extend(["-P".into(), test.streams.to_string()]);
+    // Text with --forceflush, not -J: each second's line arrives as it ends (3.12 has no
+    // --json-stream), so a crash mid-test keeps what was measured.
     argv.extend([
         "--connect-timeout".into(),
         CONNECT_TIMEOUT_MS.into(),
-        "-J".into(),
+        "--forceflush".into(),
     ]);
     if let Some(w) = &test.window {
         argv.extend(["-w".into(), w.clone()]);
@@ -77,30 +82,63 @@ pub async fn measure(
         argv.extend(["-u".into(), "-b".into(), rate.to_string()]);
     }
     let started = SystemTime::now();
-    let client = from.start(&argv).await?;
+    let mut client = from.start(&argv).await?;
     let limit = test.duration + CLIENT_GRACE;
-    let out = client
-        .finish(limit)
-        .await
-        .map_err(|waited| TrafficError::Timeout {
-            test: test.name.clone(),
-            waited,
-        })?;
+    let (udp, streams) = (test.udp_rate_bps.is_some(), test.streams);
+    let mut m = Measurement {
+        started,
+        intervals: Vec::new(),
+        sent: Interval::default(),
+        received: Interval::default(),
+        udp: None,
+    };
+    let (mut sent, mut received, mut said) = (false, false, String::new());
+    let read = tokio::time::timeout(limit, async {
+        while let Some(line) = client.next_line().await {
+            match iperf3_text::read(&line, streams, udp) {
+                Some(Line::Interval(i)) => {
+                    on_interval(started + Duration::from_secs_f64(i.end_s.max(0.0)), &i);
+                    m.intervals.push(i);
+                }
+                Some(Line::Sent(i)) => (m.sent, sent) = (i, true),
+                Some(Line::Received(i, u)) => (m.received, m.udp, received) = (i, u, true),
+                Some(Line::Error(e)) => said = e,
+                None => {}
+            }
+        }
+    })
+    .await;
     // The one-off server ends by itself after the test; end it anyway if it lingers.
     server.stop().await;
-    if out.status == Some(127) {
+    if read.is_err() {
+        client.stop().await;
+        return Err(TrafficError::Timeout {
+            test: test.name.clone(),
+            waited: limit,
+        });
+    }
+    let status = client
+        .finish(Duration::from_secs(5))
+        .await
+        .map(|o| o.status);
+    if status == Ok(Some(127)) {
         return Err(TrafficError::Remote {
             place: from.describe(),
             command: argv.join(" "),
             said: "`iperf3` is not installed there (or not on its PATH)".into(),
         });
     }
-    report(
-        &test.name,
-        started,
-        out.stdout.as_bytes(),
-        out.stderr.as_bytes(),
-    )
+    match (sent && received, said.is_empty()) {
+        (true, _) => Ok(m),
+        (false, false) => Err(TrafficError::Iperf3 {
+            test: test.name.clone(),
+            said,
+        }),
+        (false, true) => Err(TrafficError::Report {
+            test: test.name.clone(),
+            why: "it ended without its sender and receiver totals".into(),
+        }),
+    }
 }
 
 /// A one-off server on `to`, once it says it listens.
@@ -180,66 +218,6 @@ fn last_words(text: &str) -> String {
     }
 }
 
-/// The client's JSON report (`-J`): its error, or the intervals and the totals.
-fn report(
-    test: &str,
-    started: SystemTime,
-    stdout: &[u8],
-    stderr: &[u8],
-) -> Result<Measurement, TrafficError> {
-    let bad = |why: String| TrafficError::Report {
-        test: test.to_string(),
-        why,
-    };
-    let json: serde_json::Value = serde_json::from_slice(stdout).map_err(|e| {
-        bad(format!(
-            "not JSON ({e}); it said: {}",
-            last_words(&String::from_utf8_lossy(stderr))
-        ))
-    })?;
-    if let Some(e) = json.get("error").and_then(|e| e.as_str()) {
-        return Err(TrafficError::Iperf3 {
-            test: test.to_string(),
-            said: e.to_string(),
-        });
-    }
-    let end = &json["end"];
-    let sum = |v: &serde_json::Value, what: &str| {
-        interval(v).ok_or_else(|| bad(format!("no {what} in the report")))
-    };
-    let intervals = json["intervals"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|i| interval(&i["sum"])).collect())
-        .unwrap_or_default();
-    // UDP: what the receiver counted (iperf3 puts it in the received sum).
-    let r = &end["sum_received"];
-    let udp = r["lost_percent"]
-        .as_f64()
-        .map(|lost_percent| super::udp::UdpStats {
-            packets: r["packets"].as_u64().unwrap_or(0),
-            lost_packets: r["lost_packets"].as_u64().unwrap_or(0),
-            lost_percent,
-            jitter_ms: r["jitter_ms"].as_f64().unwrap_or(0.0),
-        });
-    Ok(Measurement {
-        started,
-        intervals,
-        sent: sum(&end["sum_sent"], "end.sum_sent")?,
-        received: sum(&end["sum_received"], "end.sum_received")?,
-        udp,
-    })
-}
-
-fn interval(v: &serde_json::Value) -> Option<Interval> {
-    Some(Interval {
-        start_s: v["start"].as_f64()?,
-        end_s: v["end"].as_f64()?,
-        bytes: v["bytes"].as_u64()?,
-        bits_per_second: v["bits_per_second"].as_f64()?,
-        retransmits: v["retransmits"].as_u64(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,23 +226,5 @@ mod tests {
     fn a_part_second_rounds_up_to_whole_seconds() {
         assert_eq!(whole_seconds(Duration::from_millis(2500)), 3);
         assert_eq!(whole_seconds(Duration::from_secs(10)), 10);
-    }
-
-    #[test]
-    fn iperf3s_own_error_is_passed_on_and_a_bad_report_says_why() {
-        let t = SystemTime::now();
-        let e = report(
-            "t1",
-            t,
-            br#"{"start":{},"error":"unable to connect to server"}"#,
-            b"",
-        )
-        .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "throughput test 't1': iperf3 said: unable to connect to server"
-        );
-        let e = report("t1", t, b"", b"iperf3: error - boom\n").unwrap_err();
-        assert!(e.to_string().contains("iperf3: error - boom"), "{e}");
     }
 }

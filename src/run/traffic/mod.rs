@@ -19,6 +19,7 @@
 pub mod builtin;
 pub mod engine;
 pub mod iperf3;
+mod iperf3_text;
 pub mod measure;
 pub mod place;
 mod plan;
