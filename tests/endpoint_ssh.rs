@@ -212,6 +212,19 @@ async fn engines_on_an_endpoint_over_ssh_measure_through_the_switch() {
         );
     }
 
+    // The other way: the client runs over SSH, and the preflight's round trip is measured
+    // there (`switchlab traffic rtt`).
+    let reversed = manifest("builtin", "1s")
+        .replace("from = \"s1\"", "from = \"x\"")
+        .replace("to = \"s2\"", "to = \"s1\"")
+        .replace("from = \"x\"", "from = \"s2\"");
+    std::fs::write(dir.path().join("m.toml"), reversed).unwrap();
+    let out = switchlab(&RUN, &ENV, dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let run = run_json(&printed_folder(&out, dir.path()));
+    assert_eq!(run["throughput"][0]["outcome"], "measured", "{run}");
+    assert!(run["preflight"]["rtt_ms"][0][2].as_f64().is_some(), "{run}");
+
     // A program missing there is named with the host and the command.
     std::fs::write(
         dir.path().join("lab.toml"),

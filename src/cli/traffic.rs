@@ -25,6 +25,14 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Action {
+    /// Measure one round trip to ADDR from a local address (prints `rtt_ms=…`): a TCP
+    /// connect to a closed port is refused after exactly one. `run`'s preflight uses it
+    /// on endpoints over SSH.
+    Rtt {
+        to: IpAddr,
+        #[arg(long, value_name = "ADDR")]
+        from: IpAddr,
+    },
     /// Answer tests on ADDR:PORT until SIGINT/SIGTERM.
     Serve {
         #[arg(long, value_name = "ADDR:PORT")]
@@ -62,6 +70,13 @@ pub enum Action {
 
 pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     match &args.action {
+        Action::Rtt { to, from } => match builtin::round_trip(*from, *to) {
+            Some(d) => {
+                println!("rtt_ms={:.3}", d.as_secs_f64() * 1e3);
+                Ok(ExitCode::SUCCESS)
+            }
+            None => anyhow::bail!("no answer from {to} within a second (from {from})"),
+        },
         Action::Serve { bind, once } => {
             let listener = std::net::TcpListener::bind(bind)
                 .map_err(|e| anyhow::anyhow!("traffic server on {bind}: {e}"))?;

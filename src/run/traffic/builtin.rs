@@ -478,6 +478,25 @@ pub fn send(
     })
 }
 
+/// One round trip from `from` to `to`: a TCP connect to a closed port (9, discard) is
+/// refused after exactly one; the median of three. None when nothing answers in a second.
+pub fn round_trip(from: IpAddr, to: IpAddr) -> Option<Duration> {
+    use socket2::{Domain, Socket, Type};
+    let to = SocketAddr::new(to, 9);
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let sock = Socket::new(Domain::for_address(to), Type::STREAM, None).ok()?;
+        sock.bind(&SocketAddr::new(from, 0).into()).ok()?;
+        let started = Instant::now();
+        match sock.connect_timeout(&to.into(), Duration::from_secs(1)) {
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => return None,
+            _ => times.push(started.elapsed()),
+        }
+    }
+    times.sort();
+    times.get(1).copied()
+}
+
 /// A client socket bound to a source address (as iperf3's `-B`), connected.
 fn bound(from: IpAddr, to: SocketAddr) -> std::io::Result<TcpStream> {
     use socket2::{Domain, Socket, Type};

@@ -152,7 +152,7 @@ async fn builtin_remote(
             line = server.next_line(), if server_open => {
                 if line.is_none() {
                     server_open = false;
-                    if server.status().is_none() {
+                    if server.lost() {
                         return Err(server_err("the SSH session was lost mid-test; the server there was ended with it".into()));
                     }
                 }

@@ -199,12 +199,10 @@ impl Process {
         }
     }
 
-    /// Its exit status, once it said one (a remote process whose session was lost never does).
-    pub fn status(&self) -> Option<u32> {
-        match self {
-            Process::Local { out, .. } => out.lock().unwrap_or_else(|e| e.into_inner()).status,
-            Process::Remote { out, .. } => out.status,
-        }
+    /// After its output ended: whether it went without an exit status, as a remote process
+    /// does when its SSH session is lost (a local one always has one).
+    pub fn lost(&self) -> bool {
+        matches!(self, Process::Remote { out, .. } if out.status.is_none())
     }
 
     /// Wait for it to end (at most `limit`, then it is ended): all it printed and its status.

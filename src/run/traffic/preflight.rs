@@ -5,7 +5,7 @@
 //! with the sysctl to set.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -235,14 +235,7 @@ pub async fn run(traffic: &Traffic) -> Result<Preflight, TrafficError> {
         ..Preflight::default()
     };
     for t in &traffic.tests {
-        let local = !traffic
-            .endpoints
-            .iter()
-            .any(|e| e.name.get_ref() == &t.from.name && e.ssh.is_some());
-        let rtt = match local {
-            true => round_trip(&t.from.address, &t.to.address).await,
-            false => None,
-        };
+        let rtt = round_trip(traffic, t).await;
         let host = |n: &str| hosts.iter().find(|h| h.endpoint == n);
         if let (Some(from), Some(to)) = (host(&t.from.name), host(&t.to.name)) {
             pf.warnings.extend(warnings(&Path {
@@ -278,31 +271,40 @@ fn window_bytes(w: &str) -> Option<u64> {
     })
 }
 
-/// One round trip from `from` to `to`: a TCP connect to a closed port is refused after
-/// exactly one (the median of three tries). None when nothing answers within a second.
-async fn round_trip(from: &str, to: &str) -> Option<Duration> {
-    let (from, to): (std::net::IpAddr, std::net::IpAddr) = (from.parse().ok()?, to.parse().ok()?);
-    let mut times = Vec::new();
-    for _ in 0..3 {
-        let sock = match to {
-            std::net::IpAddr::V4(_) => tokio::net::TcpSocket::new_v4().ok()?,
-            std::net::IpAddr::V6(_) => tokio::net::TcpSocket::new_v6().ok()?,
-        };
-        sock.bind(std::net::SocketAddr::new(from, 0)).ok()?;
-        let started = Instant::now();
-        // Port 9 (discard): closed nearly everywhere, so the answer is a quick refusal.
-        let r = tokio::time::timeout(
-            Duration::from_secs(1),
-            sock.connect(std::net::SocketAddr::new(to, 9)),
-        )
-        .await;
-        match r {
-            Ok(_) => times.push(started.elapsed()),
-            Err(_) => return None,
-        }
-    }
-    times.sort();
-    times.get(1).copied()
+/// One round trip between a test's addresses, measured at its `from` end: here directly,
+/// over SSH with `switchlab traffic rtt` there (None where that cannot run).
+async fn round_trip(traffic: &Traffic, t: &super::TrafficTest) -> Option<Duration> {
+    let (from, to): (std::net::IpAddr, std::net::IpAddr) =
+        (t.from.address.parse().ok()?, t.to.address.parse().ok()?);
+    let e = traffic
+        .endpoints
+        .iter()
+        .find(|e| e.name.get_ref() == &t.from.name);
+    let Some(e) = e.filter(|e| e.ssh.is_some()) else {
+        return tokio::task::spawn_blocking(move || super::builtin::round_trip(from, to))
+            .await
+            .ok()
+            .flatten();
+    };
+    let place = Place::open(e, &traffic.connect).await.ok()?;
+    let bin = e.switchlab.clone().unwrap_or_else(|| "switchlab".into());
+    let argv = vec![
+        bin,
+        "traffic".into(),
+        "rtt".into(),
+        to.to_string(),
+        "--from".into(),
+        from.to_string(),
+    ];
+    let out = place
+        .start(&argv)
+        .await
+        .ok()?
+        .finish(Duration::from_secs(10))
+        .await
+        .ok()?;
+    let ms: f64 = out.stdout.trim().strip_prefix("rtt_ms=")?.parse().ok()?;
+    Some(Duration::from_secs_f64(ms / 1e3))
 }
 
 #[cfg(test)]
