@@ -23,6 +23,9 @@
 //!   pipeline (push and flap watch per device, then traffic through each device while the
 //!   watch goes on, into a run folder); `run::traffic` holds the engine seam, iperf3 and
 //!   the built-in engine.
+//! - [`record`]: what a run leaves on disk as types written and read by one module
+//!   (summary.csv so far).
+//! - [`report`]: reports across run folders (`compare`).
 //! - [`watch`]: the flap watch: per-port timelines from counters, state polls, console
 //!   lines, the log buffer and a syslog receiver; diagnosis with hints; the run folder's CSVs.
 //! - [`sim`]: the virtual lab: simulated switches of each vendor over SSH and pty consoles,
@@ -41,6 +44,8 @@ pub mod driver;
 pub mod format;
 pub mod inputs;
 pub mod parse;
+pub mod record;
+pub mod report;
 pub mod run;
 pub mod sim;
 pub mod template;

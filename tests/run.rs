@@ -368,3 +368,71 @@ async fn ctrl_c_ends_a_watch_early_and_still_writes_the_diagnosis() {
         "{ports}"
     );
 }
+
+// Two demo runs compared: one row per (run, device), the vendor, the short-DAC suspect and
+// each device's own throughput, read back through the record types.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_demo_runs_compare_side_by_side() {
+    let root = std::env::current_dir().unwrap();
+    let runs = tempfile::tempdir().unwrap();
+    let runs_arg = runs.path().display().to_string();
+    let mut folders = Vec::new();
+    for _ in 0..2 {
+        let out = switchlab(&["demo", "--runs", &runs_arg, "--watch", "4s"], &[], &root).await;
+        assert!(out.status.success(), "{}", text(&out));
+        folders.push(printed_folder(&out, &root));
+    }
+    for f in &folders {
+        let rows = switchlab::record::summary::read(&f.join("summary.csv")).unwrap();
+        assert_eq!(rows.len(), 5);
+        let arista = rows.iter().find(|r| r.device == "arista-7048").unwrap();
+        assert_eq!(
+            (
+                arista.vendor.as_str(),
+                arista.software.as_str(),
+                arista.verdict.as_str()
+            ),
+            ("arista_eos", "4.20.15M", "fail")
+        );
+        assert!(
+            arista.suspects.starts_with("Ethernet49: short SFP+ DAC"),
+            "{arista:?}"
+        );
+        assert!(
+            rows.iter().all(|r| r.gbit_s.is_some_and(|g| g > 0.0)),
+            "{rows:?}"
+        );
+    }
+    let (a, b) = (
+        folders[0].display().to_string(),
+        folders[1].display().to_string(),
+    );
+    let out = switchlab(&["compare", &a, &b], &[], &root).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1 + 10,
+        "a header and 2 runs x 5 devices:\n{csv}"
+    );
+    assert!(
+        lines[0].starts_with("run,device,vendor,") && lines[0].ends_with(",push_seconds_delta")
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.contains(",arista-7048,arista_eos,"))
+            .count()
+            == 2,
+        "{csv}"
+    );
+    // A folder without a summary is said so, naming it.
+    let out = switchlab(&["compare", &runs_arg], &[], &root).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("not a run folder with a summary.csv"),
+        "{}",
+        text(&out)
+    );
+}

@@ -10,6 +10,7 @@ use crate::vendor::Registry;
 
 mod board;
 pub mod check;
+pub mod compare;
 mod connect_flags;
 pub mod demo;
 mod input_files;
@@ -67,6 +68,7 @@ pub enum Command {
     Ports(ports::Args),
     Sim(Box<sim::Args>),
     Traffic(traffic::Args),
+    Compare(compare::Args),
 }
 
 impl Cli {
@@ -109,6 +111,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ports(a) => ports::run(&cli, a),
         Command::Watch(a) => watch::run(&cli, a),
         Command::Traffic(a) => traffic::run(&cli, a),
+        Command::Compare(a) => compare::run(&cli, a),
     }
 }
 

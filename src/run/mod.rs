@@ -4,6 +4,7 @@
 
 pub mod pipeline;
 pub mod push;
+pub mod summary;
 pub mod traffic;
 
 use std::path::Path;

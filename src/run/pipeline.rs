@@ -283,6 +283,8 @@ pub async fn run(
         "outcome": crate::watch::outcome(interrupted, errors.is_empty()),
         "errors": errors,
     });
+    let summary = super::summary::summarize(&devices, &traffic, &inputs.lab.lab);
+    crate::record::summary::write(&folder.path.join("summary.csv"), &summary).map_err(io)?;
     folder.finish(&rows, &record).map_err(io)?;
     Ok(RunReport {
         folder: folder.path.clone(),

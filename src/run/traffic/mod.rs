@@ -226,6 +226,8 @@ pub enum TestOutcome {
         pass: Option<bool>,
         /// A UDP test: loss and jitter as the receiver counted them.
         udp: Option<udp::UdpStats>,
+        /// The slowest whole second (a flap under load shows here first).
+        min_interval_gbps: Option<f64>,
     },
     Failed(TrafficError),
     /// Ctrl-C ended it: nothing measured is kept.
@@ -261,8 +263,10 @@ impl TestResult {
                 retransmits,
                 pass,
                 udp,
+                min_interval_gbps,
             } => {
                 v["outcome"] = "measured".into();
+                v["min_interval_gbps"] = (*min_interval_gbps).into();
                 if let Some(u) = udp {
                     v["protocol"] = "udp".into();
                     v["lost_percent"] = u.lost_percent.into();
@@ -343,6 +347,12 @@ pub async fn run_tests(
                     retransmits: m.sent.retransmits,
                     pass,
                     udp: m.udp.clone(),
+                    min_interval_gbps: m
+                        .intervals
+                        .iter()
+                        .filter(|i| i.end_s - i.start_s >= 0.99)
+                        .map(|i| i.bits_per_second / 1e9)
+                        .reduce(f64::min),
                 }
             }
             Some(Err(e)) => TestOutcome::Failed(e),

@@ -1,0 +1,60 @@
+//! `switchlab compare`: several runs' summaries side by side.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::Cli;
+use crate::report::compare::compare;
+
+/// Compare runs: one row per (run, device), with deltas against the first run.
+///
+/// Reads each run folder's summary.csv. On a terminal it prints a table; with -o, or when
+/// the output is piped, CSV. Says which inputs (lab.toml, manifest.toml as run) differ
+/// between the runs.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Run folders (runs/<UTC>-<name>); the first is the base of the deltas.
+    #[arg(required = true)]
+    pub runs: Vec<PathBuf>,
+    /// Write CSV to FILE.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    let c = compare(&args.runs)?;
+    if !c.differing_inputs.is_empty() {
+        eprintln!(
+            "note: the runs' inputs differ: {} (figures may not be comparable)",
+            c.differing_inputs.join(", ")
+        );
+    }
+    let csv = |w: &mut dyn std::io::Write| -> anyhow::Result<()> {
+        let mut out = csv::Writer::from_writer(w);
+        out.write_record(&c.header)?;
+        for r in &c.rows {
+            out.write_record(r)?;
+        }
+        out.flush()?;
+        Ok(())
+    };
+    match &args.output {
+        Some(path) => {
+            let mut f = std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            csv(&mut f)?;
+            eprintln!("{}", path.display());
+        }
+        None if std::io::stdout().is_terminal() => {
+            let mut t = comfy_table::Table::new();
+            t.set_header(&c.header);
+            for r in &c.rows {
+                t.add_row(r);
+            }
+            println!("{t}");
+        }
+        None => csv(&mut std::io::stdout())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

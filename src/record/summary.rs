@@ -1,0 +1,144 @@
+//! summary.csv: one row per device of a run, the line a lab engineer compares vendors by.
+//! Written at the end of every `run` and `demo`; read back by `compare`.
+//!
+//! Columns (stable; units in the names): `device`, `vendor`, `model`, `software`,
+//! `push_seconds`, `config_lines`, `push` (`pushed`, `not-verified`, `failed`), `watch`
+//! (`ok`, `lost`, `problems`, `not-run`), `gbit_s` (the lowest received Gbit/s of the tests
+//! through the device), `gbit_s_by_test` (`test=Gbit/s` each), `min_second_gbit_s` (the
+//! slowest whole second of those tests), `retransmits`, `lost_percent` (UDP, the worst),
+//! `flaps`, `unseen_flaps`, `failing_ports`, `suspects` (`port: hint` for ports with a
+//! hint), `verdict` (`pass`; `fail`: a port or a test failed; `lost`, `unknown`: a port was
+//! cut short or never read; `error`: the push or the watch could not be done).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRow {
+    pub device: String,
+    pub vendor: String,
+    pub model: String,
+    pub software: String,
+    pub push_seconds: f64,
+    pub config_lines: usize,
+    pub push: String,
+    pub watch: String,
+    pub gbit_s: Option<f64>,
+    pub gbit_s_by_test: String,
+    pub min_second_gbit_s: Option<f64>,
+    pub retransmits: Option<u64>,
+    pub lost_percent: Option<f64>,
+    pub flaps: u64,
+    pub unseen_flaps: u64,
+    pub failing_ports: String,
+    pub suspects: String,
+    pub verdict: String,
+}
+
+/// Why a summary could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{}: cannot read: {error}", path.display())]
+    Io {
+        path: std::path::PathBuf,
+        error: std::io::Error,
+    },
+    #[error("{}: row {row}: {error}", path.display())]
+    Row {
+        path: std::path::PathBuf,
+        row: u64,
+        error: String,
+    },
+}
+
+impl SummaryRow {
+    /// Its columns and values, as summary.csv writes them (one source for both).
+    pub fn columns(&self) -> (Vec<String>, Vec<String>) {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        // Writing plain values into memory: only a serde bug could fail here.
+        let text = w
+            .serialize(self)
+            .ok()
+            .and_then(|_| w.into_inner().ok())
+            .unwrap_or_default();
+        let mut r = csv::Reader::from_reader(text.as_slice());
+        let header = r
+            .headers()
+            .map(|h| h.iter().map(String::from).collect())
+            .unwrap_or_default();
+        let values = r
+            .records()
+            .next()
+            .and_then(|r| r.ok())
+            .map(|r| r.iter().map(String::from).collect())
+            .unwrap_or_default();
+        (header, values)
+    }
+}
+
+/// Write `rows` to `path` (summary.csv).
+pub fn write(path: &Path, rows: &[SummaryRow]) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_path(path).map_err(std::io::Error::other)?;
+    for r in rows {
+        w.serialize(r).map_err(std::io::Error::other)?;
+    }
+    w.flush()
+}
+
+/// Read a summary.csv, every row checked.
+pub fn read(path: &Path) -> Result<Vec<SummaryRow>, ReadError> {
+    let file = std::fs::File::open(path).map_err(|error| ReadError::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let mut r = csv::Reader::from_reader(file);
+    let mut rows = Vec::new();
+    for (i, row) in r.deserialize().enumerate() {
+        rows.push(row.map_err(|e: csv::Error| ReadError::Row {
+            path: path.to_path_buf(),
+            row: i as u64 + 1,
+            error: e.to_string(),
+        })?);
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_reads_back_as_written_and_a_damaged_one_says_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("summary.csv");
+        let row = SummaryRow {
+            device: "arista-7048".into(),
+            vendor: "arista_eos".into(),
+            model: "DCS-7048T-A".into(),
+            software: "4.20.15M".into(),
+            push_seconds: 0.25,
+            config_lines: 14,
+            push: "pushed".into(),
+            watch: "ok".into(),
+            gbit_s: Some(9.41),
+            gbit_s_by_test: "t1=9.41".into(),
+            min_second_gbit_s: Some(2.5),
+            retransmits: Some(3),
+            lost_percent: None,
+            flaps: 2,
+            unseen_flaps: 0,
+            failing_ports: "Ethernet49".into(),
+            suspects: "Ethernet49: short SFP+ DAC".into(),
+            verdict: "fail".into(),
+        };
+        write(&path, std::slice::from_ref(&row)).unwrap();
+        assert_eq!(read(&path).unwrap(), vec![row]);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, &text[..text.len() - 30]).unwrap();
+        let e = read(&path).unwrap_err().to_string();
+        assert!(e.contains("summary.csv: row 1:"), "{e}");
+        let e = read(&dir.path().join("none.csv")).unwrap_err().to_string();
+        assert!(e.contains("none.csv: cannot read"), "{e}");
+    }
+}

@@ -1,0 +1,3 @@
+//! Reports across run folders: `compare` joins their summaries.
+
+pub mod compare;
