@@ -59,7 +59,7 @@ pub struct SideReport {
 /// `switchlab traffic send --json`: what iperf3's report gives a run, as one document.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SendReport {
-    pub intervals: Vec<IntervalJson>,
+    pub intervals: Vec<Interval>,
     pub sent_bytes: u64,
     pub received_bytes: u64,
     pub seconds: f64,
@@ -71,15 +71,6 @@ pub struct SendReport {
     /// A UDP test: datagrams lost (%) and jitter, as the receiver counted them.
     #[serde(default)]
     pub udp: Option<UdpStats>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct IntervalJson {
-    pub start_s: f64,
-    pub end_s: f64,
-    pub bytes: u64,
-    pub bits_per_second: f64,
-    pub retransmits: Option<u64>,
 }
 
 /// Why a built-in test could not run.
@@ -537,17 +528,7 @@ impl SendReport {
         };
         Measurement {
             started,
-            intervals: self
-                .intervals
-                .iter()
-                .map(|i| Interval {
-                    start_s: i.start_s,
-                    end_s: i.end_s,
-                    bytes: i.bytes,
-                    bits_per_second: i.bits_per_second,
-                    retransmits: i.retransmits,
-                })
-                .collect(),
+            intervals: self.intervals.clone(),
             sent: whole(self.sent_bytes, self.sent_bits_per_second, self.retransmits),
             received: whole(self.received_bytes, self.received_bits_per_second, None),
             udp: self.udp.clone(),
@@ -556,17 +537,7 @@ impl SendReport {
 
     pub fn new(m: &Measurement, req: &Request) -> SendReport {
         SendReport {
-            intervals: m
-                .intervals
-                .iter()
-                .map(|i| IntervalJson {
-                    start_s: i.start_s,
-                    end_s: i.end_s,
-                    bytes: i.bytes,
-                    bits_per_second: i.bits_per_second,
-                    retransmits: i.retransmits,
-                })
-                .collect(),
+            intervals: m.intervals.clone(),
             sent_bytes: m.sent.bytes,
             received_bytes: m.received.bytes,
             seconds: m.sent.end_s,

@@ -81,16 +81,7 @@ fn udp_stats(rest: &str) -> Option<UdpStats> {
     let jitter_ms: f64 = w.get(ms.checked_sub(1)?)?.parse().ok()?;
     let (lost, total) = w.get(ms + 1)?.split_once('/')?;
     let (lost, total): (u64, u64) = (lost.parse().ok()?, total.parse().ok()?);
-    Some(UdpStats {
-        packets: total,
-        lost_packets: lost,
-        lost_percent: if total == 0 {
-            0.0
-        } else {
-            lost as f64 * 100.0 / total as f64
-        },
-        jitter_ms,
-    })
+    Some(UdpStats::new(lost, total, jitter_ms))
 }
 
 #[cfg(test)]

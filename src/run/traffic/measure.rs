@@ -3,7 +3,7 @@
 use std::time::SystemTime;
 
 /// One reporting interval, summed over the streams, as the sender saw it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Interval {
     pub start_s: f64,
     pub end_s: f64,

@@ -24,6 +24,22 @@ pub struct UdpStats {
     pub jitter_ms: f64,
 }
 
+impl UdpStats {
+    /// `lost` of `packets` datagrams lost, with this jitter.
+    pub fn new(lost: u64, packets: u64, jitter_ms: f64) -> UdpStats {
+        UdpStats {
+            packets,
+            lost_packets: lost,
+            lost_percent: if packets == 0 {
+                0.0
+            } else {
+                lost as f64 * 100.0 / packets as f64
+            },
+            jitter_ms,
+        }
+    }
+}
+
 /// The receiver's running count: datagrams seen, the highest number, jitter.
 #[derive(Debug, Default)]
 pub struct Tally {
@@ -51,17 +67,11 @@ impl Tally {
     /// Sent = the highest number + 1 (numbers start at 0); lost = sent − received.
     pub fn stats(&self) -> UdpStats {
         let sent = self.highest.map_or(0, |h| h + 1);
-        let lost = sent.saturating_sub(self.received);
-        UdpStats {
-            packets: sent,
-            lost_packets: lost,
-            lost_percent: if sent == 0 {
-                0.0
-            } else {
-                lost as f64 * 100.0 / sent as f64
-            },
-            jitter_ms: self.jitter_s * 1000.0,
-        }
+        UdpStats::new(
+            sent.saturating_sub(self.received),
+            sent,
+            self.jitter_s * 1000.0,
+        )
     }
 }
 
