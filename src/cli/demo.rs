@@ -42,7 +42,16 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
-    let inputs = RunInputs::load(&args.lab, &args.manifest, &reg)?;
+    let mut inputs = RunInputs::load(&args.lab, &args.manifest, &reg)?;
+    // This demo's own folder: its host keys and its consoles (two demos at once must not
+    // claim one console link).
+    let keys = tempfile_dir()?;
+    for d in &mut inputs.lab.lab.devices {
+        if let Some(serial) = &mut d.serial {
+            let link = keys.join(format!("{}.console", d.name.get_ref()));
+            serial.get_mut().port = link.display().to_string();
+        }
+    }
     let flags = WatchFlags {
         duration: Some(args.watch),
         interval: None,
@@ -60,7 +69,6 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         Some((&inputs.manifest, &inputs.manifest_source)),
         Vec::new(),
     )?;
-    let keys = tempfile_dir()?;
     watch.connect.known_hosts = vec![keys.join("known_hosts")];
     watch.connect.learn_into = keys.join("known_hosts");
     let rt = tokio::runtime::Runtime::new()?;
