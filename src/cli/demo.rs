@@ -51,6 +51,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             let link = keys.join(format!("{}.console", d.name.get_ref()));
             serial.get_mut().port = link.display().to_string();
         }
+        // Any free port: the bench's fixed ones may be another demo's.
+        if let Some(ssh) = &mut d.ssh {
+            ssh.get_mut().port = 0;
+        }
     }
     let flags = WatchFlags {
         duration: Some(args.watch),
@@ -106,6 +110,15 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         let switches = bench::start(&inputs.lab.lab, &inputs.lab.dir()).await?;
         for s in &switches {
             println!("sim    {:<16} {}", s.device, s.listeners.join(", "));
+            let dev = inputs
+                .lab
+                .lab
+                .devices
+                .iter_mut()
+                .find(|d| d.name() == s.device);
+            if let (Some(ssh), Some(bound)) = (dev.and_then(|d| d.ssh.as_mut()), s.ssh) {
+                ssh.get_mut().port = bound.port();
+            }
         }
         let report = run_manifest(plan, inputs, &progress).await;
         drop(switches);

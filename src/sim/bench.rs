@@ -13,6 +13,8 @@ pub struct BenchSwitch {
     pub device: String,
     pub sim: Sim,
     pub listeners: Vec<String>,
+    /// Where its SSH listener got bound (the lab's port, or any free one for port 0).
+    pub ssh: Option<SocketAddr>,
 }
 
 use crate::format::lab::lab_path;
@@ -79,6 +81,7 @@ pub async fn start(lab: &Lab, lab_dir: &Path) -> Result<Vec<BenchSwitch>, SimErr
     for dev in lab.devices.iter().filter(|d| d.sim.is_some()) {
         let mut sim = Sim::start(options(dev, lab_dir)?)?;
         let mut listeners = Vec::new();
+        let mut ssh_bound = None;
         if let Some(ssh) = &dev.ssh {
             let ssh = ssh.get_ref();
             let addr: SocketAddr = (ssh.host.as_str(), ssh.port)
@@ -91,6 +94,7 @@ pub async fn start(lab: &Lab, lab_dir: &Path) -> Result<Vec<BenchSwitch>, SimErr
                 })?;
             let bound = sim.listen_ssh(addr).await?;
             listeners.push(format!("ssh {bound}"));
+            ssh_bound = Some(bound);
         }
         if let Some(serial) = &dev.serial {
             let link = lab_path(lab_dir, &serial.get_ref().port);
@@ -101,6 +105,7 @@ pub async fn start(lab: &Lab, lab_dir: &Path) -> Result<Vec<BenchSwitch>, SimErr
             device: dev.name().to_string(),
             sim,
             listeners,
+            ssh: ssh_bound,
         });
     }
     Ok(out)
