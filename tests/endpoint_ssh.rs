@@ -225,6 +225,27 @@ async fn engines_on_an_endpoint_over_ssh_measure_through_the_switch() {
     assert_eq!(run["throughput"][0]["outcome"], "measured", "{run}");
     assert!(run["preflight"]["rtt_ms"][0][2].as_f64().is_some(), "{run}");
 
+    // An address not on the host: what iperf3 said there, with the host and the command.
+    if have_tool("iperf3", "an address not on an endpoint over SSH") {
+        let lab_text = std::fs::read_to_string(dir.path().join("lab.toml")).unwrap();
+        std::fs::write(
+            dir.path().join("lab.toml"),
+            lab_text.replace("\"127.0.0.72\"", "\"192.0.2.1\""),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("m.toml"), manifest("iperf3", "1s")).unwrap();
+        let out = switchlab(&RUN, &ENV, dir.path()).await;
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{t}");
+        assert!(
+            t.contains("endpoint 's2' (127.0.0.1:")
+                && t.contains("`iperf3 -s -1 --forceflush -B 192.0.2.1")
+                && t.contains("Cannot assign requested address"),
+            "{t}"
+        );
+        std::fs::write(dir.path().join("lab.toml"), lab_text).unwrap();
+    }
+
     // A program missing there is named with the host and the command.
     std::fs::write(
         dir.path().join("lab.toml"),

@@ -55,7 +55,7 @@ pub async fn measure(
         };
         match server(test, to, port).await {
             Ok(s) => break (s, port),
-            Err(TrafficError::Server { said, .. }) if said.contains("in use") && tries < 2 => {
+            Err(TrafficError::Remote { said, .. }) if said.contains("in use") && tries < 2 => {
                 tries += 1
             }
             Err(e) => return Err(e),
@@ -179,9 +179,10 @@ async fn server(test: &TrafficTest, to: &Place, port: u16) -> Result<Process, Tr
                 said: "`iperf3` is not installed there (or not on its PATH)".into(),
             })
         }
-        Ok(false) => Err(TrafficError::Server {
-            endpoint: test.to.name.clone(),
-            address,
+        // A port taken, an address not on the host: what iperf3 said, with where and how.
+        Ok(false) => Err(TrafficError::Remote {
+            place: to.describe(),
+            command: argv.join(" "),
             said: last_words(&seen),
         }),
         Err(_) => Err(TrafficError::ServerNotReady {

@@ -71,12 +71,6 @@ pub enum TrafficError {
         endpoint: String,
         error: std::io::Error,
     },
-    #[error("endpoint '{endpoint}': the iperf3 server on {address} ended: {said}")]
-    Server {
-        endpoint: String,
-        address: String,
-        said: String,
-    },
     #[error(
         "endpoint '{endpoint}': the iperf3 server on {address} did not say it listens within {}",
         humantime::format_duration(*.waited)
