@@ -3,3 +3,10 @@
 //! by their own writers in `watch` and `run::traffic`).
 
 pub mod summary;
+
+/// SHA-256 of `text`, hex: what run.json records of each input, so runs can be told apart.
+pub fn digest(text: &str) -> String {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(text.as_bytes());
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}

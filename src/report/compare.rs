@@ -1,6 +1,6 @@
 //! `compare`: the summaries of several runs as one table, one row per (run, device), with
 //! deltas against the first run's row for the same device; and which inputs differ
-//! between the runs (the lab and manifest copies each run folder keeps).
+//! between the runs (by the SHA-256 of each that run.json records).
 
 use std::path::{Path, PathBuf};
 
@@ -79,15 +79,59 @@ pub fn compare(runs: &[PathBuf]) -> Result<Comparison, CompareError> {
     })
 }
 
-/// The input copies (lab.toml, manifest.toml) that are not the same in every run.
+/// The inputs that are not the same in every run, by the digests each run.json records
+/// (`manifest`, `lab`, `hints`, `profile arista_eos`, `template arista_eos/baseline`).
 fn differing(runs: &[PathBuf]) -> Vec<String> {
-    let read = |run: &Path, f: &str| std::fs::read(run.join(f)).ok();
-    ["manifest.toml", "lab.toml"]
-        .iter()
-        .filter(|f| {
-            let first = runs.first().and_then(|r| read(r, f));
-            runs.iter().any(|r| read(r, f) != first)
+    let digests = |run: &Path| -> Vec<(String, String)> {
+        let text = std::fs::read_to_string(run.join("run.json")).unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let i = &v["inputs"];
+        let mut out = Vec::new();
+        for k in ["manifest", "lab", "hints"] {
+            out.push((k.to_string(), i[k].as_str().unwrap_or("?").to_string()));
+        }
+        for (group, label) in [("profiles", "profile"), ("templates", "template")] {
+            for (k, d) in i[group].as_object().into_iter().flatten() {
+                out.push((
+                    format!("{label} {k}"),
+                    d.as_str().unwrap_or("?").to_string(),
+                ));
+            }
+        }
+        out
+    };
+    let all: Vec<Vec<(String, String)>> = runs.iter().map(|r| digests(r)).collect();
+    let mut keys: Vec<String> = all.iter().flatten().map(|(k, _)| k.clone()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| {
+            let of =
+                |d: &Vec<(String, String)>| d.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
+            let first = all.first().and_then(of);
+            all.iter().any(|d| of(d) != first)
         })
-        .map(|f| f.to_string())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_that_differ_are_named_by_their_digests() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |name: &str, template: &str| {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(&p).unwrap();
+            let json = format!(
+                r#"{{"inputs": {{"manifest": "m1", "lab": "l1", "hints": "h1", "profiles": {{"arista_eos": "p1"}}, "templates": {{"arista_eos/baseline": "{template}"}}}}}}"#
+            );
+            std::fs::write(p.join("run.json"), json).unwrap();
+            p
+        };
+        let (a, b, c) = (run("a", "t1"), run("b", "t1"), run("c", "t2"));
+        assert!(differing(&[a.clone(), b]).is_empty());
+        assert_eq!(differing(&[a, c]), ["template arista_eos/baseline"]);
+    }
 }

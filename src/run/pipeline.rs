@@ -259,6 +259,7 @@ pub async fn run(
     let record = serde_json::json!({
         "switchlab": env!("CARGO_PKG_VERSION"),
         "kind": "run",
+        "inputs": input_digests(&inputs, plan.reg, &names, &watch_opts),
         "manifest": slug,
         "started": started.to_string(),
         "ended": jiff::Timestamp::now().to_string(),
@@ -292,6 +293,36 @@ pub async fn run(
         traffic,
         tests_planned,
         interrupted,
+    })
+}
+
+/// SHA-256 of every input the run used: the manifest, the lab, each device's profile and
+/// template, the hints; `compare` says which differ between runs.
+fn input_digests(
+    inputs: &RunInputs,
+    reg: &Registry,
+    names: &[String],
+    watch: &WatchOptions,
+) -> serde_json::Value {
+    use crate::record::digest;
+    let mut profiles = serde_json::Map::new();
+    let mut templates = serde_json::Map::new();
+    for c in inputs.configs.iter().filter(|c| names.contains(&c.device)) {
+        let Ok((dev, vendor)) = inputs.lab.device(reg, &c.device) else {
+            continue;
+        };
+        profiles.insert(vendor.name().into(), vendor.digest.clone().into());
+        if let Some(t) = reg.template(dev.vendor(), &c.template) {
+            let key = format!("{}/{}", dev.vendor(), c.template);
+            templates.insert(key, digest(&t.text).into());
+        }
+    }
+    serde_json::json!({
+        "manifest": digest(&inputs.manifest_source.text),
+        "lab": digest(&inputs.lab.source.text),
+        "profiles": profiles,
+        "templates": templates,
+        "hints": watch.hints.digest,
     })
 }
 

@@ -12,6 +12,8 @@ use crate::format::{FormatError, Source};
 pub struct Vendor {
     pub profile: Profile,
     pub origin: Origin,
+    /// SHA-256 of the profile's text (run.json records which profile a run used).
+    pub digest: String,
     /// Modes, deepest in the graph first (a config prompt is also a valid privileged prompt shape on some vendors).
     pub modes: Vec<ModeInfo>,
     pub dialogs: Vec<Answer>,
@@ -222,6 +224,7 @@ impl Vendor {
             parse: parse.collect::<Result<_, _>>()?,
             verify_ignore,
             version_pattern,
+            digest: crate::record::digest(&src.text),
             profile,
             origin,
         })

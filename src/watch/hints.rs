@@ -10,6 +10,9 @@ use crate::format::{FormatError, Source};
 pub struct HintFile {
     #[serde(rename = "hint")]
     pub hints: Vec<Hint>,
+    /// SHA-256 of the file's text (run.json records which hints a run used).
+    #[serde(skip)]
+    pub digest: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -50,11 +53,20 @@ pub struct PortFacts {
 impl HintFile {
     pub fn builtin() -> HintFile {
         // The built-in file is checked by a test; an empty rule set is the safe fallback.
-        toml::from_str(include_str!("../../hints.toml")).unwrap_or(HintFile { hints: Vec::new() })
+        let text = include_str!("../../hints.toml");
+        let mut f: HintFile = toml::from_str(text).unwrap_or(HintFile {
+            hints: Vec::new(),
+            digest: String::new(),
+        });
+        f.digest = crate::record::digest(text);
+        f
     }
 
     pub fn load(path: &std::path::Path) -> Result<HintFile, FormatError> {
-        Source::read(path)?.parse_toml()
+        let src = Source::read(path)?;
+        let mut f: HintFile = src.parse_toml()?;
+        f.digest = crate::record::digest(&src.text);
+        Ok(f)
     }
 
     /// The first matching rule's text.
