@@ -10,16 +10,21 @@
 //! to beat. Intervals are the sender's bytes per second; retransmits come from the kernel's
 //! TCP_INFO on the sending sockets.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
 use super::measure::{Interval, Measurement};
 use super::udp::{self, UdpStats};
+
+mod server;
+mod streams;
+
+pub use server::serve;
+use streams::{bits_per_second, run_receivers, run_senders};
 
 /// Bytes per write: what iperf3 uses for TCP.
 const BLOCK: usize = 128 * 1024;
@@ -90,274 +95,12 @@ pub enum BuiltinError {
     },
 }
 
-fn io(what: &'static str, addr: impl ToString) -> impl FnOnce(std::io::Error) -> BuiltinError {
+pub(super) fn io(
+    what: &'static str,
+    addr: impl ToString,
+) -> impl FnOnce(std::io::Error) -> BuiltinError {
     let addr = addr.to_string();
     move |error| BuiltinError::Io { what, addr, error }
-}
-
-/// Answer tests on `listener` one after another until `stop` is set (checked between
-/// tests and while waiting for one); `once` ends after the first test.
-pub fn serve(listener: &TcpListener, stop: &AtomicBool, once: bool) -> Result<(), BuiltinError> {
-    let local = listener.local_addr().map_err(io("listening on", "?"))?;
-    listener
-        .set_nonblocking(true)
-        .map_err(io("listening on", local))?;
-    while !stop.load(Ordering::Relaxed) {
-        match listener.accept() {
-            Ok((control, _)) => {
-                control
-                    .set_nonblocking(false)
-                    .map_err(io("serving", local))?;
-                // One bad client does not end the server.
-                if let Err(e) = answer(control, local.ip(), stop) {
-                    tracing::warn!("traffic server on {local}: {e}");
-                }
-                if once {
-                    return Ok(());
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(20)); // polling the stop flag, not a protocol wait
-            }
-            Err(e) => return Err(io("accepting on", local)(e)),
-        }
-    }
-    Ok(())
-}
-
-/// One test on a control connection.
-fn answer(control: TcpStream, ip: IpAddr, stop: &AtomicBool) -> Result<(), BuiltinError> {
-    let peer = control
-        .peer_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
-    control
-        .set_read_timeout(Some(GRACE))
-        .map_err(io("reading from", &peer))?;
-    let mut reader = BufReader::new(control.try_clone().map_err(io("reading from", &peer))?);
-    let mut line = String::new();
-    reader
-        .read_line(&mut line)
-        .map_err(io("reading a request from", &peer))?;
-    let req: Request = serde_json::from_str(line.trim()).map_err(|e| BuiltinError::Protocol {
-        addr: peer.clone(),
-        said: line.trim().to_string(),
-        why: e.to_string(),
-    })?;
-    let mut out = control;
-    let duration = Duration::from_millis(req.duration_ms);
-    if req.udp_rate_bps.is_some() {
-        let sock = std::net::UdpSocket::bind((ip, 0)).map_err(io("listening for data on", ip))?;
-        let data_port = sock.local_addr().map_err(io("listening on", ip))?.port();
-        send_line(&mut out, &Accepted { data_port }, &peer)?;
-        let (bytes, seconds, stats) = udp::receive(&sock, duration, GRACE);
-        let report = SideReport {
-            bytes,
-            seconds,
-            per_second: Vec::new(),
-            retransmits: None,
-            udp: Some(stats),
-        };
-        return send_line(&mut out, &report, &peer);
-    }
-    let data = TcpListener::bind((ip, 0)).map_err(io("listening for data on", ip))?;
-    let data_port = data.local_addr().map_err(io("listening on", ip))?.port();
-    send_line(&mut out, &Accepted { data_port }, &peer)?;
-    let streams = accept_streams(&data, req.streams, &peer)?;
-    let report = if req.reverse {
-        run_senders(streams, duration, stop, |_| {})
-    } else {
-        run_receivers(streams, duration)
-    };
-    send_line(&mut out, &report, &peer)
-}
-
-fn send_line(out: &mut TcpStream, value: &impl Serialize, peer: &str) -> Result<(), BuiltinError> {
-    let mut text = serde_json::to_string(value).map_err(|e| BuiltinError::Protocol {
-        addr: peer.to_string(),
-        said: String::new(),
-        why: e.to_string(),
-    })?;
-    text.push('\n');
-    out.write_all(text.as_bytes())
-        .map_err(io("answering", peer))
-}
-
-fn accept_streams(data: &TcpListener, n: u32, peer: &str) -> Result<Vec<TcpStream>, BuiltinError> {
-    data.set_nonblocking(true)
-        .map_err(io("accepting from", peer))?;
-    let deadline = Instant::now() + GRACE;
-    let mut streams = Vec::new();
-    while streams.len() < n as usize {
-        match data.accept() {
-            Ok((s, _)) => {
-                s.set_nonblocking(false)
-                    .map_err(io("accepting from", peer))?;
-                streams.push(s);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(2)); // waiting for the client's connects, bounded by GRACE
-            }
-            Err(e) => return Err(io("accepting streams from", peer)(e)),
-        }
-    }
-    Ok(streams)
-}
-
-/// Seconds slots counted by many threads at once.
-struct Slots {
-    start: Instant,
-    per_second: Vec<AtomicU64>,
-}
-
-impl Slots {
-    fn new(duration: Duration) -> Slots {
-        let n = duration.as_secs() as usize + 3;
-        Slots {
-            start: Instant::now(),
-            per_second: (0..n).map(|_| AtomicU64::new(0)).collect(),
-        }
-    }
-
-    fn add(&self, bytes: u64) {
-        let i = (self.start.elapsed().as_secs() as usize).min(self.per_second.len() - 1);
-        self.per_second[i].fetch_add(bytes, Ordering::Relaxed);
-    }
-
-    fn get(&self, i: usize) -> u64 {
-        self.per_second
-            .get(i)
-            .map_or(0, |c| c.load(Ordering::Relaxed))
-    }
-}
-
-/// Write on every stream for `duration` (or until `stop`), telling `tick` each second's
-/// interval as it ends; the sender's report.
-fn run_senders(
-    streams: Vec<TcpStream>,
-    duration: Duration,
-    stop: &AtomicBool,
-    mut tick: impl FnMut(&Interval),
-) -> SideReport {
-    let slots = Arc::new(Slots::new(duration));
-    let deadline = slots.start + duration;
-    let sockets: Vec<TcpStream> = streams.iter().filter_map(|s| s.try_clone().ok()).collect();
-    let done = Arc::new(AtomicBool::new(false));
-    std::thread::scope(|scope| {
-        for mut s in streams {
-            let (slots, done) = (slots.clone(), done.clone());
-            scope.spawn(move || {
-                let block = vec![0x5au8; BLOCK];
-                while Instant::now() < deadline && !done.load(Ordering::Relaxed) {
-                    match s.write(&block) {
-                        Ok(n) => slots.add(n as u64),
-                        Err(_) => break,
-                    }
-                }
-                let _ = s.shutdown(std::net::Shutdown::Write);
-            });
-        }
-        // This thread: one interval a second, as it ends.
-        let mut last_retrans = 0;
-        for i in 0..duration.as_secs_f64().ceil() as usize {
-            let end = (slots.start + Duration::from_secs(i as u64 + 1)).min(deadline);
-            while Instant::now() < end {
-                if stop.load(Ordering::Relaxed) {
-                    done.store(true, Ordering::Relaxed);
-                    return;
-                }
-                std::thread::sleep((end - Instant::now()).min(Duration::from_millis(50)));
-            }
-            let retrans = total_retransmits(&sockets);
-            let start_s = i as f64;
-            let end_s = (end - slots.start).as_secs_f64();
-            let bytes = slots.get(i);
-            tick(&Interval {
-                start_s,
-                end_s,
-                bytes,
-                bits_per_second: bits_per_second(bytes, end_s - start_s),
-                retransmits: retrans.map(|r| r.saturating_sub(last_retrans)),
-            });
-            last_retrans = retrans.unwrap_or(0);
-        }
-    });
-    let seconds = slots
-        .start
-        .elapsed()
-        .as_secs_f64()
-        .min(duration.as_secs_f64().max(0.001));
-    let per_second: Vec<u64> = (0..slots.per_second.len()).map(|i| slots.get(i)).collect();
-    SideReport {
-        bytes: per_second.iter().sum(),
-        seconds,
-        per_second,
-        retransmits: total_retransmits(&sockets),
-        udp: None,
-    }
-}
-
-/// Read every stream to its end; the receiver's report.
-fn run_receivers(streams: Vec<TcpStream>, duration: Duration) -> SideReport {
-    let slots = Arc::new(Slots::new(duration));
-    std::thread::scope(|scope| {
-        for mut s in streams {
-            let slots = slots.clone();
-            let _ = s.set_read_timeout(Some(duration + GRACE));
-            scope.spawn(move || {
-                let mut buf = vec![0u8; BLOCK];
-                while let Ok(n) = s.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    slots.add(n as u64);
-                }
-            });
-        }
-    });
-    let seconds = slots.start.elapsed().as_secs_f64();
-    let per_second: Vec<u64> = (0..slots.per_second.len()).map(|i| slots.get(i)).collect();
-    SideReport {
-        bytes: per_second.iter().sum(),
-        seconds,
-        per_second,
-        retransmits: None,
-        udp: None,
-    }
-}
-
-fn bits_per_second(bytes: u64, seconds: f64) -> f64 {
-    if seconds <= 0.0 {
-        0.0
-    } else {
-        bytes as f64 * 8.0 / seconds
-    }
-}
-
-/// Retransmitted segments over `sockets`, as the kernel counts them (Linux TCP_INFO).
-fn total_retransmits(sockets: &[TcpStream]) -> Option<u64> {
-    use std::os::fd::AsRawFd;
-    let mut total = 0u64;
-    for s in sockets {
-        let mut info: nix::libc::tcp_info = unsafe { std::mem::zeroed() };
-        let mut len = std::mem::size_of::<nix::libc::tcp_info>() as nix::libc::socklen_t;
-        // SAFETY: `info` is a plain-old-data struct of the size passed in `len`, and the
-        // descriptor belongs to a socket that lives for the whole call.
-        let rc = unsafe {
-            nix::libc::getsockopt(
-                s.as_raw_fd(),
-                nix::libc::IPPROTO_TCP,
-                nix::libc::TCP_INFO,
-                (&mut info as *mut nix::libc::tcp_info).cast(),
-                &mut len,
-            )
-        };
-        if rc != 0 {
-            return None;
-        }
-        total += info.tcpi_total_retrans as u64;
-    }
-    Some(total)
 }
 
 /// Run one test against the server at `server`, the client's sockets bound to `from` (if
@@ -497,6 +240,21 @@ fn bound(from: IpAddr, to: SocketAddr) -> std::io::Result<TcpStream> {
     Ok(sock.into())
 }
 
+pub(super) fn send_line(
+    out: &mut TcpStream,
+    value: &impl Serialize,
+    peer: &str,
+) -> Result<(), BuiltinError> {
+    let mut text = serde_json::to_string(value).map_err(|e| BuiltinError::Protocol {
+        addr: peer.to_string(),
+        said: String::new(),
+        why: e.to_string(),
+    })?;
+    text.push('\n');
+    out.write_all(text.as_bytes())
+        .map_err(io("answering", peer))
+}
+
 fn read_line<T: for<'de> Deserialize<'de>>(
     reader: &mut BufReader<TcpStream>,
     server: SocketAddr,
@@ -554,6 +312,8 @@ impl SendReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::TcpListener;
+    use std::sync::atomic::Ordering;
 
     #[test]
     fn a_test_on_loopback_counts_what_was_sent_and_received_both_ways() {
