@@ -1,6 +1,7 @@
 //! The TOML inputs: `lab.toml` (what is on the bench) and `manifest.toml` (what to test),
 //! read with every error located at file:line:col and naming its key.
 
+pub mod access;
 pub mod error;
 pub mod lab;
 pub mod manifest;

@@ -1,0 +1,173 @@
+//! How a lab reaches a device or an endpoint: `ssh = {…}` (with its jump host) and
+//! `serial = {…}`, each checked as it is read.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::lab::lab_path;
+use super::source::Source;
+use super::values;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SshAccess {
+    pub host: String,
+    #[serde(default = "default_ssh_port", deserialize_with = "tcp_port")]
+    pub port: u16,
+    pub user: String,
+    #[serde(default, deserialize_with = "values::opt_env_var")]
+    pub password_env: Option<String>,
+    #[serde(default)]
+    pub key_file: Option<String>,
+    #[serde(default)]
+    pub agent: bool,
+    /// Offer the old algorithms (dh-group14-sha1, group1-sha1, aes-cbc, hmac-sha1) old switches speak.
+    #[serde(default)]
+    pub legacy_algorithms: bool,
+    /// A bastion to jump through: `user@host[:port]`.
+    #[serde(default)]
+    pub jump: Option<String>,
+    #[serde(default)]
+    pub connect_timeout: Option<String>,
+}
+
+/// A bastion to jump through, from `jump = "user@host[:port]"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Jump {
+    pub user: Option<String>,
+    pub host: String,
+    pub port: u16,
+}
+
+impl Jump {
+    pub fn parse(text: &str) -> Result<Jump, String> {
+        let bad =
+            |why: &str| format!("'{text}' {why}; write \"user@bastion\" or \"user@bastion:2222\"");
+        let (user, rest) = match text.split_once('@') {
+            Some((u, r)) if !u.is_empty() => (Some(u.to_string()), r),
+            Some(_) => return Err(bad("has an empty user before '@'")),
+            None => (None, text),
+        };
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((h, p)) => {
+                let port = p
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .ok_or_else(|| bad("has no port 1 to 65535 after ':'"))?;
+                (h, port)
+            }
+            None => (rest, 22),
+        };
+        if host.is_empty() || host.contains(|c: char| c.is_whitespace() || "@/".contains(c)) {
+            return Err(bad("has no host name"));
+        }
+        Ok(Jump {
+            user,
+            host: host.to_string(),
+            port,
+        })
+    }
+}
+
+impl SshAccess {
+    /// What a lab file can get wrong in an `ssh = {…}` beyond types: (key, why).
+    pub(super) fn check(&self, src: &Source) -> Result<(), (&'static str, String)> {
+        if let Some(t) = &self.connect_timeout {
+            match humantime::parse_duration(t) {
+                Ok(d) if d.is_zero() => {
+                    return Err(("connect_timeout", format!("'{t}' is zero; e.g. \"10s\"")));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    return Err((
+                        "connect_timeout",
+                        format!("'{t}' is not a duration ({e}); e.g. \"10s\""),
+                    ));
+                }
+            }
+        }
+        if let Some(j) = &self.jump {
+            Jump::parse(j).map_err(|why| ("jump", why))?;
+        }
+        if let Some(k) = &self.key_file {
+            let dir = src.path.parent().unwrap_or(Path::new(""));
+            let path = lab_path(dir, k);
+            if !path.is_file() {
+                return Err((
+                    "key_file",
+                    format!(
+                        "{} is not a file (relative paths are relative to the lab file)",
+                        path.display()
+                    ),
+                ));
+            }
+        }
+        if self.host.trim().is_empty() {
+            return Err(("host", "the host cannot be empty".into()));
+        }
+        Ok(())
+    }
+}
+
+fn default_ssh_port() -> u16 {
+    22
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SerialAccess {
+    pub port: String,
+    #[serde(default = "default_baud", deserialize_with = "baud")]
+    pub baud: u32,
+    #[serde(default = "default_data_bits")]
+    pub data_bits: u8,
+    #[serde(default)]
+    pub parity: Parity,
+    #[serde(default = "default_stop_bits")]
+    pub stop_bits: u8,
+    #[serde(default)]
+    pub flow_control: FlowControl,
+    /// Console login user (many consoles ask for one; default: none asked).
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default, deserialize_with = "values::opt_env_var")]
+    pub password_env: Option<String>,
+}
+
+fn tcp_port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    values::int_in(d, 1, 65535, "a TCP port")
+}
+
+fn baud<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    values::int_in(d, 50, 4_000_000, "a baud rate (9600, 115200, …)")
+}
+
+fn default_baud() -> u32 {
+    9600
+}
+fn default_data_bits() -> u8 {
+    8
+}
+fn default_stop_bits() -> u8 {
+    1
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Parity {
+    #[default]
+    None,
+    Odd,
+    Even,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FlowControl {
+    #[default]
+    None,
+    Software,
+    Hardware,
+}
