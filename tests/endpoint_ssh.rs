@@ -281,15 +281,7 @@ async fn remote_processes_end_with_ctrl_c_and_with_a_lost_session() {
 
     // The session drops mid-test (sshd's session processes killed): the test says so, and
     // the remote server is gone with it.
-    let child = std::process::Command::new(binary())
-        .args(RUN)
-        .current_dir(dir.path())
-        .env("HOME", dir.path())
-        .envs(ENV)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = spawn(&RUN, dir.path());
     while running("--bind 127.0.0.82").is_empty() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -428,15 +428,7 @@ async fn each_seconds_row_is_on_disk_while_the_test_still_runs() {
     for engine in engines {
         let test = format!("duration = \"4s\"\nengine = \"{engine}\"");
         let (dir, _arista) = one_arista("127.0.0.1", &test).await;
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
-            .args(RUN)
-            .current_dir(dir.path())
-            .env("HOME", dir.path())
-            .envs(ENV)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(&RUN, dir.path());
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         let rows_mid_test = loop {
             assert!(

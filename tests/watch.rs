@@ -665,15 +665,7 @@ async fn a_flap_seen_two_seconds_before_a_sigkill_is_on_disk() {
     )
     .unwrap();
     let args = watch_args("a", "10m", "300ms", "counters,state", &[]);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
-        .args(args)
-        .current_dir(dir.path())
-        .env("HOME", dir.path())
-        .envs(ENV)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(&args, dir.path());
     while sim.truth().len() < 2 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

@@ -139,6 +139,20 @@ pub async fn switchlab(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> std::
         .unwrap()
 }
 
+/// Start the switchlab binary in `cwd` as a user would (HOME there, the test secrets set),
+/// stdout piped, stderr dropped; for tests that act while it runs.
+pub fn spawn(args: &[&str], cwd: &Path) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", cwd)
+        .envs(ENV)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("switchlab starts")
+}
+
 pub fn text(o: &std::process::Output) -> String {
     format!(
         "{}{}",
