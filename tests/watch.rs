@@ -731,3 +731,40 @@ async fn hostless_ios_syslog_is_matched_by_the_address_it_comes_from() {
     );
     assert!(flaps.contains(",syslog,"), "{flaps}");
 }
+
+// Regression: the end-of-watch tables were 168 columns wide and hard-wrapped in a
+// 100-column terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tables_fit_the_terminal_width() {
+    let dir = tempfile::tempdir().unwrap();
+    for width in ["80", "120"] {
+        // A fresh switch each time: its one flap fails the port, whose hint is long.
+        let (_sim, addr) = ssh_sim(flapping("arista_eos", "Ethernet49@300ms/100ms")).await;
+        let lab = format!(
+            "{}cable = {{ kind = \"dac\", length_m = 0.5 }}\npeer = {{ nic = \"Intel X520\" }}\n",
+            ssh_device("a", "arista_eos", addr, &["Ethernet49"])
+        );
+        std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+        let args = watch_args("a", "1s", "300ms", "counters,state", &[]);
+        let env = [ENV[0], ENV[1], ("COLUMNS", width)];
+        let out = switchlab(&args, &env, dir.path()).await;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("short"),
+            "the hint, wrapped in its cell: {stdout}"
+        );
+        let w: usize = width.parse().unwrap();
+        let table: Vec<&str> = stdout
+            .lines()
+            .filter(|l| l.starts_with(['|', '+']))
+            .collect();
+        assert!(!table.is_empty(), "{stdout}");
+        for l in table {
+            assert!(
+                l.chars().count() <= w,
+                "{} > {w}: {l}\n{stdout}",
+                l.chars().count()
+            );
+        }
+    }
+}

@@ -15,23 +15,46 @@ use crate::watch::{PortRow, WatchEvent};
 pub const STOPPING: &str =
     "interrupted: a last poll, then the CSVs (Ctrl-C or SIGTERM again quits at once)";
 
+/// A table that fits: columns that carry nothing in any row left out, long cells wrapped
+/// within the terminal's width (`COLUMNS` where set, else the terminal's own; no limit
+/// when not on a terminal).
+fn fitted<const N: usize>(header: [&str; N], rows: Vec<[String; N]>) -> Table {
+    let empty = |v: &str| v.is_empty() || v == "-";
+    let keep: Vec<usize> = (0..N)
+        .filter(|&c| rows.iter().any(|r| !empty(&r[c])))
+        .collect();
+    let mut t = Table::new();
+    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    if let Some(w) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<u16>().ok())
+    {
+        t.set_width(w);
+    }
+    t.set_header(keep.iter().map(|&c| header[c]));
+    for r in &rows {
+        t.add_row(keep.iter().map(|&c| r[c].clone()));
+    }
+    t
+}
+
 /// The diagnosis per port, as a table.
 pub fn ports_table(rows: &[PortRow]) -> Table {
-    let mut t = Table::new();
-    t.set_header([
+    let header = [
         "device",
         "port",
         "flaps",
         "unseen",
         "burst/10s",
         "crc+",
-        "err-disabled",
+        "err-dis",
         "cable",
         "verdict",
         "hint",
-    ]);
+    ];
+    let mut cells = Vec::new();
     for r in rows {
-        t.add_row([
+        cells.push([
             r.device.clone(),
             r.port.clone(),
             r.flaps.to_string(),
@@ -48,7 +71,7 @@ pub fn ports_table(rows: &[PortRow]) -> Table {
             r.hint.clone(),
         ]);
     }
-    t
+    fitted(header, cells)
 }
 
 /// The end of a run on the console: the diagnosis per port, the throughput tests, what
@@ -93,45 +116,52 @@ pub fn print_run_report(report: &RunReport) {
 
 /// The throughput tests, as a table.
 fn traffic_table(results: &[TestResult]) -> Table {
-    let mut t = Table::new();
-    t.set_header([
+    let header = [
         "test",
         "device",
         "from",
         "to",
         "streams",
-        "sent Gbit/s",
-        "received Gbit/s",
-        "retransmits",
+        "sent Gb/s",
+        "recv Gb/s",
+        "retrans",
         "verdict",
-    ]);
-    for r in results {
-        let mut row = vec![
-            r.test.name.clone(),
-            r.test.device.clone().unwrap_or_default(),
-            r.test.from.name.clone(),
-            r.test.to.name.clone(),
-            r.test.streams.to_string(),
-        ];
-        row.extend(match &r.outcome {
-            TestOutcome::Measured {
-                sent_gbps,
-                received_gbps,
-                retransmits,
-                pass,
-                ..
-            } => [
-                format!("{sent_gbps:.2}"),
-                format!("{received_gbps:.2}"),
-                retransmits.map_or("-".into(), |n| n.to_string()),
-                verdict(*pass).unwrap_or("-").into(),
-            ],
-            TestOutcome::Failed(_) => ["-".into(), "-".into(), "-".into(), "not run".into()],
-            TestOutcome::Interrupted => ["-".into(), "-".into(), "-".into(), "interrupted".into()],
-        });
-        t.add_row(row);
-    }
-    t
+    ];
+    let rows = results
+        .iter()
+        .map(|r| {
+            let [sent, received, retrans, verdict] = match &r.outcome {
+                TestOutcome::Measured {
+                    sent_gbps,
+                    received_gbps,
+                    retransmits,
+                    pass,
+                    ..
+                } => [
+                    format!("{sent_gbps:.2}"),
+                    format!("{received_gbps:.2}"),
+                    retransmits.map_or("-".into(), |n| n.to_string()),
+                    verdict(*pass).unwrap_or("-").into(),
+                ],
+                TestOutcome::Failed(_) => ["-".into(), "-".into(), "-".into(), "not run".into()],
+                TestOutcome::Interrupted => {
+                    ["-".into(), "-".into(), "-".into(), "interrupted".into()]
+                }
+            };
+            [
+                r.test.name.clone(),
+                r.test.device.clone().unwrap_or_default(),
+                r.test.from.name.clone(),
+                r.test.to.name.clone(),
+                r.test.streams.to_string(),
+                sent,
+                received,
+                retrans,
+                verdict,
+            ]
+        })
+        .collect();
+    fitted(header, rows)
 }
 
 /// One device's push as `push`, `run` and `demo` print it: `ok` or `FAILED`, the device,
