@@ -132,3 +132,17 @@ fn positive_duration(s: &str) -> Result<std::time::Duration, String> {
         Err(e) => Err(format!("'{s}': {e}")),
     }
 }
+
+/// SIGINT or SIGTERM, handled from the moment this returns (a signal right after is not
+/// lost to the default action). Needs a tokio runtime.
+fn stop_signals() -> anyhow::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+    })
+}

@@ -89,7 +89,7 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
 async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
     // Before any listener is announced: a SIGTERM right after must still end it cleanly
     // (console links removed), not by the default action.
-    let stop = stop_signals()?;
+    let stop = super::stop_signals()?;
     let mut sims: Vec<Sim> = Vec::new();
     let mut out = std::io::stdout();
     if let Some(lab_path) = &args.lab {
@@ -170,17 +170,4 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
         w.flush()?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// SIGINT or SIGTERM, handled from the moment this returns.
-fn stop_signals() -> anyhow::Result<impl Future<Output = ()>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    Ok(async move {
-        tokio::select! {
-            _ = int.recv() => {}
-            _ = term.recv() => {}
-        }
-    })
 }

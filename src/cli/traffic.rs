@@ -81,9 +81,17 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             let listener = std::net::TcpListener::bind(bind)
                 .map_err(|e| anyhow::anyhow!("traffic server on {bind}: {e}"))?;
             let stop = std::sync::Arc::new(AtomicBool::new(false));
-            for sig in [nix::sys::signal::SIGINT, nix::sys::signal::SIGTERM] {
-                signal_hook_flag(sig, &stop)?;
-            }
+            let rt = tokio::runtime::Runtime::new()?;
+            // The server is blocking code on a thread; a signal sets the flag it checks.
+            let signalled = {
+                let _in_rt = rt.enter();
+                super::stop_signals()?
+            };
+            let flag = stop.clone();
+            rt.spawn(async move {
+                signalled.await;
+                flag.store(true, std::sync::atomic::Ordering::Relaxed);
+            });
             eprintln!(
                 "traffic server on {} (Ctrl-C ends it)",
                 listener.local_addr()?
@@ -148,29 +156,6 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// Set `flag` on `sig` (a plain flag the server loop checks between tests).
-fn signal_hook_flag(
-    sig: nix::sys::signal::Signal,
-    flag: &std::sync::Arc<AtomicBool>,
-) -> anyhow::Result<()> {
-    let flag = flag.clone();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    // Registered here, before serving starts: a signal right away is not lost.
-    let mut s = {
-        let _in_rt = rt.enter();
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(sig as i32))?
-    };
-    std::thread::spawn(move || {
-        rt.block_on(async move {
-            s.recv().await;
-            flag.store(true, std::sync::atomic::Ordering::Relaxed);
-        })
-    });
-    Ok(())
 }
 
 fn rate(s: &str) -> Result<u64, String> {

@@ -66,11 +66,6 @@ pub enum TrafficError {
         address: String,
         error: std::io::Error,
     },
-    #[error("endpoint '{endpoint}': cannot start iperf3: {error}")]
-    Spawn {
-        endpoint: String,
-        error: std::io::Error,
-    },
     #[error(
         "endpoint '{endpoint}': the iperf3 server on {address} did not say it listens within {}",
         humantime::format_duration(*.waited)
@@ -198,10 +193,18 @@ impl Traffic {
     }
 }
 
-/// "4M", "512K", "65536": what iperf3's `-w` takes.
-pub(crate) fn is_size(w: &str) -> bool {
-    let digits = w.trim_end_matches(['K', 'M', 'G', 'k', 'm', 'g']);
-    !digits.is_empty() && digits.len() + 1 >= w.len() && digits.chars().all(|c| c.is_ascii_digit())
+/// "4M", "512K", "65536": what iperf3's `-w` takes, in bytes (its units are binary).
+pub(crate) fn window_bytes(w: &str) -> Option<u64> {
+    let (digits, unit) = w.split_at(w.find(|c: char| !c.is_ascii_digit()).unwrap_or(w.len()));
+    let n: u64 = digits.parse().ok()?;
+    let k = match unit {
+        "" => 1,
+        "K" | "k" => 1 << 10,
+        "M" | "m" => 1 << 20,
+        "G" | "g" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(k)
 }
 
 /// A test's verdict against `[criteria] min_gbps`: `pass`, `fail`, or none without one.
@@ -430,10 +433,10 @@ mod tests {
     #[test]
     fn window_sizes_are_what_iperf3_takes() {
         for ok in ["4M", "512K", "65536", "1G", "256k"] {
-            assert!(super::is_size(ok), "{ok}");
+            assert!(super::window_bytes(ok).is_some(), "{ok}");
         }
         for bad in ["", "M", "4MB", "4 M", "-1", "4.5M"] {
-            assert!(!super::is_size(bad), "{bad}");
+            assert!(super::window_bytes(bad).is_none(), "{bad}");
         }
     }
 }

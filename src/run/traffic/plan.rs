@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::{Host, TrafficError, TrafficTest, is_size};
+use super::{Host, TrafficError, TrafficTest, window_bytes};
 use crate::format::lab::{Device, Lab};
 use crate::format::manifest::{Engine, Manifest, Protocol, parse_rate};
 
@@ -22,7 +22,7 @@ pub fn plan(
     let mut tests = Vec::new();
     for t in &m.throughput {
         if let Some(w) = &t.window
-            && !is_size(w)
+            && window_bytes(w).is_none()
         {
             return Err(TrafficError::Window {
                 manifest: manifest.display().to_string(),

@@ -246,7 +246,7 @@ pub async fn run(traffic: &Traffic) -> Result<Preflight, TrafficError> {
                 to,
                 to_address: &t.to.address,
                 rtt,
-                window: t.window.as_deref().and_then(window_bytes),
+                window: t.window.as_deref().and_then(super::window_bytes),
             }));
         }
         pf.rtt_ms.push((
@@ -257,18 +257,6 @@ pub async fn run(traffic: &Traffic) -> Result<Preflight, TrafficError> {
     }
     pf.hosts = hosts;
     Ok(pf)
-}
-
-/// "4M" → 4194304 (iperf3's units: binary).
-fn window_bytes(w: &str) -> Option<u64> {
-    let (digits, unit) = w.split_at(w.find(|c: char| !c.is_ascii_digit()).unwrap_or(w.len()));
-    let n: u64 = digits.parse().ok()?;
-    Some(match unit {
-        "K" | "k" => n * 1024,
-        "M" | "m" => n * 1024 * 1024,
-        "G" | "g" => n * 1024 * 1024 * 1024,
-        _ => n,
-    })
 }
 
 /// One round trip between a test's addresses, measured at its `from` end: here directly,
