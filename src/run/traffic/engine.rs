@@ -44,26 +44,9 @@ pub async fn measure(
     test: &TrafficTest,
     on_interval: OnInterval<'_>,
 ) -> Result<Measurement, TrafficError> {
-    let place = |name: &str| {
-        let e = traffic.endpoints.iter().find(|e| e.name.get_ref() == name);
-        async move {
-            match e {
-                Some(e) => Place::open(e, &traffic.connect).await,
-                None => Ok(Place::Local),
-            }
-        }
-    };
-    let (from, to) = (place(&test.from.name).await?, place(&test.to.name).await?);
-    // This very program here; over SSH, the endpoint's `switchlab` (default: on its PATH).
-    let binary = |name: &str| {
-        let e = traffic.endpoints.iter().find(|e| e.name.get_ref() == name);
-        match e {
-            Some(e) if e.ssh.is_some() => e.switchlab.clone().unwrap_or_else(|| "switchlab".into()),
-            _ => std::env::current_exe()
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|_| "switchlab".into()),
-        }
-    };
+    let from = traffic.place(&test.from.name).await?;
+    let to = traffic.place(&test.to.name).await?;
+    let binary = |name: &str| traffic.switchlab_at(name);
     let m = match (test.engine, &from, &to) {
         (Engine::Builtin, Place::Local, Place::Local) => {
             return builtin_here(test, on_interval).await;

@@ -160,6 +160,29 @@ pub struct Traffic {
 }
 
 impl Traffic {
+    fn endpoint(&self, name: &str) -> Option<&crate::format::lab::Endpoint> {
+        self.endpoints.iter().find(|e| e.name.get_ref() == name)
+    }
+
+    /// Where endpoint `name`'s engine runs: this machine, or a new SSH session to it.
+    pub async fn place(&self, name: &str) -> Result<place::Place, TrafficError> {
+        match self.endpoint(name) {
+            Some(e) => place::Place::open(e, &self.connect).await,
+            None => Ok(place::Place::Local),
+        }
+    }
+
+    /// The switchlab binary at endpoint `name`: this very program here; over SSH, its
+    /// `switchlab` key (default: `switchlab` on its PATH).
+    pub fn switchlab_at(&self, name: &str) -> String {
+        match self.endpoint(name) {
+            Some(e) if e.ssh.is_some() => e.switchlab.clone().unwrap_or_else(|| "switchlab".into()),
+            _ => std::env::current_exe()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| "switchlab".into()),
+        }
+    }
+
     /// The manifest's tests, ready to run; None when it has none.
     pub async fn prepare(
         m: &Manifest,

@@ -215,27 +215,42 @@ pub async fn run(traffic: &Traffic) -> Result<Preflight, TrafficError> {
             }
         }
     }
+    // One session per endpoint, for its settings and the round trips measured there.
+    let mut places = BTreeMap::new();
     let mut hosts = Vec::new();
+    let mut unread = Vec::new();
     for (name, addrs) in &addresses {
-        let place = match traffic.endpoints.iter().find(|e| e.name.get_ref() == name) {
-            Some(e) => Place::open(e, &traffic.connect).await?,
-            None => Place::Local,
-        };
+        let place = traffic.place(name).await?;
         let argv = vec!["sh".to_string(), "-c".to_string(), script(addrs)];
         let out = place
             .start(&argv)
             .await?
             .finish(Duration::from_secs(15))
-            .await
-            .unwrap_or_default();
-        hosts.push(parse(name, &out.stdout));
+            .await;
+        match out {
+            Ok(o) if o.status == Some(0) => hosts.push(parse(name, &o.stdout)),
+            // Nothing read is not "nothing to warn about": said, and the tests go on.
+            Ok(o) => unread.push(format!(
+                "endpoint '{name}' ({}): its TCP settings could not be read: {}",
+                place.describe(),
+                o.stderr.trim()
+            )),
+            Err(waited) => unread.push(format!(
+                "endpoint '{name}' ({}): its TCP settings could not be read within {waited:?}",
+                place.describe()
+            )),
+        }
+        places.insert(name.clone(), place);
     }
     let mut pf = Preflight {
-        warnings: rp_filter_warnings(&hosts),
+        warnings: [unread, rp_filter_warnings(&hosts)].concat(),
         ..Preflight::default()
     };
     for t in &traffic.tests {
-        let rtt = round_trip(traffic, t).await;
+        let rtt = match places.get(&t.from.name) {
+            Some(place) => round_trip(traffic, place, t).await,
+            None => None,
+        };
         let host = |n: &str| hosts.iter().find(|h| h.endpoint == n);
         if let (Some(from), Some(to)) = (host(&t.from.name), host(&t.to.name)) {
             pf.warnings.extend(warnings(&Path {
@@ -261,23 +276,17 @@ pub async fn run(traffic: &Traffic) -> Result<Preflight, TrafficError> {
 
 /// One round trip between a test's addresses, measured at its `from` end: here directly,
 /// over SSH with `switchlab traffic rtt` there (None where that cannot run).
-async fn round_trip(traffic: &Traffic, t: &super::TrafficTest) -> Option<Duration> {
+async fn round_trip(traffic: &Traffic, place: &Place, t: &super::TrafficTest) -> Option<Duration> {
     let (from, to): (std::net::IpAddr, std::net::IpAddr) =
         (t.from.address.parse().ok()?, t.to.address.parse().ok()?);
-    let e = traffic
-        .endpoints
-        .iter()
-        .find(|e| e.name.get_ref() == &t.from.name);
-    let Some(e) = e.filter(|e| e.ssh.is_some()) else {
+    if let Place::Local = place {
         return tokio::task::spawn_blocking(move || super::builtin::round_trip(from, to))
             .await
             .ok()
             .flatten();
-    };
-    let place = Place::open(e, &traffic.connect).await.ok()?;
-    let bin = e.switchlab.clone().unwrap_or_else(|| "switchlab".into());
+    }
     let argv = vec![
-        bin,
+        traffic.switchlab_at(&t.from.name),
         "traffic".into(),
         "rtt".into(),
         to.to_string(),
