@@ -22,8 +22,8 @@ pub struct Transcript {
     /// The last thing written was received text: more of it continues that block.
     in_received: bool,
     /// The first write error, kept for the caller (a transcript must not fail a session
-    /// midway, but a lost transcript must not go unsaid either).
-    pub error: Option<std::io::Error>,
+    /// midway, but a lost transcript must not go unsaid either: `take_error`).
+    error: Option<std::io::Error>,
 }
 
 impl Transcript {
@@ -40,6 +40,18 @@ impl Transcript {
         let mut t = Transcript::default();
         t.sink = Some((path.to_path_buf(), file));
         Ok(t)
+    }
+
+    /// The first failed write, said once (then None): the transcript is incomplete from there.
+    pub fn take_error(&mut self) -> Option<String> {
+        let e = self.error.take()?;
+        let path = self
+            .path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        Some(format!(
+            "transcript {path}: {e}; it is incomplete from here"
+        ))
     }
 
     /// Where it is written, if anywhere.

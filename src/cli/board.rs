@@ -335,6 +335,16 @@ impl LiveBoard {
     }
 }
 
+/// How many measurements a run makes and the engine for tests that name none, and why.
+pub fn traffic_line(t: &crate::run::traffic::Traffic) -> String {
+    format!(
+        "traffic: {} measurement(s); tests that name no engine use {} ({})",
+        t.tests.len(),
+        engine_name(t.default_engine.engine),
+        t.default_engine.why
+    )
+}
+
 /// An engine as the output names it.
 pub fn engine_name(e: crate::format::manifest::Engine) -> &'static str {
     match e {

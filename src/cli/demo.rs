@@ -84,12 +84,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     );
     let traffic = rt.block_on(prepared)?;
     if let Some(t) = &traffic {
-        println!(
-            "traffic: {} measurement(s) with {} ({})",
-            t.tests.len(),
-            super::board::engine_name(t.default_engine.engine),
-            t.default_engine.why
-        );
+        println!("{}", super::board::traffic_line(t));
     }
     let plan = RunPlan {
         reg: &reg,

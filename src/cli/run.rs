@@ -69,12 +69,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         ))?,
     };
     if let Some(t) = &traffic {
-        eprintln!(
-            "traffic: {} measurement(s); tests that name no engine use {} ({})",
-            t.tests.len(),
-            super::board::engine_name(t.default_engine.engine),
-            t.default_engine.why
-        );
+        eprintln!("{}", super::board::traffic_line(t));
     }
     let plan = RunPlan {
         reg: &reg,

@@ -157,7 +157,12 @@ async fn push_one(
         .as_ref()
         .map(|dir| dir.join(format!("{}.log", dev.name())));
     let mut d = open(dev, vendor, &opts.connect, transcript.as_deref()).await?;
-    push_config(&mut d, lines, opts.save).await
+    let pushed = push_config(&mut d, lines, opts.save).await;
+    d.ch.transcript.flush();
+    if let Some(e) = d.ch.transcript.take_error() {
+        tracing::warn!("{}: {e}", dev.name());
+    }
+    pushed
 }
 
 /// Configure `lines` on an open session, save if asked, and check every line is in the

@@ -104,6 +104,8 @@ pub struct DeviceWatch<'a> {
     senders: Vec<std::net::IpAddr>,
     /// The syslog receiver stopped, and why.
     syslog_stopped: Option<String>,
+    /// The transcript could not be written (a full disk): said, as a problem of the device.
+    transcript_lost: Option<String>,
 }
 
 /// Slack around the windows above: device and local clocks, log lines mid-output.
@@ -210,6 +212,7 @@ impl<'a> DeviceWatch<'a> {
             buffer_rejected: None,
             senders,
             syslog_stopped: None,
+            transcript_lost: None,
         }
     }
 
@@ -296,6 +299,9 @@ impl<'a> DeviceWatch<'a> {
         }
         self.prev_poll = now;
         d.ch.transcript.flush();
+        if let Some(e) = d.ch.transcript.take_error() {
+            self.transcript_lost.get_or_insert(e);
+        }
         self.write_settled((!last).then(|| settled - SLACK))
             .map_err(|e| self.io(e))
     }
@@ -352,6 +358,7 @@ impl<'a> DeviceWatch<'a> {
         ports
             .chain(self.buffer_rejected.clone())
             .chain(self.syslog_stopped.clone())
+            .chain(self.transcript_lost.clone())
             .collect()
     }
 
