@@ -198,6 +198,15 @@ async fn a_test_that_cannot_run_is_reported_and_the_device_is_still_pushed_and_w
         1,
         "header only"
     );
+    // Its summary row does not pass a device whose test could not run.
+    let summary = switchlab::record::summary::read(&folder.join("summary.csv")).unwrap();
+    assert_eq!(
+        (
+            summary[0].verdict.as_str(),
+            summary[0].gbit_s_by_test.as_str()
+        ),
+        ("error", "t1=failed")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -267,6 +276,9 @@ async fn ctrl_c_during_traffic_ends_the_test_and_the_watch_and_leaves_no_iperf3_
         let run = run_json(&folder);
         assert_eq!(run["outcome"], "interrupted", "{run}");
         assert_eq!(run["throughput"][0]["outcome"], "interrupted", "{run}");
+        // A test cut short measured nothing: the device is not a pass.
+        let summary = switchlab::record::summary::read(&folder.join("summary.csv")).unwrap();
+        assert_eq!(summary[0].verdict, "unknown", "{sig}");
         let left: Vec<String> = std::fs::read_dir("/proc")
             .unwrap()
             .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())

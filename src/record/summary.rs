@@ -7,8 +7,9 @@
 //! through the device), `gbit_s_by_test` (`test=Gbit/s` each), `min_second_gbit_s` (the
 //! slowest whole second of those tests), `retransmits`, `lost_percent` (UDP, the worst),
 //! `flaps`, `unseen_flaps`, `failing_ports`, `suspects` (`port: hint` for ports with a
-//! hint), `verdict` (`pass`; `fail`: a port or a test failed; `lost`, `unknown`: a port was
-//! cut short or never read; `error`: the push or the watch could not be done).
+//! hint), `verdict` (`pass`; `fail`: a port or a test failed its criterion; `lost`: the
+//! watch was cut short; `unknown`: a port was never read or a test was interrupted before
+//! its end; `error`: the push, the watch or a test through it could not be done).
 
 use std::path::Path;
 

@@ -17,7 +17,9 @@ pub fn summarize(devices: &[DeviceReport], tests: &[TestResult], lab: &Lab) -> V
                 .collect();
             let mut by_test = Vec::new();
             let (mut gbit, mut min_second, mut retrans, mut lost) = (None, None, None, None);
-            let mut test_failed = false;
+            // A test through the device that failed its criterion; one that could not run;
+            // one interrupted before its end (measured nothing).
+            let (mut test_failed, mut test_error, mut test_unmeasured) = (false, false, false);
             for t in &mine {
                 match &t.outcome {
                     TestOutcome::Measured {
@@ -44,10 +46,11 @@ pub fn summarize(devices: &[DeviceReport], tests: &[TestResult], lab: &Lab) -> V
                     }
                     TestOutcome::Failed(_) => {
                         by_test.push(format!("{}=failed", t.test.name));
-                        test_failed = true;
+                        test_error = true;
                     }
                     TestOutcome::Interrupted => {
-                        by_test.push(format!("{}=interrupted", t.test.name))
+                        by_test.push(format!("{}=interrupted", t.test.name));
+                        test_unmeasured = true;
                     }
                 }
             }
@@ -64,13 +67,13 @@ pub fn summarize(devices: &[DeviceReport], tests: &[TestResult], lab: &Lab) -> V
                 .filter(|p| !p.hint.is_empty() && p.verdict == "fail")
                 .map(|p| format!("{}: {}", p.port, p.hint))
                 .collect();
-            let verdict = if !d.ok() && d.watch_word() != "lost" {
+            let verdict = if (!d.ok() && d.watch_word() != "lost") || test_error {
                 "error"
             } else if !failing.is_empty() || test_failed {
                 "fail"
             } else if verdicts.contains(&"lost") || d.watch_word() == "lost" {
                 "lost"
-            } else if verdicts.contains(&"unknown") {
+            } else if verdicts.contains(&"unknown") || test_unmeasured {
                 "unknown"
             } else {
                 "pass"
