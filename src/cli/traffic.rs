@@ -80,18 +80,18 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         Action::Serve { bind, once } => {
             let listener = std::net::TcpListener::bind(bind)
                 .map_err(|e| anyhow::anyhow!("traffic server on {bind}: {e}"))?;
-            let stop = std::sync::Arc::new(AtomicBool::new(false));
             let rt = tokio::runtime::Runtime::new()?;
-            // The server is blocking code on a thread; a signal sets the flag it checks.
+            // A signal ends the server at once, a test under way included: this is how a
+            // remote server ends when its SSH channel closes (the watchdog's SIGTERM).
             let signalled = {
                 let _in_rt = rt.enter();
                 super::stop_signals()?
             };
-            let flag = stop.clone();
             rt.spawn(async move {
                 signalled.await;
-                flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                std::process::exit(crate::watch::EXIT_INTERRUPTED as i32);
             });
+            let stop = AtomicBool::new(false);
             eprintln!(
                 "traffic server on {} (Ctrl-C ends it)",
                 listener.local_addr()?
