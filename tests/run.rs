@@ -383,7 +383,26 @@ async fn two_demo_runs_compare_side_by_side() {
         folders.push(printed_folder(&out, &root));
     }
     for f in &folders {
-        let rows = switchlab::record::summary::read(&f.join("summary.csv")).unwrap();
+        // Every file of the folder, read back through its record type.
+        let data = switchlab::record::read::RunData::read(f).unwrap();
+        assert_eq!(data.run.format_version, switchlab::record::FORMAT_VERSION);
+        assert_eq!(data.run.outcome, "complete", "{:?}", data.run);
+        assert_eq!(data.run.devices.len(), 5);
+        assert_eq!(
+            data.ports.len(),
+            data.run.devices.len() * 2,
+            "{:?}",
+            data.ports
+        );
+        assert!(
+            data.flaps
+                .iter()
+                .any(|r| r.port == "Ethernet49" && r.event == "down"),
+            "{:?}",
+            data.flaps
+        );
+        assert!(!data.events.is_empty());
+        let rows = &data.summary;
         assert_eq!(rows.len(), 5);
         let arista = rows.iter().find(|r| r.device == "arista-7048").unwrap();
         assert_eq!(
@@ -398,10 +417,17 @@ async fn two_demo_runs_compare_side_by_side() {
             arista.suspects.starts_with("Ethernet49: short SFP+ DAC"),
             "{arista:?}"
         );
-        assert!(
-            rows.iter().all(|r| r.gbit_s.is_some_and(|g| g > 0.0)),
-            "{rows:?}"
-        );
+        // Each device's own figure, and the throughput.csv rows it came from.
+        for r in rows {
+            let g = r.gbit_s.unwrap_or(0.0);
+            assert!(g > 0.0, "{r:?}");
+            let received = data
+                .throughput
+                .iter()
+                .find(|t| t.device == r.device && t.row == "received")
+                .unwrap();
+            assert!((received.gbit_s - g).abs() < 0.002, "{received:?} {r:?}");
+        }
     }
     let (a, b) = (
         folders[0].display().to_string(),
@@ -427,12 +453,35 @@ async fn two_demo_runs_compare_side_by_side() {
             == 2,
         "{csv}"
     );
-    // A folder without a summary is said so, naming it.
+    // A folder that is not a run, a damaged one, and one from before format_version are
+    // each said so, naming the file.
     let out = switchlab(&["compare", &runs_arg], &[], &root).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out).contains("not a run folder with a summary.csv"),
+        text(&out).contains("not a run folder (no run.json)"),
         "{}",
         text(&out)
     );
+    let ports = folders[1].join("ports.csv");
+    let whole = std::fs::read_to_string(&ports).unwrap();
+    std::fs::write(&ports, &whole[..whole.len() - 9]).unwrap();
+    let out = switchlab(&["compare", &a, &b], &[], &root).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("ports.csv: row 10:"), "{}", text(&out));
+    let run = folders[0].join("run.json");
+    let mut old: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&run).unwrap()).unwrap();
+    old.as_object_mut().unwrap().remove("format_version");
+    std::fs::write(&run, old.to_string()).unwrap();
+    let out = switchlab(&["compare", &a], &[], &root).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains(
+            "run.json: written by a switchlab from before run folders had a format_version"
+        ),
+        "{}",
+        text(&out)
+    );
+    let out = switchlab(&["report", &a], &[], &root).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 }

@@ -111,6 +111,9 @@ pub fn print_run_report(report: &RunReport) {
         "{ok} of {} devices pushed and watched",
         report.devices.len()
     );
+    if let Some(e) = &report.report_error {
+        eprintln!("warning: report.html not written: {e}");
+    }
     println!("{}", report.folder.display());
 }
 

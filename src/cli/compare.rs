@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
-use crate::report::compare::compare;
+use crate::report::compare::{compare, read_runs};
 
 /// Compare runs: one row per (run, device), with deltas against the first run.
 ///
-/// Reads each run folder's summary.csv. On a terminal it prints a table; with -o, or when
+/// Reads each run folder whole (every file checked; a damaged one is named) and joins
+/// their summary.csv rows. On a terminal it prints a table; with -o, or when
 /// the output is piped, CSV. Says which inputs (lab.toml, manifest.toml as run) differ
 /// between the runs.
 #[derive(Debug, clap::Args)]
@@ -23,7 +24,8 @@ pub struct Args {
 }
 
 pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
-    let c = compare(&args.runs)?;
+    let runs = read_runs(&args.runs)?;
+    let c = compare(&runs);
     if !c.differing_inputs.is_empty() {
         eprintln!(
             "note: the runs' inputs differ: {} (figures may not be comparable)",
@@ -48,6 +50,7 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         }
         None if std::io::stdout().is_terminal() => {
             let mut t = comfy_table::Table::new();
+            t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
             t.set_header(&c.header);
             for r in &c.rows {
                 t.add_row(r);

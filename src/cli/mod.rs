@@ -18,6 +18,7 @@ pub mod parse;
 pub mod ports;
 pub mod push;
 pub mod render;
+pub mod report;
 pub mod run;
 pub mod show;
 pub mod sim;
@@ -36,7 +37,9 @@ Typical session:
   switchlab run    --lab lab.toml --manifest manifest.toml     push and watch every port, into a run folder
   switchlab watch  --lab lab.toml arista-7048 --duration 10m   log every link flap, name the suspects
   switchlab render --lab lab.toml --manifest manifest.toml arista-7048
-  switchlab parse  --vendor arista_eos --command \"show interfaces\" saved-output.txt")]
+  switchlab parse  --vendor arista_eos --command \"show interfaces\" saved-output.txt
+  switchlab compare runs/A runs/B                               two runs side by side, with deltas
+  switchlab report  runs/A                                      report.html with charts")]
 pub struct Cli {
     /// More log output (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -69,6 +72,7 @@ pub enum Command {
     Sim(Box<sim::Args>),
     Traffic(traffic::Args),
     Compare(compare::Args),
+    Report(report::Args),
 }
 
 impl Cli {
@@ -112,6 +116,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Watch(a) => watch::run(&cli, a),
         Command::Traffic(a) => traffic::run(&cli, a),
         Command::Compare(a) => compare::run(&cli, a),
+        Command::Report(a) => report::run(&cli, a),
     }
 }
 

@@ -4,6 +4,7 @@
 //! vendor's dialogs. Every wait is for a pattern, never a fixed sleep.
 
 mod configure;
+pub mod session;
 
 use regex::Regex;
 

@@ -15,7 +15,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+use super::ReadError;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SummaryRow {
     pub device: String,
     pub vendor: String,
@@ -37,72 +39,25 @@ pub struct SummaryRow {
     pub verdict: String,
 }
 
-/// Why a summary could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    #[error("{}: cannot read: {error}", path.display())]
-    Io {
-        path: std::path::PathBuf,
-        error: std::io::Error,
-    },
-    #[error("{}: row {row}: {error}", path.display())]
-    Row {
-        path: std::path::PathBuf,
-        row: u64,
-        error: String,
-    },
-}
-
 impl SummaryRow {
     /// Its columns and values, as summary.csv writes them (one source for both).
     pub fn columns(&self) -> (Vec<String>, Vec<String>) {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        // Writing plain values into memory: only a serde bug could fail here.
-        let text = w
-            .serialize(self)
-            .ok()
-            .and_then(|_| w.into_inner().ok())
-            .unwrap_or_default();
-        let mut r = csv::Reader::from_reader(text.as_slice());
-        let header = r
-            .headers()
-            .map(|h| h.iter().map(String::from).collect())
-            .unwrap_or_default();
-        let values = r
-            .records()
-            .next()
-            .and_then(|r| r.ok())
-            .map(|r| r.iter().map(String::from).collect())
-            .unwrap_or_default();
-        (header, values)
+        super::columns(self)
     }
 }
 
 /// Write `rows` to `path` (summary.csv).
 pub fn write(path: &Path, rows: &[SummaryRow]) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_path(path).map_err(std::io::Error::other)?;
+    let mut w = super::CsvLog::create::<SummaryRow>(path)?;
     for r in rows {
-        w.serialize(r).map_err(std::io::Error::other)?;
+        w.append(r)?;
     }
-    w.flush()
+    Ok(())
 }
 
 /// Read a summary.csv, every row checked.
 pub fn read(path: &Path) -> Result<Vec<SummaryRow>, ReadError> {
-    let file = std::fs::File::open(path).map_err(|error| ReadError::Io {
-        path: path.to_path_buf(),
-        error,
-    })?;
-    let mut r = csv::Reader::from_reader(file);
-    let mut rows = Vec::new();
-    for (i, row) in r.deserialize().enumerate() {
-        rows.push(row.map_err(|e: csv::Error| ReadError::Row {
-            path: path.to_path_buf(),
-            row: i as u64 + 1,
-            error: e.to_string(),
-        })?);
-    }
-    Ok(rows)
+    super::read_csv(path)
 }
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 //! deltas against the first run's row for the same device; and which inputs differ
 //! between the runs (by the SHA-256 of each that run.json records).
 
-use std::path::{Path, PathBuf};
-
-use crate::record::summary::{self, ReadError, SummaryRow};
+use crate::record::ReadError;
+use crate::record::read::RunData;
+use crate::record::summary::SummaryRow;
 
 /// The columns compare adds after the summary's.
 pub const DELTAS: [&str; 4] = [
@@ -21,14 +21,6 @@ pub struct Comparison {
     pub differing_inputs: Vec<String>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum CompareError {
-    #[error(transparent)]
-    Read(#[from] ReadError),
-    #[error("{}: not a run folder with a summary.csv (runs from before summaries existed have none; rerun them)", .0.display())]
-    NoSummary(PathBuf),
-}
-
 fn delta(a: Option<f64>, b: Option<f64>) -> String {
     match (a, b) {
         (Some(a), Some(b)) => format!("{:+.3}", a - b),
@@ -37,32 +29,17 @@ fn delta(a: Option<f64>, b: Option<f64>) -> String {
 }
 
 /// Join the runs' summaries (the first is the base the deltas are against).
-pub fn compare(runs: &[PathBuf]) -> Result<Comparison, CompareError> {
-    let mut all: Vec<(String, Vec<SummaryRow>)> = Vec::new();
-    for run in runs {
-        let path = run.join("summary.csv");
-        if !path.exists() {
-            return Err(CompareError::NoSummary(run.clone()));
-        }
-        let name = run
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        all.push((name, summary::read(&path)?));
-    }
+pub fn compare(runs: &[RunData]) -> Comparison {
     let mut header = vec!["run".to_string()];
+    header.extend(crate::record::header::<SummaryRow>());
+    header.extend(DELTAS.iter().map(|d| d.to_string()));
     let mut rows = Vec::new();
-    let base = all.first().map(|(_, r)| r.clone()).unwrap_or_default();
-    for (run, summary) in &all {
-        for r in summary {
-            let (h, values) = r.columns();
-            if header.len() == 1 {
-                header.extend(h);
-                header.extend(DELTAS.iter().map(|d| d.to_string()));
-            }
+    let base: &[SummaryRow] = runs.first().map_or(&[], |r| &r.summary);
+    for run in runs {
+        for r in &run.summary {
             let b = base.iter().find(|b| b.device == r.device);
-            let mut row = vec![run.clone()];
-            row.extend(values);
+            let mut row = vec![run.name()];
+            row.extend(r.columns().1);
             row.extend([
                 delta(r.gbit_s, b.and_then(|b| b.gbit_s)),
                 delta(r.min_second_gbit_s, b.and_then(|b| b.min_second_gbit_s)),
@@ -72,35 +49,36 @@ pub fn compare(runs: &[PathBuf]) -> Result<Comparison, CompareError> {
             rows.push(row);
         }
     }
-    Ok(Comparison {
+    Comparison {
         header,
         rows,
         differing_inputs: differing(runs),
-    })
+    }
+}
+
+/// Read every run folder, or say which file of which could not be read.
+pub fn read_runs(paths: &[std::path::PathBuf]) -> Result<Vec<RunData>, ReadError> {
+    paths.iter().map(|p| RunData::read(p)).collect()
 }
 
 /// The inputs that are not the same in every run, by the digests each run.json records
 /// (`manifest`, `lab`, `hints`, `profile arista_eos`, `template arista_eos/baseline`).
-fn differing(runs: &[PathBuf]) -> Vec<String> {
-    let digests = |run: &Path| -> Vec<(String, String)> {
-        let text = std::fs::read_to_string(run.join("run.json")).unwrap_or_default();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        let i = &v["inputs"];
-        let mut out = Vec::new();
-        for k in ["manifest", "lab", "hints"] {
-            out.push((k.to_string(), i[k].as_str().unwrap_or("?").to_string()));
-        }
-        for (group, label) in [("profiles", "profile"), ("templates", "template")] {
-            for (k, d) in i[group].as_object().into_iter().flatten() {
-                out.push((
-                    format!("{label} {k}"),
-                    d.as_str().unwrap_or("?").to_string(),
-                ));
-            }
-        }
-        out
-    };
-    let all: Vec<Vec<(String, String)>> = runs.iter().map(|r| digests(r)).collect();
+pub fn differing(runs: &[RunData]) -> Vec<String> {
+    let all: Vec<Vec<(String, String)>> = runs
+        .iter()
+        .map(|r| {
+            r.run
+                .inputs
+                .as_ref()
+                .map(|i| i.labelled())
+                .unwrap_or_default()
+        })
+        .collect();
+    differing_digests(&all)
+}
+
+/// The labels whose digest is not the same in every list (missing counts as different).
+pub fn differing_digests(all: &[Vec<(String, String)>]) -> Vec<String> {
     let mut keys: Vec<String> = all.iter().flatten().map(|(k, _)| k.clone()).collect();
     keys.sort();
     keys.dedup();
@@ -120,18 +98,20 @@ mod tests {
 
     #[test]
     fn inputs_that_differ_are_named_by_their_digests() {
-        let dir = tempfile::tempdir().unwrap();
-        let run = |name: &str, template: &str| {
-            let p = dir.path().join(name);
-            std::fs::create_dir_all(&p).unwrap();
-            let json = format!(
-                r#"{{"inputs": {{"manifest": "m1", "lab": "l1", "hints": "h1", "profiles": {{"arista_eos": "p1"}}, "templates": {{"arista_eos/baseline": "{template}"}}}}}}"#
-            );
-            std::fs::write(p.join("run.json"), json).unwrap();
-            p
+        let inputs = |template: &str| {
+            let mut i = crate::record::run::Inputs {
+                manifest: "m1".into(),
+                lab: "l1".into(),
+                hints: "h1".into(),
+                ..Default::default()
+            };
+            i.profiles.insert("arista_eos".into(), "p1".into());
+            i.templates
+                .insert("arista_eos/baseline".into(), template.into());
+            i.labelled()
         };
-        let (a, b, c) = (run("a", "t1"), run("b", "t1"), run("c", "t2"));
-        assert!(differing(&[a.clone(), b]).is_empty());
-        assert_eq!(differing(&[a, c]), ["template arista_eos/baseline"]);
+        let (a, b, c) = (inputs("t1"), inputs("t1"), inputs("t2"));
+        assert!(differing_digests(&[a.clone(), b]).is_empty());
+        assert_eq!(differing_digests(&[a, c]), ["template arista_eos/baseline"]);
     }
 }

@@ -1,3 +1,6 @@
-//! Reports across run folders: `compare` joins their summaries.
+//! Reports across run folders, read back through [`crate::record`]: `compare` joins their
+//! summaries into one table; `html` draws report.html (with `charts`).
 
+pub mod charts;
 pub mod compare;
+pub mod html;

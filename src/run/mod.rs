@@ -1,98 +1,10 @@
-//! Operations on lab devices: open a driver on one (credentials from the lab's
-//! references), push a baseline to many at once, and the `run` pipeline (push and flap
-//! watch per device into a run folder, with the traffic phase inside the watch).
+//! Operations on lab devices: push a baseline to many at once, and the `run` pipeline
+//! (push and flap watch per device into a run folder, with the traffic phase inside the
+//! watch). Opening one device is [`crate::driver::session`]'s.
 
 pub mod pipeline;
 pub mod push;
 pub mod summary;
 pub mod traffic;
 
-use std::path::Path;
-
-use crate::channel::Transcript;
-use crate::driver::{Credentials, Driver, DriverError};
-use crate::format::lab::Device;
-use crate::transport::{self, ConnectOptions, TransportError};
-use crate::vendor::Vendor;
-
-#[derive(Debug, thiserror::Error)]
-pub enum DeviceError {
-    #[error(transparent)]
-    Transport(#[from] TransportError),
-    #[error(transparent)]
-    Driver(#[from] DriverError),
-    #[error("device '{device}': transcript {}: {error}", path.display())]
-    Transcript {
-        device: String,
-        path: std::path::PathBuf,
-        error: std::io::Error,
-    },
-    #[error("device '{device}': the task working on it panicked: {message}")]
-    Panicked { device: String, message: String },
-}
-
-impl From<crate::channel::ChannelError> for DeviceError {
-    fn from(e: crate::channel::ChannelError) -> Self {
-        DeviceError::Driver(e.into())
-    }
-}
-
-/// The console login and enable secret the lab refers to (environment variables).
-pub fn credentials(dev: &Device) -> Result<Credentials, TransportError> {
-    let mut c = Credentials::default();
-    if let Some(serial) = &dev.serial {
-        let s = serial.get_ref();
-        c.user = s.user.clone();
-        c.password_from = s.password_env.clone();
-        if let Some(var) = &s.password_env {
-            c.password = Some(transport::secret_from_env(
-                dev.name(),
-                var,
-                "serial.password_env",
-            )?);
-        }
-    }
-    c.secret_from = dev.secret_env.clone();
-    if let Some(var) = &dev.secret_env {
-        c.secret = Some(transport::secret_from_env(dev.name(), var, "secret_env")?);
-    }
-    Ok(c)
-}
-
-/// Connect to a lab device and bring its CLI to privileged mode. With `transcript`, every
-/// byte of the session goes to that file as it happens, from the connect on (secrets
-/// masked), so a failed login leaves the bytes that explain it.
-pub async fn open(
-    dev: &Device,
-    vendor: &Vendor,
-    opts: &ConnectOptions,
-    transcript: Option<&Path>,
-) -> Result<Driver, DeviceError> {
-    let mut t = match transcript {
-        Some(path) => Transcript::to_file(path).map_err(|error| DeviceError::Transcript {
-            device: dev.name().into(),
-            path: path.to_path_buf(),
-            error,
-        })?,
-        None => Transcript::default(),
-    };
-    let creds = credentials(dev);
-    if let Ok(c) = &creds {
-        for s in [&c.password, &c.secret].into_iter().flatten() {
-            t.add_secret(s);
-        }
-    }
-    t.note(&format!("connecting to device '{}'", dev.name()));
-    let connected = match creds {
-        Ok(creds) => transport::connect(dev, opts).await.map(|c| (c, creds)),
-        Err(e) => Err(e),
-    };
-    let (conn, creds) = match connected {
-        Ok(c) => c,
-        Err(e) => {
-            t.note(&e.to_string());
-            return Err(e.into());
-        }
-    };
-    Ok(Driver::open(dev.name(), vendor, conn, creds, opts.idle_timeout, t).await?)
-}
+pub use crate::driver::session::{DeviceError, credentials, open};

@@ -97,6 +97,21 @@ impl DeviceReport {
             && self.watch_error.is_none()
             && self.problems.is_empty()
     }
+
+    /// run.json's entry.
+    pub fn to_record(&self) -> crate::record::run::DeviceRecord {
+        crate::record::run::DeviceRecord {
+            device: self.device.clone(),
+            ok: self.ok(),
+            lines: Some(self.lines),
+            push_seconds: Some(self.push_time.as_secs_f64()),
+            push_started: Some(format!("{:.3}", self.push_window.0)),
+            push_ended: Some(format!("{:.3}", self.push_window.1)),
+            software: self.software.clone(),
+            push: Some(self.push.word().into()),
+            watch: self.watch_word().into(),
+        }
+    }
 }
 
 /// What the caller hears while the run goes (throughput tests included).
@@ -122,6 +137,8 @@ pub struct RunReport {
     pub tests_planned: usize,
     /// Ctrl-C ended the watch early.
     pub interrupted: bool,
+    /// Why report.html could not be written (the run's own files are all there).
+    pub report_error: Option<String>,
 }
 
 impl RunReport {
@@ -256,38 +273,33 @@ pub async fn run(
             _ => None,
         }))
         .collect();
-    let record = serde_json::json!({
-        "switchlab": env!("CARGO_PKG_VERSION"),
-        "kind": "run",
-        "inputs": input_digests(&inputs, plan.reg, &names, &watch_opts),
-        "manifest": slug,
-        "started": started.to_string(),
-        "ended": jiff::Timestamp::now().to_string(),
-        "devices": devices.iter().map(|d| serde_json::json!({
-            "device": d.device, "ok": d.ok(), "lines": d.lines,
-            "push_seconds": d.push_time.as_secs_f64(),
-            "push_started": format!("{:.3}", d.push_window.0),
-            "push_ended": format!("{:.3}", d.push_window.1),
-            "software": d.software,
-            "push": d.push.word(),
-            "watch": d.watch_word(),
-        })).collect::<Vec<_>>(),
-        "flaps": {
-            "interval_ms": watch_opts.interval.as_millis() as u64,
-            "duration_ms": watch_opts.duration.as_millis() as u64,
-            "sources": watch_opts.sources.iter().map(|s| format!("{s:?}").to_lowercase()).collect::<Vec<_>>(),
-        },
-        "throughput": traffic.iter().map(TestResult::to_json).collect::<Vec<_>>(),
-        "throughput_planned": tests_planned,
-        "preflight": preflight,
-        "iperf3": plan.traffic.as_ref().map(|t| &t.iperf3),
-        "outcome": crate::watch::outcome(interrupted, errors.is_empty()),
-        "errors": errors,
-    });
+    let record = crate::record::run::RunRecord {
+        format_version: crate::record::FORMAT_VERSION,
+        switchlab: env!("CARGO_PKG_VERSION").into(),
+        kind: crate::record::run::RunKind::Run,
+        manifest: Some(slug.clone()),
+        started: started.to_string(),
+        ended: jiff::Timestamp::now().to_string(),
+        inputs: Some(input_digests(&inputs, plan.reg, &names, &watch_opts)),
+        devices: devices.iter().map(DeviceReport::to_record).collect(),
+        flaps: watch_opts.flap_settings(),
+        throughput: traffic.iter().map(TestResult::to_record).collect(),
+        throughput_planned: tests_planned,
+        preflight: plan.traffic.as_ref().map(|_| preflight),
+        iperf3: plan.traffic.as_ref().and_then(|t| t.iperf3.clone()),
+        outcome: crate::watch::outcome(interrupted, errors.is_empty()).into(),
+        errors,
+    };
     let summary = super::summary::summarize(&devices, &traffic, &inputs.lab.lab);
     crate::record::summary::write(&folder.path.join("summary.csv"), &summary).map_err(io)?;
     folder.finish(&rows, &record).map_err(io)?;
+    // The report reads the folder back through the record types: what it draws is what
+    // any later reader will find.
+    let report_error = crate::report::html::write_folder(&folder.path)
+        .err()
+        .map(|e| e.to_string());
     Ok(RunReport {
+        report_error,
         folder: folder.path.clone(),
         devices,
         traffic,
@@ -303,27 +315,27 @@ fn input_digests(
     reg: &Registry,
     names: &[String],
     watch: &WatchOptions,
-) -> serde_json::Value {
+) -> crate::record::run::Inputs {
     use crate::record::digest;
-    let mut profiles = serde_json::Map::new();
-    let mut templates = serde_json::Map::new();
+    let mut digests = crate::record::run::Inputs {
+        manifest: digest(&inputs.manifest_source.text),
+        lab: digest(&inputs.lab.source.text),
+        hints: watch.hints.digest.clone(),
+        ..Default::default()
+    };
     for c in inputs.configs.iter().filter(|c| names.contains(&c.device)) {
         let Ok((dev, vendor)) = inputs.lab.device(reg, &c.device) else {
             continue;
         };
-        profiles.insert(vendor.name().into(), vendor.digest.clone().into());
+        digests
+            .profiles
+            .insert(vendor.name().into(), vendor.digest.clone());
         if let Some(t) = reg.template(dev.vendor(), &c.template) {
             let key = format!("{}/{}", dev.vendor(), c.template);
-            templates.insert(key, digest(&t.text).into());
+            digests.templates.insert(key, digest(&t.text));
         }
     }
-    serde_json::json!({
-        "manifest": digest(&inputs.manifest_source.text),
-        "lab": digest(&inputs.lab.source.text),
-        "profiles": profiles,
-        "templates": templates,
-        "hints": watch.hints.digest,
-    })
+    digests
 }
 
 /// The run folder with the inputs as run: lab, manifest, the configs to push.

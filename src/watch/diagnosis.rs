@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use super::hints::{HintFile, PortFacts};
-use super::output::PortRow;
 use super::timeline::PortTimeline;
+use crate::record::rows::PortRow;
 
 /// What every port of one device is judged by.
 pub struct Judge<'a> {

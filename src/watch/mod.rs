@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-pub use output::{PortRow, RunFolder, outcome};
+pub use crate::record::folder::RunFolder;
+pub use crate::record::rows::PortRow;
+pub use output::outcome;
 pub use poller::{DeviceWatch, OnEvent, WatchEnd, WatchEvent, watch_device};
 
 use crate::format::manifest::FlapSource;
@@ -35,6 +37,21 @@ pub struct WatchOptions {
     pub buffer_every: u32,
     /// Messages from the syslog receiver, when the `syslog` source is on.
     pub syslog: Option<syslog::Inbox>,
+}
+
+impl WatchOptions {
+    /// How the watch ran, for run.json.
+    pub fn flap_settings(&self) -> crate::record::run::FlapSettings {
+        crate::record::run::FlapSettings {
+            interval_ms: self.interval.as_millis() as u64,
+            duration_ms: self.duration.as_millis() as u64,
+            sources: self
+                .sources
+                .iter()
+                .map(|s| format!("{s:?}").to_lowercase())
+                .collect(),
+        }
+    }
 }
 
 /// When a watch ends: a time that may move while it runs (`run` sets it when the last push
@@ -146,15 +163,39 @@ pub async fn watch_all(
         }
         report.rows.append(&mut end.rows);
     }
-    let names: Vec<&str> = targets.iter().map(|(d, _)| d.name()).collect();
-    let record = serde_json::json!({
-        "switchlab": env!("CARGO_PKG_VERSION"), "kind": "watch", "devices": names,
-        "started": started.to_string(), "ended": jiff::Timestamp::now().to_string(),
-        "interval_ms": opts.interval.as_millis() as u64,
-        "duration_ms": opts.duration.as_millis() as u64,
-        "outcome": output::outcome(report.interrupted, report.failed.is_empty()),
-        "errors": report.failed,
-    });
+    let devices = targets
+        .iter()
+        .map(|(dev, _)| {
+            let name = dev.name();
+            let failed = report
+                .failed
+                .iter()
+                .any(|f| f.starts_with(&format!("{name}: ")));
+            crate::record::run::DeviceRecord {
+                device: name.to_string(),
+                ok: !failed,
+                watch: if failed { "problems" } else { "ok" }.into(),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let record = crate::record::run::RunRecord {
+        format_version: crate::record::FORMAT_VERSION,
+        switchlab: env!("CARGO_PKG_VERSION").into(),
+        kind: crate::record::run::RunKind::Watch,
+        manifest: None,
+        started: started.to_string(),
+        ended: jiff::Timestamp::now().to_string(),
+        inputs: None,
+        devices,
+        flaps: opts.flap_settings(),
+        throughput: Vec::new(),
+        throughput_planned: 0,
+        preflight: None,
+        iperf3: None,
+        outcome: output::outcome(report.interrupted, report.failed.is_empty()).into(),
+        errors: report.failed.clone(),
+    };
     folder.finish(&report.rows, &record)?;
     Ok(report)
 }

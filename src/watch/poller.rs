@@ -10,14 +10,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::hints::PortFacts;
-use super::output::{PortRow, RunFolder, Sighting};
+use super::output::{Sighting, WatchRecords};
 use super::timeline::PortTimeline;
 use super::{End, WatchOptions};
+use crate::driver::session::{DeviceError, open};
 use crate::driver::{Driver, DriverError};
 use crate::format::lab::Device;
 use crate::format::manifest::FlapSource;
 use crate::parse::{Parsed, parse_output};
-use crate::run::{DeviceError, open};
+use crate::record::folder::RunFolder;
+use crate::record::rows::PortRow;
 use crate::vendor::Vendor;
 
 struct Watched {
@@ -375,14 +377,17 @@ impl<'a> DeviceWatch<'a> {
         };
         let up = ev.state == "up";
         w.tl.observe(time, up, source, window);
-        self.folder.sighting(&Sighting {
-            time,
-            device: self.dev.name(),
-            port: &w.name,
-            up,
-            source,
-            link_changes: None,
-        })
+        WatchRecords::sighting(
+            self.folder,
+            &Sighting {
+                time,
+                device: self.dev.name(),
+                port: &w.name,
+                up,
+                source,
+                link_changes: None,
+            },
+        )
     }
 
     /// Link events from the console lines the session showed and from syslog.
@@ -441,14 +446,17 @@ impl<'a> DeviceWatch<'a> {
                 let up = s.oper.as_deref() == Some("up");
                 let now = (up, s.link_changes);
                 if w.last_polled.replace(now).is_some_and(|was| was != now) {
-                    self.folder.sighting(&Sighting {
-                        time: at,
-                        device: self.dev.name(),
-                        port: &w.name,
-                        up,
-                        source: FlapSource::State,
-                        link_changes: s.link_changes,
-                    })?;
+                    WatchRecords::sighting(
+                        self.folder,
+                        &Sighting {
+                            time: at,
+                            device: self.dev.name(),
+                            port: &w.name,
+                            up,
+                            source: FlapSource::State,
+                            link_changes: s.link_changes,
+                        },
+                    )?;
                 }
             }
         }

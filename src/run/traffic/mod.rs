@@ -4,14 +4,7 @@
 //! measure each other), while the flap watch goes on. The run folder records when each
 //! test ran, so `flaps.csv` says which test a flap fell in.
 //!
-//! throughput.csv: `time` (UTC, end of the interval), `test`, `device` (the switch the
-//! traffic crossed; empty when no cabling says), `from`, `from_port`, `to`, `to_port`,
-//! `row` (`interval`: one per second, summed over the streams, sender side, written as the
-//! test runs with the built-in engine; `sent` and `received`: the whole test), `start_s`,
-//! `end_s` (seconds into the test), `bytes`, `gbit_s`, `retransmits` (sender rows; empty
-//! where the OS does not say), `verdict` (`received` row: `pass`/`fail` against
-//! `[criteria] min_gbps`, empty without one), `lost_percent` and `jitter_ms` (`received`
-//! row of a UDP test).
+//! throughput.csv's rows are [`crate::record::rows::ThroughputRow`].
 //!
 //! Engines ([`engine`]): iperf3 and the built-in one, on this machine. Not built yet:
 //! engines started on an endpoint over SSH (refused before anything is pushed).
@@ -34,6 +27,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::format::lab::Lab;
 use crate::format::manifest::{Engine, Manifest};
+use crate::record::rows::ThroughputRow;
 use crate::watch::{End, RunFolder};
 use measure::Interval;
 
@@ -116,8 +110,8 @@ pub enum TrafficError {
         command: String,
         said: String,
     },
-    #[error("throughput.csv: {0}")]
-    Csv(#[from] csv::Error),
+    #[error("throughput.csv cannot be written: {0}")]
+    Csv(#[from] std::io::Error),
 }
 
 /// One end of a test: the lab's endpoint name, the address traffic goes to or from, and
@@ -264,18 +258,24 @@ pub struct TestResult {
 
 impl TestResult {
     /// run.json's entry.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub fn to_record(&self) -> crate::record::run::TestRecord {
         let stamp = |t: SystemTime| jiff::Timestamp::try_from(t).map(|t| t.to_string()).ok();
-        let mut v = serde_json::json!({
-            "test": self.test.name, "device": self.test.device,
-            "from": self.test.from.name, "from_port": self.test.from.port,
-            "from_address": self.test.from.address,
-            "to": self.test.to.name, "to_port": self.test.to.port,
-            "to_address": self.test.to.address,
-            "engine": self.test.engine, "streams": self.test.streams,
-            "duration_s": self.test.duration.as_secs_f64(),
-            "started": stamp(self.started), "ended": stamp(self.ended),
-        });
+        let mut r = crate::record::run::TestRecord {
+            test: self.test.name.clone(),
+            device: self.test.device.clone(),
+            from: self.test.from.name.clone(),
+            from_port: self.test.from.port.clone(),
+            from_address: self.test.from.address.clone(),
+            to: self.test.to.name.clone(),
+            to_port: self.test.to.port.clone(),
+            to_address: self.test.to.address.clone(),
+            engine: format!("{:?}", self.test.engine).to_lowercase(),
+            streams: self.test.streams,
+            duration_s: self.test.duration.as_secs_f64(),
+            started: stamp(self.started),
+            ended: stamp(self.ended),
+            ..Default::default()
+        };
         match &self.outcome {
             TestOutcome::Measured {
                 sent_gbps,
@@ -285,27 +285,27 @@ impl TestResult {
                 udp,
                 min_interval_gbps,
             } => {
-                v["outcome"] = "measured".into();
-                v["min_interval_gbps"] = (*min_interval_gbps).into();
+                r.outcome = "measured".into();
+                r.min_interval_gbps = *min_interval_gbps;
                 if let Some(u) = udp {
-                    v["protocol"] = "udp".into();
-                    v["lost_percent"] = u.lost_percent.into();
-                    v["lost_packets"] = u.lost_packets.into();
-                    v["packets"] = u.packets.into();
-                    v["jitter_ms"] = u.jitter_ms.into();
+                    r.protocol = Some("udp".into());
+                    r.lost_percent = Some(u.lost_percent);
+                    r.lost_packets = Some(u.lost_packets);
+                    r.packets = Some(u.packets);
+                    r.jitter_ms = Some(u.jitter_ms);
                 }
-                v["sent_gbps"] = (*sent_gbps).into();
-                v["received_gbps"] = (*received_gbps).into();
-                v["retransmits"] = (*retransmits).into();
-                v["verdict"] = verdict(*pass).into();
+                r.sent_gbps = Some(*sent_gbps);
+                r.received_gbps = Some(*received_gbps);
+                r.retransmits = *retransmits;
+                r.verdict = verdict(*pass).map(String::from);
             }
             TestOutcome::Failed(e) => {
-                v["outcome"] = "failed".into();
-                v["error"] = e.to_string().into();
+                r.outcome = "failed".into();
+                r.error = Some(e.to_string());
             }
-            TestOutcome::Interrupted => v["outcome"] = "interrupted".into(),
+            TestOutcome::Interrupted => r.outcome = "interrupted".into(),
         }
-        v
+        r
     }
 }
 
@@ -328,9 +328,7 @@ pub async fn run_tests(
 ) -> Result<(preflight::Preflight, Vec<TestResult>), TrafficError> {
     let checked = preflight::run(traffic).await?;
     progress.preflight(&checked.warnings);
-    let csv = csv::Writer::from_path(folder.path.join("throughput.csv"))?;
-    let csv = std::sync::Mutex::new(csv);
-    write_record(&csv, CSV_HEADER.map(String::from))?;
+    folder.start_throughput()?;
     let mut results = Vec::new();
     for test in &traffic.tests {
         if stop.borrow().is_some() {
@@ -341,7 +339,7 @@ pub async fn run_tests(
         let started = SystemTime::now();
         // Each interval goes to disk as the engine reports it: a crash keeps what was measured.
         let on_interval = |at: SystemTime, i: &Interval| {
-            let _ = write_record(&csv, row(test, "interval", at, i, ""));
+            let _ = folder.throughput(&row(test, "interval", at, i, ""));
         };
         let measured = tokio::select! {
             m = engine::measure(traffic, test, &on_interval) => Some(m),
@@ -353,14 +351,14 @@ pub async fn run_tests(
                 let received_gbps = m.received.bits_per_second / 1e9;
                 let pass = min_gbps.map(|min| received_gbps >= min);
                 let end = |i: &Interval| m.started + Duration::from_secs_f64(i.end_s.max(0.0));
-                write_record(&csv, row(test, "sent", end(&m.sent), &m.sent, ""))?;
+                folder.throughput(&row(test, "sent", end(&m.sent), &m.sent, ""))?;
                 let v = verdict(pass).unwrap_or_default();
                 let mut received = row(test, "received", end(&m.received), &m.received, v);
                 if let Some(u) = &m.udp {
-                    received[14] = format!("{:.3}", u.lost_percent);
-                    received[15] = format!("{:.3}", u.jitter_ms);
+                    received.lost_percent = Some(crate::record::milli(u.lost_percent));
+                    received.jitter_ms = Some(crate::record::milli(u.jitter_ms));
                 }
-                write_record(&csv, received)?;
+                folder.throughput(&received)?;
                 TestOutcome::Measured {
                     sent_gbps: m.sent.bits_per_second / 1e9,
                     received_gbps,
@@ -390,25 +388,6 @@ pub async fn run_tests(
     Ok((checked, results))
 }
 
-const CSV_HEADER: [&str; 16] = [
-    "time",
-    "test",
-    "device",
-    "from",
-    "from_port",
-    "to",
-    "to_port",
-    "row",
-    "start_s",
-    "end_s",
-    "bytes",
-    "gbit_s",
-    "retransmits",
-    "verdict",
-    "lost_percent",
-    "jitter_ms",
-];
-
 /// One throughput.csv row: `kind` is `interval`, `sent` or `received`, `at` its end.
 fn row(
     test: &TrafficTest,
@@ -416,39 +395,26 @@ fn row(
     at: SystemTime,
     i: &Interval,
     verdict: &str,
-) -> [String; 16] {
-    let time = jiff::Timestamp::try_from(at)
-        .map(|t| format!("{t:.3}"))
-        .unwrap_or_default();
-    [
-        time,
-        test.name.clone(),
-        test.device.clone().unwrap_or_default(),
-        test.from.name.clone(),
-        test.from.port.clone().unwrap_or_default(),
-        test.to.name.clone(),
-        test.to.port.clone().unwrap_or_default(),
-        kind.to_string(),
-        format!("{:.3}", i.start_s),
-        format!("{:.3}", i.end_s),
-        i.bytes.to_string(),
-        format!("{:.3}", i.bits_per_second / 1e9),
-        i.retransmits.map(|r| r.to_string()).unwrap_or_default(),
-        verdict.to_string(),
-        String::new(),
-        String::new(),
-    ]
-}
-
-/// Append and flush one row.
-fn write_record(
-    csv: &std::sync::Mutex<csv::Writer<std::fs::File>>,
-    record: [String; 16],
-) -> Result<(), TrafficError> {
-    let mut w = csv.lock().unwrap_or_else(|e| e.into_inner());
-    w.write_record(record)?;
-    w.flush().map_err(csv::Error::from)?;
-    Ok(())
+) -> ThroughputRow {
+    use crate::record::milli;
+    ThroughputRow {
+        time: crate::record::stamp(at),
+        test: test.name.clone(),
+        device: test.device.clone().unwrap_or_default(),
+        from: test.from.name.clone(),
+        from_port: test.from.port.clone().unwrap_or_default(),
+        to: test.to.name.clone(),
+        to_port: test.to.port.clone().unwrap_or_default(),
+        row: kind.to_string(),
+        start_s: milli(i.start_s),
+        end_s: milli(i.end_s),
+        bytes: i.bytes,
+        gbit_s: milli(i.bits_per_second / 1e9),
+        retransmits: i.retransmits,
+        verdict: verdict.to_string(),
+        lost_percent: None,
+        jitter_ms: None,
+    }
 }
 
 #[cfg(test)]

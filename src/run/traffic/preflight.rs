@@ -7,36 +7,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde::Serialize;
-
 use super::place::Place;
 use super::{Traffic, TrafficError};
 
-/// What one endpoint's kernel says.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct HostFacts {
-    pub endpoint: String,
-    /// The largest receive / send buffer TCP autotuning may use (the third field of
-    /// net.ipv4.tcp_rmem / tcp_wmem), in bytes.
-    pub tcp_rmem_max: Option<u64>,
-    pub tcp_wmem_max: Option<u64>,
-    /// The largest buffer a program may ask for (iperf3 -w): net.core.rmem_max / wmem_max.
-    pub rmem_max: Option<u64>,
-    pub wmem_max: Option<u64>,
-    pub congestion_control: Option<String>,
-    pub rp_filter_all: Option<u8>,
-    pub interfaces: Vec<InterfaceFacts>,
-}
-
-/// The interface a test address is on.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct InterfaceFacts {
-    pub address: String,
-    pub name: String,
-    pub mtu: Option<u32>,
-    pub rp_filter: Option<u8>,
-    pub speed_mbps: Option<u64>,
-}
+pub use crate::record::run::{HostFacts, InterfaceFacts, Preflight};
 
 /// The shell script that prints the facts as `key=value` and `addr …` lines.
 fn script(addresses: &[String]) -> String {
@@ -193,15 +167,6 @@ pub fn rp_filter_warnings(hosts: &[HostFacts]) -> Vec<String> {
         }
     }
     out
-}
-
-/// What the preflight found: every endpoint's facts, each test's round trip, the warnings.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Preflight {
-    pub hosts: Vec<HostFacts>,
-    /// (test, device, round trip in ms; None where it could not be measured).
-    pub rtt_ms: Vec<(String, Option<String>, Option<f64>)>,
-    pub warnings: Vec<String>,
 }
 
 /// Read every endpoint the tests use, measure each test's round trip, judge.

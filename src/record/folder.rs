@@ -1,0 +1,249 @@
+//! The writer of a run folder, as the run goes: `flaps.csv` (a row per link event,
+//! appended and flushed as events settle), `events.jsonl` (every sighting the moment it is
+//! taken in), `throughput.csv` (a row per interval as the engine reports it), and at the
+//! end `ports.csv` and `run.json`, which says `incomplete` until then, so an interrupted
+//! run never looks complete. The lab (and manifest, configs, transcripts) as run sit
+//! beside them.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use super::rows::{EventLine, FlapRow, PortRow, ThroughputRow};
+use super::run::RunRecord;
+use super::{CsvLog, FORMAT_VERSION};
+
+/// run.json until the run ends.
+#[derive(serde::Serialize)]
+struct Incomplete {
+    format_version: u32,
+    outcome: &'static str,
+}
+
+pub struct RunFolder {
+    pub path: PathBuf,
+    flaps: Mutex<CsvLog>,
+    /// events.jsonl: every sighting as it is taken in, before it settles into flaps.csv.
+    journal: Mutex<(u64, std::fs::File)>,
+    /// throughput.csv, once the traffic starts.
+    throughput: Mutex<Option<CsvLog>>,
+    /// When each throughput test ran: (test, from, to or None while it runs).
+    traffic: Mutex<Vec<(String, SystemTime, Option<SystemTime>)>>,
+}
+
+/// Longest slug kept whole; a longer one (a watch of 47 devices joins all their names) is
+/// cut, and a hash of the whole keeps two such runs apart: file names have a limit.
+const SLUG_MAX: usize = 64;
+
+fn bounded(slug: &str) -> String {
+    if slug.len() <= SLUG_MAX {
+        return slug.to_string();
+    }
+    // FNV-1a: stable across builds, unlike the standard library's hasher.
+    let hash = slug.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
+    // The slug is ASCII (made so below), so any byte index is a char boundary.
+    format!("{}-{:08x}", &slug[..SLUG_MAX - 9], hash as u32)
+}
+
+/// Locks that a panicking holder poisoned still guard plain files: take them anyway.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl RunFolder {
+    /// `runs/<UTC timestamp>-<slug>/` with the lab file copied in and run.json saying the
+    /// run is incomplete until `finish`.
+    pub fn create(runs: &Path, slug: &str, lab: &Path) -> std::io::Result<RunFolder> {
+        let ts = jiff::Timestamp::now()
+            .strftime("%Y%m%dT%H%M%SZ")
+            .to_string();
+        // The slug comes from a manifest name or device names: keep it one safe path part.
+        let slug: String = slug
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let slug = bounded(&slug);
+        let mut path = runs.join(format!("{ts}-{slug}"));
+        let mut n = 1;
+        while path.exists() {
+            n += 1;
+            path = runs.join(format!("{ts}-{slug}-{n}"));
+        }
+        std::fs::create_dir_all(&path)?;
+        std::fs::copy(lab, path.join("lab.toml"))?;
+        let placeholder = Incomplete {
+            format_version: FORMAT_VERSION,
+            outcome: "incomplete",
+        };
+        std::fs::write(
+            path.join("run.json"),
+            serde_json::to_string_pretty(&placeholder)?,
+        )?;
+        let flaps = CsvLog::create::<FlapRow>(&path.join("flaps.csv"))?;
+        let journal = std::fs::File::create(path.join("events.jsonl"))?;
+        Ok(RunFolder {
+            path,
+            flaps: Mutex::new(flaps),
+            journal: Mutex::new((0, journal)),
+            throughput: Mutex::new(None),
+            traffic: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Append an event seen somewhere in `from..=to` to flaps.csv, naming the throughput
+    /// tests that ran then (the row's `traffic`).
+    pub fn flap(&self, from: SystemTime, to: SystemTime, mut row: FlapRow) -> std::io::Result<()> {
+        row.traffic = self.traffic_during(from, to);
+        lock(&self.flaps).append(&row)
+    }
+
+    /// Append a sighting to events.jsonl at once (a SIGKILL a moment later loses nothing
+    /// seen), numbered in the order sightings are taken in (its `seq` is set here).
+    pub fn sighting(&self, mut line: EventLine) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut j = lock(&self.journal);
+        j.0 += 1;
+        line.seq = j.0;
+        let text = serde_json::to_string(&line)?;
+        writeln!(j.1, "{text}")?;
+        j.1.flush()
+    }
+
+    /// Append a row to throughput.csv (created, with its header, by the first).
+    pub fn throughput(&self, row: &ThroughputRow) -> std::io::Result<()> {
+        let mut t = lock(&self.throughput);
+        if t.is_none() {
+            *t = Some(CsvLog::create::<ThroughputRow>(
+                &self.path.join("throughput.csv"),
+            )?);
+        }
+        match t.as_mut() {
+            Some(log) => log.append(row),
+            None => Ok(()),
+        }
+    }
+
+    /// Create throughput.csv with its header now (a run whose tests all fail still has it).
+    pub fn start_throughput(&self) -> std::io::Result<()> {
+        let mut t = lock(&self.throughput);
+        if t.is_none() {
+            *t = Some(CsvLog::create::<ThroughputRow>(
+                &self.path.join("throughput.csv"),
+            )?);
+        }
+        Ok(())
+    }
+
+    /// Write `rel` (say `configs/sw1.cfg`) inside the folder.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let path = self.path.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, bytes)
+    }
+
+    /// A throughput test starts now: flaps from now until it ends name it.
+    pub fn traffic_started(&self, test: &str) {
+        lock(&self.traffic).push((test.to_string(), SystemTime::now(), None));
+    }
+
+    pub fn traffic_ended(&self, test: &str) {
+        let mut t = lock(&self.traffic);
+        if let Some(w) = t.iter_mut().rev().find(|w| w.0 == test && w.2.is_none()) {
+            w.2 = Some(SystemTime::now());
+        }
+    }
+
+    /// The tests that ran at some time in `from..=to`, joined with `+`.
+    fn traffic_during(&self, from: SystemTime, to: SystemTime) -> String {
+        let t = lock(&self.traffic);
+        let names: Vec<&str> = t
+            .iter()
+            .filter(|(_, start, end)| *start <= to && end.is_none_or(|end| end >= from))
+            .map(|w| w.0.as_str())
+            .collect();
+        names.join("+")
+    }
+
+    /// ports.csv and the whole run.json: the run is over.
+    pub fn finish(&self, ports: &[PortRow], run: &RunRecord) -> std::io::Result<()> {
+        let mut w = CsvLog::create::<PortRow>(&self.path.join("ports.csv"))?;
+        for p in ports {
+            w.append(p)?;
+        }
+        // Written beside and renamed over: a crash mid-write leaves the `incomplete` one.
+        let tmp = self.path.join("run.json.tmp");
+        std::fs::write(&tmp, serde_json::to_string_pretty(run)?)?;
+        std::fs::rename(tmp, self.path.join("run.json"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run folder under `dir` for an empty lab file.
+    fn folder(dir: &Path, slug: &str) -> RunFolder {
+        let lab = dir.join("lab.toml");
+        std::fs::write(&lab, "").unwrap();
+        RunFolder::create(dir, slug, &lab).unwrap()
+    }
+
+    #[test]
+    fn a_new_folder_is_marked_incomplete_and_its_name_is_one_safe_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = folder(dir.path(), "night run/rack 2");
+        let name = f.path.file_name().unwrap().to_string_lossy().to_string();
+        assert!(name.ends_with("-night-run-rack-2"), "{name}");
+        assert_eq!(f.path.parent(), Some(dir.path()));
+        let e = crate::record::read::RunData::read(&f.path)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("run.json: the run never finished"), "{e}");
+        let again = folder(dir.path(), "night run/rack 2");
+        assert_ne!(again.path, f.path, "two runs in one second get two folders");
+    }
+
+    // Regression: a watch of 47 devices failed with "File name too long".
+    #[test]
+    fn a_slug_of_many_device_names_is_bounded_and_still_tells_runs_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let names: Vec<String> = (0..47).map(|i| format!("leaf-switch-{i:03}")).collect();
+        let f = folder(dir.path(), &format!("watch-{}", names.join("-")));
+        let name = f.path.file_name().unwrap().to_string_lossy().to_string();
+        assert!(name.len() <= 17 + SLUG_MAX, "{name}");
+        assert!(name.contains("watch-leaf-switch-000-"), "{name}");
+        let other = bounded(&format!("watch-{}", names[1..].join("-")));
+        assert_ne!(bounded(&format!("watch-{}", names.join("-"))), other);
+    }
+
+    #[test]
+    fn an_event_names_the_tests_that_ran_at_its_time_or_within_its_window() {
+        use std::time::Duration;
+        let dir = tempfile::tempdir().unwrap();
+        let f = folder(dir.path(), "t");
+        let before = SystemTime::now() - Duration::from_secs(1);
+        f.traffic_started("t1");
+        let during = SystemTime::now();
+        f.traffic_ended("t1");
+        f.traffic_started("t2");
+        let later = SystemTime::now() + Duration::from_secs(1);
+        assert_eq!(f.traffic_during(before, before), "");
+        assert_eq!(f.traffic_during(during, during), "t1");
+        assert_eq!(f.traffic_during(later, later), "t2", "t2 still runs");
+        assert_eq!(
+            f.traffic_during(before, later),
+            "t1+t2",
+            "an unseen window spans both"
+        );
+    }
+}

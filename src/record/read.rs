@@ -1,0 +1,149 @@
+//! A run folder read back, every file through its record type: what `compare`, `report`
+//! and `rerun` start from. A missing or damaged file is an error naming it (and the row or
+//! line), never a panic and never a half-read result.
+
+use std::path::{Path, PathBuf};
+
+use super::rows::{EventLine, FlapRow, PortRow, ThroughputRow};
+use super::run::{RunKind, RunRecord};
+use super::summary::SummaryRow;
+use super::{FORMAT_VERSION, ReadError, read_csv};
+
+/// Everything a finished run folder holds, checked.
+#[derive(Debug, Clone)]
+pub struct RunData {
+    pub path: PathBuf,
+    pub run: RunRecord,
+    pub ports: Vec<PortRow>,
+    pub flaps: Vec<FlapRow>,
+    pub events: Vec<EventLine>,
+    /// Empty when the run had no throughput tests.
+    pub throughput: Vec<ThroughputRow>,
+    /// Empty for a `watch`.
+    pub summary: Vec<SummaryRow>,
+}
+
+impl RunData {
+    /// Read the folder `path`.
+    pub fn read(path: &Path) -> Result<RunData, ReadError> {
+        let run = read_run(&path.join("run.json"))?;
+        let ports = read_csv(&path.join("ports.csv"))?;
+        let flaps = read_csv(&path.join("flaps.csv"))?;
+        let events = read_events(&path.join("events.jsonl"))?;
+        let throughput_file = path.join("throughput.csv");
+        // A run with tests planned must have measured into throughput.csv (or made it,
+        // when every test failed); without tests there is none.
+        let throughput = if run.throughput_planned > 0 || throughput_file.exists() {
+            read_csv(&throughput_file)?
+        } else {
+            Vec::new()
+        };
+        let summary = match run.kind {
+            RunKind::Run => read_csv(&path.join("summary.csv"))?,
+            RunKind::Watch => Vec::new(),
+        };
+        Ok(RunData {
+            path: path.to_path_buf(),
+            run,
+            ports,
+            flaps,
+            events,
+            throughput,
+            summary,
+        })
+    }
+
+    /// The folder's name (`20261129T101500Z-demo`).
+    pub fn name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.path.display().to_string())
+    }
+}
+
+/// run.json, its version checked before its shape: an old folder is said to be old, not
+/// "missing field".
+pub fn read_run(path: &Path) -> Result<RunRecord, ReadError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ReadError::NotARun {
+                path: path.parent().unwrap_or(path).to_path_buf(),
+            });
+        }
+        Err(error) => {
+            return Err(ReadError::Io {
+                path: path.to_path_buf(),
+                error,
+            });
+        }
+    };
+    let json_error = |e: serde_json::Error| ReadError::Json {
+        path: path.to_path_buf(),
+        line: e.line(),
+        error: e.to_string(),
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(json_error)?;
+    let version = value.get("format_version");
+    let outcome = value.get("outcome").and_then(|o| o.as_str());
+    match version.and_then(|v| v.as_u64()) {
+        None if outcome == Some("incomplete") => {
+            return Err(ReadError::Incomplete {
+                path: path.to_path_buf(),
+            });
+        }
+        None => {
+            return Err(ReadError::Unversioned {
+                path: path.to_path_buf(),
+            });
+        }
+        Some(v) if v != FORMAT_VERSION as u64 => {
+            return Err(ReadError::Version {
+                path: path.to_path_buf(),
+                found: u32::try_from(v).unwrap_or(u32::MAX),
+                writer: value
+                    .get("switchlab")
+                    .and_then(|s| s.as_str())
+                    .unwrap_or("unknown")
+                    .to_string(),
+            });
+        }
+        Some(_) if outcome == Some("incomplete") => {
+            return Err(ReadError::Incomplete {
+                path: path.to_path_buf(),
+            });
+        }
+        Some(_) => {}
+    }
+    let mut de = serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let key = e.path().to_string();
+        let inner = e.into_inner();
+        ReadError::Json {
+            path: path.to_path_buf(),
+            line: inner.line(),
+            error: format!("at `{key}`: {inner}"),
+        }
+    })
+}
+
+/// events.jsonl, line by line. A last line cut short (the process was killed while
+/// writing it) is a damaged file too: the folder is not what the run saw.
+fn read_events(path: &Path) -> Result<Vec<EventLine>, ReadError> {
+    let text = std::fs::read_to_string(path).map_err(|error| ReadError::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| ReadError::Json {
+                path: path.to_path_buf(),
+                line: i + 1,
+                error: e.to_string(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,148 @@
+//! One row of each line-per-record file of a run folder.
+//!
+//! flaps.csv ([`FlapRow`]): `time` (UTC, ms), `device`, `port`, `event` (`down`, `up`,
+//! `unseen` for flaps a counter proves that no source saw, `err-disabled` when a poll first
+//! finds the switch shut the port), `flaps` (1 per down, or how many unseen), `sources`
+//! (`console+buffer+state+counters`…), `window_from`, `window_to` (for `unseen`),
+//! `traffic` (the throughput tests running then, in a `run`; empty when none was).
+//!
+//! ports.csv ([`PortRow`]): `device`, `port`, `flaps`, `unseen_flaps`, `worst_burst_10s`,
+//! `crc_delta`, `in_errors_delta`, `err_disabled` (`yes`/`no`, empty where the vendor
+//! cannot say), `cable`, `nic`, `verdict` (`pass`/`fail` against max_flaps_per_port;
+//! err-disabled fails; `unknown`: never read; `lost`: the device was lost), `hint`.
+//!
+//! throughput.csv ([`ThroughputRow`]): `time` (UTC, end of the interval), `test`,
+//! `device` (the switch the traffic crossed; empty when no cabling says), `from`,
+//! `from_port`, `to`, `to_port`, `row` (`interval`: one per second, summed over the
+//! streams, sender side, written as the test runs; `sent` and `received`: the whole
+//! test), `start_s`, `end_s` (seconds into the test), `bytes`, `gbit_s`, `retransmits`
+//! (sender rows; empty where the OS does not say), `verdict` (`received` row: `pass`/`fail`
+//! against `[criteria] min_gbps`, empty without one), `lost_percent` and `jitter_ms`
+//! (`received` row of a UDP test).
+//!
+//! events.jsonl ([`EventLine`]): every sighting the moment it is taken in (`seq`, `time`,
+//! `device`, `port`, `state`, `source`, `link_changes`), flushed line by line.
+
+use serde::{Deserialize, Serialize};
+
+/// One row of ports.csv.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PortRow {
+    pub device: String,
+    pub port: String,
+    pub flaps: u64,
+    pub unseen_flaps: u64,
+    pub worst_burst_10s: usize,
+    pub crc_delta: Option<u64>,
+    pub in_errors_delta: Option<u64>,
+    pub err_disabled: String,
+    pub cable: String,
+    pub nic: String,
+    pub verdict: String,
+    pub hint: String,
+}
+
+/// One row of flaps.csv.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlapRow {
+    pub time: String,
+    pub device: String,
+    pub port: String,
+    pub event: String,
+    pub flaps: u64,
+    pub sources: String,
+    pub window_from: String,
+    pub window_to: String,
+    pub traffic: String,
+}
+
+impl FlapRow {
+    /// The tests this event fell in (flaps.csv joins them with `+`).
+    pub fn tests(&self) -> impl Iterator<Item = &str> {
+        self.traffic.split('+').filter(|t| !t.is_empty())
+    }
+}
+
+/// One row of throughput.csv.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThroughputRow {
+    pub time: String,
+    pub test: String,
+    pub device: String,
+    pub from: String,
+    pub from_port: String,
+    pub to: String,
+    pub to_port: String,
+    pub row: String,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub bytes: u64,
+    pub gbit_s: f64,
+    pub retransmits: Option<u64>,
+    pub verdict: String,
+    pub lost_percent: Option<f64>,
+    pub jitter_ms: Option<f64>,
+}
+
+/// One line of events.jsonl.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventLine {
+    pub seq: u64,
+    pub time: String,
+    pub device: String,
+    pub port: String,
+    pub state: String,
+    pub source: String,
+    pub link_changes: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_csv_reads_back_as_written_and_a_truncated_one_names_file_and_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("throughput.csv");
+        let mut log = crate::record::CsvLog::create::<ThroughputRow>(&path).unwrap();
+        let row = ThroughputRow {
+            time: "2026-11-29T10:00:01.000Z".into(),
+            test: "t1".into(),
+            row: "interval".into(),
+            end_s: 1.0,
+            bytes: 1_250_000_000,
+            gbit_s: 10.0,
+            retransmits: Some(2),
+            lost_percent: None,
+            ..Default::default()
+        };
+        log.append(&row).unwrap();
+        log.append(&row).unwrap();
+        let back: Vec<ThroughputRow> = crate::record::read_csv(&path).unwrap();
+        assert_eq!(back, vec![row.clone(), row]);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("time,test,device,from,"), "{text}");
+        std::fs::write(&path, &text[..text.len() - 12]).unwrap();
+        let e = crate::record::read_csv::<ThroughputRow>(&path)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("throughput.csv: row 2:"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_log_still_says_its_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("flaps.csv");
+        crate::record::CsvLog::create::<FlapRow>(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.trim(),
+            "time,device,port,event,flaps,sources,window_from,window_to,traffic"
+        );
+        assert!(
+            crate::record::read_csv::<FlapRow>(&path)
+                .unwrap()
+                .is_empty()
+        );
+    }
+}

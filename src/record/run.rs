@@ -1,0 +1,189 @@
+//! run.json: what a `run` or `watch` was and how it ended. Written first with outcome
+//! `incomplete` (so a run killed midway never looks complete), then whole at the end.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// run.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// [`super::FORMAT_VERSION`] of the switchlab that wrote it.
+    pub format_version: u32,
+    /// The switchlab version that wrote it.
+    pub switchlab: String,
+    pub kind: RunKind,
+    /// The manifest's name (`run`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
+    pub started: String,
+    pub ended: String,
+    /// SHA-256 of every input (`run`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Inputs>,
+    pub devices: Vec<DeviceRecord>,
+    pub flaps: FlapSettings,
+    #[serde(default)]
+    pub throughput: Vec<TestRecord>,
+    #[serde(default)]
+    pub throughput_planned: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preflight: Option<Preflight>,
+    /// `iperf3 --version`'s first line, when a test ran iperf3 here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iperf3: Option<String>,
+    /// `complete`, `errors` (see `errors`), `interrupted`, or `incomplete` (still running,
+    /// or killed).
+    pub outcome: String,
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunKind {
+    Run,
+    Watch,
+}
+
+/// SHA-256 (hex) of each input a run used: `compare` and `rerun` say which differ.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Inputs {
+    pub manifest: String,
+    pub lab: String,
+    /// By vendor.
+    pub profiles: BTreeMap<String, String>,
+    /// By `vendor/template`.
+    pub templates: BTreeMap<String, String>,
+    pub hints: String,
+}
+
+impl Inputs {
+    /// Every digest under a label: `manifest`, `profile arista_eos`, `template …`.
+    pub fn labelled(&self) -> Vec<(String, String)> {
+        let mut out = vec![
+            ("manifest".to_string(), self.manifest.clone()),
+            ("lab".to_string(), self.lab.clone()),
+            ("hints".to_string(), self.hints.clone()),
+        ];
+        for (k, d) in &self.profiles {
+            out.push((format!("profile {k}"), d.clone()));
+        }
+        for (k, d) in &self.templates {
+            out.push((format!("template {k}"), d.clone()));
+        }
+        out
+    }
+}
+
+/// One device of the run: its push (none in a `watch`) and its watch.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeviceRecord {
+    pub device: String,
+    pub ok: bool,
+    /// Config lines pushed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_seconds: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_started: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_ended: Option<String>,
+    /// The software version the device reported (profile `commands.version`).
+    #[serde(default)]
+    pub software: Option<String>,
+    /// `pushed`, `not-verified`, `failed`, `rendered`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push: Option<String>,
+    /// `ok`, `lost`, `problems`, `not-run`.
+    pub watch: String,
+}
+
+/// How the flap watch ran.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlapSettings {
+    pub interval_ms: u64,
+    pub duration_ms: u64,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// One throughput test through one device.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestRecord {
+    pub test: String,
+    pub device: Option<String>,
+    pub from: String,
+    pub from_port: Option<String>,
+    pub from_address: String,
+    pub to: String,
+    pub to_port: Option<String>,
+    pub to_address: String,
+    /// `iperf3` or `builtin`.
+    pub engine: String,
+    pub streams: u32,
+    pub duration_s: f64,
+    pub started: Option<String>,
+    pub ended: Option<String>,
+    /// `measured`, `failed`, `interrupted`.
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_gbps: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_gbps: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_interval_gbps: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retransmits: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_percent: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost_packets: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packets: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jitter_ms: Option<f64>,
+    /// `pass`/`fail` against `[criteria] min_gbps`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What the traffic preflight found: every endpoint's facts, each test's round trip, the
+/// warnings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Preflight {
+    pub hosts: Vec<HostFacts>,
+    /// (test, device, round trip in ms; None where it could not be measured).
+    pub rtt_ms: Vec<(String, Option<String>, Option<f64>)>,
+    pub warnings: Vec<String>,
+}
+
+/// What one endpoint's kernel says.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostFacts {
+    pub endpoint: String,
+    /// The largest receive / send buffer TCP autotuning may use (the third field of
+    /// net.ipv4.tcp_rmem / tcp_wmem), in bytes.
+    pub tcp_rmem_max: Option<u64>,
+    pub tcp_wmem_max: Option<u64>,
+    /// The largest buffer a program may ask for (iperf3 -w): net.core.rmem_max / wmem_max.
+    pub rmem_max: Option<u64>,
+    pub wmem_max: Option<u64>,
+    pub congestion_control: Option<String>,
+    pub rp_filter_all: Option<u8>,
+    pub interfaces: Vec<InterfaceFacts>,
+}
+
+/// The interface a test address is on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InterfaceFacts {
+    pub address: String,
+    pub name: String,
+    pub mtu: Option<u32>,
+    pub rp_filter: Option<u8>,
+    pub speed_mbps: Option<u64>,
+}

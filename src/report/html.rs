@@ -1,0 +1,224 @@
+//! report.html: one self-contained file (inline SVG and CSS, no script, nothing fetched
+//! at view time) made from one or more run folders read back through the record types:
+//! the verdict table with hints, a vendor comparison (throughput and flaps side by side),
+//! each test's throughput per second with the flaps of the device it crossed as markers
+//! on the same time axis, and each device's per-port flap timeline.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::charts::{self, Mark};
+use crate::record::read::RunData;
+use crate::record::summary::SummaryRow;
+
+/// The page, filled in by minijinja (auto-escaped: device output and hints are text).
+const PAGE: &str = include_str!("report.html.j2");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Read(#[from] crate::record::ReadError),
+    #[error("report: {0}")]
+    Template(#[from] minijinja::Error),
+    #[error("{}: cannot write: {error}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        error: std::io::Error,
+    },
+}
+
+#[derive(Serialize)]
+struct Chart {
+    title: String,
+    /// The SVG, or empty when it could not be drawn (then `error` says why).
+    svg: String,
+    error: String,
+    /// Flap markers drawn on it.
+    flaps: usize,
+}
+
+impl Chart {
+    fn of(title: String, flaps: usize, drawn: Result<String, charts::ChartError>) -> Chart {
+        match drawn {
+            Ok(svg) => Chart {
+                title,
+                svg,
+                error: String::new(),
+                flaps,
+            },
+            Err(e) => Chart {
+                title,
+                svg: String::new(),
+                error: e,
+                flaps,
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RunView {
+    name: String,
+    manifest: String,
+    started: String,
+    ended: String,
+    outcome: String,
+    errors: Vec<String>,
+    summary: Vec<SummaryRow>,
+    tests: Vec<Chart>,
+    timelines: Vec<Chart>,
+}
+
+/// Seconds from `from` to `to` (RFC 3339 times as the run folder writes them).
+fn seconds_between(from: &str, to: &str) -> Option<f64> {
+    let a: jiff::Timestamp = from.parse().ok()?;
+    let b: jiff::Timestamp = to.parse().ok()?;
+    Some((b.as_millisecond() - a.as_millisecond()) as f64 / 1000.0)
+}
+
+/// Each test's chart: its per-second rows, and the flaps of its device while it ran.
+fn test_charts(run: &RunData) -> Vec<Chart> {
+    run.run
+        .throughput
+        .iter()
+        .map(|t| {
+            let device = t.device.clone().unwrap_or_default();
+            let points: Vec<(f64, f64, f64)> = run
+                .throughput
+                .iter()
+                .filter(|r| r.test == t.test && r.device == device && r.row == "interval")
+                .map(|r| (r.start_s, r.end_s, r.gbit_s))
+                .collect();
+            let started = t.started.clone().unwrap_or_default();
+            let marks: Vec<Mark> = run
+                .flaps
+                .iter()
+                .filter(|f| f.device == device && f.tests().any(|n| n == t.test))
+                .filter_map(|f| {
+                    Some(Mark {
+                        at_s: seconds_between(&started, &f.time)?.max(0.0),
+                        event: f.event.clone(),
+                        port: f.port.clone(),
+                    })
+                })
+                .collect();
+            let downs = marks.iter().filter(|m| m.event == "down").count();
+            let figure = match t.received_gbps {
+                Some(g) => format!("{g:.2} Gbit/s received"),
+                None => t.outcome.clone(),
+            };
+            let title = format!("{} through {device}: {figure}", t.test);
+            let drawn = charts::throughput(&title, &points, &marks, t.duration_s);
+            Chart::of(title, downs, drawn)
+        })
+        .collect()
+}
+
+/// Each device's per-port flap timeline over the whole run.
+fn timelines(run: &RunData) -> Vec<Chart> {
+    let run_s = seconds_between(&run.run.started, &run.run.ended).unwrap_or(0.0);
+    run.run
+        .devices
+        .iter()
+        .map(|d| {
+            let ports: Vec<String> = run
+                .ports
+                .iter()
+                .filter(|p| p.device == d.device)
+                .map(|p| p.port.clone())
+                .collect();
+            let marks: Vec<Mark> = run
+                .flaps
+                .iter()
+                .filter(|f| f.device == d.device)
+                .filter_map(|f| {
+                    Some(Mark {
+                        at_s: seconds_between(&run.run.started, &f.time)?.max(0.0),
+                        event: f.event.clone(),
+                        port: f.port.clone(),
+                    })
+                })
+                .collect();
+            let downs = marks.iter().filter(|m| m.event == "down").count();
+            let title = format!("{}: link events per port", d.device);
+            let drawn = charts::flap_timeline(&title, &ports, &marks, run_s);
+            Chart::of(title, downs, drawn)
+        })
+        .collect()
+}
+
+/// The vendor comparison: every (run, device) by throughput and by flaps.
+fn comparison(runs: &[RunData]) -> Vec<Chart> {
+    let label = |i: usize, r: &SummaryRow| match runs.len() {
+        1 => r.device.clone(),
+        _ => format!("#{} {}", i + 1, r.device),
+    };
+    let rows: Vec<(String, &SummaryRow)> = runs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, run)| run.summary.iter().map(move |r| (label(i, r), r)))
+        .collect();
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let gbit: Vec<(String, f64)> = rows
+        .iter()
+        .map(|(l, r)| (l.clone(), r.gbit_s.unwrap_or(0.0)))
+        .collect();
+    let flaps: Vec<(String, f64)> = rows
+        .iter()
+        .map(|(l, r)| (l.clone(), (r.flaps + r.unseen_flaps) as f64))
+        .collect();
+    let t1 = "Throughput through each device (lowest test, received)".to_string();
+    let t2 = "Flaps per device (seen and unseen)".to_string();
+    vec![
+        Chart::of(t1.clone(), 0, charts::bars(&t1, "Gbit/s", &gbit)),
+        Chart::of(t2.clone(), 0, charts::bars(&t2, "flaps", &flaps)),
+    ]
+}
+
+/// The report of `runs` as one HTML document.
+pub fn render(runs: &[RunData]) -> Result<String, ReportError> {
+    let views: Vec<RunView> = runs
+        .iter()
+        .map(|r| RunView {
+            name: r.name(),
+            manifest: r.run.manifest.clone().unwrap_or_else(|| "watch".into()),
+            started: r.run.started.clone(),
+            ended: r.run.ended.clone(),
+            outcome: r.run.outcome.clone(),
+            errors: r.run.errors.clone(),
+            summary: r.summary.clone(),
+            tests: test_charts(r),
+            timelines: timelines(r),
+        })
+        .collect();
+    let mut env = minijinja::Environment::new();
+    env.add_template("report.html", PAGE)?;
+    let page = env
+        .get_template("report.html")?
+        .render(minijinja::context! {
+            runs => minijinja::value::Serde(&views),
+            comparison => minijinja::value::Serde(comparison(runs)),
+            switchlab => env!("CARGO_PKG_VERSION"),
+        })?;
+    Ok(page)
+}
+
+/// Write the report of `runs` to `path`.
+pub fn write(runs: &[RunData], path: &Path) -> Result<(), ReportError> {
+    let page = render(runs)?;
+    std::fs::write(path, page).map_err(|error| ReportError::Write {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+/// Read the run folder `folder` back and write its report.html into it.
+pub fn write_folder(folder: &Path) -> Result<std::path::PathBuf, ReportError> {
+    let data = RunData::read(folder)?;
+    let path = folder.join("report.html");
+    write(&[data], &path)?;
+    Ok(path)
+}
