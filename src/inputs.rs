@@ -24,7 +24,17 @@ pub struct LabInputs {
 
 impl LabInputs {
     pub fn load(path: &Path, reg: &Registry) -> Result<LabInputs, FormatError> {
-        let (lab, source) = Lab::load(path)?;
+        LabInputs::from_source(Source::read(path)?, reg)
+    }
+
+    /// Load the lab file `path` (a run folder's copy) as if it were in `base`: its
+    /// relative paths are resolved there.
+    pub fn load_as(path: &Path, base: &Path, reg: &Registry) -> Result<LabInputs, FormatError> {
+        LabInputs::from_source(Source::read(path)?.resolved_in(base), reg)
+    }
+
+    fn from_source(source: Source, reg: &Registry) -> Result<LabInputs, FormatError> {
+        let lab = Lab::from_source(&source)?;
         for d in &lab.devices {
             if reg.vendor(d.vendor()).is_none() {
                 return Err(source.unknown_ref(
@@ -40,14 +50,10 @@ impl LabInputs {
         Ok(LabInputs { lab, source })
     }
 
-    /// The lab file's folder: paths inside the lab (key files, known_hosts, console links)
-    /// are relative to it.
+    /// The lab file's folder (the original's, for a copy): paths inside the lab (key
+    /// files, known_hosts, console links) are relative to it.
     pub fn dir(&self) -> std::path::PathBuf {
-        self.source
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default()
+        self.source.dir()
     }
 
     /// Whether two port names are one port of a device, by its vendor's port forms.
@@ -140,12 +146,18 @@ pub struct RunInputs {
 }
 
 impl RunInputs {
+    /// Load and check `lab_path` and `manifest_path`; with `lab_base`, the lab is a copy
+    /// whose relative paths resolve in that folder.
     pub fn load(
         lab_path: &Path,
         manifest_path: &Path,
+        lab_base: Option<&Path>,
         reg: &Registry,
     ) -> Result<RunInputs, InputError> {
-        let lab = LabInputs::load(lab_path, reg)?;
+        let lab = match lab_base {
+            Some(base) => LabInputs::load_as(lab_path, base, reg)?,
+            None => LabInputs::load(lab_path, reg)?,
+        };
         let (manifest, manifest_source) =
             Manifest::load(manifest_path, &lab.lab, &lab.same_port(reg))?;
         let mut inputs = RunInputs {

@@ -485,3 +485,71 @@ async fn two_demo_runs_compare_side_by_side() {
     let out = switchlab(&["report", &a], &[], &root).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 }
+
+// `rerun` repeats a run from its folder's copies, into a new folder, and says which of the
+// bench's files changed since; a watch folder and a damaged one are refused by name.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_is_repeated_from_its_copies_and_changed_bench_files_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_arista, addr) = ssh_sim(options("arista_eos")).await;
+    let lab = ssh_device("arista", "arista_eos", addr, &["Ethernet1", "Ethernet2"]);
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    let manifest = "name = \"again\"\n[[device]]\nname = \"arista\"\n[flaps]\ninterval = \"300ms\"\nduration = \"600ms\"\nsources = [\"state\"]\n";
+    std::fs::write(dir.path().join("m.toml"), manifest).unwrap();
+    let out = switchlab(&RUN, &ENV, dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let first = printed_folder(&out, dir.path());
+    let first_arg = first.display().to_string();
+
+    // From elsewhere: the recorded folder is where the rerun starts from.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = switchlab(&["rerun", &first_arg], &ENV, elsewhere.path()).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(
+        t.contains("rerun: the bench's files are the ones the run used"),
+        "{t}"
+    );
+    let second = printed_folder(&out, dir.path());
+    assert_ne!(second, first);
+    assert_eq!(second.parent(), first.parent(), "beside the first: {t}");
+    let (a, b) = (
+        switchlab::record::read::RunData::read(&first).unwrap(),
+        switchlab::record::read::RunData::read(&second).unwrap(),
+    );
+    assert_eq!(a.run.inputs, b.run.inputs, "the same inputs");
+    assert_eq!(
+        a.run.invocation, b.run.invocation,
+        "a rerun records the run it repeats"
+    );
+
+    // The bench's manifest changes: the rerun says so, and still runs the copy.
+    std::fs::write(
+        dir.path().join("m.toml"),
+        manifest.replace("600ms", "900ms"),
+    )
+    .unwrap();
+    let out = switchlab(&["rerun", &first_arg], &ENV, elsewhere.path()).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(
+        t.contains("the bench's files differ from what the run used: manifest ("),
+        "{t}"
+    );
+    let third = printed_folder(&out, dir.path());
+    assert_eq!(
+        std::fs::read_to_string(third.join("manifest.toml")).unwrap(),
+        manifest,
+        "the run's copy, not the changed file"
+    );
+
+    // Refusals that name what is wrong.
+    std::fs::remove_file(first.join("summary.csv")).unwrap();
+    let out = switchlab(&["rerun", &first_arg], &ENV, elsewhere.path()).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("summary.csv: cannot read"),
+        "{}",
+        text(&out)
+    );
+}

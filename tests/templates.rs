@@ -10,6 +10,7 @@ fn configs() -> RunInputs {
     RunInputs::load(
         Path::new("examples/demo/lab.toml"),
         Path::new("examples/demo/manifest.toml"),
+        None,
         &reg,
     )
     .expect("demo inputs are valid")
@@ -120,6 +121,7 @@ fn configs_with_logging(logging: &str) -> RunInputs {
     RunInputs::load(
         Path::new("examples/demo/lab.toml"),
         &dir.path().join("m.toml"),
+        None,
         &reg,
     )
     .unwrap()
@@ -191,6 +193,7 @@ fn manifest_port_subset_limits_the_config() {
     let c = RunInputs::load(
         Path::new("examples/demo/lab.toml"),
         &dir.path().join("m.toml"),
+        None,
         &reg,
     )
     .unwrap();

@@ -10,6 +10,7 @@ use super::connect_flags::ConnectFlags;
 use super::run::run_ports;
 use super::watch_flags::WatchFlags;
 use crate::inputs::RunInputs;
+use crate::record::run::Invocation;
 use crate::run::pipeline::{RunPlan, run as run_manifest};
 use crate::run::traffic::Traffic;
 use crate::sim::bench;
@@ -38,11 +39,17 @@ pub struct Args {
     /// Where the run folder goes.
     #[arg(long, default_value = "runs")]
     pub runs: PathBuf,
+    /// Where the lab's relative paths resolve when `lab` is a run folder's copy (`rerun`).
+    #[arg(skip)]
+    pub lab_base: Option<PathBuf>,
+    /// The run this one repeats (`rerun`): recorded instead of this process's arguments.
+    #[arg(skip)]
+    pub repeats: Option<Invocation>,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
-    let mut inputs = RunInputs::load(&args.lab, &args.manifest, &reg)?;
+    let mut inputs = RunInputs::load(&args.lab, &args.manifest, args.lab_base.as_deref(), &reg)?;
     // This demo's own folder: its host keys and its consoles (two demos at once must not
     // claim one console link).
     let keys = tempfile_dir()?;
@@ -97,6 +104,11 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         syslog_listen,
         traffic,
         runs: args.runs.clone(),
+        invocation: Some(Invocation::here(
+            args.repeats.as_ref(),
+            &args.lab,
+            &args.manifest,
+        )),
     };
     let progress = ConsoleProgress {
         board: Mutex::new(LiveBoard::new(run_ports(&inputs, &[]))),

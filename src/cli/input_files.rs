@@ -15,11 +15,19 @@ pub struct InputFiles {
     /// The manifest: devices under test, baseline, throughput tests, [flaps] and [criteria].
     #[arg(long, value_name = "MANIFEST")]
     pub manifest: PathBuf,
+    /// Where the lab's relative paths resolve when `lab` is a run folder's copy (`rerun`).
+    #[arg(skip)]
+    pub lab_base: Option<PathBuf>,
 }
 
 impl InputFiles {
     pub fn load(&self, reg: &Registry) -> anyhow::Result<RunInputs> {
-        Ok(RunInputs::load(&self.lab, &self.manifest, reg)?)
+        Ok(RunInputs::load(
+            &self.lab,
+            &self.manifest,
+            self.lab_base.as_deref(),
+            reg,
+        )?)
     }
 
     /// `named` if every one is a device under test (an error naming them all otherwise);

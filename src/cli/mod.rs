@@ -19,6 +19,7 @@ pub mod ports;
 pub mod push;
 pub mod render;
 pub mod report;
+pub mod rerun;
 pub mod run;
 pub mod show;
 pub mod sim;
@@ -39,7 +40,8 @@ Typical session:
   switchlab render --lab lab.toml --manifest manifest.toml arista-7048
   switchlab parse  --vendor arista_eos --command \"show interfaces\" saved-output.txt
   switchlab compare runs/A runs/B                               two runs side by side, with deltas
-  switchlab report  runs/A                                      report.html with charts")]
+  switchlab report  runs/A                                      report.html with charts
+  switchlab rerun   runs/A                                      the same run again, from its copies")]
 pub struct Cli {
     /// More log output (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -73,6 +75,7 @@ pub enum Command {
     Traffic(traffic::Args),
     Compare(compare::Args),
     Report(report::Args),
+    Rerun(rerun::Args),
 }
 
 impl Cli {
@@ -117,6 +120,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Traffic(a) => traffic::run(&cli, a),
         Command::Compare(a) => compare::run(&cli, a),
         Command::Report(a) => report::run(&cli, a),
+        Command::Rerun(a) => rerun::run(&cli, a),
     }
 }
 

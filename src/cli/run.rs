@@ -9,6 +9,7 @@ use super::board::{ConsoleProgress, LiveBoard, print_run_report};
 use super::input_files::InputFiles;
 use super::watch_flags::WatchFlags;
 use crate::inputs::RunInputs;
+use crate::record::run::Invocation;
 use crate::run::pipeline::{RunPlan, run as run_manifest};
 use crate::run::traffic::Traffic;
 
@@ -22,10 +23,12 @@ use crate::run::traffic::Traffic;
 /// ends when the traffic has ended and [flaps] duration has passed since the last push.
 /// Writes runs/<UTC>-<name>/ — manifest.toml and lab.toml as run, configs/<device>.cfg,
 /// transcripts/<device>.log (secrets redacted), flaps.csv (each flap names the test it
-/// fell in), throughput.csv, ports.csv, run.json — and prints the folder last. Exit 1 when
-/// a device could not be pushed or watched or a test could not run; verdicts are in
-/// ports.csv and throughput.csv. Exit 130 when Ctrl-C or SIGTERM ended it early. Not built
-/// yet: engines on an endpoint over SSH (refused before anything is pushed).
+/// fell in), events.jsonl, throughput.csv, ports.csv, summary.csv (a line per device),
+/// report.html (charts), run.json — and prints the folder last. `switchlab rerun FOLDER`
+/// repeats it. Exit 0 when every device was pushed and watched and every test measured
+/// (verdicts are in summary.csv, ports.csv and throughput.csv); 1 when a device could not
+/// be pushed or watched or a test could not run; 2 on bad input; 130 when Ctrl-C or
+/// SIGTERM ended it early.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -47,6 +50,9 @@ pub struct Args {
     pub no_traffic: bool,
     #[command(flatten)]
     pub watch: WatchFlags,
+    /// The run this one repeats (`rerun`): recorded instead of this process's arguments.
+    #[arg(skip)]
+    pub repeats: Option<Invocation>,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
@@ -82,6 +88,11 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         syslog_listen,
         traffic,
         runs: args.runs.clone(),
+        invocation: Some(Invocation::here(
+            args.repeats.as_ref(),
+            &args.files.lab,
+            &args.files.manifest,
+        )),
     };
     let progress = ConsoleProgress {
         board: Mutex::new(LiveBoard::new(run_ports(&inputs, &args.devices))),

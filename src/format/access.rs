@@ -1,8 +1,6 @@
 //! How a lab reaches a device or an endpoint: `ssh = {…}` (with its jump host) and
 //! `serial = {…}`, each checked as it is read.
 
-use std::path::Path;
-
 use serde::Deserialize;
 
 use super::lab::lab_path;
@@ -92,8 +90,7 @@ impl SshAccess {
             Jump::parse(j).map_err(|why| ("jump", why))?;
         }
         if let Some(k) = &self.key_file {
-            let dir = src.path.parent().unwrap_or(Path::new(""));
-            let path = lab_path(dir, k);
+            let path = lab_path(&src.dir(), k);
             if !path.is_file() {
                 return Err((
                     "key_file",

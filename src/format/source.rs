@@ -13,6 +13,9 @@ use super::error::{FormatError, Location};
 pub struct Source {
     pub path: PathBuf,
     pub text: String,
+    /// Where its relative paths resolve, when not beside it (a run folder's copy of a
+    /// lab resolves beside the original).
+    base: Option<PathBuf>,
 }
 
 impl Source {
@@ -24,13 +27,35 @@ impl Source {
         Ok(Source {
             path: path.to_path_buf(),
             text,
+            base: None,
         })
+    }
+
+    /// The same text, its relative paths resolved in `base`.
+    pub fn resolved_in(self, base: &Path) -> Source {
+        Source {
+            base: Some(base.to_path_buf()),
+            ..self
+        }
+    }
+
+    /// The folder its relative paths resolve in: its own, unless `resolved_in` said.
+    pub fn dir(&self) -> PathBuf {
+        match &self.base {
+            Some(b) => b.clone(),
+            None => self
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+        }
     }
 
     pub fn from_text(path: impl Into<PathBuf>, text: impl Into<String>) -> Source {
         Source {
             path: path.into(),
             text: text.into(),
+            base: None,
         }
     }
 

@@ -9,9 +9,11 @@
 //! - [`folder`]: [`folder::RunFolder`], the writer of a run folder as the run goes.
 //! - [`read`]: [`read::RunData`], a whole run folder read back and checked, with errors
 //!   that name the file (and row) that is missing or damaged.
+//! - [`rerun`]: how a run was started and which of the bench's files changed since.
 
 pub mod folder;
 pub mod read;
+pub mod rerun;
 pub mod rows;
 pub mod run;
 pub mod summary;

@@ -21,6 +21,9 @@ pub struct RunRecord {
     /// SHA-256 of every input (`run`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Inputs>,
+    /// How the run was started, for `rerun`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invocation: Option<Invocation>,
     pub devices: Vec<DeviceRecord>,
     pub flaps: FlapSettings,
     #[serde(default)]
@@ -43,6 +46,43 @@ pub struct RunRecord {
 pub enum RunKind {
     Run,
     Watch,
+}
+
+/// How a run was started: what `rerun` starts again (with the run folder's copies of the
+/// lab and manifest). Secrets are never arguments (the lab names environment variables),
+/// so none is here.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Invocation {
+    /// switchlab's arguments, the program's name first.
+    pub argv: Vec<String>,
+    /// The folder it was started in: the arguments' relative paths resolve there.
+    pub cwd: String,
+    /// The lab and manifest files it read, as absolute paths (the bench's files, which
+    /// `rerun` compares with the copies).
+    pub lab: String,
+    pub manifest: String,
+}
+
+impl Invocation {
+    /// This process's, reading `lab` and `manifest` (an original run's, when given: a
+    /// rerun records the run it repeats, so a rerun of a rerun repeats the same).
+    pub fn here(
+        original: Option<&Invocation>,
+        lab: &std::path::Path,
+        manifest: &std::path::Path,
+    ) -> Invocation {
+        if let Some(o) = original {
+            return o.clone();
+        }
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let abs = |p: &std::path::Path| cwd.join(p).display().to_string();
+        Invocation {
+            argv: std::env::args().collect(),
+            cwd: cwd.display().to_string(),
+            lab: abs(lab),
+            manifest: abs(manifest),
+        }
+    }
 }
 
 /// SHA-256 (hex) of each input a run used: `compare` and `rerun` say which differ.

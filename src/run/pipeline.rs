@@ -59,6 +59,8 @@ pub struct RunPlan<'a> {
     /// The throughput tests to run once every push is done (`Traffic::prepare`).
     pub traffic: Option<Traffic>,
     pub runs: PathBuf,
+    /// How this run was started (run.json's `invocation`, for `rerun`).
+    pub invocation: Option<crate::record::run::Invocation>,
 }
 
 /// How one device's run went.
@@ -281,6 +283,7 @@ pub async fn run(
         started: started.to_string(),
         ended: jiff::Timestamp::now().to_string(),
         inputs: Some(input_digests(&inputs, plan.reg, &names, &watch_opts)),
+        invocation: plan.invocation.clone(),
         devices: devices.iter().map(DeviceReport::to_record).collect(),
         flaps: watch_opts.flap_settings(),
         throughput: traffic.iter().map(TestResult::to_record).collect(),

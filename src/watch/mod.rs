@@ -187,6 +187,7 @@ pub async fn watch_all(
         started: started.to_string(),
         ended: jiff::Timestamp::now().to_string(),
         inputs: None,
+        invocation: None,
         devices,
         flaps: opts.flap_settings(),
         throughput: Vec::new(),
