@@ -553,3 +553,54 @@ async fn a_run_is_repeated_from_its_copies_and_changed_bench_files_are_named() {
         text(&out)
     );
 }
+
+// Progress bars per push and per test on a terminal; none when the output is piped.
+#[tokio::test(flavor = "multi_thread")]
+async fn progress_bars_show_on_a_terminal_and_never_in_a_pipe() {
+    use std::io::Read;
+    use std::os::fd::AsFd;
+    let root = std::env::current_dir().unwrap();
+    let runs = tempfile::tempdir().unwrap();
+    let runs_arg = runs.path().display().to_string();
+    let args = ["demo", "--runs", &runs_arg, "--watch", "2s"];
+    let piped = switchlab(&args, &[], &root).await;
+    assert!(piped.status.success(), "{}", text(&piped));
+    assert!(
+        !text(&piped).contains('\u{2588}'),
+        "no bar glyphs in a pipe: {}",
+        text(&piped)
+    );
+
+    let pty = nix::pty::openpty(None, None).unwrap();
+    let slave = || std::process::Stdio::from(pty.slave.as_fd().try_clone_to_owned().unwrap());
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+        .args(args)
+        .current_dir(&root)
+        .env("COLUMNS", "120")
+        .stdin(std::process::Stdio::null())
+        .stdout(slave())
+        .stderr(slave())
+        .spawn()
+        .unwrap();
+    drop(pty.slave);
+    let mut master = std::fs::File::from(pty.master);
+    let seen = tokio::task::spawn_blocking(move || {
+        let mut all = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Until every slave end is closed (EIO): the program has exited.
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&all).into_owned()
+    })
+    .await
+    .unwrap();
+    assert!(child.wait().unwrap().success(), "{seen}");
+    let bar = regex::Regex::new(r"push +\S+ +\[[^\]]*\] +\d+/\d+ lines").unwrap();
+    assert!(bar.is_match(&seen), "a push bar: {seen}");
+    let test = regex::Regex::new(r"traffic server1-to-server2 \S+ +\[[^\]]*\] +\d+/\d+ s").unwrap();
+    assert!(test.is_match(&seen), "a test bar: {seen}");
+}

@@ -6,6 +6,8 @@ use std::sync::Mutex;
 
 use comfy_table::Table;
 
+use super::bars::Bars;
+
 use crate::run::pipeline::{DeviceReport, Progress, RunReport};
 use crate::run::push::Outcome;
 use crate::run::traffic::{TestOutcome, TestResult, TrafficProgress, TrafficTest, verdict};
@@ -189,64 +191,97 @@ pub fn push_line(device: &str, secs: f64, lines: usize, outcome: &Outcome, then:
     }
 }
 
-/// `run` and `demo` progress on the console: a line per device push, then the live board.
+/// `run` and `demo` progress on the console: a line per device push, then the live board;
+/// on a terminal, progress bars for pushes and tests beside it.
 pub struct ConsoleProgress {
     pub board: Mutex<LiveBoard>,
+    pub bars: Option<Bars>,
+}
+
+impl ConsoleProgress {
+    pub fn new(ports: Vec<(String, String)>) -> ConsoleProgress {
+        ConsoleProgress {
+            board: Mutex::new(LiveBoard::new(ports)),
+            bars: Bars::on_terminal(),
+        }
+    }
 }
 
 impl TrafficProgress for ConsoleProgress {
     fn preflight(&self, warnings: &[String]) {
-        for w in warnings {
-            eprintln!("warning: {w}");
+        Bars::say(&self.bars, || {
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+        });
+    }
+
+    fn test_second(&self, _t: &TrafficTest, at_s: f64, gbit_s: f64) {
+        if let Some(b) = &self.bars {
+            b.test_second(at_s, gbit_s);
         }
     }
 
     fn test_started(&self, t: &TrafficTest) {
+        if let Some(b) = &self.bars {
+            let name = format!("{} {}", t.name, t.device.as_deref().unwrap_or(""));
+            b.test_started(name.trim(), t.duration.as_secs());
+        }
         let through = t
             .device
             .as_deref()
             .map(|d| format!(" through {d}"))
             .unwrap_or_default();
-        eprintln!(
-            "traffic {:<15}{through} {} -> {}: {}, {} stream(s), {}; every port still watched",
-            t.name,
-            t.from.name,
-            t.to.name,
-            humantime::format_duration(t.duration),
-            t.streams,
-            engine_name(t.engine),
-        );
+        Bars::say(&self.bars, || {
+            eprintln!(
+                "traffic {:<15}{through} {} -> {}: {}, {} stream(s), {}; every port still watched",
+                t.name,
+                t.from.name,
+                t.to.name,
+                humantime::format_duration(t.duration),
+                t.streams,
+                engine_name(t.engine),
+            )
+        });
     }
 
     fn test_ended(&self, r: &TestResult) {
-        let secs = r
-            .ended
-            .duration_since(r.started)
-            .unwrap_or_default()
-            .as_secs_f64();
-        match &r.outcome {
-            TestOutcome::Measured {
-                received_gbps,
-                pass,
-                udp,
-                ..
-            } => println!(
-                "{:<6} traffic {:<15} {:<16} {secs:>6.2}s {received_gbps:.2} Gbit/s received{}",
-                // A verdict, not a failure of the tool: lower case, as in ports.csv.
-                if *pass == Some(false) { "fail" } else { "ok" },
-                r.test.name,
-                r.test.device.as_deref().unwrap_or("-"),
-                udp.as_ref()
-                    .map(|u| format!(
-                        ", {:.3}% lost, jitter {:.3} ms",
-                        u.lost_percent, u.jitter_ms
-                    ))
-                    .unwrap_or_default(),
-            ),
-            TestOutcome::Failed(e) => println!("FAILED traffic {:<15} {e}", r.test.name),
-            TestOutcome::Interrupted => {
-                println!("interrupted traffic {:<15} {secs:>6.2}s", r.test.name)
-            }
+        if let Some(b) = &self.bars {
+            b.test_ended();
+        }
+        Bars::say(&self.bars, || test_line(r));
+    }
+}
+
+/// A test's end, as a line.
+fn test_line(r: &TestResult) {
+    let secs = r
+        .ended
+        .duration_since(r.started)
+        .unwrap_or_default()
+        .as_secs_f64();
+    match &r.outcome {
+        TestOutcome::Measured {
+            received_gbps,
+            pass,
+            udp,
+            ..
+        } => println!(
+            "{:<6} traffic {:<15} {:<16} {secs:>6.2}s {received_gbps:.2} Gbit/s received{}",
+            // A verdict, not a failure of the tool: lower case, as in ports.csv.
+            if *pass == Some(false) { "fail" } else { "ok" },
+            r.test.name,
+            r.test.device.as_deref().unwrap_or("-"),
+            udp.as_ref()
+                .map(|u| format!(
+                    ", {:.3}% lost, jitter {:.3} ms",
+                    u.lost_percent, u.jitter_ms
+                ))
+                .unwrap_or_default(),
+        ),
+        TestOutcome::Failed(e) => println!("FAILED traffic {:<15} {e}", r.test.name),
+        TestOutcome::Interrupted => {
+            println!("interrupted traffic {:<15} {secs:>6.2}s", r.test.name)
         }
     }
 }
@@ -259,12 +294,29 @@ impl Progress for ConsoleProgress {
         }
     }
 
+    fn push_started(&self, device: &str, lines: usize) {
+        if let Some(b) = &self.bars {
+            b.push_started(device, lines);
+        }
+    }
+
+    fn push_progress(&self, device: &str, done: usize, _lines: usize) {
+        if let Some(b) = &self.bars {
+            b.push_progress(device, done);
+        }
+    }
+
     fn pushed(&self, r: &DeviceReport) {
+        if let Some(b) = &self.bars {
+            b.push_ended(&r.device);
+        }
         let secs = r.push_time.as_secs_f64();
-        println!(
-            "{}",
-            push_line(&r.device, secs, r.lines, &r.push, "; watching")
-        );
+        Bars::say(&self.bars, || {
+            println!(
+                "{}",
+                push_line(&r.device, secs, r.lines, &r.push, "; watching")
+            )
+        });
     }
 
     fn watching(&self, watch: std::time::Duration) {
@@ -280,10 +332,8 @@ impl Progress for ConsoleProgress {
     }
 
     fn event(&self, device: &str, port: &str, what: WatchEvent) {
-        self.board
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .show(device, port, what);
+        let mut board = self.board.lock().unwrap_or_else(|e| e.into_inner());
+        Bars::say(&self.bars, || board.show(device, port, what));
     }
 }
 

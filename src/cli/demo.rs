@@ -2,10 +2,9 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Mutex;
 
 use super::Cli;
-use super::board::{ConsoleProgress, LiveBoard, print_run_report};
+use super::board::{ConsoleProgress, print_run_report};
 use super::connect_flags::ConnectFlags;
 use super::run::run_ports;
 use super::watch_flags::WatchFlags;
@@ -110,9 +109,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             &args.manifest,
         )),
     };
-    let progress = ConsoleProgress {
-        board: Mutex::new(LiveBoard::new(run_ports(&inputs, &[]))),
-    };
+    let progress = ConsoleProgress::new(run_ports(&inputs, &[]));
     let report = rt.block_on(async {
         let switches = bench::start(&inputs.lab.lab, &inputs.lab.dir()).await?;
         for s in &switches {

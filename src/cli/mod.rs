@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::vendor::Registry;
 
+mod bars;
 mod board;
 pub mod check;
 pub mod compare;

@@ -2,10 +2,9 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Mutex;
 
 use super::Cli;
-use super::board::{ConsoleProgress, LiveBoard, print_run_report};
+use super::board::{ConsoleProgress, print_run_report};
 use super::input_files::InputFiles;
 use super::watch_flags::WatchFlags;
 use crate::inputs::RunInputs;
@@ -94,9 +93,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             &args.files.manifest,
         )),
     };
-    let progress = ConsoleProgress {
-        board: Mutex::new(LiveBoard::new(run_ports(&inputs, &args.devices))),
-    };
+    let progress = ConsoleProgress::new(run_ports(&inputs, &args.devices));
     let report = rt.block_on(run_manifest(plan, inputs, &progress))?;
     print_run_report(&report);
     Ok(ExitCode::from(report.exit_code()))

@@ -21,6 +21,15 @@ impl Driver {
     /// Push config lines; `Rejected` names the 1-based line number among `lines`. Returns
     /// where each line landed, for [`verify_config`].
     pub async fn configure(&mut self, lines: &[String]) -> Result<Vec<Placed>, DriverError> {
+        self.configure_with(lines, &mut |_| {}).await
+    }
+
+    /// [`Driver::configure`], calling `sent(n)` as each of the first n lines is in.
+    pub async fn configure_with(
+        &mut self,
+        lines: &[String],
+        sent: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<Vec<Placed>, DriverError> {
         // A profile's `config` mode has an `enter` command: the profile was refused at load
         // otherwise (`mode_depths`), so this is never None for a loaded vendor.
         let enter = self
@@ -78,6 +87,7 @@ impl Driver {
                 before,
                 after: sub(&self.mode),
             });
+            sent(i + 1);
         }
         self.leave_config().await?;
         Ok(placed)

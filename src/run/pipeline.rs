@@ -120,6 +120,10 @@ impl DeviceReport {
 pub trait Progress: TrafficProgress {
     /// The folder exists and the receiver (if any) listens: the devices are being reached.
     fn started(&self, folder: &Path, syslog: Option<std::net::SocketAddr>);
+    /// A device's session is open and its push begins: `lines` config lines.
+    fn push_started(&self, _device: &str, _lines: usize) {}
+    /// `done` of a device's `lines` config lines are in.
+    fn push_progress(&self, _device: &str, _done: usize, _lines: usize) {}
     /// A device's push ended (ok or not); its watch goes on if it was ok.
     fn pushed(&self, report: &DeviceReport);
     /// The last push ended and the traffic (if any) too: the watch ends in `watch`.
@@ -423,7 +427,10 @@ impl DeviceRun<'_> {
             let mut d = open(self.dev, self.vendor, &self.opts.connect, Some(&transcript)).await?;
             software = d.software_version().await?;
             w.begin(&mut d).await?;
-            let outcome = push_config(&mut d, self.lines, self.save).await?;
+            let (progress, total) = (self.progress, self.lines.len());
+            progress.push_started(&name, total);
+            let mut sent = |n: usize| progress.push_progress(&name, n, total);
+            let outcome = push_config(&mut d, self.lines, self.save, &mut sent).await?;
             Ok::<_, DeviceError>((d, outcome))
         }
         .await;

@@ -157,7 +157,7 @@ async fn push_one(
         .as_ref()
         .map(|dir| dir.join(format!("{}.log", dev.name())));
     let mut d = open(dev, vendor, &opts.connect, transcript.as_deref()).await?;
-    let pushed = push_config(&mut d, lines, opts.save).await;
+    let pushed = push_config(&mut d, lines, opts.save, &mut |_| {}).await;
     d.ch.transcript.flush();
     if let Some(e) = d.ch.transcript.take_error() {
         tracing::warn!("{}: {e}", dev.name());
@@ -166,13 +166,14 @@ async fn push_one(
 }
 
 /// Configure `lines` on an open session, save if asked, and check every line is in the
-/// running config.
+/// running config; `sent(n)` hears as each of the first n lines is in.
 pub async fn push_config(
     d: &mut Driver,
     lines: &[String],
     save: bool,
+    sent: &mut (dyn FnMut(usize) + Send),
 ) -> Result<Outcome, DeviceError> {
-    let placed = d.configure(lines).await?;
+    let placed = d.configure_with(lines, sent).await?;
     if save {
         d.save().await?;
     }

@@ -314,6 +314,8 @@ pub trait TrafficProgress: Sync {
     /// The endpoints were read before the first test: what would cap a measurement.
     fn preflight(&self, warnings: &[String]);
     fn test_started(&self, test: &TrafficTest);
+    /// A second of the test under way ended (`at_s` into it) at this Gbit/s.
+    fn test_second(&self, _test: &TrafficTest, _at_s: f64, _gbit_s: f64) {}
     fn test_ended(&self, result: &TestResult);
 }
 
@@ -340,6 +342,7 @@ pub async fn run_tests(
         // Each interval goes to disk as the engine reports it: a crash keeps what was measured.
         let on_interval = |at: SystemTime, i: &Interval| {
             let _ = folder.throughput(&row(test, "interval", at, i, ""));
+            progress.test_second(test, i.end_s, i.bits_per_second / 1e9);
         };
         let measured = tokio::select! {
             m = engine::measure(traffic, test, &on_interval) => Some(m),

@@ -1,0 +1,88 @@
+//! Progress bars for long work, on a terminal only: one per device push (lines in, of
+//! the config) and one per throughput test (seconds, with the last second's Gbit/s). Lines
+//! printed while bars are up go through [`Bars::say`] so they do not tear the bars.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::sync::Mutex;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+pub struct Bars {
+    multi: MultiProgress,
+    pushes: Mutex<HashMap<String, ProgressBar>>,
+    test: Mutex<Option<ProgressBar>>,
+}
+
+fn style(template: &str) -> ProgressStyle {
+    // The templates below are fixed and valid; a bad one falls back to the default bar.
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+impl Bars {
+    /// Bars on stderr when it is a terminal; None otherwise (logs and CI stay plain).
+    pub fn on_terminal() -> Option<Bars> {
+        std::io::stderr().is_terminal().then(|| Bars {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            pushes: Mutex::new(HashMap::new()),
+            test: Mutex::new(None),
+        })
+    }
+
+    /// Print `f`'s output without tearing the bars.
+    pub fn say(bars: &Option<Bars>, f: impl FnOnce()) {
+        match bars {
+            Some(b) => b.multi.suspend(f),
+            None => f(),
+        }
+    }
+
+    pub fn push_started(&self, device: &str, lines: usize) {
+        let bar = self.multi.add(ProgressBar::new(lines as u64));
+        bar.set_style(style(
+            "push    {prefix:<16} [{bar:30}] {pos:>3}/{len} lines {elapsed}",
+        ));
+        bar.set_prefix(device.to_string());
+        lock(&self.pushes).insert(device.to_string(), bar);
+    }
+
+    pub fn push_progress(&self, device: &str, done: usize) {
+        if let Some(b) = lock(&self.pushes).get(device) {
+            b.set_position(done as u64);
+        }
+    }
+
+    pub fn push_ended(&self, device: &str) {
+        if let Some(b) = lock(&self.pushes).remove(device) {
+            b.finish_and_clear();
+        }
+    }
+
+    pub fn test_started(&self, name: &str, seconds: u64) {
+        let bar = self.multi.add(ProgressBar::new(seconds.max(1)));
+        bar.set_style(style(
+            "traffic {prefix:<24} [{bar:30}] {pos:>3}/{len} s {msg}",
+        ));
+        bar.set_prefix(name.to_string());
+        if let Some(old) = lock(&self.test).replace(bar) {
+            old.finish_and_clear();
+        }
+    }
+
+    pub fn test_second(&self, at_s: f64, gbit_s: f64) {
+        if let Some(b) = lock(&self.test).as_ref() {
+            b.set_position(at_s.round() as u64);
+            b.set_message(format!("{gbit_s:.2} Gbit/s"));
+        }
+    }
+
+    pub fn test_ended(&self) {
+        if let Some(b) = lock(&self.test).take() {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
