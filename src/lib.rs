@@ -18,21 +18,23 @@
 //! - [`channel`]: bytes ⇄ prompts: read until a prompt, pager, echo and ANSI stripping,
 //!   asynchronous log lines taken out with their arrival time, redacted transcript.
 //! - [`driver`]: the vendor's mode graph in action: login, dialogs, escalation, configure
-//!   line by line, save, verify.
-//! - [`run`]: operations on lab devices: open, push to many at once, and the `run`
+//!   line by line, save, verify; `driver::session` opens one lab device (credentials from
+//!   the environment, a transcript from the connect on).
+//! - [`run`]: operations on lab devices: push to many at once, and the `run`
 //!   pipeline (push and flap watch per device, then traffic through each device while the
 //!   watch goes on, into a run folder); `run::traffic` holds the engine seam, iperf3 and
 //!   the built-in engine.
-//! - [`record`]: what a run leaves on disk as types written and read by one module
-//!   (summary.csv so far).
-//! - [`report`]: reports across run folders (`compare`).
+//! - [`record`]: what a run leaves on disk (run.json, the CSVs, events.jsonl) as types
+//!   written and read by one module, with `format_version`; the run folder's writer and
+//!   reader (errors name the damaged file).
+//! - [`report`]: reports across run folders read back through `record`: `compare`,
+//!   report.html with plotters' SVG charts.
 //! - [`watch`]: the flap watch: per-port timelines from counters, state polls, console
-//!   lines, the log buffer and a syslog receiver; diagnosis with hints; the run folder's CSVs.
+//!   lines, the log buffer and a syslog receiver; diagnosis with hints.
 //! - [`sim`]: the virtual lab: simulated switches of each vendor over SSH and pty consoles,
 //!   with a link model and flap injection (its own code, not driven by `vendors/*.toml`).
 //!
-//! Not built yet (DESIGN.md): traffic engines on endpoints over SSH, the simulators' data
-//! plane, and reports (summary, HTML, `compare`).
+//! Not built yet (DESIGN.md): the simulators' data plane.
 
 // Input errors carry file, line, column, key and the known names: large, but only ever on
 // the way out of a command, never on a hot path.
