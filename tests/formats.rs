@@ -442,7 +442,7 @@ const HOSTILE: &[(char, &str, &str, &str)] = &[
     ),
     (
         'M',
-        "min_gbps = 9.0",
+        "min_gbps = 0.3",
         "min_gbps = -1.0",
         "key `criteria.min_gbps`: -1 is out of range",
     ),

@@ -13,14 +13,18 @@ use crate::record::run::Invocation;
 use crate::run::pipeline::{RunPlan, run as run_manifest};
 use crate::run::traffic::Traffic;
 use crate::sim::bench;
+use crate::sim::dataplane::forward::TRAFFIC_TRIGGER;
+use crate::sim::dataplane::{DataPlane, DataPlaneOptions};
 
-/// The main job on the built-in virtual lab, in one command (about 15 s).
+/// The main job on the built-in virtual lab, in one command (about 25 s).
 ///
 /// Bring up the demo bench (five simulated switches, one per vendor, some over SSH and some
 /// on pty consoles) in this process and do what `switchlab run` does on it: per device, the
 /// flap watch starts, the baseline is pushed, saved and verified; the manifest's throughput
-/// test runs once through each switch (iperf3 between the bench's two servers, both this
-/// machine, or the built-in engine where iperf3 is not installed), and every port is
+/// test runs once through each switch (iperf3 between the bench's two servers, or the
+/// built-in engine where iperf3 is not installed; as root each server is a network
+/// namespace whose traffic crosses the simulated switches, else both are this machine's
+/// loopback, said so), and every port is
 /// watched throughout (the bench has one short DAC to an Intel NIC, which fails with its
 /// hint); then a run folder, and stop. Host keys are recorded in a throwaway file, never in ~/.ssh; the
 /// syslog receiver takes any free port on 127.0.0.1 and the configs name it.
@@ -38,6 +42,11 @@ pub struct Args {
     /// Where the run folder goes.
     #[arg(long, default_value = "runs")]
     pub runs: PathBuf,
+    /// The fastest a data-plane port forwards, in Gbit/s: faster ports are all scaled down
+    /// by one factor, their ratios kept (this kind of machine moves about 5 Gbit/s through
+    /// the simulated switches).
+    #[arg(long, default_value_t = 4.0, value_name = "GBIT_S")]
+    pub max_gbit_s: f64,
     /// Where the lab's relative paths resolve when `lab` is a run folder's copy (`rerun`).
     #[arg(skip)]
     pub lab_base: Option<PathBuf>,
@@ -61,6 +70,40 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         if let Some(ssh) = &mut d.ssh {
             ssh.get_mut().port = 0;
         }
+    }
+    // The servers: each a network namespace of this demo's own, its traffic through the
+    // switches; without the privileges for that, both on this machine's loopback.
+    let data_plane = DataPlane::available();
+    for e in &mut inputs.lab.lab.endpoints {
+        match &data_plane {
+            Ok(()) => {
+                if e.netns.is_some() {
+                    e.netns = Some(format!("swl-{}-{}", std::process::id(), e.name.get_ref()));
+                }
+            }
+            Err(_) => {
+                e.netns = None;
+                e.address = "127.0.0.1".into();
+                for i in &mut e.interfaces {
+                    i.address = "127.0.0.1".into();
+                }
+            }
+        }
+    }
+    if data_plane.is_err() {
+        // No traffic will cross the switches: flap schedules waiting for it start at once.
+        for d in &mut inputs.lab.lab.devices {
+            if let Some(sim) = &mut d.sim
+                && sim.flaps_from.as_deref() == Some(TRAFFIC_TRIGGER)
+            {
+                sim.flaps_from = None;
+            }
+        }
+    }
+    if let Err(why) = &data_plane {
+        println!(
+            "data plane: not available ({why}; it needs root): the servers' traffic goes over this machine's loopback, not through the switches"
+        );
     }
     let flags = WatchFlags {
         duration: Some(args.watch),
@@ -112,6 +155,17 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let progress = ConsoleProgress::new(run_ports(&inputs, &[]));
     let report = rt.block_on(async {
         let switches = bench::start(&inputs.lab.lab, &inputs.lab.dir()).await?;
+        let opts = DataPlaneOptions {
+            tag: std::process::id().to_string(),
+            max_gbit_s: Some(args.max_gbit_s),
+        };
+        let forwarding = match data_plane {
+            Ok(()) => bench::data_plane(&inputs.lab.lab, &switches, &opts)?,
+            Err(_) => None,
+        };
+        for l in forwarding.iter().flat_map(|d| &d.lines) {
+            println!("data plane: {l}");
+        }
         for s in &switches {
             println!("sim    {:<16} {}", s.device, s.listeners.join(", "));
             let dev = inputs
@@ -125,6 +179,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
         let report = run_manifest(plan, inputs, &progress).await;
+        drop(forwarding);
         drop(switches);
         anyhow::Ok(report?)
     });

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::Cli;
+use crate::sim::dataplane::{DataPlane, DataPlaneOptions};
 use crate::sim::{Sim, SimOptions, bench, parse_flaps};
 
 /// Run simulated switches, reachable over SSH and pty consoles like real ones.
@@ -26,9 +27,16 @@ use crate::sim::{Sim, SimOptions, bench, parse_flaps};
     after_help = "Examples:\n  switchlab sim --vendor cisco_ios --ssh 127.0.0.1:2201 --serial-link /tmp/cisco.console --secret enablepw\n  switchlab sim --lab examples/demo/lab.toml"
 )]
 pub struct Args {
-    /// Start a simulator for every device of this lab that has `sim = { … }`.
+    /// Start a simulator for every device of this lab that has `sim = { … }`; with
+    /// endpoints that have `netns`, also the data plane: each endpoint a network namespace,
+    /// each cabled port a link through the simulated switch (needs root; without it, the
+    /// control plane only, said once).
     #[arg(long, value_name = "LAB", conflicts_with = "vendor")]
     pub lab: Option<PathBuf>,
+    /// With --lab: the fastest a data-plane port forwards, in Gbit/s; faster ports are all
+    /// scaled down by one factor (their ratios kept).
+    #[arg(long, value_name = "GBIT_S", requires = "lab")]
+    pub max_gbit_s: Option<f64>,
     /// Simulated vendor: cisco_ios, arista_eos, dell_force10, brocade_fastiron, interface_masters.
     #[arg(long, required_unless_present = "lab")]
     pub vendor: Option<String>,
@@ -92,15 +100,36 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
     let stop = super::stop_signals()?;
     let mut sims: Vec<Sim> = Vec::new();
     let mut out = std::io::stdout();
+    // Dropped before the simulators: its threads read their state.
+    let mut data_plane = None;
     if let Some(lab_path) = &args.lab {
         let reg = crate::vendor::Registry::load(None, None)?;
         let lab = crate::inputs::LabInputs::load(lab_path, &reg)?;
-        for b in bench::start(&lab.lab, &lab.dir()).await? {
+        let bench = bench::start(&lab.lab, &lab.dir()).await?;
+        for b in &bench {
             for l in &b.listeners {
                 writeln!(out, "{l} {}", b.device)?;
             }
-            sims.push(b.sim);
         }
+        if lab.lab.endpoints.iter().any(|e| e.netns.is_some()) {
+            match DataPlane::available() {
+                Ok(()) => {
+                    let opts = DataPlaneOptions {
+                        tag: std::process::id().to_string(),
+                        max_gbit_s: args.max_gbit_s,
+                    };
+                    data_plane = bench::data_plane(&lab.lab, &bench, &opts)?;
+                    for l in data_plane.iter().flat_map(|d| &d.lines) {
+                        writeln!(out, "data plane: {l}")?;
+                    }
+                }
+                Err(why) => writeln!(
+                    out,
+                    "data plane: not started ({why}): it needs CAP_NET_ADMIN (root); the simulators run their control plane only"
+                )?,
+            }
+        }
+        sims.extend(bench.into_iter().map(|b| b.sim));
         if sims.is_empty() {
             anyhow::bail!(
                 "{}: no device asks for a simulator (add `sim = {{ seed = 1 }}` to a [[device]])",
@@ -148,6 +177,7 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     stop.await;
+    drop(data_plane);
     if let Some(path) = &args.truth {
         let mut w = csv::Writer::from_path(path)
             .with_context(|| format!("{}: cannot write", path.display()))?;

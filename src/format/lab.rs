@@ -64,6 +64,11 @@ pub struct SimSpec {
     /// Flap schedule, e.g. `"Ethernet7@5s/200ms, Ethernet7@9s/50ms"` (see `switchlab sim --help`).
     #[serde(default)]
     pub flaps: Option<String>,
+    /// When the flap schedule's clock starts: when a typed command first starts with this
+    /// text (`"show"`), or `"traffic"`: when traffic first crosses the switch (the data
+    /// plane), so a flap falls under load. Default: when the simulator starts.
+    #[serde(default, deserialize_with = "values::opt_line")]
+    pub flaps_from: Option<String>,
     /// Start as a factory-fresh box (initial-configuration dialog on the console).
     #[serde(default)]
     pub factory: bool,
@@ -90,6 +95,20 @@ pub struct Port {
     pub cable: Option<Cable>,
     #[serde(default)]
     pub peer: Option<Peer>,
+    /// The virtual lab's link on this port (`switchlab sim --lab`'s data plane).
+    #[serde(default)]
+    pub sim: Option<LinkSim>,
+}
+
+/// A simulated link's character in the virtual lab's data plane (`sim = { … }` on a port,
+/// or on an endpoint for all its links): one-way delay added each way, random loss.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSim {
+    #[serde(default, deserialize_with = "values::opt_delay")]
+    pub delay: Option<std::time::Duration>,
+    #[serde(default, deserialize_with = "values::opt_percent")]
+    pub loss_percent: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -153,6 +172,13 @@ pub struct Endpoint {
     pub switchlab: Option<String>,
     #[serde(default)]
     pub ssh: Option<SshAccess>,
+    /// The network namespace this endpoint is on this machine (the virtual lab's
+    /// endpoints: `switchlab sim --lab` makes it, and its engines start inside it).
+    #[serde(default, deserialize_with = "values::opt_name")]
+    pub netns: Option<String>,
+    /// The virtual lab's links to this endpoint (a port's own `sim` comes first).
+    #[serde(default)]
+    pub sim: Option<LinkSim>,
 }
 
 /// One NIC of an endpoint, by the name a port's `peer.interface` uses.

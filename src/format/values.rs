@@ -177,6 +177,46 @@ pub fn opt_non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, 
     }
 }
 
+/// A one-way delay a simulated link adds: a duration from 0 to 10 s ("40ms").
+pub fn opt_delay<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Duration>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let t = humantime::parse_duration(&text).map_err(|e| {
+        D::Error::custom(format!(
+            "'{text}' is not a duration ({e}); write e.g. \"40ms\""
+        ))
+    })?;
+    if t > std::time::Duration::from_secs(10) {
+        return Err(D::Error::custom(format!(
+            "'{text}' is out of range: a link delay is 0 to 10s"
+        )));
+    }
+    Ok(Some(t))
+}
+
+/// A share in percent, 0 to 100.
+pub fn opt_percent<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let v = Option::<f64>::deserialize(d)?;
+    match v {
+        Some(x) if !(0.0..=100.0).contains(&x) => Err(D::Error::custom(format!(
+            "{x} is out of range: a percentage is 0 to 100"
+        ))),
+        _ => Ok(v),
+    }
+}
+
+/// A name that becomes part of a path, optional (a network namespace's).
+pub fn opt_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v = Option::<String>::deserialize(d)?;
+    if let Some(n) = &v
+        && let Some(why) = path_part_problem(n)
+    {
+        return Err(D::Error::custom(why));
+    }
+    Ok(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

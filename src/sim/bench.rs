@@ -29,6 +29,7 @@ fn options(dev: &Device, lab_dir: &Path) -> Result<SimOptions, SimError> {
     o.password = spec.password.clone().unwrap_or_default();
     o.secret = spec.secret.clone();
     o.syslog_port = spec.syslog_port.unwrap_or(514);
+    o.flaps_from = spec.flaps_from.clone();
     if let Some(flaps) = &spec.flaps {
         o.flaps = parse_flaps(flaps).map_err(|e| SimError::Io {
             what: format!("device '{}': sim.flaps", dev.name()),
@@ -109,4 +110,21 @@ pub async fn start(lab: &Lab, lab_dir: &Path) -> Result<Vec<BenchSwitch>, SimErr
         });
     }
     Ok(out)
+}
+
+/// The data plane between the bench's simulated switches and the lab's endpoints that
+/// have `netns`; None when no endpoint has one.
+pub fn data_plane(
+    lab: &Lab,
+    switches: &[BenchSwitch],
+    opts: &super::dataplane::DataPlaneOptions,
+) -> Result<Option<super::dataplane::DataPlane>, super::dataplane::DataPlaneError> {
+    let devices: Vec<(
+        String,
+        std::sync::Arc<std::sync::Mutex<super::state::Device>>,
+    )> = switches
+        .iter()
+        .map(|s| (s.device.clone(), s.sim.device.clone()))
+        .collect();
+    super::dataplane::DataPlane::start(lab, &devices, opts)
 }

@@ -267,6 +267,7 @@ pub fn ports_of(
             in_errors: 0,
             crc: 0,
             resets: 0,
+            traffic: Default::default(),
             description: None,
             recent_downs: Default::default(),
         })

@@ -9,6 +9,7 @@
 pub mod actions;
 pub mod bench;
 pub mod console;
+pub mod dataplane;
 pub mod dialect;
 pub mod grammar;
 pub mod link;

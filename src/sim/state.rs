@@ -27,9 +27,21 @@ pub struct SimPort {
     pub in_errors: u64,
     pub crc: u64,
     pub resets: u64,
+    /// Frames and bytes the data plane moved through the port (GSO super-frames counted
+    /// as the packets they stand for); zero without a data plane.
+    pub traffic: PortTraffic,
     pub description: Option<String>,
     /// Recent link-down times, for the err-disable rule (more than 5 flaps in 10 s).
     pub recent_downs: VecDeque<Instant>,
+}
+
+/// A port's packet and byte counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PortTraffic {
+    pub in_packets: u64,
+    pub in_bytes: u64,
+    pub out_packets: u64,
+    pub out_bytes: u64,
 }
 
 impl SimPort {

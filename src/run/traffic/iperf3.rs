@@ -51,7 +51,7 @@ pub async fn measure(
                 address: test.to.address.clone(),
                 error,
             })?,
-            Place::Ssh { .. } => 20_000 + (rand::random::<u16>() % 40_000),
+            Place::Ssh { .. } | Place::Netns { .. } => 20_000 + (rand::random::<u16>() % 40_000),
         };
         match server(test, to, port).await {
             Ok(s) => break (s, port),

@@ -1,4 +1,6 @@
-//! Where an engine runs: this machine, or an endpoint over SSH (an exec channel, no pty).
+//! Where an engine runs: this machine, a network namespace on it (the virtual lab's
+//! endpoints: `ip netns exec`, so a failure to enter it fails the command and nothing is
+//! ever sent from the host instead), or an endpoint over SSH (an exec channel, no pty).
 //! Either way a started process is ended on every exit path: a local one is killed with
 //! its process group when dropped; a remote one runs under a watchdog that kills it when
 //! its stdin closes, which happens when switchlab closes the channel (done, an error,
@@ -17,6 +19,11 @@ use crate::transport::ssh::SshSession;
 #[derive(Clone)]
 pub enum Place {
     Local,
+    /// This machine, inside network namespace `netns`.
+    Netns {
+        endpoint: String,
+        netns: String,
+    },
     Ssh {
         endpoint: String,
         session: Arc<SshSession>,
@@ -70,6 +77,12 @@ impl Place {
         opts: &ConnectOptions,
     ) -> Result<Place, TrafficError> {
         let name = endpoint.name.get_ref().clone();
+        if let Some(netns) = &endpoint.netns {
+            return Ok(Place::Netns {
+                endpoint: name,
+                netns: netns.clone(),
+            });
+        }
         match &endpoint.ssh {
             None => Ok(Place::Local),
             Some(s) => {
@@ -92,6 +105,9 @@ impl Place {
     pub fn describe(&self) -> String {
         match self {
             Place::Local => "this machine".into(),
+            Place::Netns { endpoint, netns } => {
+                format!("endpoint '{endpoint}' (network namespace {netns})")
+            }
             Place::Ssh { endpoint, session } => {
                 format!("endpoint '{endpoint}' ({})", session.addr())
             }
@@ -105,8 +121,18 @@ impl Place {
             command: argv.join(" "),
             said: error.to_string(),
         };
+        // Inside a namespace: `ip netns exec` enters it and execs the command, or fails
+        // (the command never runs on the host's network).
+        let argv: Vec<String> = match self {
+            Place::Netns { netns, .. } => ["ip", "netns", "exec", netns.as_str()]
+                .into_iter()
+                .map(String::from)
+                .chain(argv.iter().cloned())
+                .collect(),
+            _ => argv.to_vec(),
+        };
         match self {
-            Place::Local => {
+            Place::Local | Place::Netns { .. } => {
                 let mut child = tokio::process::Command::new(&argv[0])
                     .args(&argv[1..])
                     .stdin(std::process::Stdio::null())
@@ -129,7 +155,7 @@ impl Place {
             Place::Ssh { endpoint, session } => {
                 let channel =
                     session
-                        .exec(&watched(argv))
+                        .exec(&watched(&argv))
                         .await
                         .map_err(|error| TrafficError::Ssh {
                             endpoint: endpoint.clone(),

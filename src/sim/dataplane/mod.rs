@@ -1,0 +1,309 @@
+//! The virtual lab's data plane: traffic between the lab's endpoints crosses the
+//! simulated switches. Each endpoint with `netns` gets that network namespace; each port
+//! of a simulated device cabled to such an endpoint becomes a veth pair whose endpoint
+//! side is the lab's `peer.interface` (with its address, as a /24) inside the endpoint's
+//! namespace, and whose switch side sits in a "fabric" namespace of this process, read
+//! and written by [`forward`] with packet sockets. Nothing of it is on the host's own
+//! network: the host has no route to the endpoints' addresses, and traffic to them is
+//! only ever sent from inside an endpoint's namespace.
+//!
+//! Layout: [`netns`] makes and removes namespaces (marked, so that only ours are ever
+//! removed), [`packet`] the packet sockets, [`forward`] the switching, [`shaper`] port
+//! speed and buffer, [`vlan`] which VLAN a port is in by its running config.
+//!
+//! Not modelled: STP, LACP, QoS, tagged (trunk) ports, MAC ageing.
+
+pub mod forward;
+pub mod netns;
+pub mod packet;
+pub mod shaper;
+pub mod vlan;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::format::Lab;
+use crate::sim::state::Device;
+use forward::{Switch, Wire};
+use netns::{NetnsError, NetnsSet, ip};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DataPlaneError {
+    #[error(transparent)]
+    Netns(#[from] NetnsError),
+    #[error("device '{device}' port '{port}': {why}")]
+    Lab {
+        device: String,
+        port: String,
+        why: String,
+    },
+    #[error("the data plane's packet sockets in namespace {netns}: {error}")]
+    Socket {
+        netns: String,
+        error: std::io::Error,
+    },
+}
+
+/// How the data plane runs.
+#[derive(Debug, Clone, Default)]
+pub struct DataPlaneOptions {
+    /// Names this process's fabric namespace (`swl-fabric-<tag>`).
+    pub tag: String,
+    /// The fastest a port may forward, in Gbit/s: where a port is faster (a 10 Gbit/s
+    /// port on a machine that cannot move that), every port is scaled down by one factor,
+    /// keeping their ratios.
+    pub max_gbit_s: Option<f64>,
+}
+
+/// A running data plane; stopped and its namespaces removed when dropped.
+pub struct DataPlane {
+    stop: Arc<AtomicBool>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+    // Dropped after the threads end (field order): namespaces go last.
+    _namespaces: NetnsSet,
+    /// What was built, a line each (links, speeds, scaling), for the terminal.
+    pub lines: Vec<String>,
+}
+
+/// One link to build: the device, its port, the endpoint side.
+struct Link {
+    device: usize,
+    port: usize,
+    netns: String,
+    interface: String,
+    address: String,
+    speed_mbps: u64,
+    delay: Duration,
+    loss: f64,
+    label: String,
+}
+
+/// The links of `lab` between simulated `switches` and endpoints with `netns`.
+fn links(
+    lab: &Lab,
+    switches: &[(String, Arc<Mutex<Device>>)],
+) -> Result<Vec<Link>, DataPlaneError> {
+    let mut out = Vec::new();
+    for (d, (name, device)) in switches.iter().enumerate() {
+        let Some(dev) = lab.device(name) else {
+            continue;
+        };
+        for p in &dev.ports {
+            let Some(peer) = &p.peer else { continue };
+            let Some(ep) = peer.endpoint.as_ref().and_then(|e| {
+                lab.endpoints
+                    .iter()
+                    .find(|x| x.name.get_ref() == e.get_ref())
+            }) else {
+                continue;
+            };
+            let Some(netns) = &ep.netns else { continue };
+            let err = |why: String| DataPlaneError::Lab {
+                device: name.clone(),
+                port: p.name.get_ref().clone(),
+                why,
+            };
+            let sim = lock(device);
+            let port = sim
+                .port_index(p.name.get_ref())
+                .ok_or_else(|| err("the simulated switch has no such port".into()))?;
+            let speed_mbps = sim.ports[port].speed_mbps;
+            drop(sim);
+            let interface = peer.interface.clone().ok_or_else(|| {
+                err(format!(
+                    "peer.interface must name the NIC in endpoint '{}''s namespace",
+                    ep.name.get_ref()
+                ))
+            })?;
+            let address = ep
+                .interfaces
+                .iter()
+                .find(|i| i.name == interface)
+                .map(|i| i.address.clone())
+                .ok_or_else(|| {
+                    err(format!(
+                        "endpoint '{}' has no [[endpoint.interface]] '{interface}' with its address",
+                        ep.name.get_ref()
+                    ))
+                })?;
+            let link_sim = p.sim.clone().or_else(|| ep.sim.clone()).unwrap_or_default();
+            out.push(Link {
+                device: d,
+                port,
+                netns: netns.clone(),
+                interface: interface.clone(),
+                address,
+                speed_mbps,
+                delay: link_sim.delay.unwrap_or_default(),
+                loss: link_sim.loss_percent.unwrap_or(0.0) / 100.0,
+                label: format!(
+                    "{name} {} <-> {} {interface}",
+                    p.name.get_ref(),
+                    ep.name.get_ref()
+                ),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Write `value` to sysctl `key` (`net/ipv6/conf/all/disable_ipv6`) inside `netns`.
+fn sysctl_in(netns: &str, key: &str, value: &str) -> std::io::Result<()> {
+    let (key, value) = (key.to_string(), value.to_string());
+    packet::in_netns(netns, move || {
+        std::fs::write(format!("/proc/sys/{key}"), value)
+    })
+}
+
+impl DataPlane {
+    /// Whether this process may build a data plane; the reason when not.
+    pub fn available() -> Result<(), String> {
+        netns::can_make()
+    }
+
+    /// Build the data plane of `lab` for the simulated `switches` (device name and state);
+    /// None when no endpoint has `netns`. Namespaces a killed switchlab left are removed
+    /// first.
+    pub fn start(
+        lab: &Lab,
+        switches: &[(String, Arc<Mutex<Device>>)],
+        opts: &DataPlaneOptions,
+    ) -> Result<Option<DataPlane>, DataPlaneError> {
+        let links = links(lab, switches)?;
+        if links.is_empty() {
+            return Ok(None);
+        }
+        let mut lines = Vec::new();
+        let stale = netns::remove_stale();
+        if !stale.is_empty() {
+            lines.push(format!(
+                "removed network namespaces a killed switchlab left: {}",
+                stale.join(", ")
+            ));
+        }
+        let mut set = NetnsSet::default();
+        let fabric = format!("swl-fabric-{}", opts.tag);
+        set.add(&fabric)?;
+        let sock_err = |error| DataPlaneError::Socket {
+            netns: fabric.clone(),
+            error,
+        };
+        // The switch side carries no traffic of its own (no IPv6 router solicitations).
+        for key in ["all", "default"] {
+            sysctl_in(&fabric, &format!("net/ipv6/conf/{key}/disable_ipv6"), "1")
+                .map_err(sock_err)?;
+        }
+        for ep in lab.endpoints.iter().filter_map(|e| e.netns.as_ref()) {
+            if links.iter().any(|l| &l.netns == ep) {
+                set.add(ep)?;
+                // An endpoint with two NICs in one VLAN answers ARP only on the NIC that
+                // has the address (Linux answers on any by default: the traffic would take
+                // whichever NIC answered first).
+                for (key, value) in [("arp_ignore", "1"), ("arp_announce", "2")] {
+                    for scope in ["all", "default"] {
+                        sysctl_in(ep, &format!("net/ipv4/conf/{scope}/{key}"), value)
+                            .map_err(sock_err)?;
+                    }
+                }
+            }
+        }
+        let fastest = links.iter().map(|l| l.speed_mbps).max().unwrap_or(1) as f64 / 1e3;
+        let scale = match opts.max_gbit_s {
+            Some(cap) if fastest > cap => {
+                lines.push(format!(
+                    "ports forward at {:.3} of their speed (this machine is not asked for more than {cap} Gbit/s; the ratios between ports are kept)",
+                    cap / fastest
+                ));
+                cap / fastest
+            }
+            _ => 1.0,
+        };
+        let mut names = Vec::new();
+        for (k, l) in links.iter().enumerate() {
+            let fabric_if = format!("sw{}p{k}", l.device);
+            ip(&[
+                "-n",
+                &fabric,
+                "link",
+                "add",
+                &fabric_if,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                &l.interface,
+                "netns",
+                &l.netns,
+            ])?;
+            ip(&[
+                "-n",
+                &l.netns,
+                "addr",
+                "add",
+                &format!("{}/24", l.address),
+                "dev",
+                &l.interface,
+            ])?;
+            ip(&["-n", &l.netns, "link", "set", &l.interface, "up"])?;
+            let gbit = l.speed_mbps as f64 / 1e3 * scale;
+            let mut line = format!("link {} ({}/24, {gbit:.3} Gbit/s", l.label, l.address);
+            if !l.delay.is_zero() {
+                line.push_str(&format!(
+                    ", +{} each way",
+                    humantime::format_duration(l.delay)
+                ));
+            }
+            if l.loss > 0.0 {
+                line.push_str(&format!(", {}% loss", l.loss * 100.0));
+            }
+            lines.push(line + ")");
+            names.push(fabric_if);
+        }
+        let opened = names.clone();
+        let sockets = packet::in_netns(&fabric, move || {
+            opened
+                .iter()
+                .map(|n| packet::PacketSocket::open(n, Duration::from_millis(20)))
+                .collect::<std::io::Result<Vec<_>>>()
+        })
+        .map_err(sock_err)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut wires: Vec<Vec<Wire>> = switches.iter().map(|_| Vec::new()).collect();
+        for ((l, socket), fabric_if) in links.iter().zip(sockets).zip(names) {
+            wires[l.device].push(Wire {
+                port: l.port,
+                fabric_if,
+                rate_bps: l.speed_mbps as f64 * 1e6 * scale,
+                delay: l.delay,
+                loss: l.loss,
+                socket,
+            });
+        }
+        let mut threads = Vec::new();
+        for ((_, device), w) in switches.iter().zip(wires) {
+            if !w.is_empty() {
+                threads.extend(Switch::start(device.clone(), &fabric, w, stop.clone()));
+            }
+        }
+        Ok(Some(DataPlane {
+            stop,
+            threads,
+            _namespaces: set,
+            lines,
+        }))
+    }
+}
+
+impl Drop for DataPlane {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! A raw AF_PACKET socket on one interface, with virtio-net headers: a GSO super-frame
+//! (up to 64 KB of TCP segments the kernel has not cut yet) is received whole and sent on
+//! whole, so the simulated switch moves frames at the kernel's pace, not one syscall per
+//! 1500 bytes. Frames this socket sends are never received by it again.
+//!
+//! The unsafe code is the C socket API (socket, setsockopt, bind, recv, send, setns), each
+//! call checked; nothing else here is unsafe.
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::time::Duration;
+
+use nix::libc;
+
+/// linux/if_packet.h: a virtio_net_hdr before every frame.
+const PACKET_VNET_HDR: libc::c_int = 15;
+/// linux/if_packet.h: do not hand this socket the frames it sent.
+const PACKET_IGNORE_OUTGOING: libc::c_int = 23;
+/// The virtio_net_hdr that starts every frame read and written.
+pub const VNET_HDR: usize = 10;
+/// A GSO super-frame's most, with its header.
+pub const MAX_FRAME: usize = 65_536 + VNET_HDR + 64;
+
+pub struct PacketSocket {
+    fd: OwnedFd,
+}
+
+fn check(rc: libc::c_int) -> io::Result<libc::c_int> {
+    if rc < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(rc)
+    }
+}
+
+fn set_int(fd: &OwnedFd, level: libc::c_int, name: libc::c_int, v: libc::c_int) -> io::Result<()> {
+    // SAFETY: a valid fd and a pointer to an int of the size passed.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            (&v as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    check(rc).map(|_| ())
+}
+
+impl PacketSocket {
+    /// A socket on interface `name` of the calling thread's network namespace, reads
+    /// giving up after `timeout` (so a reader can notice it should stop).
+    pub fn open(name: &str, timeout: Duration) -> io::Result<PacketSocket> {
+        let cname = std::ffi::CString::new(name).map_err(io::Error::other)?;
+        // SAFETY: a NUL-terminated name.
+        let index = unsafe { libc::if_nametoindex(cname.as_ptr()) };
+        if index == 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let all = (libc::ETH_P_ALL as u16).to_be();
+        // SAFETY: plain socket(2); the fd is owned at once.
+        let raw = check(unsafe {
+            libc::socket(
+                libc::AF_PACKET,
+                libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+                all as libc::c_int,
+            )
+        })?;
+        // SAFETY: a fresh fd from socket(2), owned by nothing else.
+        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        set_int(&fd, libc::SOL_PACKET, PACKET_VNET_HDR, 1)?;
+        set_int(&fd, libc::SOL_PACKET, PACKET_IGNORE_OUTGOING, 1)?;
+        set_int(&fd, libc::SOL_SOCKET, libc::SO_RCVBUF, 4 << 20)?;
+        set_int(&fd, libc::SOL_SOCKET, libc::SO_SNDBUF, 4 << 20)?;
+        let tv = libc::timeval {
+            tv_sec: timeout.as_secs() as libc::time_t,
+            tv_usec: timeout.subsec_micros() as libc::suseconds_t,
+        };
+        // SAFETY: a valid fd and a timeval of the size passed.
+        check(unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVTIMEO,
+                (&tv as *const libc::timeval).cast(),
+                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+            )
+        })?;
+        // SAFETY: sockaddr_ll is plain data; zeroed is a valid value before it is filled.
+        let mut addr: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+        addr.sll_family = libc::AF_PACKET as u16;
+        addr.sll_protocol = all;
+        addr.sll_ifindex = index as i32;
+        // SAFETY: a valid fd and a sockaddr_ll of the size passed.
+        check(unsafe {
+            libc::bind(
+                fd.as_raw_fd(),
+                (&addr as *const libc::sockaddr_ll).cast(),
+                std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
+            )
+        })?;
+        Ok(PacketSocket { fd })
+    }
+
+    /// The next frame (virtio-net header first) into `buf`; `WouldBlock`/`TimedOut` when
+    /// none came within the timeout.
+    pub fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        // SAFETY: a valid fd and a buffer of the length passed.
+        let n = unsafe { libc::recv(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(n as usize)
+    }
+
+    /// Send one frame (virtio-net header first).
+    pub fn send(&self, frame: &[u8]) -> io::Result<usize> {
+        // SAFETY: a valid fd and a buffer of the length passed.
+        let n = unsafe { libc::send(self.fd.as_raw_fd(), frame.as_ptr().cast(), frame.len(), 0) };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(n as usize)
+    }
+}
+
+/// Run `f` on a thread inside network namespace `netns` (what it opens stays in it) and
+/// give back its result.
+pub fn in_netns<T: Send + 'static>(
+    netns: &str,
+    f: impl FnOnce() -> io::Result<T> + Send + 'static,
+) -> io::Result<T> {
+    let path = format!("/run/netns/{netns}");
+    let ns =
+        std::fs::File::open(&path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
+    std::thread::spawn(move || {
+        // SAFETY: a valid namespace fd; only this thread (which ends here) moves.
+        check(unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) })?;
+        f()
+    })
+    .join()
+    .map_err(|_| io::Error::other("the thread entering the namespace panicked"))?
+}
+
+/// How many wire packets a frame (its virtio-net header first) stands for: a GSO
+/// super-frame is cut into segments of `gso_size` payload bytes after its headers.
+pub fn segments(frame: &[u8]) -> u64 {
+    if frame.len() < VNET_HDR {
+        return 0;
+    }
+    let gso_type = frame[1];
+    let hdr_len = u16::from_le_bytes([frame[2], frame[3]]) as usize;
+    let gso_size = u16::from_le_bytes([frame[4], frame[5]]) as usize;
+    let len = frame.len() - VNET_HDR;
+    if gso_type == 0 || gso_size == 0 || len <= hdr_len {
+        return 1;
+    }
+    (len - hdr_len).div_ceil(gso_size) as u64
+}

@@ -1,0 +1,284 @@
+//! The virtual lab's data plane, for real: endpoints as network namespaces, frames through
+//! the simulated switches (in this process, driven over real SSH by the switchlab binary),
+//! measured from inside the namespaces. Needs root (CAP_NET_ADMIN): without it each test
+//! says why it skips, and fails where `.ci/run` says every tool is there. Addresses are
+//! 198.18.0.0/15's, only ever reached from inside a namespace the test made.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use switchlab::format::{Lab, Source};
+use switchlab::sim::Sim;
+use switchlab::sim::dataplane::{DataPlane, DataPlaneOptions};
+
+/// Whether the test may make network namespaces; prints why not (and fails under
+/// SWITCHLAB_REQUIRE_TOOLS, which `.ci/run` sets, running as root).
+fn may_make_namespaces(check: &str) -> bool {
+    match DataPlane::available() {
+        Ok(()) => true,
+        Err(why) => {
+            assert!(
+                std::env::var_os("SWITCHLAB_REQUIRE_TOOLS").is_none(),
+                "network namespaces cannot be made ({why}), and SWITCHLAB_REQUIRE_TOOLS says they must ({check})"
+            );
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {check}: network namespaces cannot be made here ({why}; it needs root, as .ci/run runs)"
+            );
+            false
+        }
+    }
+}
+
+/// Names unique to this test process and test: namespaces of parallel tests never meet.
+fn tag(test: &str) -> String {
+    format!("{}{test}", std::process::id())
+}
+
+/// An endpoint in namespace `swl-<tag>-<name>` with NIC `eth1` at `address`.
+fn endpoint(tag: &str, name: &str, address: &str) -> String {
+    format!(
+        "[[endpoint]]\nname = \"{name}\"\naddress = \"{address}\"\nnetns = \"swl-{tag}-{name}\"\ninterface = [{{ name = \"eth1\", address = \"{address}\" }}]\n"
+    )
+}
+
+/// A port cabled to `endpoint`'s eth1, with the link's `sim` (e.g. `delay = "40ms"`).
+fn wired(port: &str, endpoint: &str, sim: &str) -> String {
+    let sim = if sim.is_empty() {
+        String::new()
+    } else {
+        format!("sim = {{ {sim} }}\n")
+    };
+    format!(
+        "[[device.port]]\nname = \"{port}\"\npeer = {{ endpoint = \"{endpoint}\", interface = \"eth1\" }}\n{sim}"
+    )
+}
+
+/// Start the data plane of `lab` for `sims` (device name, simulator).
+fn plane(lab: &str, sims: &[(&str, &Sim)], tag: &str) -> DataPlane {
+    let src = Source::from_text("lab.toml", lab);
+    let lab = Lab::from_source(&src).expect("the test's lab is valid");
+    let devices: Vec<_> = sims
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.device.clone()))
+        .collect();
+    let opts = DataPlaneOptions {
+        tag: tag.into(),
+        max_gbit_s: None,
+    };
+    DataPlane::start(&lab, &devices, &opts)
+        .expect("the data plane starts")
+        .expect("the lab has endpoints with netns")
+}
+
+/// `switchlab ARGS` inside namespace `ns` (never on the host: `ip netns exec` fails, and
+/// with it the command, if the namespace cannot be entered).
+async fn in_ns(ns: &str, args: &[&str], limit: Duration) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("switchlab");
+    let run = tokio::process::Command::new("ip")
+        .args(["netns", "exec", ns])
+        .arg(bin)
+        .args(args)
+        .kill_on_drop(true)
+        .output();
+    tokio::time::timeout(limit, run)
+        .await
+        .expect("the command ended in time")
+        .expect("ip netns exec runs")
+}
+
+/// The TCP round trip from `from` (in namespace `ns`) to `to`, in ms; None when no frame
+/// gets through.
+async fn rtt(ns: &str, from: &str, to: &str) -> Option<f64> {
+    let out = in_ns(
+        ns,
+        &["traffic", "rtt", to, "--from", from],
+        Duration::from_secs(15),
+    )
+    .await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim().strip_prefix("rtt_ms=")?.parse().ok()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn frames_cross_only_between_up_ports_of_one_vlan() {
+    if !may_make_namespaces("forwarding by port state and VLAN") {
+        return;
+    }
+    let t = tag("vlan");
+    let (arista, addr) = ssh_sim(options("arista_eos")).await;
+    let lab = format!(
+        "{}{}{}{}{}{}{}",
+        ssh_device("sw", "arista_eos", addr, &[]),
+        wired("Ethernet1", "s1", ""),
+        wired("Ethernet2", "s2", ""),
+        wired("Ethernet3", "s3", ""),
+        endpoint(&t, "s1", "198.18.10.1"),
+        endpoint(&t, "s2", "198.18.10.2"),
+        endpoint(&t, "s3", "198.18.10.3"),
+    );
+    let _plane = plane(&lab, &[("sw", &arista)], &t);
+    let s1 = format!("swl-{t}-s1");
+    // An unconfigured Arista: every port up, in VLAN 1: all three reach each other.
+    assert!(rtt(&s1, "198.18.10.1", "198.18.10.2").await.is_some());
+    assert!(rtt(&s1, "198.18.10.1", "198.18.10.3").await.is_some());
+
+    // The baseline puts Ethernet1 and 2 in VLAN 10; Ethernet3 stays in VLAN 1.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lab.toml"), &lab).unwrap();
+    let manifest = "name = \"vlan\"\n[baseline]\nvlan = 10\n[[device]]\nname = \"sw\"\nports = [\"Ethernet1\", \"Ethernet2\"]\n";
+    std::fs::write(dir.path().join("m.toml"), manifest).unwrap();
+    let out = switchlab(&PUSH, &ENV, dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out));
+    // The data plane reads the config within a tick.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        rtt(&s1, "198.18.10.1", "198.18.10.2").await.is_some(),
+        "VLAN 10 to VLAN 10"
+    );
+    assert!(
+        rtt(&s1, "198.18.10.1", "198.18.10.3").await.is_none(),
+        "VLAN 10 to VLAN 1"
+    );
+
+    // A port shut on the switch carries nothing, and its endpoint's NIC loses carrier.
+    let i = arista
+        .device
+        .lock()
+        .unwrap()
+        .port_index("Ethernet2")
+        .unwrap();
+    arista.device.lock().unwrap().ports[i].admin_up = false;
+    switchlab::sim::link::refresh_and_log(arista.dialect, &mut arista.device.lock().unwrap(), i);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        rtt(&s1, "198.18.10.1", "198.18.10.2").await.is_none(),
+        "to a shut port"
+    );
+    let carrier = std::process::Command::new("ip")
+        .args(["-n", &format!("swl-{t}-s2"), "link", "show", "eth1"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&carrier.stdout);
+    assert!(shown.contains("NO-CARRIER"), "{shown}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_vendor_whose_ports_start_shut_carries_nothing_before_the_baseline() {
+    if !may_make_namespaces("no traffic before the baseline") {
+        return;
+    }
+    let t = tag("shut");
+    let (f10, addr) = ssh_sim(options("dell_force10")).await;
+    let lab = format!(
+        "{}{}{}{}{}",
+        ssh_device("f10", "dell_force10", addr, &[]),
+        wired("TenGigabitEthernet 0/1", "s1", ""),
+        wired("TenGigabitEthernet 0/2", "s2", ""),
+        endpoint(&t, "s1", "198.18.11.1"),
+        endpoint(&t, "s2", "198.18.11.2"),
+    );
+    let _plane = plane(&lab, &[("f10", &f10)], &t);
+    let s1 = format!("swl-{t}-s1");
+    assert!(
+        rtt(&s1, "198.18.11.1", "198.18.11.2").await.is_none(),
+        "FTOS ports are shut until the baseline lands"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lab.toml"), &lab).unwrap();
+    let manifest = "name = \"shut\"\n[baseline]\nvlan = 10\n[[device]]\nname = \"f10\"\n";
+    std::fs::write(dir.path().join("m.toml"), manifest).unwrap();
+    let out = switchlab(&PUSH, &ENV, dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        rtt(&s1, "198.18.11.1", "198.18.11.2").await.is_some(),
+        "after the baseline"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_one_gigabit_port_measures_between_0_8_and_1_0_gbit_s() {
+    if !may_make_namespaces("port speed") {
+        return;
+    }
+    let t = tag("rate");
+    let (arista, addr) = ssh_sim(options("arista_eos")).await;
+    let lab = format!(
+        "{}{}{}{}{}",
+        ssh_device("sw", "arista_eos", addr, &[]),
+        wired("Ethernet1", "s1", ""),
+        wired("Ethernet2", "s2", ""),
+        endpoint(&t, "s1", "198.18.12.1"),
+        endpoint(&t, "s2", "198.18.12.2"),
+    );
+    let _plane = plane(&lab, &[("sw", &arista)], &t);
+    let (s1, s2) = (format!("swl-{t}-s1"), format!("swl-{t}-s2"));
+    let server = tokio::spawn(async move {
+        in_ns(
+            &s2,
+            &["traffic", "serve", "--bind", "198.18.12.2:5201", "--once"],
+            Duration::from_secs(30),
+        )
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let out = in_ns(
+        &s1,
+        &[
+            "traffic",
+            "send",
+            "198.18.12.2:5201",
+            "--from",
+            "198.18.12.1",
+            "--duration",
+            "3s",
+            "--streams",
+            "2",
+            "--json",
+        ],
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    let _ = server.await;
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gbps = report["received_bits_per_second"].as_f64().unwrap() / 1e9;
+    assert!(
+        (0.8..=1.0).contains(&gbps),
+        "{gbps} Gbit/s through a 1 Gbit/s port: {report}"
+    );
+    eprintln!("through a 1 Gbit/s port: {gbps:.3} Gbit/s");
+    // The switch's counters count the frames it moved.
+    let dev = arista.device.lock().unwrap();
+    let p = &dev.ports[dev.port_index("Ethernet2").unwrap()];
+    assert!(p.traffic.out_bytes > 300_000_000, "{:?}", p.traffic);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_added_40_ms_each_way_measures_80_ms_round_trip() {
+    if !may_make_namespaces("link delay") {
+        return;
+    }
+    let t = tag("delay");
+    let (arista, addr) = ssh_sim(options("arista_eos")).await;
+    let lab = format!(
+        "{}{}{}{}{}",
+        ssh_device("sw", "arista_eos", addr, &[]),
+        wired("Ethernet1", "s1", "delay = \"40ms\""),
+        wired("Ethernet2", "s2", ""),
+        endpoint(&t, "s1", "198.18.13.1"),
+        endpoint(&t, "s2", "198.18.13.2"),
+    );
+    let _plane = plane(&lab, &[("sw", &arista)], &t);
+    let s1 = format!("swl-{t}-s1");
+    // The first connect also waits for ARP (through the same delay): the median of three.
+    let ms = rtt(&s1, "198.18.13.1", "198.18.13.2")
+        .await
+        .expect("a path");
+    assert!((75.0..=85.0).contains(&ms), "{ms} ms");
+    eprintln!("round trip through a 40 ms link: {ms:.1} ms");
+}
