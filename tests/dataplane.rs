@@ -282,3 +282,228 @@ async fn an_added_40_ms_each_way_measures_80_ms_round_trip() {
     assert!((75.0..=85.0).contains(&ms), "{ms} ms");
     eprintln!("round trip through a 40 ms link: {ms:.1} ms");
 }
+
+// A flap under load: the simulated port goes down 1.2 s into the test (its schedule starts
+// when traffic first crosses the switch) for a second; the throughput second containing
+// it falls below half the test's median, and flaps.csv names the test.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flap_under_load_is_a_dip_in_the_throughput_and_names_the_test() {
+    if !may_make_namespaces("a flap under load") {
+        return;
+    }
+    let t = tag("dip");
+    let mut o = options("arista_eos");
+    o.flaps = switchlab::sim::parse_flaps("Ethernet1@1200ms/1s").unwrap();
+    o.flaps_from = Some("traffic".into());
+    let (arista, addr) = ssh_sim(o).await;
+    let lab = format!(
+        "{}{}{}{}{}",
+        ssh_device("sw", "arista_eos", addr, &[]),
+        wired("Ethernet1", "s1", ""),
+        wired("Ethernet2", "s2", ""),
+        endpoint(&t, "s1", "198.18.14.1"),
+        endpoint(&t, "s2", "198.18.14.2"),
+    );
+    let _plane = plane(&lab, &[("sw", &arista)], &t);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lab.toml"), &lab).unwrap();
+    let manifest = "name = \"dip\"\n[[device]]\nname = \"sw\"\n[[throughput]]\nname = \"t1\"\nfrom = \"s1\"\nto = \"s2\"\nduration = \"6s\"\nengine = \"builtin\"\n[flaps]\nsources = [\"counters\", \"state\"]\ninterval = \"500ms\"\nduration = \"1s\"\n";
+    std::fs::write(dir.path().join("m.toml"), manifest).unwrap();
+    let out = switchlab(&RUN, &ENV, dir.path()).await;
+    let t_out = text(&out);
+    let folder = printed_folder(&out, dir.path());
+    let data = switchlab::record::read::RunData::read(&folder).expect(&t_out);
+
+    let down = arista
+        .truth()
+        .into_iter()
+        .find(|e| !e.up && e.port == "Ethernet1")
+        .expect("the injected flap happened");
+    let down: jiff::Timestamp = down.time.try_into().unwrap();
+    let seconds: Vec<_> = data
+        .throughput
+        .iter()
+        .filter(|r| r.test == "t1" && r.row == "interval")
+        .collect();
+    assert!(seconds.len() >= 5, "{seconds:?}\n{t_out}");
+    let mut rates: Vec<f64> = seconds.iter().map(|r| r.gbit_s).collect();
+    rates.sort_by(f64::total_cmp);
+    let median = rates[rates.len() / 2];
+    let hit = seconds
+        .iter()
+        .find(|r| {
+            let end: jiff::Timestamp = r.time.parse().unwrap();
+            let from = end - jiff::SignedDuration::from_secs_f64(r.end_s - r.start_s);
+            from <= down && down <= end
+        })
+        .expect("a second of the test contains the flap");
+    assert!(
+        hit.gbit_s < median / 2.0,
+        "the second with the flap: {} Gbit/s, the test's median {median}: {seconds:?}",
+        hit.gbit_s
+    );
+    assert!(
+        data.flaps
+            .iter()
+            .any(|f| f.port == "Ethernet1" && f.event == "down" && f.tests().any(|n| n == "t1")),
+        "{:?}",
+        data.flaps
+    );
+}
+
+/// `switchlab sim --lab` on a lab whose endpoints have namespaces; its output lines until
+/// the data plane is up (two links).
+fn start_sim(dir: &std::path::Path) -> (std::process::Child, Vec<String>) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+        .args(["sim", "--lab", "lab.toml"])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    while lines
+        .iter()
+        .filter(|l: &&String| l.starts_with("data plane: link"))
+        .count()
+        < 2
+    {
+        let mut l = String::new();
+        if out.read_line(&mut l).unwrap() == 0 {
+            panic!("sim ended early: {lines:?}");
+        }
+        lines.push(l.trim_end().to_string());
+    }
+    (child, lines)
+}
+
+fn netns_exists(name: &str) -> bool {
+    std::path::Path::new("/run/netns").join(name).exists()
+}
+
+// Namespaces and links go with the simulator on SIGTERM; after a SIGKILL, the next start
+// removes what the killed one left (and only that).
+#[tokio::test(flavor = "multi_thread")]
+async fn namespaces_are_removed_on_sigterm_and_after_a_sigkill_at_the_next_start() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    if !may_make_namespaces("data plane cleanup") {
+        return;
+    }
+    let t = tag("clean");
+    let dir = tempfile::tempdir().unwrap();
+    let lab = format!(
+        "[[device]]\nname = \"sw\"\nvendor = \"arista_eos\"\nserial = {{ port = \"sw.console\" }}\nsim = {{ seed = 1 }}\n{}{}{}{}",
+        wired("Ethernet1", "s1", ""),
+        wired("Ethernet2", "s2", ""),
+        endpoint(&t, "s1", "198.18.15.1"),
+        endpoint(&t, "s2", "198.18.15.2"),
+    );
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    let ours = |pid: u32| {
+        [
+            format!("swl-{t}-s1"),
+            format!("swl-{t}-s2"),
+            format!("swl-fabric-{pid}"),
+        ]
+    };
+
+    let (mut child, _) = start_sim(dir.path());
+    let names = ours(child.id());
+    assert!(names.iter().all(|n| netns_exists(n)), "{names:?}");
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(
+        names.iter().all(|n| !netns_exists(n)),
+        "removed on SIGTERM: {names:?}"
+    );
+
+    let (mut child, _) = start_sim(dir.path());
+    let killed = ours(child.id());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        killed.iter().all(|n| netns_exists(n)),
+        "a SIGKILL leaves them: {killed:?}"
+    );
+    let (mut child, lines) = start_sim(dir.path());
+    let said = lines.join("\n");
+    assert!(
+        said.contains("removed network namespaces a killed switchlab left")
+            && said.contains(&killed[2]),
+        "{said}"
+    );
+    let now = ours(child.id());
+    assert!(now.iter().all(|n| netns_exists(n)) && !netns_exists(&killed[2]));
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(now.iter().all(|n| !netns_exists(n)), "{now:?}");
+}
+
+// A namespace the lab names that no switchlab made is never taken over; a link the lab
+// does not say enough about is refused naming device and port.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_namespace_it_did_not_make_is_left_alone_and_an_unaddressed_link_is_refused() {
+    if !may_make_namespaces("namespaces that are not ours") {
+        return;
+    }
+    let t = tag("taken");
+    let (arista, addr) = ssh_sim(options("arista_eos")).await;
+    let lab = format!(
+        "{}{}{}{}{}",
+        ssh_device("sw", "arista_eos", addr, &[]),
+        wired("Ethernet1", "s1", ""),
+        wired("Ethernet2", "s2", ""),
+        endpoint(&t, "s1", "198.18.16.1"),
+        endpoint(&t, "s2", "198.18.16.2"),
+    );
+    let theirs = format!("swl-{t}-s2");
+    let made = std::process::Command::new("ip")
+        .args(["netns", "add", &theirs])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let src = Source::from_text("lab.toml", lab.as_str());
+    let parsed = Lab::from_source(&src).unwrap();
+    let devices = vec![("sw".to_string(), arista.device.clone())];
+    let opts = DataPlaneOptions {
+        tag: t.clone(),
+        max_gbit_s: None,
+    };
+    let e = DataPlane::start(&parsed, &devices, &opts)
+        .err()
+        .map(|e| e.to_string());
+    let still = netns_exists(&theirs);
+    let _ = std::process::Command::new("ip")
+        .args(["netns", "del", &theirs])
+        .status();
+    let e = e.expect("refused");
+    assert!(
+        e.contains(&format!(
+            "'{theirs}' exists and was not made by a switchlab"
+        )),
+        "{e}"
+    );
+    assert!(still, "left alone");
+    assert!(
+        !netns_exists(&format!("swl-{t}-s1")),
+        "what it had made is gone again"
+    );
+
+    let unaddressed = lab.replace(
+        "interface = [{ name = \"eth1\", address = \"198.18.16.2\" }]\n",
+        "",
+    );
+    let parsed = Lab::from_source(&Source::from_text("lab.toml", unaddressed.as_str())).unwrap();
+    let e = DataPlane::start(&parsed, &devices, &opts)
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        e.as_deref().is_some_and(|e| e.contains(
+            "device 'sw' port 'Ethernet2': endpoint 's2' has no [[endpoint.interface]] 'eth1'"
+        )),
+        "{e:?}"
+    );
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The virtual lab's forwarding rate against the kernel's own, in one invocation (as root):
+# iperf3 between two network namespaces through a simulated switch's 10 Gbit/s ports (not
+# scaled), and over a plain veth pair between two other namespaces (the kernel alone), in
+# turns, ROUNDS rounds each with 1 and with 4 streams; prints each one's median received
+# Gbit/s and the ratio data plane / kernel.
+#   benches/dataplane.sh [ROUNDS=5] [SECONDS=3]   (needs root, iperf3, iproute2, python3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-5}
+secs=${2:-3}
+command -v iperf3 >/dev/null || { echo "iperf3 is not installed (apt-get install iperf3)"; exit 1; }
+cargo build --release -q
+bin=${CARGO_TARGET_DIR:-target}/release/switchlab
+tmp=$(mktemp -d)
+tag=bench$$
+cat > "$tmp/lab.toml" <<LAB
+[[device]]
+name = "sw"
+vendor = "arista_eos"
+serial = { port = "sw.console" }
+sim = { seed = 1 }
+[[device.port]]
+name = "Ethernet49"
+peer = { endpoint = "a", interface = "eth1" }
+[[device.port]]
+name = "Ethernet50"
+peer = { endpoint = "b", interface = "eth1" }
+[[endpoint]]
+name = "a"
+address = "198.18.30.1"
+netns = "swl-$tag-a"
+interface = [{ name = "eth1", address = "198.18.30.1" }]
+[[endpoint]]
+name = "b"
+address = "198.18.30.2"
+netns = "swl-$tag-b"
+interface = [{ name = "eth1", address = "198.18.30.2" }]
+LAB
+"$bin" sim --lab "$tmp/lab.toml" > "$tmp/sim.out" 2>&1 &
+sim=$!
+# The kernel's own path: two namespaces joined by a veth pair.
+ip netns add "swl-$tag-pa"; ip netns add "swl-$tag-pb"
+ip -n "swl-$tag-pa" link add eth1 type veth peer name eth1 netns "swl-$tag-pb"
+ip -n "swl-$tag-pa" addr add 198.18.31.1/24 dev eth1; ip -n "swl-$tag-pb" addr add 198.18.31.2/24 dev eth1
+for n in pa pb; do ip -n "swl-$tag-$n" link set eth1 up; ip -n "swl-$tag-$n" link set lo up; done
+cleanup() {
+  kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true
+  ip netns pids "swl-$tag-b" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  ip netns pids "swl-$tag-pb" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  ip netns del "swl-$tag-pa" 2>/dev/null || true; ip netns del "swl-$tag-pb" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+until grep -q "data plane: link sw Ethernet50" "$tmp/sim.out"; do
+  kill -0 "$sim" || { cat "$tmp/sim.out"; exit 1; }
+  sleep 0.2 # waiting for the simulator's data plane (a benchmark script, not the product)
+done
+ip netns exec "swl-$tag-b" iperf3 -s -B 198.18.30.2 -D
+ip netns exec "swl-$tag-pb" iperf3 -s -B 198.18.31.2 -D
+sleep 0.5
+rate() { # namespace, server address, client address, streams
+  ip netns exec "$1" iperf3 -c "$2" -B "$3" -P "$4" -t "$secs" -J |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9)'
+}
+for streams in 1 4; do
+  ours=(); kernel=()
+  for _ in $(seq "$rounds"); do
+    ours+=("$(rate "swl-$tag-a" 198.18.30.2 198.18.30.1 "$streams")")
+    kernel+=("$(rate "swl-$tag-pa" 198.18.31.2 198.18.31.1 "$streams")")
+  done
+  python3 - "$streams" "${ours[*]}" "${kernel[*]}" <<'PY'
+import statistics, sys
+streams, a, b = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
+ma, mb = statistics.median(a), statistics.median(b)
+pairs = [x / y for x, y in zip(a, b)]
+print(f"{streams} stream(s): data plane {ma:.2f} Gbit/s, kernel veth {mb:.2f} Gbit/s, ratio {ma/mb:.2f} (pairwise {min(pairs):.2f} to {max(pairs):.2f})")
+PY
+done
