@@ -106,17 +106,21 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
          \x20 Last clearing of \"show interface\" counters never\n\
          \x20 5 minutes input rate 0 bps (0.0% with framing overhead), 0 packets/sec\n\
          \x20 5 minutes output rate 0 bps (0.0% with framing overhead), 0 packets/sec\n\
-         \x20    0 packets input, 0 bytes\n\
+         \x20    {ip} packets input, {ib} bytes\n\
          \x20    Received 0 broadcasts, 0 multicast\n\
          \x20    0 runts, 0 giants\n\
          \x20    {ie} input errors, {crc} CRC, 0 alignment, 0 symbol, 0 input discards\n\
          \x20    0 PAUSE input\n\
-         \x20    0 packets output, 0 bytes\n\
+         \x20    {op} packets output, {ob} bytes\n\
          \x20    Sent 0 broadcasts, 0 multicast\n\
          \x20    0 output errors, 0 collisions\n\
          \x20    0 late collision, 0 deferred, 0 output discards\n\
          \x20    0 PAUSE output\n",
         long = p.long(),
+        ip = p.traffic.in_packets,
+        ib = p.traffic.in_bytes,
+        op = p.traffic.out_packets,
+        ob = p.traffic.out_bytes,
         mac = mac(0x7300, idx),
         bw = p.speed_mbps * 1000,
         age = age_words(p.last_change.elapsed().as_secs()),

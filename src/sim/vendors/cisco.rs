@@ -136,18 +136,22 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
          \x20 Output queue: 0/40 (size/max)\n\
          \x20 5 minute input rate 0 bits/sec, 0 packets/sec\n\
          \x20 5 minute output rate 0 bits/sec, 0 packets/sec\n\
-         \x20    0 packets input, 0 bytes, 0 no buffer\n\
+         \x20    {ip} packets input, {ib} bytes, 0 no buffer\n\
          \x20    Received 0 broadcasts (0 multicasts)\n\
          \x20    0 runts, 0 giants, 0 throttles\n\
          \x20    {ie} input errors, {crc} CRC, 0 frame, 0 overrun, 0 ignored\n\
          \x20    0 watchdog, 0 multicast, 0 pause input\n\
-         \x20    0 packets output, 0 bytes, 0 underruns\n\
+         \x20    {op} packets output, {ob} bytes, 0 underruns\n\
          \x20    0 output errors, 0 collisions, {resets} interface resets\n\
          \x20    0 unknown protocol drops\n\
          \x20    0 babbles, 0 late collision, 0 deferred\n\
          \x20    0 lost carrier, 0 no carrier, 0 pause output\n\
          \x20    0 output buffer failures, 0 output buffers swapped out\n",
         long = p.long(),
+        ip = p.traffic.in_packets,
+        ib = p.traffic.in_bytes,
+        op = p.traffic.out_packets,
+        ob = p.traffic.out_bytes,
         mac = mac(0x15aa, idx),
         bw = p.speed_mbps * 1000,
         ie = p.in_errors,

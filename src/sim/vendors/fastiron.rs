@@ -118,15 +118,19 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
          \x20 MTU 1500 bytes\n\
          \x20 300 second input rate: 0 bits/sec, 0 packets/sec, 0.00% utilization\n\
          \x20 300 second output rate: 0 bits/sec, 0 packets/sec, 0.00% utilization\n\
-         \x20 0 packets input, 0 bytes, 0 no buffer\n\
+         \x20 {ip} packets input, {ib} bytes, 0 no buffer\n\
          \x20 Received 0 broadcasts, 0 multicasts, 0 unicasts\n\
          \x20 {ie} input errors, {crc} CRC, 0 frame, 0 ignored\n\
          \x20 0 runts, 0 giants\n\
-         \x20 0 packets output, 0 bytes, 0 underruns\n\
+         \x20 {op} packets output, {ob} bytes, 0 underruns\n\
          \x20 Transmitted 0 broadcasts, 0 multicasts, 0 unicasts\n\
          \x20 0 output errors, 0 collisions\n\
          \x20 Relay Agent Information option: Disabled\n",
         long = p.long(),
+        ip = p.traffic.in_packets,
+        ib = p.traffic.in_bytes,
+        op = p.traffic.out_packets,
+        ob = p.traffic.out_bytes,
         kind = p.long_type,
         age = uptime_words(p.last_change.elapsed().as_secs()),
         mac = mac(0x9f00, idx),

@@ -123,13 +123,13 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
          Last clearing of \"show interface\" counters never\n\
          Queueing strategy: fifo\n\
          Input Statistics:\n\
-         \x20    0 packets, 0 bytes\n\
+         \x20    {ip} packets, {ib} bytes\n\
          \x20    0 64-byte pkts, 0 over 64-byte pkts, 0 over 127-byte pkts\n\
          \x20    0 Multicasts, 0 Broadcasts, 0 Unicasts\n\
          \x20    0 runts, 0 giants, 0 throttles\n\
          \x20    {crc} CRC, 0 overrun, 0 discarded\n\
          Output Statistics:\n\
-         \x20    0 packets, 0 bytes, 0 underruns\n\
+         \x20    {op} packets, {ob} bytes, 0 underruns\n\
          \x20    0 Multicasts, 0 Broadcasts, 0 Unicasts\n\
          \x20    0 throttles, 0 discarded, 0 collisions, 0 wreddrops\n\
          Rate info (interval 299 seconds):\n\
@@ -141,6 +141,10 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
         idx / 256,
         idx % 256,
         long = p.long(),
+        ip = p.traffic.in_packets,
+        ib = p.traffic.in_bytes,
+        op = p.traffic.out_packets,
+        ob = p.traffic.out_bytes,
         ifindex = 34_603_010 + idx * 262_144,
         crc = p.crc,
         age = age_clock(p.last_change.elapsed().as_secs()),
