@@ -13,6 +13,15 @@ fn main() -> ExitCode {
     cli.init_tracing();
     match switchlab::cli::run(cli) {
         Ok(code) => code,
+        // A reader that closed the pipe (`switchlab man | head`): quiet, as Unix tools are.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::from(EXIT_BROKEN_PIPE as u8)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

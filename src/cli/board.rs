@@ -1,7 +1,6 @@
 //! Console output shared by `watch`, `run` and `demo`: the live per-port table (one line
 //! per event when stderr is not a terminal), the final ports table, and run progress.
 
-use std::io::IsTerminal;
 use std::sync::Mutex;
 
 use comfy_table::Table;
@@ -12,6 +11,8 @@ use crate::run::pipeline::{DeviceReport, Progress, RunReport};
 use crate::run::push::Outcome;
 use crate::run::traffic::{TestOutcome, TestResult, TrafficProgress, TrafficTest, verdict};
 use crate::watch::{PortRow, WatchEvent};
+
+pub use super::live::LiveBoard;
 
 /// Said on the first Ctrl-C of a watch or a run.
 pub const STOPPING: &str =
@@ -331,60 +332,9 @@ impl Progress for ConsoleProgress {
         eprintln!("{STOPPING}");
     }
 
-    fn event(&self, device: &str, port: &str, what: WatchEvent) {
+    fn event(&self, device: &str, port: &str, what: WatchEvent, at: std::time::SystemTime) {
         let mut board = self.board.lock().unwrap_or_else(|e| e.into_inner());
-        Bars::say(&self.bars, || board.show(device, port, what));
-    }
-}
-
-/// What the live table shows: per watched port, flaps so far and the last event.
-pub struct LiveBoard {
-    rows: Vec<(String, String, u64, String)>,
-    /// Redraw the table (a terminal) or print a line per event.
-    live: bool,
-}
-
-impl LiveBoard {
-    /// A row per (device, port); redrawn as a table when stderr is a terminal, else a line
-    /// per event.
-    pub fn new(ports: Vec<(String, String)>) -> LiveBoard {
-        LiveBoard {
-            rows: ports
-                .into_iter()
-                .map(|(d, p)| (d, p, 0, String::new()))
-                .collect(),
-            live: std::io::stderr().is_terminal(),
-        }
-    }
-
-    /// Count the event and show it.
-    pub fn show(&mut self, device: &str, port: &str, what: WatchEvent) {
-        self.event(device, port, what);
-        if self.live {
-            eprint!("\x1b[H\x1b[2J{}", self.render());
-        } else {
-            eprintln!(
-                "{} {device} {port} {what}",
-                jiff::Timestamp::now().strftime("%H:%M:%S%.3f")
-            );
-        }
-    }
-
-    fn event(&mut self, device: &str, port: &str, what: WatchEvent) {
-        let now = jiff::Timestamp::now().strftime("%H:%M:%S%.3f").to_string();
-        if let Some(r) = self.rows.iter_mut().find(|r| r.0 == device && r.1 == port) {
-            r.2 += what.flaps();
-            r.3 = format!("{now} {what}");
-        }
-    }
-
-    fn render(&self) -> String {
-        let mut t = Table::new();
-        t.set_header(["device", "port", "flaps so far", "last event"]);
-        for r in &self.rows {
-            t.add_row([r.0.clone(), r.1.clone(), r.2.to_string(), r.3.clone()]);
-        }
-        format!("{t}\n")
+        Bars::say(&self.bars, || board.show(device, port, what, at));
     }
 }
 
@@ -403,27 +353,5 @@ pub fn engine_name(e: crate::format::manifest::Engine) -> &'static str {
     match e {
         crate::format::manifest::Engine::Iperf3 => "iperf3",
         crate::format::manifest::Engine::Builtin => "the built-in engine",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{LiveBoard, WatchEvent};
-
-    #[test]
-    fn live_board_counts_downs_and_unseen_flaps_per_port() {
-        let mut b = LiveBoard {
-            rows: vec![
-                ("sw".into(), "Et1".into(), 0, String::new()),
-                ("sw".into(), "Et2".into(), 0, String::new()),
-            ],
-            live: false,
-        };
-        b.event("sw", "Et1", WatchEvent::Down);
-        b.event("sw", "Et1", WatchEvent::Up);
-        b.event("sw", "Et1", WatchEvent::Unseen(3));
-        assert_eq!(b.rows[0].2, 4);
-        assert_eq!(b.rows[1].2, 0);
-        assert!(b.render().contains("unseen flap(s)"));
     }
 }

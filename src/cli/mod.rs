@@ -12,9 +12,13 @@ mod bars;
 mod board;
 pub mod check;
 pub mod compare;
+pub mod completions;
 mod connect_flags;
 pub mod demo;
+pub mod doctor;
 mod input_files;
+mod live;
+pub mod man;
 pub mod parse;
 pub mod ports;
 pub mod push;
@@ -35,6 +39,7 @@ mod watch_flags;
 Typical session:
   switchlab demo                                                the virtual bench, pushed end to end
   switchlab check  --lab lab.toml --manifest manifest.toml     validate everything, touch nothing
+  switchlab doctor --lab lab.toml --manifest manifest.toml     is the bench ready? one line per check, with the fix
   switchlab push   --lab lab.toml --manifest manifest.toml     baseline every device, verify it landed
   switchlab run    --lab lab.toml --manifest manifest.toml     push and watch every port, into a run folder
   switchlab watch  --lab lab.toml arista-7048 --duration 10m   log every link flap, name the suspects
@@ -42,7 +47,17 @@ Typical session:
   switchlab parse  --vendor arista_eos --command \"show interfaces\" saved-output.txt
   switchlab compare runs/A runs/B                               two runs side by side, with deltas
   switchlab report  runs/A                                      report.html with charts
-  switchlab rerun   runs/A                                      the same run again, from its copies")]
+  switchlab rerun   runs/A                                      the same run again, from its copies
+  switchlab completions bash > /etc/bash_completion.d/switchlab  shell completions (bash, zsh, fish)
+
+Exit codes (every command):
+  0    done; for run, demo and watch: every device pushed and watched, every test measured
+       (verdicts, pass or fail, are in the run folder's CSVs)
+  1    something could not be done: an input error (named by file, line and key), an
+       unreachable or refusing device, a test that could not run
+  2    the command line itself is wrong (an unknown flag, a missing argument)
+  130  interrupted by Ctrl-C or SIGTERM (run, demo, watch: a last poll, then the files)
+  141  standard output was closed (a pipe into `head`)")]
 pub struct Cli {
     /// More log output (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -77,6 +92,9 @@ pub enum Command {
     Compare(compare::Args),
     Report(report::Args),
     Rerun(rerun::Args),
+    Completions(completions::Args),
+    Man(man::Args),
+    Doctor(doctor::Args),
 }
 
 impl Cli {
@@ -122,6 +140,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Compare(a) => compare::run(&cli, a),
         Command::Report(a) => report::run(&cli, a),
         Command::Rerun(a) => rerun::run(&cli, a),
+        Command::Completions(a) => completions::run(&cli, a),
+        Command::Man(a) => man::run(&cli, a),
+        Command::Doctor(a) => doctor::run(&cli, a),
     }
 }
 

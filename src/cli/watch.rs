@@ -79,11 +79,11 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     let board = std::sync::Mutex::new(LiveBoard::new(ports));
-    let on_event = |d: &str, p: &str, e: crate::watch::WatchEvent| {
+    let on_event = |d: &str, p: &str, e: crate::watch::WatchEvent, at| {
         board
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .show(d, p, e);
+            .show(d, p, e, at);
     };
     let rt = tokio::runtime::Runtime::new()?;
     let mut opts = opts;

@@ -129,7 +129,7 @@ pub trait Progress: TrafficProgress {
     /// The last push ended and the traffic (if any) too: the watch ends in `watch`.
     fn watching(&self, watch: Duration);
     /// A settled flap-watch event (device, port, what).
-    fn event(&self, device: &str, port: &str, what: WatchEvent);
+    fn event(&self, device: &str, port: &str, what: WatchEvent, at: std::time::SystemTime);
     /// Ctrl-C: the watch ends after a last poll.
     fn interrupted(&self);
 }
@@ -199,7 +199,8 @@ pub async fn run(
     let sem = Semaphore::new(plan.jobs.max(1));
     // Each device says whether its push went in (traffic needs at least one).
     let (pushed_tx, mut pushed_rx) = mpsc::channel::<bool>(1);
-    let on_event = |d: &str, p: &str, e: WatchEvent| progress.event(d, p, e);
+    let on_event =
+        |d: &str, p: &str, e: WatchEvent, at: std::time::SystemTime| progress.event(d, p, e, at);
     let device_opts = per_device_options(&inputs, &names, &watch_opts);
     let mut tasks = Vec::new();
     for (name, opts) in names.iter().zip(&device_opts) {

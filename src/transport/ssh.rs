@@ -449,3 +449,29 @@ async fn authenticate(
         tried: tried.join(", "),
     })
 }
+
+/// Whether `s`'s host answers SSH with a key the known_hosts files know: the key exchange
+/// only, no login (`doctor`). Through a jump host, that host is checked.
+pub async fn check_host_key(
+    name: &str,
+    s: &SshAccess,
+    opts: &ConnectOptions,
+) -> Result<(), TransportError> {
+    let (host, port) = match &s.jump {
+        Some(jump) => {
+            let j = crate::format::lab::Jump::parse(jump).map_err(|error| TransportError::Ssh {
+                device: name.into(),
+                error: format!("jump: {error}"),
+            })?;
+            (j.host, j.port)
+        }
+        None => (s.host.clone(), s.port),
+    };
+    let probe = ConnectOptions {
+        accept_new_host_keys: false,
+        ..opts.clone()
+    };
+    session(name, &host, port, s.legacy_algorithms, &probe, None)
+        .await
+        .map(|_| ())
+}

@@ -78,8 +78,9 @@ impl std::fmt::Display for WatchEvent {
     }
 }
 
-/// Called with (device, port, event) as events settle.
-pub type OnEvent<'a> = &'a (dyn Fn(&str, &str, WatchEvent) + Sync);
+/// Called with (device, port, event, when the port changed state) as events settle (an
+/// unseen flap: the end of the window it fell in).
+pub type OnEvent<'a> = &'a (dyn Fn(&str, &str, WatchEvent, SystemTime) + Sync);
 
 /// The watch of one device's ports, fed by polls on a driver it does not own.
 pub struct DeviceWatch<'a> {
@@ -339,7 +340,7 @@ impl<'a> DeviceWatch<'a> {
                 Ok(out) => outputs.push((at, out)),
                 Err(e @ DriverError::CommandRejected { .. }) => {
                     w.rejected = Some(e.to_string());
-                    (self.on_event)(self.dev.name(), &w.name, WatchEvent::Unreadable);
+                    (self.on_event)(self.dev.name(), &w.name, WatchEvent::Unreadable, at);
                     last_rejection = Some(e);
                 }
                 Err(e) => return Err(e.into()),
@@ -502,7 +503,7 @@ impl<'a> DeviceWatch<'a> {
                 } else {
                     WatchEvent::Down
                 };
-                (self.on_event)(device, &w.name, e);
+                (self.on_event)(device, &w.name, e, t.time);
                 w.written += 1;
             }
             // Unseen entries settle too: a log line read later may still turn one into a seen flap.
@@ -512,13 +513,13 @@ impl<'a> DeviceWatch<'a> {
                 }
                 if u.flaps > 0 {
                     self.folder.unseen(device, &w.name, u)?;
-                    (self.on_event)(device, &w.name, WatchEvent::Unseen(u.flaps));
+                    (self.on_event)(device, &w.name, WatchEvent::Unseen(u.flaps), u.to);
                 }
                 w.unseen_written += 1;
             }
             if let (false, Some(at)) = (w.err_disabled_written, w.tl.err_disabled_at) {
                 self.folder.err_disabled(device, &w.name, at)?;
-                (self.on_event)(device, &w.name, WatchEvent::ErrDisabled);
+                (self.on_event)(device, &w.name, WatchEvent::ErrDisabled, at);
                 w.err_disabled_written = true;
             }
         }

@@ -1,0 +1,258 @@
+//! `doctor`: is the bench ready for a run? One check per line, each with the fix: every
+//! device reachable (TCP, SSH host key known, console path present and a tty), the
+//! credentials' environment variables set, the endpoints reachable (their namespace,
+//! their SSH, an engine here), the syslog port free. Nothing is logged into and nothing is
+//! changed (no host key is learnt).
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::format::Lab;
+use crate::format::lab::{Device, Endpoint, SshAccess};
+use crate::format::manifest::{FlapSource, Manifest};
+use crate::transport::{ConnectOptions, TransportError};
+
+/// One check's outcome.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Check {
+    /// `device 'arista-7048'`, `endpoint 'server1'`, `syslog`.
+    pub subject: String,
+    /// What was checked: `ssh reachable`, `ssh host key`, `secret T_PASS`…
+    pub check: String,
+    pub ok: bool,
+    pub detail: String,
+    /// What to do about a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+fn pass(subject: &str, check: &str, detail: String) -> Check {
+    Check {
+        subject: subject.into(),
+        check: check.into(),
+        ok: true,
+        detail,
+        fix: None,
+    }
+}
+
+fn fail(subject: &str, check: &str, detail: String, fix: String) -> Check {
+    Check {
+        subject: subject.into(),
+        check: check.into(),
+        ok: false,
+        detail,
+        fix: Some(fix),
+    }
+}
+
+/// Whether `host:port` takes a TCP connection within `limit`.
+async fn tcp(host: &str, port: u16, limit: Duration) -> Result<(), String> {
+    match tokio::time::timeout(limit, tokio::net::TcpStream::connect((host, port))).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!(
+            "no answer within {}",
+            humantime::format_duration(limit)
+        )),
+    }
+}
+
+/// The environment variables a device or endpoint names: each set?
+fn secrets(subject: &str, vars: &[(&str, &str)], out: &mut Vec<Check>) {
+    for (key, var) in vars {
+        let check = format!("{key} {var}");
+        match std::env::var_os(var) {
+            Some(_) => out.push(pass(subject, &check, "set".into())),
+            None => out.push(fail(
+                subject,
+                &check,
+                "not set".into(),
+                format!(
+                    "export {var}=… (the lab's {key} names it; switchlab never stores secrets)"
+                ),
+            )),
+        }
+    }
+}
+
+/// An SSH target: reachable, and its host key known.
+async fn ssh(
+    subject: &str,
+    name: &str,
+    s: &SshAccess,
+    opts: &ConnectOptions,
+    out: &mut Vec<Check>,
+) {
+    let addr = format!("{}:{}", s.host, s.port);
+    if s.jump.is_none() {
+        if let Err(e) = tcp(&s.host, s.port, opts.connect_timeout).await {
+            out.push(fail(
+                subject,
+                "ssh reachable",
+                format!("{addr}: {e}"),
+                "check the address and port in the lab, the management cabling, and that SSH is enabled on it".into(),
+            ));
+            return;
+        }
+        out.push(pass(subject, "ssh reachable", addr.clone()));
+    }
+    match crate::transport::ssh::check_host_key(name, s, opts).await {
+        Ok(()) => out.push(pass(subject, "ssh host key", format!("{addr}: known"))),
+        Err(TransportError::HostKeyUnknown {
+            fingerprint,
+            learn_into,
+            ..
+        }) => out.push(fail(
+            subject,
+            "ssh host key",
+            format!("{addr}: unknown key {fingerprint}"),
+            format!(
+                "check the fingerprint on the device's console, then connect once with --accept-new-host-keys (it is recorded in {})",
+                learn_into.display()
+            ),
+        )),
+        Err(e @ TransportError::HostKeyChanged { .. }) => out.push(fail(
+            subject,
+            "ssh host key",
+            e.to_string(),
+            "if the device was replaced or reinstalled, remove the old line; otherwise do not connect".into(),
+        )),
+        Err(e) => out.push(fail(
+            subject,
+            "ssh host key",
+            e.to_string(),
+            "check that the port speaks SSH".into(),
+        )),
+    }
+}
+
+async fn device(dev: &Device, opts: &ConnectOptions, out: &mut Vec<Check>) {
+    let subject = format!("device '{}'", dev.name());
+    let mut vars = Vec::new();
+    if let Some(s) = &dev.ssh
+        && let Some(v) = &s.get_ref().password_env
+    {
+        vars.push(("ssh.password_env", v.as_str()));
+    }
+    if let Some(s) = &dev.serial
+        && let Some(v) = &s.get_ref().password_env
+    {
+        vars.push(("serial.password_env", v.as_str()));
+    }
+    if let Some(v) = &dev.secret_env {
+        vars.push(("secret_env", v.as_str()));
+    }
+    secrets(&subject, &vars, out);
+    if let Some(s) = &dev.ssh {
+        ssh(&subject, dev.name(), s.get_ref(), opts, out).await;
+    }
+    if let Some(serial) = &dev.serial {
+        let path = crate::format::lab::lab_path(&opts.lab_dir, &serial.get_ref().port);
+        let shown = path.display().to_string();
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(nix::libc::O_NOCTTY | nix::libc::O_NONBLOCK)
+            .open(&path)
+            .map(|f| nix::unistd::isatty(&f).unwrap_or(false));
+        out.push(match tty {
+            Ok(true) => pass(&subject, "console", format!("{shown}: a tty")),
+            Ok(false) => fail(
+                &subject,
+                "console",
+                format!("{shown}: not a tty"),
+                "serial.port must name the USB-serial adapter (switchlab ports lists them)".into(),
+            ),
+            Err(e) => fail(
+                &subject,
+                "console",
+                format!("{shown}: {e}"),
+                "plug in the console cable's adapter, or fix serial.port (switchlab ports lists the adapters)".into(),
+            ),
+        });
+    }
+}
+
+async fn endpoint(ep: &Endpoint, opts: &ConnectOptions, out: &mut Vec<Check>) {
+    let subject = format!("endpoint '{}'", ep.name.get_ref());
+    if let Some(ns) = &ep.netns {
+        let here = std::path::Path::new("/run/netns").join(ns).exists();
+        out.push(match here {
+            true => pass(&subject, "network namespace", format!("{ns}: present")),
+            false => fail(
+                &subject,
+                "network namespace",
+                format!("{ns}: absent"),
+                "start the virtual lab first: switchlab sim --lab LAB (as root)".into(),
+            ),
+        });
+        return;
+    }
+    if let Some(s) = &ep.ssh {
+        let mut vars = Vec::new();
+        if let Some(v) = &s.password_env {
+            vars.push(("ssh.password_env", v.as_str()));
+        }
+        secrets(&subject, &vars, out);
+        ssh(&subject, ep.name.get_ref(), s, opts, out).await;
+        return;
+    }
+    let iperf3 = tokio::process::Command::new("iperf3")
+        .arg("--version")
+        .output()
+        .await
+        .is_ok_and(|o| o.status.success());
+    out.push(pass(
+        &subject,
+        "engine",
+        match iperf3 {
+            true => "this machine: iperf3 and the built-in engine".into(),
+            false => "this machine: the built-in engine (iperf3 is not installed)".into(),
+        },
+    ));
+}
+
+/// The syslog receiver's port, when the manifest's watch listens for syslog.
+fn syslog(manifest: &Manifest, out: &mut Vec<Check>) {
+    if !manifest.flaps.sources.contains(&FlapSource::Syslog) {
+        return;
+    }
+    let addr = manifest.flaps.syslog_listen;
+    if addr.port() == 0 {
+        out.push(pass(
+            "syslog",
+            "receiver port",
+            format!("{addr}: any free port"),
+        ));
+        return;
+    }
+    out.push(match std::net::UdpSocket::bind(addr) {
+        Ok(_) => pass("syslog", "receiver port", format!("udp {addr}: free")),
+        Err(e) => fail(
+            "syslog",
+            "receiver port",
+            format!("udp {addr}: {e}"),
+            "another program listens there: stop it, or set [flaps] syslog_listen to a free port"
+                .into(),
+        ),
+    });
+}
+
+/// Every check of the bench, in the lab's order.
+pub async fn doctor(lab: &Lab, manifest: Option<&Manifest>, opts: &ConnectOptions) -> Vec<Check> {
+    let mut out = Vec::new();
+    for d in &lab.devices {
+        device(d, opts, &mut out).await;
+    }
+    for e in &lab.endpoints {
+        endpoint(e, opts, &mut out).await;
+    }
+    if let Some(m) = manifest {
+        syslog(m, &mut out);
+    }
+    out
+}
+
+use std::os::unix::fs::OpenOptionsExt as _;

@@ -1,0 +1,81 @@
+//! `switchlab doctor` on a bench with problems a lab engineer meets on day one: a device
+//! that does not answer, one whose host key was never seen, a password variable not set.
+
+mod common;
+
+use common::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_names_each_problem_of_the_bench_with_its_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_arista, addr) = ssh_sim(options("arista_eos")).await;
+    // A port nobody listens on any more.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let lab = format!(
+        "{}{}{}[[endpoint]]\nname = \"here\"\naddress = \"127.0.0.1\"\n",
+        ssh_device("fresh", "arista_eos", addr, &[]),
+        ssh_device("gone", "arista_eos", closed, &[]),
+        ssh_device("nopass", "arista_eos", addr, &[]).replace("T_PASS", "T_UNSET_PASSWORD"),
+    );
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    let out = switchlab(
+        &["doctor", "--lab", "lab.toml", "--timeout", "3s"],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    // One line per check, each failure with its fix.
+    assert!(
+        t.contains("ok   device 'fresh' ssh reachable: 127.0.0.1:"),
+        "{t}"
+    );
+    assert!(
+        t.contains("FAIL device 'fresh' ssh host key: 127.0.0.1:"),
+        "{t}"
+    );
+    assert!(t.contains("unknown key SHA256:"), "{t}");
+    assert!(t.contains("fix: check the fingerprint on the device's console, then connect once with --accept-new-host-keys"), "{t}");
+    assert!(
+        t.contains(&format!(
+            "FAIL device 'gone' ssh reachable: 127.0.0.1:{}",
+            closed.port()
+        )),
+        "{t}"
+    );
+    assert!(
+        t.contains("FAIL device 'nopass' ssh.password_env T_UNSET_PASSWORD: not set"),
+        "{t}"
+    );
+    assert!(t.contains("fix: export T_UNSET_PASSWORD=…"), "{t}");
+    assert!(
+        t.contains("ok   endpoint 'here' engine: this machine"),
+        "{t}"
+    );
+    // Nothing was learnt: the key is still unknown.
+    assert!(!dir.path().join(".ssh/known_hosts").exists());
+
+    let out = switchlab(
+        &["doctor", "--lab", "lab.toml", "--timeout", "3s", "--json"],
+        &ENV,
+        dir.path(),
+    )
+    .await;
+    let checks: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let failed: Vec<&str> = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed.len(), 4, "{checks}");
+    assert!(
+        failed.contains(&"ssh host key") && failed.contains(&"ssh reachable"),
+        "{checks}"
+    );
+}
