@@ -12,6 +12,8 @@
 //!   overridable by a folder) and the registry of profiles and templates.
 //! - [`template`]: renders `templates/<vendor>/*.j2` with the lab's cabling (strict undefined).
 //! - [`inputs`]: lab + manifest + profiles + templates loaded and checked together.
+//! - [`import`]: a lab.toml from a Nornir, pyATS or NetBox inventory (secrets become
+//!   environment variables).
 //! - [`parse`]: show-command output → the common port-state schema, or link events.
 //! - [`transport`]: SSH (russh: known_hosts, jump host, legacy algorithms) and serial
 //!   consoles (tokio-serial), as one byte stream; USB-serial adapters from /sys.
@@ -44,6 +46,7 @@ pub mod channel;
 pub mod cli;
 pub mod driver;
 pub mod format;
+pub mod import;
 pub mod inputs;
 pub mod parse;
 pub mod record;

@@ -16,6 +16,7 @@ pub mod completions;
 mod connect_flags;
 pub mod demo;
 pub mod doctor;
+pub mod import;
 mod input_files;
 mod live;
 pub mod man;
@@ -48,6 +49,7 @@ Typical session:
   switchlab compare runs/A runs/B                               two runs side by side, with deltas
   switchlab report  runs/A                                      report.html with charts
   switchlab rerun   runs/A                                      the same run again, from its copies
+  switchlab import nornir hosts.yaml groups.yaml -o lab.toml    a lab from an inventory (nornir, pyats, netbox)
   switchlab completions bash > /etc/bash_completion.d/switchlab  shell completions (bash, zsh, fish)
 
 Exit codes (every command):
@@ -95,6 +97,7 @@ pub enum Command {
     Completions(completions::Args),
     Man(man::Args),
     Doctor(doctor::Args),
+    Import(import::Args),
 }
 
 impl Cli {
@@ -143,6 +146,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completions(a) => completions::run(&cli, a),
         Command::Man(a) => man::run(&cli, a),
         Command::Doctor(a) => doctor::run(&cli, a),
+        Command::Import(a) => import::run(&cli, a),
     }
 }
 

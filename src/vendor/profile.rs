@@ -45,6 +45,10 @@ pub struct VendorInfo {
     pub display: String,
     #[serde(default)]
     pub models: Vec<String>,
+    /// The names other tools give this platform (Netmiko device types, Nornir/NAPALM
+    /// platforms, pyATS `os`, NetBox platform slugs), for `switchlab import`.
+    #[serde(default)]
+    pub platforms: Vec<String>,
     /// What is known to be uncertain about this profile, shown by `switchlab vendors`.
     #[serde(default)]
     pub notes: Option<String>,

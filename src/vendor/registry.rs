@@ -98,6 +98,29 @@ impl Registry {
                 format!("'{}' must match the file name '{stem}'", v.name()),
             ));
         }
+        // A platform name (`ios`) means one vendor, or `import` would have to guess.
+        let norm = |s: &str| s.trim().to_lowercase().replace(['-', ' '], "_");
+        for p in &v.profile.vendor.platforms {
+            let other = self.vendors.values().find(|o| {
+                o.name() != stem
+                    && o.profile
+                        .vendor
+                        .platforms
+                        .iter()
+                        .any(|q| norm(q) == norm(p))
+            });
+            if let Some(o) = other {
+                let at = src.text.find(&format!("\"{p}\"")).unwrap_or(0);
+                return Err(src.invalid(
+                    &(at..at),
+                    "vendor.platforms",
+                    format!(
+                        "'{p}' is also {}'s: a platform name must mean one vendor",
+                        o.name()
+                    ),
+                ));
+            }
+        }
         self.vendors.insert(stem.to_string(), v);
         Ok(())
     }
@@ -108,6 +131,19 @@ impl Registry {
 
     pub fn vendor(&self, name: &str) -> Option<&Vendor> {
         self.vendors.get(name)
+    }
+
+    /// The vendor another tool's platform name means (`iosxe` → cisco_ios), by the
+    /// profiles' `platforms` and names; case, `-` and ` ` aside.
+    pub fn vendor_for_platform(&self, platform: &str) -> Option<&Vendor> {
+        let norm = |s: &str| s.trim().to_lowercase().replace(['-', ' '], "_");
+        let want = norm(platform);
+        self.vendor_names().into_iter().find_map(|name| {
+            let v = self.vendor(&name)?;
+            let info = &v.profile.vendor;
+            (norm(&info.name) == want || info.platforms.iter().any(|p| norm(p) == want))
+                .then_some(v)
+        })
     }
 
     pub fn vendor_names(&self) -> Vec<String> {

@@ -1,0 +1,82 @@
+//! NetBox's device list as CSV (Devices → Export → CSV, or the bulk-import columns):
+//! `Name`/`name`, `Platform`/`platform`, `Type`/`device_type` (the model), and the
+//! management address from `Primary IPv4`/`primary_ip4`/`Primary IP`/`primary_ip` (a
+//! prefix length is dropped). NetBox keeps no credentials: every device gets the SSH user
+//! given on the command line and one password variable.
+
+use std::path::Path;
+
+use super::{Draft, DraftDevice, ImportError, check_name, env_name};
+
+/// The column of the first of `names` the header has (case and spaces aside).
+fn column(header: &csv::StringRecord, names: &[&str]) -> Option<usize> {
+    let norm = |s: &str| s.trim().to_lowercase().replace([' ', '-'], "_");
+    header
+        .iter()
+        .position(|h| names.iter().any(|n| norm(h) == norm(n)))
+}
+
+/// Read a NetBox device CSV; every device is reached as `user` on port 22.
+pub fn read_devices(path: &Path, user: &str) -> Result<Draft, ImportError> {
+    let file = path.display().to_string();
+    let text = super::read(path)?;
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let parse = |error: String| ImportError::Parse {
+        file: file.clone(),
+        error,
+    };
+    let header = r.headers().map_err(|e| parse(e.to_string()))?.clone();
+    let need = |names: &[&str]| {
+        column(&header, names).ok_or_else(|| {
+            parse(format!(
+                "no {} column (the header has: {})",
+                names[0],
+                header.iter().collect::<Vec<_>>().join(", ")
+            ))
+        })
+    };
+    let name_col = need(&["Name", "name"])?;
+    let platform_col = need(&["Platform", "platform"])?;
+    let ip_col = need(&[
+        "Primary IPv4",
+        "primary_ip4",
+        "Primary IP",
+        "primary_ip",
+        "IP Address",
+    ])?;
+    let model_col = column(&header, &["Type", "Device type", "device_type"]);
+    let mut draft = Draft {
+        source: format!("the NetBox device list {file}"),
+        ..Draft::default()
+    };
+    let password = env_name(&[], "PASSWORD");
+    for (i, row) in r.records().enumerate() {
+        let row = row.map_err(|e| parse(format!("row {}: {e}", i + 1)))?;
+        let get = |c: usize| row.get(c).map(str::trim).unwrap_or_default().to_string();
+        let name = get(name_col);
+        check_name(&file, &name)?;
+        let ip = get(ip_col);
+        let ip = ip.split('/').next().unwrap_or_default().to_string();
+        if ip.is_empty() {
+            draft
+                .skipped
+                .push((name, "no primary IP address in NetBox".into()));
+            continue;
+        }
+        let password_env = Some(draft.secret(
+            &password,
+            format!("the password of user {user} on the devices"),
+        ));
+        draft.devices.push(DraftDevice {
+            name,
+            platform: get(platform_col),
+            model: model_col.map(get).filter(|m| !m.is_empty()),
+            host: ip,
+            port: 22,
+            user: user.to_string(),
+            password_env,
+            secret_env: None,
+        });
+    }
+    Ok(draft)
+}
