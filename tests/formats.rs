@@ -157,7 +157,21 @@ fn device_with_two_or_no_access_methods() {
         "serial = { port = \"/dev/ttyUSB0\" }\nssh = { host = \"127.0.0.1\", user = \"admin\" }",
     );
     check(&l, MANIFEST).code(1).stderr(predicate::str::contains(
-        "key `device.ssh`: device 'icx-7150' has both ssh and serial access",
+        "key `device.serial`: device 'icx-7150' has ssh and serial access; give one",
+    ));
+    let l = LAB.replace(
+        "serial = { port = \"/tmp/switchlab-demo/icx-7150.console\", baud = 9600 }",
+        "console = { host = \"cs1\" }",
+    );
+    check(&l, MANIFEST).code(1).stderr(predicate::str::contains(
+        "key `device.console.port`: give the console server's TCP port for this console",
+    ));
+    let l = LAB.replace(
+        "serial = { port = \"/tmp/switchlab-demo/icx-7150.console\", baud = 9600 }",
+        "console = { host = \"cs1\", protocol = \"ssh\" }",
+    );
+    check(&l, MANIFEST).code(1).stderr(predicate::str::contains(
+        "key `device.console.user`: an SSH console server needs the user that names the port",
     ));
     let l = LAB.replace(
         "serial = { port = \"/tmp/switchlab-demo/icx-7150.console\", baud = 9600 }",

@@ -48,6 +48,18 @@ pub fn credentials(dev: &Device) -> Result<Credentials, TransportError> {
             )?);
         }
     }
+    if let Some(console) = &dev.console {
+        let k = console.get_ref();
+        c.user = k.login_user.clone();
+        c.password_from = k.login_password_env.clone();
+        if let Some(var) = &k.login_password_env {
+            c.password = Some(transport::secret_from_env(
+                dev.name(),
+                var,
+                "console.login_password_env",
+            )?);
+        }
+    }
     c.secret_from = dev.secret_env.clone();
     if let Some(var) = &dev.secret_env {
         c.secret = Some(transport::secret_from_env(dev.name(), var, "secret_env")?);

@@ -1,5 +1,6 @@
-//! How a lab reaches a device or an endpoint: `ssh = {…}` (with its jump host) and
-//! `serial = {…}`, each checked as it is read.
+//! How a lab reaches a device or an endpoint: `ssh = {…}` (with its jump host),
+//! `serial = {…}`, and `console = {…}` (a console server's port), each checked as it is
+//! read.
 
 use serde::Deserialize;
 
@@ -131,6 +132,91 @@ pub struct SerialAccess {
     pub user: Option<String>,
     #[serde(default, deserialize_with = "values::opt_env_var")]
     pub password_env: Option<String>,
+}
+
+/// A device's console reached through a console server or ser2net: its reverse-telnet
+/// or raw TCP port, or SSH to a console server that picks the port by the user name
+/// (Opengear `admin:7001`, Avocent/Cyclades `admin:ttyS7`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleAccess {
+    pub host: String,
+    /// The port: required for telnet and raw; SSH defaults to 22.
+    #[serde(default, deserialize_with = "opt_tcp_port")]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub protocol: ConsoleProtocol,
+    /// SSH: the console server's user, naming the serial port.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// SSH: the console server's password, by environment variable.
+    #[serde(default, deserialize_with = "values::opt_env_var")]
+    pub password_env: Option<String>,
+    #[serde(default)]
+    pub key_file: Option<String>,
+    /// The device's own console login (many consoles ask for one; default: none asked).
+    #[serde(default)]
+    pub login_user: Option<String>,
+    #[serde(default, deserialize_with = "values::opt_env_var")]
+    pub login_password_env: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ConsoleProtocol {
+    /// Reverse telnet (RFC 854 with option negotiation), as console servers and ser2net.
+    #[default]
+    Telnet,
+    /// The serial bytes as they are, on a TCP port (ser2net `raw`).
+    Raw,
+    /// SSH to the console server; the user name picks the port.
+    Ssh,
+}
+
+impl ConsoleAccess {
+    /// The port to connect to.
+    pub fn tcp_port(&self) -> Option<u16> {
+        match (self.port, self.protocol) {
+            (Some(p), _) => Some(p),
+            (None, ConsoleProtocol::Ssh) => Some(22),
+            (None, _) => None,
+        }
+    }
+
+    /// A key of the table that is wrong, and why (checked when the lab is read).
+    pub fn check(&self) -> Result<(), (&'static str, String)> {
+        match self.protocol {
+            ConsoleProtocol::Ssh if self.user.is_none() => Err((
+                "user",
+                "an SSH console server needs the user that names the port, e.g. \"admin:7001\""
+                    .into(),
+            )),
+            ConsoleProtocol::Telnet | ConsoleProtocol::Raw if self.port.is_none() => Err((
+                "port",
+                "give the console server's TCP port for this console, e.g. 7001".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The console server as an SSH target (`protocol = "ssh"`).
+    pub fn ssh(&self) -> SshAccess {
+        SshAccess {
+            host: self.host.clone(),
+            port: self.tcp_port().unwrap_or(22),
+            user: self.user.clone().unwrap_or_default(),
+            password_env: self.password_env.clone(),
+            key_file: self.key_file.clone(),
+            agent: false,
+            legacy_algorithms: false,
+            jump: None,
+            connect_timeout: None,
+        }
+    }
+}
+
+fn opt_tcp_port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    tcp_port(d).map(Some)
 }
 
 fn tcp_port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {

@@ -7,7 +7,9 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use super::access::{FlowControl, Jump, Parity, SerialAccess, SshAccess};
+pub use super::access::{
+    ConsoleAccess, ConsoleProtocol, FlowControl, Jump, Parity, SerialAccess, SshAccess,
+};
 use super::error::FormatError;
 use super::source::Source;
 use super::values;
@@ -41,6 +43,9 @@ pub struct Device {
     pub ssh: Option<Spanned<SshAccess>>,
     #[serde(default)]
     pub serial: Option<Spanned<SerialAccess>>,
+    /// Its console through a console server or ser2net (telnet, raw TCP, SSH).
+    #[serde(default)]
+    pub console: Option<Spanned<ConsoleAccess>>,
     /// The device's management address: where its syslog messages come from (default: its
     /// ssh host). IOS names no host in them unless told to, so they are matched by it.
     #[serde(default)]
@@ -225,21 +230,34 @@ impl Lab {
             "is defined twice",
         )?;
         for d in &self.devices {
-            match (&d.ssh, &d.serial) {
-                (Some(a), Some(_)) => {
+            let ways = [
+                d.ssh.as_ref().map(|a| ("ssh", a.span())),
+                d.serial.as_ref().map(|a| ("serial", a.span())),
+                d.console.as_ref().map(|a| ("console", a.span())),
+            ];
+            let given: Vec<_> = ways.into_iter().flatten().collect();
+            match given.as_slice() {
+                [] => {
+                    return Err(src.invalid(&d.name.span(), "device", format!("device '{}' has no access: add `ssh = {{ host, user, … }}`, `serial = {{ port = \"/dev/ttyUSB0\" }}` or `console = {{ host, port }}`", d.name.get_ref())));
+                }
+                [_] => {}
+                [_, (second, span), ..] => {
+                    let names: Vec<&str> = given.iter().map(|(n, _)| *n).collect();
                     return Err(src.invalid(
-                        &a.span(),
-                        "device.ssh",
+                        span,
+                        &format!("device.{second}"),
                         format!(
-                            "device '{}' has both ssh and serial access; give one",
-                            d.name.get_ref()
+                            "device '{}' has {} access; give one",
+                            d.name.get_ref(),
+                            names.join(" and ")
                         ),
                     ));
                 }
-                (None, None) => {
-                    return Err(src.invalid(&d.name.span(), "device", format!("device '{}' has no access: add `ssh = {{ host, user, … }}` or `serial = {{ port = \"/dev/ttyUSB0\" }}`", d.name.get_ref())));
-                }
-                _ => {}
+            }
+            if let Some(c) = &d.console {
+                c.get_ref().check().map_err(|(key, why)| {
+                    src.invalid(&c.span(), &format!("device.console.{key}"), why)
+                })?;
             }
             if let Some(ssh) = &d.ssh {
                 ssh.get_ref().check(src).map_err(|(key, why)| {

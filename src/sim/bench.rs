@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{Cabling, Sim, SimError, SimOptions, parse_flaps};
 use crate::format::Lab;
-use crate::format::lab::Device;
+use crate::format::lab::{ConsoleProtocol, Device};
 
 /// A started simulator and where it listens (`ssh 127.0.0.1:2202`, `serial PATH`).
 pub struct BenchSwitch {
@@ -15,6 +15,8 @@ pub struct BenchSwitch {
     pub listeners: Vec<String>,
     /// Where its SSH listener got bound (the lab's port, or any free one for port 0).
     pub ssh: Option<SocketAddr>,
+    /// Where its console-server port got bound (`console = { … }`).
+    pub console: Option<SocketAddr>,
 }
 
 use crate::format::lab::lab_path;
@@ -61,6 +63,17 @@ fn options(dev: &Device, lab_dir: &Path) -> Result<SimOptions, SimError> {
             .clone()
             .unwrap_or_else(|| "admin".into());
     }
+    if let Some(c) = &dev.console {
+        let c = c.get_ref();
+        // An SSH console server's user is `USER:PORT`; the console's login is its own.
+        o.user = c
+            .user
+            .as_deref()
+            .and_then(|u| u.split(':').next())
+            .or(c.login_user.as_deref())
+            .unwrap_or("admin")
+            .to_string();
+    }
     o.cabling = Some(
         dev.ports
             .iter()
@@ -102,11 +115,34 @@ pub async fn start(lab: &Lab, lab_dir: &Path) -> Result<Vec<BenchSwitch>, SimErr
             sim.listen_console(&link).await?;
             listeners.push(format!("serial {}", link.display()));
         }
+        let mut console = None;
+        if let Some(c) = &dev.console {
+            let c = c.get_ref();
+            let port = c.tcp_port().unwrap_or(0);
+            let addr: SocketAddr = (c.host.as_str(), port)
+                .to_socket_addrs()
+                .ok()
+                .and_then(|mut a| a.next())
+                .ok_or_else(|| SimError::Io {
+                    what: format!("device '{}': console host '{}'", dev.name(), c.host),
+                    error: std::io::Error::other("does not resolve"),
+                })?;
+            let (kind, bound) = match c.protocol {
+                ConsoleProtocol::Ssh => ("console ssh", sim.listen_ssh(addr).await?),
+                ConsoleProtocol::Telnet => {
+                    ("console telnet", sim.listen_console_tcp(addr, true).await?)
+                }
+                ConsoleProtocol::Raw => ("console raw", sim.listen_console_tcp(addr, false).await?),
+            };
+            listeners.push(format!("{kind} {bound}"));
+            console = Some(bound);
+        }
         out.push(BenchSwitch {
             device: dev.name().to_string(),
             sim,
             listeners,
             ssh: ssh_bound,
+            console,
         });
     }
     Ok(out)

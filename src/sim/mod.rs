@@ -9,6 +9,7 @@
 pub mod actions;
 pub mod bench;
 pub mod console;
+pub mod console_tcp;
 pub mod dataplane;
 pub mod dialect;
 pub mod grammar;
@@ -220,6 +221,23 @@ impl Sim {
             what: format!("ssh listener on {addr}"),
             error,
         })?;
+        self.tasks.push(task);
+        Ok(bound)
+    }
+
+    /// Serve the console on a TCP port, as a console server's port: reverse telnet, or raw
+    /// bytes (`telnet` false); returns the bound address.
+    pub async fn listen_console_tcp(
+        &mut self,
+        addr: SocketAddr,
+        telnet: bool,
+    ) -> Result<SocketAddr, SimError> {
+        let (bound, task) = console_tcp::serve(self, addr, telnet)
+            .await
+            .map_err(|error| SimError::Io {
+                what: format!("console port on {addr}"),
+                error,
+            })?;
         self.tasks.push(task);
         Ok(bound)
     }

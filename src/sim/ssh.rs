@@ -1,6 +1,8 @@
 //! The SSH front end (russh): password and public-key auth, PTY + shell, many sessions at
 //! once, each its own CLI session; with `legacy_algorithms`, only the old algorithms old
-//! switches speak (dh-group14/group1-sha1, aes-cbc, hmac-sha1).
+//! switches speak (dh-group14/group1-sha1, aes-cbc, hmac-sha1). It also stands in for an
+//! SSH console server: a user `USER:PORT` (Opengear's `admin:7001`, Avocent's
+//! `admin:ttyS7`) gets the switch's console (its login prompt) instead of a VTY session.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -37,6 +39,7 @@ impl russh::server::Server for Server {
         Conn {
             shared: self.0.clone(),
             sessions: HashMap::new(),
+            console_port: None,
         }
     }
 }
@@ -44,15 +47,35 @@ impl russh::server::Server for Server {
 struct Conn {
     shared: Shared,
     sessions: HashMap<ChannelId, Session>,
+    /// Logged in as `USER:PORT`: a console server's port, not the switch's VTY.
+    console_port: Option<String>,
+}
+
+impl Conn {
+    /// Whether `user` is this switch's user, or `USER:PORT` (a console server's port).
+    fn known_user(&mut self, user: &str) -> bool {
+        let s = &self.shared;
+        if user == s.user {
+            return true;
+        }
+        match user.split_once(':') {
+            Some((u, port)) if u == s.user && !port.is_empty() => {
+                self.console_port = Some(port.to_string());
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 impl russh::server::Handler for Conn {
     type Error = russh::Error;
 
     async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
+        let known = self.known_user(user);
         let s = &self.shared;
         Ok(
-            if user == s.user && !s.password.is_empty() && password == s.password {
+            if known && !s.password.is_empty() && password == s.password {
                 Auth::Accept
             } else {
                 Auth::reject()
@@ -65,12 +88,13 @@ impl russh::server::Handler for Conn {
         user: &str,
         key: russh::server::VerifiedPublicKey<'_>,
     ) -> Result<Auth, Self::Error> {
+        let user_known = self.known_user(user);
         let s = &self.shared;
         let known = s
             .keys
             .iter()
             .any(|k| k.key_data() == key.public_key.key_data());
-        Ok(if user == s.user && known {
+        Ok(if user_known && known {
             Auth::Accept
         } else {
             Auth::reject()
@@ -140,8 +164,8 @@ impl russh::server::Handler for Conn {
             s.dialect,
             s.device.clone(),
             SessionStart {
-                console: false,
-                authenticated: true,
+                console: self.console_port.is_some(),
+                authenticated: self.console_port.is_none(),
                 acknowledge: s.acknowledge,
                 echo_secrets: false,
             },

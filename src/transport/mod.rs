@@ -1,9 +1,12 @@
 //! Transports: one byte stream to a device's CLI, over SSH (russh; known_hosts, jump host,
-//! legacy algorithms) or a serial console (tokio-serial). Everything above sees only bytes.
+//! legacy algorithms), a serial console (tokio-serial), or a console through a console
+//! server (telnet, raw TCP, SSH). Everything above sees only bytes.
 
 pub mod console_link;
+pub mod console_server;
 pub mod serial;
 pub mod ssh;
+pub mod telnet;
 pub mod usb;
 
 use std::path::PathBuf;
@@ -169,6 +172,9 @@ pub async fn connect(dev: &Device, opts: &ConnectOptions) -> Result<Connected, T
     }
     if let Some(serial) = &dev.serial {
         return serial::open(dev.name(), serial.get_ref(), opts);
+    }
+    if let Some(c) = &dev.console {
+        return console_server::connect(dev.name(), c.get_ref(), opts).await;
     }
     Err(TransportError::NoAccess {
         device: dev.name().into(),
