@@ -79,7 +79,20 @@ pub fn ports_table(rows: &[PortRow]) -> Table {
 
 /// The end of a run on the console: the diagnosis per port, the throughput tests, what
 /// failed or was not run, and the run folder as the last line.
-pub fn print_run_report(report: &RunReport) {
+/// The end of a run: the tables and the folder, or with `json` one JSON document (the
+/// folder and its run.json) on stdout.
+pub fn print_run_report(report: &RunReport, json: bool) -> anyhow::Result<()> {
+    if json {
+        let run = crate::record::read::read_run(&report.folder.join("run.json"))?;
+        let doc = serde_json::json!({ "folder": report.folder, "run": run });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(());
+    }
+    print_run_tables(report);
+    Ok(())
+}
+
+fn print_run_tables(report: &RunReport) {
     let rows: Vec<PortRow> = report
         .devices
         .iter()
@@ -197,14 +210,25 @@ pub fn push_line(device: &str, secs: f64, lines: usize, outcome: &Outcome, then:
 pub struct ConsoleProgress {
     pub board: Mutex<LiveBoard>,
     pub bars: Option<Bars>,
+    /// Standard output carries JSON at the end (`--json`): progress lines go to stderr.
+    pub json: bool,
 }
 
 impl ConsoleProgress {
-    pub fn new(ports: Vec<(String, String)>) -> ConsoleProgress {
+    pub fn new(ports: Vec<(String, String)>, json: bool) -> ConsoleProgress {
         ConsoleProgress {
             board: Mutex::new(LiveBoard::new(ports)),
             bars: Bars::on_terminal(),
+            json,
         }
+    }
+
+    /// A progress line: stdout, or stderr when stdout is for the JSON.
+    fn line(&self, text: &str) {
+        Bars::say(&self.bars, || match self.json {
+            true => eprintln!("{text}"),
+            false => println!("{text}"),
+        });
     }
 }
 
@@ -250,12 +274,12 @@ impl TrafficProgress for ConsoleProgress {
         if let Some(b) = &self.bars {
             b.test_ended();
         }
-        Bars::say(&self.bars, || test_line(r));
+        self.line(&test_line(r));
     }
 }
 
 /// A test's end, as a line.
-fn test_line(r: &TestResult) {
+fn test_line(r: &TestResult) -> String {
     let secs = r
         .ended
         .duration_since(r.started)
@@ -267,7 +291,7 @@ fn test_line(r: &TestResult) {
             pass,
             udp,
             ..
-        } => println!(
+        } => format!(
             "{:<6} traffic {:<15} {:<16} {secs:>6.2}s {received_gbps:.2} Gbit/s received{}",
             // A verdict, not a failure of the tool: lower case, as in ports.csv.
             if *pass == Some(false) { "fail" } else { "ok" },
@@ -280,9 +304,9 @@ fn test_line(r: &TestResult) {
                 ))
                 .unwrap_or_default(),
         ),
-        TestOutcome::Failed(e) => println!("FAILED traffic {:<15} {e}", r.test.name),
+        TestOutcome::Failed(e) => format!("FAILED traffic {:<15} {e}", r.test.name),
         TestOutcome::Interrupted => {
-            println!("interrupted traffic {:<15} {secs:>6.2}s", r.test.name)
+            format!("interrupted traffic {:<15} {secs:>6.2}s", r.test.name)
         }
     }
 }
@@ -312,12 +336,7 @@ impl Progress for ConsoleProgress {
             b.push_ended(&r.device);
         }
         let secs = r.push_time.as_secs_f64();
-        Bars::say(&self.bars, || {
-            println!(
-                "{}",
-                push_line(&r.device, secs, r.lines, &r.push, "; watching")
-            )
-        });
+        self.line(&push_line(&r.device, secs, r.lines, &r.push, "; watching"));
     }
 
     fn watching(&self, watch: std::time::Duration) {

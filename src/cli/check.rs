@@ -15,6 +15,10 @@ use crate::run::traffic;
 pub struct Args {
     #[command(flatten)]
     pub files: InputFiles,
+    /// One JSON document (each device's rendered config size, each measurement's path)
+    /// instead of lines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
@@ -29,6 +33,23 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         &args.files.manifest,
         engine,
     )?;
+    if args.json {
+        let doc = serde_json::json!({
+            "valid": true,
+            "lab": args.files.lab,
+            "manifest": args.files.manifest,
+            "devices": inputs.configs.iter().map(|c| serde_json::json!({
+                "device": c.device, "template": c.template, "lines": c.lines.len(),
+            })).collect::<Vec<_>>(),
+            "throughput": measured.iter().map(|t| serde_json::json!({
+                "test": t.name, "device": t.device,
+                "from": t.from.name, "from_address": t.from.address,
+                "to": t.to.name, "to_address": t.to.address,
+            })).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     for c in &inputs.configs {
         println!(
             "ok   {}: template '{}' renders {} lines",

@@ -21,11 +21,31 @@ pub struct Args {
     /// Write CSV to FILE.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// One JSON document on stdout: the rows as objects by column, and the inputs that
+    /// differ.
+    #[arg(long, conflicts_with = "output")]
+    pub json: bool,
 }
 
 pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let runs = read_runs(&args.runs)?;
     let c = compare(&runs);
+    if args.json {
+        let rows: Vec<serde_json::Map<String, serde_json::Value>> = c
+            .rows
+            .iter()
+            .map(|r| {
+                c.header
+                    .iter()
+                    .zip(r)
+                    .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+                    .collect()
+            })
+            .collect();
+        let doc = serde_json::json!({ "rows": rows, "differing_inputs": c.differing_inputs });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     if !c.differing_inputs.is_empty() {
         eprintln!(
             "note: the runs' inputs differ: {} (figures may not be comparable)",

@@ -47,6 +47,10 @@ pub struct Args {
     /// the simulated switches).
     #[arg(long, default_value_t = 4.0, value_name = "GBIT_S")]
     pub max_gbit_s: f64,
+    /// At the end, one JSON document on stdout (the run folder and its run.json) instead
+    /// of the tables; progress goes to stderr.
+    #[arg(long)]
+    pub json: bool,
     /// Where the lab's relative paths resolve when `lab` is a run folder's copy (`rerun`).
     #[arg(skip)]
     pub lab_base: Option<PathBuf>,
@@ -56,6 +60,11 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    // With --json, stdout carries only the document at the end.
+    let say = |line: &str| match args.json {
+        true => eprintln!("{line}"),
+        false => println!("{line}"),
+    };
     let reg = cli.registry()?;
     let mut inputs = RunInputs::load(&args.lab, &args.manifest, args.lab_base.as_deref(), &reg)?;
     // This demo's own folder: its host keys and its consoles (two demos at once must not
@@ -101,9 +110,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     if let Err(why) = &data_plane {
-        println!(
+        say(&format!(
             "data plane: not available ({why}; it needs root): the servers' traffic goes over this machine's loopback, not through the switches"
-        );
+        ));
     }
     let flags = WatchFlags {
         duration: Some(args.watch),
@@ -133,7 +142,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     );
     let traffic = rt.block_on(prepared)?;
     if let Some(t) = &traffic {
-        println!("{}", super::board::traffic_line(t));
+        say(&super::board::traffic_line(t));
     }
     let plan = RunPlan {
         reg: &reg,
@@ -152,7 +161,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             &args.manifest,
         )),
     };
-    let progress = ConsoleProgress::new(run_ports(&inputs, &[]));
+    let progress = ConsoleProgress::new(run_ports(&inputs, &[]), args.json);
     let report = rt.block_on(async {
         let switches = bench::start(&inputs.lab.lab, &inputs.lab.dir()).await?;
         let opts = DataPlaneOptions {
@@ -164,10 +173,14 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             Err(_) => None,
         };
         for l in forwarding.iter().flat_map(|d| &d.lines) {
-            println!("data plane: {l}");
+            say(&format!("data plane: {l}"));
         }
         for s in &switches {
-            println!("sim    {:<16} {}", s.device, s.listeners.join(", "));
+            say(&format!(
+                "sim    {:<16} {}",
+                s.device,
+                s.listeners.join(", ")
+            ));
             let dev = inputs
                 .lab
                 .lab
@@ -185,7 +198,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     });
     let _ = std::fs::remove_dir_all(&keys);
     let report = report?;
-    print_run_report(&report);
+    print_run_report(&report, args.json)?;
     Ok(ExitCode::from(report.exit_code()))
 }
 

@@ -36,6 +36,21 @@ pub struct Args {
     /// goes, from the connect on: a failed login leaves the bytes that explain it.
     #[arg(long, value_name = "DIR")]
     pub transcripts: Option<PathBuf>,
+    /// One JSON array of the devices' results on stdout instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One device's push, as `--json` prints it.
+#[derive(serde::Serialize)]
+struct Pushed<'a> {
+    device: &'a str,
+    ok: bool,
+    outcome: &'static str,
+    seconds: f64,
+    lines: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
@@ -66,10 +81,29 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     );
     let results = rt.block_on(push_all(&reg, &inputs, &devices, &opts, |r| {
         let secs = r.elapsed.as_secs_f64();
-        println!("{}", push_line(&r.device, secs, r.lines, &r.outcome, ""));
+        let line = push_line(&r.device, secs, r.lines, &r.outcome, "");
+        match args.json {
+            true => eprintln!("{line}"),
+            false => println!("{line}"),
+        }
     }));
     let failed = results.iter().filter(|r| !r.ok()).count();
-    println!("{} of {} devices ok", results.len() - failed, results.len());
+    if args.json {
+        let doc: Vec<Pushed> = results
+            .iter()
+            .map(|r| Pushed {
+                device: &r.device,
+                ok: r.ok(),
+                outcome: r.outcome.word(),
+                seconds: r.elapsed.as_secs_f64(),
+                lines: r.lines,
+                error: (!r.ok()).then(|| push_line(&r.device, 0.0, r.lines, &r.outcome, "")),
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        println!("{} of {} devices ok", results.len() - failed, results.len());
+    }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {

@@ -49,6 +49,10 @@ pub struct Args {
     pub no_traffic: bool,
     #[command(flatten)]
     pub watch: WatchFlags,
+    /// At the end, one JSON document on stdout (the run folder and its run.json) instead
+    /// of the tables; progress goes to stderr.
+    #[arg(long)]
+    pub json: bool,
     /// The run this one repeats (`rerun`): recorded instead of this process's arguments.
     #[arg(skip)]
     pub repeats: Option<Invocation>,
@@ -93,9 +97,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             &args.files.manifest,
         )),
     };
-    let progress = ConsoleProgress::new(run_ports(&inputs, &args.devices));
+    let progress = ConsoleProgress::new(run_ports(&inputs, &args.devices), args.json);
     let report = rt.block_on(run_manifest(plan, inputs, &progress))?;
-    print_run_report(&report);
+    print_run_report(&report, args.json)?;
     Ok(ExitCode::from(report.exit_code()))
 }
 

@@ -11,10 +11,33 @@ use super::Cli;
 /// Profiles come built in, or from --vendors DIR. Checked: every regex
 /// compiles and every mode of the mode graph is reachable. Exits 1 on the first bad profile.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// One JSON array of the profiles instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
 
-pub fn run(cli: &Cli, _args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
+    if args.json {
+        let doc: Vec<serde_json::Value> = reg
+            .vendors()
+            .map(|v| {
+                serde_json::json!({
+                    "vendor": v.name(),
+                    "display": v.profile.vendor.display,
+                    "models": v.profile.vendor.models,
+                    "platforms": v.profile.vendor.platforms,
+                    "modes": v.modes.iter().rev().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+                    "templates": reg.template_names(v.name()),
+                    "parses": v.parse.iter().map(|p| p.command.as_str()).collect::<Vec<_>>(),
+                    "from": v.origin.to_string(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut table = Table::new();
     table.set_header([
         "vendor",

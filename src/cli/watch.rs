@@ -35,6 +35,10 @@ pub struct Args {
     /// Where run folders go.
     #[arg(long, default_value = "runs")]
     pub runs: PathBuf,
+    /// At the end, one JSON document on stdout (the run folder and its run.json and
+    /// ports.csv rows) instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
@@ -102,6 +106,16 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let report = rt.block_on(watch_all(&targets, &opts, &folder, &on_event, &tell))?;
     let (rows, failed) = (report.rows, report.failed);
+    let code = ExitCode::from(crate::watch::exit_code(
+        report.interrupted,
+        failed.is_empty(),
+    ));
+    if args.json {
+        let run = crate::record::read::read_run(&folder.path.join("run.json"))?;
+        let doc = serde_json::json!({ "folder": folder.path, "run": run, "ports": rows });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(code);
+    }
     println!("{}", ports_table(&rows));
     for f in &failed {
         println!("FAILED {f}");
@@ -113,10 +127,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     println!("{}", folder.path.display());
-    Ok(ExitCode::from(crate::watch::exit_code(
-        report.interrupted,
-        failed.is_empty(),
-    )))
+    Ok(code)
 }
 
 struct Tell {
