@@ -522,3 +522,86 @@ async fn a_namespace_it_did_not_make_is_left_alone_and_an_unaddressed_link_is_re
         "{e:?}"
     );
 }
+
+/// Whether this process runs as root (/proc/self belongs to the effective user).
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// `switchlab ARGS` as a user without CAP_NET_ADMIN: as root, dropped to nobody with
+/// setpriv; already unprivileged, as is.
+fn unprivileged(
+    args: &[String],
+    cwd: &std::path::Path,
+    home: &std::path::Path,
+) -> std::process::Command {
+    let bin = assert_cmd::cargo::cargo_bin("switchlab");
+    let mut cmd = if is_root() {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin);
+        c
+    } else {
+        std::process::Command::new(bin)
+    };
+    cmd.args(args).current_dir(cwd).env("HOME", home);
+    cmd
+}
+
+// Without the privileges for namespaces: `sim --lab` says so once and serves the control
+// plane; the demo sends its traffic over loopback, saying so, and still completes.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_privileges_the_sim_serves_the_control_plane_and_the_demo_uses_loopback() {
+    use std::io::BufRead;
+    use std::os::unix::fs::PermissionsExt;
+    if is_root() && !have_tool("setpriv", "dropping root") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let t = tag("unpriv");
+    let lab = format!(
+        "[[device]]\nname = \"sw\"\nvendor = \"arista_eos\"\nserial = {{ port = \"sw.console\" }}\nsim = {{ seed = 1 }}\n{}{}{}{}",
+        wired("Ethernet1", "s1", ""),
+        wired("Ethernet2", "s2", ""),
+        endpoint(&t, "s1", "198.18.17.1"),
+        endpoint(&t, "s2", "198.18.17.2"),
+    );
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    let sim_args = ["sim", "--lab", "lab.toml"].map(String::from);
+    let mut sim = unprivileged(&sim_args, dir.path(), dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(sim.stdout.take().unwrap()).lines();
+    let said = lines.next().and_then(|l| l.ok()).unwrap_or_default();
+    let said = if said.starts_with("data plane") {
+        said
+    } else {
+        lines.next().and_then(|l| l.ok()).unwrap_or_default()
+    };
+    let _ = sim.kill();
+    let _ = sim.wait();
+    assert!(
+        said.starts_with("data plane: not started (") && said.contains("control plane only"),
+        "{said}"
+    );
+    assert!(!netns_exists(&format!("swl-{t}-s1")));
+
+    let root = std::env::current_dir().unwrap();
+    let runs = dir.path().join("runs").display().to_string();
+    let demo = ["demo", "--runs", &runs, "--watch", "2s"].map(String::from);
+    let out = tokio::task::spawn_blocking({
+        let (root, home) = (root.clone(), dir.path().to_path_buf());
+        move || unprivileged(&demo, &root, &home).output().unwrap()
+    })
+    .await
+    .unwrap();
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("data plane: not available ("), "{t}");
+    assert!(t.contains("goes over this machine's loopback"), "{t}");
+    assert!(t.contains("5 of 5 devices pushed and watched"), "{t}");
+}
