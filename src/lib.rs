@@ -15,8 +15,9 @@
 //! - [`import`]: a lab.toml from a Nornir, pyATS or NetBox inventory (secrets become
 //!   environment variables).
 //! - [`parse`]: show-command output → the common port-state schema, or link events.
-//! - [`transport`]: SSH (russh: known_hosts, jump host, legacy algorithms) and serial
-//!   consoles (tokio-serial), as one byte stream; USB-serial adapters from /sys.
+//! - [`transport`]: SSH (russh: known_hosts, jump host, legacy algorithms), serial
+//!   consoles (tokio-serial) and consoles through console servers (telnet, raw TCP, SSH),
+//!   as one byte stream; USB-serial adapters from /sys.
 //! - [`channel`]: bytes ⇄ prompts: read until a prompt, pager, echo and ANSI stripping,
 //!   asynchronous log lines taken out with their arrival time, redacted transcript.
 //! - [`driver`]: the vendor's mode graph in action: login, dialogs, escalation, configure
@@ -33,10 +34,12 @@
 //!   report.html with plotters' SVG charts.
 //! - [`watch`]: the flap watch: per-port timelines from counters, state polls, console
 //!   lines, the log buffer and a syslog receiver; diagnosis with hints.
-//! - [`sim`]: the virtual lab: simulated switches of each vendor over SSH and pty consoles,
-//!   with a link model and flap injection (its own code, not driven by `vendors/*.toml`).
+//! - [`sim`]: the virtual lab: simulated switches of each vendor over SSH, pty consoles and
+//!   console-server ports, with a link model and flap injection (its own code, not driven
+//!   by `vendors/*.toml`), and a data plane: endpoints as network namespaces whose traffic
+//!   crosses the simulated switches.
 //!
-//! Not built yet (DESIGN.md): the simulators' data plane.
+//! Not built yet: clock skew in `doctor`.
 
 // Input errors carry file, line, column, key and the known names: large, but only ever on
 // the way out of a command, never on a hot path.
