@@ -74,6 +74,28 @@ fn plane(lab: &str, sims: &[(&str, &Sim)], tag: &str) -> DataPlane {
         .expect("the lab has endpoints with netns")
 }
 
+/// A simulated `vendor` over SSH whose two `ports` (name, link sim) are cabled to the
+/// endpoints s1 and s2 at 198.18.`net`.1 and .2, its lab, and its data plane.
+async fn two_ends(
+    vendor: &str,
+    o: switchlab::sim::SimOptions,
+    ports: [(&str, &str); 2],
+    net: u8,
+    t: &str,
+) -> (Sim, String, DataPlane) {
+    let (sim, addr) = ssh_sim(o).await;
+    let lab = format!(
+        "{}{}{}{}{}",
+        ssh_device("sw", vendor, addr, &[]),
+        wired(ports[0].0, "s1", ports[0].1),
+        wired(ports[1].0, "s2", ports[1].1),
+        endpoint(t, "s1", &format!("198.18.{net}.1")),
+        endpoint(t, "s2", &format!("198.18.{net}.2")),
+    );
+    let plane = plane(&lab, &[("sw", &sim)], t);
+    (sim, lab, plane)
+}
+
 /// `switchlab ARGS` inside namespace `ns` (never on the host: `ip netns exec` fails, and
 /// with it the command, if the namespace cannot be entered).
 async fn in_ns(ns: &str, args: &[&str], limit: Duration) -> std::process::Output {
@@ -172,16 +194,12 @@ async fn a_vendor_whose_ports_start_shut_carries_nothing_before_the_baseline() {
         return;
     }
     let t = tag("shut");
-    let (f10, addr) = ssh_sim(options("dell_force10")).await;
-    let lab = format!(
-        "{}{}{}{}{}",
-        ssh_device("f10", "dell_force10", addr, &[]),
-        wired("TenGigabitEthernet 0/1", "s1", ""),
-        wired("TenGigabitEthernet 0/2", "s2", ""),
-        endpoint(&t, "s1", "198.18.11.1"),
-        endpoint(&t, "s2", "198.18.11.2"),
-    );
-    let _plane = plane(&lab, &[("f10", &f10)], &t);
+    let ports = [
+        ("TenGigabitEthernet 0/1", ""),
+        ("TenGigabitEthernet 0/2", ""),
+    ];
+    let (_f10, lab, _plane) =
+        two_ends("dell_force10", options("dell_force10"), ports, 11, &t).await;
     let s1 = format!("swl-{t}-s1");
     assert!(
         rtt(&s1, "198.18.11.1", "198.18.11.2").await.is_none(),
@@ -189,7 +207,7 @@ async fn a_vendor_whose_ports_start_shut_carries_nothing_before_the_baseline() {
     );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("lab.toml"), &lab).unwrap();
-    let manifest = "name = \"shut\"\n[baseline]\nvlan = 10\n[[device]]\nname = \"f10\"\n";
+    let manifest = "name = \"shut\"\n[baseline]\nvlan = 10\n[[device]]\nname = \"sw\"\n";
     std::fs::write(dir.path().join("m.toml"), manifest).unwrap();
     let out = switchlab(&PUSH, &ENV, dir.path()).await;
     assert!(out.status.success(), "{}", text(&out));
@@ -206,16 +224,8 @@ async fn a_one_gigabit_port_measures_between_0_8_and_1_0_gbit_s() {
         return;
     }
     let t = tag("rate");
-    let (arista, addr) = ssh_sim(options("arista_eos")).await;
-    let lab = format!(
-        "{}{}{}{}{}",
-        ssh_device("sw", "arista_eos", addr, &[]),
-        wired("Ethernet1", "s1", ""),
-        wired("Ethernet2", "s2", ""),
-        endpoint(&t, "s1", "198.18.12.1"),
-        endpoint(&t, "s2", "198.18.12.2"),
-    );
-    let _plane = plane(&lab, &[("sw", &arista)], &t);
+    let ports = [("Ethernet1", ""), ("Ethernet2", "")];
+    let (_arista, lab, _plane) = two_ends("arista_eos", options("arista_eos"), ports, 12, &t).await;
     let (s1, s2) = (format!("swl-{t}-s1"), format!("swl-{t}-s2"));
     let server = tokio::spawn(async move {
         in_ns(
@@ -279,16 +289,8 @@ async fn an_added_40_ms_each_way_measures_80_ms_round_trip() {
         return;
     }
     let t = tag("delay");
-    let (arista, addr) = ssh_sim(options("arista_eos")).await;
-    let lab = format!(
-        "{}{}{}{}{}",
-        ssh_device("sw", "arista_eos", addr, &[]),
-        wired("Ethernet1", "s1", "delay = \"40ms\""),
-        wired("Ethernet2", "s2", ""),
-        endpoint(&t, "s1", "198.18.13.1"),
-        endpoint(&t, "s2", "198.18.13.2"),
-    );
-    let _plane = plane(&lab, &[("sw", &arista)], &t);
+    let ports = [("Ethernet1", "delay = \"40ms\""), ("Ethernet2", "")];
+    let _on = two_ends("arista_eos", options("arista_eos"), ports, 13, &t).await;
     let s1 = format!("swl-{t}-s1");
     // The first connect also waits for ARP (through the same delay): the median of three.
     let ms = rtt(&s1, "198.18.13.1", "198.18.13.2")
@@ -310,16 +312,8 @@ async fn a_flap_under_load_is_a_dip_in_the_throughput_and_names_the_test() {
     let mut o = options("arista_eos");
     o.flaps = switchlab::sim::parse_flaps("Ethernet1@1200ms/1s").unwrap();
     o.flaps_from = Some("traffic".into());
-    let (arista, addr) = ssh_sim(o).await;
-    let lab = format!(
-        "{}{}{}{}{}",
-        ssh_device("sw", "arista_eos", addr, &[]),
-        wired("Ethernet1", "s1", ""),
-        wired("Ethernet2", "s2", ""),
-        endpoint(&t, "s1", "198.18.14.1"),
-        endpoint(&t, "s2", "198.18.14.2"),
-    );
-    let _plane = plane(&lab, &[("sw", &arista)], &t);
+    let ports = [("Ethernet1", ""), ("Ethernet2", "")];
+    let (arista, lab, _plane) = two_ends("arista_eos", o, ports, 14, &t).await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("lab.toml"), &lab).unwrap();
     let manifest = "name = \"dip\"\n[[device]]\nname = \"sw\"\n[[throughput]]\nname = \"t1\"\nfrom = \"s1\"\nto = \"s2\"\nduration = \"6s\"\nengine = \"builtin\"\n[flaps]\nsources = [\"counters\", \"state\"]\ninterval = \"500ms\"\nduration = \"1s\"\n";
