@@ -1,5 +1,6 @@
 //! `switchlab doctor` on a bench with problems a lab engineer meets on day one: a device
-//! that does not answer, one whose host key was never seen, a password variable not set.
+//! that does not answer, one whose host key was never seen, a password variable not set,
+//! a console server port that is closed.
 
 mod common;
 
@@ -15,10 +16,11 @@ async fn doctor_names_each_problem_of_the_bench_with_its_fix() {
         .local_addr()
         .unwrap();
     let lab = format!(
-        "{}{}{}[[endpoint]]\nname = \"here\"\naddress = \"127.0.0.1\"\n",
+        "{}{}{}[[device]]\nname = \"cs\"\nvendor = \"cisco_ios\"\nconsole = {{ host = \"127.0.0.1\", port = {}, protocol = \"telnet\" }}\n[[endpoint]]\nname = \"here\"\naddress = \"127.0.0.1\"\n",
         ssh_device("fresh", "arista_eos", addr, &[]),
         ssh_device("gone", "arista_eos", closed, &[]),
         ssh_device("nopass", "arista_eos", addr, &[]).replace("T_PASS", "T_UNSET_PASSWORD"),
+        closed.port(),
     );
     std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
     let out = switchlab(
@@ -73,7 +75,7 @@ async fn doctor_names_each_problem_of_the_bench_with_its_fix() {
         .filter(|c| c["ok"] == false)
         .map(|c| c["check"].as_str().unwrap())
         .collect();
-    assert_eq!(failed.len(), 4, "{checks}");
+    assert_eq!(failed.len(), 5, "{checks}");
     assert!(
         failed.contains(&"ssh host key") && failed.contains(&"ssh reachable"),
         "{checks}"

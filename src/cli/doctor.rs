@@ -12,10 +12,10 @@ use crate::run::doctor::doctor;
 ///
 /// Per device: the environment variables its credentials name are set; SSH answers
 /// (TCP) and its host key is already known (no login, nothing learnt); a console path is
-/// there and is a tty. Per endpoint: its network namespace exists (the virtual lab), or
+/// there and is a tty; a console server's port is open. Per endpoint: its network namespace exists (the virtual lab), or
 /// its SSH answers with a known key, or on this machine which engines there are. With
 /// --manifest: the syslog receiver's port is free. Not built yet: clock skew against each
-/// device, console-server ports. Exit 1 when a check fails.
+/// device. Exit 1 when a check fails.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[arg(long, value_name = "LAB")]

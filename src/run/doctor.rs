@@ -1,5 +1,6 @@
 //! `doctor`: is the bench ready for a run? One check per line, each with the fix: every
-//! device reachable (TCP, SSH host key known, console path present and a tty), the
+//! device reachable (TCP, SSH host key known, console path present and a tty, console
+//! server port open), the
 //! credentials' environment variables set, the endpoints reachable (their namespace,
 //! their SSH, an engine here), the syslog port free. Nothing is logged into and nothing is
 //! changed (no host key is learnt).
@@ -141,12 +142,44 @@ async fn device(dev: &Device, opts: &ConnectOptions, out: &mut Vec<Check>) {
     {
         vars.push(("serial.password_env", v.as_str()));
     }
+    if let Some(c) = &dev.console {
+        let c = c.get_ref();
+        for (key, v) in [
+            ("console.password_env", &c.password_env),
+            ("console.login_password_env", &c.login_password_env),
+        ] {
+            if let Some(v) = v {
+                vars.push((key, v.as_str()));
+            }
+        }
+    }
     if let Some(v) = &dev.secret_env {
         vars.push(("secret_env", v.as_str()));
     }
     secrets(&subject, &vars, out);
     if let Some(s) = &dev.ssh {
         ssh(&subject, dev.name(), s.get_ref(), opts, out).await;
+    }
+    if let Some(c) = &dev.console {
+        let c = c.get_ref();
+        match c.protocol {
+            crate::format::lab::ConsoleProtocol::Ssh => {
+                ssh(&subject, dev.name(), &c.ssh(), opts, out).await;
+            }
+            _ => {
+                let port = c.tcp_port().unwrap_or(23);
+                let addr = format!("{}:{port}", c.host);
+                out.push(match tcp(&c.host, port, opts.connect_timeout).await {
+                    Ok(()) => pass(&subject, "console server port", format!("{addr}: open")),
+                    Err(e) => fail(
+                        &subject,
+                        "console server port",
+                        format!("{addr}: {e}"),
+                        "check the console server's address and this device's port on it (and that no one else holds the port)".into(),
+                    ),
+                });
+            }
+        }
     }
     if let Some(serial) = &dev.serial {
         let path = crate::format::lab::lab_path(&opts.lab_dir, &serial.get_ref().port);
