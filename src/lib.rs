@@ -39,7 +39,6 @@
 //!   by `vendors/*.toml`), and a data plane: endpoints as network namespaces whose traffic
 //!   crosses the simulated switches.
 //!
-//! Not built yet: clock skew in `doctor`.
 
 // Input errors carry file, line, column, key and the known names: large, but only ever on
 // the way out of a command, never on a hot path.

@@ -81,3 +81,65 @@ async fn doctor_names_each_problem_of_the_bench_with_its_fix() {
         "{checks}"
     );
 }
+
+// A device whose other checks pass is logged into and its clock compared: one 2 minutes
+// ahead fails with the fix, one on time passes, on every vendor's `show clock` format.
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_compares_each_devices_clock_with_this_machines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lab = String::new();
+    let mut sims = Vec::new();
+    for (i, vendor) in VENDORS.iter().enumerate() {
+        let mut o = options(vendor);
+        // The last one is two minutes ahead.
+        o.clock_offset_s = if i == VENDORS.len() - 1 { 120 } else { 0 };
+        let (sim, addr) = ssh_sim(o).await;
+        lab.push_str(&ssh_device(&format!("d{i}"), vendor, addr, &[]));
+        sims.push(sim);
+    }
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    // Learn the host keys first: doctor itself never does.
+    for i in 0..VENDORS.len() {
+        let name = format!("d{i}");
+        let args = [
+            "show",
+            "--lab",
+            "lab.toml",
+            &name,
+            "show version",
+            "--accept-new-host-keys",
+        ];
+        let out = switchlab(&args, &ENV, dir.path()).await;
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let out = switchlab(&["doctor", "--lab", "lab.toml"], &ENV, dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    for i in 0..VENDORS.len() - 1 {
+        let line = t
+            .lines()
+            .find(|l| l.contains(&format!("device 'd{i}' clock:")))
+            .unwrap_or_else(|| panic!("no clock line for d{i} ({}):\n{t}", VENDORS[i]));
+        assert!(
+            line.starts_with("ok   ") && line.contains("this machine's"),
+            "{} {line}",
+            VENDORS[i]
+        );
+    }
+    let last = VENDORS.len() - 1;
+    let skewed = t
+        .lines()
+        .find(|l| l.contains(&format!("device 'd{last}' clock:")))
+        .unwrap();
+    assert!(
+        skewed.starts_with("FAIL") && skewed.contains("s ahead of this machine's"),
+        "{skewed}"
+    );
+    let ahead: f64 = skewed
+        .split("clock: ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!((117.0..=123.0).contains(&ahead), "{skewed}");
+}

@@ -10,12 +10,15 @@ use crate::run::doctor::doctor;
 
 /// Check the bench before a run, one line per check with the fix; nothing is changed.
 ///
+/// A device whose other checks pass is logged into to read its clock (the profile's
+/// `commands.clock`); more than 3 s from this machine's fails: its log times would not
+/// line up with the watch's.
+///
 /// Per device: the environment variables its credentials name are set; SSH answers
 /// (TCP) and its host key is already known (no login, nothing learnt); a console path is
 /// there and is a tty; a console server's port is open. Per endpoint: its network namespace exists (the virtual lab), or
 /// its SSH answers with a known key, or on this machine which engines there are. With
-/// --manifest: the syslog receiver's port is free. Not built yet: clock skew against each
-/// device. Exit 1 when a check fails.
+/// --manifest: the syslog receiver's port is free. Exit 1 when a check fails.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[arg(long, value_name = "LAB")]
@@ -44,7 +47,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let opts = flags.options(&lab);
     let rt = tokio::runtime::Runtime::new()?;
-    let checks = rt.block_on(doctor(&lab.lab, manifest.as_ref(), &opts));
+    let checks = rt.block_on(doctor(&lab.lab, &reg, manifest.as_ref(), &opts));
     let failed = checks.iter().filter(|c| !c.ok).count();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&checks)?);

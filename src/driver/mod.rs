@@ -401,6 +401,36 @@ impl Driver {
         }
     }
 
+    /// The device's clock, by the profile's `commands.clock` and `clock_pattern`: the
+    /// civil time it shows and the zone it names (None where the profile has no clock
+    /// command, or the device rejects it).
+    pub async fn clock(&mut self) -> Result<Option<(jiff::civil::DateTime, String)>, DriverError> {
+        let (Some(cmd), Some(re)) = (
+            self.vendor.profile.commands.clock.clone(),
+            self.vendor.clock_pattern.clone(),
+        ) else {
+            return Ok(None);
+        };
+        let out = match self.show(&cmd).await {
+            Ok(out) => out,
+            Err(DriverError::CommandRejected { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Some(c) = re.captures(&out) else {
+            return Ok(None);
+        };
+        let get = |g: &str| c.name(g).map_or("", |m| m.as_str());
+        let text = format!(
+            "{} {} {} {}",
+            get("year"),
+            get("mon"),
+            get("day"),
+            get("time")
+        );
+        let at = jiff::civil::DateTime::strptime("%Y %b %d %H:%M:%S", &text).ok();
+        Ok(at.map(|at| (at, get("zone").to_string())))
+    }
+
     /// Send a line and wait for a prompt or one of the given dialogs, answering them.
     async fn send_with_dialogs(
         &mut self,

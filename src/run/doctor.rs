@@ -2,8 +2,9 @@
 //! device reachable (TCP, SSH host key known, console path present and a tty, console
 //! server port open), the
 //! credentials' environment variables set, the endpoints reachable (their namespace,
-//! their SSH, an engine here), the syslog port free. Nothing is logged into and nothing is
-//! changed (no host key is learnt).
+//! their SSH, an engine here), the syslog port free, and each device's clock against this
+//! machine's. Nothing is changed (no host key is learnt); a device is logged into only to
+//! read its clock, once its other checks passed.
 
 use std::time::Duration;
 
@@ -127,6 +128,86 @@ async fn ssh(
             "check that the port speaks SSH".into(),
         )),
     }
+}
+
+/// The most a device's clock may be off before its log times stop lining up with the
+/// watch's (a flap is matched across sources within a couple of seconds).
+/// (`show clock` gives whole seconds on some vendors: a second of that is the reading.)
+const MAX_SKEW: Duration = Duration::from_secs(3);
+
+/// Zones a clock may name and still be read as UTC.
+fn is_utc(zone: &str) -> bool {
+    let z = zone.trim().to_ascii_uppercase();
+    [
+        "",
+        "UTC",
+        "GMT",
+        "Z",
+        "GMT+00",
+        "UTC+0",
+        "UTC+00:00",
+        "GMT+0",
+    ]
+    .contains(&z.as_str())
+}
+
+/// Log in and compare the device's clock with this machine's.
+async fn clock(
+    dev: &Device,
+    vendor: &crate::vendor::Vendor,
+    opts: &ConnectOptions,
+    out: &mut Vec<Check>,
+) {
+    let subject = format!("device '{}'", dev.name());
+    let mut d = match crate::driver::session::open(dev, vendor, opts, None).await {
+        Ok(d) => d,
+        Err(e) => {
+            out.push(fail(
+                &subject,
+                "clock",
+                format!("not read: {e}"),
+                "fix the login first (credentials, enable secret)".into(),
+            ));
+            return;
+        }
+    };
+    let asked = jiff::Timestamp::now();
+    let shown = d.clock().await;
+    let answered = jiff::Timestamp::now();
+    drop(d);
+    let midpoint = asked + (answered.duration_since(asked) / 2);
+    out.push(match shown {
+        Ok(Some((at, zone))) if is_utc(&zone) => {
+            let device = jiff::tz::TimeZone::UTC.to_timestamp(at);
+            match device {
+                Ok(device) => {
+                    let skew = device.duration_since(midpoint).as_secs_f64();
+                    let said = match skew >= 0.0 {
+                        true => format!("{:.1} s ahead of this machine's", skew),
+                        false => format!("{:.1} s behind this machine's", -skew),
+                    };
+                    if skew.abs() <= MAX_SKEW.as_secs_f64() {
+                        pass(&subject, "clock", said)
+                    } else {
+                        fail(
+                            &subject,
+                            "clock",
+                            said,
+                            "set the device's clock (NTP, or `clock set`): its log times will not line up with the watch's".into(),
+                        )
+                    }
+                }
+                Err(e) => fail(&subject, "clock", format!("not read: {e}"), "check the profile's clock_pattern".into()),
+            }
+        }
+        Ok(Some((_, zone))) => pass(
+            &subject,
+            "clock",
+            format!("in zone {zone}: not compared (set it to UTC to have it checked)"),
+        ),
+        Ok(None) => pass(&subject, "clock", "not read: the profile has no clock command, or the device refused it".into()),
+        Err(e) => fail(&subject, "clock", format!("not read: {e}"), "check the device's console or session".into()),
+    });
 }
 
 async fn device(dev: &Device, opts: &ConnectOptions, out: &mut Vec<Check>) {
@@ -274,10 +355,20 @@ fn syslog(manifest: &Manifest, out: &mut Vec<Check>) {
 }
 
 /// Every check of the bench, in the lab's order.
-pub async fn doctor(lab: &Lab, manifest: Option<&Manifest>, opts: &ConnectOptions) -> Vec<Check> {
+pub async fn doctor(
+    lab: &Lab,
+    reg: &crate::vendor::Registry,
+    manifest: Option<&Manifest>,
+    opts: &ConnectOptions,
+) -> Vec<Check> {
     let mut out = Vec::new();
     for d in &lab.devices {
+        let before = out.len();
         device(d, opts, &mut out).await;
+        let ready = out[before..].iter().all(|c| c.ok);
+        if let (true, Some(vendor)) = (ready, reg.vendor(d.vendor())) {
+            clock(d, vendor, opts, &mut out).await;
+        }
     }
     for e in &lab.endpoints {
         endpoint(e, opts, &mut out).await;

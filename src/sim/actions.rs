@@ -63,6 +63,13 @@ impl Session {
                 self.term_length = 0;
                 self.prompt()
             }
+            Act::ShowClock => {
+                let offset = jiff::SignedDuration::from_secs(self.dev().clock_offset_s);
+                let now = jiff::Timestamp::now()
+                    .saturating_add(offset)
+                    .unwrap_or_default();
+                self.output(&(d.show_clock)(now))
+            }
             Act::ShowVersion => {
                 let text = (d.show_version)(&self.dev());
                 self.output(&text)

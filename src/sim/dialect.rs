@@ -54,6 +54,7 @@ pub enum Act {
     /// FastIron `skip-page-display`.
     SkipPage,
     ShowVersion,
+    ShowClock,
     ShowInterfaces,
     ShowStatus,
     ShowLogging,
@@ -158,6 +159,8 @@ pub struct Dialect {
     pub term_length_reply: &'static str,
     pub term_width_reply: &'static str,
     pub show_version: fn(&Device) -> String,
+    /// `show clock` at this moment of the switch's clock (UTC).
+    pub show_clock: fn(jiff::Timestamp) -> String,
     pub show_interface: fn(&Device, &SimPort) -> String,
     pub show_status: fn(&Device) -> String,
     pub show_logging_header: &'static str,

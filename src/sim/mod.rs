@@ -74,6 +74,8 @@ pub struct SimOptions {
     pub echo_secrets: bool,
     /// The console writes one byte at a time (a client reads everything in pieces).
     pub split_writes: bool,
+    /// How far the switch's clock is off (seconds; `show clock`), for `doctor`'s check.
+    pub clock_offset_s: i64,
 }
 
 impl SimOptions {
@@ -98,6 +100,7 @@ impl SimOptions {
             flaps_from: None,
             echo_secrets: false,
             split_writes: false,
+            clock_offset_s: 0,
             syslog_source: None,
         }
     }
@@ -168,6 +171,7 @@ impl Sim {
             syslog_names_host: dialect.syslog_names_host,
             syslog_source: options.syslog_source,
             syslog_seq: 0,
+            clock_offset_s: options.clock_offset_s,
             flap_on_command: Vec::new(),
             schedule_trigger: None,
         };

@@ -105,6 +105,8 @@ pub struct Device {
     pub syslog_names_host: bool,
     pub syslog_source: Option<std::net::IpAddr>,
     pub syslog_seq: u64,
+    /// How far its clock is off, in seconds (`show clock`).
+    pub clock_offset_s: i64,
     /// Flaps to inject when a typed command line starts with the text (once each), the
     /// flap's `at` later: a flap at a known point of a config push, or some time after it.
     pub flap_on_command: Vec<(String, super::link::Flap)>,

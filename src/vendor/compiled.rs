@@ -31,6 +31,8 @@ pub struct Vendor {
     pub verify_ignore: Vec<Regex>,
     /// `commands.version_pattern`, compiled (it has a group `v`).
     pub version_pattern: Option<Regex>,
+    /// `commands.clock_pattern`, compiled (it has the groups `time`, `mon`, `day`, `year`).
+    pub clock_pattern: Option<Regex>,
 }
 
 /// Where a profile was loaded from.
@@ -195,7 +197,25 @@ impl Vendor {
                 )
             })
             .transpose()?;
+        let clock_pattern = profile
+            .commands
+            .clock_pattern
+            .as_deref()
+            .map(|p| {
+                let re = c.regex("commands.clock_pattern", p)?;
+                let names: Vec<&str> = re.capture_names().flatten().collect();
+                match ["time", "mon", "day", "year"].iter().find(|g| !names.contains(g)) {
+                    None => Ok(re),
+                    Some(g) => Err(c.invalid(
+                        p,
+                        "commands.clock_pattern",
+                        format!("'{p}' has no group `{g}`: it needs `time` (HH:MM:SS), `mon`, `day` and `year`"),
+                    )),
+                }
+            })
+            .transpose()?;
         Ok(Vendor {
+            clock_pattern,
             modes,
             dialogs: c.answers("dialog.pattern", &profile.dialogs)?,
             save_dialogs: c.answers("save.dialog.pattern", &profile.save.dialogs)?,

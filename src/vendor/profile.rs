@@ -198,11 +198,20 @@ pub struct Commands {
     pub logging: String,
     #[serde(default = "default_show_running")]
     pub running_config: String,
+    /// The command that shows the device's clock (`show clock`), for `doctor`'s skew check.
+    #[serde(default)]
+    pub clock: Option<String>,
+    /// A regex over `clock`'s output with groups `time` (HH:MM:SS), `mon` (Jan…), `day`,
+    /// `year`, and optionally `zone`.
+    #[serde(default)]
+    pub clock_pattern: Option<String>,
 }
 
 impl Default for Commands {
     fn default() -> Self {
         Commands {
+            clock: None,
+            clock_pattern: None,
             version: default_show_version(),
             interfaces: default_show_interfaces(),
             interface: None,

@@ -17,6 +17,7 @@ const COMMANDS: &[Cmd] = &[
     cmd(EXEC, "terminal length <num>", Act::TermLength),
     cmd(EXEC, "terminal width <num>", Act::TermWidth),
     cmd(ANY, "show version", Act::ShowVersion),
+    cmd(ANY, "show clock", Act::ShowClock),
     cmd(ANY, "show interfaces", Act::ShowInterfaces),
     cmd(ANY, "show interfaces <port>", Act::ShowInterfaces),
     cmd(ANY, "show interfaces status", Act::ShowStatus),
@@ -61,6 +62,13 @@ fn prompt(h: &str, m: &Mode) -> String {
         Mode::Interface(i) => format!("{h}(config-if-Et{})#", i + 1),
         Mode::Vlan(v) => format!("{h}(config-vlan-{v})#"),
     }
+}
+
+fn show_clock(t: jiff::Timestamp) -> String {
+    format!(
+        "{}\nTimezone: UTC\nClock source: local\n",
+        t.strftime("%a %b %e %H:%M:%S %Y")
+    )
 }
 
 fn show_version(dev: &Device) -> String {
@@ -231,6 +239,7 @@ pub static DIALECT: Dialect = Dialect {
     term_length_reply: "Pagination disabled.",
     term_width_reply: "Width set to {} columns.",
     show_version,
+    show_clock,
     show_interface,
     show_status,
     show_logging_header: "Syslog logging: enabled\n    Buffer logging: level debugging\n    Console logging: level errors\n\n",

@@ -15,6 +15,7 @@ const COMMANDS: &[Cmd] = &[
     cmd(EXEC, "terminal length <num>", Act::TermLength),
     cmd(EXEC, "terminal width <num>", Act::TermWidth),
     cmd(EXEC, "show version", Act::ShowVersion),
+    cmd(EXEC, "show clock", Act::ShowClock),
     cmd(EXEC, "show interfaces", Act::ShowInterfaces),
     cmd(EXEC, "show interfaces <port>", Act::ShowInterfaces),
     cmd(EXEC, "show interfaces status", Act::ShowStatus),
@@ -72,6 +73,14 @@ fn invalid(col: usize, _word: &str) -> String {
     format!(
         "{}^\r\n% Invalid input detected at '^' marker.\r\n",
         " ".repeat(col)
+    )
+}
+
+fn show_clock(t: jiff::Timestamp) -> String {
+    format!(
+        "*{} UTC {}\n",
+        t.strftime("%H:%M:%S%.3f"),
+        t.strftime("%a %b %-d %Y")
     )
 }
 
@@ -272,6 +281,7 @@ pub static DIALECT: Dialect = Dialect {
     term_length_reply: "",
     term_width_reply: "",
     show_version,
+    show_clock,
     show_interface,
     show_status,
     show_logging_header: "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)\n\nLog Buffer (8192 bytes):\n\n",

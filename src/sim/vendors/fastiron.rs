@@ -14,6 +14,7 @@ const COMMANDS: &[Cmd] = &[
     cmd(PRIV, "skip-page-display", Act::SkipPage),
     cmd(PRIV, "page-display", Act::Nothing),
     cmd(EXEC, "show version", Act::ShowVersion),
+    cmd(EXEC, "show clock", Act::ShowClock),
     cmd(EXEC, "show interfaces", Act::ShowInterfaces),
     cmd(EXEC, "show interfaces ethernet <bare>", Act::ShowInterfaces),
     cmd(EXEC, "show interfaces brief", Act::ShowStatus),
@@ -59,6 +60,14 @@ fn prompt(h: &str, m: &Mode) -> String {
         }
         Mode::Vlan(v) => format!("{h}(config-vlan-{v})#"),
     }
+}
+
+fn show_clock(t: jiff::Timestamp) -> String {
+    format!(
+        "{} GMT+00 {}\n",
+        t.strftime("%H:%M:%S%.3f"),
+        t.strftime("%a %b %d %Y")
+    )
 }
 
 fn show_version(dev: &Device) -> String {
@@ -222,6 +231,7 @@ pub static DIALECT: Dialect = Dialect {
     term_length_reply: "",
     term_width_reply: "",
     show_version,
+    show_clock,
     show_interface,
     show_status,
     show_logging_header: "Syslog logging: enabled ( 0 messages dropped, 0 flushes, 0 overruns)\n    Buffer logging: level ACDMEINW, 50 messages logged\n    level code: A=alert C=critical D=debugging M=emergency E=error\n                I=informational N=notification W=warning\n\nDynamic Log Buffer (50 lines):\n",

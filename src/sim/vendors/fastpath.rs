@@ -16,6 +16,7 @@ const COMMANDS: &[Cmd] = &[
     cmd(EXEC, "terminal length <num>", Act::TermLength),
     cmd(EXEC, "terminal width <num>", Act::TermWidth),
     cmd(EXEC, "show version", Act::ShowVersion),
+    cmd(EXEC, "show clock", Act::ShowClock),
     cmd(EXEC, "show port all", Act::ShowStatus),
     cmd(EXEC, "show interface <bare>", Act::ShowInterfaces),
     cmd(PRIV, "show logging buffered", Act::ShowLogging),
@@ -54,6 +55,14 @@ fn invalid(col: usize, _word: &str) -> String {
     format!(
         "{}^\r\n% Invalid input detected at '^' marker.\r\n",
         " ".repeat(col)
+    )
+}
+
+fn show_clock(t: jiff::Timestamp) -> String {
+    format!(
+        "{} UTC(UTC+0:00) {}\nNo time source\n",
+        t.strftime("%H:%M:%S"),
+        t.strftime("%b %-d %Y")
     )
 }
 
@@ -141,6 +150,7 @@ pub static DIALECT: Dialect = Dialect {
     term_length_reply: "",
     term_width_reply: "",
     show_version,
+    show_clock,
     show_interface,
     show_status,
     show_logging_header: "Buffered (In-Memory) Logging    : enabled\nBuffered Logging Wrapping Behavior : On\nBuffered Log Count   : 0\n\n",

@@ -14,6 +14,7 @@ const COMMANDS: &[Cmd] = &[
     cmd(EXEC, "terminal length <num>", Act::TermLength),
     cmd(EXEC, "terminal width <num>", Act::TermWidth),
     cmd(EXEC, "show version", Act::ShowVersion),
+    cmd(EXEC, "show clock", Act::ShowClock),
     cmd(EXEC, "show interfaces", Act::ShowInterfaces),
     cmd(EXEC, "show interfaces <port>", Act::ShowInterfaces),
     cmd(EXEC, "show interfaces status", Act::ShowStatus),
@@ -74,6 +75,14 @@ fn invalid(col: usize, _word: &str) -> String {
     format!(
         "{}^\r\n% Error: Invalid input at \"^\" marker.\r\n",
         " ".repeat(col)
+    )
+}
+
+fn show_clock(t: jiff::Timestamp) -> String {
+    format!(
+        "{} UTC {}\n",
+        t.strftime("%H:%M:%S%.3f"),
+        t.strftime("%a %b %-d %Y")
     )
 }
 
@@ -235,6 +244,7 @@ pub static DIALECT: Dialect = Dialect {
     term_length_reply: "",
     term_width_reply: "",
     show_version,
+    show_clock,
     show_interface,
     show_status,
     show_logging_header: "Syslog logging: enabled\n    Console logging: level debugging\n    Monitor logging: level debugging\n    Buffer logging: level debugging, 40 Messages Logged, Size (40960 bytes)\n    Trap logging: level informational\nLast logged buffer messages:\n",
