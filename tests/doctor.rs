@@ -115,15 +115,14 @@ async fn doctor_compares_each_devices_clock_with_this_machines() {
     let out = switchlab(&["doctor", "--lab", "lab.toml"], &ENV, dir.path()).await;
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
-    for i in 0..VENDORS.len() - 1 {
+    for (i, vendor) in VENDORS.iter().enumerate().take(VENDORS.len() - 1) {
         let line = t
             .lines()
             .find(|l| l.contains(&format!("device 'd{i}' clock:")))
-            .unwrap_or_else(|| panic!("no clock line for d{i} ({}):\n{t}", VENDORS[i]));
+            .unwrap_or_else(|| panic!("no clock line for d{i} ({vendor}):\n{t}"));
         assert!(
             line.starts_with("ok   ") && line.contains("this machine's"),
-            "{} {line}",
-            VENDORS[i]
+            "{vendor} {line}"
         );
     }
     let last = VENDORS.len() - 1;
