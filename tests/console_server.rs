@@ -93,9 +93,9 @@ async fn a_telnet_console_left_in_config_mode_is_pushed_and_watched() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_raw_console_in_the_initial_configuration_dialog_is_pushed() {
+async fn a_raw_console_in_the_initial_configuration_dialog_is_pushed_and_watched() {
     let dir = tempfile::tempdir().unwrap();
-    let mut o = no_login(options("cisco_ios"));
+    let mut o = no_login(flapping("cisco_ios", "GigabitEthernet0/1@1500ms/200ms"));
     o.factory = true;
     let mut sim = Sim::start(o).unwrap();
     let addr = console_port(&mut sim, false).await;
@@ -117,6 +117,17 @@ async fn a_raw_console_in_the_initial_configuration_dialog_is_pushed() {
     assert!(
         transcript.contains("initial configuration dialog"),
         "the dialog was met and answered:\n{transcript}"
+    );
+    // The flap watch on the raw console: the injected flap, counted once.
+    let args = watch_args("sw", "4s", "500ms", "counters,state,console", &[]);
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    let folder = printed_folder(&out, dir.path());
+    let flaps = read(&folder, "flaps.csv");
+    assert_eq!(
+        counted(&flaps, "sw", "GigabitEthernet0/1"),
+        1,
+        "{flaps}\n{}",
+        text(&out)
     );
 }
 

@@ -66,6 +66,9 @@ async fn line(
     let mut pending = Some(greeting);
     loop {
         tokio::select! {
+            // A client's attachment is queued before anything it types: take it first, or
+            // the answer to its first keystroke would go to the client before it.
+            biased;
             client = attach.recv() => {
                 let Some(client) = client else { return };
                 if let Some(g) = pending.take() {
