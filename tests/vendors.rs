@@ -264,3 +264,26 @@ fn a_closed_stdout_ends_quietly() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+// The vendors table (wide: modes, parses) wraps within the terminal's width like every
+// table switchlab prints.
+#[test]
+fn the_vendors_table_fits_80_and_120_columns() {
+    for width in [80usize, 120] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+            .arg("vendors")
+            .env("COLUMNS", width.to_string())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("arista_eos"), "{text}");
+        for l in text.lines() {
+            assert!(
+                l.chars().count() <= width,
+                "{} > {width}: {l}",
+                l.chars().count()
+            );
+        }
+    }
+}

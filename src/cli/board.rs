@@ -18,14 +18,9 @@ pub use super::live::LiveBoard;
 pub const STOPPING: &str =
     "interrupted: a last poll, then the CSVs (Ctrl-C or SIGTERM again quits at once)";
 
-/// A table that fits: columns that carry nothing in any row left out, long cells wrapped
-/// within the terminal's width (`COLUMNS` where set, else the terminal's own; no limit
-/// when not on a terminal).
-fn fitted<const N: usize>(header: [&str; N], rows: Vec<[String; N]>) -> Table {
-    let empty = |v: &str| v.is_empty() || v == "-";
-    let keep: Vec<usize> = (0..N)
-        .filter(|&c| rows.iter().any(|r| !empty(&r[c])))
-        .collect();
+/// An empty table whose long cells wrap within the terminal's width (`COLUMNS` where set,
+/// else the terminal's own; no limit when not on a terminal): every table switchlab prints.
+pub fn terminal_table() -> Table {
     let mut t = Table::new();
     t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
     if let Some(w) = std::env::var("COLUMNS")
@@ -34,6 +29,17 @@ fn fitted<const N: usize>(header: [&str; N], rows: Vec<[String; N]>) -> Table {
     {
         t.set_width(w);
     }
+    t
+}
+
+/// A table that fits: columns that carry nothing in any row left out, long cells wrapped
+/// within the terminal's width ([`terminal_table`]).
+fn fitted<const N: usize>(header: [&str; N], rows: Vec<[String; N]>) -> Table {
+    let empty = |v: &str| v.is_empty() || v == "-";
+    let keep: Vec<usize> = (0..N)
+        .filter(|&c| rows.iter().any(|r| !empty(&r[c])))
+        .collect();
+    let mut t = terminal_table();
     t.set_header(keep.iter().map(|&c| header[c]));
     for r in &rows {
         t.add_row(keep.iter().map(|&c| r[c].clone()));

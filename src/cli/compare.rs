@@ -69,8 +69,7 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             eprintln!("{}", path.display());
         }
         None if std::io::stdout().is_terminal() => {
-            let mut t = comfy_table::Table::new();
-            t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+            let mut t = super::board::terminal_table();
             t.set_header(&c.header);
             for r in &c.rows {
                 t.add_row(r);

@@ -6,8 +6,6 @@
 use std::io::IsTerminal;
 use std::time::{Duration, SystemTime};
 
-use comfy_table::Table;
-
 use crate::watch::WatchEvent;
 
 /// An event said this long after the port changed state is called a late sighting.
@@ -82,8 +80,7 @@ impl LiveBoard {
     }
 
     fn render(&self) -> String {
-        let mut t = Table::new();
-        t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+        let mut t = super::board::terminal_table();
         t.set_header([
             "device",
             "port",

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use comfy_table::Table;
 
 use super::Cli;
 use crate::parse::{Parsed, parse_output};
@@ -56,7 +55,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
 
 /// Port states or link events as a table.
 pub fn print_table(parsed: &Parsed) {
-    let mut table = Table::new();
+    let mut table = super::board::terminal_table();
 
     match parsed {
         Parsed::Ports(ports) => {

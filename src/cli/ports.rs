@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use comfy_table::Table;
-
 use super::Cli;
 use crate::transport::usb;
 
@@ -25,7 +23,7 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         println!("no USB-serial adapters found (looked in /sys/class/tty)");
         return Ok(ExitCode::SUCCESS);
     }
-    let mut t = Table::new();
+    let mut t = super::board::terminal_table();
     t.set_header([
         "port",
         "vendor:product",

@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use comfy_table::Table;
-
 use super::Cli;
 
 /// List the vendor profiles, checked.
@@ -38,7 +36,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let mut table = Table::new();
+    let mut table = super::board::terminal_table();
     table.set_header([
         "vendor",
         "display name",
