@@ -604,3 +604,32 @@ async fn progress_bars_show_on_a_terminal_and_never_in_a_pipe() {
     let test = regex::Regex::new(r"traffic server1-to-server2 \S+ +\[[^\]]*\] +\d+/\d+ s").unwrap();
     assert!(test.is_match(&seen), "a test bar: {seen}");
 }
+
+// A demo's folder is rerun with the bench started again, from the folder's copies.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_demo_folder_is_rerun_with_its_bench() {
+    let root = std::env::current_dir().unwrap();
+    let runs = tempfile::tempdir().unwrap();
+    let runs_arg = runs.path().display().to_string();
+    let out = switchlab(&["demo", "--runs", &runs_arg, "--watch", "2s"], &[], &root).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let first = printed_folder(&out, &root);
+    let first_arg = first.display().to_string();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = switchlab(&["rerun", &first_arg], &[], elsewhere.path()).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(
+        t.contains("rerun: the bench's files are the ones the run used"),
+        "{t}"
+    );
+    assert!(t.contains("5 of 5 devices pushed and watched"), "{t}");
+    let second = printed_folder(&out, &root);
+    assert_eq!(second.parent(), first.parent(), "{t}");
+    let (a, b) = (
+        switchlab::record::read::RunData::read(&first).unwrap(),
+        switchlab::record::read::RunData::read(&second).unwrap(),
+    );
+    assert_eq!(a.run.inputs, b.run.inputs);
+    assert_eq!(b.summary.len(), 5);
+}
