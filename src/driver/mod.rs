@@ -402,8 +402,9 @@ impl Driver {
     }
 
     /// The device's clock, by the profile's `commands.clock` and `clock_pattern`: the
-    /// civil time it shows and the zone it names (None where the profile has no clock
-    /// command, or the device rejects it).
+    /// civil time it shows and the zone it names; None where the profile has no clock
+    /// command. A rejected command is `CommandRejected`; an answer the pattern does not
+    /// read is `CommandFailed`.
     pub async fn clock(&mut self) -> Result<Option<(jiff::civil::DateTime, String)>, DriverError> {
         let (Some(cmd), Some(re)) = (
             self.vendor.profile.commands.clock.clone(),
@@ -411,14 +412,15 @@ impl Driver {
         ) else {
             return Ok(None);
         };
-        let out = match self.show(&cmd).await {
-            Ok(out) => out,
-            Err(DriverError::CommandRejected { .. }) => return Ok(None),
-            Err(e) => return Err(e),
+        let out = self.show(&cmd).await?;
+        let unread = |why: &str| DriverError::CommandFailed {
+            device: self.device(),
+            command: cmd.clone(),
+            message: format!("{why}: {}", out.trim()),
         };
-        let Some(c) = re.captures(&out) else {
-            return Ok(None);
-        };
+        let c = re
+            .captures(&out)
+            .ok_or_else(|| unread("the answer does not match the profile's clock_pattern"))?;
         let get = |g: &str| c.name(g).map_or("", |m| m.as_str());
         let text = format!(
             "{} {} {} {}",
@@ -427,8 +429,9 @@ impl Driver {
             get("day"),
             get("time")
         );
-        let at = jiff::civil::DateTime::strptime("%Y %b %d %H:%M:%S", &text).ok();
-        Ok(at.map(|at| (at, get("zone").to_string())))
+        let at = jiff::civil::DateTime::strptime("%Y %b %d %H:%M:%S", &text)
+            .map_err(|_| unread("not a date and time"))?;
+        Ok(Some((at, get("zone").to_string())))
     }
 
     /// Send a line and wait for a prompt or one of the given dialogs, answering them.

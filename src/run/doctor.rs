@@ -200,13 +200,20 @@ async fn clock(
                 Err(e) => fail(&subject, "clock", format!("not read: {e}"), "check the profile's clock_pattern".into()),
             }
         }
-        Ok(Some((_, zone))) => pass(
+        Ok(Some((_, zone))) => fail(
             &subject,
             "clock",
-            format!("in zone {zone}: not compared (set it to UTC to have it checked)"),
+            format!("shown in zone {zone}: not compared"),
+            "set the device's clock zone to UTC, so its times can be checked (and read beside the watch's)".into(),
         ),
-        Ok(None) => pass(&subject, "clock", "not read: the profile has no clock command, or the device refused it".into()),
-        Err(e) => fail(&subject, "clock", format!("not read: {e}"), "check the device's console or session".into()),
+        // The profile names no clock command: nothing to check, nothing said.
+        Ok(None) => return,
+        Err(e) => fail(
+            &subject,
+            "clock",
+            format!("not read: {e}"),
+            "check the profile's commands.clock and clock_pattern against the device's answer".into(),
+        ),
     });
 }
 
