@@ -220,7 +220,23 @@ impl Switch {
         while !self.stop.load(Ordering::Relaxed) {
             let n = match me.wire.socket.recv(&mut buf) {
                 Ok(n) => n,
-                Err(_) => continue,
+                // The read timeout: look at the stop flag again.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock
+                            | std::io::ErrorKind::TimedOut
+                            | std::io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    continue;
+                }
+                // Anything else (the interface going away) would repeat at once: pace it.
+                Err(e) => {
+                    tracing::debug!("data plane: {}: {e}", me.wire.fabric_if);
+                    std::thread::sleep(TICK);
+                    continue;
+                }
             };
             if n < VNET_HDR + 14 || !me.up.load(Ordering::Relaxed) {
                 continue;
