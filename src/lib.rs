@@ -50,6 +50,7 @@ pub mod driver;
 pub mod format;
 pub mod import;
 pub mod inputs;
+pub mod locks;
 pub mod parse;
 pub mod record;
 pub mod report;

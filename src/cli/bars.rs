@@ -8,6 +8,8 @@ use std::sync::Mutex;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::locks::lock;
+
 pub struct Bars {
     multi: MultiProgress,
     pushes: Mutex<HashMap<String, ProgressBar>>,
@@ -81,8 +83,4 @@ impl Bars {
             b.finish_and_clear();
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }

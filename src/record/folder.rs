@@ -12,6 +12,7 @@ use std::time::SystemTime;
 use super::rows::{EventLine, FlapRow, PortRow, ThroughputRow};
 use super::run::RunRecord;
 use super::{CsvLog, FORMAT_VERSION};
+use crate::locks::lock;
 
 /// run.json until the run ends.
 #[derive(serde::Serialize)]
@@ -45,11 +46,6 @@ fn bounded(slug: &str) -> String {
     });
     // The slug is ASCII (made so below), so any byte index is a char boundary.
     format!("{}-{:08x}", &slug[..SLUG_MAX - 9], hash as u32)
-}
-
-/// Locks that a panicking holder poisoned still guard plain files: take them anyway.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl RunFolder {

@@ -15,8 +15,6 @@ pub struct BenchSwitch {
     pub listeners: Vec<String>,
     /// Where its SSH listener got bound (the lab's port, or any free one for port 0).
     pub ssh: Option<SocketAddr>,
-    /// Where its console-server port got bound (`console = { … }`).
-    pub console: Option<SocketAddr>,
 }
 
 use crate::format::lab::lab_path;
@@ -115,7 +113,6 @@ pub async fn start(lab: &Lab, lab_dir: &Path) -> Result<Vec<BenchSwitch>, SimErr
             sim.listen_console(&link).await?;
             listeners.push(format!("serial {}", link.display()));
         }
-        let mut console = None;
         if let Some(c) = &dev.console {
             let c = c.get_ref();
             let port = c.tcp_port().unwrap_or(0);
@@ -135,14 +132,12 @@ pub async fn start(lab: &Lab, lab_dir: &Path) -> Result<Vec<BenchSwitch>, SimErr
                 ConsoleProtocol::Raw => ("console raw", sim.listen_console_tcp(addr, false).await?),
             };
             listeners.push(format!("{kind} {bound}"));
-            console = Some(bound);
         }
         out.push(BenchSwitch {
             device: dev.name().to_string(),
             sim,
             listeners,
             ssh: ssh_bound,
-            console,
         });
     }
     Ok(out)

@@ -395,6 +395,5 @@ fn word_offset(line: &str, word: usize) -> usize {
 }
 
 pub fn lock(dev: &Arc<Mutex<Device>>) -> MutexGuard<'_, Device> {
-    // A panic while holding the lock leaves the state as it was; keep serving it.
-    dev.lock().unwrap_or_else(|e| e.into_inner())
+    crate::locks::lock(dev)
 }

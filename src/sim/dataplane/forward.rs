@@ -19,6 +19,7 @@ use rand::RngExt;
 use super::packet::{PacketSocket, VNET_HDR, segments};
 use super::shaper::Shaper;
 use super::vlan::port_vlan;
+use crate::locks::lock;
 use crate::sim::state::Device;
 
 /// How often the monitor reads the device, and how long a reader waits before looking
@@ -73,10 +74,6 @@ pub struct Switch {
     ports: Vec<Port>,
     macs: Mutex<HashMap<[u8; 6], usize>>,
     stop: Arc<AtomicBool>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Switch {

@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::format::Lab;
+use crate::locks::lock;
 use crate::sim::state::Device;
 use forward::{Switch, Wire};
 use netns::{NetnsError, NetnsSet, ip};
@@ -146,10 +147,6 @@ fn links(
         }
     }
     Ok(out)
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Write `value` to sysctl `key` (`net/ipv6/conf/all/disable_ipv6`) inside `netns`.

@@ -131,10 +131,6 @@ impl NetnsSet {
         self.names.push(name.to_string());
         ip(&["-n", name, "link", "set", "lo", "up"])
     }
-
-    pub fn names(&self) -> &[String] {
-        &self.names
-    }
 }
 
 impl Drop for NetnsSet {
