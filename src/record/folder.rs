@@ -116,14 +116,14 @@ impl RunFolder {
     /// Append a row to throughput.csv (created, with its header, by the first).
     pub fn throughput(&self, row: &ThroughputRow) -> std::io::Result<()> {
         let mut t = lock(&self.throughput);
-        if t.is_none() {
-            *t = Some(CsvLog::create::<ThroughputRow>(
-                &self.path.join("throughput.csv"),
-            )?);
-        }
-        match t.as_mut() {
+        match &mut *t {
             Some(log) => log.append(row),
-            None => Ok(()),
+            None => {
+                let mut log = CsvLog::create::<ThroughputRow>(&self.path.join("throughput.csv"))?;
+                log.append(row)?;
+                *t = Some(log);
+                Ok(())
+            }
         }
     }
 

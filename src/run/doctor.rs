@@ -135,20 +135,21 @@ async fn ssh(
 /// (`show clock` gives whole seconds on some vendors: a second of that is the reading.)
 const MAX_SKEW: Duration = Duration::from_secs(3);
 
-/// Zones a clock may name and still be read as UTC.
+/// Whether a clock's zone is UTC by its name, however a CLI spells it: `UTC`, `GMT`, `Z`,
+/// none, or one of those with a zero offset (`GMT+00`, `UTC+0:00`, `UTC-00:00`).
 fn is_utc(zone: &str) -> bool {
     let z = zone.trim().to_ascii_uppercase();
-    [
-        "",
-        "UTC",
-        "GMT",
-        "Z",
-        "GMT+00",
-        "UTC+0",
-        "UTC+00:00",
-        "GMT+0",
-    ]
-    .contains(&z.as_str())
+    let rest = ["UTC", "GMT", "Z"]
+        .iter()
+        .find_map(|base| z.strip_prefix(base))
+        .unwrap_or(&z);
+    if rest.is_empty() {
+        return true;
+    }
+    let Some(offset) = rest.strip_prefix(['+', '-']) else {
+        return false;
+    };
+    !offset.is_empty() && offset.chars().all(|c| c == '0' || c == ':')
 }
 
 /// Log in and compare the device's clock with this machine's.
@@ -387,3 +388,16 @@ pub async fn doctor(
 }
 
 use std::os::unix::fs::OpenOptionsExt as _;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_zone_is_utc_by_name_with_any_zero_offset() {
+        for z in ["UTC", "gmt", "", "Z", "GMT+00", "UTC+0:00", "UTC-00:00"] {
+            assert!(super::is_utc(z), "{z}");
+        }
+        for z in ["CET", "GMT+01", "UTC+5:30", "PST", "UTC+"] {
+            assert!(!super::is_utc(z), "{z}");
+        }
+    }
+}

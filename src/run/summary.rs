@@ -3,6 +3,7 @@
 use super::pipeline::DeviceReport;
 use super::traffic::{TestOutcome, TestResult};
 use crate::format::lab::Lab;
+use crate::record::milli;
 use crate::record::summary::SummaryRow;
 
 /// One row per device of the run, in the run's order.
@@ -83,13 +84,13 @@ pub fn summarize(devices: &[DeviceReport], tests: &[TestResult], lab: &Lab) -> V
                 vendor: dev.map(|x| x.vendor().to_string()).unwrap_or_default(),
                 model: dev.and_then(|x| x.model.clone()).unwrap_or_default(),
                 software: d.software.clone().unwrap_or_default(),
-                push_seconds: (d.push_time.as_secs_f64() * 1000.0).round() / 1000.0,
+                push_seconds: milli(d.push_time.as_secs_f64()),
                 config_lines: d.lines,
                 push: d.push.word().into(),
                 watch: d.watch_word().into(),
-                gbit_s: gbit.map(|g| (g * 1000.0).round() / 1000.0),
+                gbit_s: gbit.map(milli),
                 gbit_s_by_test: by_test.join(" "),
-                min_second_gbit_s: min_second.map(|g| (g * 1000.0).round() / 1000.0),
+                min_second_gbit_s: min_second.map(milli),
                 retransmits: retrans,
                 lost_percent: lost,
                 flaps: d.ports.iter().map(|p| p.flaps).sum(),

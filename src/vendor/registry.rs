@@ -136,13 +136,13 @@ impl Registry {
     /// The vendor another tool's platform name means (`iosxe` → cisco_ios), by the
     /// profiles' `platforms` and names; case, `-` and ` ` aside.
     pub fn vendor_for_platform(&self, platform: &str) -> Option<&Vendor> {
-        let norm = |s: &str| s.trim().to_lowercase().replace(['-', ' '], "_");
-        let want = norm(platform);
+        let want = platform_key(platform);
         self.vendor_names().into_iter().find_map(|name| {
             let v = self.vendor(&name)?;
             let info = &v.profile.vendor;
-            (norm(&info.name) == want || info.platforms.iter().any(|p| norm(p) == want))
-                .then_some(v)
+            (platform_key(&info.name) == want
+                || info.platforms.iter().any(|p| platform_key(p) == want))
+            .then_some(v)
         })
     }
 
@@ -182,4 +182,10 @@ fn files(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, FormatError> {
 
 fn subdirs(dir: &Path) -> Result<Vec<PathBuf>, FormatError> {
     Ok(read_dir(dir)?.into_iter().filter(|p| p.is_dir()).collect())
+}
+
+/// A platform name as other tools spell it, made comparable: `Cisco IOS`, `cisco-ios` and
+/// `cisco_ios` are one.
+fn platform_key(name: &str) -> String {
+    name.trim().to_lowercase().replace(['-', ' '], "_")
 }

@@ -48,7 +48,7 @@ impl WatchOptions {
             sources: self
                 .sources
                 .iter()
-                .map(|s| format!("{s:?}").to_lowercase())
+                .map(|s| output::source_name(*s))
                 .collect(),
         }
     }

@@ -31,7 +31,8 @@ pub fn outcome(interrupted: bool, all_ok: bool) -> &'static str {
     }
 }
 
-fn source_name(s: FlapSource) -> String {
+/// A source as the run folder names it (`counters`, `syslog`).
+pub fn source_name(s: FlapSource) -> String {
     format!("{s:?}").to_lowercase()
 }
 
