@@ -15,7 +15,7 @@ use crate::record::rerun::Repeat;
 /// relative paths still resolve beside the original lab file), into a new run folder
 /// beside the old one (or --runs). Before it starts it says which of the bench's files
 /// differ from what the run used: the lab and manifest at their original paths, and the
-/// vendor profiles and templates (which are always the current ones). Exit codes are
+/// vendor profiles, templates and hints (which are always the current ones). Exit codes are
 /// those of `run`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -48,17 +48,34 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         )
     })?;
     let reg = again.registry()?;
-    let changed = repeat.changed(|key| match key.split_once('/') {
-        Some((vendor, template)) => reg
-            .template(vendor, template)
-            .map(|t| crate::record::digest(&t.text)),
-        None => reg.vendor(key).map(|v| v.digest.clone()),
-    });
-    match changed.is_empty() {
-        true => eprintln!("rerun: the bench's files are the ones the run used"),
-        false => eprintln!(
-            "rerun: the bench's files differ from what the run used: {} (this rerun uses the run's lab and manifest, and today's profiles and templates)",
-            changed.join(", ")
+    // The hints file the recorded flags name (a demo has none: the built-in one).
+    let hints = match &again.command {
+        Command::Run(a) => a.watch.hints.clone(),
+        _ => None,
+    };
+    let hints = match &hints {
+        Some(p) => crate::watch::hints::HintFile::load(p)?,
+        None => crate::watch::hints::HintFile::builtin(),
+    };
+    let changed = repeat.changed(
+        |key| match key.split_once('/') {
+            Some((vendor, template)) => reg
+                .template(vendor, template)
+                .map(|t| crate::record::digest(&t.text)),
+            None => reg.vendor(key).map(|v| v.digest.clone()),
+        },
+        &hints.digest,
+    );
+    match changed {
+        None => eprintln!(
+            "rerun: run.json records no digests of the run's inputs: whether the bench's files changed since is not known"
+        ),
+        Some(c) if c.is_empty() => eprintln!(
+            "rerun: the bench's files are the ones the run used (lab, manifest, profiles, templates, hints)"
+        ),
+        Some(c) => eprintln!(
+            "rerun: the bench's files differ from what the run used: {} (this rerun uses the run's lab and manifest, and today's profiles, templates and hints)",
+            c.join(", ")
         ),
     }
     let base = Some(repeat.lab_base());

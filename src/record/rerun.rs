@@ -56,12 +56,18 @@ impl Repeat {
     /// The bench's files that are no longer what the run used: `lab (PATH)`,
     /// `manifest (PATH)` by the files at their original paths; `profile V` and
     /// `template V/T` by `current` (vendor name or `vendor/template` → its digest now,
-    /// None when it is gone).
-    pub fn changed(&self, current: impl Fn(&str) -> Option<String>) -> Vec<String> {
-        let Some(inputs) = &self.data.run.inputs else {
-            return Vec::new();
-        };
+    /// None when it is gone); `hints` by `hints_now`. None when run.json records no
+    /// digests: then nothing can be said either way.
+    pub fn changed(
+        &self,
+        current: impl Fn(&str) -> Option<String>,
+        hints_now: &str,
+    ) -> Option<Vec<String>> {
+        let inputs = self.data.run.inputs.as_ref()?;
         let mut out = Vec::new();
+        if inputs.hints != hints_now {
+            out.push("hints".to_string());
+        }
         for (what, path, was) in [
             ("lab", &self.invocation.lab, &inputs.lab),
             ("manifest", &self.invocation.manifest, &inputs.manifest),
@@ -85,6 +91,6 @@ impl Repeat {
                 }
             }
         }
-        out
+        Some(out)
     }
 }
