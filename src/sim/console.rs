@@ -44,6 +44,28 @@ impl Pty {
     }
 }
 
+/// A console line of `sim`: its session (as a console: a login where the switch asks one,
+/// the setup dialog of a factory box), what it prints first, and its log messages.
+pub(super) fn line(sim: &Sim) -> (Session, Vec<u8>, broadcast::Receiver<String>) {
+    let (session, greeting) = Session::new(
+        sim.dialect,
+        sim.device.clone(),
+        SessionStart {
+            console: true,
+            authenticated: false,
+            acknowledge: false,
+            echo_secrets: sim.options.echo_secrets,
+        },
+    );
+    let logs = super::session::lock(&sim.device).console_tx.subscribe();
+    (session, greeting, logs)
+}
+
+/// A log message as a console prints it: on a line of its own.
+pub(super) fn log_line(msg: &str) -> Vec<u8> {
+    format!("\r\n{msg}\r\n").into_bytes()
+}
+
 /// Create the pty, link it, and serve the console session on it.
 pub fn serve(sim: &Sim, link: &Path) -> io::Result<(PathBuf, JoinHandle<()>)> {
     let pty = nix::pty::openpty(None, None).map_err(io::Error::from)?;
@@ -63,17 +85,7 @@ pub fn serve(sim: &Sim, link: &Path) -> io::Result<(PathBuf, JoinHandle<()>)> {
     let fd =
         unsafe { AsyncFd::register(pty.master) }.map_err(|e| io::Error::other(e.to_string()))?;
     let master = Arc::new(Pty(fd));
-    let (session, greeting) = Session::new(
-        sim.dialect,
-        sim.device.clone(),
-        SessionStart {
-            console: true,
-            authenticated: false,
-            acknowledge: false,
-            echo_secrets: sim.options.echo_secrets,
-        },
-    );
-    let console_rx = super::session::lock(&sim.device).console_tx.subscribe();
+    let (session, greeting, console_rx) = line(sim);
     let pace = match (sim.options.pace_baud, sim.options.split_writes) {
         (Some(baud), _) => Pace::Baud(baud),
         (None, true) => Pace::Singly,
@@ -123,7 +135,7 @@ async fn write_loop(
                 let Some(chunk) = chunk else { return };
                 for piece in chunk.split_inclusive(|b| *b == b'\n') {
                     while let Ok(msg) = logs.try_recv() {
-                        let _ = send(&pty, format!("\r\n{msg}\r\n").as_bytes(), pace).await;
+                        let _ = send(&pty, &log_line(&msg), pace).await;
                     }
                     if send(&pty, piece, pace).await.is_err() {
                         return;
@@ -131,7 +143,7 @@ async fn write_loop(
                 }
             }
             msg = logs.recv() => match msg {
-                Ok(msg) => { let _ = send(&pty, format!("\r\n{msg}\r\n").as_bytes(), pace).await; }
+                Ok(msg) => { let _ = send(&pty, &log_line(&msg), pace).await; }
                 Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(broadcast::error::RecvError::Closed) => return,
             },

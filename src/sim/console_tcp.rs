@@ -14,7 +14,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 use super::Sim;
-use super::session::{Session, SessionStart};
+use super::session::Session;
 use crate::transport::telnet::{Role, Telnet};
 
 /// Serve the console on `addr` (port 0: any free one); `telnet` or raw bytes.
@@ -25,21 +25,11 @@ pub async fn serve(
 ) -> io::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
-    let (session, greeting) = Session::new(
-        sim.dialect,
-        sim.device.clone(),
-        SessionStart {
-            console: true,
-            authenticated: false,
-            acknowledge: false,
-            echo_secrets: sim.options.echo_secrets,
-        },
-    );
-    let logs = super::session::lock(&sim.device).console_tx.subscribe();
+    let (session, greeting, logs) = super::console::line(sim);
     let task = tokio::spawn(async move {
         let (input_tx, input_rx) = mpsc::unbounded_channel::<Vec<u8>>();
         let (attach_tx, attach_rx) = mpsc::unbounded_channel::<mpsc::UnboundedSender<Vec<u8>>>();
-        let line = tokio::spawn(line(session, greeting, input_rx, attach_rx, logs));
+        let line = tokio::spawn(serve_line(session, greeting, input_rx, attach_rx, logs));
         while let Ok((sock, _)) = listener.accept().await {
             let (out_tx, out_rx) = mpsc::unbounded_channel();
             if attach_tx.send(out_tx).is_err() {
@@ -54,7 +44,7 @@ pub async fn serve(
 
 /// The console line: typed bytes in, the session's answers and log messages out to the
 /// client attached last.
-async fn line(
+async fn serve_line(
     mut session: Session,
     greeting: Vec<u8>,
     mut input: mpsc::UnboundedReceiver<Vec<u8>>,
@@ -86,7 +76,7 @@ async fn line(
             msg = logs.recv() => match msg {
                 Ok(msg) => {
                     if let Some(o) = &out {
-                        let _ = o.send(format!("\r\n{msg}\r\n").into_bytes());
+                        let _ = o.send(super::console::log_line(&msg));
                     }
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {}
