@@ -599,3 +599,57 @@ async fn without_privileges_the_sim_serves_the_control_plane_and_the_demo_uses_l
     assert!(t.contains("goes over this machine's loopback"), "{t}");
     assert!(t.contains("5 of 5 devices pushed and watched"), "{t}");
 }
+
+// CRC errors injected on a port drop that many frames coming in on it: the switch's own
+// counters show the frames in on Ethernet1 and out on Ethernet2 apart by exactly that.
+#[tokio::test(flavor = "multi_thread")]
+async fn crc_errors_on_a_port_drop_frames_in_step_with_the_counter() {
+    if !may_make_namespaces("CRC errors") {
+        return;
+    }
+    let t = tag("crc");
+    let ports = [("Ethernet1", ""), ("Ethernet2", "")];
+    let (arista, _lab, _plane) = two_ends("arista_eos", options("arista_eos"), ports, 18, &t).await;
+    let s1 = format!("swl-{t}-s1");
+    // A path first (ARP learnt), then 3 CRC errors on the way in.
+    assert!(rtt(&s1, "198.18.18.1", "198.18.18.2").await.is_some());
+    let (one, two) = {
+        let dev = arista.device.lock().unwrap();
+        (
+            dev.port_index("Ethernet1").unwrap(),
+            dev.port_index("Ethernet2").unwrap(),
+        )
+    };
+    // Settled: every frame in on Ethernet1 is out on Ethernet2.
+    let apart = || {
+        let dev = arista.device.lock().unwrap();
+        dev.ports[one].traffic.in_packets as i64 - dev.ports[two].traffic.out_packets as i64
+    };
+    let mut before = apart();
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let now = apart();
+        if now == before {
+            break;
+        }
+        before = now;
+    }
+    arista.device.lock().unwrap().ports[one].crc += 3;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Three connects, three SYNs through Ethernet1 (and their ARP where needed): the
+    // first three frames in are dropped; the connects still get through on retry.
+    let _ = rtt(&s1, "198.18.18.1", "198.18.18.2").await;
+    let mut seen = apart();
+    for _ in 0..50 {
+        if seen - before == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        seen = apart();
+    }
+    assert_eq!(
+        seen - before,
+        3,
+        "frames in on Ethernet1 not out on Ethernet2"
+    );
+}
