@@ -6,6 +6,7 @@
 //! machine's. Nothing is changed (no host key is learnt); a device is logged into only to
 //! read its clock, once its other checks passed.
 
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -386,8 +387,6 @@ pub async fn doctor(
     }
     out
 }
-
-use std::os::unix::fs::OpenOptionsExt as _;
 
 #[cfg(test)]
 mod tests {
