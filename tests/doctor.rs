@@ -10,11 +10,17 @@ use common::*;
 async fn doctor_names_each_problem_of_the_bench_with_its_fix() {
     let dir = tempfile::tempdir().unwrap();
     let (_arista, addr) = ssh_sim(options("arista_eos")).await;
-    // A port nobody listens on any more.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    // A port nobody listens on: held bound (without SO_REUSEADDR) and never listening, so
+    // no other test's listener can take it while doctor knocks.
+    let held = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    held.bind(
+        &"127.0.0.1:0"
+            .parse::<std::net::SocketAddr>()
+            .unwrap()
+            .into(),
+    )
+    .unwrap();
+    let closed = held.local_addr().unwrap().as_socket().unwrap();
     let lab = format!(
         "{}{}{}[[device]]\nname = \"cs\"\nvendor = \"cisco_ios\"\nconsole = {{ host = \"127.0.0.1\", port = {}, protocol = \"telnet\" }}\n[[endpoint]]\nname = \"here\"\naddress = \"127.0.0.1\"\n",
         ssh_device("fresh", "arista_eos", addr, &[]),

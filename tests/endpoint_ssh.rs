@@ -45,6 +45,28 @@ fn sshd(dir: &Path, client: &russh::keys::PrivateKey) -> Option<Sshd> {
         client.public_key().to_openssh().unwrap(),
     )
     .unwrap();
+    // A port free a moment ago may be taken before sshd binds it (by another test's
+    // simulator, whose own host key would then answer here): sshd's own "Server listening"
+    // line says the port is its, and a failed bind is tried again on another port.
+    let (child, port) = (0..5)
+        .find_map(|_| listening_sshd(dir))
+        .expect("sshd listens on a free port within five tries");
+    // Strict known_hosts: the lab's file knows this host key, nothing is learnt.
+    std::fs::write(
+        dir.join("known_hosts"),
+        format!(
+            "[127.0.0.1]:{port} {}\n",
+            host.public_key().to_openssh().unwrap()
+        ),
+    )
+    .unwrap();
+    Some(Sshd { child, port })
+}
+
+/// Start sshd on a port free a moment ago; Some once sshd itself says it listens there, None
+/// when it exits first (the port was taken in between).
+fn listening_sshd(dir: &Path) -> Option<(std::process::Child, u16)> {
+    use std::io::BufRead;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -56,27 +78,28 @@ fn sshd(dir: &Path, client: &russh::keys::PrivateKey) -> Option<Sshd> {
     );
     std::fs::write(dir.join("sshd_config"), config).unwrap();
     std::fs::create_dir_all("/run/sshd").unwrap(); // its privilege-separation folder
-    let child = std::process::Command::new("/usr/sbin/sshd")
+    let mut child = std::process::Command::new("/usr/sbin/sshd")
         .args(["-D", "-e", "-f"])
         .arg(dir.join("sshd_config"))
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "sshd listens");
-        std::thread::sleep(Duration::from_millis(50));
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let ours = format!("Server listening on 127.0.0.1 port {port}");
+    // Its stderr ends (None) when sshd exits, e.g. "Bind to port … failed".
+    let listening = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|l| l.contains(&ours));
+    // Keep reading what it says later, so a full pipe never blocks it.
+    std::thread::spawn(move || lines.for_each(drop));
+    if listening {
+        Some((child, port))
+    } else {
+        let _ = child.kill();
+        let _ = child.wait();
+        None
     }
-    // Strict known_hosts: the lab's file knows this host key, nothing is learnt.
-    std::fs::write(
-        dir.join("known_hosts"),
-        format!(
-            "[127.0.0.1]:{port} {}\n",
-            host.public_key().to_openssh().unwrap()
-        ),
-    )
-    .unwrap();
-    Some(Sshd { child, port })
 }
 
 /// A lab: one Arista over SSH (simulated), Ethernet1 cabled to s1 (this machine, at

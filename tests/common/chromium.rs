@@ -86,6 +86,8 @@ pub async fn visit(page: &Path, expression: &str) -> PageVisit {
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
+            // Containers often give /dev/shm only 64 MB, where Chromium's renderer crashes.
+            "--disable-dev-shm-usage",
             "--disable-quic",
             "--no-first-run",
             "--disable-background-networking",
