@@ -29,16 +29,20 @@ async fn console_port(sim: &mut Sim, telnet: bool) -> SocketAddr {
         .unwrap()
 }
 
+/// A login-less Cisco whose flap (`spec`) is timed from the watch's first poll (`show
+/// interfaces`, which the push before it never types): a slow push cannot use it up.
+fn watched_flap(spec: &str) -> switchlab::sim::SimOptions {
+    let mut o = no_login(flapping("cisco_ios", spec));
+    o.flaps_from = Some("show interfaces".into());
+    o
+}
+
 const MANIFEST: &str = "name = \"cs\"\n[baseline]\nvlan = 10\n[[device]]\nname = \"sw\"\n";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_telnet_console_left_in_config_mode_is_pushed_and_watched() {
     let dir = tempfile::tempdir().unwrap();
-    let mut sim = Sim::start(no_login(flapping(
-        "cisco_ios",
-        "GigabitEthernet0/2@1500ms/200ms",
-    )))
-    .unwrap();
+    let mut sim = Sim::start(watched_flap("GigabitEthernet0/2@1500ms/200ms")).unwrap();
     let addr = console_port(&mut sim, true).await;
     // Someone was here before: enable, configure terminal, gone without a word.
     {
@@ -95,7 +99,7 @@ async fn a_telnet_console_left_in_config_mode_is_pushed_and_watched() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_raw_console_in_the_initial_configuration_dialog_is_pushed_and_watched() {
     let dir = tempfile::tempdir().unwrap();
-    let mut o = no_login(flapping("cisco_ios", "GigabitEthernet0/1@1500ms/200ms"));
+    let mut o = watched_flap("GigabitEthernet0/1@1500ms/200ms");
     o.factory = true;
     let mut sim = Sim::start(o).unwrap();
     let addr = console_port(&mut sim, false).await;

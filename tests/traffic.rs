@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use common::*;
 use switchlab::sim::Sim;
-use switchlab::sim::link::Flap;
 
 /// A lab of one Arista over SSH, Ethernet1 cabled to endpoint `s1` and Ethernet2 to `s2`,
 /// both on this machine at the addresses given.
@@ -27,18 +26,6 @@ fn manifest(test: &str) -> String {
     format!(
         "name = \"traffic\"\n[baseline]\nlogging_host = \"127.0.0.1\"\n[[device]]\nname = \"arista\"\n[[throughput]]\nname = \"t1\"\nfrom = \"s1\"\nto = \"s2\"\n{test}\n[flaps]\ninterval = \"500ms\"\nduration = \"1s\"\nsyslog_listen = \"127.0.0.1:0\"\n[criteria]\nmin_gbps = 0.1\n"
     )
-}
-
-/// Flap `port` for 100 ms, `after` the device is sent the config line `at` (its push).
-fn flap_after(sim: &Sim, at: &str, port: &str, after: Duration) {
-    sim.device.lock().unwrap().flap_on_command.push((
-        at.into(),
-        Flap {
-            port: port.into(),
-            at: after,
-            down: Duration::from_millis(100),
-        },
-    ));
 }
 
 /// A folder with the lab of one simulated Arista (endpoint `s2` at `s2`) and a manifest
@@ -62,20 +49,11 @@ async fn a_flap_during_traffic_is_counted_once_on_time_and_names_the_test() {
     }
 }
 
-/// A flap 2.5 s into the push of a run whose 4 s test uses `engine`.
+/// A flap 1.5 s into the 4 s test (using `engine`) of a run.
 async fn flap_during_traffic(engine: &str) {
     let dir = tempfile::tempdir().unwrap();
     let (arista, addr) = ssh_sim(options("arista_eos")).await;
     let (cisco, link) = console_sim(no_login(options("cisco_ios")), dir.path(), "cisco").await;
-    // 2.5 s into the push: past the 1 s watch the push alone would get, inside the 4 s test.
-    let after = Duration::from_millis(2500);
-    flap_after(&arista, "interface Ethernet1", "Ethernet2", after);
-    flap_after(
-        &cisco,
-        "interface GigabitEthernet0/1",
-        "GigabitEthernet0/2",
-        after,
-    );
     let ports = ["GigabitEthernet0/1", "GigabitEthernet0/2"];
     let lab_text = serial_device("cisco", "cisco_ios", &link, false, &ports)
         + &lab(addr, "127.0.0.1", "127.0.0.1");
@@ -88,8 +66,18 @@ async fn flap_during_traffic(engine: &str) {
         "[[device]]\nname = \"arista\"\n[[device]]\nname = \"cisco\"\n",
     );
     std::fs::write(dir.path().join("m.toml"), m).unwrap();
-    let out = switchlab(&RUN, &ENV, dir.path()).await;
-    let t = text(&out);
+    // When the run says the test starts, both devices get a flap 1.5 s later: inside the
+    // 4 s test, and past the 1 s watch the push alone would get.
+    let running = run_until(&RUN, dir.path(), "traffic t1").await;
+    for (sim, port) in [(&arista, "Ethernet2"), (&cisco, "GigabitEthernet0/2")] {
+        sim.flap(
+            port,
+            Duration::from_millis(1500),
+            Duration::from_millis(100),
+        );
+    }
+    let (out, err) = running.finish().await;
+    let t = format!("{}{err}", String::from_utf8_lossy(&out.stdout));
     assert!(out.status.success(), "{t}");
     let folder = printed_folder(&out, dir.path());
     let run = run_json(&folder);

@@ -257,6 +257,17 @@ impl Sim {
         Ok(tty)
     }
 
+    /// Flap `port` `at` from now, down for `down`: what a test does at the moment it waits
+    /// for (a line the client printed), so the flap falls where the test needs it.
+    pub fn flap(&self, port: &str, at: Duration, down: Duration) {
+        let flap = link::Flap {
+            port: port.into(),
+            at,
+            down,
+        };
+        link::flap_now(self.dialect, &self.device, flap);
+    }
+
     /// Every link change so far.
     pub fn truth(&self) -> Vec<TruthEvent> {
         session::lock(&self.device).truth.clone()

@@ -355,7 +355,29 @@ pub async fn signal_when(
     ready: &str,
     sig: nix::sys::signal::Signal,
 ) -> (std::process::Output, String) {
-    use std::io::{BufRead, Read};
+    let running = run_until(args, cwd, ready).await;
+    nix::sys::signal::kill(running.pid(), sig).unwrap();
+    let started = std::time::Instant::now();
+    let ended = running.finish().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "Ctrl-C ends it after a last poll, not after the 10 min"
+    );
+    ended
+}
+
+/// A switchlab started by `run_until`, past the line it waited for.
+pub struct Running {
+    child: std::process::Child,
+    err: std::io::BufReader<std::process::ChildStderr>,
+    /// Its stderr up to and with the awaited line.
+    pub said: String,
+}
+
+/// Start switchlab in `cwd` as a user would and return once its stderr says `ready`: the
+/// moment a test acts on (a signal, a flap), an event rather than a guess at a time.
+pub async fn run_until(args: &[&str], cwd: &std::path::Path, ready: &str) -> Running {
+    use std::io::BufRead;
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
         .args(args)
         .current_dir(cwd)
@@ -366,33 +388,44 @@ pub async fn signal_when(
         .spawn()
         .unwrap();
     let ready = ready.to_string();
-    let (child, err) = tokio::task::spawn_blocking(move || {
-        let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-        let mut seen = String::new();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let (err, said) = tokio::task::spawn_blocking(move || {
+        let mut said = String::new();
         let mut line = String::new();
         while err.read_line(&mut line).unwrap() > 0 {
-            seen.push_str(&line);
+            said.push_str(&line);
             if line.contains(&ready) {
-                break;
+                return (err, said);
             }
             line.clear();
         }
-        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-        nix::sys::signal::kill(pid, sig).unwrap();
-        err.read_to_string(&mut seen).unwrap();
-        (child, seen)
+        panic!("switchlab ended without saying `{ready}`:\n{said}")
     })
     .await
     .unwrap();
-    let started = std::time::Instant::now();
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+    Running { child, err, said }
+}
+
+impl Running {
+    pub fn pid(&self) -> nix::unistd::Pid {
+        nix::unistd::Pid::from_raw(self.child.id() as i32)
+    }
+
+    /// Wait for it to end: its output, and all its stderr.
+    pub async fn finish(self) -> (std::process::Output, String) {
+        use std::io::Read;
+        let Running {
+            child,
+            mut err,
+            mut said,
+        } = self;
+        tokio::task::spawn_blocking(move || {
+            err.read_to_string(&mut said).unwrap();
+            (child.wait_with_output().unwrap(), said)
+        })
         .await
-        .unwrap();
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "Ctrl-C ends it after a last poll, not after the 10 min"
-    );
-    (out, err)
+        .unwrap()
+    }
 }
 
 /// The exit code of an interrupted watch or run.
