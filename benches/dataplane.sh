@@ -6,12 +6,7 @@
 # Gbit/s and the ratio data plane / kernel.
 #   benches/dataplane.sh [ROUNDS=5] [SECONDS=3]   (needs root, iperf3, iproute2, python3)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-rounds=${1:-5}
-secs=${2:-3}
-command -v iperf3 >/dev/null || { echo "iperf3 is not installed (apt-get install iperf3)"; exit 1; }
-cargo build --release -q
-bin=${CARGO_TARGET_DIR:-target}/release/switchlab
+source "$(dirname "$0")/common.sh" "$@"
 tmp=$(mktemp -d)
 tag=bench$$
 cat > "$tmp/lab.toml" <<LAB

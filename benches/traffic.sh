@@ -4,12 +4,7 @@
 # each engine's median received Gbit/s and the ratio built-in / iperf3.
 #   benches/traffic.sh [ROUNDS=5] [SECONDS=3]     (needs iperf3 and python3; builds release)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-rounds=${1:-5}
-secs=${2:-3}
-command -v iperf3 >/dev/null || { echo "iperf3 is not installed (apt-get install iperf3)"; exit 1; }
-cargo build --release -q
-bin=${CARGO_TARGET_DIR:-target}/release/switchlab
+source "$(dirname "$0")/common.sh" "$@"
 "$bin" traffic serve --bind 127.0.0.1:5301 2>/dev/null &
 ours=$!
 iperf3 -s -B 127.0.0.1 -p 5302 >/dev/null 2>&1 &

@@ -6,6 +6,7 @@
 mod common;
 
 use std::net::SocketAddr;
+use std::path::Path;
 
 use common::*;
 use switchlab::sim::Sim;
@@ -27,6 +28,25 @@ async fn console_port(sim: &mut Sim, telnet: bool) -> SocketAddr {
     sim.listen_console_tcp("127.0.0.1:0".parse().unwrap(), telnet)
         .await
         .unwrap()
+}
+
+/// Push the baseline to `sw`, a `vendor` with `ports` reached through `console`, keeping its
+/// transcript; the push must succeed. What switchlab said, and the transcript.
+async fn push_through(
+    dir: &Path,
+    vendor: &str,
+    console: &str,
+    ports: &[&str],
+    extra: &[&str],
+) -> (String, String) {
+    std::fs::write(dir.join("lab.toml"), lab("sw", vendor, console, ports)).unwrap();
+    std::fs::write(dir.join("m.toml"), MANIFEST).unwrap();
+    let args = [&PUSH[..], &["--transcripts", "t"], extra].concat();
+    let out = switchlab(&args, &ENV, dir).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let transcript = std::fs::read_to_string(dir.join("t/sw.log")).unwrap();
+    (t, transcript)
 }
 
 /// A login-less Cisco whose flap (`spec`) is timed from the watch's first poll (`show
@@ -69,16 +89,14 @@ async fn a_telnet_console_left_in_config_mode_is_pushed_and_watched() {
         addr.port()
     );
     let ports = ["GigabitEthernet0/1", "GigabitEthernet0/2"];
-    std::fs::write(
-        dir.path().join("lab.toml"),
-        lab("sw", "cisco_ios", &console, &ports),
+    let (t, _) = push_through(
+        dir.path(),
+        "cisco_ios",
+        &console,
+        &ports,
+        &["--timeout", "5s"],
     )
-    .unwrap();
-    std::fs::write(dir.path().join("m.toml"), MANIFEST).unwrap();
-    let args = [&PUSH[..], &["--transcripts", "t", "--timeout", "5s"]].concat();
-    let out = switchlab(&args, &ENV, dir.path()).await;
-    let t = text(&out);
-    assert!(out.status.success(), "{t}");
+    .await;
     assert!(t.contains("lines pushed, verified, saved"), "{t}");
 
     // The flap watch on the same console: the injected flap, counted once.
@@ -107,17 +125,8 @@ async fn a_raw_console_in_the_initial_configuration_dialog_is_pushed_and_watched
         "host = \"127.0.0.1\", port = {}, protocol = \"raw\"",
         addr.port()
     );
-    std::fs::write(
-        dir.path().join("lab.toml"),
-        lab("sw", "cisco_ios", &console, &["GigabitEthernet0/1"]),
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("m.toml"), MANIFEST).unwrap();
-    let args = [&PUSH[..], &["--transcripts", "t"]].concat();
-    let out = switchlab(&args, &ENV, dir.path()).await;
-    let t = text(&out);
-    assert!(out.status.success(), "{t}");
-    let transcript = std::fs::read_to_string(dir.path().join("t/sw.log")).unwrap();
+    let ports = ["GigabitEthernet0/1"];
+    let (_, transcript) = push_through(dir.path(), "cisco_ios", &console, &ports, &[]).await;
     assert!(
         transcript.contains("initial configuration dialog"),
         "the dialog was met and answered:\n{transcript}"
@@ -145,17 +154,8 @@ async fn an_ssh_console_server_picks_the_port_by_user_name() {
         "host = \"127.0.0.1\", port = {}, protocol = \"ssh\", user = \"admin:7001\", password_env = \"T_PASS\", login_user = \"admin\", login_password_env = \"T_PASS\"",
         addr.port()
     );
-    std::fs::write(
-        dir.path().join("lab.toml"),
-        lab("sw", "arista_eos", &console, &["Ethernet1"]),
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("m.toml"), MANIFEST).unwrap();
-    let args = [&PUSH[..], &["--transcripts", "t"]].concat();
-    let out = switchlab(&args, &ENV, dir.path()).await;
-    let t = text(&out);
-    assert!(out.status.success(), "{t}");
-    let transcript = std::fs::read_to_string(dir.path().join("t/sw.log")).unwrap();
+    let (_, transcript) =
+        push_through(dir.path(), "arista_eos", &console, &["Ethernet1"], &[]).await;
     assert!(
         transcript.contains("login:"),
         "the console's own login:\n{transcript}"

@@ -126,14 +126,19 @@ impl Term {
     }
 }
 
+/// The switchlab binary as a user in `cwd` would start it: HOME there, `env` set.
+fn command(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .env("HOME", cwd)
+        .envs(env.iter().copied());
+    cmd
+}
+
 /// Run the switchlab binary off the async runtime (the simulators keep running on it).
 pub async fn switchlab(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> std::process::Output {
-    let bin = assert_cmd::cargo::cargo_bin("switchlab");
-    let mut cmd = std::process::Command::new(bin);
-    cmd.args(args).current_dir(cwd).env("HOME", cwd);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
+    let mut cmd = command(args, env, cwd);
     tokio::task::spawn_blocking(move || cmd.output().expect("switchlab runs"))
         .await
         .unwrap()
@@ -142,11 +147,7 @@ pub async fn switchlab(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> std::
 /// Start the switchlab binary in `cwd` as a user would (HOME there, the test secrets set),
 /// stdout piped, stderr dropped; for tests that act while it runs.
 pub fn spawn(args: &[&str], cwd: &Path) -> std::process::Child {
-    std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
-        .args(args)
-        .current_dir(cwd)
-        .env("HOME", cwd)
-        .envs(ENV)
+    command(args, &ENV, cwd)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -378,11 +379,7 @@ pub struct Running {
 /// moment a test acts on (a signal, a flap), an event rather than a guess at a time.
 pub async fn run_until(args: &[&str], cwd: &std::path::Path, ready: &str) -> Running {
     use std::io::BufRead;
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
-        .args(args)
-        .current_dir(cwd)
-        .env("HOME", cwd)
-        .envs(ENV)
+    let mut child = command(args, &ENV, cwd)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
