@@ -56,6 +56,7 @@ pub mod record;
 pub mod report;
 pub mod run;
 pub mod sim;
+pub mod states;
 pub mod template;
 pub mod transport;
 pub mod vendor;

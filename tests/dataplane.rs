@@ -332,7 +332,7 @@ async fn a_flap_under_load_is_a_dip_in_the_throughput_and_names_the_test() {
     let seconds: Vec<_> = data
         .throughput
         .iter()
-        .filter(|r| r.test == "t1" && r.row == "interval")
+        .filter(|r| r.test == "t1" && r.row == switchlab::states::ThroughputKind::Interval)
         .collect();
     assert!(seconds.len() >= 5, "{seconds:?}\n{t_out}");
     let mut rates: Vec<f64> = seconds.iter().map(|r| r.gbit_s).collect();
@@ -352,9 +352,9 @@ async fn a_flap_under_load_is_a_dip_in_the_throughput_and_names_the_test() {
         hit.gbit_s
     );
     assert!(
-        data.flaps
-            .iter()
-            .any(|f| f.port == "Ethernet1" && f.event == "down" && f.tests().any(|n| n == "t1")),
+        data.flaps.iter().any(|f| f.port == "Ethernet1"
+            && f.event == switchlab::states::FlapEvent::Down
+            && f.tests().any(|n| n == "t1")),
         "{:?}",
         data.flaps
     );

@@ -24,7 +24,7 @@ fn events(vendor: &str, command: &str, fixture: &str) -> Vec<(String, String)> {
     match parse(vendor, command, fixture) {
         Parsed::Events(e) => e
             .into_iter()
-            .map(|LinkEvent { port, state, .. }| (port, state))
+            .map(|LinkEvent { port, state, .. }| (port, state.to_string()))
             .collect(),
         Parsed::Ports(_) => panic!("expected events"),
     }
@@ -42,9 +42,10 @@ fn cisco_show_interfaces_reads_state_errors_and_resets() {
         p[0],
         PortState {
             port: "GigabitEthernet0/1".into(),
-            admin: s("up"),
-            oper: s("up"),
+            admin: Some(switchlab::parse::LinkState::Up),
+            oper: Some(switchlab::parse::LinkState::Up),
             link_changes: None, // Catalyst keeps no flap counter: unknown, not 0
+            link_downs: None,
             last_change_s: None,
             speed_mbps: Some(1000),
             in_errors: Some(3),
@@ -55,11 +56,17 @@ fn cisco_show_interfaces_reads_state_errors_and_resets() {
         }
     );
     assert_eq!(
-        (p[1].admin.as_deref(), p[1].oper.as_deref()),
+        (
+            p[1].admin.map(|s| s.as_str()),
+            p[1].oper.map(|s| s.as_str())
+        ),
         (Some("down"), Some("down"))
     );
     assert_eq!(
-        (p[2].admin.as_deref(), p[2].oper.as_deref()),
+        (
+            p[2].admin.map(|s| s.as_str()),
+            p[2].oper.map(|s| s.as_str())
+        ),
         (Some("up"), Some("down"))
     );
 }
@@ -76,8 +83,8 @@ fn cisco_status_table_maps_connected_disabled_errdisabled() {
         .map(|p| {
             (
                 p.port.as_str(),
-                p.admin.as_deref(),
-                p.oper.as_deref(),
+                p.admin.map(|s| s.as_str()),
+                p.oper.map(|s| s.as_str()),
                 p.description.as_deref(),
                 p.err_disabled,
             )
@@ -132,14 +139,17 @@ fn arista_reads_link_status_changes_and_uptime() {
         Some("server1 eth2 \"0.5m dac\"")
     );
     assert_eq!(
-        (p[1].admin.as_deref(), p[1].oper.as_deref()),
+        (
+            p[1].admin.map(|s| s.as_str()),
+            p[1].oper.map(|s| s.as_str())
+        ),
         (Some("down"), Some("down"))
     );
     assert_eq!(p[1].last_change_s, Some(3 * 3600 + 120));
     assert_eq!(p[1].crc, Some(5));
     // The flap guard shut Ethernet51: down, and said so.
     assert_eq!(
-        (p[2].oper.as_deref(), p[2].err_disabled),
+        (p[2].oper.map(|s| s.as_str()), p[2].err_disabled),
         (Some("down"), Some(true))
     );
     assert_eq!(p[0].err_disabled, Some(false));
@@ -171,7 +181,7 @@ fn force10_port_names_keep_their_space() {
     assert_eq!(p[0].last_change_s, Some(5 * 3600 + 18 * 60 + 35));
     assert_eq!(p[0].crc, Some(4));
     assert_eq!(p[0].description.as_deref(), Some("server1 eth3"));
-    assert_eq!(p[1].oper.as_deref(), Some("down"));
+    assert_eq!(p[1].oper.map(|s| s.as_str()), Some("down"));
     assert_eq!(p[1].last_change_s, Some(6 * 86400 + 23 * 3600 + 54 * 60));
     assert_eq!(p[1].speed_mbps, None);
 }
@@ -193,14 +203,20 @@ fn fastiron_disabled_is_admin_down_and_port_uptime_is_read() {
     let p = ports("brocade_fastiron", "show interfaces", "show_interfaces.txt");
     assert_eq!(p[0].port, "10GigabitEthernet1/2/1");
     assert_eq!(
-        (p[0].admin.as_deref(), p[0].oper.as_deref()),
+        (
+            p[0].admin.map(|s| s.as_str()),
+            p[0].oper.map(|s| s.as_str())
+        ),
         (Some("up"), Some("up"))
     );
     assert_eq!(p[0].last_change_s, Some(2 * 86400 + 3 * 3600 + 4 * 60 + 5));
     assert_eq!((p[0].in_errors, p[0].crc), (Some(7), Some(3)));
     assert_eq!(p[0].link_changes, None);
     assert_eq!(
-        (p[1].admin.as_deref(), p[1].oper.as_deref()),
+        (
+            p[1].admin.map(|s| s.as_str()),
+            p[1].oper.map(|s| s.as_str())
+        ),
         (Some("down"), Some("down"))
     );
     let b = ports(
@@ -210,7 +226,13 @@ fn fastiron_disabled_is_admin_down_and_port_uptime_is_read() {
     );
     let got: Vec<_> = b
         .iter()
-        .map(|p| (p.port.as_str(), p.admin.as_deref(), p.oper.as_deref()))
+        .map(|p| {
+            (
+                p.port.as_str(),
+                p.admin.map(|s| s.as_str()),
+                p.oper.map(|s| s.as_str()),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -243,8 +265,8 @@ fn niagara_port_table_and_link_traps() {
         .map(|p| {
             (
                 p.port.as_str(),
-                p.admin.as_deref(),
-                p.oper.as_deref(),
+                p.admin.map(|s| s.as_str()),
+                p.oper.map(|s| s.as_str()),
                 p.speed_mbps,
             )
         })
@@ -381,7 +403,13 @@ fn status_tables_are_read_by_their_header_columns() {
     let p = parse_text("cisco_ios", "show interfaces status", text);
     let got: Vec<_> = p
         .iter()
-        .map(|p| (p.port.as_str(), p.oper.as_deref(), p.description.as_deref()))
+        .map(|p| {
+            (
+                p.port.as_str(),
+                p.oper.map(|s| s.as_str()),
+                p.description.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -394,7 +422,7 @@ fn status_tables_are_read_by_their_header_columns() {
                   Et1        connected to nothing   notconnect   1           auto    auto  10GBASE-T\n";
     let p = parse_text("arista_eos", "show interfaces status", arista);
     assert_eq!(
-        (p[0].oper.as_deref(), p[0].description.as_deref()),
+        (p[0].oper.map(|s| s.as_str()), p[0].description.as_deref()),
         (Some("down"), Some("connected to nothing"))
     );
 }

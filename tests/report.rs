@@ -63,7 +63,7 @@ async fn the_report_opens_in_chromium_with_its_charts_and_fetches_nothing() {
         let downs = data
             .flaps
             .iter()
-            .filter(|f| f.device == device && f.event == "down")
+            .filter(|f| f.device == device && f.event == switchlab::states::FlapEvent::Down)
             .filter(|f| f.tests().any(|n| n == record.test))
             .count() as u64;
         assert_eq!(t["flaps"], downs, "{device}: {seen}");
@@ -75,7 +75,7 @@ async fn the_report_opens_in_chromium_with_its_charts_and_fetches_nothing() {
     let dac_downs = data
         .flaps
         .iter()
-        .filter(|f| f.port == "Ethernet49" && f.event == "down")
+        .filter(|f| f.port == "Ethernet49" && f.event == switchlab::states::FlapEvent::Down)
         .count() as u64;
     assert!(dac_downs >= 1, "{:?}", data.flaps);
     assert_eq!(seen["timeline_markers"], dac_downs + 1, "{seen}");

@@ -202,7 +202,7 @@ async fn a_device_lost_after_its_push_is_marked_pushed_then_lost() {
     let out = switchlab(&args, &ENV, dir.path()).await;
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
-    assert!(t.contains("FAILED a                watch lost: "), "{t}");
+    assert!(t.contains("FAILED a watch lost: "), "{t}");
     let folder = printed_folder(&out, dir.path());
     let run = run_json(&folder);
     let dev = &run["devices"][0];
@@ -386,7 +386,12 @@ async fn two_demo_runs_compare_side_by_side() {
         // Every file of the folder, read back through its record type.
         let data = switchlab::record::read::RunData::read(f).unwrap();
         assert_eq!(data.run.format_version, switchlab::record::FORMAT_VERSION);
-        assert_eq!(data.run.outcome, "complete", "{:?}", data.run);
+        assert_eq!(
+            data.run.outcome,
+            switchlab::states::RunOutcome::Complete,
+            "{:?}",
+            data.run
+        );
         assert_eq!(data.run.devices.len(), 5);
         assert_eq!(
             data.ports.len(),
@@ -397,7 +402,7 @@ async fn two_demo_runs_compare_side_by_side() {
         assert!(
             data.flaps
                 .iter()
-                .any(|r| r.port == "Ethernet49" && r.event == "down"),
+                .any(|r| r.port == "Ethernet49" && r.event == switchlab::states::FlapEvent::Down),
             "{:?}",
             data.flaps
         );
@@ -424,7 +429,9 @@ async fn two_demo_runs_compare_side_by_side() {
             let received = data
                 .throughput
                 .iter()
-                .find(|t| t.device == r.device && t.row == "received")
+                .find(|t| {
+                    t.device == r.device && t.row == switchlab::states::ThroughputKind::Received
+                })
                 .unwrap();
             assert!((received.gbit_s - g).abs() < 0.002, "{received:?} {r:?}");
         }

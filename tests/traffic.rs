@@ -266,7 +266,11 @@ async fn ctrl_c_during_traffic_ends_the_test_and_the_watch_and_leaves_no_iperf3_
         assert_eq!(run["throughput"][0]["outcome"], "interrupted", "{run}");
         // A test cut short measured nothing: the device is not a pass.
         let summary = switchlab::record::summary::read(&folder.join("summary.csv")).unwrap();
-        assert_eq!(summary[0].verdict, "unknown", "{sig}");
+        assert_eq!(
+            summary[0].verdict,
+            switchlab::states::DeviceVerdict::Unknown,
+            "{sig}"
+        );
         let left: Vec<String> = std::fs::read_dir("/proc")
             .unwrap()
             .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())

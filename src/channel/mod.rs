@@ -483,7 +483,7 @@ mod tests {
         assert!(
             events
                 .iter()
-                .all(|e| e.port == "GigabitEthernet0/1" && e.state == "down")
+                .all(|e| e.port == "GigabitEthernet0/1" && e.state == crate::parse::LinkState::Down)
         );
     }
 

@@ -31,6 +31,11 @@ impl Bars {
         })
     }
 
+    /// The region the bars (and the live view) are drawn in.
+    pub fn multi(&self) -> MultiProgress {
+        self.multi.clone()
+    }
+
     /// Print `f`'s output without tearing the bars.
     pub fn say(bars: &Option<Bars>, f: impl FnOnce()) {
         match bars {

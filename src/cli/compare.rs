@@ -69,10 +69,23 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             eprintln!("{}", path.display());
         }
         None if std::io::stdout().is_terminal() => {
-            let mut t = super::board::terminal_table();
-            t.set_header(&c.header);
+            use super::table::{Col, Grid};
+            // The run and the device name a row; the rest give way from the right.
+            let cols: Vec<(&str, Col)> = c
+                .header
+                .iter()
+                .enumerate()
+                .map(|(i, h)| match i {
+                    0 | 1 => (h.as_str(), Col::Name),
+                    i => (
+                        h.as_str(),
+                        Col::Optional(u8::try_from(i).unwrap_or(u8::MAX)),
+                    ),
+                })
+                .collect();
+            let mut t = Grid::new(&cols);
             for r in &c.rows {
-                t.add_row(r);
+                t.row(r.clone());
             }
             println!("{t}");
         }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
-use super::board::{ConsoleProgress, print_run_report};
+use super::board::ConsoleProgress;
 use super::connect_flags::ConnectFlags;
 use super::run::run_ports;
 use super::watch_flags::WatchFlags;
@@ -144,10 +144,12 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     if let Some(t) = &traffic {
         say(&super::board::traffic_line(t));
     }
+    let max_flaps = u64::from(watch.max_flaps_per_port);
     let plan = RunPlan {
         reg: &reg,
+        kind: crate::record::run::RunKind::Run,
         lab_path: &args.lab,
-        manifest_path: &args.manifest,
+        manifest_path: Some(&args.manifest),
         devices: Vec::new(),
         save: true,
         jobs: inputs.configs.len(),
@@ -161,7 +163,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             &args.manifest,
         )),
     };
-    let progress = ConsoleProgress::new(run_ports(&inputs, &[]), args.json);
+    let ports = run_ports(&inputs, &[]);
+    let progress = std::sync::Arc::new(ConsoleProgress::new(ports, max_flaps, args.json));
     let report = rt.block_on(async {
         let switches = bench::start(&inputs.lab.lab, &inputs.lab.dir()).await?;
         let opts = DataPlaneOptions {
@@ -191,14 +194,15 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 ssh.get_mut().port = bound.port();
             }
         }
-        let report = run_manifest(plan, inputs, &progress).await;
+        let report = run_manifest(plan, inputs, progress.clone()).await;
         drop(forwarding);
         drop(switches);
         anyhow::Ok(report?)
     });
     let _ = std::fs::remove_dir_all(&keys);
     let report = report?;
-    print_run_report(&report, args.json)?;
+    progress.close();
+    super::ending::print_run_report(&report, args.json, cli.verbose > 0)?;
     Ok(ExitCode::from(report.exit_code()))
 }
 

@@ -1,15 +1,25 @@
-//! The live view of a watch or a run: per watched port, flaps so far and the last event,
-//! redrawn as a table on a terminal, or a line per event when stderr is not one. Each
-//! event says when the port changed state (UTC, as flaps.csv writes it), not when it was
-//! said; one said much later (a slow source: the log buffer, a counter) says so.
+//! The live view of a watch or a run. On a terminal, one region redrawn in place: a line
+//! per device (ports up, flaps so far, the last event, marked `?` while a slower source
+//! may still move it), the busiest devices first when they do not all fit; it is never
+//! printed again, so the scrollback keeps only what was said once. In a pipe, a line per
+//! event as it is first sighted, saying when the port changed state (UTC, as flaps.csv
+//! writes it); one said much later (a slow source) says how late.
+//!
+//! The port-ups a baseline push brings are said once per device ("came up after the
+//! baseline"), not as events.
 
-use std::io::IsTerminal;
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use crate::watch::WatchEvent;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+use crate::watch::{Certainty, Heard, WatchEvent};
 
 /// An event said this long after the port changed state is called a late sighting.
 pub const LATE: Duration = Duration::from_secs(5);
+
+/// Ups this soon after a device's push are the baseline's doing.
+const BASELINE_WINDOW: Duration = Duration::from_secs(30);
 
 /// `t` as the live view writes it: UTC, to the millisecond.
 fn clock(t: SystemTime) -> String {
@@ -18,11 +28,11 @@ fn clock(t: SystemTime) -> String {
         .unwrap_or_default()
 }
 
-/// What an event says: when the port changed state, what happened, and how late it is
-/// said when that is `LATE` or more.
-pub fn describe(what: WatchEvent, at: SystemTime, now: SystemTime) -> String {
+/// What an event says of `port`: when it changed state, what happened, and how late it
+/// is said when that is `LATE` or more.
+pub fn describe(port: &str, what: WatchEvent, at: SystemTime, now: SystemTime) -> String {
     let late = now.duration_since(at).unwrap_or_default();
-    let mut s = format!("{} {what}", clock(at));
+    let mut s = format!("{} {port} {what}", clock(at));
     if late >= LATE {
         s.push_str(&format!(
             " (late sighting: said {:.1} s after the change)",
@@ -32,65 +42,232 @@ pub fn describe(what: WatchEvent, at: SystemTime, now: SystemTime) -> String {
     s
 }
 
+#[derive(Debug, Clone, Default)]
+struct PortLine {
+    flaps: u64,
+    up: Option<bool>,
+    last: Option<(WatchEvent, SystemTime, Certainty)>,
+}
+
+#[derive(Debug, Default)]
+struct DeviceLine {
+    ports: BTreeMap<String, PortLine>,
+    /// When its push ended, and the ports that came up since (said once, together).
+    pushed: Option<(SystemTime, Vec<String>)>,
+}
+
 pub struct LiveBoard {
-    rows: Vec<(String, String, u64, String)>,
-    /// Redraw the table (a terminal) or print a line per event.
-    live: bool,
+    devices: BTreeMap<String, DeviceLine>,
+    order: Vec<String>,
+    max_flaps: u64,
+    /// The region's lines on a terminal (None: a line per event).
+    region: Option<Region>,
+}
+
+struct Region {
+    multi: MultiProgress,
+    slots: Vec<ProgressBar>,
 }
 
 impl LiveBoard {
-    /// A row per (device, port); redrawn as a table when stderr is a terminal, else a line
-    /// per event.
-    pub fn new(ports: Vec<(String, String)>) -> LiveBoard {
-        LiveBoard {
-            rows: ports
-                .into_iter()
-                .map(|(d, p)| (d, p, 0, String::new()))
-                .collect(),
-            live: std::io::stderr().is_terminal(),
+    /// A line per device of `ports` (device, port); redrawn in `multi`'s region on a
+    /// terminal (at most `rows` lines), else a line per event.
+    pub fn new(
+        ports: Vec<(String, String)>,
+        max_flaps: u64,
+        multi: Option<MultiProgress>,
+        rows: usize,
+    ) -> LiveBoard {
+        let mut devices: BTreeMap<String, DeviceLine> = BTreeMap::new();
+        let mut order = Vec::new();
+        for (d, p) in ports {
+            if !order.contains(&d) {
+                order.push(d.clone());
+            }
+            devices
+                .entry(d)
+                .or_default()
+                .ports
+                .insert(p, PortLine::default());
         }
+        let region = multi.map(|multi| {
+            let style = ProgressStyle::with_template("{wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
+            let slots = (0..order.len().min(rows.max(2)))
+                .map(|_| {
+                    let b = multi.add(ProgressBar::new(1));
+                    b.set_style(style.clone());
+                    b
+                })
+                .collect();
+            Region { multi, slots }
+        });
+        let board = LiveBoard {
+            devices,
+            order,
+            max_flaps,
+            region,
+        };
+        board.redraw();
+        board
     }
 
-    /// Count the event (the port changed state at `at`) and show it.
-    pub fn show(&mut self, device: &str, port: &str, what: WatchEvent, at: SystemTime) {
-        let said = self.event(device, port, what, at, SystemTime::now());
-        if self.live {
-            eprint!("\x1b[H\x1b[2J{}", self.render());
+    /// Take in what the watch heard; the line to print (in a pipe), if any.
+    pub fn heard(&mut self, h: Heard, now: SystemTime) -> Option<String> {
+        let dev = self.devices.get_mut(h.device)?;
+        let port = dev.ports.entry(h.port.to_string()).or_default();
+        // Ups and downs are counted and said when first sighted; what only a settled
+        // view knows (unseen flaps, err-disable, an unreadable port) when it settles.
+        let first = match (h.what, h.certainty) {
+            (WatchEvent::Up | WatchEvent::Down, Certainty::Sighted) => true,
+            (WatchEvent::Up | WatchEvent::Down, Certainty::Settled) => false,
+            (_, Certainty::Settled) => true,
+            (_, Certainty::Sighted) => false,
+        };
+        match h.what {
+            WatchEvent::Up => port.up = Some(true),
+            WatchEvent::Down => port.up = Some(false),
+            _ => {}
+        }
+        if first {
+            port.flaps += h.what.flaps();
+        }
+        port.last = Some((h.what, h.at, h.certainty));
+        let baseline = h.what == WatchEvent::Up
+            && dev.pushed.as_ref().is_some_and(|(t, _)| {
+                h.at.duration_since(*t).unwrap_or_default() < BASELINE_WINDOW
+            });
+        let said = if first && baseline {
+            if let Some((_, ups)) = dev.pushed.as_mut()
+                && !ups.iter().any(|p| p == h.port)
+            {
+                ups.push(h.port.to_string());
+            }
+            None
+        } else if first {
+            Some(describe(
+                &format!("{} {}", h.device, h.port),
+                h.what,
+                h.at,
+                now,
+            ))
         } else {
-            eprintln!("{said}");
+            None
+        };
+        self.redraw();
+        said.filter(|_| self.region.is_none())
+    }
+
+    /// A device's push is in: the ups that follow are the baseline's.
+    pub fn pushed(&mut self, device: &str, at: SystemTime) {
+        if let Some(d) = self.devices.get_mut(device) {
+            d.pushed = Some((at, Vec::new()));
         }
     }
 
-    /// Count it; the line that says it.
-    fn event(
-        &mut self,
-        device: &str,
-        port: &str,
-        what: WatchEvent,
-        at: SystemTime,
-        now: SystemTime,
-    ) -> String {
-        let text = describe(what, at, now);
-        if let Some(r) = self.rows.iter_mut().find(|r| r.0 == device && r.1 == port) {
-            r.2 += what.flaps();
-            r.3 = text.clone();
+    /// The devices whose baseline window has passed (all of them when `all`): one line
+    /// each naming the ports that came up after the baseline.
+    pub fn baseline_lines(&mut self, now: SystemTime, all: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        for name in &self.order {
+            let Some(d) = self.devices.get_mut(name) else {
+                continue;
+            };
+            let due = d.pushed.as_ref().is_some_and(|(t, _)| {
+                all || now.duration_since(*t).unwrap_or_default() >= BASELINE_WINDOW
+            });
+            if !due {
+                continue;
+            }
+            if let Some((_, ups)) = d.pushed.take()
+                && !ups.is_empty()
+            {
+                out.push(format!(
+                    "{name}: came up after the baseline: {}",
+                    ups.join(", ")
+                ));
+            }
         }
-        let (clock, rest) = text.split_once(' ').unwrap_or((&text, ""));
-        format!("{clock} {device} {port} {rest}")
+        out
     }
 
-    fn render(&self) -> String {
-        let mut t = super::board::terminal_table();
-        t.set_header([
-            "device",
-            "port",
-            "flaps so far",
-            "last event (when the port changed)",
-        ]);
-        for r in &self.rows {
-            t.add_row([r.0.clone(), r.1.clone(), r.2.to_string(), r.3.clone()]);
+    /// One line for a long watch in a pipe: flaps so far, ports failing.
+    pub fn status(&self) -> String {
+        let ports = self.devices.values().flat_map(|d| d.ports.values());
+        let (mut flaps, mut flapping, mut failing, mut down) = (0, 0, 0, 0);
+        for p in ports {
+            flaps += p.flaps;
+            flapping += usize::from(p.flaps > 0);
+            failing += usize::from(p.flaps > self.max_flaps);
+            down += usize::from(p.up == Some(false));
         }
-        format!("{t}\n")
+        format!(
+            "still watching: {flaps} flap(s) so far on {flapping} port(s); {failing} port(s) over the limit; {down} port(s) down now"
+        )
+    }
+
+    /// The region goes away (the end of the run: the final tables follow).
+    pub fn close(&mut self) {
+        if let Some(r) = &self.region {
+            for s in &r.slots {
+                s.finish_and_clear();
+            }
+            let _ = r.multi.clear();
+        }
+    }
+
+    /// The region's lines: the devices that need a look first (over the limit, flapping,
+    /// down, then the run's order); a last line counts those left out.
+    fn lines(&self, rows: usize) -> Vec<String> {
+        let mut ranked: Vec<(usize, &String)> = self.order.iter().enumerate().collect();
+        let attention = |name: &String| {
+            let d = &self.devices[name];
+            let worst = d.ports.values().map(|p| p.flaps).max().unwrap_or(0);
+            let down = d.ports.values().any(|p| p.up == Some(false));
+            (
+                std::cmp::Reverse(u8::from(worst > self.max_flaps)),
+                std::cmp::Reverse(worst),
+                std::cmp::Reverse(u8::from(down)),
+            )
+        };
+        ranked.sort_by_key(|(i, name)| (attention(name), *i));
+        let shown = if ranked.len() > rows {
+            rows - 1
+        } else {
+            ranked.len()
+        };
+        let mut out: Vec<String> = ranked[..shown]
+            .iter()
+            .map(|(_, n)| self.device_line(n))
+            .collect();
+        if ranked.len() > shown {
+            out.push(format!("… and {} more device(s)", ranked.len() - shown));
+        }
+        out
+    }
+
+    fn device_line(&self, name: &str) -> String {
+        let d = &self.devices[name];
+        let up = d.ports.values().filter(|p| p.up == Some(true)).count();
+        let flaps: u64 = d.ports.values().map(|p| p.flaps).sum();
+        let last = d
+            .ports
+            .iter()
+            .filter_map(|(port, p)| p.last.map(|l| (l.1, port, l)))
+            .max_by_key(|(t, ..)| *t)
+            .map(|(_, port, (what, at, c))| {
+                let mark = if c == Certainty::Sighted { "?" } else { "" };
+                format!("  last: {port} {what} {}{mark}", clock(at))
+            })
+            .unwrap_or_default();
+        format!("{name}  {up}/{} up  flaps {flaps}{last}", d.ports.len())
+    }
+
+    fn redraw(&self) {
+        let Some(r) = &self.region else { return };
+        for (slot, line) in r.slots.iter().zip(self.lines(r.slots.len())) {
+            slot.set_message(line);
+        }
     }
 }
 
@@ -104,36 +281,110 @@ mod tests {
     }
 
     fn board() -> LiveBoard {
-        LiveBoard {
-            rows: vec![
-                ("sw".into(), "Et1".into(), 0, String::new()),
-                ("sw".into(), "Et2".into(), 0, String::new()),
-            ],
-            live: false,
+        LiveBoard::new(
+            vec![("sw".into(), "Et1".into()), ("sw".into(), "Et2".into())],
+            0,
+            None,
+            10,
+        )
+    }
+
+    fn heard(port: &str, what: WatchEvent, ms: u64, certainty: Certainty) -> Heard<'_> {
+        Heard {
+            device: "sw",
+            port,
+            what,
+            at: at(ms),
+            certainty,
         }
     }
 
     #[test]
-    fn live_board_counts_downs_and_unseen_flaps_per_port() {
+    fn an_event_is_said_when_first_sighted_and_counted_once() {
         let mut b = board();
-        b.event("sw", "Et1", WatchEvent::Down, at(0), at(100));
-        b.event("sw", "Et1", WatchEvent::Up, at(200), at(300));
-        b.event("sw", "Et1", WatchEvent::Unseen(3), at(900), at(1000));
-        assert_eq!(b.rows[0].2, 4);
-        assert_eq!(b.rows[1].2, 0);
-        assert!(b.render().contains("unseen flap(s)"));
+        let said = b.heard(
+            heard("Et1", WatchEvent::Down, 250, Certainty::Sighted),
+            at(1_250),
+        );
+        assert_eq!(said.as_deref(), Some("10:00:00.250 sw Et1 down"));
+        assert_eq!(
+            b.heard(
+                heard("Et1", WatchEvent::Down, 240, Certainty::Settled),
+                at(9_000)
+            ),
+            None
+        );
+        b.heard(
+            heard("Et1", WatchEvent::Unseen(3), 900, Certainty::Settled),
+            at(1_000),
+        );
+        assert_eq!(b.devices["sw"].ports["Et1"].flaps, 4);
+        let late = b.heard(
+            heard("Et2", WatchEvent::Up, 1_000, Certainty::Sighted),
+            at(9_500),
+        );
+        assert_eq!(
+            late.as_deref(),
+            Some("10:00:01.000 sw Et2 up (late sighting: said 8.5 s after the change)")
+        );
+        assert!(
+            b.status().contains("4 flap(s) so far on 1 port(s)"),
+            "{}",
+            b.status()
+        );
     }
 
     #[test]
-    fn an_event_says_when_the_port_changed_and_a_late_one_says_how_late() {
+    fn ups_after_a_push_are_said_once_as_the_baselines() {
         let mut b = board();
-        let prompt = b.event("sw", "Et1", WatchEvent::Down, at(250), at(1_250));
-        assert_eq!(prompt, "10:00:00.250 sw Et1 down");
-        let late = b.event("sw", "Et2", WatchEvent::Up, at(1_000), at(9_500));
+        b.pushed("sw", at(0));
         assert_eq!(
-            late,
-            "10:00:01.000 sw Et2 up (late sighting: said 8.5 s after the change)"
+            b.heard(
+                heard("Et1", WatchEvent::Up, 1_000, Certainty::Sighted),
+                at(1_100)
+            ),
+            None
         );
-        assert!(b.render().contains("late sighting"));
+        assert_eq!(
+            b.heard(
+                heard("Et2", WatchEvent::Up, 2_000, Certainty::Sighted),
+                at(2_100)
+            ),
+            None
+        );
+        assert!(
+            b.baseline_lines(at(3_000), false).is_empty(),
+            "the window is still open"
+        );
+        assert_eq!(
+            b.baseline_lines(at(31_000), false),
+            ["sw: came up after the baseline: Et1, Et2"]
+        );
+        assert!(b.baseline_lines(at(32_000), true).is_empty(), "said once");
+    }
+
+    #[test]
+    fn the_region_shows_the_busiest_devices_first_and_counts_the_rest() {
+        let ports = (0..30)
+            .map(|i| (format!("sw{i:02}"), "Et1".to_string()))
+            .collect();
+        let mut b = LiveBoard::new(ports, 0, None, 5);
+        b.heard(
+            Heard {
+                device: "sw17",
+                port: "Et1",
+                what: WatchEvent::Down,
+                at: at(0),
+                certainty: Certainty::Sighted,
+            },
+            at(10),
+        );
+        let lines = b.lines(5);
+        assert_eq!(lines.len(), 5);
+        assert!(
+            lines[0].starts_with("sw17  0/1 up  flaps 1  last: Et1 down 10:00:00.000?"),
+            "{lines:?}"
+        );
+        assert_eq!(lines[4], "… and 26 more device(s)");
     }
 }

@@ -16,6 +16,7 @@ pub mod completions;
 mod connect_flags;
 pub mod demo;
 pub mod doctor;
+mod ending;
 pub mod import;
 mod input_files;
 mod live;
@@ -29,6 +30,7 @@ pub mod rerun;
 pub mod run;
 pub mod show;
 pub mod sim;
+mod table;
 pub mod traffic;
 pub mod vendors;
 pub mod watch;
@@ -111,9 +113,13 @@ impl Cli {
         };
         let filter = tracing_subscriber::EnvFilter::try_from_default_env()
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+        // Colour only for a person at a terminal: never into a pipe or a file.
+        use std::io::IsTerminal;
+        let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
+            .with_ansi(colour)
             .try_init();
     }
 

@@ -55,28 +55,28 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
 
 /// Port states or link events as a table.
 pub fn print_table(parsed: &Parsed) {
-    let mut table = super::board::terminal_table();
-
-    match parsed {
+    use super::table::{Col, Grid};
+    let state = |s: Option<crate::parse::LinkState>| s.map_or("-".to_string(), |s| s.to_string());
+    let table = match parsed {
         Parsed::Ports(ports) => {
-            table.set_header([
-                "port",
-                "admin",
-                "oper",
-                "link changes",
-                "last change",
-                "speed",
-                "in errors",
-                "crc",
-                "resets",
-                "description",
+            let mut table = Grid::new(&[
+                ("port", Col::Name),
+                ("admin", Col::Value),
+                ("oper", Col::Value),
+                ("link changes", Col::Optional(1)),
+                ("last change", Col::Optional(2)),
+                ("speed", Col::Optional(3)),
+                ("in errors", Col::Optional(4)),
+                ("crc", Col::Optional(5)),
+                ("resets", Col::Optional(6)),
+                ("description", Col::Text),
             ]);
             let opt = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
             for p in ports {
-                table.add_row([
+                table.row(vec![
                     p.port.clone(),
-                    p.admin.clone().unwrap_or("-".into()),
-                    p.oper.clone().unwrap_or("-".into()),
+                    state(p.admin),
+                    state(p.oper),
                     opt(p.link_changes),
                     p.last_change_s.map_or("-".into(), |s| format!("{s}s")),
                     p.speed_mbps.map_or("-".into(), |s| format!("{s}M")),
@@ -86,13 +86,19 @@ pub fn print_table(parsed: &Parsed) {
                     p.description.clone().unwrap_or_default(),
                 ]);
             }
+            table
         }
         Parsed::Events(events) => {
-            table.set_header(["port", "state", "line"]);
+            let mut table = Grid::new(&[
+                ("port", Col::Name),
+                ("state", Col::Value),
+                ("line", Col::Text),
+            ]);
             for e in events {
-                table.add_row([e.port.clone(), e.state.clone(), e.raw.clone()]);
+                table.row(vec![e.port.clone(), e.state.to_string(), e.raw.clone()]);
             }
+            table
         }
-    }
+    };
     println!("{table}");
 }

@@ -23,13 +23,13 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         println!("no USB-serial adapters found (looked in /sys/class/tty)");
         return Ok(ExitCode::SUCCESS);
     }
-    let mut t = super::board::terminal_table();
-    t.set_header([
-        "port",
-        "vendor:product",
-        "manufacturer",
-        "product",
-        "serial",
+    use super::table::{Col, Grid};
+    let mut t = Grid::new(&[
+        ("port", Col::Name),
+        ("vendor:product", Col::Value),
+        ("manufacturer", Col::Optional(2)),
+        ("product", Col::Optional(1)),
+        ("serial", Col::Value),
     ]);
     for a in adapters {
         let id = format!(
@@ -37,7 +37,7 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             a.vendor_id.unwrap_or_default(),
             a.product_id.unwrap_or_default()
         );
-        t.add_row([
+        t.row(vec![
             a.port,
             id,
             a.manufacturer.unwrap_or_default(),

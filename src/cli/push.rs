@@ -94,7 +94,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             .map(|r| Pushed {
                 device: &r.device,
                 ok: r.ok(),
-                outcome: r.outcome.word(),
+                outcome: r.outcome.state().as_str(),
                 seconds: r.elapsed.as_secs_f64(),
                 lines: r.lines,
                 error: (!r.ok()).then(|| push_line(&r.device, 0.0, r.lines, &r.outcome, "")),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
-use super::board::{ConsoleProgress, print_run_report};
+use super::board::ConsoleProgress;
 use super::input_files::InputFiles;
 use super::watch_flags::WatchFlags;
 use crate::inputs::RunInputs;
@@ -80,10 +80,12 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     if let Some(t) = &traffic {
         eprintln!("{}", super::board::traffic_line(t));
     }
+    let max_flaps = u64::from(watch.max_flaps_per_port);
     let plan = RunPlan {
         reg: &reg,
+        kind: crate::record::run::RunKind::Run,
         lab_path: &args.files.lab,
-        manifest_path: &args.files.manifest,
+        manifest_path: Some(&args.files.manifest),
         devices: args.devices.clone(),
         save: !args.no_save,
         jobs: args.jobs,
@@ -97,9 +99,11 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             &args.files.manifest,
         )),
     };
-    let progress = ConsoleProgress::new(run_ports(&inputs, &args.devices), args.json);
-    let report = rt.block_on(run_manifest(plan, inputs, &progress))?;
-    print_run_report(&report, args.json)?;
+    let ports = run_ports(&inputs, &args.devices);
+    let progress = std::sync::Arc::new(ConsoleProgress::new(ports, max_flaps, args.json));
+    let report = rt.block_on(run_manifest(plan, inputs, progress.clone()))?;
+    progress.close();
+    super::ending::print_run_report(&report, args.json, cli.verbose > 0)?;
     Ok(ExitCode::from(report.exit_code()))
 }
 

@@ -37,8 +37,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let opts = args.connect.options(&lab);
     let rt = tokio::runtime::Runtime::new()?;
     let output = rt.block_on(async {
-        let mut d = crate::run::open(dev, vendor, &opts, args.transcript.as_deref()).await?;
-        Ok::<_, crate::run::DeviceError>(d.show(&args.command).await?)
+        let mut d =
+            crate::driver::session::open(dev, vendor, &opts, args.transcript.as_deref()).await?;
+        Ok::<_, crate::driver::session::DeviceError>(d.show(&args.command).await?)
     })?;
     if !(args.parse || args.json) {
         print!("{output}");

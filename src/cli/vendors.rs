@@ -36,19 +36,19 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let mut table = super::board::terminal_table();
-    table.set_header([
-        "vendor",
-        "display name",
-        "modes",
-        "templates",
-        "parses",
-        "from",
+    use super::table::{Col, Grid};
+    let mut table = Grid::new(&[
+        ("vendor", Col::Name),
+        ("display name", Col::Optional(2)),
+        ("modes", Col::Optional(3)),
+        ("templates", Col::Optional(1)),
+        ("parses", Col::Text),
+        ("from", Col::Value),
     ]);
     for v in reg.vendors() {
         let modes: Vec<_> = v.modes.iter().rev().map(|m| m.name.as_str()).collect();
         let parses: Vec<_> = v.parse.iter().map(|p| p.command.as_str()).collect();
-        table.add_row([
+        table.row(vec![
             v.name().to_string(),
             v.profile.vendor.display.clone(),
             modes.join(" > "),

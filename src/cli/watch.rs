@@ -2,19 +2,25 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use super::Cli;
-use super::board::{LiveBoard, STOPPING, ports_table};
+use super::board::ConsoleProgress;
 use super::watch_flags::WatchFlags;
-use crate::inputs::LabInputs;
-use crate::watch::{RunFolder, WatchProgress, syslog, watch_all};
+use crate::format::Manifest;
+use crate::format::source::Source;
+use crate::inputs::{LabInputs, RunInputs};
+use crate::record::run::RunKind;
+use crate::run::pipeline::{RunPlan, run as run_pipeline};
 
 /// Watch ports for link flaps and name the suspects, without pushing anything.
 ///
 /// Every source the device offers — flap counters and last-change times, state polls, log
-/// lines on the session, the log buffer, syslog — is merged into one timeline per port (a flap seen by several sources counts once; flaps a counter
-/// proves but nobody saw are listed as `unseen`). Writes a run folder with flaps.csv and
-/// ports.csv (verdict and a hint from the cabling) and prints its path last.
+/// lines on the session, the log buffer, syslog — is merged into one timeline per port (a
+/// flap seen by several sources counts once; flaps a counter proves but nobody saw are
+/// listed as `unseen`). A port down at every poll has no link (`no-link`). Writes a run
+/// folder with flaps.csv, ports.csv (verdict and a hint from the cabling), summary.csv and
+/// report.html, and prints the decision per device, then the report's path last.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The lab file: devices, how to reach them, what is cabled to each port.
@@ -26,8 +32,9 @@ pub struct Args {
     /// Ports to watch, comma-separated (default: every port the lab lists).
     #[arg(long, value_delimiter = ',')]
     pub ports: Vec<String>,
-    /// The manifest whose [flaps] (sources, interval, duration, syslog_listen) and
-    /// [criteria] max_flaps_per_port apply; flags given here override them.
+    /// The manifest whose [flaps] (sources, interval, duration, syslog_listen),
+    /// [criteria] max_flaps_per_port and expect_down ports apply; flags given here
+    /// override them.
     #[arg(long, value_name = "MANIFEST")]
     pub manifest: Option<PathBuf>,
     #[command(flatten)]
@@ -36,7 +43,7 @@ pub struct Args {
     #[arg(long, default_value = "runs")]
     pub runs: PathBuf,
     /// At the end, one JSON document on stdout (the run folder and its run.json and
-    /// ports.csv rows) instead of the table.
+    /// ports.csv rows) instead of the tables.
     #[arg(long)]
     pub json: bool,
 }
@@ -44,102 +51,64 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
     let lab = LabInputs::load(&args.lab, &reg)?;
-    let mut targets = Vec::new();
+    let mut devices = Vec::new();
     for name in &args.devices {
-        targets.push(lab.device(&reg, name)?);
+        devices.push(lab.device(&reg, name)?.0);
     }
-    let devices: Vec<_> = targets.iter().map(|(d, _)| *d).collect();
     let watched = lab.watched_ports(&reg, &devices, &args.ports)?;
-    let manifest = match &args.manifest {
-        Some(path) => Some(crate::format::Manifest::load(
-            path,
-            &lab.lab,
-            &lab.same_port(&reg),
-        )?),
+    let given = match &args.manifest {
+        Some(path) => Some(Manifest::load(path, &lab.lab, &lab.same_port(&reg))?),
         None => None,
     };
-    let (opts, syslog_listen) = args.watch.resolve(
-        &lab,
-        manifest.as_ref().map(|(m, s)| (m, s)),
-        watched.clone(),
-    )?;
-    let folder = RunFolder::create(
-        &args.runs,
-        &format!("watch-{}", args.devices.join("-")),
-        &args.lab,
-    )
-    .map_err(|e| {
-        let hint = crate::format::error::io_hint(&e);
-        anyhow::anyhow!("run folder under {}: {e}{hint}", args.runs.display())
-    })?;
-    // On a terminal, a live per-port table redrawn on every event; otherwise one line per event.
-    let mut ports = Vec::new();
-    for (dev, vendor) in &targets {
-        for p in &dev.ports {
-            let name = p.name.get_ref();
-            if watched.is_empty() || watched.iter().any(|w| vendor.same_port(w, name)) {
-                ports.push((dev.name().to_string(), name.clone()));
-            }
-        }
-    }
-    let board = std::sync::Mutex::new(LiveBoard::new(ports));
-    let on_event = |d: &str, p: &str, e: crate::watch::WatchEvent, at| {
-        board
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .show(d, p, e, at);
+    let (opts, syslog_listen) =
+        args.watch
+            .resolve(&lab, given.as_ref().map(|(m, s)| (m, s)), watched.clone())?;
+    // Per device, the ports asked for that are its own (all of them when none were asked).
+    let per_device: Vec<(String, Vec<String>)> = devices
+        .iter()
+        .map(|d| {
+            let mine = d.ports.iter().map(|p| p.name.get_ref().clone());
+            let mine = mine.filter(|p| watched.is_empty() || watched.contains(p));
+            (d.name().to_string(), mine.collect())
+        })
+        .collect();
+    let name = format!("watch-{}", args.devices.join("-"));
+    let manifest = Manifest::for_watch(&name, &per_device, given.as_ref().map(|(m, _)| m));
+    let ports: Vec<(String, String)> = per_device
+        .iter()
+        .flat_map(|(d, ps)| ps.iter().map(move |p| (d.clone(), p.clone())))
+        .collect();
+    let inputs = RunInputs {
+        lab: lab.clone(),
+        manifest,
+        manifest_source: given.map_or_else(|| Source::from_text("(no manifest)", ""), |(_, s)| s),
+        configs: Vec::new(),
     };
+    let intro = format!(
+        "watching {} for {} (Ctrl-C ends it early), polling every {}",
+        args.devices.join(", "),
+        humantime::format_duration(opts.duration),
+        humantime::format_duration(opts.interval),
+    );
+    let max_flaps = u64::from(opts.max_flaps_per_port);
+    let plan = RunPlan {
+        reg: &reg,
+        kind: RunKind::Watch,
+        lab_path: &args.lab,
+        manifest_path: None,
+        devices: args.devices.clone(),
+        save: false,
+        jobs: args.devices.len(),
+        watch: opts,
+        syslog_listen,
+        traffic: None,
+        runs: args.runs.clone(),
+        invocation: None,
+    };
+    let progress = Arc::new(ConsoleProgress::new(ports, max_flaps, args.json).with_intro(intro));
     let rt = tokio::runtime::Runtime::new()?;
-    let mut opts = opts;
-    let receiver = rt.block_on(syslog::attach(&mut opts, syslog_listen))?;
-    if let Some(r) = &receiver {
-        eprintln!("syslog receiver on udp {}", r.bound);
-    }
-    let tell = Tell {
-        what: format!(
-            "watching {} for {} (Ctrl-C ends it early), polling every {}; writing {}",
-            args.devices.join(", "),
-            humantime::format_duration(opts.duration),
-            humantime::format_duration(opts.interval),
-            folder.path.display()
-        ),
-    };
-    let report = rt.block_on(watch_all(&targets, &opts, &folder, &on_event, &tell))?;
-    let (rows, failed) = (report.rows, report.failed);
-    let code = ExitCode::from(crate::watch::exit_code(
-        report.interrupted,
-        failed.is_empty(),
-    ));
-    if args.json {
-        let run = crate::record::read::read_run(&folder.path.join("run.json"))?;
-        let doc = serde_json::json!({ "folder": folder.path, "run": run, "ports": rows });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-        return Ok(code);
-    }
-    println!("{}", ports_table(&rows));
-    for f in &failed {
-        println!("FAILED {f}");
-    }
-    if report.interrupted {
-        println!(
-            "interrupted: the watch ended before {}",
-            humantime::format_duration(opts.duration)
-        );
-    }
-    println!("{}", folder.path.display());
-    Ok(code)
-}
-
-struct Tell {
-    what: String,
-}
-
-impl WatchProgress for Tell {
-    fn started(&self) {
-        eprintln!("{}", self.what);
-    }
-
-    fn stopping(&self) {
-        eprintln!("{STOPPING}");
-    }
+    let report = rt.block_on(run_pipeline(plan, inputs, progress.clone()))?;
+    progress.close();
+    super::ending::print_run_report(&report, args.json, cli.verbose > 0)?;
+    Ok(ExitCode::from(report.exit_code()))
 }

@@ -36,16 +36,10 @@ pub struct WatchFlags {
 }
 
 fn parse_source(s: &str) -> Result<FlapSource, String> {
-    match s {
-        "counters" => Ok(FlapSource::Counters),
-        "state" => Ok(FlapSource::State),
-        "console" => Ok(FlapSource::Console),
-        "buffer" => Ok(FlapSource::Buffer),
-        "syslog" => Ok(FlapSource::Syslog),
-        other => Err(format!(
-            "'{other}': use counters, state, console, buffer, syslog"
-        )),
-    }
+    FlapSource::ALL
+        .into_iter()
+        .find(|f| f.as_str() == s)
+        .ok_or_else(|| format!("'{s}': use counters, state, console, buffer, syslog"))
 }
 
 impl WatchFlags {
@@ -65,13 +59,7 @@ impl WatchFlags {
         let sources = match (self.sources.is_empty(), manifest) {
             (false, _) => self.sources.clone(),
             (true, Some((m, _))) => m.flaps.sources.clone(),
-            (true, None) => vec![
-                FlapSource::Counters,
-                FlapSource::State,
-                FlapSource::Console,
-                FlapSource::Buffer,
-                FlapSource::Syslog,
-            ],
+            (true, None) => FlapSource::ALL.to_vec(),
         };
         let hints = match &self.hints {
             Some(p) => HintFile::load(p)?,
@@ -89,6 +77,7 @@ impl WatchFlags {
                     .unwrap_or(Duration::from_secs(1)),
             },
             ports,
+            expect_down: Vec::new(),
             sources,
             max_flaps_per_port: self
                 .max_flaps
@@ -98,6 +87,7 @@ impl WatchFlags {
             hints,
             buffer_every: 5,
             syslog: None,
+            speeds: Default::default(),
         };
         let listen = self
             .syslog_listen

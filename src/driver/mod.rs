@@ -147,6 +147,46 @@ impl Driver {
         self.ch.device.clone()
     }
 
+    /// The log lines the session showed since they were last taken, each with the time it
+    /// arrived (link events already read from them).
+    pub fn take_log_lines(&mut self) -> Vec<crate::channel::SessionLogLine> {
+        std::mem::take(&mut self.ch.log_lines)
+    }
+
+    /// Keep reading until `until`, only so that log lines keep the time they arrive.
+    pub async fn listen_until(&mut self, until: std::time::Instant) -> Result<(), DriverError> {
+        Ok(self.ch.listen_until(until).await?)
+    }
+
+    /// Record the session's bytes in the transcript, or stop (the repeated polls of a long
+    /// watch), saying so there once.
+    pub fn record(&mut self, on: bool, why_not: &str) {
+        if !on && !self.ch.transcript.paused {
+            self.ch.transcript.note(why_not);
+        }
+        self.ch.transcript.paused = !on;
+    }
+
+    /// Write what the transcript holds; the first write that failed, said once.
+    pub fn flush_transcript(&mut self) -> Option<String> {
+        self.ch.transcript.flush();
+        self.ch.transcript.take_error()
+    }
+
+    /// Run a command whose output is log lines (a log buffer): the channel keeps such lines
+    /// out of ordinary output, so here they are put back, in order.
+    pub async fn show_log(&mut self, command: &str) -> Result<Vec<String>, DriverError> {
+        let before = self.ch.log_lines.len();
+        let out = self.show(command).await?;
+        let mut lines: Vec<String> = self.ch.log_lines.drain(before..).map(|l| l.line).collect();
+        lines.extend(
+            out.lines()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty()),
+        );
+        Ok(lines)
+    }
+
     /// Wherever the session is, get to privileged mode.
     async fn reach_privileged(&mut self) -> Result<(), DriverError> {
         let mut wants = vec![Want::LoginFailed, Want::Pager];

@@ -100,6 +100,9 @@ pub struct Port {
     pub cable: Option<Cable>,
     #[serde(default)]
     pub peer: Option<Peer>,
+    /// The port's speed ("10G"), where the switch does not say it; Mbit/s.
+    #[serde(default, deserialize_with = "values::opt_speed")]
+    pub speed: Option<u64>,
     /// The virtual lab's link on this port (`switchlab sim --lab`'s data plane).
     #[serde(default)]
     pub sim: Option<LinkSim>,

@@ -177,6 +177,17 @@ pub fn opt_non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, 
     }
 }
 
+/// A non-negative, finite number (a percent, a rate).
+pub fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let x = f64::deserialize(d)?;
+    if !x.is_finite() || x < 0.0 {
+        return Err(D::Error::custom(format!(
+            "{x} is out of range: write a number of 0 or more"
+        )));
+    }
+    Ok(x)
+}
+
 /// A one-way delay a simulated link adds: a duration from 0 to 10 s ("40ms").
 pub fn opt_delay<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Duration>, D::Error> {
     let Some(text) = Option::<String>::deserialize(d)? else {
@@ -193,6 +204,19 @@ pub fn opt_delay<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Du
         )));
     }
     Ok(Some(t))
+}
+
+/// A port speed ("10G", "1G", "100M"), in Mbit/s.
+pub fn opt_speed<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    match super::manifest::parse_rate(&text) {
+        Some(bps) if bps >= 1_000_000 => Ok(Some(bps / 1_000_000)),
+        _ => Err(D::Error::custom(format!(
+            "'{text}' is not a port speed; write e.g. \"10G\", \"1G\", \"100M\""
+        ))),
+    }
 }
 
 /// A share in percent, 0 to 100.

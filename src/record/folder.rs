@@ -18,7 +18,7 @@ use crate::locks::lock;
 #[derive(serde::Serialize)]
 struct Incomplete {
     format_version: u32,
-    outcome: &'static str,
+    outcome: crate::states::RunOutcome,
 }
 
 pub struct RunFolder {
@@ -67,17 +67,30 @@ impl RunFolder {
             })
             .collect();
         let slug = bounded(&slug);
-        let mut path = runs.join(format!("{ts}-{slug}"));
-        let mut n = 1;
-        while path.exists() {
-            n += 1;
-            path = runs.join(format!("{ts}-{slug}-{n}"));
+        if runs.exists() && !runs.is_dir() {
+            // ENOTDIR: what making a folder inside a file is.
+            return Err(std::io::Error::from_raw_os_error(20));
         }
-        std::fs::create_dir_all(&path)?;
+        std::fs::create_dir_all(runs)?;
+        // Made, not looked for: two runs started in the same second (two processes) each
+        // get a folder of their own, since only one `create_dir` of a name succeeds.
+        let mut n = 1;
+        let path = loop {
+            let name = match n {
+                1 => format!("{ts}-{slug}"),
+                n => format!("{ts}-{slug}-{n}"),
+            };
+            let path = runs.join(name);
+            match std::fs::create_dir(&path) {
+                Ok(()) => break path,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+                Err(e) => return Err(e),
+            }
+        };
         std::fs::copy(lab, path.join("lab.toml"))?;
         let placeholder = Incomplete {
             format_version: FORMAT_VERSION,
-            outcome: "incomplete",
+            outcome: crate::states::RunOutcome::Incomplete,
         };
         std::fs::write(
             path.join("run.json"),
@@ -207,6 +220,23 @@ mod tests {
         assert!(e.contains("run.json: the run never finished"), "{e}");
         let again = folder(dir.path(), "night run/rack 2");
         assert_ne!(again.path, f.path, "two runs in one second get two folders");
+    }
+
+    // Regression: two runs started in the same second checked for the name, then made it:
+    // both could take one folder.
+    #[test]
+    fn runs_started_at_once_by_many_threads_each_get_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let lab = dir.path().join("lab.toml");
+        std::fs::write(&lab, "").unwrap();
+        let paths: Vec<PathBuf> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..16)
+                .map(|_| s.spawn(|| RunFolder::create(dir.path(), "same", &lab).unwrap().path))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let unique: std::collections::BTreeSet<_> = paths.iter().collect();
+        assert_eq!(unique.len(), 16, "{paths:?}");
     }
 
     // Regression: a watch of 47 devices failed with "File name too long".

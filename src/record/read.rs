@@ -8,6 +8,7 @@ use super::rows::{EventLine, FlapRow, PortRow, ThroughputRow};
 use super::run::{RunKind, RunRecord};
 use super::summary::SummaryRow;
 use super::{FORMAT_VERSION, ReadError, read_csv};
+use crate::states::RunOutcome;
 
 /// Everything a finished run folder holds, checked.
 #[derive(Debug, Clone)]
@@ -19,7 +20,7 @@ pub struct RunData {
     pub events: Vec<EventLine>,
     /// Empty when the run had no throughput tests.
     pub throughput: Vec<ThroughputRow>,
-    /// Empty for a `watch`.
+    /// Empty for a `watch` of an older switchlab.
     pub summary: Vec<SummaryRow>,
 }
 
@@ -38,9 +39,11 @@ impl RunData {
         } else {
             Vec::new()
         };
+        // A run always has one; a watch has one since watches became runs without a push.
+        let summary_file = path.join("summary.csv");
         let summary = match run.kind {
-            RunKind::Run => read_csv(&path.join("summary.csv"))?,
-            RunKind::Watch => Vec::new(),
+            RunKind::Watch if !summary_file.exists() => Vec::new(),
+            _ => read_csv(&summary_file)?,
         };
         Ok(RunData {
             path: path.to_path_buf(),
@@ -86,9 +89,12 @@ pub fn read_run(path: &Path) -> Result<RunRecord, ReadError> {
     };
     let value: serde_json::Value = serde_json::from_str(&text).map_err(json_error)?;
     let version = value.get("format_version");
-    let outcome = value.get("outcome").and_then(|o| o.as_str());
+    let incomplete = value
+        .get("outcome")
+        .and_then(|o| serde_json::from_value::<RunOutcome>(o.clone()).ok())
+        == Some(RunOutcome::Incomplete);
     match version.and_then(|v| v.as_u64()) {
-        None if outcome == Some("incomplete") => {
+        None if incomplete => {
             return Err(ReadError::Incomplete {
                 path: path.to_path_buf(),
             });
@@ -109,7 +115,7 @@ pub fn read_run(path: &Path) -> Result<RunRecord, ReadError> {
                     .to_string(),
             });
         }
-        Some(_) if outcome == Some("incomplete") => {
+        Some(_) if incomplete => {
             return Err(ReadError::Incomplete {
                 path: path.to_path_buf(),
             });

@@ -8,8 +8,11 @@
 //!
 //! ports.csv ([`PortRow`]): `device`, `port`, `flaps`, `unseen_flaps`, `worst_burst_10s`,
 //! `crc_delta`, `in_errors_delta`, `err_disabled` (`yes`/`no`, empty where the vendor
-//! cannot say), `cable`, `nic`, `verdict` (`pass`/`fail` against max_flaps_per_port;
-//! err-disabled fails; `unknown`: never read; `lost`: the device was lost), `hint`.
+//! cannot say), `oper_at_end` (`up`/`down` at the last poll), `up_percent` (the share of
+//! the watch the link was up), `cable`, `nic`, `verdict` ([`PortVerdict`]: `pass`, `fail`
+//! against max_flaps_per_port, err-disabled, or down at the end after being up; `no-link`:
+//! down at every poll since the push; `unknown`: never read; `lost`: the device was
+//! lost), `hint`.
 //!
 //! throughput.csv ([`ThroughputRow`]): `time` (UTC, end of the interval), `test`,
 //! `device` (the switch the traffic crossed; empty when no cabling says), `from`,
@@ -23,7 +26,12 @@
 //! events.jsonl ([`EventLine`]): every sighting the moment it is taken in (`seq`, `time`,
 //! `device`, `port`, `state`, `source`, `link_changes`), flushed line by line.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
+
+use crate::format::manifest::FlapSource;
+use crate::states::{FlapEvent, Judged, LinkState, PortVerdict, ThroughputKind, yes_no};
 
 /// One row of ports.csv.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -35,11 +43,42 @@ pub struct PortRow {
     pub worst_burst_10s: usize,
     pub crc_delta: Option<u64>,
     pub in_errors_delta: Option<u64>,
-    pub err_disabled: String,
+    #[serde(with = "yes_no")]
+    pub err_disabled: Option<bool>,
+    /// The link at the last poll; empty where no poll read it.
+    pub oper_at_end: Option<LinkState>,
+    /// The share of the watch the link was up (from polls and events), percent.
+    pub up_percent: Option<f64>,
     pub cable: String,
     pub nic: String,
-    pub verdict: String,
+    pub verdict: PortVerdict,
     pub hint: String,
+}
+
+/// Sources that saw one event, written `console+buffer+state`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sources(pub BTreeSet<FlapSource>);
+
+impl Serialize for Sources {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let names: Vec<&str> = self.0.iter().map(|x| x.as_str()).collect();
+        s.serialize_str(&names.join("+"))
+    }
+}
+
+impl<'de> Deserialize<'de> for Sources {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Sources, D::Error> {
+        let text = String::deserialize(d)?;
+        let mut set = BTreeSet::new();
+        for name in text.split('+').filter(|n| !n.is_empty()) {
+            let src = FlapSource::ALL
+                .into_iter()
+                .find(|s| s.as_str() == name)
+                .ok_or_else(|| serde::de::Error::custom(format!("'{name}' is not a source")))?;
+            set.insert(src);
+        }
+        Ok(Sources(set))
+    }
 }
 
 /// One row of flaps.csv.
@@ -48,9 +87,9 @@ pub struct FlapRow {
     pub time: String,
     pub device: String,
     pub port: String,
-    pub event: String,
+    pub event: FlapEvent,
     pub flaps: u64,
-    pub sources: String,
+    pub sources: Sources,
     pub window_from: String,
     pub window_to: String,
     pub traffic: String,
@@ -73,13 +112,13 @@ pub struct ThroughputRow {
     pub from_port: String,
     pub to: String,
     pub to_port: String,
-    pub row: String,
+    pub row: ThroughputKind,
     pub start_s: f64,
     pub end_s: f64,
     pub bytes: u64,
     pub gbit_s: f64,
     pub retransmits: Option<u64>,
-    pub verdict: String,
+    pub verdict: Option<Judged>,
     pub lost_percent: Option<f64>,
     pub jitter_ms: Option<f64>,
 }
@@ -91,8 +130,8 @@ pub struct EventLine {
     pub time: String,
     pub device: String,
     pub port: String,
-    pub state: String,
-    pub source: String,
+    pub state: LinkState,
+    pub source: FlapSource,
     pub link_changes: Option<u64>,
 }
 
@@ -108,7 +147,7 @@ mod tests {
         let row = ThroughputRow {
             time: "2026-11-29T10:00:01.000Z".into(),
             test: "t1".into(),
-            row: "interval".into(),
+            row: ThroughputKind::Interval,
             end_s: 1.0,
             bytes: 1_250_000_000,
             gbit_s: 10.0,

@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::format::manifest::{Engine, Protocol};
+use crate::states::{Judged, PushState, RunOutcome, TestState, WatchState};
+
 /// run.json.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
@@ -35,9 +38,9 @@ pub struct RunRecord {
     /// `iperf3 --version`'s first line, when a test ran iperf3 here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iperf3: Option<String>,
-    /// `complete`, `errors` (see `errors`), `interrupted`, or `incomplete` (still running,
-    /// or killed).
-    pub outcome: String,
+    /// `complete`, `errors` (see `errors`), `interrupted`, `incomplete` (still running, or
+    /// killed), or `interrupted (recovered)`.
+    pub outcome: RunOutcome,
     pub errors: Vec<String>,
 }
 
@@ -132,11 +135,11 @@ pub struct DeviceRecord {
     /// The software version the device reported (profile `commands.version`).
     #[serde(default)]
     pub software: Option<String>,
-    /// `pushed`, `not-verified`, `failed`, `rendered`.
+    /// `pushed`, `not-verified`, `failed`, `rendered`; none in a `watch`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub push: Option<String>,
+    pub push: Option<PushState>,
     /// `ok`, `lost`, `problems`, `not-run`.
-    pub watch: String,
+    pub watch: WatchState,
 }
 
 /// How the flap watch ran.
@@ -145,7 +148,7 @@ pub struct FlapSettings {
     pub interval_ms: u64,
     pub duration_ms: u64,
     #[serde(default)]
-    pub sources: Vec<String>,
+    pub sources: Vec<crate::format::manifest::FlapSource>,
 }
 
 /// One throughput test through one device.
@@ -159,16 +162,14 @@ pub struct TestRecord {
     pub to: String,
     pub to_port: Option<String>,
     pub to_address: String,
-    /// `iperf3` or `builtin`.
-    pub engine: String,
+    pub engine: Engine,
     pub streams: u32,
     pub duration_s: f64,
     pub started: Option<String>,
     pub ended: Option<String>,
-    /// `measured`, `failed`, `interrupted`.
-    pub outcome: String,
+    pub outcome: TestState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
+    pub protocol: Option<Protocol>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_gbps: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,9 +186,9 @@ pub struct TestRecord {
     pub packets: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jitter_ms: Option<f64>,
-    /// `pass`/`fail` against `[criteria] min_gbps`.
+    /// Against `[criteria] min_gbps`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verdict: Option<String>,
+    pub verdict: Option<Judged>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

@@ -6,16 +6,19 @@
 //! (`ok`, `lost`, `problems`, `not-run`), `gbit_s` (the lowest received Gbit/s of the tests
 //! through the device), `gbit_s_by_test` (`test=Gbit/s` each), `min_second_gbit_s` (the
 //! slowest whole second of those tests), `retransmits`, `lost_percent` (UDP, the worst),
-//! `flaps`, `unseen_flaps`, `failing_ports`, `suspects` (`port: hint` for ports with a
-//! hint), `verdict` (`pass`; `fail`: a port or a test failed its criterion; `lost`: the
-//! watch was cut short; `unknown`: a port was never read or a test was interrupted before
-//! its end; `error`: the push, the watch or a test through it could not be done).
+//! `flaps`, `unseen_flaps`, `no_link_ports` (down at every poll since the push),
+//! `failing_ports` (those failing and those without link), `suspects` (`port: hint` for
+//! failing ports with a hint), `verdict` (`pass`; `fail`: a port or a test failed its
+//! criterion, or a port had no link; `lost`: the watch was cut short; `unknown`: a port
+//! was never read or a test was interrupted before its end; `error`: the push, the watch
+//! or a test through it could not be done).
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::ReadError;
+use crate::states::{DeviceVerdict, PushState, WatchState};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SummaryRow {
@@ -25,8 +28,9 @@ pub struct SummaryRow {
     pub software: String,
     pub push_seconds: f64,
     pub config_lines: usize,
-    pub push: String,
-    pub watch: String,
+    /// None in a `watch` (nothing was pushed).
+    pub push: Option<PushState>,
+    pub watch: WatchState,
     pub gbit_s: Option<f64>,
     pub gbit_s_by_test: String,
     pub min_second_gbit_s: Option<f64>,
@@ -34,9 +38,14 @@ pub struct SummaryRow {
     pub lost_percent: Option<f64>,
     pub flaps: u64,
     pub unseen_flaps: u64,
+    /// Ports that were down at every poll since the push.
+    pub no_link_ports: usize,
     pub failing_ports: String,
+    /// What the cable audit found (a declared cable that is not the one seen, a short
+    /// DAC seen, a module gone or changed, low or falling Rx power, an unsupported module).
+    pub cable_findings: usize,
     pub suspects: String,
-    pub verdict: String,
+    pub verdict: DeviceVerdict,
 }
 
 impl SummaryRow {
@@ -75,8 +84,8 @@ mod tests {
             software: "4.20.15M".into(),
             push_seconds: 0.25,
             config_lines: 14,
-            push: "pushed".into(),
-            watch: "ok".into(),
+            push: Some(PushState::Pushed),
+            watch: WatchState::Ok,
             gbit_s: Some(9.41),
             gbit_s_by_test: "t1=9.41".into(),
             min_second_gbit_s: Some(2.5),
@@ -84,9 +93,11 @@ mod tests {
             lost_percent: None,
             flaps: 2,
             unseen_flaps: 0,
+            no_link_ports: 0,
             failing_ports: "Ethernet49".into(),
+            cable_findings: 1,
             suspects: "Ethernet49: short SFP+ DAC".into(),
-            verdict: "fail".into(),
+            verdict: DeviceVerdict::Fail,
         };
         write(&path, std::slice::from_ref(&row)).unwrap();
         assert_eq!(read(&path).unwrap(), vec![row]);

@@ -3,6 +3,7 @@
 //! device's per-port flap timeline; a bar chart comparing devices. Every flap marker is
 //! drawn in [`MARKER`], so a reader (or a test) can find them.
 
+use crate::states::FlapEvent;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
@@ -42,16 +43,15 @@ where
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mark {
     pub at_s: f64,
-    /// `down`, `up`, `unseen`, `err-disabled`.
-    pub event: String,
+    pub event: FlapEvent,
     pub port: String,
 }
 
-fn style_of(event: &str) -> RGBColor {
+fn style_of(event: FlapEvent) -> RGBColor {
     match event {
-        "down" | "err-disabled" => MARKER,
-        "unseen" => UNSEEN,
-        _ => UP,
+        FlapEvent::Down | FlapEvent::ErrDisabled => MARKER,
+        FlapEvent::Unseen => UNSEEN,
+        FlapEvent::Up => UP,
     }
 }
 
@@ -101,7 +101,7 @@ pub fn throughput(
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], LINE.stroke_width(2)));
         let downs: Vec<&Mark> = marks
             .iter()
-            .filter(|m| style_of(&m.event) == MARKER)
+            .filter(|m| style_of(m.event) == MARKER)
             .collect();
         if !downs.is_empty() {
             chart
@@ -116,13 +116,13 @@ pub fn throughput(
         }
         let others: Vec<&Mark> = marks
             .iter()
-            .filter(|m| style_of(&m.event) != MARKER)
+            .filter(|m| style_of(m.event) != MARKER)
             .collect();
         chart
             .draw_series(
                 others
                     .iter()
-                    .map(|m| Circle::new((m.at_s, y_max * 0.93), 4, style_of(&m.event).filled())),
+                    .map(|m| Circle::new((m.at_s, y_max * 0.93), 4, style_of(m.event).filled())),
             )
             .map_err(err)?;
         legend(&mut chart, SeriesLabelPosition::LowerRight)?;
@@ -166,13 +166,13 @@ pub fn flap_timeline(
             .map_err(err)?;
         let row = |port: &str| ports.iter().position(|p| p == port);
         for (event, label) in [
-            ("down", "down"),
-            ("up", "up"),
-            ("unseen", "unseen (a counter proves it)"),
+            (FlapEvent::Down, "down"),
+            (FlapEvent::Up, "up"),
+            (FlapEvent::Unseen, "unseen (a counter proves it)"),
         ] {
             let these: Vec<(f64, usize)> = marks
                 .iter()
-                .filter(|m| style_of(&m.event) == style_of(event))
+                .filter(|m| style_of(m.event) == style_of(event))
                 .filter_map(|m| row(&m.port).map(|r| (m.at_s, r)))
                 .collect();
             if these.is_empty() {
@@ -269,7 +269,7 @@ mod tests {
             (0..5).map(|s| (s as f64, s as f64 + 1.0, 9.4)).collect();
         let marks = vec![Mark {
             at_s: 2.5,
-            event: "down".into(),
+            event: FlapEvent::Down,
             port: "Ethernet49".into(),
         }];
         let with = throughput("t1 through arista", &points, &marks, 5.0).unwrap();
@@ -287,12 +287,12 @@ mod tests {
         let marks = vec![
             Mark {
                 at_s: 3.0,
-                event: "down".into(),
+                event: FlapEvent::Down,
                 port: "Ethernet49".into(),
             },
             Mark {
                 at_s: 3.2,
-                event: "up".into(),
+                event: FlapEvent::Up,
                 port: "Ethernet49".into(),
             },
         ];

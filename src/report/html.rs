@@ -4,6 +4,7 @@
 //! each test's throughput per second with the flaps of the device it crossed as markers
 //! on the same time axis, and each device's per-port flap timeline.
 
+use crate::states::{FlapEvent, ThroughputKind};
 use std::path::Path;
 
 use serde::Serialize;
@@ -87,7 +88,9 @@ fn test_charts(run: &RunData) -> Vec<Chart> {
             let points: Vec<(f64, f64, f64)> = run
                 .throughput
                 .iter()
-                .filter(|r| r.test == t.test && r.device == device && r.row == "interval")
+                .filter(|r| {
+                    r.test == t.test && r.device == device && r.row == ThroughputKind::Interval
+                })
                 .map(|r| (r.start_s, r.end_s, r.gbit_s))
                 .collect();
             let started = t.started.clone().unwrap_or_default();
@@ -98,15 +101,15 @@ fn test_charts(run: &RunData) -> Vec<Chart> {
                 .filter_map(|f| {
                     Some(Mark {
                         at_s: seconds_between(&started, &f.time)?.max(0.0),
-                        event: f.event.clone(),
+                        event: f.event,
                         port: f.port.clone(),
                     })
                 })
                 .collect();
-            let downs = marks.iter().filter(|m| m.event == "down").count();
+            let downs = marks.iter().filter(|m| m.event == FlapEvent::Down).count();
             let figure = match t.received_gbps {
                 Some(g) => format!("{g:.2} Gbit/s received"),
-                None => t.outcome.clone(),
+                None => t.outcome.to_string(),
             };
             let title = format!("{} through {device}: {figure}", t.test);
             let drawn = charts::throughput(&title, &points, &marks, t.duration_s);
@@ -135,12 +138,12 @@ fn timelines(run: &RunData) -> Vec<Chart> {
                 .filter_map(|f| {
                     Some(Mark {
                         at_s: seconds_between(&run.run.started, &f.time)?.max(0.0),
-                        event: f.event.clone(),
+                        event: f.event,
                         port: f.port.clone(),
                     })
                 })
                 .collect();
-            let downs = marks.iter().filter(|m| m.event == "down").count();
+            let downs = marks.iter().filter(|m| m.event == FlapEvent::Down).count();
             let title = format!("{}: link events per port", d.device);
             let drawn = charts::flap_timeline(&title, &ports, &marks, run_s);
             Chart::of(title, downs, drawn)
@@ -187,7 +190,7 @@ pub fn render(runs: &[RunData]) -> Result<String, ReportError> {
             manifest: r.run.manifest.clone().unwrap_or_else(|| "watch".into()),
             started: r.run.started.clone(),
             ended: r.run.ended.clone(),
-            outcome: r.run.outcome.clone(),
+            outcome: r.run.outcome.to_string(),
             errors: r.run.errors.clone(),
             summary: r.summary.clone(),
             tests: test_charts(r),

@@ -7,5 +7,3 @@ pub mod pipeline;
 pub mod push;
 pub mod summary;
 pub mod traffic;
-
-pub use crate::driver::session::{DeviceError, credentials, open};

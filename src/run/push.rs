@@ -6,9 +6,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
-use super::{DeviceError, open};
 use crate::driver::Driver;
+use crate::driver::session::{DeviceError, open};
 use crate::inputs::RunInputs;
+use crate::states::PushState;
 use crate::transport::ConnectOptions;
 use crate::vendor::Registry;
 
@@ -37,13 +38,13 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// run.json's `push` of a device: `rendered`, `pushed`, `not-verified` or `failed`.
-    pub fn word(&self) -> &'static str {
+    /// run.json's `push` of a device.
+    pub fn state(&self) -> PushState {
         match self {
-            Outcome::Rendered => "rendered",
-            Outcome::Pushed { .. } => "pushed",
-            Outcome::NotVerified { .. } => "not-verified",
-            Outcome::Failed(_) => "failed",
+            Outcome::Rendered => PushState::Rendered,
+            Outcome::Pushed { .. } => PushState::Pushed,
+            Outcome::NotVerified { .. } => PushState::NotVerified,
+            Outcome::Failed(_) => PushState::Failed,
         }
     }
 }
@@ -158,8 +159,7 @@ async fn push_one(
         .map(|dir| dir.join(format!("{}.log", dev.name())));
     let mut d = open(dev, vendor, &opts.connect, transcript.as_deref()).await?;
     let pushed = push_config(&mut d, lines, opts.save, &mut |_| {}).await;
-    d.ch.transcript.flush();
-    if let Some(e) = d.ch.transcript.take_error() {
+    if let Some(e) = d.flush_transcript() {
         tracing::warn!("{}: {e}", dev.name());
     }
     pushed

@@ -5,100 +5,123 @@ use super::traffic::{TestOutcome, TestResult};
 use crate::format::lab::Lab;
 use crate::record::milli;
 use crate::record::summary::SummaryRow;
+use crate::states::{DeviceVerdict, PortVerdict, WatchState};
 
 /// One row per device of the run, in the run's order.
 pub fn summarize(devices: &[DeviceReport], tests: &[TestResult], lab: &Lab) -> Vec<SummaryRow> {
     devices
         .iter()
         .map(|d| {
-            let dev = lab.device(&d.device);
-            let mine: Vec<&TestResult> = tests
+            let mine = tests
                 .iter()
-                .filter(|t| t.test.device.as_deref() == Some(d.device.as_str()))
-                .collect();
-            let mut by_test = Vec::new();
-            let (mut gbit, mut min_second, mut retrans, mut lost) = (None, None, None, None);
-            // A test through the device that failed its criterion; one that could not run;
-            // one interrupted before its end (measured nothing).
-            let (mut test_failed, mut test_error, mut test_unmeasured) = (false, false, false);
-            for t in &mine {
-                match &t.outcome {
-                    TestOutcome::Measured {
-                        received_gbps,
-                        retransmits,
-                        pass,
-                        udp,
-                        min_interval_gbps,
-                        ..
-                    } => {
-                        by_test.push(format!("{}={received_gbps:.3}", t.test.name));
-                        gbit = Some(gbit.map_or(*received_gbps, |g: f64| g.min(*received_gbps)));
-                        if let Some(m) = min_interval_gbps {
-                            min_second = Some(min_second.map_or(*m, |x: f64| x.min(*m)));
-                        }
-                        if let Some(r) = retransmits {
-                            retrans = Some(retrans.unwrap_or(0) + r);
-                        }
-                        if let Some(u) = udp {
-                            lost =
-                                Some(lost.map_or(u.lost_percent, |l: f64| l.max(u.lost_percent)));
-                        }
-                        test_failed |= *pass == Some(false);
-                    }
-                    TestOutcome::Failed(_) => {
-                        by_test.push(format!("{}=failed", t.test.name));
-                        test_error = true;
-                    }
-                    TestOutcome::Interrupted => {
-                        by_test.push(format!("{}=interrupted", t.test.name));
-                        test_unmeasured = true;
-                    }
-                }
-            }
-            let verdicts: Vec<&str> = d.ports.iter().map(|p| p.verdict.as_str()).collect();
-            let failing: Vec<&str> = d
-                .ports
-                .iter()
-                .filter(|p| p.verdict == "fail")
-                .map(|p| p.port.as_str())
-                .collect();
-            let suspects: Vec<String> = d
-                .ports
-                .iter()
-                .filter(|p| !p.hint.is_empty() && p.verdict == "fail")
-                .map(|p| format!("{}: {}", p.port, p.hint))
-                .collect();
-            let verdict = if (!d.ok() && d.watch_word() != "lost") || test_error {
-                "error"
-            } else if !failing.is_empty() || test_failed {
-                "fail"
-            } else if verdicts.contains(&"lost") || d.watch_word() == "lost" {
-                "lost"
-            } else if verdicts.contains(&"unknown") || test_unmeasured {
-                "unknown"
-            } else {
-                "pass"
-            };
-            SummaryRow {
-                device: d.device.clone(),
-                vendor: dev.map(|x| x.vendor().to_string()).unwrap_or_default(),
-                model: dev.and_then(|x| x.model.clone()).unwrap_or_default(),
-                software: d.software.clone().unwrap_or_default(),
-                push_seconds: milli(d.push_time.as_secs_f64()),
-                config_lines: d.lines,
-                push: d.push.word().into(),
-                watch: d.watch_word().into(),
-                gbit_s: gbit.map(milli),
-                gbit_s_by_test: by_test.join(" "),
-                min_second_gbit_s: min_second.map(milli),
-                retransmits: retrans,
-                lost_percent: lost,
-                flaps: d.ports.iter().map(|p| p.flaps).sum(),
-                unseen_flaps: d.ports.iter().map(|p| p.unseen_flaps).sum(),
-                failing_ports: failing.join(" "),
-                suspects: suspects.join("; "),
-                verdict: verdict.into(),
-            }
+                .filter(|t| t.test.device.as_deref() == Some(d.device.as_str()));
+            device_row(d, &Tests::of(mine), lab)
         })
         .collect()
+}
+
+/// What the throughput tests through one device came to.
+#[derive(Default)]
+struct Tests {
+    by_test: Vec<String>,
+    gbit: Option<f64>,
+    min_second: Option<f64>,
+    retransmits: Option<u64>,
+    lost: Option<f64>,
+    /// One failed its criterion; one could not run; one was interrupted before its end.
+    failed: bool,
+    error: bool,
+    unmeasured: bool,
+}
+
+impl Tests {
+    fn of<'a>(tests: impl Iterator<Item = &'a TestResult>) -> Tests {
+        let mut s = Tests::default();
+        let low = |a: Option<f64>, b: f64| Some(a.map_or(b, |x| x.min(b)));
+        for t in tests {
+            match &t.outcome {
+                TestOutcome::Measured {
+                    received_gbps,
+                    retransmits,
+                    pass,
+                    udp,
+                    min_interval_gbps,
+                    ..
+                } => {
+                    s.by_test
+                        .push(format!("{}={received_gbps:.3}", t.test.name));
+                    s.gbit = low(s.gbit, *received_gbps);
+                    if let Some(m) = min_interval_gbps {
+                        s.min_second = low(s.min_second, *m);
+                    }
+                    if let Some(r) = retransmits {
+                        s.retransmits = Some(s.retransmits.unwrap_or(0) + r);
+                    }
+                    if let Some(u) = udp {
+                        s.lost = Some(s.lost.map_or(u.lost_percent, |l| l.max(u.lost_percent)));
+                    }
+                    s.failed |= *pass == Some(false);
+                }
+                TestOutcome::Failed(_) => {
+                    s.by_test.push(format!("{}=failed", t.test.name));
+                    s.error = true;
+                }
+                TestOutcome::Interrupted => {
+                    s.by_test.push(format!("{}=interrupted", t.test.name));
+                    s.unmeasured = true;
+                }
+            }
+        }
+        s
+    }
+}
+
+/// A device's verdict: something not done is an `error`; a failed port (or one without
+/// link) or test is a `fail`; a watch cut short is `lost`; a port never read, `unknown`.
+fn verdict(d: &DeviceReport, t: &Tests) -> DeviceVerdict {
+    let lost = d.watch_state() == WatchState::Lost;
+    let has = |v: PortVerdict| d.ports.iter().any(|p| p.verdict == v);
+    if (!d.ok() && !lost) || t.error {
+        DeviceVerdict::Error
+    } else if d.failing_ports().next().is_some() || t.failed {
+        DeviceVerdict::Fail
+    } else if lost || has(PortVerdict::Lost) {
+        DeviceVerdict::Lost
+    } else if has(PortVerdict::Unknown) || t.unmeasured {
+        DeviceVerdict::Unknown
+    } else {
+        DeviceVerdict::Pass
+    }
+}
+
+fn device_row(d: &DeviceReport, t: &Tests, lab: &Lab) -> SummaryRow {
+    let dev = lab.device(&d.device);
+    let failing: Vec<&str> = d.failing_ports().map(|p| p.port.as_str()).collect();
+    let suspects: Vec<String> = d
+        .failing_ports()
+        .filter(|p| !p.hint.is_empty())
+        .map(|p| format!("{}: {}", p.port, p.hint))
+        .collect();
+    SummaryRow {
+        device: d.device.clone(),
+        vendor: dev.map(|x| x.vendor().to_string()).unwrap_or_default(),
+        model: dev.and_then(|x| x.model.clone()).unwrap_or_default(),
+        software: d.software.clone().unwrap_or_default(),
+        push_seconds: milli(d.push_time.as_secs_f64()),
+        config_lines: d.lines,
+        push: d.push.as_ref().map(|p| p.state()),
+        watch: d.watch_state(),
+        gbit_s: t.gbit.map(milli),
+        gbit_s_by_test: t.by_test.join(" "),
+        min_second_gbit_s: t.min_second.map(milli),
+        retransmits: t.retransmits,
+        lost_percent: t.lost,
+        flaps: d.ports.iter().map(|p| p.flaps).sum(),
+        unseen_flaps: d.ports.iter().map(|p| p.unseen_flaps).sum(),
+        no_link_ports: d.no_link(),
+        failing_ports: failing.join(" "),
+        cable_findings: 0,
+        suspects: suspects.join("; "),
+        verdict: verdict(d, t),
+    }
 }

@@ -111,6 +111,28 @@ impl Session {
                 };
                 self.output(&text)
             }
+            Act::ShowRunningInterface => {
+                let Some(&i) = m.ports.first() else {
+                    return self.prompt();
+                };
+                let text = {
+                    let dev = self.dev();
+                    let p = &dev.ports[i];
+                    let head = (d.interface_head)(p);
+                    let section = dev.running.iter().find(|s| s.head == head);
+                    let mut t = format!("!\n{head}\n");
+                    for (_, l) in section.map(|s| s.lines.as_slice()).unwrap_or_default() {
+                        t.push_str(&format!(" {l}\n"));
+                    }
+                    let said =
+                        section.is_some_and(|s| s.lines.iter().any(|(k, _)| k == "admin-state"));
+                    if !said && !p.admin_up {
+                        t.push_str(" shutdown\n");
+                    }
+                    t
+                };
+                self.output(&text)
+            }
             Act::ShowStartup => {
                 let text = {
                     let dev = self.dev();

@@ -59,6 +59,9 @@ pub enum Act {
     ShowStatus,
     ShowLogging,
     ShowRunning,
+    /// One interface's part of the running config (a port never configured shows its
+    /// default: `shutdown` where ports start shut).
+    ShowRunningInterface,
     ShowStartup,
     WriteMemory,
     CopyRunStart,

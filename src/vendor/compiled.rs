@@ -33,6 +33,8 @@ pub struct Vendor {
     pub version_pattern: Option<Regex>,
     /// `commands.clock_pattern`, compiled (it has the groups `time`, `mon`, `day`, `year`).
     pub clock_pattern: Option<Regex>,
+    /// `commands.shut_pattern`, compiled (multi-line: it matches one line).
+    pub shut_pattern: Option<Regex>,
 }
 
 /// Where a profile was loaded from.
@@ -68,7 +70,7 @@ pub struct Answer {
 #[derive(Debug, Clone)]
 pub struct LinkEventPattern {
     pub pattern: Regex,
-    pub state: Option<String>,
+    pub state: Option<crate::states::LinkState>,
 }
 
 #[derive(Debug, Clone)]
@@ -166,17 +168,25 @@ impl Vendor {
             }
             Ok(LinkEventPattern {
                 pattern,
-                state: r.state.clone(),
+                state: r.state,
             })
         });
-        if let Some(cmd) = &profile.commands.interface
-            && !cmd.contains("{port}")
-        {
-            return Err(c.invalid(
-                cmd,
-                "commands.interface",
-                format!("'{cmd}' has no {{port}}; write e.g. \"show interfaces {{port}}\""),
-            ));
+        for (key, cmd) in [
+            ("commands.interface", &profile.commands.interface),
+            (
+                "commands.interface_config",
+                &profile.commands.interface_config,
+            ),
+        ] {
+            if let Some(cmd) = cmd
+                && !cmd.contains("{port}")
+            {
+                return Err(c.invalid(
+                    cmd,
+                    key,
+                    format!("'{cmd}' has no {{port}}; write e.g. \"show interfaces {{port}}\""),
+                ));
+            }
         }
         let parse = profile.parse.iter().map(|r| compile_parse(&c, r));
         let verify_ignore = profile
@@ -214,7 +224,14 @@ impl Vendor {
                 }
             })
             .transpose()?;
+        let shut_pattern = profile
+            .commands
+            .shut_pattern
+            .as_deref()
+            .map(|p| c.regex("commands.shut_pattern", &format!("(?m){p}")))
+            .transpose()?;
         Ok(Vendor {
+            shut_pattern,
             clock_pattern,
             modes,
             dialogs: c.answers("dialog.pattern", &profile.dialogs)?,
@@ -277,6 +294,7 @@ const SCHEMA_FIELDS: &[&str] = &[
     "admin",
     "oper",
     "link_changes",
+    "link_downs",
     "last_change_s",
     "speed_mbps",
     "in_errors",

@@ -198,6 +198,14 @@ pub struct Commands {
     pub logging: String,
     #[serde(default = "default_show_running")]
     pub running_config: String,
+    /// One port's part of the running config (`{port}` is the lab's port name), read for
+    /// a port without link to tell a shut port from a dead link where `interfaces`
+    /// cannot (Force10 says `is down` for both).
+    #[serde(default)]
+    pub interface_config: Option<String>,
+    /// A regex for the line of `interface_config`'s output that says the port is shut.
+    #[serde(default)]
+    pub shut_pattern: Option<String>,
     /// The command that shows the device's clock (`show clock`), for `doctor`'s skew check.
     #[serde(default)]
     pub clock: Option<String>,
@@ -210,6 +218,8 @@ pub struct Commands {
 impl Default for Commands {
     fn default() -> Self {
         Commands {
+            interface_config: None,
+            shut_pattern: None,
             clock: None,
             clock_pattern: None,
             version: default_show_version(),
@@ -302,7 +312,8 @@ pub enum ParseStyle {
 pub struct LinkEventRule {
     /// Regex with groups `port` and (unless `state` is given) `state`.
     pub pattern: String,
-    /// Fixed state for patterns whose wording carries it (e.g. `OSTATE_DN`).
+    /// Fixed state for patterns whose wording carries it (e.g. `OSTATE_DN`): `up` or
+    /// `down` (anything else is refused when the profile is loaded).
     #[serde(default)]
-    pub state: Option<String>,
+    pub state: Option<crate::states::LinkState>,
 }

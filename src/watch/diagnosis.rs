@@ -1,12 +1,12 @@
 //! The diagnosis of one watched port at the end of a watch: flaps (seen and unseen), the
-//! worst burst in 10 s, error growth, err-disabled state, a verdict against the criteria
-//! and a hint from the cabling (`hints.toml`).
-
-use std::time::Duration;
+//! worst burst in 10 s, error growth, err-disabled state, whether it had link, a verdict
+//! against the criteria and a hint from the cabling (`hints.toml`).
 
 use super::hints::{HintFile, PortFacts};
 use super::timeline::PortTimeline;
+use crate::parse::LinkState;
 use crate::record::rows::PortRow;
+use crate::states::PortVerdict;
 
 /// What every port of one device is judged by.
 pub struct Judge<'a> {
@@ -23,67 +23,90 @@ pub struct Judge<'a> {
     pub lost: Option<(String, String)>,
 }
 
+/// One watched port as the judge sees it.
+pub struct Watched<'a> {
+    pub name: &'a str,
+    pub cabling: &'a PortFacts,
+    pub tl: &'a PortTimeline,
+    /// The device's answer when it rejected the command showing this port.
+    pub rejected: Option<&'a str>,
+    /// The manifest expects this port down (a deliberately unplugged one): it is not
+    /// judged by its link.
+    pub expect_down: bool,
+    /// Its running config says it is shut.
+    pub shut: bool,
+}
+
 impl Judge<'_> {
-    /// The ports.csv row of the port `name`, cabled as `cabling` says, from its timeline.
-    /// `rejected`: the device's answer when it rejected the command showing this port.
-    pub fn row(
-        &self,
-        name: &str,
-        cabling: &PortFacts,
-        tl: &PortTimeline,
-        rejected: Option<&str>,
-    ) -> PortRow {
+    /// The ports.csv row of one port.
+    pub fn row(&self, p: &Watched) -> PortRow {
+        let tl = p.tl;
         let flaps = tl.flaps();
-        let burst = tl.worst_burst(Duration::from_secs(10));
         let (crc, ie) = tl.error_deltas();
         let err_disabled = tl.err_disabled();
-        // A port no poll showed (a misspelt name) has no verdict, not a pass.
-        let never_shown = tl.first_poll.is_none() && self.polled;
+        let last = tl.last_poll();
+        let oper_at_end = last.and_then(|(_, s)| s.oper);
+        let admin_down = p.shut || last.is_some_and(|(_, s)| s.admin == Some(LinkState::Down));
+        let judged_link = self.polled && !p.expect_down;
+        let no_link = judged_link && tl.had_link() == Some(false);
+        // Down at the end after it had been up: when it went down for good.
+        let down_since = (judged_link && !no_link && oper_at_end == Some(LinkState::Down))
+            .then(|| tl.tally.last_down.or(last.map(|(t, _)| *t)))
+            .flatten()
+            .map(crate::record::stamp);
         let facts = PortFacts {
             flaps,
-            burst,
+            burst: tl.tally.worst_burst,
             crc_delta: crc,
             err_disabled: err_disabled == Some(true),
-            ..cabling.clone()
+            no_link,
+            admin_down,
+            down_since: down_since.clone(),
+            ..p.cabling.clone()
         };
-        let pass = flaps <= self.max_flaps && !facts.err_disabled;
-        let (verdict, hint) = match (rejected, never_shown, pass, &self.lost) {
-            (Some(why), ..) => ("unknown", format!("not watched: {why}")),
-            (None, true, ..) => {
-                let shown_by = self.shown_by.replace("{port}", name);
-                let hint = format!(
-                    "the switch never showed this port in `{shown_by}`: check its name in the lab"
-                );
-                ("unknown", hint)
-            }
+        let hint = || self.hints.explain(&facts).unwrap_or_default();
+        let evidence = flaps > self.max_flaps || facts.err_disabled;
+        let (verdict, hint) = if let Some(why) = p.rejected {
+            (PortVerdict::Unknown, format!("not watched: {why}"))
+        } else if !tl.shown() && self.polled {
+            // A port no poll showed (a misspelt name) has no verdict, not a pass.
+            let shown_by = self.shown_by.replace("{port}", p.name);
+            let hint = format!(
+                "the switch never showed this port in `{shown_by}`: check its name in the lab"
+            );
+            (PortVerdict::Unknown, hint)
+        } else if evidence {
             // Evidence of a failure stands, however the watch ended.
-            (None, false, false, _) => ("fail", self.hints.explain(&facts).unwrap_or_default()),
-            (None, false, true, Some((at, why))) => {
-                ("lost", format!("watch cut short at {at}: {why}"))
-            }
-            (None, false, true, None) => ("pass", self.hints.explain(&facts).unwrap_or_default()),
+            (PortVerdict::Fail, hint())
+        } else if let Some((at, why)) = &self.lost {
+            (PortVerdict::Lost, format!("watch cut short at {at}: {why}"))
+        } else if no_link {
+            (PortVerdict::NoLink, hint())
+        } else if down_since.is_some() {
+            (PortVerdict::Fail, hint())
+        } else {
+            (PortVerdict::Pass, hint())
         };
         PortRow {
             device: self.device.into(),
-            port: name.into(),
+            port: p.name.into(),
             flaps,
-            unseen_flaps: tl.unseen.iter().map(|u| u.flaps).sum(),
-            worst_burst_10s: burst,
+            unseen_flaps: tl.tally.unseen,
+            worst_burst_10s: tl.tally.worst_burst,
             crc_delta: crc,
             in_errors_delta: ie,
-            err_disabled: match err_disabled {
-                Some(true) => "yes",
-                Some(false) => "no",
-                None => "",
-            }
-            .into(),
+            err_disabled,
+            oper_at_end,
+            up_percent: last
+                .and_then(|(t, _)| tl.tally.up_percent(*t))
+                .map(|p| (p * 10.0).round() / 10.0),
             cable: match (&facts.cable_kind, facts.length_m) {
                 (Some(k), Some(l)) => format!("{l} m {k}"),
                 (Some(k), None) => k.clone(),
                 _ => String::new(),
             },
             nic: facts.nic.clone().unwrap_or_default(),
-            verdict: verdict.into(),
+            verdict,
             hint,
         }
     }

@@ -35,6 +35,18 @@ pub struct Hint {
     /// true: only ports the switch err-disabled.
     #[serde(default)]
     pub err_disabled: Option<bool>,
+    /// true: only ports that were down at every poll since the push (no link).
+    #[serde(default)]
+    pub no_link: Option<bool>,
+    /// true: only ports the last poll found shut (admin down).
+    #[serde(default)]
+    pub admin_down: Option<bool>,
+    /// true: only ports down at the end after being up (`{down_since}` in `say` is when).
+    #[serde(default)]
+    pub down_at_end: Option<bool>,
+    /// Only ports whose transceiver the switch reports thus (`absent`, `unsupported`).
+    #[serde(default)]
+    pub transceiver: Option<String>,
     pub say: String,
 }
 
@@ -48,6 +60,12 @@ pub struct PortFacts {
     pub burst: usize,
     pub crc_delta: Option<u64>,
     pub err_disabled: bool,
+    pub no_link: bool,
+    pub admin_down: bool,
+    /// When the link went down for good (UTC), for a port down at the end after being up.
+    pub down_since: Option<String>,
+    /// What the cable audit read of the port's module (`absent`, `unsupported`), if anything.
+    pub transceiver: Option<String>,
 }
 
 impl HintFile {
@@ -69,12 +87,13 @@ impl HintFile {
         Ok(f)
     }
 
-    /// The first matching rule's text.
+    /// The first matching rule's text (`{down_since}` filled in).
     pub fn explain(&self, f: &PortFacts) -> Option<String> {
-        self.hints
-            .iter()
-            .find(|h| h.matches(f))
-            .map(|h| h.say.clone())
+        let h = self.hints.iter().find(|h| h.matches(f))?;
+        Some(
+            h.say
+                .replace("{down_since}", f.down_since.as_deref().unwrap_or("?")),
+        )
     }
 }
 
@@ -100,6 +119,13 @@ impl Hint {
                 .min_crc_delta
                 .is_none_or(|m| f.crc_delta.is_some_and(|d| d >= m))
             && self.err_disabled.is_none_or(|e| f.err_disabled == e)
+            && self.no_link.is_none_or(|e| f.no_link == e)
+            && self.admin_down.is_none_or(|e| f.admin_down == e)
+            && self.down_at_end.is_none_or(|e| f.down_since.is_some() == e)
+            && self
+                .transceiver
+                .as_ref()
+                .is_none_or(|t| lower(&f.transceiver).as_deref() == Some(&t.to_lowercase()))
     }
 }
 
@@ -140,6 +166,43 @@ mod tests {
                 "err-disabled by the switch after too many flaps: fix the link, then shut / no shut the port"
             )
         );
-        assert_eq!(h.explain(&PortFacts { flaps: 0, ..long }), None);
+        assert_eq!(
+            h.explain(&PortFacts {
+                flaps: 0,
+                ..long.clone()
+            }),
+            None
+        );
+    }
+
+    #[test]
+    fn a_port_without_link_is_told_the_likely_cause_first() {
+        let h = HintFile::builtin();
+        let dead = PortFacts {
+            no_link: true,
+            ..Default::default()
+        };
+        let say = |f: &PortFacts| h.explain(f).unwrap_or_default();
+        assert!(say(&dead).starts_with("no link: check the cable and the far end"));
+        let shut = PortFacts {
+            admin_down: true,
+            ..dead.clone()
+        };
+        assert!(say(&shut).contains("admin down"), "{}", say(&shut));
+        let guarded = PortFacts {
+            err_disabled: true,
+            ..dead.clone()
+        };
+        assert!(say(&guarded).contains("err-disabled"), "{}", say(&guarded));
+        let empty = PortFacts {
+            transceiver: Some("absent".into()),
+            ..dead.clone()
+        };
+        assert!(say(&empty).contains("no transceiver"), "{}", say(&empty));
+        let gone = PortFacts {
+            down_since: Some("2026-12-02T10:00:00.000Z".into()),
+            ..Default::default()
+        };
+        assert!(say(&gone).contains("went down at 2026-12-02T10:00:00.000Z"));
     }
 }

@@ -1,13 +1,21 @@
 //! The flap watch: per port, one timeline merged from counter polls, state polls, console
 //! log lines, the device's log buffer and the built-in syslog receiver; then a
 //! diagnosis per port with hints from the lab's cabling. Writes `flaps.csv` as events
-//! settle and `ports.csv` at the end.
+//! settle; `ports.csv` is its diagnosis at the end.
+//!
+//! Layout: `device` (one device's watch on a session someone else opened: the run
+//! pipeline, `switchlab run` and `switchlab watch` alike), `timeline` (one port's events
+//! merged from every source) and `tally` (what settled events add up to), `diagnosis`
+//! and `hints` (the verdict and the suspect), `events` (what the live view hears, and
+//! problems), `output` (flaps.csv and events.jsonl rows), `syslog` (the receiver).
 
+mod device;
 mod diagnosis;
+pub mod events;
 pub mod hints;
 mod output;
-mod poller;
 pub mod syslog;
+mod tally;
 pub mod timeline;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,8 +25,8 @@ use tokio::sync::watch;
 
 pub use crate::record::folder::RunFolder;
 pub use crate::record::rows::PortRow;
-pub use output::outcome;
-pub use poller::{DeviceWatch, OnEvent, WatchEnd, WatchEvent, watch_device};
+pub use device::DeviceWatch;
+pub use events::{Certainty, Heard, OnEvent, Problem, WatchEvent};
 
 use crate::format::manifest::FlapSource;
 use crate::transport::ConnectOptions;
@@ -29,6 +37,8 @@ pub struct WatchOptions {
     pub interval: Duration,
     /// Ports to watch (lab names); empty = every port the lab lists for the device.
     pub ports: Vec<String>,
+    /// Ports the manifest expects down (`expect_down`): not judged by their link.
+    pub expect_down: Vec<String>,
     pub sources: Vec<FlapSource>,
     pub max_flaps_per_port: u32,
     pub connect: ConnectOptions,
@@ -37,6 +47,27 @@ pub struct WatchOptions {
     pub buffer_every: u32,
     /// Messages from the syslog receiver, when the `syslog` source is on.
     pub syslog: Option<syslog::Inbox>,
+    /// Where the watch leaves each port's speed as the switch shows it.
+    pub speeds: PortSpeeds,
+}
+
+/// The speed each watched port last showed with its link up (Mbit/s), shared by every
+/// device's watch: what the traffic preflight takes as the line rate.
+#[derive(Debug, Clone, Default)]
+pub struct PortSpeeds(
+    std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<(String, String), u64>>>,
+);
+
+impl PortSpeeds {
+    pub fn set(&self, device: &str, port: &str, mbps: u64) {
+        crate::locks::lock(&self.0).insert((device.to_string(), port.to_string()), mbps);
+    }
+
+    pub fn get(&self, device: &str, port: &str) -> Option<u64> {
+        crate::locks::lock(&self.0)
+            .get(&(device.to_string(), port.to_string()))
+            .copied()
+    }
 }
 
 impl WatchOptions {
@@ -45,11 +76,7 @@ impl WatchOptions {
         crate::record::run::FlapSettings {
             interval_ms: self.interval.as_millis() as u64,
             duration_ms: self.duration.as_millis() as u64,
-            sources: self
-                .sources
-                .iter()
-                .map(|s| output::source_name(*s))
-                .collect(),
+            sources: self.sources.clone(),
         }
     }
 }
@@ -103,100 +130,4 @@ pub fn exit_code(interrupted: bool, all_ok: bool) -> u8 {
         (false, true) => 0,
         (false, false) => 1,
     }
-}
-
-/// What the caller of [`watch_all`] hears besides events.
-pub trait WatchProgress: Sync {
-    /// Ctrl-C now ends the watch early; the devices are being reached.
-    fn started(&self);
-    /// Ctrl-C was pressed: a last poll, then the CSVs.
-    fn stopping(&self);
-}
-
-/// How a `watch` of several devices ended.
-pub struct WatchReport {
-    pub rows: Vec<PortRow>,
-    /// Devices that could not be watched to the end, with why.
-    pub failed: Vec<String>,
-    /// Ctrl-C ended it before its time.
-    pub interrupted: bool,
-}
-
-/// Watch `targets` at once, each on a session of its own (a syslog receiver, if wanted, is
-/// attached to `opts` first), for the options' duration or until Ctrl-C; writes flaps.csv
-/// as events settle and, at the end, ports.csv and run.json.
-pub async fn watch_all(
-    targets: &[(&crate::format::lab::Device, &crate::vendor::Vendor)],
-    opts: &WatchOptions,
-    folder: &RunFolder,
-    on_event: OnEvent<'_>,
-    tell: &dyn WatchProgress,
-) -> std::io::Result<WatchReport> {
-    let started = jiff::Timestamp::now();
-    let (end_tx, end) = watch::channel(Some(Instant::now() + opts.duration));
-    let interrupted = AtomicBool::new(false);
-    let ctrl_c = end_on_ctrl_c(&end_tx, &interrupted, || tell.stopping())?;
-    tell.started();
-    let watches = targets
-        .iter()
-        .map(|(dev, vendor)| watch_device(dev, vendor, opts, folder, on_event, end.clone()));
-    let results = tokio::select! {
-        r = futures::future::join_all(watches) => r,
-        never = ctrl_c => match never {},
-    };
-    let mut report = WatchReport {
-        rows: Vec::new(),
-        failed: Vec::new(),
-        interrupted: interrupted.load(Ordering::Relaxed),
-    };
-    for (mut end, (dev, _)) in results.into_iter().zip(targets) {
-        for p in &end.problems {
-            report.failed.push(format!("{}: {p}", dev.name()));
-        }
-        if let Some(e) = end.error {
-            let partial = if end.rows.is_empty() {
-                ""
-            } else {
-                " (its ports.csv rows cover the watch until then)"
-            };
-            report.failed.push(format!("{}: {e}{partial}", dev.name()));
-        }
-        report.rows.append(&mut end.rows);
-    }
-    let devices = targets
-        .iter()
-        .map(|(dev, _)| {
-            let name = dev.name();
-            let failed = report
-                .failed
-                .iter()
-                .any(|f| f.starts_with(&format!("{name}: ")));
-            crate::record::run::DeviceRecord {
-                device: name.to_string(),
-                ok: !failed,
-                watch: if failed { "problems" } else { "ok" }.into(),
-                ..Default::default()
-            }
-        })
-        .collect();
-    let record = crate::record::run::RunRecord {
-        format_version: crate::record::FORMAT_VERSION,
-        switchlab: env!("CARGO_PKG_VERSION").into(),
-        kind: crate::record::run::RunKind::Watch,
-        manifest: None,
-        started: started.to_string(),
-        ended: jiff::Timestamp::now().to_string(),
-        inputs: None,
-        invocation: None,
-        devices,
-        flaps: opts.flap_settings(),
-        throughput: Vec::new(),
-        throughput_planned: 0,
-        preflight: None,
-        iperf3: None,
-        outcome: output::outcome(report.interrupted, report.failed.is_empty()).into(),
-        errors: report.failed.clone(),
-    };
-    folder.finish(&report.rows, &record)?;
-    Ok(report)
 }

@@ -7,8 +7,9 @@ use std::time::SystemTime;
 use super::timeline::{Transition, Unseen};
 use crate::format::manifest::FlapSource;
 use crate::record::folder::RunFolder;
-use crate::record::rows::{EventLine, FlapRow};
+use crate::record::rows::{EventLine, FlapRow, Sources};
 use crate::record::stamp;
+use crate::states::{FlapEvent, LinkState};
 
 /// A port's state as one source saw it (a log line, a poll that found it changed).
 pub struct Sighting<'a> {
@@ -21,21 +22,6 @@ pub struct Sighting<'a> {
     pub link_changes: Option<u64>,
 }
 
-/// run.json's `outcome`: `interrupted` (Ctrl-C), `complete`, or `errors` (a device could
-/// not be pushed or watched, or a throughput test could not run: run.json's `errors`).
-pub fn outcome(interrupted: bool, all_ok: bool) -> &'static str {
-    match (interrupted, all_ok) {
-        (true, _) => "interrupted",
-        (false, true) => "complete",
-        (false, false) => "errors",
-    }
-}
-
-/// A source as the run folder names it (`counters`, `syslog`).
-pub fn source_name(s: FlapSource) -> String {
-    format!("{s:?}").to_lowercase()
-}
-
 /// The writes of one device's watch.
 pub trait WatchRecords {
     fn transition(&self, device: &str, port: &str, t: &Transition) -> std::io::Result<()>;
@@ -46,14 +32,13 @@ pub trait WatchRecords {
 
 impl WatchRecords for RunFolder {
     fn transition(&self, device: &str, port: &str, t: &Transition) -> std::io::Result<()> {
-        let sources: Vec<String> = t.sources.iter().map(|s| source_name(*s)).collect();
         let row = FlapRow {
             time: stamp(t.time),
             device: device.into(),
             port: port.into(),
-            event: if t.up { "up" } else { "down" }.into(),
+            event: if t.up { FlapEvent::Up } else { FlapEvent::Down },
             flaps: u64::from(!t.up),
-            sources: sources.join("+"),
+            sources: Sources(t.sources.clone()),
             ..Default::default()
         };
         self.flap(t.time, t.time, row)
@@ -64,9 +49,9 @@ impl WatchRecords for RunFolder {
             time: stamp(u.to),
             device: device.into(),
             port: port.into(),
-            event: "unseen".into(),
+            event: FlapEvent::Unseen,
             flaps: u.flaps,
-            sources: "counters".into(),
+            sources: Sources([FlapSource::Counters].into()),
             window_from: stamp(u.from),
             window_to: stamp(u.to),
             traffic: String::new(),
@@ -79,9 +64,9 @@ impl WatchRecords for RunFolder {
             time: stamp(at),
             device: device.into(),
             port: port.into(),
-            event: "err-disabled".into(),
+            event: FlapEvent::ErrDisabled,
             flaps: 0,
-            sources: "state".into(),
+            sources: Sources([FlapSource::State].into()),
             ..Default::default()
         };
         self.flap(at, at, row)
@@ -95,8 +80,8 @@ impl WatchRecords for RunFolder {
                 time: stamp(s.time),
                 device: s.device.into(),
                 port: s.port.into(),
-                state: if s.up { "up" } else { "down" }.into(),
-                source: source_name(s.source),
+                state: LinkState::of(s.up),
+                source: s.source,
                 link_changes: s.link_changes,
             },
         )

@@ -1,11 +1,21 @@
 //! One timeline per port from every source. The same transition seen by several sources
 //! (a console line, a syslog message, a state poll) is one entry with several sources; a
-//! counter that proves more changes than were seen adds an explicit "unseen" entry. So a
-//! flap a counter proves is never lost, and no flap is counted twice.
+//! counter that proves more flaps than were seen adds an explicit "unseen" entry. So a flap
+//! a counter proves is never lost, and no flap is counted twice.
+//!
+//! Entries stay open while a later sighting may still join them; once settled they are
+//! handed out ([`PortTimeline::settle`]) to be written, folded into the [`Tally`] and
+//! forgotten: memory grows with the ports, not with the flaps.
+//!
+//! Counters are reconciled cumulatively: the flaps a counter proves since the first poll,
+//! against every down seen up to the poll. A sighting read late (a log buffer line dated
+//! at its read) that makes an open unseen entry redundant takes that entry's place, so a
+//! window two sources overlap is never counted twice.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime};
 
+use super::tally::Tally;
 use crate::format::manifest::FlapSource;
 use crate::parse::PortState;
 
@@ -26,17 +36,41 @@ pub struct Unseen {
     pub flaps: u64,
 }
 
+/// A settled entry, in the order it settled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settled {
+    Transition(Transition),
+    Unseen(Unseen),
+}
+
+/// What a port's counters read at its first poll: flaps are proven against it.
+#[derive(Debug, Clone, Copy)]
+struct Baseline {
+    changes: Option<u64>,
+    downs: Option<u64>,
+    up: Option<bool>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PortTimeline {
-    pub transitions: Vec<Transition>,
-    pub unseen: Vec<Unseen>,
+    /// Transitions a later sighting may still join, in time order.
+    open: Vec<Transition>,
+    /// Unseen entries not yet settled.
+    open_unseen: Vec<Unseen>,
     last_by_source: Vec<(FlapSource, bool, SystemTime)>,
     last_poll: Option<(SystemTime, PortState)>,
-    pub first_poll: Option<PortState>,
+    first_poll: Option<PortState>,
+    baseline: Option<Baseline>,
     /// When a poll first found the port err-disabled.
     pub err_disabled_at: Option<SystemTime>,
     /// Whether any poll could say (the vendor's output shows err-disabled state).
     err_disabled_known: bool,
+    /// Polls from `judged_from` on, and whether the link was up at any of them (or a
+    /// source saw it come up): a port never up since the push has no link.
+    judged_from: Option<SystemTime>,
+    polls_judged: u32,
+    up_judged: bool,
+    pub tally: Tally,
 }
 
 fn precise(src: FlapSource) -> bool {
@@ -62,6 +96,9 @@ impl PortTimeline {
         src: FlapSource,
         tolerance: Duration,
     ) -> bool {
+        if up && self.judged_from.is_some_and(|j| time >= j) {
+            self.up_judged = true;
+        }
         // A repeat within a second is the same change told twice; a repeat later means this
         // log source missed the change between, so it is a new one. (A state poll repeats
         // its state every poll: only a different state is news.)
@@ -75,9 +112,9 @@ impl PortTimeline {
             Some((_, last, at)) => (*last, *at) = (up, time),
             None => self.last_by_source.push((src, up, time)),
         }
-        // The earliest transition of this state that this source has not claimed yet.
+        // The earliest open transition of this state that this source has not claimed yet.
         if let Some(t) = self
-            .transitions
+            .open
             .iter_mut()
             .find(|t| t.up == up && !t.sources.contains(&src) && within(t.time, time, tolerance))
         {
@@ -85,6 +122,7 @@ impl PortTimeline {
             if precise(src) && !t.precise {
                 t.time = time;
                 t.precise = true;
+                self.open.sort_by_key(|t| t.time);
             }
             return false;
         }
@@ -92,7 +130,7 @@ impl PortTimeline {
         let mut time = time;
         let mut proven = false;
         if !up
-            && let Some(u) = self.unseen.iter_mut().find(|u| {
+            && let Some(u) = self.open_unseen.iter_mut().find(|u| {
                 u.flaps > 0 && within(u.from, time, tolerance) && within(u.to, time, tolerance)
             })
         {
@@ -102,16 +140,12 @@ impl PortTimeline {
                 time = u.from + u.to.duration_since(u.from).unwrap_or_default() / 2;
             }
         }
-        let at = self
-            .transitions
-            .iter()
-            .position(|t| t.time > time)
-            .unwrap_or(self.transitions.len());
+        let at = self.open.partition_point(|t| t.time <= time);
         let mut sources = BTreeSet::from([src]);
         if proven {
             sources.insert(FlapSource::Counters);
         }
-        self.transitions.insert(
+        self.open.insert(
             at,
             Transition {
                 time,
@@ -123,100 +157,163 @@ impl PortTimeline {
         true
     }
 
-    /// A poll of the port's state and counters at `time`.
-    pub fn poll(&mut self, time: SystemTime, state: &PortState, interval: Duration) {
-        if self.first_poll.is_none() {
-            self.first_poll = Some(state.clone());
+    /// From `time` on (the end of the push), a port the polls never find up has no link.
+    pub fn judge_from(&mut self, time: SystemTime) {
+        self.judged_from = Some(time);
+        self.polls_judged = 0;
+        self.up_judged = false;
+    }
+
+    /// A poll of the port's state and counters at `time`. Returns true when it found the
+    /// state changed before any other source said so (a new transition).
+    pub fn poll(&mut self, time: SystemTime, state: &PortState, interval: Duration) -> bool {
+        let up_now = state.is_up();
+        if self.judged_from.is_none_or(|j| time >= j) {
+            self.polls_judged += 1;
+            self.up_judged |= up_now == Some(true);
+        }
+        if let Some(up) = up_now {
+            self.tally.state_at(time, up);
         }
         self.err_disabled_known |= state.err_disabled.is_some();
         if state.err_disabled == Some(true) && self.err_disabled_at.is_none() {
             self.err_disabled_at = Some(time);
         }
         let Some((prev_time, prev)) = self.last_poll.replace((time, state.clone())) else {
-            if let Some(up) = oper(state) {
+            self.first_poll = Some(state.clone());
+            self.baseline = Some(Baseline {
+                changes: state.link_changes,
+                downs: state.link_downs,
+                up: up_now,
+            });
+            if let Some(up) = up_now {
                 self.last_by_source.push((FlapSource::State, up, time));
             }
-            return;
+            return false;
         };
         // The state changed somewhere since the last poll, however long ago that was.
         let since = time.duration_since(prev_time).unwrap_or_default();
-        if let Some(up) = oper(state) {
+        let news = up_now.is_some_and(|up| {
             self.observe(
                 time,
                 up,
                 FlapSource::State,
                 since.max(interval) + Duration::from_secs(2),
-            );
-        }
-        let seen = self
-            .transitions
-            .iter()
-            .filter(|t| t.time > prev_time && t.time <= time)
-            .count() as u64;
-        let proven = match (prev.link_changes, state.link_changes) {
-            (Some(a), Some(b)) if b >= a => Some(b - a),
-            _ => None,
-        };
-        let missing_flaps = match proven {
-            Some(changes) if changes > seen => (changes - seen).div_ceil(2),
-            Some(_) => 0,
+            )
+        });
+        match self.proven_downs(state) {
+            Some(proven) => self.reconcile(proven, prev_time, time),
             // No counter: a last-change time younger than the poll gap (by more than its
             // one-second granularity), with nothing seen and the same state at both polls,
             // proves at least one flap.
-            None => match state.last_change_s {
-                Some(age)
-                    if Duration::from_secs(age.saturating_add(1)) < since
-                        && seen == 0
-                        && oper(&prev) == oper(state) =>
+            None => {
+                let seen = self
+                    .open
+                    .iter()
+                    .any(|t| t.time > prev_time && t.time <= time);
+                if let Some(age) = state.last_change_s
+                    && Duration::from_secs(age.saturating_add(1)) < since
+                    && !seen
+                    && prev.is_up() == up_now
                 {
-                    1
+                    self.open_unseen.push(Unseen {
+                        from: prev_time,
+                        to: time,
+                        flaps: 1,
+                    });
                 }
-                _ => 0,
-            },
-        };
-        if missing_flaps > 0 {
-            self.unseen.push(Unseen {
-                from: prev_time,
-                to: time,
-                flaps: missing_flaps,
-            });
+            }
         }
-        if let Some(changes) = proven {
-            for t in self
-                .transitions
-                .iter_mut()
-                .filter(|t| t.time > prev_time && t.time <= time)
-                .take(changes as usize)
-            {
+        let window = |t: &&mut Transition| t.time > prev_time && t.time <= time;
+        if state.link_changes.is_some() || state.link_downs.is_some() {
+            for t in self.open.iter_mut().filter(window) {
                 t.sources.insert(FlapSource::Counters);
             }
         }
+        news
     }
 
-    /// Flaps: every down seen, plus the unseen ones counters prove.
+    /// The downs the port's counter proves since the first poll: a counter of downs alone
+    /// (FRR's `Link downs`) directly; one of every change by the state it started in. None
+    /// without a counter. A counter that went back (cleared) starts again from there.
+    fn proven_downs(&mut self, state: &PortState) -> Option<u64> {
+        let base = self.baseline.as_mut()?;
+        if let (Some(b), Some(now)) = (base.downs, state.link_downs) {
+            if now < b {
+                base.downs = Some(now);
+            }
+            return Some(now.saturating_sub(b.min(now)));
+        }
+        let (b, now) = (base.changes?, state.link_changes?);
+        if now < b {
+            base.changes = Some(now);
+            return Some(0);
+        }
+        let changes = now - b;
+        // From up, changes go down, up, down…; from down, up, down…
+        Some(match base.up {
+            Some(false) => changes / 2,
+            _ => changes.div_ceil(2),
+        })
+    }
+
+    /// Make the unseen flaps what the counter proves beyond the downs seen up to `time`:
+    /// add the shortfall in this poll's window, or take back open unseen entries a late
+    /// sighting made redundant.
+    fn reconcile(&mut self, proven: u64, prev_time: SystemTime, time: SystemTime) {
+        let seen = self.tally.downs_seen
+            + self.open.iter().filter(|t| !t.up && t.time <= time).count() as u64;
+        let unseen = self.tally.unseen + self.open_unseen.iter().map(|u| u.flaps).sum::<u64>();
+        let needed = proven.saturating_sub(seen);
+        if needed > unseen {
+            self.open_unseen.push(Unseen {
+                from: prev_time,
+                to: time,
+                flaps: needed - unseen,
+            });
+            return;
+        }
+        let mut extra = unseen - needed;
+        for u in self.open_unseen.iter_mut().rev() {
+            let take = extra.min(u.flaps);
+            u.flaps -= take;
+            extra -= take;
+        }
+    }
+
+    /// Hand out every entry from before `cutoff` (all of them when None), in time order,
+    /// fold them into the tally and forget them.
+    pub fn settle(&mut self, cutoff: Option<SystemTime>) -> Vec<Settled> {
+        let due = |t: SystemTime| cutoff.is_none_or(|c| t <= c);
+        let n = self.open.partition_point(|t| due(t.time));
+        let mut out: Vec<Settled> = self.open.drain(..n).map(Settled::Transition).collect();
+        let (ready, open): (Vec<Unseen>, Vec<Unseen>) =
+            self.open_unseen.drain(..).partition(|u| due(u.to));
+        self.open_unseen = open;
+        out.extend(
+            ready
+                .into_iter()
+                .filter(|u| u.flaps > 0)
+                .map(Settled::Unseen),
+        );
+        out.sort_by_key(|s| match s {
+            Settled::Transition(t) => t.time,
+            Settled::Unseen(u) => u.to,
+        });
+        for s in &out {
+            match s {
+                Settled::Transition(t) => self.tally.transition(t.time, t.up),
+                Settled::Unseen(u) => self.tally.unseen(u.from, u.to, u.flaps),
+            }
+        }
+        out
+    }
+
+    /// Flaps so far: settled and open, downs seen plus the unseen ones counters prove.
     pub fn flaps(&self) -> u64 {
-        // Every down seen, plus the flaps counters prove beyond them.
-        self.transitions.iter().filter(|t| !t.up).count() as u64
-            + self.unseen.iter().map(|u| u.flaps).sum::<u64>()
-    }
-
-    /// The most downs within any `window` (the switches' err-disable rule: > 5 in 10 s).
-    pub fn worst_burst(&self, window: Duration) -> usize {
-        let downs: Vec<SystemTime> = self
-            .transitions
-            .iter()
-            .filter(|t| !t.up)
-            .map(|t| t.time)
-            .collect();
-        (0..downs.len())
-            .map(|i| {
-                downs[i..]
-                    .iter()
-                    .take_while(|t| t.duration_since(downs[i]).unwrap_or_default() <= window)
-                    .count()
-            })
-            .max()
-            .unwrap_or(0)
+        self.tally.flaps()
+            + self.open.iter().filter(|t| !t.up).count() as u64
+            + self.open_unseen.iter().map(|u| u.flaps).sum::<u64>()
     }
 
     /// (crc, input errors) growth between the first and the last poll.
@@ -235,127 +332,23 @@ impl PortTimeline {
             .then_some(self.err_disabled_at.is_some())
     }
 
-    pub fn last_state(&self) -> Option<&PortState> {
-        self.last_poll.as_ref().map(|(_, s)| s)
+    /// Whether any poll showed the port.
+    pub fn shown(&self) -> bool {
+        self.first_poll.is_some()
     }
-}
 
-fn oper(s: &PortState) -> Option<bool> {
-    s.oper.as_deref().map(|o| o == "up")
+    /// The last poll's reading of the port, and when it was taken.
+    pub fn last_poll(&self) -> Option<&(SystemTime, PortState)> {
+        self.last_poll.as_ref()
+    }
+
+    /// Whether the link came up at any poll (or sighting) since `judge_from`; None when no
+    /// poll has been taken since.
+    pub fn had_link(&self) -> Option<bool> {
+        (self.polls_judged > 0).then_some(self.up_judged)
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(ms: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_millis(1_000_000 + ms)
-    }
-    const TOL: Duration = Duration::from_secs(3);
-
-    fn poll(t: &mut PortTimeline, ms: u64, up: bool, changes: Option<u64>) {
-        let s = PortState {
-            port: "Et1".into(),
-            oper: Some(if up { "up" } else { "down" }.into()),
-            link_changes: changes,
-            ..Default::default()
-        };
-        t.poll(at(ms), &s, Duration::from_secs(1));
-    }
-
-    #[test]
-    fn one_flap_seen_by_three_sources_counts_once() {
-        let mut t = PortTimeline::default();
-        poll(&mut t, 0, true, Some(0));
-        t.observe(at(100), false, FlapSource::Console, TOL);
-        t.observe(at(101), false, FlapSource::Console, TOL); // LINEPROTO after LINK
-        t.observe(at(105), false, FlapSource::Syslog, TOL);
-        poll(&mut t, 1000, false, Some(1));
-        t.observe(at(1100), true, FlapSource::Syslog, TOL);
-        t.observe(at(1102), true, FlapSource::Console, TOL);
-        poll(&mut t, 2000, true, Some(2));
-        assert_eq!(t.flaps(), 1);
-        assert_eq!(t.transitions.len(), 2);
-        assert_eq!(
-            t.transitions[0].time,
-            at(100),
-            "the console's precise time wins"
-        );
-        assert!(
-            t.transitions[0].sources.contains(&FlapSource::State)
-                && t.transitions[0].sources.contains(&FlapSource::Counters)
-        );
-        assert!(t.unseen.is_empty());
-    }
-
-    #[test]
-    fn a_counter_proves_flaps_nobody_saw() {
-        let mut t = PortTimeline::default();
-        poll(&mut t, 0, true, Some(4));
-        poll(&mut t, 1000, true, Some(10)); // 3 flaps inside one poll interval, no log line
-        assert_eq!(
-            t.unseen,
-            vec![Unseen {
-                from: at(0),
-                to: at(1000),
-                flaps: 3
-            }]
-        );
-        assert_eq!(t.flaps(), 3);
-    }
-
-    #[test]
-    fn a_log_line_read_later_turns_an_unseen_flap_into_a_seen_one() {
-        let mut t = PortTimeline::default();
-        poll(&mut t, 0, true, Some(0));
-        poll(&mut t, 1000, true, Some(2));
-        assert_eq!(t.flaps(), 1);
-        t.observe(at(2500), false, FlapSource::Buffer, TOL);
-        t.observe(at(2500), true, FlapSource::Buffer, TOL);
-        assert_eq!(
-            t.flaps(),
-            1,
-            "the buffer's line is the flap the counter proved"
-        );
-        assert_eq!(t.unseen[0].flaps, 0);
-        assert_eq!(t.transitions[0].time, at(500));
-    }
-
-    #[test]
-    fn rapid_flaps_from_two_sources_stay_distinct() {
-        let mut t = PortTimeline::default();
-        for k in 0..4u64 {
-            t.observe(at(k * 100), false, FlapSource::Console, TOL);
-            t.observe(at(k * 100 + 40), true, FlapSource::Console, TOL);
-        }
-        for k in 0..4u64 {
-            t.observe(at(k * 100 + 3), false, FlapSource::Buffer, TOL);
-            t.observe(at(k * 100 + 43), true, FlapSource::Buffer, TOL);
-        }
-        assert_eq!(t.flaps(), 4);
-        assert!(t.transitions.iter().all(|x| x.sources.len() == 2));
-        assert_eq!(t.worst_burst(Duration::from_secs(10)), 4);
-    }
-
-    #[test]
-    fn without_a_counter_a_young_last_change_proves_a_flap() {
-        let mut t = PortTimeline::default();
-        let s = |age| PortState {
-            port: "Te 0/1".into(),
-            oper: Some("up".into()),
-            last_change_s: Some(age),
-            ..Default::default()
-        };
-        t.poll(at(0), &s(3600), Duration::from_secs(5));
-        t.poll(at(5000), &s(2), Duration::from_secs(5));
-        assert_eq!(t.flaps(), 1);
-        // Still young one poll later, but that is the same change: whole seconds are coarse.
-        t.poll(at(5500), &s(2), Duration::from_millis(500));
-        assert_eq!(t.flaps(), 1);
-        // Regression: an absurd age from a garbled line overflowed `age + 1` (a panic that
-        // ended every device's watch).
-        t.poll(at(6000), &s(u64::MAX), Duration::from_millis(500));
-        t.poll(at(6500), &s(u64::MAX), Duration::from_millis(500));
-        assert_eq!(t.flaps(), 1);
-    }
-}
+#[path = "timeline_tests.rs"]
+mod tests;

@@ -279,11 +279,16 @@ pub fn no_login(mut o: SimOptions) -> SimOptions {
     o
 }
 
-/// The run folder a command printed as its last line (relative to `cwd`).
+/// The run folder whose report.html a command printed as its last line (relative to `cwd`).
 pub fn printed_folder(out: &std::process::Output, cwd: &Path) -> PathBuf {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let last = stdout.lines().last().unwrap_or_default().trim().to_string();
-    cwd.join(last)
+    let report = cwd.join(&last);
+    assert!(
+        last.ends_with("report.html"),
+        "the last line is the report's path: {last:?}\n{stdout}"
+    );
+    report.parent().map(Path::to_path_buf).unwrap_or(report)
 }
 
 /// A file of a run folder, as text.

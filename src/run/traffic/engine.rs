@@ -97,6 +97,11 @@ async fn builtin_remote(
                 }
                 None => said.push_str(&format!("{l}; ")),
             },
+            Ok(None) if server.lost() && said.is_empty() => {
+                return Err(server_err(
+                    "the SSH session was lost before the server said where it listens".into(),
+                ));
+            }
             Ok(None) => return Err(server_err(not_found(said, &serve[0]))),
             Err(_) => {
                 return Err(server_err(format!(

@@ -28,6 +28,7 @@ use std::time::{Duration, SystemTime};
 use crate::format::lab::Lab;
 use crate::format::manifest::{Engine, Manifest};
 use crate::record::rows::ThroughputRow;
+use crate::states::{Judged, TestState, ThroughputKind};
 use crate::watch::{End, RunFolder};
 use measure::Interval;
 
@@ -121,6 +122,8 @@ pub struct Host {
     pub name: String,
     pub address: String,
     pub port: Option<String>,
+    /// The switch port's speed as the lab gives it (Mbit/s), where it does.
+    pub lab_speed_mbps: Option<u64>,
 }
 
 /// A `[[throughput]]` test through one device, checked against the lab and ready to run.
@@ -224,11 +227,6 @@ pub(crate) fn window_bytes(w: &str) -> Option<u64> {
     n.checked_mul(k)
 }
 
-/// A test's verdict against `[criteria] min_gbps`: `pass`, `fail`, or none without one.
-pub fn verdict(pass: Option<bool>) -> Option<&'static str> {
-    pass.map(|p| if p { "pass" } else { "fail" })
-}
-
 /// How one test went.
 #[derive(Debug)]
 pub enum TestOutcome {
@@ -269,7 +267,7 @@ impl TestResult {
             to: self.test.to.name.clone(),
             to_port: self.test.to.port.clone(),
             to_address: self.test.to.address.clone(),
-            engine: format!("{:?}", self.test.engine).to_lowercase(),
+            engine: self.test.engine,
             streams: self.test.streams,
             duration_s: self.test.duration.as_secs_f64(),
             started: stamp(self.started),
@@ -285,10 +283,10 @@ impl TestResult {
                 udp,
                 min_interval_gbps,
             } => {
-                r.outcome = "measured".into();
+                r.outcome = TestState::Measured;
                 r.min_interval_gbps = *min_interval_gbps;
                 if let Some(u) = udp {
-                    r.protocol = Some("udp".into());
+                    r.protocol = Some(crate::format::manifest::Protocol::Udp);
                     r.lost_percent = Some(u.lost_percent);
                     r.lost_packets = Some(u.lost_packets);
                     r.packets = Some(u.packets);
@@ -297,13 +295,13 @@ impl TestResult {
                 r.sent_gbps = Some(*sent_gbps);
                 r.received_gbps = Some(*received_gbps);
                 r.retransmits = *retransmits;
-                r.verdict = verdict(*pass).map(String::from);
+                r.verdict = pass.map(Judged::of);
             }
             TestOutcome::Failed(e) => {
-                r.outcome = "failed".into();
+                r.outcome = TestState::Failed;
                 r.error = Some(e.to_string());
             }
-            TestOutcome::Interrupted => r.outcome = "interrupted".into(),
+            TestOutcome::Interrupted => r.outcome = TestState::Interrupted,
         }
         r
     }
@@ -324,11 +322,12 @@ pub trait TrafficProgress: Sync {
 pub async fn run_tests(
     traffic: &Traffic,
     min_gbps: Option<f64>,
+    speeds: &crate::watch::PortSpeeds,
     folder: &RunFolder,
     mut stop: End,
     progress: &dyn TrafficProgress,
 ) -> Result<(preflight::Preflight, Vec<TestResult>), TrafficError> {
-    let checked = preflight::run(traffic).await?;
+    let checked = preflight::run(traffic, speeds).await?;
     progress.preflight(&checked.warnings);
     folder.start_throughput()?;
     let mut results = Vec::new();
@@ -340,8 +339,13 @@ pub async fn run_tests(
         folder.traffic_started(&test.name);
         let started = SystemTime::now();
         // Each interval goes to disk as the engine reports it: a crash keeps what was measured.
+        let lost_row = std::sync::Mutex::new(None::<std::io::Error>);
         let on_interval = |at: SystemTime, i: &Interval| {
-            let _ = folder.throughput(&row(test, "interval", at, i, ""));
+            // A row that cannot be written loses that second, said once as the test's
+            // error below; the measurement goes on.
+            if let Err(e) = folder.throughput(&row(test, ThroughputKind::Interval, at, i, None)) {
+                crate::locks::lock(&lost_row).get_or_insert(e);
+            }
             progress.test_second(test, i.end_s, i.bits_per_second / 1e9);
         };
         let measured = tokio::select! {
@@ -349,14 +353,32 @@ pub async fn run_tests(
             _ = stop.wait_for(|end| end.is_some()) => None,
         };
         folder.traffic_ended(&test.name);
+        // A second that could not be written makes throughput.csv not what was measured.
+        let lost_row = lost_row.into_inner().unwrap_or_else(|e| e.into_inner());
+        let measured = match (measured, lost_row) {
+            (Some(Ok(_)), Some(e)) => Some(Err(TrafficError::Csv(e))),
+            (m, _) => m,
+        };
         let outcome = match measured {
             Some(Ok(m)) => {
                 let received_gbps = m.received.bits_per_second / 1e9;
                 let pass = min_gbps.map(|min| received_gbps >= min);
                 let end = |i: &Interval| m.started + Duration::from_secs_f64(i.end_s.max(0.0));
-                folder.throughput(&row(test, "sent", end(&m.sent), &m.sent, ""))?;
-                let v = verdict(pass).unwrap_or_default();
-                let mut received = row(test, "received", end(&m.received), &m.received, v);
+                folder.throughput(&row(
+                    test,
+                    ThroughputKind::Sent,
+                    end(&m.sent),
+                    &m.sent,
+                    None,
+                ))?;
+                let v = pass.map(Judged::of);
+                let mut received = row(
+                    test,
+                    ThroughputKind::Received,
+                    end(&m.received),
+                    &m.received,
+                    v,
+                );
                 if let Some(u) = &m.udp {
                     received.lost_percent = Some(crate::record::milli(u.lost_percent));
                     received.jitter_ms = Some(crate::record::milli(u.jitter_ms));
@@ -394,10 +416,10 @@ pub async fn run_tests(
 /// One throughput.csv row: `kind` is `interval`, `sent` or `received`, `at` its end.
 fn row(
     test: &TrafficTest,
-    kind: &str,
+    kind: ThroughputKind,
     at: SystemTime,
     i: &Interval,
-    verdict: &str,
+    verdict: Option<Judged>,
 ) -> ThroughputRow {
     use crate::record::milli;
     ThroughputRow {
@@ -408,13 +430,13 @@ fn row(
         from_port: test.from.port.clone().unwrap_or_default(),
         to: test.to.name.clone(),
         to_port: test.to.port.clone().unwrap_or_default(),
-        row: kind.to_string(),
+        row: kind,
         start_s: milli(i.start_s),
         end_s: milli(i.end_s),
         bytes: i.bytes,
         gbit_s: milli(i.bits_per_second / 1e9),
         retransmits: i.retransmits,
-        verdict: verdict.to_string(),
+        verdict,
         lost_percent: None,
         jitter_ms: None,
     }

@@ -95,5 +95,6 @@ fn host(lab: &Lab, dev: &Device, endpoint: &str) -> Option<Host> {
         name: endpoint.to_string(),
         address: e.address_of(nic).to_string(),
         port: Some(port.name.get_ref().clone()),
+        lab_speed_mbps: port.speed,
     })
 }

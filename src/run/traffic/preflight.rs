@@ -86,9 +86,12 @@ pub struct Path<'a> {
     pub rtt: Option<Duration>,
     /// The window the test asks for (iperf3 -w), in bytes.
     pub window: Option<u64>,
+    /// The switch ports' speeds on the path (Mbit/s), as the switch shows them or the
+    /// lab gives them, each with where it came from.
+    pub ports: Vec<(u64, String)>,
 }
 
-/// Line rate assumed where no interface says its speed (an SFP+ port).
+/// Line rate assumed where neither an interface nor the switch says a speed (an SFP+ port).
 const ASSUMED_BPS: f64 = 10e9;
 
 /// What would cap the test below line rate, each with the sysctl to set.
@@ -96,15 +99,26 @@ pub fn warnings(p: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let iface = |h: &HostFacts, a: &str| h.interfaces.iter().find(|i| i.address == a).cloned();
     let (fi, ti) = (iface(p.from, p.from_address), iface(p.to, p.to_address));
-    let speeds: Vec<u64> = [&fi, &ti]
+    // The slowest of the path: the NICs as their kernel says, the switch ports as the
+    // switch (or the lab) says.
+    let nics = [(&fi, p.from_address), (&ti, p.to_address)];
+    let mut speeds: Vec<(u64, String)> = nics
         .iter()
-        .filter_map(|i| i.as_ref().and_then(|i| i.speed_mbps))
+        .filter_map(|(i, a)| {
+            i.as_ref()
+                .and_then(|i| i.speed_mbps)
+                .map(|s| (s, format!("the NIC of {a}")))
+        })
         .collect();
-    let (bps, assumed) = match speeds.iter().min() {
-        Some(m) => (*m as f64 * 1e6, ""),
+    speeds.extend(p.ports.iter().cloned());
+    let (bps, assumed) = match speeds.iter().min_by_key(|(s, _)| *s) {
+        Some((m, from)) => (
+            *m as f64 * 1e6,
+            format!(" ({} Gbit/s: {from})", *m as f64 / 1e3),
+        ),
         None => (
             ASSUMED_BPS,
-            " (10 Gbit/s assumed: no interface says its speed)",
+            " (10 Gbit/s assumed: neither the switch nor an interface says its speed)".to_string(),
         ),
     };
     let via = p
@@ -169,8 +183,30 @@ pub fn rp_filter_warnings(hosts: &[HostFacts]) -> Vec<String> {
     out
 }
 
+/// The speeds of a test's switch ports: what the switch showed, else what the lab says.
+fn port_speeds(t: &super::TrafficTest, speeds: &crate::watch::PortSpeeds) -> Vec<(u64, String)> {
+    let Some(device) = t.device.as_deref() else {
+        return Vec::new();
+    };
+    [&t.from, &t.to]
+        .iter()
+        .filter_map(|h| {
+            let port = h.port.as_deref()?;
+            match speeds.get(device, port) {
+                Some(s) => Some((s, format!("{device} {port} says so"))),
+                None => h
+                    .lab_speed_mbps
+                    .map(|s| (s, format!("the lab's speed of {device} {port}"))),
+            }
+        })
+        .collect()
+}
+
 /// Read every endpoint the tests use, measure each test's round trip, judge.
-pub async fn run(traffic: &Traffic) -> Result<Preflight, TrafficError> {
+pub async fn run(
+    traffic: &Traffic,
+    speeds: &crate::watch::PortSpeeds,
+) -> Result<Preflight, TrafficError> {
     let mut addresses: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for t in &traffic.tests {
         for h in [&t.from, &t.to] {
@@ -227,6 +263,7 @@ pub async fn run(traffic: &Traffic) -> Result<Preflight, TrafficError> {
                 to_address: &t.to.address,
                 rtt,
                 window: t.window.as_deref().and_then(super::window_bytes),
+                ports: port_speeds(t, speeds),
             }));
         }
         pf.rtt_ms.push((
@@ -308,6 +345,7 @@ mod tests {
             to_address: "198.18.1.1",
             rtt: Some(Duration::from_millis(80)),
             window: Some(8 << 20),
+            ports: Vec::new(),
         });
         assert_eq!(w.len(), 3, "{w:#?}");
         assert!(w[0].contains("needs 100.0 MB in flight") && w[0].contains("endpoint 's2'"));
@@ -327,9 +365,44 @@ mod tests {
                 to_address: "198.18.1.1",
                 rtt: None,
                 window: None,
+                ports: Vec::new(),
             }
         };
         assert!(warnings(&near).is_empty());
+    }
+
+    #[test]
+    fn the_switch_ports_speed_sets_the_line_rate_the_buffers_are_judged_by() {
+        // 1 Gbit/s at 32 ms needs 4 MB in flight: these hosts allow 3 MB, not 40.
+        let a = host("nyc", 3_000_000, 3_000_000, &[("198.18.20.1", "eth1", 0)]);
+        let b = host("sfo", 3_000_000, 3_000_000, &[("198.18.20.2", "eth1", 0)]);
+        let unspeedy = |mut h: HostFacts| {
+            h.interfaces[0].speed_mbps = None;
+            h
+        };
+        let (a, b) = (unspeedy(a), unspeedy(b));
+        let path = |ports| Path {
+            test: "nyc-to-sfo",
+            device: Some("lanes-switch"),
+            from: &a,
+            from_address: "198.18.20.1",
+            to: &b,
+            to_address: "198.18.20.2",
+            rtt: Some(Duration::from_millis(32)),
+            window: None,
+            ports,
+        };
+        let w = warnings(&path(vec![(1000, "lanes-switch Ethernet2 says so".into())]));
+        assert!(
+            w[0].contains("1 Gbit/s at 32.0 ms round trip needs 4.0 MB"),
+            "{w:?}"
+        );
+        assert!(
+            w[0].contains("(1 Gbit/s: lanes-switch Ethernet2 says so)"),
+            "{w:?}"
+        );
+        let w = warnings(&path(Vec::new()));
+        assert!(w[0].contains("10 Gbit/s assumed"), "{w:?}");
     }
 
     #[test]

@@ -20,6 +20,11 @@ const COMMANDS: &[Cmd] = &[
     cmd(EXEC, "show interfaces status", Act::ShowStatus),
     cmd(PRIV, "show logging", Act::ShowLogging),
     cmd(PRIV, "show running-configuration", Act::ShowRunning),
+    cmd(
+        PRIV,
+        "show running-configuration interface <port>",
+        Act::ShowRunningInterface,
+    ),
     cmd(PRIV, "show startup-configuration", Act::ShowStartup),
     cmd(PRIV, "write memory", Act::WriteMemory),
     cmd(

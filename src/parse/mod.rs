@@ -1,0 +1,114 @@
+//! Saved or live CLI output → the common port-state schema (DESIGN.md), or link events,
+//! using only the vendor profile's parse rules. Unknown is `None` (null), never 0.
+//!
+//! Layout: `text` (what a terminal shows of the output), `table` (the `table` and `blocks`
+//! styles), `values` (device words → schema values).
+
+mod table;
+mod text;
+mod values;
+
+use serde::Serialize;
+
+pub use crate::states::LinkState;
+pub use values::{duration_s, speed_mbps};
+
+use crate::vendor::Vendor;
+use crate::vendor::profile::ParseStyle;
+
+/// One port as any vendor's show command describes it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PortState {
+    pub port: String,
+    pub admin: Option<LinkState>,
+    pub oper: Option<LinkState>,
+    pub link_changes: Option<u64>,
+    /// Link downs alone, where the device counts them apart from ups (FRR's `Link downs`):
+    /// a direct flap count.
+    pub link_downs: Option<u64>,
+    pub last_change_s: Option<u64>,
+    pub speed_mbps: Option<u64>,
+    pub in_errors: Option<u64>,
+    pub crc: Option<u64>,
+    pub resets: Option<u64>,
+    pub description: Option<String>,
+    /// Shut by the switch itself (link-flap guard and the like); null where the vendor's
+    /// output does not say.
+    pub err_disabled: Option<bool>,
+}
+
+impl PortState {
+    /// Whether the link is up; None where the output does not say.
+    pub fn is_up(&self) -> Option<bool> {
+        self.oper.map(LinkState::is_up)
+    }
+}
+
+/// A link going up or down, as a log line reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkEvent {
+    pub port: String,
+    pub state: LinkState,
+    pub raw: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Parsed {
+    Ports(Vec<PortState>),
+    Events(Vec<LinkEvent>),
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("vendor '{vendor}' has no parse rule for '{command}'; it parses: {known}")]
+pub struct NoRule {
+    pub vendor: String,
+    pub command: String,
+    pub known: String,
+}
+
+/// Parse the output of `command` with the vendor's rule for it.
+pub fn parse_output(vendor: &Vendor, command: &str, text: &str) -> Result<Parsed, NoRule> {
+    let Some(rule) = vendor.parse_rule(command) else {
+        return Err(NoRule {
+            vendor: vendor.name().to_string(),
+            command: command.to_string(),
+            known: vendor
+                .parse
+                .iter()
+                .map(|r| r.command.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    };
+    let text = text::visible(text);
+    Ok(match rule.style {
+        ParseStyle::Events => Parsed::Events(link_events(vendor, &text)),
+        ParseStyle::Table => Parsed::Ports(table::table(rule, &text)),
+        ParseStyle::Blocks => Parsed::Ports(table::blocks(rule, &text)),
+    })
+}
+
+/// Every link event in the text (log buffer, console output, syslog messages).
+pub fn link_events(vendor: &Vendor, text: &str) -> Vec<LinkEvent> {
+    text.lines()
+        .filter_map(|line| link_event(vendor, line))
+        .collect()
+}
+
+/// The link event one log line reports, if any.
+pub fn link_event(vendor: &Vendor, line: &str) -> Option<LinkEvent> {
+    let line = line.trim_end_matches(['\r', '\n']);
+    vendor.link_events.iter().find_map(|r| {
+        let caps = r.pattern.captures(line)?;
+        let port = values::fold_spaces(caps.name("port")?.as_str());
+        let state = r
+            .state
+            .or_else(|| caps.name("state").and_then(|m| values::up_down(m.as_str())))?;
+        Some(LinkEvent {
+            port,
+            state,
+            raw: line.trim().to_string(),
+        })
+    })
+}

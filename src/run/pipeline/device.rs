@@ -1,0 +1,198 @@
+//! One device's part of a run, on a task of its own: its session opened, the watch begun,
+//! the baseline pushed over that same session (in a `run`), the watch judged from the end
+//! of the push and kept until the run ends, and its ports' diagnosis.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Semaphore, mpsc};
+
+use super::Progress;
+use crate::driver::session::{DeviceError, open};
+use crate::format::lab::Device;
+use crate::record::folder::RunFolder;
+use crate::record::rows::PortRow;
+use crate::run::push::{Outcome, push_config};
+use crate::states::{PortVerdict, WatchState};
+use crate::vendor::Vendor;
+use crate::watch::{DeviceWatch, End, Heard, Problem, WatchOptions};
+
+/// How one device's run went.
+#[derive(Debug)]
+pub struct DeviceReport {
+    pub device: String,
+    pub lines: usize,
+    pub push_time: Duration,
+    /// When the push began (the device's session being opened) and ended (verified).
+    pub push_window: (jiff::Timestamp, jiff::Timestamp),
+    /// None in a `watch`: nothing is pushed.
+    pub push: Option<Outcome>,
+    /// The session could not be opened or the watch could not begin (a `watch`), or the
+    /// watch failed after the push (the session broke): its ports that had not failed
+    /// by then are `lost`.
+    pub watch_error: Option<DeviceError>,
+    /// What went wrong in the watch without ending it (a rejected show command).
+    pub problems: Vec<Problem>,
+    pub ports: Vec<PortRow>,
+    /// The software version the device reported (`commands.version_pattern`).
+    pub software: Option<String>,
+}
+
+impl DeviceReport {
+    /// Whether the push (if any) went in.
+    pub fn pushed(&self) -> bool {
+        self.push
+            .as_ref()
+            .is_none_or(|p| matches!(p, Outcome::Pushed { .. }))
+    }
+
+    /// run.json's `watch` of a device.
+    pub fn watch_state(&self) -> WatchState {
+        if !self.pushed() {
+            WatchState::NotRun
+        } else if self.watch_error.is_some() {
+            WatchState::Lost
+        } else if !self.problems.is_empty() {
+            WatchState::Problems
+        } else {
+            WatchState::Ok
+        }
+    }
+
+    /// Pushed (where a push was asked) and watched to the end with nothing unread.
+    pub fn ok(&self) -> bool {
+        self.pushed() && self.watch_error.is_none() && self.problems.is_empty()
+    }
+
+    /// The ports that failed (by flaps, err-disable, going down) or had no link.
+    pub fn failing_ports(&self) -> impl Iterator<Item = &PortRow> {
+        self.ports.iter().filter(|p| p.verdict.failed())
+    }
+
+    /// How many of its ports had no link.
+    pub fn no_link(&self) -> usize {
+        self.ports
+            .iter()
+            .filter(|p| p.verdict == PortVerdict::NoLink)
+            .count()
+    }
+
+    /// run.json's entry.
+    pub fn to_record(&self) -> crate::record::run::DeviceRecord {
+        crate::record::run::DeviceRecord {
+            device: self.device.clone(),
+            ok: self.ok(),
+            lines: self.push.as_ref().map(|_| self.lines),
+            push_seconds: self.push.as_ref().map(|_| self.push_time.as_secs_f64()),
+            push_started: Some(format!("{:.3}", self.push_window.0)),
+            push_ended: Some(format!("{:.3}", self.push_window.1)),
+            software: self.software.clone(),
+            push: self.push.as_ref().map(Outcome::state),
+            watch: self.watch_state(),
+        }
+    }
+}
+
+/// Everything one device's task owns.
+pub struct DeviceJob {
+    pub dev: Device,
+    pub vendor: Arc<Vendor>,
+    /// The config to push; None: watch only.
+    pub lines: Option<Vec<String>>,
+    pub save: bool,
+    pub opts: WatchOptions,
+    pub folder: Arc<RunFolder>,
+    pub progress: Arc<dyn Progress>,
+}
+
+impl DeviceJob {
+    /// Open the session, begin the watch, push (if asked) over it, then watch until
+    /// `end`. `pushed` hears whether the push went in, and is dropped when it ends.
+    pub async fn run(
+        self,
+        sem: Arc<Semaphore>,
+        pushed: mpsc::Sender<bool>,
+        end: End,
+    ) -> DeviceReport {
+        let name = self.dev.name().to_string();
+        let transcript = self.folder.path.join(format!("transcripts/{name}.log"));
+        let progress = self.progress.clone();
+        let on_event = move |h: Heard| progress.event(h);
+        let permit = sem.acquire_owned().await;
+        let (start, began) = (Instant::now(), jiff::Timestamp::now());
+        let mut w = DeviceWatch::new(&self.dev, &self.vendor, &self.opts, &self.folder, &on_event);
+        let mut software = None;
+        let session = async {
+            let mut d = open(
+                &self.dev,
+                &self.vendor,
+                &self.opts.connect,
+                Some(&transcript),
+            )
+            .await?;
+            software = d.software_version().await?;
+            w.begin(&mut d).await?;
+            let Some(lines) = &self.lines else {
+                return Ok::<_, DeviceError>((d, None));
+            };
+            let total = lines.len();
+            self.progress.push_started(&name, total);
+            let mut sent = |n: usize| self.progress.push_progress(&name, n, total);
+            let outcome = push_config(&mut d, lines, self.save, &mut sent).await?;
+            Ok((d, Some(outcome)))
+        }
+        .await;
+        drop(permit);
+        let mut report = DeviceReport {
+            device: name,
+            lines: self.lines.as_ref().map_or(0, Vec::len),
+            push_time: start.elapsed(),
+            push_window: (began, jiff::Timestamp::now()),
+            push: None,
+            watch_error: None,
+            problems: Vec::new(),
+            ports: Vec::new(),
+            software,
+        };
+        let mut d = match session {
+            Ok((d, outcome)) => {
+                report.push = outcome;
+                Some(d)
+            }
+            Err(e) if self.lines.is_some() => {
+                report.push = Some(Outcome::Failed(e));
+                None
+            }
+            Err(e) => {
+                report.watch_error = Some(e);
+                None
+            }
+        };
+        if report.push.is_some() {
+            self.progress.pushed(&report);
+        }
+        let _ = pushed.send(report.pushed() && d.is_some()).await;
+        drop(pushed);
+        // A device whose baseline did not go in is not watched: its ports would be judged
+        // on a config that is not the run's.
+        if let (Some(d), true) = (d.as_mut(), report.pushed()) {
+            // Ports are judged by their link from the end of the push (a watch: from its
+            // start).
+            if self.lines.is_some() {
+                w.judge_from_now();
+            }
+            let watched = match w.run_until(d, end).await {
+                Ok(()) => w.examine_unlinked(d).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = watched {
+                report.watch_error = Some(e);
+            }
+            report.problems = w.problems();
+            report.ports = w.finish(report.watch_error.as_ref());
+        } else if report.watch_error.is_some() {
+            report.problems = w.problems();
+        }
+        report
+    }
+}

@@ -1,0 +1,154 @@
+//! The run folder's first and last files: the folder with the inputs as run, then at the
+//! end run.json (built here alone, for `run` and `watch`), summary.csv, ports.csv and
+//! report.html (drawn off the async runtime: SVG charts take a while).
+
+use super::{DeviceReport, RunError, RunPlan};
+use crate::inputs::RunInputs;
+use crate::record::folder::RunFolder;
+use crate::record::run::{Inputs, RunKind, RunRecord};
+use crate::run::push::Outcome;
+use crate::run::traffic::preflight::Preflight;
+use crate::run::traffic::{TestOutcome, TestResult};
+use crate::states::RunOutcome;
+use crate::vendor::Registry;
+use crate::watch::WatchOptions;
+
+/// How the run ended.
+pub(super) struct Ended<'a> {
+    pub started: jiff::Timestamp,
+    pub devices: &'a [DeviceReport],
+    pub traffic: &'a [TestResult],
+    pub preflight: Option<Preflight>,
+    pub interrupted: bool,
+}
+
+/// The run folder with the inputs as run: lab, manifest, the configs to push.
+pub(super) fn open_folder(
+    plan: &RunPlan<'_>,
+    inputs: &RunInputs,
+    names: &[String],
+) -> Result<RunFolder, RunError> {
+    let folder =
+        RunFolder::create(&plan.runs, &inputs.manifest.name, plan.lab_path).map_err(|error| {
+            RunError::Runs {
+                path: plan.runs.clone(),
+                error,
+            }
+        })?;
+    let io = |error| RunError::Folder {
+        path: folder.path.clone(),
+        error,
+    };
+    if let Some(m) = plan.manifest_path {
+        std::fs::copy(m, folder.path.join("manifest.toml")).map_err(io)?;
+    }
+    for c in inputs.configs.iter().filter(|c| names.contains(&c.device)) {
+        let text = c.lines.join("\n") + "\n";
+        folder
+            .write(&format!("configs/{}.cfg", c.device), text.as_bytes())
+            .map_err(io)?;
+    }
+    std::fs::create_dir_all(folder.path.join("transcripts")).map_err(io)?;
+    Ok(folder)
+}
+
+/// Every error of the run, one line each, its device first: run.json's `errors`.
+fn errors(devices: &[DeviceReport], traffic: &[TestResult]) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in devices {
+        match &d.push {
+            Some(Outcome::Failed(e)) => out.push(format!("{}: {e}", d.device)),
+            Some(Outcome::NotVerified { missing }) => out.push(format!(
+                "{}: not in the running config: {missing:?}",
+                d.device
+            )),
+            _ => {}
+        }
+        if let Some(e) = &d.watch_error {
+            out.push(format!("{}: {e}", d.device));
+        }
+        out.extend(d.problems.iter().map(|p| format!("{}: {p}", d.device)));
+    }
+    out.extend(traffic.iter().filter_map(|t| match &t.outcome {
+        TestOutcome::Failed(e) => Some(e.to_string()),
+        _ => None,
+    }));
+    out
+}
+
+/// run.json, summary.csv, ports.csv, then report.html; the latter's failure is said (the
+/// run's own files are all there), the others' is the run's error.
+pub(super) async fn write(
+    plan: &RunPlan<'_>,
+    inputs: &RunInputs,
+    names: &[String],
+    watch: &WatchOptions,
+    folder: &RunFolder,
+    ended: Ended<'_>,
+) -> std::io::Result<(Vec<crate::record::summary::SummaryRow>, Option<String>)> {
+    let errors = errors(ended.devices, ended.traffic);
+    let ok = ended.devices.iter().all(DeviceReport::ok) && errors.is_empty();
+    let is_run = plan.kind == RunKind::Run;
+    let record = RunRecord {
+        format_version: crate::record::FORMAT_VERSION,
+        switchlab: env!("CARGO_PKG_VERSION").into(),
+        kind: plan.kind,
+        manifest: is_run.then(|| inputs.manifest.name.clone()),
+        started: ended.started.to_string(),
+        ended: jiff::Timestamp::now().to_string(),
+        inputs: is_run.then(|| input_digests(inputs, plan.reg, names, watch)),
+        invocation: plan.invocation.clone(),
+        devices: ended.devices.iter().map(DeviceReport::to_record).collect(),
+        flaps: watch.flap_settings(),
+        throughput: ended.traffic.iter().map(TestResult::to_record).collect(),
+        throughput_planned: plan.traffic.as_ref().map_or(0, |t| t.tests.len()),
+        preflight: ended.preflight,
+        iperf3: plan.traffic.as_ref().and_then(|t| t.iperf3.clone()),
+        outcome: RunOutcome::of(ended.interrupted, ok),
+        errors,
+    };
+    let summary = crate::run::summary::summarize(ended.devices, ended.traffic, &inputs.lab.lab);
+    crate::record::summary::write(&folder.path.join("summary.csv"), &summary)?;
+    let rows: Vec<_> = ended.devices.iter().flat_map(|d| d.ports.clone()).collect();
+    folder.finish(&rows, &record)?;
+    // The report reads the folder back through the record types: what it draws is what
+    // any later reader will find.
+    let path = folder.path.clone();
+    let drawn = tokio::task::spawn_blocking(move || crate::report::html::write_folder(&path)).await;
+    let report_error = match drawn {
+        Ok(Ok(_)) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(e) => Some(format!("drawing it failed: {e}")),
+    };
+    Ok((summary, report_error))
+}
+
+/// SHA-256 of every input the run used: the manifest, the lab, each device's profile and
+/// template, the hints; `compare` says which differ between runs.
+fn input_digests(
+    inputs: &RunInputs,
+    reg: &Registry,
+    names: &[String],
+    watch: &WatchOptions,
+) -> Inputs {
+    use crate::record::digest;
+    let mut digests = Inputs {
+        manifest: digest(&inputs.manifest_source.text),
+        lab: digest(&inputs.lab.source.text),
+        hints: watch.hints.digest.clone(),
+        ..Default::default()
+    };
+    for c in inputs.configs.iter().filter(|c| names.contains(&c.device)) {
+        let Ok((dev, vendor)) = inputs.lab.device(reg, &c.device) else {
+            continue;
+        };
+        digests
+            .profiles
+            .insert(vendor.name().into(), vendor.digest.clone());
+        if let Some(t) = reg.template(dev.vendor(), &c.template) {
+            let key = format!("{}/{}", dev.vendor(), c.template);
+            digests.templates.insert(key, digest(&t.text));
+        }
+    }
+    digests
+}

@@ -1,0 +1,343 @@
+//! `run` and `watch`: one repeatable run into a run folder.
+//!
+//! Per device, one session on a task of its own (a console has only one session): the
+//! flap watch starts (log buffer history set aside, counters' baseline polled), the
+//! baseline is pushed, saved and verified over that session in a `run` (log lines the push
+//! meets keep their times and join the timeline), and the watch goes on. When the last
+//! push is done the traffic phase runs the throughput tests one after another while every
+//! port is still watched; the watch ends when the traffic has ended and `[flaps] duration`
+//! has passed since the last push, whichever is later. A `watch` is the same pipeline
+//! without push and traffic.
+//!
+//! The folder: `manifest.toml` and `lab.toml` as run, `configs/<device>.cfg` (rendered),
+//! `transcripts/<device>.log` (redacted; a long watch's middle polls left out), `flaps.csv`
+//! (appended as events settle, each naming the test it fell in), `throughput.csv`,
+//! `ports.csv`, `summary.csv`, `report.html`, `run.json` (says `incomplete` until the end).
+//!
+//! Layout: this file (the run as a whole), `device` (one device's task), `finish` (the
+//! folder's last files: run.json, summary.csv, ports.csv, report.html).
+
+mod device;
+mod finish;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use tokio::sync::{Semaphore, mpsc, watch};
+
+pub use device::DeviceReport;
+
+use super::push::join_named;
+use super::traffic::{self, TestOutcome, TestResult, Traffic, TrafficProgress};
+use crate::driver::session::DeviceError;
+use crate::inputs::RunInputs;
+use crate::record::run::RunKind;
+use crate::vendor::Registry;
+use crate::watch::{End, Heard, RunFolder, WatchOptions, end_on_ctrl_c};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("run folder under {path}: {error}{hint}", path = path.display(), hint = crate::format::error::io_hint(error))]
+    Runs {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("run folder {path}: {error}{hint}", path = path.display(), hint = crate::format::error::io_hint(error))]
+    Folder {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error(transparent)]
+    Syslog(#[from] crate::watch::syslog::BindError),
+    #[error(transparent)]
+    Template(#[from] crate::template::TemplateError),
+    #[error(transparent)]
+    Traffic(#[from] traffic::TrafficError),
+}
+
+/// What to run, beyond the inputs.
+pub struct RunPlan<'a> {
+    pub reg: &'a Registry,
+    /// `run` (push, traffic, watch) or `watch` (the watch alone).
+    pub kind: RunKind,
+    pub lab_path: &'a Path,
+    /// The manifest file, copied into the folder (a `watch` may have none).
+    pub manifest_path: Option<&'a Path>,
+    /// Devices to run (manifest names); empty = every device of the manifest.
+    pub devices: Vec<String>,
+    pub save: bool,
+    /// Sessions opened (and pushes done) at once; all watches end together.
+    pub jobs: usize,
+    pub watch: WatchOptions,
+    /// Where the syslog receiver listens, when the `syslog` source is on.
+    pub syslog_listen: std::net::SocketAddr,
+    /// The throughput tests to run once every push is done (`Traffic::prepare`).
+    pub traffic: Option<Traffic>,
+    pub runs: PathBuf,
+    /// How this run was started (run.json's `invocation`, for `rerun`).
+    pub invocation: Option<crate::record::run::Invocation>,
+}
+
+/// What the caller hears while the run goes (throughput tests included).
+pub trait Progress: TrafficProgress + Send {
+    /// The folder exists and the receiver (if any) listens: the devices are being reached.
+    fn started(&self, folder: &Path, syslog: Option<std::net::SocketAddr>);
+    /// A device's session is open and its push begins: `lines` config lines.
+    fn push_started(&self, _device: &str, _lines: usize) {}
+    /// `done` of a device's `lines` config lines are in.
+    fn push_progress(&self, _device: &str, _done: usize, _lines: usize) {}
+    /// A device's push ended (ok or not); its watch goes on if it was ok.
+    fn pushed(&self, report: &DeviceReport);
+    /// The last push ended and the traffic (if any) too: the watch ends in `watch`.
+    fn watching(&self, watch: std::time::Duration);
+    /// A flap-watch event, as sighted and again as settled.
+    fn event(&self, heard: Heard);
+    /// Ctrl-C: the watch ends after a last poll.
+    fn interrupted(&self);
+    /// Every few minutes of a long watch (a pipe shows no live view: say how it goes).
+    fn heartbeat(&self) {}
+}
+
+/// How often a long watch says how it goes.
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(180);
+
+pub struct RunReport {
+    pub kind: RunKind,
+    pub folder: PathBuf,
+    /// In the run's order of devices.
+    pub devices: Vec<DeviceReport>,
+    /// summary.csv's rows: each device's verdict and why.
+    pub summary: Vec<crate::record::summary::SummaryRow>,
+    /// The throughput tests, in the order they ran (those Ctrl-C kept from starting are
+    /// not here; `tests_planned` says how many there were).
+    pub traffic: Vec<TestResult>,
+    pub tests_planned: usize,
+    /// Ctrl-C ended the watch early.
+    pub interrupted: bool,
+    /// Why report.html could not be written (the run's own files are all there).
+    pub report_error: Option<String>,
+}
+
+impl RunReport {
+    /// Every device pushed and watched, every test measured (a verdict may still fail).
+    pub fn ok(&self) -> bool {
+        self.devices.iter().all(|d| d.ok())
+            && self
+                .traffic
+                .iter()
+                .all(|t| !matches!(t.outcome, TestOutcome::Failed(_)))
+    }
+
+    /// 130 when a signal ended the run early, 1 when something could not be done, else 0.
+    pub fn exit_code(&self) -> u8 {
+        crate::watch::exit_code(self.interrupted, self.ok())
+    }
+}
+
+/// Run the inputs: per device its session, the push (in a `run`) and the watch; the
+/// traffic once the pushes are done; the run folder.
+pub async fn run(
+    plan: RunPlan<'_>,
+    mut inputs: RunInputs,
+    progress: Arc<dyn Progress>,
+) -> Result<RunReport, RunError> {
+    let mut watch_opts = plan.watch.clone();
+    let receiver = crate::watch::syslog::attach(&mut watch_opts, plan.syslog_listen).await?;
+    // Devices must be told the port the receiver got (it differs when asked for port 0).
+    if let Some(r) = &receiver
+        && plan.kind == RunKind::Run
+        && inputs.manifest.baseline.logging_port.is_none()
+        && inputs.manifest.flaps.syslog_listen.port() != r.bound.port()
+    {
+        inputs.manifest.flaps.syslog_listen = r.bound;
+        inputs.render(plan.reg)?;
+    }
+    let names = device_names(&plan, &inputs);
+    let folder = Arc::new(finish::open_folder(&plan, &inputs, &names)?);
+    let io = |error| RunError::Folder {
+        path: folder.path.clone(),
+        error,
+    };
+    let (end_tx, end_rx) = watch::channel(None::<Instant>);
+    let interrupted = AtomicBool::new(false);
+    let ctrl_c = end_on_ctrl_c(&end_tx, &interrupted, || progress.interrupted()).map_err(io)?;
+    progress.started(&folder.path, receiver.as_ref().map(|r| r.bound));
+    let started = jiff::Timestamp::now();
+    let (pushed_tx, pushed_rx) = mpsc::channel::<bool>(names.len().max(1));
+    let jobs = device_jobs(&plan, &inputs, &names, &watch_opts, &folder, &progress);
+    let sem = Arc::new(Semaphore::new(plan.jobs.max(1)));
+    let mut set = tokio::task::JoinSet::new();
+    let mut ids = std::collections::HashMap::new();
+    for job in jobs {
+        let name = job.dev.name().to_string();
+        let task = set.spawn(job.run(sem.clone(), pushed_tx.clone(), end_rx.clone()));
+        ids.insert(task.id(), name);
+    }
+    drop(pushed_tx);
+    let control = traffic_phase(
+        &plan,
+        &inputs,
+        &folder,
+        &watch_opts,
+        pushed_rx,
+        &end_tx,
+        end_rx,
+        &interrupted,
+        &*progress,
+    );
+    let panicked = |device: String, message| DeviceReport::panicked(device, message);
+    let devices = join_named(set, ids, panicked, |_| {});
+    let beats = heartbeats(&*progress);
+    let (mut devices, traffic) = tokio::select! {
+        r = async { futures::join!(devices, control) } => r,
+        never = ctrl_c => match never {},
+        never = beats => match never {},
+    };
+    devices.sort_by_key(|d| names.iter().position(|n| *n == d.device));
+    let (preflight, traffic) = traffic?;
+    let interrupted = interrupted.load(Ordering::Relaxed);
+    let ended = finish::Ended {
+        started,
+        devices: &devices,
+        traffic: &traffic,
+        preflight: plan.traffic.as_ref().map(|_| preflight),
+        interrupted,
+    };
+    let (summary, report_error) =
+        finish::write(&plan, &inputs, &names, &watch_opts, &folder, ended)
+            .await
+            .map_err(io)?;
+    Ok(RunReport {
+        kind: plan.kind,
+        report_error,
+        folder: folder.path.clone(),
+        devices,
+        summary,
+        tests_planned: plan.traffic.as_ref().map_or(0, |t| t.tests.len()),
+        traffic,
+        interrupted,
+    })
+}
+
+/// Say how the watch goes every `HEARTBEAT`; never ends (race it against the run).
+async fn heartbeats(progress: &dyn Progress) -> std::convert::Infallible {
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
+    loop {
+        tick.tick().await;
+        progress.heartbeat();
+    }
+}
+
+/// The devices the run works on, in its order: those asked for, else the manifest's.
+fn device_names(plan: &RunPlan<'_>, inputs: &RunInputs) -> Vec<String> {
+    if !plan.devices.is_empty() {
+        return plan.devices.clone();
+    }
+    let m = &inputs.manifest;
+    m.devices.iter().map(|d| d.name.get_ref().clone()).collect()
+}
+
+/// One task's worth per device: its lab entry, profile, config (in a `run`) and watch
+/// options (the ports the manifest tests on it, those expected down).
+fn device_jobs(
+    plan: &RunPlan<'_>,
+    inputs: &RunInputs,
+    names: &[String],
+    base: &WatchOptions,
+    folder: &Arc<RunFolder>,
+    progress: &Arc<dyn Progress>,
+) -> Vec<device::DeviceJob> {
+    let mut jobs = Vec::new();
+    for name in names {
+        let Ok((dev, vendor)) = inputs.lab.device(plan.reg, name) else {
+            continue;
+        };
+        let lines = match plan.kind {
+            RunKind::Run => match inputs.config(name) {
+                Some(c) => Some(c.lines.clone()),
+                None => continue,
+            },
+            RunKind::Watch => None,
+        };
+        let mut opts = base.clone();
+        if let Some(dut) = inputs.manifest.device(name) {
+            let lab = &inputs.lab.lab;
+            opts.ports = (inputs.manifest.ports_for(dut, lab).iter())
+                .map(|p| p.name.get_ref().clone())
+                .collect();
+            opts.expect_down = dut.expect_down();
+        }
+        jobs.push(device::DeviceJob {
+            dev: dev.clone(),
+            vendor: Arc::new(vendor.clone()),
+            lines,
+            save: plan.save,
+            opts,
+            folder: folder.clone(),
+            progress: progress.clone(),
+        });
+    }
+    jobs
+}
+
+/// Every sender dropped = every push done. Then the traffic, then the watch ends
+/// `[flaps] duration` after the last push or when the traffic ends, whichever is later;
+/// Ctrl-C ends it now (pushes under way still finish: a half-sent config helps nobody).
+#[allow(clippy::too_many_arguments)]
+async fn traffic_phase(
+    plan: &RunPlan<'_>,
+    inputs: &RunInputs,
+    folder: &RunFolder,
+    watch_opts: &WatchOptions,
+    mut pushed: mpsc::Receiver<bool>,
+    end_tx: &watch::Sender<Option<Instant>>,
+    end_rx: End,
+    interrupted: &AtomicBool,
+    progress: &dyn Progress,
+) -> Result<(traffic::preflight::Preflight, Vec<TestResult>), traffic::TrafficError> {
+    let mut pushed_ok = false;
+    while let Some(ok) = pushed.recv().await {
+        pushed_ok |= ok;
+    }
+    let pushes_done = Instant::now();
+    let mut results = Ok((traffic::preflight::Preflight::default(), Vec::new()));
+    if let Some(t) = &plan.traffic
+        && pushed_ok
+        && !interrupted.load(Ordering::Relaxed)
+    {
+        let min_gbps = inputs.manifest.criteria.min_gbps;
+        let speeds = &watch_opts.speeds;
+        results = traffic::run_tests(t, min_gbps, speeds, folder, end_rx, progress).await;
+    }
+    if !interrupted.load(Ordering::Relaxed) {
+        let end = (pushes_done + watch_opts.duration).max(Instant::now());
+        if plan.kind == RunKind::Run {
+            progress.watching(end.saturating_duration_since(Instant::now()));
+        }
+        let _ = end_tx.send(Some(end));
+    }
+    results
+}
+
+impl DeviceReport {
+    /// The report of a device whose task panicked (a bug): its failure, never a silence.
+    fn panicked(device: String, message: String) -> DeviceReport {
+        let error = DeviceError::Panicked {
+            device: device.clone(),
+            message,
+        };
+        DeviceReport {
+            device,
+            lines: 0,
+            push_time: std::time::Duration::ZERO,
+            push_window: (jiff::Timestamp::now(), jiff::Timestamp::now()),
+            push: None,
+            watch_error: Some(error),
+            problems: Vec::new(),
+            ports: Vec::new(),
+            software: None,
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The closed sets of values a run folder holds, as enums: verdicts, outcomes, the push and
+//! watch states, flap events, test outcomes. Each is written and read in kebab-case, so a
+//! CSV or JSON reader refuses a value it does not know, and code compares variants, never
+//! text. [`YesNo`] writes an optional flag as `yes`/`no`/empty.
+
+use serde::{Deserialize, Serialize};
+
+/// Declares an enum whose variants each have a fixed name in the run folder; `Display`
+/// and `as_str` give that name (the same one serde writes).
+macro_rules! named {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $var:ident = $text:literal,)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $text)] $var,)+
+        }
+
+        impl $name {
+            /// The name the run folder writes.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$var => $text,)+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+named! {
+    /// A port's verdict in ports.csv (a verdict not earned is `unknown`).
+    pub enum PortVerdict {
+        /// Read at every poll to the end, flaps within the criterion, link up.
+        Pass = "pass",
+        /// Flapped more than allowed, err-disabled, or went down for good.
+        Fail = "fail",
+        /// Down at every poll from the end of the push to the end of the watch.
+        NoLink = "no-link",
+        /// Never read: the switch never showed it, or rejected the command that shows it.
+        #[default]
+        Unknown = "unknown",
+        /// The watch was cut short before the end and the port had not failed by then.
+        Lost = "lost",
+    }
+}
+
+impl PortVerdict {
+    /// A failure a lab engineer must act on (`fail` or `no-link`).
+    pub fn failed(self) -> bool {
+        matches!(self, PortVerdict::Fail | PortVerdict::NoLink)
+    }
+}
+
+named! {
+    /// A device's verdict in summary.csv.
+    pub enum DeviceVerdict {
+        Pass = "pass",
+        /// A port or a test through it failed its criterion (or had no link).
+        Fail = "fail",
+        /// The watch was cut short.
+        Lost = "lost",
+        /// A port was never read, or a test was interrupted before its end.
+        #[default]
+        Unknown = "unknown",
+        /// The push, the watch or a test through it could not be done.
+        Error = "error",
+    }
+}
+
+named! {
+    /// run.json's `outcome`.
+    pub enum RunOutcome {
+        /// Every device pushed and watched, every test measured.
+        Complete = "complete",
+        /// Something could not be done: run.json's `errors` lists it.
+        Errors = "errors",
+        /// Ctrl-C or SIGTERM ended it early (a last poll, then the files).
+        Interrupted = "interrupted",
+        /// Still running, or killed before it wrote its results.
+        #[default]
+        Incomplete = "incomplete",
+        /// Killed, then rebuilt from events.jsonl by `switchlab recover`.
+        Recovered = "interrupted (recovered)",
+    }
+}
+
+impl RunOutcome {
+    /// `interrupted` (a signal) wins over `errors` over `complete`.
+    pub fn of(interrupted: bool, all_ok: bool) -> RunOutcome {
+        match (interrupted, all_ok) {
+            (true, _) => RunOutcome::Interrupted,
+            (false, true) => RunOutcome::Complete,
+            (false, false) => RunOutcome::Errors,
+        }
+    }
+}
+
+named! {
+    /// What a device's push came to (run.json, summary.csv).
+    pub enum PushState {
+        /// In, and found in the running config.
+        Pushed = "pushed",
+        /// Sent, but some lines are not in the running config.
+        NotVerified = "not-verified",
+        Failed = "failed",
+        /// Rendered only (a dry run).
+        #[default]
+        Rendered = "rendered",
+    }
+}
+
+named! {
+    /// How a device's watch went (run.json, summary.csv).
+    pub enum WatchState {
+        Ok = "ok",
+        /// The session broke midway.
+        Lost = "lost",
+        /// Something could not be read (a rejected show command, a stopped source).
+        Problems = "problems",
+        /// Its push did not go in, so it was not watched.
+        #[default]
+        NotRun = "not-run",
+    }
+}
+
+named! {
+    /// One flaps.csv row's event.
+    pub enum FlapEvent {
+        #[default]
+        Down = "down",
+        Up = "up",
+        /// Flaps a counter proves that no source saw.
+        Unseen = "unseen",
+        /// A poll first found that the switch shut the port itself.
+        ErrDisabled = "err-disabled",
+    }
+}
+
+named! {
+    /// A link's state, as a sighting in events.jsonl records it.
+    pub enum LinkState {
+        Up = "up",
+        #[default]
+        Down = "down",
+    }
+}
+
+impl LinkState {
+    pub fn of(up: bool) -> LinkState {
+        if up { LinkState::Up } else { LinkState::Down }
+    }
+
+    pub fn is_up(self) -> bool {
+        self == LinkState::Up
+    }
+}
+
+named! {
+    /// A measurement against its criterion.
+    pub enum Judged {
+        Pass = "pass",
+        #[default]
+        Fail = "fail",
+    }
+}
+
+impl Judged {
+    pub fn of(pass: bool) -> Judged {
+        if pass { Judged::Pass } else { Judged::Fail }
+    }
+}
+
+named! {
+    /// How one throughput test through one device went (run.json).
+    pub enum TestState {
+        Measured = "measured",
+        #[default]
+        Failed = "failed",
+        Interrupted = "interrupted",
+    }
+}
+
+named! {
+    /// What a throughput.csv row covers.
+    pub enum ThroughputKind {
+        /// One second, summed over the streams, sender side.
+        #[default]
+        Interval = "interval",
+        /// The whole test, sender side.
+        Sent = "sent",
+        /// The whole test, receiver side.
+        Received = "received",
+    }
+}
+
+/// An optional flag written `yes`, `no`, or empty where it is not known.
+pub mod yes_no {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<bool>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match v {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "",
+        })
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.as_str() {
+            "yes" => Ok(Some(true)),
+            "no" => Ok(Some(false)),
+            "" => Ok(None),
+            other => Err(serde::de::Error::custom(format!(
+                "'{other}' is not yes, no or empty"
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_what_serde_writes_and_unknown_ones_are_refused() {
+        for v in [
+            PortVerdict::Pass,
+            PortVerdict::NoLink,
+            PortVerdict::Lost,
+            PortVerdict::Unknown,
+        ] {
+            let json = serde_json::to_string(&v).unwrap();
+            assert_eq!(json, format!("\"{v}\""));
+            assert_eq!(serde_json::from_str::<PortVerdict>(&json).unwrap(), v);
+        }
+        assert_eq!(RunOutcome::Recovered.to_string(), "interrupted (recovered)");
+        assert!(serde_json::from_str::<PortVerdict>("\"Pass\"").is_err());
+        assert!(serde_json::from_str::<FlapEvent>("\"flap\"").is_err());
+    }
+}
