@@ -649,3 +649,42 @@ async fn a_wrong_enable_secret_is_named_with_where_it_came_from() {
         assert!(!t.contains("not-the-secret"), "{t}");
     }
 }
+
+// Regression: IOS's `!` comment rule was written into the driver, outside the vendor data:
+// a profile whose CLI comments with another mark sent its comments as commands.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profiles_comment_mark_keeps_comment_lines_from_being_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (arista, addr) = ssh_sim(options("arista_eos")).await;
+    write(
+        dir.path(),
+        "lab.toml",
+        &ssh_device("arista", "arista_eos", addr, &["Ethernet1"]),
+    );
+    write(dir.path(), "m.toml", &manifest(&["arista"]));
+    std::fs::create_dir_all(dir.path().join("t/arista_eos")).unwrap();
+    write(
+        dir.path(),
+        "t/arista_eos/baseline.j2",
+        "# the lab's own note\ninterface Ethernet1\n description marked\n",
+    );
+    let profile = std::fs::read_to_string("vendors/arista_eos.toml").unwrap();
+    std::fs::create_dir_all(dir.path().join("v")).unwrap();
+    write(
+        dir.path(),
+        "v/arista_eos.toml",
+        &profile.replace("comment = \"!\"", "comment = \"#\""),
+    );
+    let args = [&PUSH[..], &["--templates", "t", "--vendors", "v"]].concat();
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(running(&arista).contains("description marked"));
+    // The built-in profile does not call `#` a comment: the line goes out and is refused.
+    let args = [&PUSH[..], &["--templates", "t"]].concat();
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    assert!(
+        text(&out).contains("config line 1 rejected: `# the lab's own note`"),
+        "{}",
+        text(&out)
+    );
+}

@@ -640,3 +640,34 @@ async fn a_demo_folder_is_rerun_with_its_bench() {
     assert_eq!(a.run.inputs, b.run.inputs);
     assert_eq!(b.summary.len(), 5);
 }
+
+// Regression: the demo read examples/demo/ from the working folder, so it failed anywhere
+// but the repository's root (and after `cargo install`).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_runs_from_any_folder_and_so_does_a_copy_of_its_bench_the_user_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = switchlab(
+        &["demo", "--watch", "2s", "--runs", "runs"],
+        &[],
+        dir.path(),
+    )
+    .await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("5 of 5 devices pushed and watched"), "{t}");
+    let out = switchlab(&["demo", "--export-bench", "bench"], &[], dir.path()).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let manifest = dir.path().join("bench/manifest.toml");
+    let edited = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("name = \"demo\"", "name = \"edited\"");
+    std::fs::write(&manifest, edited).unwrap();
+    let args = [
+        "demo", "--bench", "bench", "--watch", "2s", "--runs", "runs",
+    ];
+    let out = switchlab(&args, &[], dir.path()).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    let folder = printed_folder(&out, dir.path());
+    assert!(folder.display().to_string().ends_with("-edited"), "{t}");
+}

@@ -220,3 +220,57 @@ fn usb_serial_adapters_are_read_from_sys() {
         (Some("0403"), Some("A10KXYZ1"), Some("FT232R USB UART"))
     );
 }
+
+/// A TCP server on loopback that answers every connection with `reply` and closes.
+async fn answering(reply: &'static [u8]) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Ok((mut s, _)) = listener.accept().await {
+            let _ = s.write_all(reply).await;
+            let _ = s.shutdown().await;
+        }
+    });
+    addr
+}
+
+// Both were said as key-exchange errors before.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_closes_at_once_or_is_not_ssh_is_said_to_be_that() {
+    let dir = tempfile::tempdir().unwrap();
+    let closing = answering(b"").await;
+    let web = answering(b"HTTP/1.1 400 Bad Request\r\nServer: test\r\n\r\n").await;
+    let lab = format!(
+        "{}{}",
+        ssh_device("closing", "arista_eos", closing, &[]),
+        ssh_device("web", "arista_eos", web, &[])
+    );
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    let t = text(&show_version("closing", &ENV, dir.path()).await);
+    assert!(
+        t.contains("closed the connection before the SSH banner"),
+        "{t}"
+    );
+    let t = text(&show_version("web", &ENV, dir.path()).await);
+    assert!(
+        t.contains("answered `HTTP/1.1 400 Bad Request` instead of an SSH banner"),
+        "{t}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_known_hosts_path_that_is_a_folder_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, addr) = ssh_sim(options("arista_eos")).await;
+    std::fs::create_dir(dir.path().join("hosts")).unwrap();
+    let lab = format!(
+        "known_hosts = \"hosts\"\n{}",
+        ssh_device("a", "arista_eos", addr, &[])
+    );
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    let out = show_version("a", &ENV, dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("hosts is a folder"), "{t}");
+}

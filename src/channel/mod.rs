@@ -9,11 +9,13 @@ use std::time::{Duration, Instant, SystemTime};
 use regex::Regex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::parse::{LinkEvent, link_event};
+use crate::parse::LinkEvent;
 use crate::transport::{ByteStream, Connected};
 use crate::vendor::Vendor;
 
+mod clean;
 mod transcript;
+mod utf8;
 pub use transcript::Transcript;
 
 /// What a read may stop at.
@@ -87,6 +89,8 @@ pub struct Channel {
     /// A log line was removed right at the end of `text`.
     log_at_end: bool,
     pending_cr: bool,
+    /// A character cut between two reads waits here for its rest.
+    utf8: utf8::Utf8,
     esc: Esc,
     pub transcript: Transcript,
     pub log_lines: Vec<SessionLogLine>,
@@ -114,6 +118,7 @@ impl Channel {
             scanned: 0,
             log_at_end: false,
             pending_cr: false,
+            utf8: utf8::Utf8::default(),
             esc: Esc::None,
             transcript: Transcript::default(),
             log_lines: Vec::new(),
@@ -223,7 +228,7 @@ impl Channel {
 
     /// Received bytes: into the transcript, cleaned into the text, log lines taken out.
     fn take_in(&mut self, bytes: &[u8]) {
-        let chunk = String::from_utf8_lossy(bytes).into_owned();
+        let chunk = self.utf8.decode(bytes);
         self.transcript.received(&chunk);
         self.clean_into_text(&chunk);
         self.pull_log_lines();
@@ -349,91 +354,6 @@ impl Channel {
             tail,
         }
     }
-
-    /// Terminal bytes → text: `\r\n` → `\n`, a lone `\r` returns to the line start (what
-    /// pagers use to erase themselves), backspace deletes, ANSI escapes vanish.
-    fn clean_into_text(&mut self, chunk: &str) {
-        for c in chunk.chars() {
-            match self.esc {
-                Esc::Start => {
-                    self.esc = match c {
-                        '[' => Esc::Csi,
-                        '(' | ')' => Esc::Charset,
-                        _ => Esc::None,
-                    };
-                    continue;
-                }
-                Esc::Csi => {
-                    if c.is_ascii_alphabetic() || c == '~' {
-                        self.esc = Esc::None;
-                    }
-                    continue;
-                }
-                Esc::Charset => {
-                    self.esc = Esc::None;
-                    continue;
-                }
-                Esc::None => {}
-            }
-            if self.pending_cr {
-                self.pending_cr = false;
-                if c != '\n' {
-                    // (`scanned` only covers complete lines, so it never lies past this.)
-                    self.text.truncate(line_start(&self.text));
-                }
-            }
-            match c {
-                '\x1b' => self.esc = Esc::Start,
-                '\r' => self.pending_cr = true,
-                '\n' => self.text.push('\n'),
-                '\x08' => {
-                    if !self.text.ends_with('\n') {
-                        self.text.pop();
-                    }
-                }
-                c if c.is_control() && c != '\t' => {}
-                c => self.text.push(c),
-            }
-        }
-    }
-
-    /// Remove complete log lines (the profile's `async_line`) from the text and keep them.
-    fn pull_log_lines(&mut self) {
-        let Some(re) = self.vendor.async_line.clone() else {
-            return;
-        };
-        let mut out = String::with_capacity(self.text.len());
-        out.push_str(&self.text[..self.scanned]);
-        let rest = self.text[self.scanned..].to_string();
-        let mut removed_last = false;
-        let mut consumed = 0;
-        for line in rest.split_inclusive('\n') {
-            if !line.ends_with('\n') {
-                break;
-            }
-            consumed += line.len();
-            let body = line.trim_end_matches('\n');
-            if re.is_match(body) {
-                let event = link_event(&self.vendor, body);
-                self.log_lines.push(SessionLogLine {
-                    time: SystemTime::now(),
-                    line: body.trim().to_string(),
-                    event,
-                });
-                removed_last = true;
-            } else {
-                out.push_str(line);
-                removed_last = false;
-            }
-        }
-        let scanned = out.len();
-        out.push_str(&rest[consumed..]);
-        if consumed > 0 {
-            self.log_at_end = removed_last && consumed == rest.len();
-        }
-        self.text = out;
-        self.scanned = scanned;
-    }
 }
 
 /// Where the last line of `s` starts (just after its last newline).
@@ -442,90 +362,4 @@ fn line_start(s: &str) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::transport::Connected;
-    use crate::vendor::Registry;
-
-    fn channel(vendor: &str) -> (Channel, tokio::io::DuplexStream) {
-        let reg = Registry::load(None, None).expect("built-in profiles");
-        let (ours, theirs) = tokio::io::duplex(1 << 16);
-        let conn = Connected {
-            stream: Box::new(ours),
-            console: true,
-            keep_alive: Vec::new(),
-        };
-        (
-            Channel::new("sw", reg.vendor(vendor).expect("vendor"), conn),
-            theirs,
-        )
-    }
-
-    // Regression: two log lines after a prompt, each framed by blank lines as a console
-    // prints them, hid the prompt and the read timed out.
-    #[tokio::test]
-    async fn a_prompt_followed_by_framed_log_lines_is_still_the_prompt() {
-        let (mut ch, mut dev) = channel("cisco_ios");
-        let text = "show clock\r\n05:00:00\r\nSwitch#\r\n*Nov 27 05:00:01.000: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down\r\n\r\n*Nov 27 05:00:01.001: %LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet0/1, changed state to down\r\n";
-        dev.write_all(text.as_bytes()).await.unwrap();
-        let hit = ch
-            .read_until(&[Want::Prompt], &[], "the prompt")
-            .await
-            .expect("prompt found");
-        assert_eq!(hit.mode.as_deref(), Some("privileged"));
-        assert_eq!(hit.before, "show clock\n05:00:00\n");
-        let events: Vec<_> = ch
-            .log_lines
-            .iter()
-            .filter_map(|l| l.event.clone())
-            .collect();
-        assert_eq!(events.len(), 2);
-        assert!(
-            events
-                .iter()
-                .all(|e| e.port == "GigabitEthernet0/1" && e.state == crate::parse::LinkState::Down)
-        );
-    }
-
-    proptest::proptest! {
-        /// Any bytes, cut into reads anywhere: the cleaner, the log-line splitter and the
-        /// prompt matcher never panic, and what a read consumes is always whole text.
-        #[test]
-        fn any_bytes_in_any_pieces_never_panic(
-            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2000),
-            cuts in proptest::collection::vec(0usize..2000, 0..20),
-            vendor in 0usize..5,
-        ) {
-            let names = ["cisco_ios", "arista_eos", "dell_force10", "brocade_fastiron", "interface_masters"];
-            let (mut ch, _dev) = channel(names[vendor]);
-            let mut wants = vec![Want::LoginFailed, Want::Pager, Want::Prompt, Want::Username, Want::Password];
-            wants.extend((0..4).map(Want::Dialog));
-            let mut cuts: Vec<usize> = cuts.into_iter().filter(|c| *c < bytes.len()).collect();
-            cuts.sort_unstable();
-            let mut from = 0;
-            for to in cuts.into_iter().chain([bytes.len()]) {
-                ch.take_in(&bytes[from..to.max(from)]);
-                from = to.max(from);
-                while let Some(hit) = ch.check(&wants, &[]) {
-                    proptest::prop_assert!(hit.before.len() + hit.tail.len() <= bytes.len() * 4 + 16);
-                }
-                proptest::prop_assert!(ch.scanned <= ch.text.len());
-            }
-        }
-    }
-
-    #[tokio::test]
-    async fn ansi_escapes_pager_erase_and_backspaces_are_cleaned() {
-        let (mut ch, mut dev) = channel("arista_eos");
-        dev.write_all(
-            b"\x1b[1mline one\x1b[0m\r\nabcX\x08d\r\n --More-- \r          \rline two\r\nsw#",
-        )
-        .await
-        .unwrap();
-        let hit = ch
-            .read_until(&[Want::Prompt], &[], "the prompt")
-            .await
-            .expect("prompt found");
-        assert_eq!(hit.before, "line one\nabcd\nline two\n");
-    }
-}
+mod tests;

@@ -4,7 +4,7 @@
 //! password in pieces (`c`, then `isco`) is masked all the same.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// What replaces a secret.
@@ -12,7 +12,8 @@ const MASK: &str = "********";
 
 #[derive(Debug, Default)]
 pub struct Transcript {
-    sink: Option<(PathBuf, File)>,
+    /// Buffered: written out at every prompt (`flush`) and at the end, not per send.
+    sink: Option<(PathBuf, BufWriter<File>)>,
     secrets: Vec<String>,
     /// Nothing is recorded while paused (the repeated polls of a long watch).
     pub paused: bool,
@@ -38,7 +39,7 @@ impl Transcript {
             .append(true)
             .open(path)?;
         let mut t = Transcript::default();
-        t.sink = Some((path.to_path_buf(), file));
+        t.sink = Some((path.to_path_buf(), BufWriter::new(file)));
         Ok(t)
     }
 
@@ -171,6 +172,9 @@ impl Transcript {
 impl Drop for Transcript {
     fn drop(&mut self) {
         self.flush_received(true);
+        if let Some((_, f)) = &mut self.sink {
+            let _ = f.flush();
+        }
     }
 }
 
@@ -215,5 +219,18 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         let (disc, show) = (text.find("disc").unwrap(), text.find("show clock").unwrap());
         assert!(disc < show, "in order: {text}");
+    }
+
+    #[test]
+    fn sends_are_buffered_until_a_prompt_flushes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = Transcript::to_file(&dir.path().join("t.log")).unwrap();
+        t.sent("show clock\r");
+        assert!(
+            !written(&t).contains("show clock"),
+            "not one write per send"
+        );
+        t.flush();
+        assert!(written(&t).contains("show clock"));
     }
 }

@@ -13,7 +13,6 @@ use crate::record::run::Invocation;
 use crate::run::pipeline::{RunPlan, run as run_manifest};
 use crate::run::traffic::Traffic;
 use crate::sim::bench;
-use crate::sim::dataplane::forward::TRAFFIC_TRIGGER;
 use crate::sim::dataplane::{DataPlane, DataPlaneOptions};
 
 /// The main job on the built-in virtual lab, in one command (about 25 s).
@@ -30,12 +29,13 @@ use crate::sim::dataplane::{DataPlane, DataPlaneOptions};
 /// syslog receiver takes any free port on 127.0.0.1 and the configs name it.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The demo bench (every device with `sim = { … }` is simulated).
-    #[arg(long, default_value = "examples/demo/lab.toml")]
-    pub lab: PathBuf,
-    /// The run to do on it.
-    #[arg(long, default_value = "examples/demo/manifest.toml")]
-    pub manifest: PathBuf,
+    /// A copy of the demo bench to run instead of the built-in one: a folder with
+    /// lab.toml and manifest.toml (`--export-bench DIR` writes one to edit).
+    #[arg(long, value_name = "DIR")]
+    pub bench: Option<PathBuf>,
+    /// Write the built-in bench into DIR (to edit, then run with `--bench DIR`) and stop.
+    #[arg(long, value_name = "DIR", conflicts_with = "bench")]
+    pub export_bench: Option<PathBuf>,
     /// How long to watch after the last push, at least (the traffic may take longer).
     #[arg(long, default_value = "12s", value_parser = humantime::parse_duration)]
     pub watch: std::time::Duration,
@@ -51,7 +51,10 @@ pub struct Args {
     /// of the tables; progress goes to stderr.
     #[arg(long)]
     pub json: bool,
-    /// Where the lab's relative paths resolve when `lab` is a run folder's copy (`rerun`).
+    /// The lab and manifest to run (`rerun`: a run folder's copies); None: the bench's.
+    #[arg(skip)]
+    pub files: Option<(PathBuf, PathBuf)>,
+    /// Where the lab's relative paths resolve when `files` is a run folder's copy (`rerun`).
     #[arg(skip)]
     pub lab_base: Option<PathBuf>,
     /// The run this one repeats (`rerun`): recorded instead of this process's arguments.
@@ -65,50 +68,32 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         true => eprintln!("{line}"),
         false => println!("{line}"),
     };
-    let reg = cli.registry()?;
-    let mut inputs = RunInputs::load(&args.lab, &args.manifest, args.lab_base.as_deref(), &reg)?;
-    // This demo's own folder: its host keys and its consoles (two demos at once must not
-    // claim one console link).
-    let keys = tempfile_dir()?;
-    for d in &mut inputs.lab.lab.devices {
-        if let Some(serial) = &mut d.serial {
-            let link = keys.join(format!("{}.console", d.name.get_ref()));
-            serial.get_mut().port = link.display().to_string();
-        }
-        // Any free port: the bench's fixed ones may be another demo's.
-        if let Some(ssh) = &mut d.ssh {
-            ssh.get_mut().port = 0;
-        }
+    if let Some(dir) = &args.export_bench {
+        crate::sim::demo::unpack(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+        println!("{}", dir.display());
+        return Ok(ExitCode::SUCCESS);
     }
+    let reg = cli.registry()?;
+    // This demo's own folder: the built-in bench's files, its host keys, its consoles.
+    let keys = tempfile_dir()?;
+    crate::sim::demo::unpack(&keys)?;
+    let (lab_path, manifest_path) = match (&args.files, &args.bench) {
+        (Some((l, m)), _) => (l.clone(), m.clone()),
+        (None, Some(dir)) => (dir.join("lab.toml"), dir.join("manifest.toml")),
+        (None, None) => (keys.join("lab.toml"), keys.join("manifest.toml")),
+    };
+    // A rerun of a demo of the built-in bench: its folder is gone, this one holds the same.
+    let base = args
+        .lab_base
+        .clone()
+        .filter(|b| b.is_dir())
+        .or_else(|| args.files.as_ref().map(|_| keys.clone()));
+    let mut inputs = RunInputs::load(&lab_path, &manifest_path, base.as_deref(), &reg)?;
     // The servers: each a network namespace of this demo's own, its traffic through the
     // switches; without the privileges for that, both on this machine's loopback.
     let data_plane = DataPlane::available();
-    for e in &mut inputs.lab.lab.endpoints {
-        match &data_plane {
-            Ok(()) => {
-                if e.netns.is_some() {
-                    e.netns = Some(format!("swl-{}-{}", std::process::id(), e.name.get_ref()));
-                }
-            }
-            Err(_) => {
-                e.netns = None;
-                e.address = "127.0.0.1".into();
-                for i in &mut e.interfaces {
-                    i.address = "127.0.0.1".into();
-                }
-            }
-        }
-    }
-    if data_plane.is_err() {
-        // No traffic will cross the switches: flap schedules waiting for it start at once.
-        for d in &mut inputs.lab.lab.devices {
-            if let Some(sim) = &mut d.sim
-                && sim.flaps_from.as_deref() == Some(TRAFFIC_TRIGGER)
-            {
-                sim.flaps_from = None;
-            }
-        }
-    }
+    let tag = std::process::id().to_string();
+    crate::sim::demo::localize(&mut inputs.lab.lab, &keys, &tag, data_plane.is_ok());
     if let Err(why) = &data_plane {
         say(&format!(
             "data plane: not available ({why}; it needs root): the servers' traffic goes over this machine's loopback, not through the switches"
@@ -137,7 +122,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let prepared = Traffic::prepare(
         &inputs.manifest,
         &inputs.lab.lab,
-        &args.manifest,
+        &manifest_path,
         &watch.connect,
     );
     let traffic = rt.block_on(prepared)?;
@@ -148,8 +133,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let plan = RunPlan {
         reg: &reg,
         kind: crate::record::run::RunKind::Run,
-        lab_path: &args.lab,
-        manifest_path: Some(&args.manifest),
+        lab_path: &lab_path,
+        manifest_path: Some(&manifest_path),
         devices: Vec::new(),
         save: true,
         jobs: inputs.configs.len(),
@@ -157,18 +142,14 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         syslog_listen,
         traffic,
         runs: args.runs.clone(),
-        invocation: Some(Invocation::here(
-            args.repeats.as_ref(),
-            &args.lab,
-            &args.manifest,
-        )),
+        invocation: Some(invocation(args, &lab_path, &manifest_path)),
     };
     let ports = run_ports(&inputs, &[]);
     let progress = std::sync::Arc::new(ConsoleProgress::new(ports, max_flaps, args.json));
     let report = rt.block_on(async {
         let switches = bench::start(&inputs.lab.lab, &inputs.lab.dir()).await?;
         let opts = DataPlaneOptions {
-            tag: std::process::id().to_string(),
+            tag: tag.clone(),
             max_gbit_s: Some(args.max_gbit_s),
         };
         let forwarding = match data_plane {
@@ -204,6 +185,17 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     progress.close();
     super::ending::print_run_report(&report, args.json, cli.verbose > 0)?;
     Ok(ExitCode::from(report.exit_code()))
+}
+
+/// How this demo was started, for `rerun`; the built-in bench's files named as such.
+fn invocation(args: &Args, lab: &std::path::Path, manifest: &std::path::Path) -> Invocation {
+    let mut inv = Invocation::here(args.repeats.as_ref(), lab, manifest);
+    if args.repeats.is_none() && args.bench.is_none() && args.files.is_none() {
+        let builtin = crate::sim::demo::BUILT_IN;
+        inv.lab = format!("{builtin}lab.toml");
+        inv.manifest = format!("{builtin}manifest.toml");
+    }
+    inv
 }
 
 fn tempfile_dir() -> anyhow::Result<PathBuf> {

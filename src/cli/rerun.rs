@@ -57,7 +57,7 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         Some(p) => crate::watch::hints::HintFile::load(p)?,
         None => crate::watch::hints::HintFile::builtin(),
     };
-    let changed = repeat.changed(
+    let changed = repeat.changed_with(
         |key| match key.split_once('/') {
             Some((vendor, template)) => reg
                 .template(vendor, template)
@@ -65,6 +65,13 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             None => reg.vendor(key).map(|v| v.digest.clone()),
         },
         &hints.digest,
+        |path| match path.strip_prefix(crate::sim::demo::BUILT_IN) {
+            Some(name) => crate::sim::demo::FILES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, t)| t.to_string()),
+            None => std::fs::read_to_string(path).ok(),
+        },
     );
     match changed {
         None => eprintln!(
@@ -90,8 +97,7 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Demo(a) => {
-            a.lab = repeat.lab_copy.clone();
-            a.manifest = repeat.manifest_copy.clone();
+            a.files = Some((repeat.lab_copy.clone(), repeat.manifest_copy.clone()));
             a.lab_base = base;
             a.repeats = Some(inv.clone());
             if let Some(r) = runs {

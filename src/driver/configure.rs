@@ -15,7 +15,8 @@ pub struct Placed {
     pub after: Option<String>,
 }
 
-use super::{Driver, DriverError, Step};
+use super::login::{Step, step_toward};
+use super::{Driver, DriverError};
 
 impl Driver {
     /// Push config lines; `Rejected` names the 1-based line number among `lines`. Returns
@@ -57,7 +58,8 @@ impl Driver {
         let sub = |mode: &str| (mode != "config").then(|| mode.to_string());
         for (i, raw) in lines.iter().enumerate() {
             let line = raw.trim();
-            if line.is_empty() || line.starts_with('!') {
+            let comment = self.vendor.profile.session.comment.as_deref();
+            if line.is_empty() || comment.is_some_and(|c| line.starts_with(c)) {
                 continue;
             }
             let before = sub(&self.mode);
@@ -114,7 +116,7 @@ impl Driver {
             if self.mode == "privileged" {
                 return Ok(());
             }
-            match self.step_toward("privileged", &self.mode.clone()) {
+            match step_toward(&self.vendor, "privileged", &self.mode) {
                 Step::Leave(cmd) | Step::Enter(_, cmd) => {
                     self.send_command(&cmd).await?;
                 }

@@ -3,54 +3,89 @@
 //! configures line by line, stopping at the first line the device rejects; saves with the
 //! vendor's dialogs. Every wait is for a pattern, never a fixed sleep.
 
+mod commands;
 mod configure;
+mod login;
 pub mod session;
-
-use regex::Regex;
 
 use crate::channel::{Channel, ChannelError, Hit, Transcript, Want};
 use crate::transport::Connected;
 use crate::vendor::Vendor;
 
 pub use configure::{Placed, verify_config};
+pub use login::Step;
 
-/// What the driver may answer with: console login and the enable secret, and where each
-/// secret came from (`$LAB_PASS`), so a refusal can say which one to fix.
-#[derive(Debug, Clone, Default)]
+/// What the driver may answer with: console login and the enable secret, where each
+/// secret came from (`$LAB_PASS`), so a refusal can say which one to fix, and the lab keys
+/// that give the login (a console server's are not a serial port's).
+#[derive(Debug, Clone)]
 pub struct Credentials {
     pub user: Option<String>,
     pub password: Option<String>,
     pub secret: Option<String>,
     pub password_from: Option<String>,
     pub secret_from: Option<String>,
+    /// The lab keys of the console login: `serial.user`, `console.login_user`…
+    pub user_key: String,
+    pub password_key: String,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Credentials {
+            user: None,
+            password: None,
+            secret: None,
+            password_from: None,
+            secret_from: None,
+            user_key: "serial.user".into(),
+            password_key: "serial.password_env".into(),
+        }
+    }
+}
+
+/// ` from $VAR` where a secret came from an environment variable.
+fn from_var(var: &Option<String>) -> String {
+    var.as_ref()
+        .filter(|v| !v.is_empty())
+        .map(|v| format!(" from ${v}"))
+        .unwrap_or_default()
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum DriverError {
     #[error(transparent)]
     Channel(#[from] ChannelError),
-    #[error("device '{device}': the console asks for a {what} and the lab gives none ({hint})")]
+    #[error(
+        "device '{device}': the console asks for a {what} and the lab gives none (set {key} in the lab)"
+    )]
     NeedsCredential {
         device: String,
         what: &'static str,
-        hint: &'static str,
+        /// The lab key that gives it (`console.login_user`, `secret_env`).
+        key: String,
     },
-    #[error("device '{device}': console login{as_user} refused{with}: {message:?}")]
+    #[error(
+        "device '{device}': console login{} refused{}: {message:?}",
+        user.as_ref().map(|u| format!(" as '{u}'")).unwrap_or_default(),
+        password_from.as_ref().map(|v| format!(" (password{})", from_var(&Some(v.clone())))).unwrap_or_default()
+    )]
     LoginFailed {
         device: String,
         message: String,
-        /// ` as 'admin'`, or empty when no user was asked.
-        as_user: String,
-        /// ` (password from $LAB_PASS)`, or empty when none was sent.
-        with: String,
+        /// The user sent, when one was asked.
+        user: Option<String>,
+        /// A password was sent: the variable it came from (empty when none is known).
+        password_from: Option<String>,
     },
     #[error(
-        "device '{device}': the enable secret{from} was refused (the device said {said:?}); check secret_env in the lab"
+        "device '{device}': the enable secret{} was refused (the device said {said:?}); check secret_env in the lab",
+        from_var(secret_from)
     )]
     SecretRefused {
         device: String,
-        /// ` from $LAB_SECRET`
-        from: String,
+        /// The variable it came from.
+        secret_from: Option<String>,
         said: String,
     },
     #[error(
@@ -102,9 +137,10 @@ pub enum DriverError {
 }
 
 pub struct Driver {
-    pub ch: Channel,
-    pub vendor: Vendor,
-    pub mode: String,
+    ch: Channel,
+    vendor: Vendor,
+    /// The mode the last prompt showed (a profile's mode name).
+    mode: String,
     creds: Credentials,
 }
 
@@ -187,190 +223,31 @@ impl Driver {
         Ok(lines)
     }
 
-    /// Wherever the session is, get to privileged mode.
+    /// Wherever the session is, get to privileged mode (the login machine decides each
+    /// step; this reads and writes).
     async fn reach_privileged(&mut self) -> Result<(), DriverError> {
-        let mut wants = vec![Want::LoginFailed, Want::Pager];
-        wants.extend((0..self.vendor.dialogs.len()).map(Want::Dialog));
-        wants.extend([Want::Prompt, Want::Username, Want::Password]);
-        let mut entering: Option<String> = None;
-        // The enable secret went out, and no prompt of the mode it opens came back yet.
-        let mut secret_sent = false;
-        let mut user_sent: Option<String> = None;
-        let mut password_sent = false;
+        let wants = login::Login::wants(&self.vendor);
+        let device = self.device();
+        let (vendor, creds) = (self.vendor.clone(), self.creds.clone());
+        let mut machine = login::Login::new(&device, &vendor, &creds);
         self.ch.send_line("").await?;
-        let mut last_prompt = String::new();
-        // After a mode command, prompts that arrive before its echo are stale (left over
-        // from an earlier Enter) and say nothing about where the command led.
-        let mut awaiting_echo: Option<String> = None;
-        for _ in 0..40 {
+        for _ in 0..login::MAX_STEPS {
             let hit = self
                 .ch
                 .read_until(&wants, &[], "a prompt, a login or a dialog")
                 .await?;
-            if hit.want == Want::Prompt
-                && let Some(cmd) = &awaiting_echo
-            {
-                if !echoed(&hit.before, cmd) {
-                    continue;
-                }
-                awaiting_echo = None;
+            let action = machine.step(&hit)?;
+            if let Some(m) = &machine.mode {
+                self.mode = m.clone();
             }
-            if hit.want != Want::Prompt {
-                // A question (password, dialog) came after the command: its echo is behind us.
-                awaiting_echo = None;
-            }
-            let refused = match hit.want {
-                Want::LoginFailed | Want::Password => secret_sent,
-                Want::Prompt => secret_sent && hit.mode.as_deref() != Some("privileged"),
-                _ => false,
-            };
-            if refused {
-                return Err(DriverError::SecretRefused {
-                    device: self.device(),
-                    from: from_var(&self.creds.secret_from, " from "),
-                    said: hit.before.trim().to_string(),
-                });
-            }
-            match hit.want {
-                Want::LoginFailed => {
-                    return Err(DriverError::LoginFailed {
-                        device: self.device(),
-                        message: hit.before.trim().to_string(),
-                        as_user: user_sent.map(|u| format!(" as '{u}'")).unwrap_or_default(),
-                        with: match password_sent {
-                            true => format!(
-                                " (password{})",
-                                from_var(&self.creds.password_from, " from ")
-                            ),
-                            false => String::new(),
-                        },
-                    });
-                }
-                Want::Pager => {
-                    let a = self.vendor.profile.session.pager_answer.clone();
-                    self.ch.send(&a).await?;
-                }
-                Want::Dialog(i) => {
-                    let answer = self.expand(&self.vendor.dialogs[i].answer.clone())?;
-                    self.ch.send_line(&answer).await?;
-                }
-                Want::Username => {
-                    let user =
-                        self.creds
-                            .user
-                            .clone()
-                            .ok_or_else(|| DriverError::NeedsCredential {
-                                device: self.device(),
-                                what: "user name",
-                                hint: "set serial.user in the lab",
-                            })?;
-                    self.ch.send_line(&user).await?;
-                    user_sent = Some(user);
-                }
-                Want::Password => {
-                    // After `enable` this is the enable secret; otherwise the login password.
-                    secret_sent = entering.is_some();
-                    password_sent = !secret_sent;
-                    let secret =
-                        if entering.is_some() {
-                            self.creds.secret.clone().ok_or_else(|| {
-                                DriverError::NeedsCredential {
-                                    device: self.device(),
-                                    what: "enable secret",
-                                    hint: "set secret_env in the lab",
-                                }
-                            })?
-                        } else {
-                            self.creds.password.clone().ok_or_else(|| {
-                                DriverError::NeedsCredential {
-                                    device: self.device(),
-                                    what: "login password",
-                                    hint: "set serial.password_env in the lab",
-                                }
-                            })?
-                        };
-                    self.ch.send_line(&secret).await?;
-                    entering = None;
-                }
-                Want::Prompt => {
-                    let mode = hit.mode.clone().unwrap_or_default();
-                    last_prompt = hit.tail.clone();
-                    self.mode = mode.clone();
-                    if mode == "privileged" {
-                        return Ok(());
-                    }
-                    let step = self.step_toward("privileged", &mode);
-                    match step {
-                        Step::Enter(next, cmd) => {
-                            entering = Some(next);
-                            self.ch.send_line(&cmd).await?;
-                            awaiting_echo = Some(cmd);
-                        }
-                        Step::Leave(cmd) => {
-                            entering = None;
-                            self.ch.send_line(&cmd).await?;
-                            awaiting_echo = Some(cmd);
-                        }
-                        Step::Stuck => break,
-                    }
-                }
-                Want::Pattern(_) => {}
+            match action {
+                login::Action::Line(l) => self.ch.send_line(&l).await?,
+                login::Action::Raw(r) => self.ch.send(&r).await?,
+                login::Action::Done => return Ok(()),
+                login::Action::Wait => {}
             }
         }
-        Err(DriverError::Lost {
-            device: self.device(),
-            steps: 40,
-            prompt: last_prompt,
-        })
-    }
-
-    /// `$password` / `$secret` in a dialog answer.
-    fn expand(&self, answer: &str) -> Result<String, DriverError> {
-        Ok(match answer {
-            "$password" => {
-                self.creds
-                    .password
-                    .clone()
-                    .ok_or_else(|| DriverError::NeedsCredential {
-                        device: self.device(),
-                        what: "password",
-                        hint: "set serial.password_env",
-                    })?
-            }
-            "$secret" => self
-                .creds
-                .secret
-                .clone()
-                .ok_or_else(|| DriverError::NeedsCredential {
-                    device: self.device(),
-                    what: "secret",
-                    hint: "set secret_env",
-                })?,
-            a => a.to_string(),
-        })
-    }
-
-    /// One step from `from` toward `target`: enter the next mode down the chain, or leave.
-    fn step_toward(&self, target: &str, from: &str) -> Step {
-        let modes = &self.vendor.profile.modes;
-        // Walk up from the target; if `from` is an ancestor, enter the child on the path.
-        let mut cur = target;
-        while let Some(m) = modes.get(cur) {
-            match &m.parent {
-                Some(p) if p == from => {
-                    return m
-                        .enter
-                        .clone()
-                        .map_or(Step::Stuck, |e| Step::Enter(cur.to_string(), e));
-                }
-                Some(p) => cur = p,
-                None => break,
-            }
-        }
-        modes
-            .get(from)
-            .and_then(|m| m.leave.clone())
-            .map_or(Step::Stuck, Step::Leave)
+        Err(machine.lost())
     }
 
     /// The first line of `output` matching a profile error pattern, with the line before
@@ -422,143 +299,6 @@ impl Driver {
             None => Ok(out),
         }
     }
-
-    /// The software version (`commands.version`, read with `commands.version_pattern`);
-    /// None where the profile has no pattern, the pattern finds nothing, or the device
-    /// rejects the command.
-    pub async fn software_version(&mut self) -> Result<Option<String>, DriverError> {
-        let Some(re) = self.vendor.version_pattern.clone() else {
-            return Ok(None);
-        };
-        let cmd = self.vendor.profile.commands.version.clone();
-        match self.show(&cmd).await {
-            Ok(out) => Ok(re
-                .captures(&out)
-                .and_then(|c| c.name("v"))
-                .map(|v| v.as_str().to_string())),
-            Err(DriverError::CommandRejected { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// The device's clock, by the profile's `commands.clock` and `clock_pattern`: the
-    /// civil time it shows and the zone it names; None where the profile has no clock
-    /// command. A rejected command is `CommandRejected`; an answer the pattern does not
-    /// read is `CommandFailed`.
-    pub async fn clock(&mut self) -> Result<Option<(jiff::civil::DateTime, String)>, DriverError> {
-        let (Some(cmd), Some(re)) = (
-            self.vendor.profile.commands.clock.clone(),
-            self.vendor.clock_pattern.clone(),
-        ) else {
-            return Ok(None);
-        };
-        let out = self.show(&cmd).await?;
-        let unread = |why: &str| DriverError::CommandFailed {
-            device: self.device(),
-            command: cmd.clone(),
-            message: format!("{why}: {}", out.trim()),
-        };
-        let c = re
-            .captures(&out)
-            .ok_or_else(|| unread("the answer does not match the profile's clock_pattern"))?;
-        let get = |g: &str| c.name(g).map_or("", |m| m.as_str());
-        let text = format!(
-            "{} {} {} {}",
-            get("year"),
-            get("mon"),
-            get("day"),
-            get("time")
-        );
-        let at = jiff::civil::DateTime::strptime("%Y %b %d %H:%M:%S", &text)
-            .map_err(|_| unread("not a date and time"))?;
-        Ok(Some((at, get("zone").to_string())))
-    }
-
-    /// Send a line and wait for a prompt or one of the given dialogs, answering them.
-    async fn send_with_dialogs(
-        &mut self,
-        command: &str,
-        dialogs: &[(Regex, String)],
-        what: &str,
-    ) -> Result<String, DriverError> {
-        self.ch.send_line(command).await?;
-        let extra: Vec<Regex> = dialogs.iter().map(|(r, _)| r.clone()).collect();
-        let mut wants = vec![Want::Prompt];
-        wants.extend((0..extra.len()).map(Want::Pattern));
-        let mut out = String::new();
-        for _ in 0..8 {
-            let hit = self.ch.read_until(&wants, &extra, what).await?;
-            if hit.want == Want::Prompt && out.is_empty() && !echoed(&hit.before, command) {
-                continue;
-            }
-            out.push_str(&hit.before);
-            match hit.want {
-                Want::Pattern(i) => {
-                    out.push_str(&hit.tail);
-                    out.push('\n');
-                    let answer = self.expand(&dialogs[i].1)?;
-                    self.ch.send_line(&answer).await?;
-                }
-                _ => {
-                    self.mode = hit.mode.clone().unwrap_or_default();
-                    return Ok(strip_echo(&Hit { before: out, ..hit }, command));
-                }
-            }
-        }
-        Err(DriverError::CommandFailed {
-            device: self.device(),
-            command: command.into(),
-            message: "the device kept asking questions".into(),
-        })
-    }
-
-    /// Save the running config with the vendor's command and dialogs.
-    pub async fn save(&mut self) -> Result<String, DriverError> {
-        let save = self.vendor.profile.save.clone();
-        let dialogs: Vec<(Regex, String)> = self
-            .vendor
-            .save_dialogs
-            .iter()
-            .map(|a| (a.pattern.clone(), a.answer.clone()))
-            .collect();
-        let out = self
-            .send_with_dialogs(
-                &save.command,
-                &dialogs,
-                &format!("the prompt after `{}`", save.command),
-            )
-            .await?;
-        if let Some(msg) = self.error_in(&out) {
-            return Err(DriverError::CommandFailed {
-                device: self.device(),
-                command: save.command,
-                message: msg,
-            });
-        }
-        if let Some(ok) = &self.vendor.save_success
-            && !ok.is_match(&out)
-        {
-            return Err(DriverError::CommandFailed {
-                device: self.device(),
-                command: save.command,
-                message: format!("no `{}` in the answer: {:?}", ok.as_str(), out.trim()),
-            });
-        }
-        Ok(out)
-    }
-}
-
-enum Step {
-    Enter(String, String),
-    Leave(String),
-    Stuck,
-}
-
-/// ` from $VAR` when the secret came from an environment variable, else nothing.
-fn from_var(var: &Option<String>, lead: &str) -> String {
-    var.as_ref()
-        .map(|v| format!("{lead}${v}"))
-        .unwrap_or_default()
 }
 
 /// Whether `text` holds the echo of `command` (an empty command echoes as a bare newline).

@@ -50,6 +50,8 @@ pub fn credentials(dev: &Device) -> Result<Credentials, TransportError> {
     }
     if let Some(console) = &dev.console {
         let k = console.get_ref();
+        c.user_key = "console.login_user".into();
+        c.password_key = "console.login_password_env".into();
         c.user = k.login_user.clone();
         c.password_from = k.login_password_env.clone();
         if let Some(var) = &k.login_password_env {

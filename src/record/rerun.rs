@@ -63,6 +63,19 @@ impl Repeat {
         current: impl Fn(&str) -> Option<String>,
         hints_now: &str,
     ) -> Option<Vec<String>> {
+        self.changed_with(current, hints_now, |path| {
+            std::fs::read_to_string(path).ok()
+        })
+    }
+
+    /// [`Repeat::changed`], the lab and manifest read by `read` (a built-in bench's
+    /// files are not on disk).
+    pub fn changed_with(
+        &self,
+        current: impl Fn(&str) -> Option<String>,
+        hints_now: &str,
+        read: impl Fn(&str) -> Option<String>,
+    ) -> Option<Vec<String>> {
         let inputs = self.data.run.inputs.as_ref()?;
         let mut out = Vec::new();
         if inputs.hints != hints_now {
@@ -72,11 +85,10 @@ impl Repeat {
             ("lab", &self.invocation.lab, &inputs.lab),
             ("manifest", &self.invocation.manifest, &inputs.manifest),
         ] {
-            let now = std::fs::read_to_string(path).map(|t| digest(&t));
-            match now {
-                Ok(d) if &d == was => {}
-                Ok(_) => out.push(format!("{what} ({path})")),
-                Err(_) => out.push(format!("{what} ({path}: gone)")),
+            match read(path).map(|t| digest(&t)) {
+                Some(d) if &d == was => {}
+                Some(_) => out.push(format!("{what} ({path})")),
+                None => out.push(format!("{what} ({path}: gone)")),
             }
         }
         for (label, map) in [

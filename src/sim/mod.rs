@@ -11,6 +11,7 @@ pub mod bench;
 pub mod console;
 pub mod console_tcp;
 pub mod dataplane;
+pub mod demo;
 pub mod dialect;
 pub mod grammar;
 pub mod link;

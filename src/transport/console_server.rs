@@ -30,7 +30,8 @@ pub async fn connect(
             return Err(TransportError::Connect {
                 device: device.into(),
                 addr,
-                error: format!("{e} (the console server's port)"),
+                through: Some(" (the console server's port)"),
+                error: e,
             });
         }
         Err(_) => {

@@ -74,12 +74,30 @@ impl ConnectOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
-    #[error("device '{device}': cannot connect to {addr}: {error}")]
+    #[error("device '{device}': cannot connect to {addr}{}: {error}", through.unwrap_or_default())]
     Connect {
         device: String,
         addr: String,
-        error: String,
+        /// What the address is, where it is not the device (` (the console server's port)`).
+        through: Option<&'static str>,
+        #[source]
+        error: std::io::Error,
     },
+    #[error(
+        "device '{device}': {addr} {}",
+        match said {
+            None => "closed the connection before the SSH banner: is SSH enabled there, or is this the right port?".to_string(),
+            Some(line) => format!("answered `{line}` instead of an SSH banner: that port is not an SSH server"),
+        }
+    )]
+    NotSsh {
+        device: String,
+        addr: String,
+        /// Its first line, when it said anything.
+        said: Option<String>,
+    },
+    #[error("device '{device}': known_hosts file {} is a folder: give the file inside it (e.g. known_hosts)", path.display())]
+    KnownHostsNotAFile { device: String, path: PathBuf },
     #[error("device '{device}': no answer from {addr} within {after:?} while {what}")]
     Timeout {
         device: String,

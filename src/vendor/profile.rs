@@ -129,6 +129,9 @@ pub struct Session {
     /// How Enter is sent: "\r" on consoles and most SSH shells.
     #[serde(default = "default_newline")]
     pub newline: String,
+    /// A config line starting with this is a comment and is not sent (`!` on IOS-like CLIs).
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 impl Default for Session {
@@ -138,6 +141,7 @@ impl Default for Session {
             pager: None,
             pager_answer: default_pager_answer(),
             newline: default_newline(),
+            comment: None,
         }
     }
 }

@@ -1,0 +1,88 @@
+//! The channel against bytes written into a duplex pipe: prompts, log lines, cleaning.
+
+use super::*;
+use crate::transport::Connected;
+use crate::vendor::Registry;
+use tokio::io::AsyncWriteExt;
+
+fn channel(vendor: &str) -> (Channel, tokio::io::DuplexStream) {
+    let reg = Registry::load(None, None).expect("built-in profiles");
+    let (ours, theirs) = tokio::io::duplex(1 << 16);
+    let conn = Connected {
+        stream: Box::new(ours),
+        console: true,
+        keep_alive: Vec::new(),
+    };
+    (
+        Channel::new("sw", reg.vendor(vendor).expect("vendor"), conn),
+        theirs,
+    )
+}
+
+// Regression: two log lines after a prompt, each framed by blank lines as a console
+// prints them, hid the prompt and the read timed out.
+#[tokio::test]
+async fn a_prompt_followed_by_framed_log_lines_is_still_the_prompt() {
+    let (mut ch, mut dev) = channel("cisco_ios");
+    let text = "show clock\r\n05:00:00\r\nSwitch#\r\n*Nov 27 05:00:01.000: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down\r\n\r\n*Nov 27 05:00:01.001: %LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet0/1, changed state to down\r\n";
+    dev.write_all(text.as_bytes()).await.unwrap();
+    let hit = ch
+        .read_until(&[Want::Prompt], &[], "the prompt")
+        .await
+        .expect("prompt found");
+    assert_eq!(hit.mode.as_deref(), Some("privileged"));
+    assert_eq!(hit.before, "show clock\n05:00:00\n");
+    let events: Vec<_> = ch
+        .log_lines
+        .iter()
+        .filter_map(|l| l.event.clone())
+        .collect();
+    assert_eq!(events.len(), 2);
+    assert!(
+        events
+            .iter()
+            .all(|e| e.port == "GigabitEthernet0/1" && e.state == crate::parse::LinkState::Down)
+    );
+}
+
+proptest::proptest! {
+    /// Any bytes, cut into reads anywhere: the cleaner, the log-line splitter and the
+    /// prompt matcher never panic, and what a read consumes is always whole text.
+    #[test]
+    fn any_bytes_in_any_pieces_never_panic(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2000),
+        cuts in proptest::collection::vec(0usize..2000, 0..20),
+        vendor in 0usize..5,
+    ) {
+        let names = ["cisco_ios", "arista_eos", "dell_force10", "brocade_fastiron", "interface_masters"];
+        let (mut ch, _dev) = channel(names[vendor]);
+        let mut wants = vec![Want::LoginFailed, Want::Pager, Want::Prompt, Want::Username, Want::Password];
+        wants.extend((0..4).map(Want::Dialog));
+        let mut cuts: Vec<usize> = cuts.into_iter().filter(|c| *c < bytes.len()).collect();
+        cuts.sort_unstable();
+        let mut from = 0;
+        for to in cuts.into_iter().chain([bytes.len()]) {
+            ch.take_in(&bytes[from..to.max(from)]);
+            from = to.max(from);
+            while let Some(hit) = ch.check(&wants, &[]) {
+                proptest::prop_assert!(hit.before.len() + hit.tail.len() <= bytes.len() * 4 + 16);
+            }
+            proptest::prop_assert!(ch.scanned <= ch.text.len());
+        }
+    }
+}
+
+#[tokio::test]
+async fn ansi_escapes_pager_erase_and_backspaces_are_cleaned() {
+    let (mut ch, mut dev) = channel("arista_eos");
+    dev.write_all(
+        b"\x1b[1mline one\x1b[0m\r\nabcX\x08d\r\n --More-- \r          \rline two\r\nsw#",
+    )
+    .await
+    .unwrap();
+    let hit = ch
+        .read_until(&[Want::Prompt], &[], "the prompt")
+        .await
+        .expect("prompt found");
+    assert_eq!(hit.before, "line one\nabcd\nline two\n");
+}

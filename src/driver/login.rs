@@ -1,0 +1,241 @@
+//! Getting a fresh session to privileged mode, as a pure state machine: each thing the
+//! channel stopped at (a prompt, a login question, a pager, a dialog) goes in, the one
+//! action to take comes out. No I/O here, so every path is unit-tested with made-up hits.
+
+use super::{Credentials, DriverError};
+use crate::channel::{Hit, Want};
+use crate::vendor::Vendor;
+
+/// How many things a login may stop at before it is called lost.
+pub const MAX_STEPS: usize = 40;
+
+/// What to do next.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Send this line (and Enter).
+    Line(String),
+    /// Send these bytes as they are (a pager's answer).
+    Raw(String),
+    /// Privileged mode is reached.
+    Done,
+    /// Nothing: a stale prompt from before the last command; read on.
+    Wait,
+}
+
+/// One step from `from` toward `target` in the mode graph: enter the next mode down the
+/// chain (its name and command), or leave.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    Enter(String, String),
+    Leave(String),
+    Stuck,
+}
+
+/// The mode graph's step from `from` toward `target`.
+pub fn step_toward(vendor: &Vendor, target: &str, from: &str) -> Step {
+    let modes = &vendor.profile.modes;
+    // Walk up from the target; if `from` is an ancestor, enter the child on the path.
+    let mut cur = target;
+    while let Some(m) = modes.get(cur) {
+        match &m.parent {
+            Some(p) if p == from => {
+                return m
+                    .enter
+                    .clone()
+                    .map_or(Step::Stuck, |e| Step::Enter(cur.to_string(), e));
+            }
+            Some(p) => cur = p,
+            None => break,
+        }
+    }
+    modes
+        .get(from)
+        .and_then(|m| m.leave.clone())
+        .map_or(Step::Stuck, Step::Leave)
+}
+
+/// Where a login is.
+pub struct Login<'a> {
+    device: &'a str,
+    vendor: &'a Vendor,
+    creds: &'a Credentials,
+    /// The mode being entered (a password asked now is the enable secret).
+    entering: Option<String>,
+    /// The enable secret went out, and no prompt of the mode it opens came back yet.
+    secret_sent: bool,
+    user_sent: Option<String>,
+    password_sent: bool,
+    /// After a mode command, prompts that arrive before its echo are stale (left over
+    /// from an earlier Enter) and say nothing about where the command led.
+    awaiting_echo: Option<String>,
+    /// The last prompt seen, and the mode it showed.
+    pub last_prompt: String,
+    pub mode: Option<String>,
+}
+
+impl<'a> Login<'a> {
+    pub fn new(device: &'a str, vendor: &'a Vendor, creds: &'a Credentials) -> Login<'a> {
+        Login {
+            device,
+            vendor,
+            creds,
+            entering: None,
+            secret_sent: false,
+            user_sent: None,
+            password_sent: false,
+            awaiting_echo: None,
+            last_prompt: String::new(),
+            mode: None,
+        }
+    }
+
+    /// What the channel may stop at during a login.
+    pub fn wants(vendor: &Vendor) -> Vec<Want> {
+        let mut wants = vec![Want::LoginFailed, Want::Pager];
+        wants.extend((0..vendor.dialogs.len()).map(Want::Dialog));
+        wants.extend([Want::Prompt, Want::Username, Want::Password]);
+        wants
+    }
+
+    /// The next action for what the channel stopped at.
+    pub fn step(&mut self, hit: &Hit) -> Result<Action, DriverError> {
+        if hit.want == Want::Prompt
+            && let Some(cmd) = &self.awaiting_echo
+        {
+            if !super::echoed(&hit.before, cmd) {
+                return Ok(Action::Wait);
+            }
+            self.awaiting_echo = None;
+        }
+        if hit.want != Want::Prompt {
+            // A question (password, dialog) came after the command: its echo is behind us.
+            self.awaiting_echo = None;
+        }
+        let refused = match hit.want {
+            Want::LoginFailed | Want::Password => self.secret_sent,
+            Want::Prompt => self.secret_sent && hit.mode.as_deref() != Some("privileged"),
+            _ => false,
+        };
+        if refused {
+            return Err(DriverError::SecretRefused {
+                device: self.device.into(),
+                secret_from: self.creds.secret_from.clone(),
+                said: hit.before.trim().to_string(),
+            });
+        }
+        match hit.want {
+            Want::LoginFailed => Err(DriverError::LoginFailed {
+                device: self.device.into(),
+                message: hit.before.trim().to_string(),
+                user: self.user_sent.clone(),
+                password_from: self
+                    .password_sent
+                    .then(|| self.creds.password_from.clone().unwrap_or_default()),
+            }),
+            Want::Pager => Ok(Action::Raw(
+                self.vendor.profile.session.pager_answer.clone(),
+            )),
+            Want::Dialog(i) => {
+                let answer = self.vendor.dialogs.get(i).map(|d| d.answer.as_str());
+                Ok(Action::Line(expand(
+                    self.device,
+                    self.creds,
+                    answer.unwrap_or(""),
+                )?))
+            }
+            Want::Username => {
+                let user = self
+                    .creds
+                    .user
+                    .clone()
+                    .ok_or_else(|| self.needs("user name", &self.creds.user_key))?;
+                self.user_sent = Some(user.clone());
+                Ok(Action::Line(user))
+            }
+            Want::Password => {
+                // After `enable` this is the enable secret; otherwise the login password.
+                let secret = self.entering.take().is_some();
+                self.secret_sent = secret;
+                self.password_sent = !secret;
+                let value =
+                    match secret {
+                        true => self
+                            .creds
+                            .secret
+                            .clone()
+                            .ok_or_else(|| self.needs("enable secret", "secret_env"))?,
+                        false => self.creds.password.clone().ok_or_else(|| {
+                            self.needs("login password", &self.creds.password_key)
+                        })?,
+                    };
+                Ok(Action::Line(value))
+            }
+            Want::Prompt => self.prompt(hit),
+            Want::Pattern(_) => Ok(Action::Wait),
+        }
+    }
+
+    /// A prompt: privileged is the end; otherwise one step along the mode graph.
+    fn prompt(&mut self, hit: &Hit) -> Result<Action, DriverError> {
+        let mode = hit.mode.clone().unwrap_or_default();
+        self.last_prompt = hit.tail.clone();
+        self.mode = Some(mode.clone());
+        if mode == "privileged" {
+            return Ok(Action::Done);
+        }
+        match step_toward(self.vendor, "privileged", &mode) {
+            Step::Enter(next, cmd) => {
+                self.entering = Some(next);
+                self.awaiting_echo = Some(cmd.clone());
+                Ok(Action::Line(cmd))
+            }
+            Step::Leave(cmd) => {
+                self.entering = None;
+                self.awaiting_echo = Some(cmd.clone());
+                Ok(Action::Line(cmd))
+            }
+            Step::Stuck => Err(self.lost()),
+        }
+    }
+
+    /// Privileged mode was not reached (within the steps, or the graph has no way).
+    pub fn lost(&self) -> DriverError {
+        DriverError::Lost {
+            device: self.device.into(),
+            steps: MAX_STEPS,
+            prompt: self.last_prompt.clone(),
+        }
+    }
+
+    fn needs(&self, what: &'static str, key: &str) -> DriverError {
+        DriverError::NeedsCredential {
+            device: self.device.into(),
+            what,
+            key: key.to_string(),
+        }
+    }
+}
+
+/// `$password` / `$secret` in a dialog answer.
+pub fn expand(device: &str, creds: &Credentials, answer: &str) -> Result<String, DriverError> {
+    let needs = |what, key: &str| DriverError::NeedsCredential {
+        device: device.into(),
+        what,
+        key: key.to_string(),
+    };
+    match answer {
+        "$password" => creds
+            .password
+            .clone()
+            .ok_or_else(|| needs("password", &creds.password_key)),
+        "$secret" => creds
+            .secret
+            .clone()
+            .ok_or_else(|| needs("secret", "secret_env")),
+        a => Ok(a.to_string()),
+    }
+}
+
+#[cfg(test)]
+#[path = "login_tests.rs"]
+mod tests;
