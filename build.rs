@@ -10,7 +10,7 @@ fn main() {
     let root = Path::new(&root);
     println!("cargo:rerun-if-changed=vendors");
     println!("cargo:rerun-if-changed=templates");
-    let mut out = String::from("pub static VENDORS: &[(&str, &str)] = &[\n");
+    let mut out = String::from("pub(crate) static VENDORS: &[(&str, &str)] = &[\n");
     for path in sorted(&root.join("vendors"), "toml") {
         let stem = path
             .file_stem()
@@ -23,7 +23,7 @@ fn main() {
         )
         .expect("write to String");
     }
-    out.push_str("];\npub static TEMPLATES: &[(&str, &str, &str)] = &[\n");
+    out.push_str("];\npub(crate) static TEMPLATES: &[(&str, &str, &str)] = &[\n");
     let mut dirs: Vec<_> = fs::read_dir(root.join("templates"))
         .map(|d| {
             d.flatten()

@@ -6,35 +6,41 @@
 //!
 //! # Layout
 //!
+//! The modules tests and other programs use are public; the rest (`channel`, `driver`,
+//! `run`, `watch`, `record`'s writer, `report`, `import`) are the crate's own. How a run
+//! passes through them: docs/ARCHITECTURE.md.
+//!
 //! - [`cli`]: one file per subcommand; each parses its flags and calls a library operation.
 //! - [`format`]: the TOML inputs, `lab.toml` and `manifest.toml`, with located errors.
 //! - [`vendor`]: vendor profiles as data (`vendors/*.toml`, embedded at build time and
 //!   overridable by a folder) and the registry of profiles and templates.
 //! - [`template`]: renders `templates/<vendor>/*.j2` with the lab's cabling (strict undefined).
 //! - [`inputs`]: lab + manifest + profiles + templates loaded and checked together.
-//! - [`import`]: a lab.toml from a Nornir, pyATS or NetBox inventory (secrets become
+//! - [`states`]: every closed set of states (verdicts, outcomes, link states, flap
+//!   events), one enum each, written and read by name.
+//! - `import`: a lab.toml from a Nornir, pyATS or NetBox inventory (secrets become
 //!   environment variables).
 //! - [`parse`]: show-command output → the common port-state schema, or link events.
 //! - [`transport`]: SSH (russh: known_hosts, jump host, legacy algorithms), serial
 //!   consoles (tokio-serial) and consoles through console servers (telnet, raw TCP, SSH),
 //!   as one byte stream; USB-serial adapters from /sys.
-//! - [`channel`]: bytes ⇄ prompts: read until a prompt, pager, echo and ANSI stripping,
+//! - `channel`: bytes ⇄ prompts: read until a prompt, pager, echo and ANSI stripping,
 //!   asynchronous log lines taken out with their arrival time, redacted transcript.
-//! - [`driver`]: the vendor's mode graph in action: login, dialogs, escalation, configure
+//! - `driver`: the vendor's mode graph in action: login, dialogs, escalation, configure
 //!   line by line, save, verify; `driver::session` opens one lab device (credentials from
 //!   the environment, a transcript from the connect on).
-//! - [`run`]: operations on lab devices: push to many at once, and the `run`
+//! - `run`: operations on lab devices: push to many at once, and the `run`
 //!   pipeline (push and flap watch per device, then traffic through each device while the
 //!   watch goes on, into a run folder); `run::traffic` holds the engine seam, iperf3 and
 //!   the built-in engine.
-//! - [`record`]: what a run leaves on disk (run.json, the CSVs, events.jsonl) as types
+//! - `record`: what a run leaves on disk (run.json, the CSVs, events.jsonl) as types
 //!   written and read by one module, with `format_version`; the run folder's writer and
 //!   reader (errors name the damaged file).
-//! - [`report`]: reports across run folders read back through `record`: `compare`,
+//! - `report`: reports across run folders read back through `record`: `compare`,
 //!   report.html with plotters' SVG charts.
-//! - [`watch`]: the flap watch: per-port timelines from counters, state polls, console
+//! - `watch`: the flap watch: per-port timelines from counters, state polls, console
 //!   lines, the log buffer and a syslog receiver; diagnosis with hints.
-//! - [`sim`]: the virtual lab: simulated switches of each vendor over SSH, pty consoles and
+//! - [`sim`]: the virtual lab (its built-in demo bench in `sim::demo`): simulated switches of each vendor over SSH, pty consoles and
 //!   console-server ports, with a link model and flap injection (its own code, not driven
 //!   by `vendors/*.toml`), and a data plane: endpoints as network namespaces whose traffic
 //!   crosses the simulated switches.
@@ -43,21 +49,25 @@
 // Input errors carry file, line, column, key and the known names: large, but only ever on
 // the way out of a command, never on a hot path.
 #![allow(clippy::result_large_err)]
+#![warn(unreachable_pub)]
 
-pub mod channel;
+mod channel;
 pub mod cli;
-pub mod driver;
+mod driver;
 pub mod format;
-pub mod import;
+mod import;
 pub mod inputs;
-pub mod locks;
+mod locks;
 pub mod parse;
 pub mod record;
-pub mod report;
-pub mod run;
+mod report;
+mod run;
 pub mod sim;
 pub mod states;
 pub mod template;
 pub mod transport;
 pub mod vendor;
-pub mod watch;
+mod watch;
+
+/// The built-in syslog receiver's message reader (for the property tests).
+pub use watch::syslog;

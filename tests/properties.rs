@@ -61,7 +61,7 @@ proptest! {
 
     #[test]
     fn the_syslog_decoder_takes_any_datagram(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
-        let _ = switchlab::watch::syslog::parse(&String::from_utf8_lossy(&bytes));
+        let _ = switchlab::syslog::parse(&String::from_utf8_lossy(&bytes));
     }
 
     #[test]

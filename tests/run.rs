@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use common::*;
 use nix::sys::signal::Signal;
+use switchlab::format::manifest::FlapSource;
+use switchlab::record::rows::FlapRow;
 use switchlab::sim::Sim;
 use switchlab::sim::link::Flap;
+use switchlab::states::{FlapEvent, PortVerdict};
 
 /// Flap `port` for 60 ms the moment the device is sent the config line `at` (the push
 /// has begun; later lines, the save and the verify are still to come).
@@ -66,10 +69,9 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
     ] {
         let truth: Vec<_> = sim.truth().into_iter().filter(|e| !e.up).collect();
         assert_eq!(truth.len(), 1, "{device}: one injected flap");
-        let rows: Vec<Vec<&str>> = flaps
-            .lines()
-            .map(|l| l.split(',').collect::<Vec<_>>())
-            .filter(|r| r[1] == device && r[2] == port)
+        let rows: Vec<FlapRow> = rows::<FlapRow>(&flaps)
+            .into_iter()
+            .filter(|r| r.device == device && r.port == port)
             .collect();
         assert_eq!(
             counted(&flaps, device, port),
@@ -78,9 +80,9 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
         );
         if device == "cisco" {
             // The console line the push met keeps its arrival time.
-            let down = rows.iter().find(|r| r[3] == "down").unwrap();
-            assert!(down[5].contains("console"), "{flaps}");
-            let off = (ms(down[0]) - unix_ms(truth[0].time)).abs();
+            let down = rows.iter().find(|r| r.event == FlapEvent::Down).unwrap();
+            assert!(down.sources.0.contains(&FlapSource::Console), "{flaps}");
+            let off = (ms(&down.time) - unix_ms(truth[0].time)).abs();
             assert!(off <= 100, "console time {off} ms off the ground truth");
         }
     }
@@ -98,8 +100,8 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
         );
     }
     let ports = read(&folder, "ports.csv");
-    assert_port(&ports, "arista,Ethernet2,1,", "fail");
-    assert_port(&ports, "arista,Ethernet1,0,", "pass");
+    assert_port(&ports, "arista", "Ethernet2", Some(1), PortVerdict::Fail);
+    assert_port(&ports, "arista", "Ethernet1", Some(0), PortVerdict::Pass);
 
     // The folder: inputs as run, rendered configs naming the receiver's port, redacted
     // transcripts, and a run.json that says the run completed.
@@ -209,7 +211,13 @@ async fn a_device_lost_after_its_push_is_marked_pushed_then_lost() {
     assert_eq!(dev["push"], "pushed", "{run}");
     assert_eq!(dev["watch"], "lost", "{run}");
     assert_eq!(run["outcome"], "errors", "{run}");
-    assert_port(&read(&folder, "ports.csv"), "a,Ethernet1,0,", "lost");
+    assert_port(
+        &read(&folder, "ports.csv"),
+        "a",
+        "Ethernet1",
+        Some(0),
+        PortVerdict::Lost,
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -237,12 +245,19 @@ async fn demo_pushes_all_five_while_watching_and_names_the_short_dac() {
     );
     // The bench's 0.5 m DAC to an Intel X520 flickers; its 3 m neighbour does not.
     let ports = read(&folder, "ports.csv");
-    let dac = port_row(&ports, "arista-7048,Ethernet49,");
-    assert!(
-        dac.contains(",fail,\"short SFP+ DAC: known to flicker, use 3 m or longer\""),
-        "{dac}"
+    let dac = port_row(&ports, "arista-7048", "Ethernet49");
+    assert_eq!(dac.verdict, PortVerdict::Fail, "{dac:?}");
+    assert_eq!(
+        dac.hint,
+        "short SFP+ DAC: known to flicker, use 3 m or longer"
     );
-    assert_port(&ports, "arista-7048,Ethernet50,0,", "pass");
+    assert_port(
+        &ports,
+        "arista-7048",
+        "Ethernet50",
+        Some(0),
+        PortVerdict::Pass,
+    );
     // The bench's throughput test ran (iperf3 between its two servers) while every port
     // was watched; without iperf3 the demo says it skipped it.
     let run = run_json(&folder);
@@ -289,9 +304,12 @@ async fn demo_pushes_all_five_while_watching_and_names_the_short_dac() {
     // The configs point every switch at the run's own receiver, which heard the DAC.
     let flaps = read(&folder, "flaps.csv");
     assert!(
-        flaps
-            .lines()
-            .any(|l| l.contains(",arista-7048,Ethernet49,down,") && l.contains("syslog")),
+        rows::<FlapRow>(&flaps)
+            .iter()
+            .any(|r| r.device == "arista-7048"
+                && r.port == "Ethernet49"
+                && r.event == FlapEvent::Down
+                && r.sources.0.contains(&FlapSource::Syslog)),
         "{flaps}"
     );
 }

@@ -8,7 +8,10 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use switchlab::format::manifest::FlapSource;
+use switchlab::record::rows::{FlapRow, ThroughputRow};
 use switchlab::sim::Sim;
+use switchlab::states::{FlapEvent, Judged, PortVerdict, ThroughputKind};
 
 /// A lab of one Arista over SSH, Ethernet1 cabled to endpoint `s1` and Ethernet2 to `s2`,
 /// both on this machine at the addresses given.
@@ -98,8 +101,8 @@ async fn flap_during_traffic(engine: &str) {
         flaps.starts_with("time,device,port,event,flaps,sources,window_from,window_to,traffic\n")
     );
     for (device, port, sim, source) in [
-        ("arista", "Ethernet2", &arista, "syslog"),
-        ("cisco", "GigabitEthernet0/2", &cisco, "console"),
+        ("arista", "Ethernet2", &arista, FlapSource::Syslog),
+        ("cisco", "GigabitEthernet0/2", &cisco, FlapSource::Console),
     ] {
         let truth: Vec<_> = sim.truth().into_iter().filter(|e| !e.up).collect();
         assert_eq!(truth.len(), 1, "{device}");
@@ -108,53 +111,58 @@ async fn flap_during_traffic(engine: &str) {
             from < down && down < to,
             "{device}: flap {down}, test {from}..{to}"
         );
-        let rows: Vec<Vec<&str>> = flaps
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').collect())
-            .filter(|r: &Vec<&str>| {
-                r[1] == device && r[2] == port && (r[3] == "down" || r[3] == "unseen")
-            })
+        let rows: Vec<FlapRow> = rows::<FlapRow>(&flaps)
+            .into_iter()
+            .filter(|r| r.device == device && r.port == port)
+            .filter(|r| matches!(r.event, FlapEvent::Down | FlapEvent::Unseen))
             .collect();
         assert_eq!(rows.len(), 1, "{device}: {flaps}");
         let row = &rows[0];
-        assert_eq!((row[3], row[4], row[8]), ("down", "1", "t1"), "{flaps}");
-        assert!(row[5].contains(source), "{device}: {flaps}");
-        let off = (ms(row[0]) - down).abs();
-        println!(
-            "{device}: flap during traffic seen by {}, {off} ms off the ground truth",
-            row[5]
-        );
+        assert_eq!((row.event, row.flaps), (FlapEvent::Down, 1), "{flaps}");
+        assert_eq!(row.tests().collect::<Vec<_>>(), ["t1"], "{flaps}");
+        assert!(row.sources.0.contains(&source), "{device}: {flaps}");
+        let off = (ms(&row.time) - down).abs();
+        println!("{device}: flap during traffic seen by {source}, {off} ms off the ground truth");
         assert!(off <= 100, "{device}: {off} ms off: {flaps}");
         let ports = read(&folder, "ports.csv");
-        assert_port(&ports, &format!("{device},{port},1,"), "fail");
+        assert_port(&ports, device, port, Some(1), PortVerdict::Fail);
     }
 
     // throughput.csv: a row per second of the test, then the totals with the verdict.
     let csv = read(&folder, "throughput.csv");
-    let rows: Vec<Vec<&str>> = csv
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
+    let rows: Vec<ThroughputRow> = rows::<ThroughputRow>(&csv);
+    let intervals: Vec<_> = rows
+        .iter()
+        .filter(|r| r.row == ThroughputKind::Interval)
         .collect();
-    let intervals: Vec<_> = rows.iter().filter(|r| r[7] == "interval").collect();
     assert!(intervals.len() >= 4, "{csv}");
     for r in &intervals {
         // test, the device crossed, and each end with the port it is cabled to
+        let path = (
+            &*r.test,
+            &*r.device,
+            &*r.from,
+            &*r.from_port,
+            &*r.to,
+            &*r.to_port,
+        );
         assert_eq!(
-            (r[1], r[2], r[3], r[4], r[5], r[6]),
+            path,
             ("t1", "arista", "s1", "Ethernet1", "s2", "Ethernet2"),
             "{csv}"
         );
-        assert!(r[11].parse::<f64>().unwrap() > 0.0, "{csv}");
-        let at = ms(r[0]);
+        assert!(r.gbit_s > 0.0, "{csv}");
+        let at = ms(&r.time);
         assert!(
             from <= at && at <= to + 100,
             "interval at {at}, test {from}..{to}: {csv}"
         );
     }
-    let received = rows.iter().find(|r| r[7] == "received").unwrap();
-    assert_eq!(received[13], "pass", "{csv}");
+    let received = rows
+        .iter()
+        .find(|r| r.row == ThroughputKind::Received)
+        .unwrap();
+    assert_eq!(received.verdict, Some(Judged::Pass), "{csv}");
     assert!(t.contains("t1"), "the console names the test: {t}");
 }
 
@@ -180,7 +188,7 @@ async fn a_test_that_cannot_run_is_reported_and_the_device_is_still_pushed_and_w
     assert!(run["errors"][0].as_str().unwrap().contains(said), "{run}");
     assert_eq!(run["devices"][0]["ok"], true, "{run}");
     let ports = read(&folder, "ports.csv");
-    assert_port(&ports, "arista,Ethernet1,0,", "pass");
+    assert_port(&ports, "arista", "Ethernet1", Some(0), PortVerdict::Pass);
     assert_eq!(
         read(&folder, "throughput.csv").lines().count(),
         1,

@@ -8,6 +8,9 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use common::*;
+use switchlab::format::manifest::FlapSource;
+use switchlab::record::rows::{FlapRow, PortRow};
+use switchlab::states::{FlapEvent, LinkState, PortVerdict};
 
 /// Short flaps (below the 500 ms poll interval), a burst, and a long one, on two ports.
 const FLAPS: &str = "{p1}@1s/80ms, {p1}@1600ms/40ms*4+150ms, {p2}@2500ms/1200ms, {p1}@4s/60ms";
@@ -101,25 +104,25 @@ async fn watch_counts_every_injected_flap_once_on_every_vendor() {
     );
     for (v, sim) in VENDORS.iter().zip(&sims) {
         let truth: Vec<_> = sim.truth().into_iter().filter(|e| !e.up).collect();
-        let rows: Vec<Vec<&str>> = flaps
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').collect::<Vec<_>>())
-            .filter(|r| r[1] == *v)
+        let rows: Vec<FlapRow> = rows::<FlapRow>(&flaps)
+            .into_iter()
+            .filter(|r| r.device == *v)
             .collect();
         let counted: u64 = rows
             .iter()
-            .filter(|r| r[3] == "down" || r[3] == "unseen")
-            .map(|r| r[4].parse::<u64>().unwrap())
+            .filter(|r| matches!(r.event, FlapEvent::Down | FlapEvent::Unseen))
+            .map(|r| r.flaps)
             .sum();
+        let timed = |r: &&FlapRow| {
+            r.event == FlapEvent::Down
+                && (r.sources.0.contains(&FlapSource::Console)
+                    || r.sources.0.contains(&FlapSource::Syslog))
+        };
         let injected = truth.len() as u64;
         // Console and syslog times: each such down within 100 ms of a true down.
         let mut worst = None::<i128>;
-        for r in rows
-            .iter()
-            .filter(|r| r[3] == "down" && (r[5].contains("console") || r[5].contains("syslog")))
-        {
-            let t = ms(r[0]);
+        for r in rows.iter().filter(timed) {
+            let t = ms(&r.time);
             let nearest = truth
                 .iter()
                 .map(|e| {
@@ -154,16 +157,17 @@ async fn watch_counts_every_injected_flap_once_on_every_vendor() {
         }
         if !(*v == "cisco_ios" || *v == "brocade_fastiron") {
             assert!(
-                rows.iter().any(|r| r[5].contains("syslog")),
+                rows.iter()
+                    .any(|r| r.sources.0.contains(&FlapSource::Syslog)),
                 "{v}: syslog saw the flaps:\n{flaps}\n{t}"
             );
         }
         let p1 = first_port(v);
-        let row = port_row(&ports, &format!("{v},{p1},"));
-        assert!(row.contains(",6,") || row.contains(",fail,"), "{v}: {row}");
-        assert!(
-            row.contains(",fail,"),
-            "{v}: a flapping port fails max 0 flaps: {row}"
+        let row = port_row(&ports, v, p1);
+        assert_eq!(
+            row.verdict,
+            PortVerdict::Fail,
+            "{v}: a flapping port fails max 0 flaps: {row:?}"
         );
     }
 }
@@ -188,16 +192,16 @@ async fn the_short_dac_port_fails_with_its_hint_and_well_cabled_ports_pass() {
         "the run folder is printed last: {t}"
     );
     let ports = read(&folder, "ports.csv");
-    let dac = port_row(&ports, "a,Ethernet49,");
-    assert!(
-        dac.starts_with("a,Ethernet49,2,")
-            && dac.contains(",fail,\"short SFP+ DAC: known to flicker, use 3 m or longer\""),
-        "{dac}"
+    let dac = port_row(&ports, "a", "Ethernet49");
+    assert_eq!((dac.flaps, dac.verdict), (2, PortVerdict::Fail), "{dac:?}");
+    assert_eq!(
+        dac.hint,
+        "short SFP+ DAC: known to flicker, use 3 m or longer"
     );
-    let good = port_row(&ports, "a,Ethernet50,");
+    let good = port_row(&ports, "a", "Ethernet50");
     assert!(
-        good.starts_with("a,Ethernet50,0,") && good.contains(",pass,"),
-        "{good}"
+        good.flaps == 0 && good.verdict == PortVerdict::Pass,
+        "{good:?}"
     );
 }
 
@@ -243,10 +247,10 @@ async fn the_manifest_sets_the_watch_and_its_criteria() {
     );
     let folder = printed_folder(&out, dir.path());
     let ports = read(&folder, "ports.csv");
-    let row = port_row(&ports, "a,Ethernet49,");
+    let row = port_row(&ports, "a", "Ethernet49");
     assert!(
-        row.starts_with("a,Ethernet49,2,") && row.contains(",pass,"),
-        "two flaps pass max_flaps_per_port = 2: {row}"
+        row.flaps == 2 && row.verdict == PortVerdict::Pass,
+        "two flaps pass max_flaps_per_port = 2: {row:?}"
     );
 }
 
@@ -369,23 +373,23 @@ async fn a_port_the_switch_err_disables_fails_with_that_state() {
         assert_eq!(downs, 6, "{device}: the seventh flap finds the port shut");
         assert_eq!(counted(&flaps, device, p1), 6, "{device}:\n{flaps}\n{t}");
         assert!(
-            flaps
-                .lines()
-                .any(|l| l.contains(&format!(",{device},{p1},err-disabled,"))),
+            rows::<FlapRow>(&flaps)
+                .iter()
+                .any(|r| r.device == device && r.port == p1 && r.event == FlapEvent::ErrDisabled),
             "{device}: the timeline says when the switch shut the port:\n{flaps}"
         );
-        let row = port_row(&ports, &format!("{device},{p1},"));
+        let row = port_row(&ports, device, p1);
         // Six flaps pass --max-flaps 10, but an err-disabled port fails.
         assert!(
-            row.contains(",yes,")
-                && row.contains(",fail,")
-                && row.contains("err-disabled by the switch"),
-            "{row}"
+            row.err_disabled == Some(true)
+                && row.verdict == PortVerdict::Fail
+                && row.hint.contains("err-disabled by the switch"),
+            "{row:?}"
         );
-        let quiet = port_row(&ports, &format!("{device},{p2},"));
+        let quiet = port_row(&ports, device, p2);
         assert!(
-            quiet.contains(",no,") && quiet.contains(",pass,"),
-            "{quiet}"
+            quiet.err_disabled == Some(false) && quiet.verdict == PortVerdict::Pass,
+            "{quiet:?}"
         );
     }
 }
@@ -414,12 +418,26 @@ async fn rising_crc_errors_on_a_link_that_stays_up_name_the_cable_or_optic() {
     )
     .await;
     let ports = read(&folder, "ports.csv");
-    let row = port_row(&ports, "a,Ethernet1,");
-    // flaps, unseen, burst, crc_delta, in_errors_delta
-    assert!(
-        row.starts_with("a,Ethernet1,0,0,0,25,25,no,up,100.0,10 m fiber,,pass,")
-            && row.ends_with(",rising CRC errors: suspect the cable or the optic"),
-        "{row}\n{t}"
+    let row = port_row(&ports, "a", "Ethernet1");
+    let counts = (
+        row.flaps,
+        row.unseen_flaps,
+        row.worst_burst_10s,
+        row.crc_delta,
+        row.in_errors_delta,
+    );
+    assert_eq!(counts, (0, 0, 0, Some(25), Some(25)), "{row:?}\n{t}");
+    assert_eq!(
+        (row.oper_at_end, row.up_percent),
+        (Some(LinkState::Up), Some(100.0))
+    );
+    assert_eq!(
+        (row.cable.as_str(), row.verdict),
+        ("10 m fiber", PortVerdict::Pass)
+    );
+    assert_eq!(
+        row.hint,
+        "rising CRC errors: suspect the cable or the optic"
     );
 }
 
@@ -478,10 +496,10 @@ async fn a_console_lost_mid_watch_keeps_what_was_seen_until_then() {
         "the flap before the loss is kept: {ports}\n{t}"
     );
     // Regression: the quiet port said `pass` although its watch was cut short.
-    let quiet = port_row(&ports, "c,GigabitEthernet0/2,");
+    let quiet = port_row(&ports, "c", "GigabitEthernet0/2");
     assert!(
-        quiet.contains(",lost,") && quiet.contains("watch cut short at 20"),
-        "{quiet}"
+        quiet.verdict == PortVerdict::Lost && quiet.hint.contains("watch cut short at 20"),
+        "{quiet:?}"
     );
 }
 
@@ -550,11 +568,12 @@ async fn a_port_the_switch_never_shows_has_no_verdict_rather_than_a_pass() {
     );
     let folder = printed_folder(&out, dir.path());
     let ports = read(&folder, "ports.csv");
-    assert_port(&ports, "a,Ethernet1,0,", "pass");
-    let typo = port_row(&ports, "a,Ethernet99,");
+    assert_port(&ports, "a", "Ethernet1", Some(0), PortVerdict::Pass);
+    let typo = port_row(&ports, "a", "Ethernet99");
     assert!(
-        typo.contains(",unknown,") && typo.contains("not watched: the device rejected"),
-        "{typo}\n{t}"
+        typo.verdict == PortVerdict::Unknown
+            && typo.hint.contains("not watched: the device rejected"),
+        "{typo:?}\n{t}"
     );
     assert_eq!(run_json(&folder)["outcome"], "errors");
 }
@@ -613,7 +632,9 @@ async fn a_watch_that_can_read_nothing_is_an_error_of_the_device_not_a_complete_
         );
         let ports = read(&folder, "ports.csv");
         assert!(
-            !ports.contains(",pass,"),
+            rows::<PortRow>(&ports)
+                .iter()
+                .all(|r| r.verdict != PortVerdict::Pass),
             "nothing read, nothing passed: {ports}"
         );
     }
@@ -732,7 +753,12 @@ async fn hostless_ios_syslog_is_matched_by_the_address_it_comes_from() {
         1,
         "{flaps}\n{t}"
     );
-    assert!(flaps.contains(",syslog,"), "{flaps}");
+    assert!(
+        rows::<FlapRow>(&flaps)
+            .iter()
+            .any(|r| r.sources.0.contains(&FlapSource::Syslog)),
+        "{flaps}"
+    );
 }
 
 // Regression: the end-of-watch tables were 168 columns wide and hard-wrapped in a

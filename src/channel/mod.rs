@@ -16,11 +16,11 @@ use crate::vendor::Vendor;
 mod clean;
 mod transcript;
 mod utf8;
-pub use transcript::Transcript;
+pub(crate) use transcript::Transcript;
 
 /// What a read may stop at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Want {
+pub(crate) enum Want {
     Prompt,
     Pager,
     Dialog(usize),
@@ -33,25 +33,25 @@ pub enum Want {
 
 /// What a read stopped at, and the text before it (echo and log lines included, prompt not).
 #[derive(Debug, Clone)]
-pub struct Hit {
-    pub want: Want,
+pub(crate) struct Hit {
+    pub(crate) want: Want,
     /// The mode whose prompt matched, for `Want::Prompt`.
-    pub mode: Option<String>,
-    pub before: String,
+    pub(crate) mode: Option<String>,
+    pub(crate) before: String,
     /// The matched tail (the prompt, the question).
-    pub tail: String,
+    pub(crate) tail: String,
 }
 
 /// A log line seen on the session, with the time it arrived.
 #[derive(Debug, Clone)]
-pub struct SessionLogLine {
-    pub time: SystemTime,
-    pub line: String,
-    pub event: Option<LinkEvent>,
+pub(crate) struct SessionLogLine {
+    pub(crate) time: SystemTime,
+    pub(crate) line: String,
+    pub(crate) event: Option<LinkEvent>,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ChannelError {
+pub(crate) enum ChannelError {
     #[error(
         "device '{device}': timed out after {after:?} waiting for {what}; last output: {tail:?}"
     )]
@@ -76,12 +76,11 @@ pub enum ChannelError {
     },
 }
 
-pub struct Channel {
-    pub device: String,
+pub(crate) struct Channel {
+    pub(crate) device: String,
     vendor: Vendor,
     stream: Box<dyn ByteStream>,
     _keep: Vec<Box<dyn Send + Sync>>,
-    pub console: bool,
     /// Cleaned text not yet consumed by a read.
     text: String,
     /// Byte offset in `text` up to which complete lines were checked for log lines.
@@ -92,10 +91,10 @@ pub struct Channel {
     /// A character cut between two reads waits here for its rest.
     utf8: utf8::Utf8,
     esc: Esc,
-    pub transcript: Transcript,
-    pub log_lines: Vec<SessionLogLine>,
+    pub(crate) transcript: Transcript,
+    pub(crate) log_lines: Vec<SessionLogLine>,
     /// How long a read may go without a byte before it fails.
-    pub idle_timeout: Duration,
+    pub(crate) idle_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,13 +106,12 @@ enum Esc {
 }
 
 impl Channel {
-    pub fn new(device: &str, vendor: &Vendor, conn: Connected) -> Channel {
+    pub(crate) fn new(device: &str, vendor: &Vendor, conn: Connected) -> Channel {
         Channel {
             device: device.to_string(),
             vendor: vendor.clone(),
             stream: conn.stream,
             _keep: conn.keep_alive,
-            console: conn.console,
             text: String::new(),
             scanned: 0,
             log_at_end: false,
@@ -127,11 +125,11 @@ impl Channel {
     }
 
     /// Secrets never reach the transcript.
-    pub fn add_secret(&mut self, s: &str) {
+    pub(crate) fn add_secret(&mut self, s: &str) {
         self.transcript.add_secret(s);
     }
 
-    pub async fn send(&mut self, data: &str) -> Result<(), ChannelError> {
+    pub(crate) async fn send(&mut self, data: &str) -> Result<(), ChannelError> {
         self.transcript.sent(data);
         let io = |error| ChannelError::Io {
             device: self.device.clone(),
@@ -145,13 +143,13 @@ impl Channel {
     }
 
     /// Send a line and Enter (the profile's newline).
-    pub async fn send_line(&mut self, line: &str) -> Result<(), ChannelError> {
+    pub(crate) async fn send_line(&mut self, line: &str) -> Result<(), ChannelError> {
         let nl = self.vendor.profile.session.newline.clone();
         self.send(&format!("{line}{nl}")).await
     }
 
     /// Read until one of `wants` shows; `what` names it in a timeout error.
-    pub async fn read_until(
+    pub(crate) async fn read_until(
         &mut self,
         wants: &[Want],
         extra: &[Regex],
@@ -199,7 +197,7 @@ impl Channel {
 
     /// Keep reading until `until`, only to catch log lines as they arrive (their times
     /// stay exact); whatever else arrives stays for the next read.
-    pub async fn listen_until(&mut self, until: Instant) -> Result<(), ChannelError> {
+    pub(crate) async fn listen_until(&mut self, until: Instant) -> Result<(), ChannelError> {
         let mut buf = [0u8; 4096];
         loop {
             let now = Instant::now();

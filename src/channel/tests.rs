@@ -10,7 +10,6 @@ fn channel(vendor: &str) -> (Channel, tokio::io::DuplexStream) {
     let (ours, theirs) = tokio::io::duplex(1 << 16);
     let conn = Connected {
         stream: Box::new(ours),
-        console: true,
         keep_alive: Vec::new(),
     };
     (

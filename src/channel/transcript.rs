@@ -11,12 +11,12 @@ use std::path::{Path, PathBuf};
 const MASK: &str = "********";
 
 #[derive(Debug, Default)]
-pub struct Transcript {
+pub(crate) struct Transcript {
     /// Buffered: written out at every prompt (`flush`) and at the end, not per send.
     sink: Option<(PathBuf, BufWriter<File>)>,
     secrets: Vec<String>,
     /// Nothing is recorded while paused (the repeated polls of a long watch).
-    pub paused: bool,
+    pub(crate) paused: bool,
     /// Received text not yet written: a secret may still be arriving across reads.
     pending: String,
     pending_since: Option<jiff::Timestamp>,
@@ -30,7 +30,7 @@ pub struct Transcript {
 impl Transcript {
     /// A transcript appended to `path` (created; its folder too). Fails when the path is
     /// not a file that can be written (a folder, a missing parent that cannot be made).
-    pub fn to_file(path: &Path) -> std::io::Result<Transcript> {
+    pub(crate) fn to_file(path: &Path) -> std::io::Result<Transcript> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
@@ -44,7 +44,7 @@ impl Transcript {
     }
 
     /// The first failed write, said once (then None): the transcript is incomplete from there.
-    pub fn take_error(&mut self) -> Option<String> {
+    pub(crate) fn take_error(&mut self) -> Option<String> {
         let e = self.error.take()?;
         let path = self
             .path()
@@ -56,19 +56,19 @@ impl Transcript {
     }
 
     /// Where it is written, if anywhere.
-    pub fn path(&self) -> Option<&Path> {
+    pub(crate) fn path(&self) -> Option<&Path> {
         self.sink.as_ref().map(|(p, _)| p.as_path())
     }
 
     /// Secrets never reach the transcript.
-    pub fn add_secret(&mut self, s: &str) {
+    pub(crate) fn add_secret(&mut self, s: &str) {
         if !s.is_empty() && !self.secrets.iter().any(|k| k == s) {
             self.secrets.push(s.to_string());
         }
     }
 
     /// A line of our own in the transcript, paused or not.
-    pub fn note(&mut self, text: &str) {
+    pub(crate) fn note(&mut self, text: &str) {
         self.flush();
         let ts = jiff::Timestamp::now();
         let line = format!("\n--- switchlab {ts}: {}\n", self.mask(text));
@@ -77,7 +77,7 @@ impl Transcript {
     }
 
     /// What was sent: written at once (whole, so a secret in it is masked whole).
-    pub fn sent(&mut self, data: &str) {
+    pub(crate) fn sent(&mut self, data: &str) {
         if self.paused {
             return;
         }
@@ -91,7 +91,7 @@ impl Transcript {
 
     /// What was received: kept until `flush` (or the next send), so a secret echoed in
     /// pieces is masked as a whole.
-    pub fn received(&mut self, data: &str) {
+    pub(crate) fn received(&mut self, data: &str) {
         if self.paused {
             return;
         }
@@ -101,7 +101,7 @@ impl Transcript {
 
     /// Write what was received so far, masked; a tail that may be the start of a secret
     /// stays pending unless the session is over (`last`).
-    pub fn flush_received(&mut self, last: bool) {
+    pub(crate) fn flush_received(&mut self, last: bool) {
         if self.pending.is_empty() {
             return;
         }
@@ -130,7 +130,7 @@ impl Transcript {
     }
 
     /// Write everything received so far (at a prompt: the secret, if any, is complete).
-    pub fn flush(&mut self) {
+    pub(crate) fn flush(&mut self) {
         self.flush_received(false);
         if let Some((_, f)) = &mut self.sink
             && let Err(e) = f.flush()

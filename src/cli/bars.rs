@@ -10,7 +10,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::locks::lock;
 
-pub struct Bars {
+pub(crate) struct Bars {
     multi: MultiProgress,
     pushes: Mutex<HashMap<String, ProgressBar>>,
     test: Mutex<Option<ProgressBar>>,
@@ -23,7 +23,7 @@ fn style(template: &str) -> ProgressStyle {
 
 impl Bars {
     /// Bars on stderr when it is a terminal; None otherwise (logs and CI stay plain).
-    pub fn on_terminal() -> Option<Bars> {
+    pub(crate) fn on_terminal() -> Option<Bars> {
         std::io::stderr().is_terminal().then(|| Bars {
             multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             pushes: Mutex::new(HashMap::new()),
@@ -32,19 +32,19 @@ impl Bars {
     }
 
     /// The region the bars (and the live view) are drawn in.
-    pub fn multi(&self) -> MultiProgress {
+    pub(crate) fn multi(&self) -> MultiProgress {
         self.multi.clone()
     }
 
     /// Print `f`'s output without tearing the bars.
-    pub fn say(bars: &Option<Bars>, f: impl FnOnce()) {
+    pub(crate) fn say(bars: &Option<Bars>, f: impl FnOnce()) {
         match bars {
             Some(b) => b.multi.suspend(f),
             None => f(),
         }
     }
 
-    pub fn push_started(&self, device: &str, lines: usize) {
+    pub(crate) fn push_started(&self, device: &str, lines: usize) {
         let bar = self.multi.add(ProgressBar::new(lines as u64));
         bar.set_style(style(
             "push    {prefix:<16} [{bar:30}] {pos:>3}/{len} lines {elapsed}",
@@ -53,19 +53,19 @@ impl Bars {
         lock(&self.pushes).insert(device.to_string(), bar);
     }
 
-    pub fn push_progress(&self, device: &str, done: usize) {
+    pub(crate) fn push_progress(&self, device: &str, done: usize) {
         if let Some(b) = lock(&self.pushes).get(device) {
             b.set_position(done as u64);
         }
     }
 
-    pub fn push_ended(&self, device: &str) {
+    pub(crate) fn push_ended(&self, device: &str) {
         if let Some(b) = lock(&self.pushes).remove(device) {
             b.finish_and_clear();
         }
     }
 
-    pub fn test_started(&self, name: &str, seconds: u64) {
+    pub(crate) fn test_started(&self, name: &str, seconds: u64) {
         let bar = self.multi.add(ProgressBar::new(seconds.max(1)));
         bar.set_style(style(
             "traffic {prefix:<24} [{bar:30}] {pos:>3}/{len} s {msg}",
@@ -76,14 +76,14 @@ impl Bars {
         }
     }
 
-    pub fn test_second(&self, at_s: f64, gbit_s: f64) {
+    pub(crate) fn test_second(&self, at_s: f64, gbit_s: f64) {
         if let Some(b) = lock(&self.test).as_ref() {
             b.set_position(at_s.round() as u64);
             b.set_message(format!("{gbit_s:.2} Gbit/s"));
         }
     }
 
-    pub fn test_ended(&self) {
+    pub(crate) fn test_ended(&self) {
         if let Some(b) = lock(&self.test).take() {
             b.finish_and_clear();
         }

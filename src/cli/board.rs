@@ -15,7 +15,7 @@ use crate::run::traffic::{TestOutcome, TestResult, TrafficProgress, TrafficTest}
 use crate::watch::Heard;
 
 /// Said on the first Ctrl-C of a watch or a run.
-pub const STOPPING: &str =
+pub(crate) const STOPPING: &str =
     "interrupted: a last poll, then the files (Ctrl-C or SIGTERM again quits at once)";
 
 /// `text` cut to the terminal's width, its names kept: the tail goes.
@@ -28,7 +28,13 @@ fn fit(text: &str) -> String {
 
 /// One device's push as `push`, `run` and `demo` print it: `ok` or `FAILED`, the device,
 /// the seconds it took and what happened; `then` follows a push that went in.
-pub fn push_line(device: &str, secs: f64, lines: usize, outcome: &Outcome, then: &str) -> String {
+pub(crate) fn push_line(
+    device: &str,
+    secs: f64,
+    lines: usize,
+    outcome: &Outcome,
+    then: &str,
+) -> String {
     match outcome {
         Outcome::Rendered => format!("ok     {device} {secs:.2}s {lines} lines rendered (dry run)"),
         Outcome::Pushed { saved } => format!(
@@ -47,7 +53,7 @@ pub fn push_line(device: &str, secs: f64, lines: usize, outcome: &Outcome, then:
 }
 
 /// `run`, `watch` and `demo` progress on the console.
-pub struct ConsoleProgress {
+pub(crate) struct ConsoleProgress {
     board: Mutex<LiveBoard>,
     bars: Option<Bars>,
     /// Standard output carries JSON at the end (`--json`): progress lines go to stderr.
@@ -58,7 +64,7 @@ pub struct ConsoleProgress {
 
 impl ConsoleProgress {
     /// A live view of `ports` (device, port), judged against `max_flaps`.
-    pub fn new(ports: Vec<(String, String)>, max_flaps: u64, json: bool) -> ConsoleProgress {
+    pub(crate) fn new(ports: Vec<(String, String)>, max_flaps: u64, json: bool) -> ConsoleProgress {
         let bars = Bars::on_terminal();
         let rows = super::table::height().map_or(20, |h| h.saturating_sub(6).max(3));
         let multi = bars.as_ref().map(Bars::multi);
@@ -71,7 +77,7 @@ impl ConsoleProgress {
     }
 
     /// A line said once the run has started, before anything else it says.
-    pub fn with_intro(mut self, line: String) -> ConsoleProgress {
+    pub(crate) fn with_intro(mut self, line: String) -> ConsoleProgress {
         self.intro = Some(line);
         self
     }
@@ -100,7 +106,7 @@ impl ConsoleProgress {
     }
 
     /// The live region goes: the end-of-run screen follows.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         self.baseline_ups(true);
         lock(&self.board).close();
     }
@@ -248,7 +254,7 @@ impl Progress for ConsoleProgress {
 }
 
 /// How many measurements a run makes and the engine for tests that name none, and why.
-pub fn traffic_line(t: &crate::run::traffic::Traffic) -> String {
+pub(crate) fn traffic_line(t: &crate::run::traffic::Traffic) -> String {
     format!(
         "traffic: {} measurement(s); tests that name no engine use {} ({})",
         t.tests.len(),
@@ -258,7 +264,7 @@ pub fn traffic_line(t: &crate::run::traffic::Traffic) -> String {
 }
 
 /// An engine as the output names it.
-pub fn engine_name(e: crate::format::manifest::Engine) -> &'static str {
+pub(crate) fn engine_name(e: crate::format::manifest::Engine) -> &'static str {
     match e {
         crate::format::manifest::Engine::Iperf3 => "iperf3",
         crate::format::manifest::Engine::Builtin => "the built-in engine",

@@ -63,7 +63,9 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
-    // With --json, stdout carries only the document at the end.
+    // With --json, stdout carries only the document at the end; the bench's own lines
+    // (its listeners, its data-plane links) only with -v.
+    let verbose = cli.verbose > 0;
     let say = |line: &str| match args.json {
         true => eprintln!("{line}"),
         false => println!("{line}"),
@@ -77,18 +79,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     // This demo's own folder: the built-in bench's files, its host keys, its consoles.
     let keys = tempfile_dir()?;
     crate::sim::demo::unpack(&keys)?;
-    let (lab_path, manifest_path) = match (&args.files, &args.bench) {
-        (Some((l, m)), _) => (l.clone(), m.clone()),
-        (None, Some(dir)) => (dir.join("lab.toml"), dir.join("manifest.toml")),
-        (None, None) => (keys.join("lab.toml"), keys.join("manifest.toml")),
-    };
-    // A rerun of a demo of the built-in bench: its folder is gone, this one holds the same.
-    let base = args
-        .lab_base
-        .clone()
-        .filter(|b| b.is_dir())
-        .or_else(|| args.files.as_ref().map(|_| keys.clone()));
-    let mut inputs = RunInputs::load(&lab_path, &manifest_path, base.as_deref(), &reg)?;
+    let (lab_path, manifest_path, mut inputs) = load(args, &reg, &keys)?;
     // The servers: each a network namespace of this demo's own, its traffic through the
     // switches; without the privileges for that, both on this machine's loopback.
     let data_plane = DataPlane::available();
@@ -99,25 +90,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             "data plane: not available ({why}; it needs root): the servers' traffic goes over this machine's loopback, not through the switches"
         ));
     }
-    let flags = WatchFlags {
-        duration: Some(args.watch),
-        interval: None,
-        sources: Vec::new(),
-        syslog_listen: Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
-        max_flaps: None,
-        hints: None,
-        connect: ConnectFlags {
-            accept_new_host_keys: true,
-            timeout: std::time::Duration::from_secs(15),
-        },
-    };
-    let (mut watch, syslog_listen) = flags.resolve(
-        &inputs.lab,
-        Some((&inputs.manifest, &inputs.manifest_source)),
-        Vec::new(),
-    )?;
-    watch.connect.known_hosts = vec![keys.join("known_hosts")];
-    watch.connect.learn_into = keys.join("known_hosts");
+    let (watch, syslog_listen) = watch_options(args, &inputs, &keys)?;
     let rt = tokio::runtime::Runtime::new()?;
     let prepared = Traffic::prepare(
         &inputs.manifest,
@@ -147,44 +120,71 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let ports = run_ports(&inputs, &[]);
     let progress = std::sync::Arc::new(ConsoleProgress::new(ports, max_flaps, args.json));
     let report = rt.block_on(async {
-        let switches = bench::start(&inputs.lab.lab, &inputs.lab.dir()).await?;
         let opts = DataPlaneOptions {
             tag: tag.clone(),
             max_gbit_s: Some(args.max_gbit_s),
         };
-        let forwarding = match data_plane {
-            Ok(()) => bench::data_plane(&inputs.lab.lab, &switches, &opts)?,
-            Err(_) => None,
-        };
-        for l in forwarding.iter().flat_map(|d| &d.lines) {
-            say(&format!("data plane: {l}"));
-        }
-        for s in &switches {
-            say(&format!(
-                "sim    {:<16} {}",
-                s.device,
-                s.listeners.join(", ")
-            ));
-            let dev = inputs
-                .lab
-                .lab
-                .devices
-                .iter_mut()
-                .find(|d| d.name() == s.device);
-            if let (Some(ssh), Some(bound)) = (dev.and_then(|d| d.ssh.as_mut()), s.ssh) {
-                ssh.get_mut().port = bound.port();
-            }
+        let dir = inputs.lab.dir();
+        let bench =
+            bench::Running::start(&mut inputs.lab.lab, &dir, &opts, data_plane.is_ok()).await?;
+        for l in bench.lines.iter().filter(|_| verbose) {
+            say(l);
         }
         let report = run_manifest(plan, inputs, progress.clone()).await;
-        drop(forwarding);
-        drop(switches);
+        drop(bench);
         anyhow::Ok(report?)
     });
     let _ = std::fs::remove_dir_all(&keys);
     let report = report?;
     progress.close();
-    super::ending::print_run_report(&report, args.json, cli.verbose > 0)?;
+    super::ending::print_run_report(&report, args.json, verbose)?;
     Ok(ExitCode::from(report.exit_code()))
+}
+
+/// The lab and manifest to run (a rerun's copies, a bench copy, or the built-in bench
+/// unpacked in `keys`), loaded.
+fn load(
+    args: &Args,
+    reg: &crate::vendor::Registry,
+    keys: &std::path::Path,
+) -> anyhow::Result<(PathBuf, PathBuf, RunInputs)> {
+    let (lab_path, manifest_path) = match (&args.files, &args.bench) {
+        (Some((l, m)), _) => (l.clone(), m.clone()),
+        (None, Some(dir)) => (dir.join("lab.toml"), dir.join("manifest.toml")),
+        (None, None) => (keys.join("lab.toml"), keys.join("manifest.toml")),
+    };
+    // A rerun of a demo of the built-in bench: its folder is gone, this one holds the same.
+    let base = (args.lab_base.clone())
+        .filter(|b| b.is_dir())
+        .or_else(|| args.files.as_ref().map(|_| keys.to_path_buf()));
+    let inputs = RunInputs::load(&lab_path, &manifest_path, base.as_deref(), reg)?;
+    Ok((lab_path, manifest_path, inputs))
+}
+
+/// The watch as the demo runs it: its manifest's settings, the receiver on any free port
+/// of loopback, host keys learnt into the demo's own file (never ~/.ssh).
+fn watch_options(
+    args: &Args,
+    inputs: &RunInputs,
+    keys: &std::path::Path,
+) -> anyhow::Result<(crate::watch::WatchOptions, std::net::SocketAddr)> {
+    let flags = WatchFlags {
+        duration: Some(args.watch),
+        interval: None,
+        sources: Vec::new(),
+        syslog_listen: Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
+        max_flaps: None,
+        hints: None,
+        connect: ConnectFlags {
+            accept_new_host_keys: true,
+            timeout: std::time::Duration::from_secs(15),
+        },
+    };
+    let manifest = Some((&inputs.manifest, &inputs.manifest_source));
+    let (mut watch, syslog_listen) = flags.resolve(&inputs.lab, manifest, Vec::new())?;
+    watch.connect.known_hosts = vec![keys.join("known_hosts")];
+    watch.connect.learn_into = keys.join("known_hosts");
+    Ok((watch, syslog_listen))
 }
 
 /// How this demo was started, for `rerun`; the built-in bench's files named as such.

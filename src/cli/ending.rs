@@ -12,7 +12,11 @@ use crate::states::{DeviceVerdict, PortVerdict};
 
 /// The end of a run: the tables and the report's path, or with `json` one JSON document
 /// (the folder and its run.json) on stdout. `verbose`: every port and every test.
-pub fn print_run_report(report: &RunReport, json: bool, verbose: bool) -> anyhow::Result<()> {
+pub(crate) fn print_run_report(
+    report: &RunReport,
+    json: bool,
+    verbose: bool,
+) -> anyhow::Result<()> {
     if json {
         let run = crate::record::read::read_run(&report.folder.join("run.json"))?;
         let ports: Vec<&PortRow> = report.devices.iter().flat_map(|d| &d.ports).collect();
@@ -67,7 +71,7 @@ pub fn print_run_report(report: &RunReport, json: bool, verbose: bool) -> anyhow
 }
 
 /// The diagnosis per port.
-pub fn ports_table(rows: &[&PortRow]) -> Grid {
+pub(crate) fn ports_table(rows: &[&PortRow]) -> Grid {
     let mut g = Grid::new(&[
         ("device", Col::Name),
         ("port", Col::Name),

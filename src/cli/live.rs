@@ -16,7 +16,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use crate::watch::{Certainty, Heard, WatchEvent};
 
 /// An event said this long after the port changed state is called a late sighting.
-pub const LATE: Duration = Duration::from_secs(5);
+pub(crate) const LATE: Duration = Duration::from_secs(5);
 
 /// Ups this soon after a device's push are the baseline's doing.
 const BASELINE_WINDOW: Duration = Duration::from_secs(30);
@@ -30,7 +30,7 @@ fn clock(t: SystemTime) -> String {
 
 /// What an event says of `port`: when it changed state, what happened, and how late it
 /// is said when that is `LATE` or more.
-pub fn describe(port: &str, what: WatchEvent, at: SystemTime, now: SystemTime) -> String {
+pub(crate) fn describe(port: &str, what: WatchEvent, at: SystemTime, now: SystemTime) -> String {
     let late = now.duration_since(at).unwrap_or_default();
     let mut s = format!("{} {port} {what}", clock(at));
     if late >= LATE {
@@ -56,7 +56,7 @@ struct DeviceLine {
     pushed: Option<(SystemTime, Vec<String>)>,
 }
 
-pub struct LiveBoard {
+pub(crate) struct LiveBoard {
     devices: BTreeMap<String, DeviceLine>,
     order: Vec<String>,
     max_flaps: u64,
@@ -72,7 +72,7 @@ struct Region {
 impl LiveBoard {
     /// A line per device of `ports` (device, port); redrawn in `multi`'s region on a
     /// terminal (at most `rows` lines), else a line per event.
-    pub fn new(
+    pub(crate) fn new(
         ports: Vec<(String, String)>,
         max_flaps: u64,
         multi: Option<MultiProgress>,
@@ -113,7 +113,7 @@ impl LiveBoard {
     }
 
     /// Take in what the watch heard; the line to print (in a pipe), if any.
-    pub fn heard(&mut self, h: Heard, now: SystemTime) -> Option<String> {
+    pub(crate) fn heard(&mut self, h: Heard, now: SystemTime) -> Option<String> {
         let dev = self.devices.get_mut(h.device)?;
         let port = dev.ports.entry(h.port.to_string()).or_default();
         // Ups and downs are counted and said when first sighted; what only a settled
@@ -159,7 +159,7 @@ impl LiveBoard {
     }
 
     /// A device's push is in: the ups that follow are the baseline's.
-    pub fn pushed(&mut self, device: &str, at: SystemTime) {
+    pub(crate) fn pushed(&mut self, device: &str, at: SystemTime) {
         if let Some(d) = self.devices.get_mut(device) {
             d.pushed = Some((at, Vec::new()));
         }
@@ -167,7 +167,7 @@ impl LiveBoard {
 
     /// The devices whose baseline window has passed (all of them when `all`): one line
     /// each naming the ports that came up after the baseline.
-    pub fn baseline_lines(&mut self, now: SystemTime, all: bool) -> Vec<String> {
+    pub(crate) fn baseline_lines(&mut self, now: SystemTime, all: bool) -> Vec<String> {
         let mut out = Vec::new();
         for name in &self.order {
             let Some(d) = self.devices.get_mut(name) else {
@@ -192,7 +192,7 @@ impl LiveBoard {
     }
 
     /// One line for a long watch in a pipe: flaps so far, ports failing.
-    pub fn status(&self) -> String {
+    pub(crate) fn status(&self) -> String {
         let ports = self.devices.values().flat_map(|d| d.ports.values());
         let (mut flaps, mut flapping, mut failing, mut down) = (0, 0, 0, 0);
         for p in ports {
@@ -207,7 +207,7 @@ impl LiveBoard {
     }
 
     /// The region goes away (the end of the run: the final tables follow).
-    pub fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         if let Some(r) = &self.region {
             for s in &r.slots {
                 s.finish_and_clear();

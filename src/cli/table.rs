@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 /// How a column may give way when the table is too wide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Col {
+pub(crate) enum Col {
     /// A name (device, port, test): always shown whole.
     Name,
     /// A short value (a count, a verdict): always shown whole.
@@ -21,14 +21,14 @@ pub enum Col {
     Note,
 }
 
-pub struct Grid {
+pub(crate) struct Grid {
     header: Vec<String>,
     cols: Vec<Col>,
     rows: Vec<Vec<String>>,
 }
 
 /// The terminal's width: `COLUMNS` where set, else the terminal's; None in a pipe.
-pub fn width() -> Option<usize> {
+pub(crate) fn width() -> Option<usize> {
     if let Some(w) = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse::<usize>().ok())
@@ -41,7 +41,7 @@ pub fn width() -> Option<usize> {
 }
 
 /// The terminal's height (stderr's), for the live region; None in a pipe.
-pub fn height() -> Option<usize> {
+pub(crate) fn height() -> Option<usize> {
     terminal_size::terminal_size_of(std::io::stderr()).map(|(_, h)| usize::from(h.0))
 }
 
@@ -50,7 +50,7 @@ fn len(s: &str) -> usize {
 }
 
 /// `s` cut to `max` characters, the last one `…`.
-pub fn cut(s: &str, max: usize) -> String {
+pub(crate) fn cut(s: &str, max: usize) -> String {
     if len(s) <= max {
         return s.to_string();
     }
@@ -59,7 +59,7 @@ pub fn cut(s: &str, max: usize) -> String {
 }
 
 impl Grid {
-    pub fn new(columns: &[(&str, Col)]) -> Grid {
+    pub(crate) fn new(columns: &[(&str, Col)]) -> Grid {
         Grid {
             header: columns.iter().map(|(h, _)| h.to_string()).collect(),
             cols: columns.iter().map(|(_, c)| *c).collect(),
@@ -67,17 +67,17 @@ impl Grid {
         }
     }
 
-    pub fn row(&mut self, cells: Vec<String>) {
+    pub(crate) fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }
 
     /// The table at the terminal's width.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         self.render_at(width())
     }
 
     /// The table within `width` characters (None: any width).
-    pub fn render_at(&self, width: Option<usize>) -> String {
+    pub(crate) fn render_at(&self, width: Option<usize>) -> String {
         let empty = |v: &str| v.is_empty() || v == "-";
         // Columns no row has anything in are left out (a name column always stays).
         let mut keep: Vec<usize> = (0..self.cols.len())

@@ -45,7 +45,7 @@ fn parse_source(s: &str) -> Result<FlapSource, String> {
 impl WatchFlags {
     /// The watch options and the receiver's address for a lab (its host keys, its folder),
     /// with the manifest's settings where no flag is given.
-    pub fn resolve(
+    pub(crate) fn resolve(
         &self,
         lab: &crate::inputs::LabInputs,
         manifest: Option<(&Manifest, &Source)>,

@@ -10,7 +10,7 @@ impl Driver {
     /// The software version (`commands.version`, read with `commands.version_pattern`);
     /// None where the profile has no pattern, the pattern finds nothing, or the device
     /// rejects the command.
-    pub async fn software_version(&mut self) -> Result<Option<String>, DriverError> {
+    pub(crate) async fn software_version(&mut self) -> Result<Option<String>, DriverError> {
         let Some(re) = self.vendor.version_pattern.clone() else {
             return Ok(None);
         };
@@ -29,7 +29,9 @@ impl Driver {
     /// civil time it shows and the zone it names; None where the profile has no clock
     /// command. A rejected command is `CommandRejected`; an answer the pattern does not
     /// read is `CommandFailed`.
-    pub async fn clock(&mut self) -> Result<Option<(jiff::civil::DateTime, String)>, DriverError> {
+    pub(crate) async fn clock(
+        &mut self,
+    ) -> Result<Option<(jiff::civil::DateTime, String)>, DriverError> {
         let (Some(cmd), Some(re)) = (
             self.vendor.profile.commands.clock.clone(),
             self.vendor.clock_pattern.clone(),
@@ -97,7 +99,7 @@ impl Driver {
     }
 
     /// Save the running config with the vendor's command and dialogs.
-    pub async fn save(&mut self) -> Result<String, DriverError> {
+    pub(crate) async fn save(&mut self) -> Result<String, DriverError> {
         let save = self.vendor.profile.save.clone();
         let dialogs: Vec<(Regex, String)> = self
             .vendor

@@ -7,26 +7,22 @@
 /// A pushed line and the modes the device's prompt showed before and after it: `None` is
 /// configuration mode itself, `Some(mode)` a sub-mode (an interface, a VLAN).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Placed {
+pub(crate) struct Placed {
     /// 1-based line number among the pushed lines.
-    pub line_no: usize,
-    pub line: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
+    pub(crate) line_no: usize,
+    pub(crate) line: String,
+    pub(crate) before: Option<String>,
+    pub(crate) after: Option<String>,
 }
 
 use super::login::{Step, step_toward};
 use super::{Driver, DriverError};
 
 impl Driver {
-    /// Push config lines; `Rejected` names the 1-based line number among `lines`. Returns
-    /// where each line landed, for [`verify_config`].
-    pub async fn configure(&mut self, lines: &[String]) -> Result<Vec<Placed>, DriverError> {
-        self.configure_with(lines, &mut |_| {}).await
-    }
-
-    /// [`Driver::configure`], calling `sent(n)` as each of the first n lines is in.
-    pub async fn configure_with(
+    /// Push config lines, calling `sent(n)` as each of the first n lines is in;
+    /// `Rejected` names the 1-based line number among `lines`. Returns where each line
+    /// landed, for [`verify_config`].
+    pub(crate) async fn configure_with(
         &mut self,
         lines: &[String],
         sent: &mut (dyn FnMut(usize) + Send),
@@ -111,7 +107,7 @@ impl Driver {
     }
 
     /// Leave config (and sub-) modes until privileged.
-    pub async fn leave_config(&mut self) -> Result<(), DriverError> {
+    pub(crate) async fn leave_config(&mut self) -> Result<(), DriverError> {
         for _ in 0..6 {
             if self.mode == "privileged" {
                 return Ok(());
@@ -135,7 +131,7 @@ impl Driver {
     }
 
     /// Read the running config and list the pushed lines that are not in it.
-    pub async fn missing_lines(
+    pub(crate) async fn missing_lines(
         &mut self,
         placed: &[Placed],
     ) -> Result<Vec<(usize, String)>, DriverError> {
@@ -155,7 +151,7 @@ fn norm(s: &str) -> String {
 /// of a section itself (`interface Gi0/2` typed in Gi0/1's sub-mode opens the next one).
 /// Lines matching `ignore` (the profile's `verify.ignore`: defaults the device never shows,
 /// like IOS `no shutdown`) are skipped.
-pub fn verify_config(
+pub(crate) fn verify_config(
     ignore: &[regex::Regex],
     placed: &[Placed],
     running: &str,

@@ -7,11 +7,11 @@ use crate::channel::{Hit, Want};
 use crate::vendor::Vendor;
 
 /// How many things a login may stop at before it is called lost.
-pub const MAX_STEPS: usize = 40;
+pub(crate) const MAX_STEPS: usize = 40;
 
 /// What to do next.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// Send this line (and Enter).
     Line(String),
     /// Send these bytes as they are (a pager's answer).
@@ -25,14 +25,14 @@ pub enum Action {
 /// One step from `from` toward `target` in the mode graph: enter the next mode down the
 /// chain (its name and command), or leave.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     Enter(String, String),
     Leave(String),
     Stuck,
 }
 
 /// The mode graph's step from `from` toward `target`.
-pub fn step_toward(vendor: &Vendor, target: &str, from: &str) -> Step {
+pub(crate) fn step_toward(vendor: &Vendor, target: &str, from: &str) -> Step {
     let modes = &vendor.profile.modes;
     // Walk up from the target; if `from` is an ancestor, enter the child on the path.
     let mut cur = target;
@@ -55,7 +55,7 @@ pub fn step_toward(vendor: &Vendor, target: &str, from: &str) -> Step {
 }
 
 /// Where a login is.
-pub struct Login<'a> {
+pub(crate) struct Login<'a> {
     device: &'a str,
     vendor: &'a Vendor,
     creds: &'a Credentials,
@@ -69,12 +69,12 @@ pub struct Login<'a> {
     /// from an earlier Enter) and say nothing about where the command led.
     awaiting_echo: Option<String>,
     /// The last prompt seen, and the mode it showed.
-    pub last_prompt: String,
-    pub mode: Option<String>,
+    pub(crate) last_prompt: String,
+    pub(crate) mode: Option<String>,
 }
 
 impl<'a> Login<'a> {
-    pub fn new(device: &'a str, vendor: &'a Vendor, creds: &'a Credentials) -> Login<'a> {
+    pub(crate) fn new(device: &'a str, vendor: &'a Vendor, creds: &'a Credentials) -> Login<'a> {
         Login {
             device,
             vendor,
@@ -90,7 +90,7 @@ impl<'a> Login<'a> {
     }
 
     /// What the channel may stop at during a login.
-    pub fn wants(vendor: &Vendor) -> Vec<Want> {
+    pub(crate) fn wants(vendor: &Vendor) -> Vec<Want> {
         let mut wants = vec![Want::LoginFailed, Want::Pager];
         wants.extend((0..vendor.dialogs.len()).map(Want::Dialog));
         wants.extend([Want::Prompt, Want::Username, Want::Password]);
@@ -98,7 +98,7 @@ impl<'a> Login<'a> {
     }
 
     /// The next action for what the channel stopped at.
-    pub fn step(&mut self, hit: &Hit) -> Result<Action, DriverError> {
+    pub(crate) fn step(&mut self, hit: &Hit) -> Result<Action, DriverError> {
         if hit.want == Want::Prompt
             && let Some(cmd) = &self.awaiting_echo
         {
@@ -199,7 +199,7 @@ impl<'a> Login<'a> {
     }
 
     /// Privileged mode was not reached (within the steps, or the graph has no way).
-    pub fn lost(&self) -> DriverError {
+    pub(crate) fn lost(&self) -> DriverError {
         DriverError::Lost {
             device: self.device.into(),
             steps: MAX_STEPS,
@@ -217,7 +217,11 @@ impl<'a> Login<'a> {
 }
 
 /// `$password` / `$secret` in a dialog answer.
-pub fn expand(device: &str, creds: &Credentials, answer: &str) -> Result<String, DriverError> {
+pub(crate) fn expand(
+    device: &str,
+    creds: &Credentials,
+    answer: &str,
+) -> Result<String, DriverError> {
     let needs = |what, key: &str| DriverError::NeedsCredential {
         device: device.into(),
         what,

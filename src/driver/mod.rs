@@ -6,28 +6,25 @@
 mod commands;
 mod configure;
 mod login;
-pub mod session;
+pub(crate) mod session;
 
 use crate::channel::{Channel, ChannelError, Hit, Transcript, Want};
 use crate::transport::Connected;
 use crate::vendor::Vendor;
 
-pub use configure::{Placed, verify_config};
-pub use login::Step;
-
 /// What the driver may answer with: console login and the enable secret, where each
 /// secret came from (`$LAB_PASS`), so a refusal can say which one to fix, and the lab keys
 /// that give the login (a console server's are not a serial port's).
 #[derive(Debug, Clone)]
-pub struct Credentials {
-    pub user: Option<String>,
-    pub password: Option<String>,
-    pub secret: Option<String>,
-    pub password_from: Option<String>,
-    pub secret_from: Option<String>,
+pub(crate) struct Credentials {
+    pub(crate) user: Option<String>,
+    pub(crate) password: Option<String>,
+    pub(crate) secret: Option<String>,
+    pub(crate) password_from: Option<String>,
+    pub(crate) secret_from: Option<String>,
     /// The lab keys of the console login: `serial.user`, `console.login_user`…
-    pub user_key: String,
-    pub password_key: String,
+    pub(crate) user_key: String,
+    pub(crate) password_key: String,
 }
 
 impl Default for Credentials {
@@ -53,7 +50,7 @@ fn from_var(var: &Option<String>) -> String {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum DriverError {
+pub(crate) enum DriverError {
     #[error(transparent)]
     Channel(#[from] ChannelError),
     #[error(
@@ -136,7 +133,7 @@ pub enum DriverError {
     },
 }
 
-pub struct Driver {
+pub(crate) struct Driver {
     ch: Channel,
     vendor: Vendor,
     /// The mode the last prompt showed (a profile's mode name).
@@ -146,7 +143,7 @@ pub struct Driver {
 
 impl Driver {
     /// Take over a fresh connection: reach privileged mode and run the on-open commands.
-    pub async fn open(
+    pub(crate) async fn open(
         device: &str,
         vendor: &Vendor,
         conn: Connected,
@@ -185,18 +182,21 @@ impl Driver {
 
     /// The log lines the session showed since they were last taken, each with the time it
     /// arrived (link events already read from them).
-    pub fn take_log_lines(&mut self) -> Vec<crate::channel::SessionLogLine> {
+    pub(crate) fn take_log_lines(&mut self) -> Vec<crate::channel::SessionLogLine> {
         std::mem::take(&mut self.ch.log_lines)
     }
 
     /// Keep reading until `until`, only so that log lines keep the time they arrive.
-    pub async fn listen_until(&mut self, until: std::time::Instant) -> Result<(), DriverError> {
+    pub(crate) async fn listen_until(
+        &mut self,
+        until: std::time::Instant,
+    ) -> Result<(), DriverError> {
         Ok(self.ch.listen_until(until).await?)
     }
 
     /// Record the session's bytes in the transcript, or stop (the repeated polls of a long
     /// watch), saying so there once.
-    pub fn record(&mut self, on: bool, why_not: &str) {
+    pub(crate) fn record(&mut self, on: bool, why_not: &str) {
         if !on && !self.ch.transcript.paused {
             self.ch.transcript.note(why_not);
         }
@@ -204,14 +204,14 @@ impl Driver {
     }
 
     /// Write what the transcript holds; the first write that failed, said once.
-    pub fn flush_transcript(&mut self) -> Option<String> {
+    pub(crate) fn flush_transcript(&mut self) -> Option<String> {
         self.ch.transcript.flush();
         self.ch.transcript.take_error()
     }
 
     /// Run a command whose output is log lines (a log buffer): the channel keeps such lines
     /// out of ordinary output, so here they are put back, in order.
-    pub async fn show_log(&mut self, command: &str) -> Result<Vec<String>, DriverError> {
+    pub(crate) async fn show_log(&mut self, command: &str) -> Result<Vec<String>, DriverError> {
         let before = self.ch.log_lines.len();
         let out = self.show(command).await?;
         let mut lines: Vec<String> = self.ch.log_lines.drain(before..).map(|l| l.line).collect();
@@ -252,7 +252,7 @@ impl Driver {
 
     /// The first line of `output` matching a profile error pattern, with the line before
     /// it when that is a `^` marker.
-    pub fn error_in(&self, output: &str) -> Option<String> {
+    pub(crate) fn error_in(&self, output: &str) -> Option<String> {
         let lines: Vec<&str> = output.lines().collect();
         for (i, l) in lines.iter().enumerate() {
             if self
@@ -273,7 +273,7 @@ impl Driver {
     }
 
     /// Run a command and return its output without echo, log lines or prompt.
-    pub async fn send_command(&mut self, command: &str) -> Result<String, DriverError> {
+    pub(crate) async fn send_command(&mut self, command: &str) -> Result<String, DriverError> {
         self.ch.send_line(command).await?;
         let what = format!("the prompt after `{command}`");
         loop {
@@ -288,7 +288,7 @@ impl Driver {
 
     /// Run a show command: its output, or `CommandRejected` with the device's message when
     /// the answer matches one of the profile's `errors` (an unknown command is not output).
-    pub async fn show(&mut self, command: &str) -> Result<String, DriverError> {
+    pub(crate) async fn show(&mut self, command: &str) -> Result<String, DriverError> {
         let out = self.send_command(command).await?;
         match self.error_in(&out) {
             Some(message) => Err(DriverError::CommandRejected {

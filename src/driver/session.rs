@@ -12,7 +12,7 @@ use crate::transport::{self, ConnectOptions, TransportError};
 use crate::vendor::Vendor;
 
 #[derive(Debug, thiserror::Error)]
-pub enum DeviceError {
+pub(crate) enum DeviceError {
     #[error(transparent)]
     Transport(#[from] TransportError),
     #[error(transparent)]
@@ -34,7 +34,7 @@ impl From<crate::channel::ChannelError> for DeviceError {
 }
 
 /// The console login and enable secret the lab refers to (environment variables).
-pub fn credentials(dev: &Device) -> Result<Credentials, TransportError> {
+pub(crate) fn credentials(dev: &Device) -> Result<Credentials, TransportError> {
     let mut c = Credentials::default();
     if let Some(serial) = &dev.serial {
         let s = serial.get_ref();
@@ -72,7 +72,7 @@ pub fn credentials(dev: &Device) -> Result<Credentials, TransportError> {
 /// Connect to a lab device and bring its CLI to privileged mode. With `transcript`, every
 /// byte of the session goes to that file as it happens, from the connect on (secrets
 /// masked), so a failed login leaves the bytes that explain it.
-pub async fn open(
+pub(crate) async fn open(
     dev: &Device,
     vendor: &Vendor,
     opts: &ConnectOptions,

@@ -7,9 +7,9 @@
 //! Layout: one file per source format, each turning its files into a [`Draft`]; this
 //! module writes a draft as lab.toml and checks it reads back as a valid lab.
 
-pub mod netbox;
-pub mod nornir;
-pub mod pyats;
+pub(crate) mod netbox;
+pub(crate) mod nornir;
+pub(crate) mod pyats;
 
 use serde::Serialize;
 
@@ -17,7 +17,7 @@ use crate::format::{Lab, Source};
 use crate::vendor::Registry;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ImportError {
+pub(crate) enum ImportError {
     #[error("{file}: cannot read: {error}")]
     Read { file: String, error: std::io::Error },
     #[error("{file}: {error}")]
@@ -45,35 +45,35 @@ pub enum ImportError {
 
 /// One device as an inventory gives it, its secrets already turned into variable names.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DraftDevice {
-    pub name: String,
+pub(crate) struct DraftDevice {
+    pub(crate) name: String,
     /// The inventory's platform name (`iosxe`), mapped to a vendor when written.
-    pub platform: String,
-    pub model: Option<String>,
-    pub host: String,
-    pub port: u16,
-    pub user: String,
-    pub password_env: Option<String>,
-    pub secret_env: Option<String>,
+    pub(crate) platform: String,
+    pub(crate) model: Option<String>,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) user: String,
+    pub(crate) password_env: Option<String>,
+    pub(crate) secret_env: Option<String>,
 }
 
 /// What an inventory holds, ready to be written as a lab.
 #[derive(Debug, Default)]
-pub struct Draft {
-    pub name: Option<String>,
+pub(crate) struct Draft {
+    pub(crate) name: Option<String>,
     /// Where it came from, for the file's header.
-    pub source: String,
-    pub devices: Vec<DraftDevice>,
+    pub(crate) source: String,
+    pub(crate) devices: Vec<DraftDevice>,
     /// Devices the inventory has but switchlab cannot take (a console-server connection):
     /// (device, why).
-    pub skipped: Vec<(String, String)>,
+    pub(crate) skipped: Vec<(String, String)>,
     /// Environment variables the lab now names: (variable, what to set it to).
-    pub secrets: Vec<(String, String)>,
+    pub(crate) secrets: Vec<(String, String)>,
 }
 
 impl Draft {
     /// Record that the secret `what` is in variable `var` (once per variable).
-    pub fn secret(&mut self, var: &str, what: String) -> String {
+    pub(crate) fn secret(&mut self, var: &str, what: String) -> String {
         if !self.secrets.iter().any(|(v, _)| v == var) {
             self.secrets.push((var.to_string(), what));
         }
@@ -82,7 +82,7 @@ impl Draft {
 }
 
 /// `SWITCHLAB_<WORDS>_<KIND>`: an environment variable name made from inventory names.
-pub fn env_name(words: &[&str], kind: &str) -> String {
+pub(crate) fn env_name(words: &[&str], kind: &str) -> String {
     let mut out = String::from("SWITCHLAB");
     for w in words.iter().chain([&kind]) {
         out.push('_');
@@ -127,7 +127,7 @@ struct SshOut {
 /// The lab file for `draft`: every platform mapped to a vendor (or the draft refused,
 /// naming the unknown ones, unless `skip_unknown`), checked to read back as a valid lab.
 /// Returns the text and what was left out.
-pub fn write_lab(
+pub(crate) fn write_lab(
     draft: &Draft,
     reg: &Registry,
     skip_unknown: bool,
@@ -192,7 +192,7 @@ pub fn write_lab(
 }
 
 /// A file's text, or an error naming it.
-pub fn read(path: &std::path::Path) -> Result<String, ImportError> {
+pub(crate) fn read(path: &std::path::Path) -> Result<String, ImportError> {
     std::fs::read_to_string(path).map_err(|error| ImportError::Read {
         file: path.display().to_string(),
         error,
@@ -200,7 +200,7 @@ pub fn read(path: &std::path::Path) -> Result<String, ImportError> {
 }
 
 /// A device name as the lab takes it (it becomes file names), or an error naming it.
-pub fn check_name(file: &str, name: &str) -> Result<(), ImportError> {
+pub(crate) fn check_name(file: &str, name: &str) -> Result<(), ImportError> {
     match crate::format::values::path_part_problem(name) {
         None => Ok(()),
         Some(why) => Err(ImportError::Entry {
@@ -213,7 +213,10 @@ pub fn check_name(file: &str, name: &str) -> Result<(), ImportError> {
 }
 
 /// YAML text as `T`, or an error naming the file.
-pub fn yaml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, ImportError> {
+pub(crate) fn yaml<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<T, ImportError> {
     serde_saphyr::from_str(text).map_err(|e| ImportError::Parse {
         file: file.into(),
         error: e.to_string(),

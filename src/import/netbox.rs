@@ -17,7 +17,7 @@ fn column(header: &csv::StringRecord, names: &[&str]) -> Option<usize> {
 }
 
 /// Read a NetBox device CSV; every device is reached as `user` on port 22.
-pub fn read_devices(path: &Path, user: &str) -> Result<Draft, ImportError> {
+pub(crate) fn read_devices(path: &Path, user: &str) -> Result<Draft, ImportError> {
     let file = path.display().to_string();
     let text = super::read(path)?;
     let mut r = csv::Reader::from_reader(text.as_bytes());

@@ -85,7 +85,7 @@ fn chain<'a>(
 }
 
 /// Read a Nornir inventory.
-pub fn read_inventory(
+pub(crate) fn read_inventory(
     hosts: &Path,
     groups: Option<&Path>,
     defaults: Option<&Path>,

@@ -44,7 +44,7 @@ struct Credential {
 }
 
 /// Read a pyATS testbed.
-pub fn read_testbed(path: &Path) -> Result<Draft, ImportError> {
+pub(crate) fn read_testbed(path: &Path) -> Result<Draft, ImportError> {
     let file = path.display().to_string();
     let tb: Testbed = yaml(&file, &read(path)?)?;
     let info = tb.testbed.unwrap_or_default();

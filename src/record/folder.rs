@@ -23,9 +23,8 @@ struct Incomplete {
 
 pub struct RunFolder {
     pub path: PathBuf,
-    flaps: Mutex<CsvLog>,
-    /// events.jsonl: every sighting as it is taken in, before it settles into flaps.csv.
-    journal: Mutex<(u64, std::fs::File)>,
+    /// flaps.csv and events.jsonl, appended by a writer thread of their own.
+    journal: super::journal::Journal,
     /// throughput.csv, once the traffic starts.
     throughput: Mutex<Option<CsvLog>>,
     /// When each throughput test ran: (test, from, to or None while it runs).
@@ -100,8 +99,7 @@ impl RunFolder {
         let journal = std::fs::File::create(path.join("events.jsonl"))?;
         Ok(RunFolder {
             path,
-            flaps: Mutex::new(flaps),
-            journal: Mutex::new((0, journal)),
+            journal: super::journal::Journal::start(journal, flaps)?,
             throughput: Mutex::new(None),
             traffic: Mutex::new(Vec::new()),
         })
@@ -111,19 +109,13 @@ impl RunFolder {
     /// tests that ran then (the row's `traffic`).
     pub fn flap(&self, from: SystemTime, to: SystemTime, mut row: FlapRow) -> std::io::Result<()> {
         row.traffic = self.traffic_during(from, to);
-        lock(&self.flaps).append(&row)
+        self.journal.flap(row)
     }
 
     /// Append a sighting to events.jsonl at once (a SIGKILL a moment later loses nothing
-    /// seen), numbered in the order sightings are taken in (its `seq` is set here).
-    pub fn sighting(&self, mut line: EventLine) -> std::io::Result<()> {
-        use std::io::Write;
-        let mut j = lock(&self.journal);
-        j.0 += 1;
-        line.seq = j.0;
-        let text = serde_json::to_string(&line)?;
-        writeln!(j.1, "{text}")?;
-        j.1.flush()
+    /// seen), numbered in the order sightings are taken in (its `seq` is set there).
+    pub fn sighting(&self, line: EventLine) -> std::io::Result<()> {
+        self.journal.sighting(line)
     }
 
     /// Append a row to throughput.csv (created, with its header, by the first).
@@ -185,6 +177,8 @@ impl RunFolder {
 
     /// ports.csv and the whole run.json: the run is over.
     pub fn finish(&self, ports: &[PortRow], run: &RunRecord) -> std::io::Result<()> {
+        // Every event is on disk before the run says it is complete.
+        self.journal.sync()?;
         let mut w = CsvLog::create::<PortRow>(&self.path.join("ports.csv"))?;
         for p in ports {
             w.append(p)?;

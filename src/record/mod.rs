@@ -12,6 +12,7 @@
 //! - [`rerun`]: how a run was started and which of the bench's files changed since.
 
 pub mod folder;
+mod journal;
 pub mod read;
 pub mod rerun;
 pub mod rows;

@@ -8,14 +8,14 @@ use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
 /// The colour of flap markers (down events): nothing else is drawn in it.
-pub const MARKER: RGBColor = RGBColor(0xD6, 0x27, 0x28);
+pub(crate) const MARKER: RGBColor = RGBColor(0xD6, 0x27, 0x28);
 const UP: RGBColor = RGBColor(0x2C, 0xA0, 0x2C);
 const UNSEEN: RGBColor = RGBColor(0xFF, 0x7F, 0x0E);
 const LINE: RGBColor = RGBColor(0x1F, 0x77, 0xB4);
 const FONT: &str = "sans-serif";
 
 /// A chart that could not be drawn: the message goes into the report in its place.
-pub type ChartError = String;
+pub(crate) type ChartError = String;
 
 fn err<E: std::fmt::Debug>(e: E) -> ChartError {
     format!("{e:?}")
@@ -41,10 +41,10 @@ where
 
 /// An event on a time axis: seconds, and what happened.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Mark {
-    pub at_s: f64,
-    pub event: FlapEvent,
-    pub port: String,
+pub(crate) struct Mark {
+    pub(crate) at_s: f64,
+    pub(crate) event: FlapEvent,
+    pub(crate) port: String,
 }
 
 fn style_of(event: FlapEvent) -> RGBColor {
@@ -57,7 +57,7 @@ fn style_of(event: FlapEvent) -> RGBColor {
 
 /// Gbit/s per second of one test (`intervals`: start and end in seconds, Gbit/s; drawn as
 /// steps), with the device's flaps while it ran drawn as markers at their time.
-pub fn throughput(
+pub(crate) fn throughput(
     title: &str,
     intervals: &[(f64, f64, f64)],
     marks: &[Mark],
@@ -132,7 +132,7 @@ pub fn throughput(
 }
 
 /// One device's ports (rows) against time since the run started: each event a marker.
-pub fn flap_timeline(
+pub(crate) fn flap_timeline(
     title: &str,
     ports: &[String],
     marks: &[Mark],
@@ -211,7 +211,7 @@ pub fn flap_timeline(
 }
 
 /// A bar per (label, value): devices side by side by one figure.
-pub fn bars(title: &str, unit: &str, bars: &[(String, f64)]) -> Result<String, ChartError> {
+pub(crate) fn bars(title: &str, unit: &str, bars: &[(String, f64)]) -> Result<String, ChartError> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (760, 280)).into_drawing_area();

@@ -7,7 +7,7 @@ use crate::record::read::RunData;
 use crate::record::summary::SummaryRow;
 
 /// The columns compare adds after the summary's.
-pub const DELTAS: [&str; 4] = [
+pub(crate) const DELTAS: [&str; 4] = [
     "gbit_s_delta",
     "min_second_gbit_s_delta",
     "flaps_delta",
@@ -15,10 +15,10 @@ pub const DELTAS: [&str; 4] = [
 ];
 
 /// The joined table: a header and rows of text; and what differs between the runs' inputs.
-pub struct Comparison {
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-    pub differing_inputs: Vec<String>,
+pub(crate) struct Comparison {
+    pub(crate) header: Vec<String>,
+    pub(crate) rows: Vec<Vec<String>>,
+    pub(crate) differing_inputs: Vec<String>,
 }
 
 fn delta(a: Option<f64>, b: Option<f64>) -> String {
@@ -29,7 +29,7 @@ fn delta(a: Option<f64>, b: Option<f64>) -> String {
 }
 
 /// Join the runs' summaries (the first is the base the deltas are against).
-pub fn compare(runs: &[RunData]) -> Comparison {
+pub(crate) fn compare(runs: &[RunData]) -> Comparison {
     let mut header = vec!["run".to_string()];
     header.extend(crate::record::header::<SummaryRow>());
     header.extend(DELTAS.iter().map(|d| d.to_string()));
@@ -57,13 +57,13 @@ pub fn compare(runs: &[RunData]) -> Comparison {
 }
 
 /// Read every run folder, or say which file of which could not be read.
-pub fn read_runs(paths: &[std::path::PathBuf]) -> Result<Vec<RunData>, ReadError> {
+pub(crate) fn read_runs(paths: &[std::path::PathBuf]) -> Result<Vec<RunData>, ReadError> {
     paths.iter().map(|p| RunData::read(p)).collect()
 }
 
 /// The inputs that are not the same in every run, by the digests each run.json records
 /// (`manifest`, `lab`, `hints`, `profile arista_eos`, `template arista_eos/baseline`).
-pub fn differing(runs: &[RunData]) -> Vec<String> {
+pub(crate) fn differing(runs: &[RunData]) -> Vec<String> {
     let all: Vec<Vec<(String, String)>> = runs
         .iter()
         .map(|r| {
@@ -78,7 +78,7 @@ pub fn differing(runs: &[RunData]) -> Vec<String> {
 }
 
 /// The labels whose digest is not the same in every list (missing counts as different).
-pub fn differing_digests(all: &[Vec<(String, String)>]) -> Vec<String> {
+pub(crate) fn differing_digests(all: &[Vec<(String, String)>]) -> Vec<String> {
     let mut keys: Vec<String> = all.iter().flatten().map(|(k, _)| k.clone()).collect();
     keys.sort();
     keys.dedup();

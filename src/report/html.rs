@@ -17,7 +17,7 @@ use crate::record::summary::SummaryRow;
 const PAGE: &str = include_str!("report.html.j2");
 
 #[derive(Debug, thiserror::Error)]
-pub enum ReportError {
+pub(crate) enum ReportError {
     #[error(transparent)]
     Read(#[from] crate::record::ReadError),
     #[error("report: {0}")]
@@ -182,7 +182,7 @@ fn comparison(runs: &[RunData]) -> Vec<Chart> {
 }
 
 /// The report of `runs` as one HTML document.
-pub fn render(runs: &[RunData]) -> Result<String, ReportError> {
+pub(crate) fn render(runs: &[RunData]) -> Result<String, ReportError> {
     let views: Vec<RunView> = runs
         .iter()
         .map(|r| RunView {
@@ -210,7 +210,7 @@ pub fn render(runs: &[RunData]) -> Result<String, ReportError> {
 }
 
 /// Write the report of `runs` to `path`.
-pub fn write(runs: &[RunData], path: &Path) -> Result<(), ReportError> {
+pub(crate) fn write(runs: &[RunData], path: &Path) -> Result<(), ReportError> {
     let page = render(runs)?;
     std::fs::write(path, page).map_err(|error| ReportError::Write {
         path: path.to_path_buf(),
@@ -219,7 +219,7 @@ pub fn write(runs: &[RunData], path: &Path) -> Result<(), ReportError> {
 }
 
 /// Read the run folder `folder` back and write its report.html into it.
-pub fn write_folder(folder: &Path) -> Result<std::path::PathBuf, ReportError> {
+pub(crate) fn write_folder(folder: &Path) -> Result<std::path::PathBuf, ReportError> {
     let data = RunData::read(folder)?;
     let path = folder.join("report.html");
     write(&[data], &path)?;

@@ -2,8 +2,8 @@
 //! (push and flap watch per device into a run folder, with the traffic phase inside the
 //! watch). Opening one device is [`crate::driver::session`]'s.
 
-pub mod doctor;
-pub mod pipeline;
-pub mod push;
-pub mod summary;
-pub mod traffic;
+pub(crate) mod doctor;
+pub(crate) mod pipeline;
+pub(crate) mod push;
+pub(crate) mod summary;
+pub(crate) mod traffic;

@@ -14,17 +14,17 @@ use crate::transport::ConnectOptions;
 use crate::vendor::Registry;
 
 #[derive(Debug, Clone)]
-pub struct PushOptions {
-    pub dry_run: bool,
-    pub save: bool,
-    pub jobs: usize,
-    pub connect: ConnectOptions,
+pub(crate) struct PushOptions {
+    pub(crate) dry_run: bool,
+    pub(crate) save: bool,
+    pub(crate) jobs: usize,
+    pub(crate) connect: ConnectOptions,
     /// Write each device's transcript to `<dir>/<device>.log` as the session goes.
-    pub transcripts: Option<std::path::PathBuf>,
+    pub(crate) transcripts: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Rendered only (--dry-run).
     Rendered,
     Pushed {
@@ -39,7 +39,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// run.json's `push` of a device.
-    pub fn state(&self) -> PushState {
+    pub(crate) fn state(&self) -> PushState {
         match self {
             Outcome::Rendered => PushState::Rendered,
             Outcome::Pushed { .. } => PushState::Pushed,
@@ -50,21 +50,21 @@ impl Outcome {
 }
 
 #[derive(Debug)]
-pub struct PushResult {
-    pub device: String,
-    pub lines: usize,
-    pub elapsed: Duration,
-    pub outcome: Outcome,
+pub(crate) struct PushResult {
+    pub(crate) device: String,
+    pub(crate) lines: usize,
+    pub(crate) elapsed: Duration,
+    pub(crate) outcome: Outcome,
 }
 
 impl PushResult {
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         matches!(self.outcome, Outcome::Rendered | Outcome::Pushed { .. })
     }
 }
 
 /// Push each named device's rendered config; results arrive in completion order via `done`.
-pub async fn push_all(
+pub(crate) async fn push_all(
     reg: &Registry,
     inputs: &RunInputs,
     devices: &[String],
@@ -117,7 +117,7 @@ pub async fn push_all(
 
 /// Join every task as it ends; a task that panicked (a bug) comes back as
 /// `failed(its name, the panic's message)`, never as a silent success.
-pub async fn join_named<T: 'static, N: Default>(
+pub(crate) async fn join_named<T: 'static, N: Default>(
     mut set: tokio::task::JoinSet<T>,
     mut names: std::collections::HashMap<tokio::task::Id, N>,
     failed: impl Fn(N, String) -> T,
@@ -136,7 +136,7 @@ pub async fn join_named<T: 'static, N: Default>(
 }
 
 /// What a task's panic said (or that it was cancelled).
-pub fn panic_message(e: tokio::task::JoinError) -> String {
+pub(crate) fn panic_message(e: tokio::task::JoinError) -> String {
     match e.try_into_panic() {
         Ok(p) => p
             .downcast_ref::<&str>()
@@ -167,7 +167,7 @@ async fn push_one(
 
 /// Configure `lines` on an open session, save if asked, and check every line is in the
 /// running config; `sent(n)` hears as each of the first n lines is in.
-pub async fn push_config(
+pub(crate) async fn push_config(
     d: &mut Driver,
     lines: &[String],
     save: bool,

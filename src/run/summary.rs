@@ -8,7 +8,11 @@ use crate::record::summary::SummaryRow;
 use crate::states::{DeviceVerdict, PortVerdict, WatchState};
 
 /// One row per device of the run, in the run's order.
-pub fn summarize(devices: &[DeviceReport], tests: &[TestResult], lab: &Lab) -> Vec<SummaryRow> {
+pub(crate) fn summarize(
+    devices: &[DeviceReport],
+    tests: &[TestResult],
+    lab: &Lab,
+) -> Vec<SummaryRow> {
     devices
         .iter()
         .map(|d| {

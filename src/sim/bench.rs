@@ -159,3 +159,57 @@ pub fn data_plane(
         .collect();
     super::dataplane::DataPlane::start(lab, &devices, opts)
 }
+
+/// A whole virtual bench up: its simulators and (where it can run) its data plane, both
+/// stopped when this is dropped.
+pub struct Running {
+    pub switches: Vec<BenchSwitch>,
+    pub forwarding: Option<super::dataplane::DataPlane>,
+    /// What came up, a line each (listeners, links).
+    pub lines: Vec<String>,
+}
+
+impl Running {
+    /// Start the lab's simulators (and the data plane when `data_plane`), and point the
+    /// lab's SSH entries at the ports the simulators got.
+    pub async fn start(
+        lab: &mut Lab,
+        lab_dir: &Path,
+        opts: &super::dataplane::DataPlaneOptions,
+        data_plane: bool,
+    ) -> Result<Running, BenchError> {
+        let switches = start(lab, lab_dir).await?;
+        let forwarding = match data_plane {
+            true => self::data_plane(lab, &switches, opts)?,
+            false => None,
+        };
+        let mut lines: Vec<String> = (forwarding.iter().flat_map(|d| &d.lines))
+            .map(|l| format!("data plane: {l}"))
+            .collect();
+        for s in &switches {
+            lines.push(format!(
+                "sim    {:<16} {}",
+                s.device,
+                s.listeners.join(", ")
+            ));
+            let dev = lab.devices.iter_mut().find(|d| d.name() == s.device);
+            if let (Some(ssh), Some(bound)) = (dev.and_then(|d| d.ssh.as_mut()), s.ssh) {
+                ssh.get_mut().port = bound.port();
+            }
+        }
+        Ok(Running {
+            switches,
+            forwarding,
+            lines,
+        })
+    }
+}
+
+/// Why a bench could not come up.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error(transparent)]
+    Sim(#[from] SimError),
+    #[error(transparent)]
+    DataPlane(#[from] super::dataplane::DataPlaneError),
+}

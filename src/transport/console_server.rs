@@ -13,9 +13,7 @@ pub async fn connect(
     opts: &ConnectOptions,
 ) -> Result<Connected, TransportError> {
     if c.protocol == ConsoleProtocol::Ssh {
-        let mut conn = super::ssh::connect(device, &c.ssh(), opts).await?;
-        conn.console = true;
-        return Ok(conn);
+        return super::ssh::connect(device, &c.ssh(), opts).await;
     }
     let port = c.tcp_port().unwrap_or(23);
     let addr = format!("{}:{port}", c.host);
@@ -50,7 +48,6 @@ pub async fn connect(
     };
     Ok(Connected {
         stream,
-        console: true,
         keep_alive: Vec::new(),
     })
 }

@@ -23,9 +23,6 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> ByteStream for T {}
 /// An open CLI stream, plus whatever must stay alive for it (SSH session handles).
 pub struct Connected {
     pub stream: Box<dyn ByteStream>,
-    /// A console (serial) rather than an SSH shell: it may sit at a login prompt, in a
-    /// dialog or mid-pager, and asks for a login itself.
-    pub console: bool,
     pub keep_alive: Vec<Box<dyn Send + Sync>>,
 }
 

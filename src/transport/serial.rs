@@ -66,7 +66,6 @@ pub fn open(
     match builder.open_native_async() {
         Ok(stream) => Ok(Connected {
             stream: Box::new(stream),
-            console: true,
             keep_alive: Vec::new(),
         }),
         Err(e) => {

@@ -4,7 +4,7 @@
 
 use regex::Regex;
 
-use super::profile::{Dialog, LinkEventRule, ParseRule, ParseStyle, Profile};
+use super::profile::{Dialog, LinkEventRule, ParseStyle, Profile};
 use crate::format::{FormatError, Source};
 
 /// A vendor profile ready for the driver, the parser and the flap watch.
@@ -87,18 +87,23 @@ pub struct CompiledParse {
 }
 
 /// Compiles regexes, naming the profile key and locating the pattern in the file.
-struct Compiler<'a> {
+pub(super) struct Compiler<'a> {
     src: &'a Source,
 }
 
 impl Compiler<'_> {
-    fn regex(&self, key: &str, pattern: &str) -> Result<Regex, FormatError> {
+    pub(super) fn regex(&self, key: &str, pattern: &str) -> Result<Regex, FormatError> {
         Regex::new(pattern)
             .map_err(|e| self.invalid(pattern, key, format!("regex does not compile: {e}")))
     }
 
     /// `re` if it has the group `v` the value is taken from, else an error saying so.
-    fn with_v(&self, re: &Regex, pattern: &str, key: &str) -> Result<Regex, FormatError> {
+    pub(super) fn with_v(
+        &self,
+        re: &Regex,
+        pattern: &str,
+        key: &str,
+    ) -> Result<Regex, FormatError> {
         if re.capture_names().flatten().any(|g| g == "v") {
             return Ok(re.clone());
         }
@@ -110,9 +115,23 @@ impl Compiler<'_> {
     }
 
     /// An error located at the first place the offending text appears in the file.
-    fn invalid(&self, needle: &str, key: &str, message: String) -> FormatError {
+    pub(super) fn invalid(&self, needle: &str, key: &str, message: String) -> FormatError {
         let at = self.src.text.find(needle).unwrap_or(0);
         self.src.invalid(&(at..at), key, message)
+    }
+
+    /// An optional pattern, compiled.
+    pub(super) fn opt(
+        &self,
+        key: &str,
+        pattern: Option<&str>,
+    ) -> Result<Option<Regex>, FormatError> {
+        pattern.map(|p| self.regex(key, p)).transpose()
+    }
+
+    /// Every pattern of a list, compiled.
+    fn all(&self, key: &str, patterns: &[String]) -> Result<Vec<Regex>, FormatError> {
+        patterns.iter().map(|p| self.regex(key, p)).collect()
     }
 
     fn answers(&self, key: &str, dialogs: &[Dialog]) -> Result<Vec<Answer>, FormatError> {
@@ -133,72 +152,9 @@ impl Vendor {
     pub fn from_source(src: &Source, origin: Origin) -> Result<Vendor, FormatError> {
         let profile: Profile = src.parse_toml()?;
         let c = Compiler { src };
-        let depths = mode_depths(&profile, &c)?;
-        let mut modes = Vec::new();
-        for (name, m) in &profile.modes {
-            modes.push(ModeInfo {
-                name: name.clone(),
-                prompt: c.regex(&format!("modes.{name}.prompt"), &m.prompt)?,
-                auth_prompt: m
-                    .auth_prompt
-                    .as_deref()
-                    .map(|p| c.regex(&format!("modes.{name}.auth_prompt"), p))
-                    .transpose()?,
-                depth: depths
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map_or(0, |(_, d)| *d),
-            });
-        }
-        modes.sort_by(|a, b| b.depth.cmp(&a.depth).then(a.name.cmp(&b.name)));
-        let errors = profile
-            .errors
-            .iter()
-            .map(|e| c.regex("errors", e))
-            .collect::<Result<_, _>>()?;
-        let link_events = profile.link_events.iter().map(|r: &LinkEventRule| {
-            let pattern = c.regex("link_event.pattern", &r.pattern)?;
-            let names: Vec<_> = pattern.capture_names().flatten().collect();
-            if !names.contains(&"port") || (r.state.is_none() && !names.contains(&"state")) {
-                return Err(c.invalid(
-                    &r.pattern,
-                    "link_event.pattern",
-                    "needs a (?P<port>…) group and a (?P<state>…) group or a fixed `state`".into(),
-                ));
-            }
-            Ok(LinkEventPattern {
-                pattern,
-                state: r.state,
-            })
-        });
-        for (key, cmd) in [
-            ("commands.interface", &profile.commands.interface),
-            (
-                "commands.interface_config",
-                &profile.commands.interface_config,
-            ),
-        ] {
-            if let Some(cmd) = cmd
-                && !cmd.contains("{port}")
-            {
-                return Err(c.invalid(
-                    cmd,
-                    key,
-                    format!("'{cmd}' has no {{port}}; write e.g. \"show interfaces {{port}}\""),
-                ));
-            }
-        }
-        let parse = profile.parse.iter().map(|r| compile_parse(&c, r));
-        let verify_ignore = profile
-            .verify
-            .ignore
-            .iter()
-            .map(|p| c.regex("verify.ignore", p))
-            .collect::<Result<_, _>>()?;
-        let version_pattern = profile
-            .commands
-            .version_pattern
-            .as_deref()
+        check_port_commands(&c, &profile)?;
+        let cmds = &profile.commands;
+        let version_pattern = (cmds.version_pattern.as_deref())
             .map(|p| {
                 c.with_v(
                     &c.regex("commands.version_pattern", p)?,
@@ -207,60 +163,31 @@ impl Vendor {
                 )
             })
             .transpose()?;
-        let clock_pattern = profile
-            .commands
-            .clock_pattern
-            .as_deref()
-            .map(|p| {
-                let re = c.regex("commands.clock_pattern", p)?;
-                let names: Vec<&str> = re.capture_names().flatten().collect();
-                match ["time", "mon", "day", "year"].iter().find(|g| !names.contains(g)) {
-                    None => Ok(re),
-                    Some(g) => Err(c.invalid(
-                        p,
-                        "commands.clock_pattern",
-                        format!("'{p}' has no group `{g}`: it needs `time` (HH:MM:SS), `mon`, `day` and `year`"),
-                    )),
-                }
-            })
-            .transpose()?;
-        let shut_pattern = profile
-            .commands
-            .shut_pattern
-            .as_deref()
-            .map(|p| c.regex("commands.shut_pattern", &format!("(?m){p}")))
-            .transpose()?;
         Ok(Vendor {
-            shut_pattern,
-            clock_pattern,
-            modes,
+            modes: modes(&c, &profile)?,
+            shut_pattern: c.opt(
+                "commands.shut_pattern",
+                cmds.shut_pattern
+                    .as_deref()
+                    .map(|p| format!("(?m){p}"))
+                    .as_deref(),
+            )?,
+            clock_pattern: clock_pattern(&c, cmds.clock_pattern.as_deref())?,
+            version_pattern,
             dialogs: c.answers("dialog.pattern", &profile.dialogs)?,
             save_dialogs: c.answers("save.dialog.pattern", &profile.save.dialogs)?,
-            save_success: profile
-                .save
-                .success
-                .as_deref()
-                .map(|p| c.regex("save.success", p))
-                .transpose()?,
-            pager: profile
-                .session
-                .pager
-                .as_deref()
-                .map(|p| c.regex("session.pager", p))
-                .transpose()?,
-            errors,
+            save_success: c.opt("save.success", profile.save.success.as_deref())?,
+            pager: c.opt("session.pager", profile.session.pager.as_deref())?,
+            errors: c.all("errors", &profile.errors)?,
             username_prompt: c.regex("login.username_prompt", &profile.login.username_prompt)?,
             password_prompt: c.regex("login.password_prompt", &profile.login.password_prompt)?,
             login_failure: c.regex("login.failure", &profile.login.failure)?,
-            link_events: link_events.collect::<Result<_, _>>()?,
-            async_line: profile
-                .async_line
-                .as_deref()
-                .map(|p| c.regex("async_line", p))
-                .transpose()?,
-            parse: parse.collect::<Result<_, _>>()?,
-            verify_ignore,
-            version_pattern,
+            link_events: link_events(&c, &profile.link_events)?,
+            async_line: c.opt("async_line", profile.async_line.as_deref())?,
+            parse: (profile.parse.iter())
+                .map(|r| super::compiled_parse::compile(&c, r))
+                .collect::<Result<_, _>>()?,
+            verify_ignore: c.all("verify.ignore", &profile.verify.ignore)?,
             digest: crate::record::digest(&src.text),
             profile,
             origin,
@@ -282,134 +209,100 @@ impl Vendor {
     }
 }
 
+/// The mode graph's prompts, deepest first (a config prompt is also a valid privileged
+/// prompt shape on some vendors).
+fn modes(c: &Compiler, profile: &Profile) -> Result<Vec<ModeInfo>, FormatError> {
+    let depths = mode_depths(profile, c)?;
+    let mut modes = Vec::new();
+    for (name, m) in &profile.modes {
+        modes.push(ModeInfo {
+            name: name.clone(),
+            prompt: c.regex(&format!("modes.{name}.prompt"), &m.prompt)?,
+            auth_prompt: c.opt(
+                &format!("modes.{name}.auth_prompt"),
+                m.auth_prompt.as_deref(),
+            )?,
+            depth: depths
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(0, |(_, d)| *d),
+        });
+    }
+    modes.sort_by(|a, b| b.depth.cmp(&a.depth).then(a.name.cmp(&b.name)));
+    Ok(modes)
+}
+
+/// Each link-event pattern has the groups it needs.
+fn link_events(
+    c: &Compiler,
+    rules: &[LinkEventRule],
+) -> Result<Vec<LinkEventPattern>, FormatError> {
+    rules
+        .iter()
+        .map(|r| {
+            let pattern = c.regex("link_event.pattern", &r.pattern)?;
+            let names: Vec<_> = pattern.capture_names().flatten().collect();
+            if !names.contains(&"port") || (r.state.is_none() && !names.contains(&"state")) {
+                return Err(c.invalid(
+                    &r.pattern,
+                    "link_event.pattern",
+                    "needs a (?P<port>…) group and a (?P<state>…) group or a fixed `state`".into(),
+                ));
+            }
+            Ok(LinkEventPattern {
+                pattern,
+                state: r.state,
+            })
+        })
+        .collect()
+}
+
+/// A command for one port names the port (`{port}`).
+fn check_port_commands(c: &Compiler, profile: &Profile) -> Result<(), FormatError> {
+    let cmds = &profile.commands;
+    let per_port = [
+        ("commands.interface", &cmds.interface),
+        ("commands.interface_config", &cmds.interface_config),
+    ];
+    for (key, cmd) in per_port {
+        if let Some(cmd) = cmd
+            && !cmd.contains("{port}")
+        {
+            return Err(c.invalid(
+                cmd,
+                key,
+                format!("'{cmd}' has no {{port}}; write e.g. \"show interfaces {{port}}\""),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `commands.clock_pattern`, with the groups the clock check reads.
+fn clock_pattern(c: &Compiler, pattern: Option<&str>) -> Result<Option<Regex>, FormatError> {
+    let Some(p) = pattern else { return Ok(None) };
+    let re = c.regex("commands.clock_pattern", p)?;
+    let names: Vec<&str> = re.capture_names().flatten().collect();
+    match ["time", "mon", "day", "year"]
+        .iter()
+        .find(|g| !names.contains(g))
+    {
+        None => Ok(Some(re)),
+        Some(g) => Err(c.invalid(
+            p,
+            "commands.clock_pattern",
+            format!(
+                "'{p}' has no group `{g}`: it needs `time` (HH:MM:SS), `mon`, `day` and `year`"
+            ),
+        )),
+    }
+}
+
 fn fold(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
-}
-
-const SCHEMA_FIELDS: &[&str] = &[
-    "port",
-    "admin",
-    "oper",
-    "link_changes",
-    "link_downs",
-    "last_change_s",
-    "speed_mbps",
-    "in_errors",
-    "crc",
-    "resets",
-    "description",
-    "err_disabled",
-];
-
-fn compile_parse(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, FormatError> {
-    let key = |k: &str| format!("parse[{}].{k}", r.command);
-    let rows = r
-        .rows
-        .iter()
-        .map(|p| c.regex(&key("rows"), p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let start = r
-        .start
-        .as_deref()
-        .map(|p| c.regex(&key("start"), p))
-        .transpose()?;
-    match r.style {
-        ParseStyle::Table if rows.is_empty() => {
-            return Err(c.invalid(
-                &r.command,
-                &key("rows"),
-                "style \"table\" needs `rows` regexes".into(),
-            ));
-        }
-        ParseStyle::Blocks if start.is_none() => {
-            return Err(c.invalid(
-                &r.command,
-                &key("start"),
-                "style \"blocks\" needs a `start` regex".into(),
-            ));
-        }
-        _ => {}
-    }
-    let mut fields = Vec::new();
-    for (name, pattern) in &r.fields {
-        if !SCHEMA_FIELDS.contains(&name.as_str()) {
-            return Err(c.invalid(
-                name,
-                &key("fields"),
-                format!(
-                    "'{name}' is not a port-state field; known: {}",
-                    SCHEMA_FIELDS.join(", ")
-                ),
-            ));
-        }
-        // Without a group `v` the field would be null on every port, silently.
-        let k = key(&format!("fields.{name}"));
-        fields.push((name.clone(), c.with_v(&c.regex(&k, pattern)?, pattern, &k)?));
-    }
-    for re in rows.iter().chain(start.iter()) {
-        for g in re.capture_names().flatten() {
-            if !SCHEMA_FIELDS.contains(&g) {
-                return Err(c.invalid(
-                    g,
-                    &key("row"),
-                    format!(
-                        "group '{g}' is not a port-state field; known: {}",
-                        SCHEMA_FIELDS.join(", ")
-                    ),
-                ));
-            }
-        }
-    }
-    let mut map = Vec::new();
-    for (field, pairs) in &r.map {
-        let compiled = pairs
-            .iter()
-            .map(|[p, v]| Ok((c.regex(&key(&format!("map.{field}")), p)?, v.clone())))
-            .collect::<Result<Vec<_>, FormatError>>()?;
-        map.push((field.clone(), compiled));
-    }
-    for field in r.derive.keys() {
-        if !SCHEMA_FIELDS.contains(&field.as_str()) || !r.map.contains_key(field) {
-            return Err(c.invalid(
-                field,
-                &key("derive"),
-                format!("'{field}' must be a port-state field with a `map` entry"),
-            ));
-        }
-    }
-    for field in r.columns.keys() {
-        if !SCHEMA_FIELDS.contains(&field.as_str()) {
-            return Err(c.invalid(
-                field,
-                &key("columns"),
-                format!(
-                    "'{field}' is not a port-state field; known: {}",
-                    SCHEMA_FIELDS.join(", ")
-                ),
-            ));
-        }
-    }
-    Ok(CompiledParse {
-        columns: r
-            .columns
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        derive: r
-            .derive
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        command: r.command.clone(),
-        style: r.style,
-        rows,
-        start,
-        fields,
-        map,
-    })
 }
 
 /// Depth of each mode below its root; errors for unknown parents, cycles, modes that

@@ -3,6 +3,7 @@
 //! and folder-supplied profiles and templates (`registry`).
 
 pub mod compiled;
+mod compiled_parse;
 pub mod ports;
 pub mod profile;
 pub mod registry;

@@ -9,37 +9,37 @@ use crate::record::rows::PortRow;
 use crate::states::PortVerdict;
 
 /// What every port of one device is judged by.
-pub struct Judge<'a> {
-    pub device: &'a str,
-    pub hints: &'a HintFile,
+pub(crate) struct Judge<'a> {
+    pub(crate) device: &'a str,
+    pub(crate) hints: &'a HintFile,
     /// Flaps a port may have and still pass.
-    pub max_flaps: u64,
+    pub(crate) max_flaps: u64,
     /// Whether the watch polled states at all (else a port is never "shown").
-    pub polled: bool,
+    pub(crate) polled: bool,
     /// The command that shows a port (`{port}` where per port), for the unknown hint.
-    pub shown_by: &'a str,
+    pub(crate) shown_by: &'a str,
     /// The watch of this device was cut short: when (UTC) and why. A port that had not
     /// failed by then is `lost`, never `pass`.
-    pub lost: Option<(String, String)>,
+    pub(crate) lost: Option<(String, String)>,
 }
 
 /// One watched port as the judge sees it.
-pub struct Watched<'a> {
-    pub name: &'a str,
-    pub cabling: &'a PortFacts,
-    pub tl: &'a PortTimeline,
+pub(crate) struct Watched<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) cabling: &'a PortFacts,
+    pub(crate) tl: &'a PortTimeline,
     /// The device's answer when it rejected the command showing this port.
-    pub rejected: Option<&'a str>,
+    pub(crate) rejected: Option<&'a str>,
     /// The manifest expects this port down (a deliberately unplugged one): it is not
     /// judged by its link.
-    pub expect_down: bool,
+    pub(crate) expect_down: bool,
     /// Its running config says it is shut.
-    pub shut: bool,
+    pub(crate) shut: bool,
 }
 
 impl Judge<'_> {
     /// The ports.csv row of one port.
-    pub fn row(&self, p: &Watched) -> PortRow {
+    pub(crate) fn row(&self, p: &Watched) -> PortRow {
         let tl = p.tl;
         let flaps = tl.flaps();
         let (crc, ie) = tl.error_deltas();

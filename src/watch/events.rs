@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 /// What happened on a port, as the live display hears it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WatchEvent {
+pub(crate) enum WatchEvent {
     Down,
     Up,
     /// Flaps a counter proves that no source saw.
@@ -17,7 +17,7 @@ pub enum WatchEvent {
 
 impl WatchEvent {
     /// How many flaps the event adds to the port's count.
-    pub fn flaps(self) -> u64 {
+    pub(crate) fn flaps(self) -> u64 {
         match self {
             WatchEvent::Down => 1,
             WatchEvent::Unseen(n) => n,
@@ -43,7 +43,7 @@ impl std::fmt::Display for WatchEvent {
 /// How sure an event is when it is told: a sighting as it comes in may still be joined
 /// or moved by a slower source; a settled one is final (what flaps.csv has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Certainty {
+pub(crate) enum Certainty {
     /// First sighted: the live view says it at once.
     Sighted,
     /// Settled: its sources and its time are final.
@@ -52,21 +52,21 @@ pub enum Certainty {
 
 /// One thing the live view hears.
 #[derive(Debug, Clone, Copy)]
-pub struct Heard<'a> {
-    pub device: &'a str,
-    pub port: &'a str,
-    pub what: WatchEvent,
+pub(crate) struct Heard<'a> {
+    pub(crate) device: &'a str,
+    pub(crate) port: &'a str,
+    pub(crate) what: WatchEvent,
     /// When the port changed state (an unseen flap: the end of the window it fell in).
-    pub at: SystemTime,
-    pub certainty: Certainty,
+    pub(crate) at: SystemTime,
+    pub(crate) certainty: Certainty,
 }
 
 /// Called with every event as it is sighted and again as it settles.
-pub type OnEvent<'a> = &'a (dyn Fn(Heard) + Sync);
+pub(crate) type OnEvent<'a> = &'a (dyn Fn(Heard) + Sync);
 
 /// Something that went wrong in a device's watch without ending it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// The device rejected the command that shows a port: the port has no verdict.
     PortUnreadable {
         port: String,

@@ -7,69 +7,69 @@ use crate::format::{FormatError, Source};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct HintFile {
+pub(crate) struct HintFile {
     #[serde(rename = "hint")]
-    pub hints: Vec<Hint>,
+    pub(crate) hints: Vec<Hint>,
     /// SHA-256 of the file's text (run.json records which hints a run used).
     #[serde(skip)]
-    pub digest: String,
+    pub(crate) digest: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Hint {
+pub(crate) struct Hint {
     #[serde(default)]
-    pub cable_kind: Option<String>,
+    pub(crate) cable_kind: Option<String>,
     #[serde(default)]
-    pub max_length_m: Option<f64>,
+    pub(crate) max_length_m: Option<f64>,
     #[serde(default)]
-    pub min_length_m: Option<f64>,
+    pub(crate) min_length_m: Option<f64>,
     #[serde(default)]
-    pub nic_contains: Option<String>,
+    pub(crate) nic_contains: Option<String>,
     #[serde(default)]
-    pub min_flaps: Option<u64>,
+    pub(crate) min_flaps: Option<u64>,
     #[serde(default)]
-    pub min_burst: Option<usize>,
+    pub(crate) min_burst: Option<usize>,
     #[serde(default)]
-    pub min_crc_delta: Option<u64>,
+    pub(crate) min_crc_delta: Option<u64>,
     /// true: only ports the switch err-disabled.
     #[serde(default)]
-    pub err_disabled: Option<bool>,
+    pub(crate) err_disabled: Option<bool>,
     /// true: only ports that were down at every poll since the push (no link).
     #[serde(default)]
-    pub no_link: Option<bool>,
+    pub(crate) no_link: Option<bool>,
     /// true: only ports the last poll found shut (admin down).
     #[serde(default)]
-    pub admin_down: Option<bool>,
+    pub(crate) admin_down: Option<bool>,
     /// true: only ports down at the end after being up (`{down_since}` in `say` is when).
     #[serde(default)]
-    pub down_at_end: Option<bool>,
+    pub(crate) down_at_end: Option<bool>,
     /// Only ports whose transceiver the switch reports thus (`absent`, `unsupported`).
     #[serde(default)]
-    pub transceiver: Option<String>,
-    pub say: String,
+    pub(crate) transceiver: Option<String>,
+    pub(crate) say: String,
 }
 
 /// What a hint rule looks at for one port.
 #[derive(Debug, Clone, Default)]
-pub struct PortFacts {
-    pub cable_kind: Option<String>,
-    pub length_m: Option<f64>,
-    pub nic: Option<String>,
-    pub flaps: u64,
-    pub burst: usize,
-    pub crc_delta: Option<u64>,
-    pub err_disabled: bool,
-    pub no_link: bool,
-    pub admin_down: bool,
+pub(crate) struct PortFacts {
+    pub(crate) cable_kind: Option<String>,
+    pub(crate) length_m: Option<f64>,
+    pub(crate) nic: Option<String>,
+    pub(crate) flaps: u64,
+    pub(crate) burst: usize,
+    pub(crate) crc_delta: Option<u64>,
+    pub(crate) err_disabled: bool,
+    pub(crate) no_link: bool,
+    pub(crate) admin_down: bool,
     /// When the link went down for good (UTC), for a port down at the end after being up.
-    pub down_since: Option<String>,
+    pub(crate) down_since: Option<String>,
     /// What the cable audit read of the port's module (`absent`, `unsupported`), if anything.
-    pub transceiver: Option<String>,
+    pub(crate) transceiver: Option<String>,
 }
 
 impl HintFile {
-    pub fn builtin() -> HintFile {
+    pub(crate) fn builtin() -> HintFile {
         // The built-in file is checked by a test; an empty rule set is the safe fallback.
         let text = include_str!("../../hints.toml");
         let mut f: HintFile = toml::from_str(text).unwrap_or(HintFile {
@@ -80,7 +80,7 @@ impl HintFile {
         f
     }
 
-    pub fn load(path: &std::path::Path) -> Result<HintFile, FormatError> {
+    pub(crate) fn load(path: &std::path::Path) -> Result<HintFile, FormatError> {
         let src = Source::read(path)?;
         let mut f: HintFile = src.parse_toml()?;
         f.digest = crate::record::digest(&src.text);
@@ -88,7 +88,7 @@ impl HintFile {
     }
 
     /// The first matching rule's text (`{down_since}` filled in).
-    pub fn explain(&self, f: &PortFacts) -> Option<String> {
+    pub(crate) fn explain(&self, f: &PortFacts) -> Option<String> {
         let h = self.hints.iter().find(|h| h.matches(f))?;
         Some(
             h.say

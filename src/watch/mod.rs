@@ -11,59 +11,58 @@
 
 mod device;
 mod diagnosis;
-pub mod events;
-pub mod hints;
+pub(crate) mod events;
+pub(crate) mod hints;
 mod output;
 pub mod syslog;
 mod tally;
-pub mod timeline;
+pub(crate) mod timeline;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-pub use crate::record::folder::RunFolder;
-pub use crate::record::rows::PortRow;
-pub use device::DeviceWatch;
-pub use events::{Certainty, Heard, OnEvent, Problem, WatchEvent};
+pub(crate) use crate::record::folder::RunFolder;
+pub(crate) use device::DeviceWatch;
+pub(crate) use events::{Certainty, Heard, Problem, WatchEvent};
 
 use crate::format::manifest::FlapSource;
 use crate::transport::ConnectOptions;
 
 #[derive(Debug, Clone)]
-pub struct WatchOptions {
-    pub duration: Duration,
-    pub interval: Duration,
+pub(crate) struct WatchOptions {
+    pub(crate) duration: Duration,
+    pub(crate) interval: Duration,
     /// Ports to watch (lab names); empty = every port the lab lists for the device.
-    pub ports: Vec<String>,
+    pub(crate) ports: Vec<String>,
     /// Ports the manifest expects down (`expect_down`): not judged by their link.
-    pub expect_down: Vec<String>,
-    pub sources: Vec<FlapSource>,
-    pub max_flaps_per_port: u32,
-    pub connect: ConnectOptions,
-    pub hints: hints::HintFile,
+    pub(crate) expect_down: Vec<String>,
+    pub(crate) sources: Vec<FlapSource>,
+    pub(crate) max_flaps_per_port: u32,
+    pub(crate) connect: ConnectOptions,
+    pub(crate) hints: hints::HintFile,
     /// Read the log buffer every this many polls.
-    pub buffer_every: u32,
+    pub(crate) buffer_every: u32,
     /// Messages from the syslog receiver, when the `syslog` source is on.
-    pub syslog: Option<syslog::Inbox>,
+    pub(crate) syslog: Option<syslog::Inbox>,
     /// Where the watch leaves each port's speed as the switch shows it.
-    pub speeds: PortSpeeds,
+    pub(crate) speeds: PortSpeeds,
 }
 
 /// The speed each watched port last showed with its link up (Mbit/s), shared by every
 /// device's watch: what the traffic preflight takes as the line rate.
 #[derive(Debug, Clone, Default)]
-pub struct PortSpeeds(
+pub(crate) struct PortSpeeds(
     std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<(String, String), u64>>>,
 );
 
 impl PortSpeeds {
-    pub fn set(&self, device: &str, port: &str, mbps: u64) {
+    pub(crate) fn set(&self, device: &str, port: &str, mbps: u64) {
         crate::locks::lock(&self.0).insert((device.to_string(), port.to_string()), mbps);
     }
 
-    pub fn get(&self, device: &str, port: &str) -> Option<u64> {
+    pub(crate) fn get(&self, device: &str, port: &str) -> Option<u64> {
         crate::locks::lock(&self.0)
             .get(&(device.to_string(), port.to_string()))
             .copied()
@@ -72,7 +71,7 @@ impl PortSpeeds {
 
 impl WatchOptions {
     /// How the watch ran, for run.json.
-    pub fn flap_settings(&self) -> crate::record::run::FlapSettings {
+    pub(crate) fn flap_settings(&self) -> crate::record::run::FlapSettings {
         crate::record::run::FlapSettings {
             interval_ms: self.interval.as_millis() as u64,
             duration_ms: self.duration.as_millis() as u64,
@@ -83,13 +82,13 @@ impl WatchOptions {
 
 /// When a watch ends: a time that may move while it runs (`run` sets it when the last push
 /// is done; Ctrl-C sets it to now); None = not known yet.
-pub type End = watch::Receiver<Option<Instant>>;
+pub(crate) type End = watch::Receiver<Option<Instant>>;
 
 /// On Ctrl-C or SIGTERM (systemd, `timeout`, CI runners send it), end the watch now (a
 /// last poll, then the CSVs), set `interrupted` and call `on_stop`; a second signal quits
 /// at once, leaving the run folder marked incomplete. The handlers are in place when this
 /// returns; the future never completes: race it against the watch.
-pub fn end_on_ctrl_c<'a>(
+pub(crate) fn end_on_ctrl_c<'a>(
     end: &'a watch::Sender<Option<Instant>>,
     interrupted: &'a AtomicBool,
     on_stop: impl Fn() + 'a,
@@ -121,10 +120,10 @@ pub fn end_on_ctrl_c<'a>(
 
 /// The exit code of a watch, run or demo that a signal (Ctrl-C, SIGTERM) ended early, as
 /// shells report a process SIGINT ended.
-pub const EXIT_INTERRUPTED: u8 = 130;
+pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 
 /// The exit code of a watch or run: interrupted (130) wins over failed (1) over all done (0).
-pub fn exit_code(interrupted: bool, all_ok: bool) -> u8 {
+pub(crate) fn exit_code(interrupted: bool, all_ok: bool) -> u8 {
     match (interrupted, all_ok) {
         (true, _) => EXIT_INTERRUPTED,
         (false, true) => 0,

@@ -12,18 +12,18 @@ use crate::record::stamp;
 use crate::states::{FlapEvent, LinkState};
 
 /// A port's state as one source saw it (a log line, a poll that found it changed).
-pub struct Sighting<'a> {
-    pub time: SystemTime,
-    pub device: &'a str,
-    pub port: &'a str,
-    pub up: bool,
-    pub source: FlapSource,
+pub(crate) struct Sighting<'a> {
+    pub(crate) time: SystemTime,
+    pub(crate) device: &'a str,
+    pub(crate) port: &'a str,
+    pub(crate) up: bool,
+    pub(crate) source: FlapSource,
     /// The flap counter at a poll, where the vendor keeps one.
-    pub link_changes: Option<u64>,
+    pub(crate) link_changes: Option<u64>,
 }
 
 /// The writes of one device's watch.
-pub trait WatchRecords {
+pub(crate) trait WatchRecords {
     fn transition(&self, device: &str, port: &str, t: &Transition) -> std::io::Result<()>;
     fn unseen(&self, device: &str, port: &str, u: &Unseen) -> std::io::Result<()>;
     fn err_disabled(&self, device: &str, port: &str, at: SystemTime) -> std::io::Result<()>;

@@ -13,11 +13,11 @@ use tokio::net::UdpSocket;
 
 /// One received message: when, from where, the host it names (if any), and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    pub time: SystemTime,
-    pub from: IpAddr,
-    pub host: Option<String>,
-    pub text: String,
+pub(crate) struct Message {
+    pub(crate) time: SystemTime,
+    pub(crate) from: IpAddr,
+    pub(crate) host: Option<String>,
+    pub(crate) text: String,
 }
 
 /// Messages nobody takes (a host that is not watched) are dropped after this long...
@@ -36,7 +36,7 @@ struct Held {
 
 /// Messages received and not yet taken.
 #[derive(Debug, Clone, Default)]
-pub struct Inbox(Arc<Mutex<Held>>);
+pub(crate) struct Inbox(Arc<Mutex<Held>>);
 
 impl Inbox {
     fn held(&self) -> std::sync::MutexGuard<'_, Held> {
@@ -45,7 +45,7 @@ impl Inbox {
 
     /// A watched device sends from these addresses: a message naming no host is its own
     /// when it comes from one of them and no other watched device claims that address.
-    pub fn claim(&self, addrs: &[IpAddr]) {
+    pub(crate) fn claim(&self, addrs: &[IpAddr]) {
         let mut h = self.held();
         for a in addrs {
             *h.claims.entry(*a).or_default() += 1;
@@ -55,7 +55,11 @@ impl Inbox {
     /// Take the messages naming one of `names` (case-insensitive) as their host, or naming
     /// none and sent from one of `addrs` that only this device claims; drop what has gone
     /// unclaimed too long. Err: the receiver stopped, and why.
-    pub fn take_for(&self, names: &[String], addrs: &[IpAddr]) -> Result<Vec<Message>, String> {
+    pub(crate) fn take_for(
+        &self,
+        names: &[String],
+        addrs: &[IpAddr],
+    ) -> Result<Vec<Message>, String> {
         let mut h = self.held();
         let now = SystemTime::now();
         let claims = h.claims.clone();
@@ -151,8 +155,8 @@ fn is_3164_stamp(s: &str) -> bool {
 }
 
 /// A running receiver; it stops when dropped.
-pub struct Receiver {
-    pub bound: SocketAddr,
+pub(crate) struct Receiver {
+    pub(crate) bound: SocketAddr,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -167,13 +171,13 @@ impl Drop for Receiver {
 #[error(
     "syslog receiver on udp {addr}: {error} (listen elsewhere with --syslog-listen or [flaps] syslog_listen, or leave syslog out of the sources)"
 )]
-pub struct BindError {
-    pub addr: SocketAddr,
-    pub error: std::io::Error,
+pub(crate) struct BindError {
+    pub(crate) addr: SocketAddr,
+    pub(crate) error: std::io::Error,
 }
 
 /// Start a receiver on `addr` when the options use syslog; its inbox goes into them.
-pub async fn attach(
+pub(crate) async fn attach(
     opts: &mut super::WatchOptions,
     addr: SocketAddr,
 ) -> Result<Option<Receiver>, BindError> {
@@ -191,7 +195,7 @@ pub async fn attach(
 }
 
 /// Bind and receive until the receiver is dropped.
-pub async fn start(addr: SocketAddr) -> std::io::Result<(Inbox, Receiver)> {
+pub(crate) async fn start(addr: SocketAddr) -> std::io::Result<(Inbox, Receiver)> {
     let sock = UdpSocket::bind(addr).await?;
     let bound = sock.local_addr()?;
     let inbox = Inbox::default();

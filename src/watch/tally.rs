@@ -7,20 +7,20 @@ use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
 /// The window of the switches' err-disable rule (more than 5 flaps in 10 s).
-pub const BURST_WINDOW: Duration = Duration::from_secs(10);
+pub(crate) const BURST_WINDOW: Duration = Duration::from_secs(10);
 
 /// Down times kept for the burst count: the window and room for events that settle a
 /// little out of order (a buffer sighting dated back into its window).
 const KEPT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     /// Downs some source saw.
-    pub downs_seen: u64,
+    pub(crate) downs_seen: u64,
     /// Flaps a counter proves that no source saw.
-    pub unseen: u64,
+    pub(crate) unseen: u64,
     /// The most downs (seen or proven) within any 10 s.
-    pub worst_burst: usize,
+    pub(crate) worst_burst: usize,
     /// Recent down times, sorted, for the burst count.
     recent: VecDeque<SystemTime>,
     /// The link state from a time on, and the up time before it.
@@ -29,17 +29,17 @@ pub struct Tally {
     /// When the first state was known (the share of up time counts from here).
     since: Option<SystemTime>,
     /// The latest down.
-    pub last_down: Option<SystemTime>,
+    pub(crate) last_down: Option<SystemTime>,
 }
 
 impl Tally {
     /// Every flap: downs seen plus the ones counters prove.
-    pub fn flaps(&self) -> u64 {
+    pub(crate) fn flaps(&self) -> u64 {
         self.downs_seen + self.unseen
     }
 
     /// The link's state at `time` (a poll's), where no transition said it.
-    pub fn state_at(&mut self, time: SystemTime, up: bool) {
+    pub(crate) fn state_at(&mut self, time: SystemTime, up: bool) {
         if self.state.is_none() {
             self.state = Some((time, up));
             self.since = Some(time);
@@ -47,7 +47,7 @@ impl Tally {
     }
 
     /// A settled change of state.
-    pub fn transition(&mut self, time: SystemTime, up: bool) {
+    pub(crate) fn transition(&mut self, time: SystemTime, up: bool) {
         match self.state {
             None => {
                 self.since = Some(time);
@@ -69,7 +69,7 @@ impl Tally {
 
     /// `n` flaps a counter proves somewhere in `from..to`, spread over the window for the
     /// burst count (4 flaps inside a 1 s poll window are a burst of 4).
-    pub fn unseen(&mut self, from: SystemTime, to: SystemTime, n: u64) {
+    pub(crate) fn unseen(&mut self, from: SystemTime, to: SystemTime, n: u64) {
         self.unseen += n;
         let span = to.duration_since(from).unwrap_or_default();
         for k in 0..n {
@@ -110,7 +110,7 @@ impl Tally {
     }
 
     /// The share of `since..end` the link was up, in percent; None before any state.
-    pub fn up_percent(&self, end: SystemTime) -> Option<f64> {
+    pub(crate) fn up_percent(&self, end: SystemTime) -> Option<f64> {
         let (since, (from, up)) = (self.since?, self.state?);
         let total = end.duration_since(since).unwrap_or_default();
         let mut up_for = self.up_for;

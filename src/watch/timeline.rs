@@ -20,25 +20,25 @@ use crate::format::manifest::FlapSource;
 use crate::parse::PortState;
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Transition {
-    pub time: SystemTime,
-    pub up: bool,
-    pub sources: BTreeSet<FlapSource>,
+pub(crate) struct Transition {
+    pub(crate) time: SystemTime,
+    pub(crate) up: bool,
+    pub(crate) sources: BTreeSet<FlapSource>,
     /// The time came from a source that sees the moment itself (console, syslog).
-    pub precise: bool,
+    pub(crate) precise: bool,
 }
 
 /// Flaps a counter proves that no source saw, between two polls.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Unseen {
-    pub from: SystemTime,
-    pub to: SystemTime,
-    pub flaps: u64,
+pub(crate) struct Unseen {
+    pub(crate) from: SystemTime,
+    pub(crate) to: SystemTime,
+    pub(crate) flaps: u64,
 }
 
 /// A settled entry, in the order it settled.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Settled {
+pub(crate) enum Settled {
     Transition(Transition),
     Unseen(Unseen),
 }
@@ -52,7 +52,7 @@ struct Baseline {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct PortTimeline {
+pub(crate) struct PortTimeline {
     /// Transitions a later sighting may still join, in time order.
     open: Vec<Transition>,
     /// Unseen entries not yet settled.
@@ -62,7 +62,7 @@ pub struct PortTimeline {
     first_poll: Option<PortState>,
     baseline: Option<Baseline>,
     /// When a poll first found the port err-disabled.
-    pub err_disabled_at: Option<SystemTime>,
+    pub(crate) err_disabled_at: Option<SystemTime>,
     /// Whether any poll could say (the vendor's output shows err-disabled state).
     err_disabled_known: bool,
     /// Polls from `judged_from` on, and whether the link was up at any of them (or a
@@ -70,7 +70,7 @@ pub struct PortTimeline {
     judged_from: Option<SystemTime>,
     polls_judged: u32,
     up_judged: bool,
-    pub tally: Tally,
+    pub(crate) tally: Tally,
 }
 
 fn precise(src: FlapSource) -> bool {
@@ -89,7 +89,7 @@ impl PortTimeline {
     /// A link event from one source. Repeats from the same source without the opposite
     /// state between (IOS logs LINK and LINEPROTO for one change) are the same change.
     /// Returns true when it made a new transition.
-    pub fn observe(
+    pub(crate) fn observe(
         &mut self,
         time: SystemTime,
         up: bool,
@@ -158,7 +158,7 @@ impl PortTimeline {
     }
 
     /// From `time` on (the end of the push), a port the polls never find up has no link.
-    pub fn judge_from(&mut self, time: SystemTime) {
+    pub(crate) fn judge_from(&mut self, time: SystemTime) {
         self.judged_from = Some(time);
         self.polls_judged = 0;
         self.up_judged = false;
@@ -166,7 +166,7 @@ impl PortTimeline {
 
     /// A poll of the port's state and counters at `time`. Returns true when it found the
     /// state changed before any other source said so (a new transition).
-    pub fn poll(&mut self, time: SystemTime, state: &PortState, interval: Duration) -> bool {
+    pub(crate) fn poll(&mut self, time: SystemTime, state: &PortState, interval: Duration) -> bool {
         let up_now = state.is_up();
         if self.judged_from.is_none_or(|j| time >= j) {
             self.polls_judged += 1;
@@ -283,7 +283,7 @@ impl PortTimeline {
 
     /// Hand out every entry from before `cutoff` (all of them when None), in time order,
     /// fold them into the tally and forget them.
-    pub fn settle(&mut self, cutoff: Option<SystemTime>) -> Vec<Settled> {
+    pub(crate) fn settle(&mut self, cutoff: Option<SystemTime>) -> Vec<Settled> {
         let due = |t: SystemTime| cutoff.is_none_or(|c| t <= c);
         let n = self.open.partition_point(|t| due(t.time));
         let mut out: Vec<Settled> = self.open.drain(..n).map(Settled::Transition).collect();
@@ -310,14 +310,14 @@ impl PortTimeline {
     }
 
     /// Flaps so far: settled and open, downs seen plus the unseen ones counters prove.
-    pub fn flaps(&self) -> u64 {
+    pub(crate) fn flaps(&self) -> u64 {
         self.tally.flaps()
             + self.open.iter().filter(|t| !t.up).count() as u64
             + self.open_unseen.iter().map(|u| u.flaps).sum::<u64>()
     }
 
     /// (crc, input errors) growth between the first and the last poll.
-    pub fn error_deltas(&self) -> (Option<u64>, Option<u64>) {
+    pub(crate) fn error_deltas(&self) -> (Option<u64>, Option<u64>) {
         let (Some(first), Some((_, last))) = (&self.first_poll, &self.last_poll) else {
             return (None, None);
         };
@@ -327,24 +327,24 @@ impl PortTimeline {
 
     /// Whether the switch err-disabled the port during the watch; None when its output
     /// never says.
-    pub fn err_disabled(&self) -> Option<bool> {
+    pub(crate) fn err_disabled(&self) -> Option<bool> {
         self.err_disabled_known
             .then_some(self.err_disabled_at.is_some())
     }
 
     /// Whether any poll showed the port.
-    pub fn shown(&self) -> bool {
+    pub(crate) fn shown(&self) -> bool {
         self.first_poll.is_some()
     }
 
     /// The last poll's reading of the port, and when it was taken.
-    pub fn last_poll(&self) -> Option<&(SystemTime, PortState)> {
+    pub(crate) fn last_poll(&self) -> Option<&(SystemTime, PortState)> {
         self.last_poll.as_ref()
     }
 
     /// Whether the link came up at any poll (or sighting) since `judge_from`; None when no
     /// poll has been taken since.
-    pub fn had_link(&self) -> Option<bool> {
+    pub(crate) fn had_link(&self) -> Option<bool> {
         (self.polls_judged > 0).then_some(self.up_judged)
     }
 }

@@ -10,15 +10,15 @@ use tokio::io::AsyncBufReadExt;
 use tokio_tungstenite::tungstenite::Message;
 
 /// What the page did while it loaded, and what was asked of it.
-pub struct PageVisit {
+pub(crate) struct PageVisit {
     /// Console errors, uncaught exceptions and log entries of level error.
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
     /// Every URL the page requested (the page itself included).
-    pub requests: Vec<String>,
+    pub(crate) requests: Vec<String>,
     /// `expression`'s value (returned by value).
-    pub value: Value,
+    pub(crate) value: Value,
     /// The screenshot, PNG.
-    pub screenshot: Vec<u8>,
+    pub(crate) screenshot: Vec<u8>,
 }
 
 type Ws =
@@ -79,7 +79,7 @@ impl Cdp {
 
 /// Open `page` in a fresh headless Chromium (no profile, no background networking), wait
 /// for it to load, evaluate `expression`, take a screenshot.
-pub async fn visit(page: &Path, expression: &str) -> PageVisit {
+pub(crate) async fn visit(page: &Path, expression: &str) -> PageVisit {
     let profile = tempfile::tempdir().unwrap();
     let mut child = tokio::process::Command::new("chromium")
         .args([
@@ -185,7 +185,7 @@ pub async fn visit(page: &Path, expression: &str) -> PageVisit {
 }
 
 /// How many distinct colours a PNG has, and the share of its pixels that are not white.
-pub fn colours(png_bytes: &[u8]) -> (usize, f64) {
+pub(crate) fn colours(png_bytes: &[u8]) -> (usize, f64) {
     let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];

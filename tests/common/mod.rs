@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use regex::Regex;
+use switchlab::record::rows::{FlapRow, PortRow};
 use switchlab::sim::{Sim, SimOptions};
+use switchlab::states::PortVerdict;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-pub const VENDORS: [&str; 5] = [
+pub(crate) const VENDORS: [&str; 5] = [
     "cisco_ios",
     "arista_eos",
     "dell_force10",
@@ -18,7 +20,7 @@ pub const VENDORS: [&str; 5] = [
     "interface_masters",
 ];
 
-pub async fn ssh_sim(mut o: SimOptions) -> (Sim, SocketAddr) {
+pub(crate) async fn ssh_sim(mut o: SimOptions) -> (Sim, SocketAddr) {
     o.password = if o.password.is_empty() {
         "admin".into()
     } else {
@@ -32,7 +34,7 @@ pub async fn ssh_sim(mut o: SimOptions) -> (Sim, SocketAddr) {
     (sim, addr)
 }
 
-pub async fn console_sim(o: SimOptions, dir: &Path, name: &str) -> (Sim, PathBuf) {
+pub(crate) async fn console_sim(o: SimOptions, dir: &Path, name: &str) -> (Sim, PathBuf) {
     let mut sim = Sim::start(o).expect("sim starts");
     let link = dir.join(format!("{name}.console"));
     sim.listen_console(&link).await.expect("console opens");
@@ -40,16 +42,16 @@ pub async fn console_sim(o: SimOptions, dir: &Path, name: &str) -> (Sim, PathBuf
 }
 
 /// A raw terminal on a byte stream: type, and wait for text.
-pub struct Term {
-    pub stream: Box<dyn switchlab::transport::ByteStream>,
+pub(crate) struct Term {
+    pub(crate) stream: Box<dyn switchlab::transport::ByteStream>,
     _keep: Vec<Box<dyn Send + Sync>>,
-    pub seen: String,
+    pub(crate) seen: String,
 }
 
 impl Term {
     /// A raw SSH shell as any client opens one (russh directly: the password is passed,
     /// not put in the environment, which tests running in parallel threads share).
-    pub async fn ssh(addr: SocketAddr, user: &str, password: &str) -> Term {
+    pub(crate) async fn ssh(addr: SocketAddr, user: &str, password: &str) -> Term {
         struct AnyKey;
         impl russh::client::Handler for AnyKey {
             type Error = russh::Error;
@@ -81,7 +83,7 @@ impl Term {
         }
     }
 
-    pub async fn serial(path: &Path) -> Term {
+    pub(crate) async fn serial(path: &Path) -> Term {
         let s = tokio_serial::new(path.to_string_lossy(), 9600);
         let stream =
             tokio_serial::SerialPortBuilderExt::open_native_async(s).expect("console opens");
@@ -92,13 +94,13 @@ impl Term {
         }
     }
 
-    pub async fn send(&mut self, s: &str) {
+    pub(crate) async fn send(&mut self, s: &str) {
         self.stream.write_all(s.as_bytes()).await.unwrap();
         self.stream.flush().await.unwrap();
     }
 
     /// Read until `re` matches what arrived since the last match; returns that text.
-    pub async fn expect(&mut self, re: &str) -> String {
+    pub(crate) async fn expect(&mut self, re: &str) -> String {
         let re = Regex::new(re).unwrap();
         let mut buf = [0u8; 8192];
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -120,7 +122,7 @@ impl Term {
     }
 
     /// Type a line (with `\r`) and wait for `re`.
-    pub async fn cmd(&mut self, line: &str, re: &str) -> String {
+    pub(crate) async fn cmd(&mut self, line: &str, re: &str) -> String {
         self.send(&format!("{line}\r")).await;
         self.expect(re).await
     }
@@ -137,7 +139,11 @@ fn command(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> std::process::Com
 }
 
 /// Run the switchlab binary off the async runtime (the simulators keep running on it).
-pub async fn switchlab(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> std::process::Output {
+pub(crate) async fn switchlab(
+    args: &[&str],
+    env: &[(&str, &str)],
+    cwd: &Path,
+) -> std::process::Output {
     let mut cmd = command(args, env, cwd);
     tokio::task::spawn_blocking(move || cmd.output().expect("switchlab runs"))
         .await
@@ -146,7 +152,7 @@ pub async fn switchlab(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> std::
 
 /// Start the switchlab binary in `cwd` as a user would (HOME there, the test secrets set),
 /// stdout piped, stderr dropped; for tests that act while it runs.
-pub fn spawn(args: &[&str], cwd: &Path) -> std::process::Child {
+pub(crate) fn spawn(args: &[&str], cwd: &Path) -> std::process::Child {
     command(args, &ENV, cwd)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -154,7 +160,7 @@ pub fn spawn(args: &[&str], cwd: &Path) -> std::process::Child {
         .expect("switchlab starts")
 }
 
-pub fn text(o: &std::process::Output) -> String {
+pub(crate) fn text(o: &std::process::Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),
@@ -163,7 +169,7 @@ pub fn text(o: &std::process::Output) -> String {
 }
 
 /// A device entry for a lab file.
-pub fn ssh_device(name: &str, vendor: &str, addr: SocketAddr, ports: &[&str]) -> String {
+pub(crate) fn ssh_device(name: &str, vendor: &str, addr: SocketAddr, ports: &[&str]) -> String {
     let mut s = format!(
         "[[device]]\nname = \"{name}\"\nvendor = \"{vendor}\"\nsecret_env = \"T_SECRET\"\nssh = {{ host = \"127.0.0.1\", port = {}, user = \"admin\", password_env = \"T_PASS\" }}\n",
         addr.port()
@@ -175,14 +181,20 @@ pub fn ssh_device(name: &str, vendor: &str, addr: SocketAddr, ports: &[&str]) ->
 }
 
 /// `[[device.port]]` entries, each cabled to an endpoint: (port, endpoint).
-pub fn cabled(ports: &[(&str, &str)]) -> String {
+pub(crate) fn cabled(ports: &[(&str, &str)]) -> String {
     ports
         .iter()
         .map(|(p, e)| format!("[[device.port]]\nname = \"{p}\"\npeer = {{ endpoint = \"{e}\" }}\n"))
         .collect()
 }
 
-pub fn serial_device(name: &str, vendor: &str, link: &Path, login: bool, ports: &[&str]) -> String {
+pub(crate) fn serial_device(
+    name: &str,
+    vendor: &str,
+    link: &Path,
+    login: bool,
+    ports: &[&str],
+) -> String {
     let login = if login {
         ", user = \"admin\", password_env = \"T_PASS\""
     } else {
@@ -199,7 +211,7 @@ pub fn serial_device(name: &str, vendor: &str, link: &Path, login: bool, ports: 
 }
 
 /// `switchlab push` on the test folder's lab.toml and m.toml, learning host keys.
-pub const PUSH: [&str; 6] = [
+pub(crate) const PUSH: [&str; 6] = [
     "push",
     "--lab",
     "lab.toml",
@@ -209,7 +221,7 @@ pub const PUSH: [&str; 6] = [
 ];
 
 /// `switchlab run` on the test folder's lab.toml and m.toml, learning host keys.
-pub const RUN: [&str; 6] = [
+pub(crate) const RUN: [&str; 6] = [
     "run",
     "--lab",
     "lab.toml",
@@ -220,7 +232,7 @@ pub const RUN: [&str; 6] = [
 
 /// `switchlab watch` of lab.toml's `device`, learning host keys, for `duration`, polling
 /// every `interval`, with these `sources` and any `extra` flags.
-pub fn watch_args<'a>(
+pub(crate) fn watch_args<'a>(
     device: &'a str,
     duration: &'a str,
     interval: &'a str,
@@ -244,10 +256,10 @@ pub fn watch_args<'a>(
     args
 }
 
-pub const ENV: [(&str, &str); 2] = [("T_PASS", "admin"), ("T_SECRET", "enablepw")];
+pub(crate) const ENV: [(&str, &str); 2] = [("T_PASS", "admin"), ("T_SECRET", "enablepw")];
 
 /// A first port of each vendor as the lab writes it.
-pub fn first_port(vendor: &str) -> &'static str {
+pub(crate) fn first_port(vendor: &str) -> &'static str {
     match vendor {
         "cisco_ios" => "GigabitEthernet0/1",
         "arista_eos" => "Ethernet1",
@@ -257,7 +269,7 @@ pub fn first_port(vendor: &str) -> &'static str {
     }
 }
 
-pub fn options(vendor: &str) -> SimOptions {
+pub(crate) fn options(vendor: &str) -> SimOptions {
     let mut o = SimOptions::new(vendor);
     o.secret = Some("enablepw".into());
     o
@@ -266,7 +278,7 @@ pub fn options(vendor: &str) -> SimOptions {
 /// Options of a simulator that plays the flap spec (`switchlab sim --flaps`), its clock
 /// started by the first `show` command (a watch's first read), not by the simulator's
 /// start: a slow connect on a loaded machine cannot make the watch miss a flap.
-pub fn flapping(vendor: &str, spec: &str) -> SimOptions {
+pub(crate) fn flapping(vendor: &str, spec: &str) -> SimOptions {
     let mut o = options(vendor);
     o.flaps = switchlab::sim::parse_flaps(spec).expect("flap spec");
     o.flaps_from = Some("show".into());
@@ -274,13 +286,13 @@ pub fn flapping(vendor: &str, spec: &str) -> SimOptions {
 }
 
 /// A console that asks for no login (the lab then gives no console user).
-pub fn no_login(mut o: SimOptions) -> SimOptions {
+pub(crate) fn no_login(mut o: SimOptions) -> SimOptions {
     o.password = String::new();
     o
 }
 
 /// The run folder whose report.html a command printed as its last line (relative to `cwd`).
-pub fn printed_folder(out: &std::process::Output, cwd: &Path) -> PathBuf {
+pub(crate) fn printed_folder(out: &std::process::Output, cwd: &Path) -> PathBuf {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let last = stdout.lines().last().unwrap_or_default().trim().to_string();
     let report = cwd.join(&last);
@@ -292,61 +304,75 @@ pub fn printed_folder(out: &std::process::Output, cwd: &Path) -> PathBuf {
 }
 
 /// A file of a run folder, as text.
-pub fn read(folder: &Path, name: &str) -> String {
+pub(crate) fn read(folder: &Path, name: &str) -> String {
     std::fs::read_to_string(folder.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 /// Milliseconds since the epoch of a run folder's time stamp.
-pub fn ms(t: &str) -> i128 {
+pub(crate) fn ms(t: &str) -> i128 {
     let ts: jiff::Timestamp = t.parse().unwrap();
     ts.as_millisecond() as i128
 }
 
 /// Milliseconds since the epoch.
-pub fn unix_ms(t: SystemTime) -> i128 {
+pub(crate) fn unix_ms(t: SystemTime) -> i128 {
     t.duration_since(SystemTime::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i128
 }
 
+/// The rows of a CSV file's text, each read as the run folder's record type.
+pub(crate) fn rows<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
+    csv::Reader::from_reader(text.as_bytes())
+        .deserialize()
+        .map(|r| r.unwrap_or_else(|e| panic!("{e}:\n{text}")))
+        .collect()
+}
+
 /// Flaps counted per (device, port) in flaps.csv (its text): downs plus unseen.
-pub fn counted(flaps: &str, device: &str, port: &str) -> u64 {
-    flaps
-        .lines()
-        .map(|l| l.split(',').collect::<Vec<_>>())
-        .filter(|r| r[1] == device && r[2] == port && (r[3] == "down" || r[3] == "unseen"))
-        .map(|r| r[4].parse::<u64>().unwrap())
+pub(crate) fn counted(flaps: &str, device: &str, port: &str) -> u64 {
+    use switchlab::states::FlapEvent;
+    rows::<FlapRow>(flaps)
+        .iter()
+        .filter(|r| r.device == device && r.port == port)
+        .filter(|r| matches!(r.event, FlapEvent::Down | FlapEvent::Unseen))
+        .map(|r| r.flaps)
         .sum()
 }
 
-/// The row of ports.csv (its text) that starts `starts` (`"device,port,"`).
+/// The ports.csv row (of its text) of `device`'s `port`.
 #[track_caller]
-pub fn port_row<'a>(ports: &'a str, starts: &str) -> &'a str {
-    ports
-        .lines()
-        .find(|l| l.starts_with(starts))
-        .unwrap_or_else(|| panic!("no row {starts}… in ports.csv:\n{ports}"))
+pub(crate) fn port_row(ports: &str, device: &str, port: &str) -> PortRow {
+    rows::<PortRow>(ports)
+        .into_iter()
+        .find(|r| r.device == device && r.port == port)
+        .unwrap_or_else(|| panic!("no row {device} {port} in ports.csv:\n{ports}"))
 }
 
-/// Assert that ports.csv (its text) has a row starting `starts` with verdict `verdict`.
+/// Assert that ports.csv (its text) says `device`'s `port` flapped `flaps` times (when
+/// given) and came to `verdict`.
 #[track_caller]
-pub fn assert_port(ports: &str, starts: &str, verdict: &str) {
-    let verdict = format!(",{verdict},");
-    assert!(
-        ports
-            .lines()
-            .any(|l| l.starts_with(starts) && l.contains(&verdict)),
-        "no row {starts}…{verdict} in ports.csv:\n{ports}"
-    );
+pub(crate) fn assert_port(
+    ports: &str,
+    device: &str,
+    port: &str,
+    flaps: Option<u64>,
+    verdict: PortVerdict,
+) {
+    let r = port_row(ports, device, port);
+    assert_eq!(r.verdict, verdict, "{r:?}\n{ports}");
+    if let Some(f) = flaps {
+        assert_eq!(r.flaps, f, "{r:?}\n{ports}");
+    }
 }
 
 /// A run folder's run.json.
-pub fn run_json(folder: &Path) -> serde_json::Value {
+pub(crate) fn run_json(folder: &Path) -> serde_json::Value {
     serde_json::from_str(&read(folder, "run.json")).unwrap()
 }
 
 /// Start switchlab, wait until its stderr says `ready`, send SIGINT, and wait for it.
-pub async fn interrupt_when(
+pub(crate) async fn interrupt_when(
     args: &[&str],
     cwd: &std::path::Path,
     ready: &str,
@@ -355,7 +381,7 @@ pub async fn interrupt_when(
 }
 
 /// Start switchlab, wait until its stderr says `ready`, send `sig`, and wait for it.
-pub async fn signal_when(
+pub(crate) async fn signal_when(
     args: &[&str],
     cwd: &std::path::Path,
     ready: &str,
@@ -373,16 +399,16 @@ pub async fn signal_when(
 }
 
 /// A switchlab started by `run_until`, past the line it waited for.
-pub struct Running {
+pub(crate) struct Running {
     child: std::process::Child,
     err: std::io::BufReader<std::process::ChildStderr>,
     /// Its stderr up to and with the awaited line.
-    pub said: String,
+    pub(crate) said: String,
 }
 
 /// Start switchlab in `cwd` as a user would and return once its stderr says `ready`: the
 /// moment a test acts on (a signal, a flap), an event rather than a guess at a time.
-pub async fn run_until(args: &[&str], cwd: &std::path::Path, ready: &str) -> Running {
+pub(crate) async fn run_until(args: &[&str], cwd: &std::path::Path, ready: &str) -> Running {
     use std::io::BufRead;
     let mut child = command(args, &ENV, cwd)
         .stdout(std::process::Stdio::piped())
@@ -409,12 +435,12 @@ pub async fn run_until(args: &[&str], cwd: &std::path::Path, ready: &str) -> Run
 }
 
 impl Running {
-    pub fn pid(&self) -> nix::unistd::Pid {
+    pub(crate) fn pid(&self) -> nix::unistd::Pid {
         nix::unistd::Pid::from_raw(self.child.id() as i32)
     }
 
     /// Wait for it to end: its output, and all its stderr.
-    pub async fn finish(self) -> (std::process::Output, String) {
+    pub(crate) async fn finish(self) -> (std::process::Output, String) {
         use std::io::Read;
         let Running {
             child,
@@ -431,13 +457,13 @@ impl Running {
 }
 
 /// The exit code of an interrupted watch or run.
-pub const INTERRUPTED: i32 = 130;
+pub(crate) const INTERRUPTED: i32 = 130;
 
 /// Whether the system tool `name` (iperf3, ssh-agent, …) can be started here. Where it
 /// cannot, the caller skips the check that needs it, and this prints why; but where
 /// `.ci/run` has installed every tool (it sets SWITCHLAB_REQUIRE_TOOLS=1), a missing tool
 /// fails the test instead of skipping it silently.
-pub fn have_tool(name: &str, check: &str) -> bool {
+pub(crate) fn have_tool(name: &str, check: &str) -> bool {
     let found = std::process::Command::new(name)
         .arg("--version")
         .stdout(std::process::Stdio::null())

@@ -158,7 +158,7 @@ fn default_settle() -> Spanned<String> {
 }
 
 /// Frame sizes Ethernet carries (64 up to a 9216-byte jumbo).
-pub const FRAME_SIZES: std::ops::RangeInclusive<u32> = 64..=9216;
+pub(crate) const FRAME_SIZES: std::ops::RangeInclusive<u32> = 64..=9216;
 
 /// Every benchmark against the lab and the engine; the criteria's frame sizes.
 pub(super) fn check(src: &Source, m: &Manifest, lab: &Lab) -> Result<(), FormatError> {

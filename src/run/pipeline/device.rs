@@ -19,35 +19,35 @@ use crate::watch::{DeviceWatch, End, Heard, Problem, WatchOptions};
 
 /// How one device's run went.
 #[derive(Debug)]
-pub struct DeviceReport {
-    pub device: String,
-    pub lines: usize,
-    pub push_time: Duration,
+pub(crate) struct DeviceReport {
+    pub(crate) device: String,
+    pub(crate) lines: usize,
+    pub(crate) push_time: Duration,
     /// When the push began (the device's session being opened) and ended (verified).
-    pub push_window: (jiff::Timestamp, jiff::Timestamp),
+    pub(crate) push_window: (jiff::Timestamp, jiff::Timestamp),
     /// None in a `watch`: nothing is pushed.
-    pub push: Option<Outcome>,
+    pub(crate) push: Option<Outcome>,
     /// The session could not be opened or the watch could not begin (a `watch`), or the
     /// watch failed after the push (the session broke): its ports that had not failed
     /// by then are `lost`.
-    pub watch_error: Option<DeviceError>,
+    pub(crate) watch_error: Option<DeviceError>,
     /// What went wrong in the watch without ending it (a rejected show command).
-    pub problems: Vec<Problem>,
-    pub ports: Vec<PortRow>,
+    pub(crate) problems: Vec<Problem>,
+    pub(crate) ports: Vec<PortRow>,
     /// The software version the device reported (`commands.version_pattern`).
-    pub software: Option<String>,
+    pub(crate) software: Option<String>,
 }
 
 impl DeviceReport {
     /// Whether the push (if any) went in.
-    pub fn pushed(&self) -> bool {
+    pub(crate) fn pushed(&self) -> bool {
         self.push
             .as_ref()
             .is_none_or(|p| matches!(p, Outcome::Pushed { .. }))
     }
 
     /// run.json's `watch` of a device.
-    pub fn watch_state(&self) -> WatchState {
+    pub(crate) fn watch_state(&self) -> WatchState {
         if !self.pushed() {
             WatchState::NotRun
         } else if self.watch_error.is_some() {
@@ -60,17 +60,17 @@ impl DeviceReport {
     }
 
     /// Pushed (where a push was asked) and watched to the end with nothing unread.
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.pushed() && self.watch_error.is_none() && self.problems.is_empty()
     }
 
     /// The ports that failed (by flaps, err-disable, going down) or had no link.
-    pub fn failing_ports(&self) -> impl Iterator<Item = &PortRow> {
+    pub(crate) fn failing_ports(&self) -> impl Iterator<Item = &PortRow> {
         self.ports.iter().filter(|p| p.verdict.failed())
     }
 
     /// How many of its ports had no link.
-    pub fn no_link(&self) -> usize {
+    pub(crate) fn no_link(&self) -> usize {
         self.ports
             .iter()
             .filter(|p| p.verdict == PortVerdict::NoLink)
@@ -78,7 +78,7 @@ impl DeviceReport {
     }
 
     /// run.json's entry.
-    pub fn to_record(&self) -> crate::record::run::DeviceRecord {
+    pub(crate) fn to_record(&self) -> crate::record::run::DeviceRecord {
         crate::record::run::DeviceRecord {
             device: self.device.clone(),
             ok: self.ok(),
@@ -94,21 +94,21 @@ impl DeviceReport {
 }
 
 /// Everything one device's task owns.
-pub struct DeviceJob {
-    pub dev: Device,
-    pub vendor: Arc<Vendor>,
+pub(crate) struct DeviceJob {
+    pub(crate) dev: Device,
+    pub(crate) vendor: Arc<Vendor>,
     /// The config to push; None: watch only.
-    pub lines: Option<Vec<String>>,
-    pub save: bool,
-    pub opts: WatchOptions,
-    pub folder: Arc<RunFolder>,
-    pub progress: Arc<dyn Progress>,
+    pub(crate) lines: Option<Vec<String>>,
+    pub(crate) save: bool,
+    pub(crate) opts: WatchOptions,
+    pub(crate) folder: Arc<RunFolder>,
+    pub(crate) progress: Arc<dyn Progress>,
 }
 
 impl DeviceJob {
     /// Open the session, begin the watch, push (if asked) over it, then watch until
     /// `end`. `pushed` hears whether the push went in, and is dropped when it ends.
-    pub async fn run(
+    pub(crate) async fn run(
         self,
         sem: Arc<Semaphore>,
         pushed: mpsc::Sender<bool>,

@@ -15,11 +15,11 @@ use crate::watch::WatchOptions;
 
 /// How the run ended.
 pub(super) struct Ended<'a> {
-    pub started: jiff::Timestamp,
-    pub devices: &'a [DeviceReport],
-    pub traffic: &'a [TestResult],
-    pub preflight: Option<Preflight>,
-    pub interrupted: bool,
+    pub(crate) started: jiff::Timestamp,
+    pub(crate) devices: &'a [DeviceReport],
+    pub(crate) traffic: &'a [TestResult],
+    pub(crate) preflight: Option<Preflight>,
+    pub(crate) interrupted: bool,
 }
 
 /// The run folder with the inputs as run: lab, manifest, the configs to push.

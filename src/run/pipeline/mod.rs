@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use tokio::sync::{Semaphore, mpsc, watch};
 
-pub use device::DeviceReport;
+pub(crate) use device::DeviceReport;
 
 use super::push::join_named;
 use super::traffic::{self, TestOutcome, TestResult, Traffic, TrafficProgress};
@@ -38,7 +38,7 @@ use crate::vendor::Registry;
 use crate::watch::{End, Heard, RunFolder, WatchOptions, end_on_ctrl_c};
 
 #[derive(Debug, thiserror::Error)]
-pub enum RunError {
+pub(crate) enum RunError {
     #[error("run folder under {path}: {error}{hint}", path = path.display(), hint = crate::format::error::io_hint(error))]
     Runs {
         path: PathBuf,
@@ -58,30 +58,30 @@ pub enum RunError {
 }
 
 /// What to run, beyond the inputs.
-pub struct RunPlan<'a> {
-    pub reg: &'a Registry,
+pub(crate) struct RunPlan<'a> {
+    pub(crate) reg: &'a Registry,
     /// `run` (push, traffic, watch) or `watch` (the watch alone).
-    pub kind: RunKind,
-    pub lab_path: &'a Path,
+    pub(crate) kind: RunKind,
+    pub(crate) lab_path: &'a Path,
     /// The manifest file, copied into the folder (a `watch` may have none).
-    pub manifest_path: Option<&'a Path>,
+    pub(crate) manifest_path: Option<&'a Path>,
     /// Devices to run (manifest names); empty = every device of the manifest.
-    pub devices: Vec<String>,
-    pub save: bool,
+    pub(crate) devices: Vec<String>,
+    pub(crate) save: bool,
     /// Sessions opened (and pushes done) at once; all watches end together.
-    pub jobs: usize,
-    pub watch: WatchOptions,
+    pub(crate) jobs: usize,
+    pub(crate) watch: WatchOptions,
     /// Where the syslog receiver listens, when the `syslog` source is on.
-    pub syslog_listen: std::net::SocketAddr,
+    pub(crate) syslog_listen: std::net::SocketAddr,
     /// The throughput tests to run once every push is done (`Traffic::prepare`).
-    pub traffic: Option<Traffic>,
-    pub runs: PathBuf,
+    pub(crate) traffic: Option<Traffic>,
+    pub(crate) runs: PathBuf,
     /// How this run was started (run.json's `invocation`, for `rerun`).
-    pub invocation: Option<crate::record::run::Invocation>,
+    pub(crate) invocation: Option<crate::record::run::Invocation>,
 }
 
 /// What the caller hears while the run goes (throughput tests included).
-pub trait Progress: TrafficProgress + Send {
+pub(crate) trait Progress: TrafficProgress + Send {
     /// The folder exists and the receiver (if any) listens: the devices are being reached.
     fn started(&self, folder: &Path, syslog: Option<std::net::SocketAddr>);
     /// A device's session is open and its push begins: `lines` config lines.
@@ -103,26 +103,26 @@ pub trait Progress: TrafficProgress + Send {
 /// How often a long watch says how it goes.
 const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(180);
 
-pub struct RunReport {
-    pub kind: RunKind,
-    pub folder: PathBuf,
+pub(crate) struct RunReport {
+    pub(crate) kind: RunKind,
+    pub(crate) folder: PathBuf,
     /// In the run's order of devices.
-    pub devices: Vec<DeviceReport>,
+    pub(crate) devices: Vec<DeviceReport>,
     /// summary.csv's rows: each device's verdict and why.
-    pub summary: Vec<crate::record::summary::SummaryRow>,
+    pub(crate) summary: Vec<crate::record::summary::SummaryRow>,
     /// The throughput tests, in the order they ran (those Ctrl-C kept from starting are
     /// not here; `tests_planned` says how many there were).
-    pub traffic: Vec<TestResult>,
-    pub tests_planned: usize,
+    pub(crate) traffic: Vec<TestResult>,
+    pub(crate) tests_planned: usize,
     /// Ctrl-C ended the watch early.
-    pub interrupted: bool,
+    pub(crate) interrupted: bool,
     /// Why report.html could not be written (the run's own files are all there).
-    pub report_error: Option<String>,
+    pub(crate) report_error: Option<String>,
 }
 
 impl RunReport {
     /// Every device pushed and watched, every test measured (a verdict may still fail).
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.devices.iter().all(|d| d.ok())
             && self
                 .traffic
@@ -131,14 +131,14 @@ impl RunReport {
     }
 
     /// 130 when a signal ended the run early, 1 when something could not be done, else 0.
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         crate::watch::exit_code(self.interrupted, self.ok())
     }
 }
 
 /// Run the inputs: per device its session, the push (in a `run`) and the watch; the
 /// traffic once the pushes are done; the run folder.
-pub async fn run(
+pub(crate) async fn run(
     plan: RunPlan<'_>,
     mut inputs: RunInputs,
     progress: Arc<dyn Progress>,

@@ -13,14 +13,14 @@ use crate::format::manifest::Engine;
 
 /// The engine for tests that name none, and why it was chosen (said in the output).
 #[derive(Debug, Clone, Copy)]
-pub struct EngineChoice {
-    pub engine: Engine,
-    pub why: &'static str,
+pub(crate) struct EngineChoice {
+    pub(crate) engine: Engine,
+    pub(crate) why: &'static str,
 }
 
 impl EngineChoice {
     /// iperf3 where it is installed, else the built-in engine.
-    pub async fn default_here() -> EngineChoice {
+    pub(crate) async fn default_here() -> EngineChoice {
         match iperf3::version().await {
             Ok(_) => EngineChoice {
                 engine: Engine::Iperf3,
@@ -35,11 +35,11 @@ impl EngineChoice {
 }
 
 /// Called with each interval (and when it ended) as an engine reports it.
-pub type OnInterval<'a> = &'a (dyn Fn(SystemTime, &Interval) + Sync);
+pub(crate) type OnInterval<'a> = &'a (dyn Fn(SystemTime, &Interval) + Sync);
 
 /// Measure `test` with its engine, each end where its endpoint is (this machine, or over
 /// SSH: the server on `to`, the client on `from`).
-pub async fn measure(
+pub(crate) async fn measure(
     traffic: &Traffic,
     test: &TrafficTest,
     on_interval: OnInterval<'_>,

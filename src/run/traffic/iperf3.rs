@@ -22,7 +22,7 @@ const CLIENT_GRACE: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT_MS: &str = "5000";
 
 /// `iperf3 --version`'s first line, or why iperf3 cannot be run.
-pub async fn version() -> Result<String, TrafficError> {
+pub(crate) async fn version() -> Result<String, TrafficError> {
     let out = Command::new("iperf3")
         .arg("--version")
         .stdin(Stdio::null())
@@ -35,7 +35,7 @@ pub async fn version() -> Result<String, TrafficError> {
 
 /// Run `test` to its end and read the client's report: the server on `to`, the client on
 /// `from` (this machine or over SSH).
-pub async fn measure(
+pub(crate) async fn measure(
     test: &TrafficTest,
     from: &Place,
     to: &Place,

@@ -20,7 +20,7 @@ static LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 /// A line of the report.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Line {
+pub(crate) enum Line {
     /// One second (the sum over the streams when there are several).
     Interval(Interval),
     /// The whole test, sender side.
@@ -43,7 +43,7 @@ fn scale(unit: &str, base: f64) -> f64 {
 
 /// The line's meaning for a test of `streams` streams (a single stream has no `[SUM]`);
 /// `udp`: the column after the bitrate counts datagrams, not retransmits.
-pub fn read(line: &str, streams: u32, udp: bool) -> Option<Line> {
+pub(crate) fn read(line: &str, streams: u32, udp: bool) -> Option<Line> {
     if let Some(e) = line.trim().strip_prefix("iperf3: error - ") {
         return Some(Line::Error(e.to_string()));
     }

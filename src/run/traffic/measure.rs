@@ -4,23 +4,23 @@ use std::time::SystemTime;
 
 /// One reporting interval, summed over the streams, as the sender saw it.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Interval {
-    pub start_s: f64,
-    pub end_s: f64,
-    pub bytes: u64,
-    pub bits_per_second: f64,
-    pub retransmits: Option<u64>,
+pub(crate) struct Interval {
+    pub(crate) start_s: f64,
+    pub(crate) end_s: f64,
+    pub(crate) bytes: u64,
+    pub(crate) bits_per_second: f64,
+    pub(crate) retransmits: Option<u64>,
 }
 
 /// What an engine measured.
 #[derive(Debug, Clone)]
-pub struct Measurement {
+pub(crate) struct Measurement {
     /// When the client started (interval times count from here).
-    pub started: SystemTime,
-    pub intervals: Vec<Interval>,
+    pub(crate) started: SystemTime,
+    pub(crate) intervals: Vec<Interval>,
     /// The whole test, sender side (retransmits counted) and receiver side.
-    pub sent: Interval,
-    pub received: Interval,
+    pub(crate) sent: Interval,
+    pub(crate) received: Interval,
     /// A UDP test: what the receiver counted (loss, jitter).
-    pub udp: Option<super::udp::UdpStats>,
+    pub(crate) udp: Option<super::udp::UdpStats>,
 }

@@ -6,154 +6,75 @@
 //!
 //! throughput.csv's rows are [`crate::record::rows::ThroughputRow`].
 //!
-//! Engines ([`engine`]): iperf3 and the built-in one, on this machine. Not built yet:
-//! engines started on an endpoint over SSH (refused before anything is pushed).
+//! Engines ([`engine`]): iperf3 and the built-in one, on this machine, in a network
+//! namespace or on an endpoint over SSH ([`place`]).
+//!
+//! Layout: this file (tests and results), `plan` (which measurements), `run` (running
+//! them), `preflight`, `engine` (the seam), `iperf3`, `builtin`, `udp`, `error`.
 
-pub mod builtin;
-pub mod engine;
-pub mod iperf3;
+pub(crate) mod builtin;
+pub(crate) mod engine;
+mod error;
+pub(crate) mod iperf3;
 mod iperf3_text;
-pub mod measure;
-pub mod place;
+pub(crate) mod measure;
+pub(crate) mod place;
 mod plan;
-pub mod preflight;
-pub mod udp;
+pub(crate) mod preflight;
+mod run;
+pub(crate) mod udp;
 
-pub use engine::EngineChoice;
-pub use plan::plan;
+pub(crate) use engine::EngineChoice;
+pub(crate) use error::TrafficError;
+pub(crate) use plan::plan;
+pub(crate) use run::run_tests;
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use crate::format::lab::Lab;
 use crate::format::manifest::{Engine, Manifest};
-use crate::record::rows::ThroughputRow;
-use crate::states::{Judged, TestState, ThroughputKind};
-use crate::watch::{End, RunFolder};
-use measure::Interval;
-
-#[derive(Debug, thiserror::Error)]
-pub enum TrafficError {
-    #[error(
-        "{manifest}: throughput test '{test}': {what} is not built yet ({instead}, or run with --no-traffic)"
-    )]
-    NotBuilt {
-        manifest: String,
-        test: String,
-        what: String,
-        instead: &'static str,
-    },
-    #[error(
-        "{manifest}: throughput test '{test}': window '{window}' is not a size iperf3 takes; write e.g. \"512K\" or \"4M\""
-    )]
-    Window {
-        manifest: String,
-        test: String,
-        window: String,
-    },
-    #[error(
-        "iperf3 cannot be run on this machine ({error}): install it (Debian: apt-get install iperf3), or run with --no-traffic"
-    )]
-    Iperf3Missing { error: std::io::Error },
-    #[error("endpoint '{endpoint}': cannot listen on its address {address}: {error}")]
-    Address {
-        endpoint: String,
-        address: String,
-        error: std::io::Error,
-    },
-    #[error(
-        "endpoint '{endpoint}': the iperf3 server on {address} did not say it listens within {}",
-        humantime::format_duration(*.waited)
-    )]
-    ServerNotReady {
-        endpoint: String,
-        address: String,
-        waited: Duration,
-    },
-    #[error("throughput test '{test}': iperf3 said: {said}")]
-    Iperf3 { test: String, said: String },
-    #[error("throughput test '{test}': iperf3's report is unreadable: {why}")]
-    Report { test: String, why: String },
-    #[error(
-        "throughput test '{test}': iperf3 had not ended {} after it started",
-        humantime::format_duration(*.waited)
-    )]
-    Timeout { test: String, waited: Duration },
-    #[error("throughput test '{test}': the built-in engine: {error}")]
-    Builtin {
-        test: String,
-        error: builtin::BuiltinError,
-    },
-    #[error(
-        "{manifest}: throughput test '{test}': no device under test cables both '{from}' and '{to}'{through}; cable a port of one to each (`peer = {{ endpoint = … }}` in the lab)"
-    )]
-    NoPath {
-        manifest: String,
-        test: String,
-        from: String,
-        to: String,
-        through: String,
-    },
-    #[error("endpoint '{endpoint}': {error}")]
-    Ssh {
-        endpoint: String,
-        error: crate::transport::TransportError,
-    },
-    #[error("{place}: `{command}` could not start: {said}")]
-    Start {
-        place: String,
-        command: String,
-        said: String,
-    },
-    #[error("{place}: `{command}` failed: {said}")]
-    Remote {
-        place: String,
-        command: String,
-        said: String,
-    },
-    #[error("throughput.csv cannot be written: {0}")]
-    Csv(#[from] std::io::Error),
-}
+use crate::states::{Judged, TestState};
 
 /// One end of a test: the lab's endpoint name, the address traffic goes to or from, and
 /// the switch port its NIC is cabled to (when the test crosses a device).
 #[derive(Debug, Clone)]
-pub struct Host {
-    pub name: String,
-    pub address: String,
-    pub port: Option<String>,
+pub(crate) struct Host {
+    pub(crate) name: String,
+    pub(crate) address: String,
+    pub(crate) port: Option<String>,
     /// The switch port's speed as the lab gives it (Mbit/s), where it does.
-    pub lab_speed_mbps: Option<u64>,
+    pub(crate) lab_speed_mbps: Option<u64>,
 }
 
 /// A `[[throughput]]` test through one device, checked against the lab and ready to run.
 #[derive(Debug, Clone)]
-pub struct TrafficTest {
-    pub name: String,
+pub(crate) struct TrafficTest {
+    pub(crate) name: String,
     /// The device under test the traffic crosses (None: no cabling says).
-    pub device: Option<String>,
-    pub from: Host,
-    pub to: Host,
-    pub duration: Duration,
-    pub streams: u32,
-    pub window: Option<String>,
-    pub engine: Engine,
+    pub(crate) device: Option<String>,
+    pub(crate) from: Host,
+    pub(crate) to: Host,
+    pub(crate) duration: Duration,
+    pub(crate) streams: u32,
+    pub(crate) window: Option<String>,
+    pub(crate) engine: Engine,
     /// A UDP test at this target rate (bits per second); None = TCP.
-    pub udp_rate_bps: Option<u64>,
+    pub(crate) udp_rate_bps: Option<u64>,
 }
 
 /// Throughput tests ready to run: checked against what is built, their engines found.
 #[derive(Debug, Clone)]
-pub struct Traffic {
-    pub tests: Vec<TrafficTest>,
+pub(crate) struct Traffic {
+    pub(crate) tests: Vec<TrafficTest>,
     /// The lab's endpoints (where each engine runs: this machine, or over SSH).
-    pub endpoints: Vec<crate::format::lab::Endpoint>,
+    pub(crate) endpoints: Vec<crate::format::lab::Endpoint>,
     /// How to reach endpoints over SSH (host keys, timeouts).
-    pub connect: crate::transport::ConnectOptions,
+    pub(crate) connect: crate::transport::ConnectOptions,
     /// `iperf3 --version`'s first line, for run.json, when a test uses it.
-    pub iperf3: Option<String>,
+    pub(crate) iperf3: Option<String>,
     /// Tests that asked for no engine use this one (iperf3 where installed).
-    pub default_engine: EngineChoice,
+    pub(crate) default_engine: EngineChoice,
 }
 
 impl Traffic {
@@ -162,7 +83,7 @@ impl Traffic {
     }
 
     /// Where endpoint `name`'s engine runs: this machine, or a new SSH session to it.
-    pub async fn place(&self, name: &str) -> Result<place::Place, TrafficError> {
+    pub(crate) async fn place(&self, name: &str) -> Result<place::Place, TrafficError> {
         match self.endpoint(name) {
             Some(e) => place::Place::open(e, &self.connect).await,
             None => Ok(place::Place::Local),
@@ -171,7 +92,7 @@ impl Traffic {
 
     /// The switchlab binary at endpoint `name`: this very program here; over SSH, its
     /// `switchlab` key (default: `switchlab` on its PATH).
-    pub fn switchlab_at(&self, name: &str) -> String {
+    pub(crate) fn switchlab_at(&self, name: &str) -> String {
         match self.endpoint(name) {
             Some(e) if e.ssh.is_some() => e.switchlab.clone().unwrap_or_else(|| "switchlab".into()),
             _ => std::env::current_exe()
@@ -181,7 +102,7 @@ impl Traffic {
     }
 
     /// The manifest's tests, ready to run; None when it has none.
-    pub async fn prepare(
+    pub(crate) async fn prepare(
         m: &Manifest,
         lab: &Lab,
         manifest: &Path,
@@ -229,7 +150,7 @@ pub(crate) fn window_bytes(w: &str) -> Option<u64> {
 
 /// How one test went.
 #[derive(Debug)]
-pub enum TestOutcome {
+pub(crate) enum TestOutcome {
     Measured {
         sent_gbps: f64,
         received_gbps: f64,
@@ -247,16 +168,16 @@ pub enum TestOutcome {
 }
 
 #[derive(Debug)]
-pub struct TestResult {
-    pub test: TrafficTest,
-    pub started: SystemTime,
-    pub ended: SystemTime,
-    pub outcome: TestOutcome,
+pub(crate) struct TestResult {
+    pub(crate) test: TrafficTest,
+    pub(crate) started: SystemTime,
+    pub(crate) ended: SystemTime,
+    pub(crate) outcome: TestOutcome,
 }
 
 impl TestResult {
     /// run.json's entry.
-    pub fn to_record(&self) -> crate::record::run::TestRecord {
+    pub(crate) fn to_record(&self) -> crate::record::run::TestRecord {
         let stamp = |t: SystemTime| jiff::Timestamp::try_from(t).map(|t| t.to_string()).ok();
         let mut r = crate::record::run::TestRecord {
             test: self.test.name.clone(),
@@ -308,138 +229,13 @@ impl TestResult {
 }
 
 /// What the caller hears while the tests run.
-pub trait TrafficProgress: Sync {
+pub(crate) trait TrafficProgress: Sync {
     /// The endpoints were read before the first test: what would cap a measurement.
     fn preflight(&self, warnings: &[String]);
     fn test_started(&self, test: &TrafficTest);
     /// A second of the test under way ended (`at_s` into it) at this Gbit/s.
     fn test_second(&self, _test: &TrafficTest, _at_s: f64, _gbit_s: f64) {}
     fn test_ended(&self, result: &TestResult);
-}
-
-/// Run `tests` one after another into `folder` until done, or until `stop` is set (Ctrl-C:
-/// the test under way is ended and recorded as interrupted, the rest are not started).
-pub async fn run_tests(
-    traffic: &Traffic,
-    min_gbps: Option<f64>,
-    speeds: &crate::watch::PortSpeeds,
-    folder: &RunFolder,
-    mut stop: End,
-    progress: &dyn TrafficProgress,
-) -> Result<(preflight::Preflight, Vec<TestResult>), TrafficError> {
-    let checked = preflight::run(traffic, speeds).await?;
-    progress.preflight(&checked.warnings);
-    folder.start_throughput()?;
-    let mut results = Vec::new();
-    for test in &traffic.tests {
-        if stop.borrow().is_some() {
-            break;
-        }
-        progress.test_started(test);
-        folder.traffic_started(&test.name);
-        let started = SystemTime::now();
-        // Each interval goes to disk as the engine reports it: a crash keeps what was measured.
-        let lost_row = std::sync::Mutex::new(None::<std::io::Error>);
-        let on_interval = |at: SystemTime, i: &Interval| {
-            // A row that cannot be written loses that second, said once as the test's
-            // error below; the measurement goes on.
-            if let Err(e) = folder.throughput(&row(test, ThroughputKind::Interval, at, i, None)) {
-                crate::locks::lock(&lost_row).get_or_insert(e);
-            }
-            progress.test_second(test, i.end_s, i.bits_per_second / 1e9);
-        };
-        let measured = tokio::select! {
-            m = engine::measure(traffic, test, &on_interval) => Some(m),
-            _ = stop.wait_for(|end| end.is_some()) => None,
-        };
-        folder.traffic_ended(&test.name);
-        // A second that could not be written makes throughput.csv not what was measured.
-        let lost_row = lost_row.into_inner().unwrap_or_else(|e| e.into_inner());
-        let measured = match (measured, lost_row) {
-            (Some(Ok(_)), Some(e)) => Some(Err(TrafficError::Csv(e))),
-            (m, _) => m,
-        };
-        let outcome = match measured {
-            Some(Ok(m)) => {
-                let received_gbps = m.received.bits_per_second / 1e9;
-                let pass = min_gbps.map(|min| received_gbps >= min);
-                let end = |i: &Interval| m.started + Duration::from_secs_f64(i.end_s.max(0.0));
-                folder.throughput(&row(
-                    test,
-                    ThroughputKind::Sent,
-                    end(&m.sent),
-                    &m.sent,
-                    None,
-                ))?;
-                let v = pass.map(Judged::of);
-                let mut received = row(
-                    test,
-                    ThroughputKind::Received,
-                    end(&m.received),
-                    &m.received,
-                    v,
-                );
-                if let Some(u) = &m.udp {
-                    received.lost_percent = Some(crate::record::milli(u.lost_percent));
-                    received.jitter_ms = Some(crate::record::milli(u.jitter_ms));
-                }
-                folder.throughput(&received)?;
-                TestOutcome::Measured {
-                    sent_gbps: m.sent.bits_per_second / 1e9,
-                    received_gbps,
-                    retransmits: m.sent.retransmits,
-                    pass,
-                    udp: m.udp.clone(),
-                    min_interval_gbps: m
-                        .intervals
-                        .iter()
-                        .filter(|i| i.end_s - i.start_s >= 0.99)
-                        .map(|i| i.bits_per_second / 1e9)
-                        .reduce(f64::min),
-                }
-            }
-            Some(Err(e)) => TestOutcome::Failed(e),
-            None => TestOutcome::Interrupted,
-        };
-        let result = TestResult {
-            test: test.clone(),
-            started,
-            ended: SystemTime::now(),
-            outcome,
-        };
-        progress.test_ended(&result);
-        results.push(result);
-    }
-    Ok((checked, results))
-}
-
-/// One throughput.csv row: `kind` is `interval`, `sent` or `received`, `at` its end.
-fn row(
-    test: &TrafficTest,
-    kind: ThroughputKind,
-    at: SystemTime,
-    i: &Interval,
-    verdict: Option<Judged>,
-) -> ThroughputRow {
-    use crate::record::milli;
-    ThroughputRow {
-        time: crate::record::stamp(at),
-        test: test.name.clone(),
-        device: test.device.clone().unwrap_or_default(),
-        from: test.from.name.clone(),
-        from_port: test.from.port.clone().unwrap_or_default(),
-        to: test.to.name.clone(),
-        to_port: test.to.port.clone().unwrap_or_default(),
-        row: kind,
-        start_s: milli(i.start_s),
-        end_s: milli(i.end_s),
-        bytes: i.bytes,
-        gbit_s: milli(i.bits_per_second / 1e9),
-        retransmits: i.retransmits,
-        verdict,
-        lost_percent: None,
-        jitter_ms: None,
-    }
 }
 
 #[cfg(test)]

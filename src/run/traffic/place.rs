@@ -17,7 +17,7 @@ use crate::transport::ssh::SshSession;
 
 /// A host an engine runs on.
 #[derive(Clone)]
-pub enum Place {
+pub(crate) enum Place {
     Local,
     /// This machine, inside network namespace `netns`.
     Netns {
@@ -32,15 +32,15 @@ pub enum Place {
 
 /// What a process printed and how it ended.
 #[derive(Debug, Default)]
-pub struct Output {
-    pub stdout: String,
-    pub stderr: String,
+pub(crate) struct Output {
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
     /// None: it was ended, or said nothing about it.
-    pub status: Option<u32>,
+    pub(crate) status: Option<u32>,
 }
 
 /// A running engine process.
-pub enum Process {
+pub(crate) enum Process {
     Local {
         child: tokio::process::Child,
         lines: tokio::sync::mpsc::UnboundedReceiver<String>,
@@ -72,7 +72,7 @@ fn watched(argv: &[String]) -> String {
 
 impl Place {
     /// This machine for an endpoint without `ssh`, else an SSH session to it.
-    pub async fn open(
+    pub(crate) async fn open(
         endpoint: &crate::format::lab::Endpoint,
         opts: &ConnectOptions,
     ) -> Result<Place, TrafficError> {
@@ -102,7 +102,7 @@ impl Place {
     }
 
     /// Where, for messages: `this machine` or `endpoint 's2' (10.0.0.52:22)`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Place::Local => "this machine".into(),
             Place::Netns { endpoint, netns } => {
@@ -115,7 +115,7 @@ impl Place {
     }
 
     /// Start `argv` here.
-    pub async fn start(&self, argv: &[String]) -> Result<Process, TrafficError> {
+    pub(crate) async fn start(&self, argv: &[String]) -> Result<Process, TrafficError> {
         let spawn_err = |error: std::io::Error| TrafficError::Start {
             place: self.describe(),
             command: argv.join(" "),
@@ -194,7 +194,7 @@ fn pump(
 
 impl Process {
     /// The next line it printed (stdout or stderr); None once it ended.
-    pub async fn next_line(&mut self) -> Option<String> {
+    pub(crate) async fn next_line(&mut self) -> Option<String> {
         match self {
             Process::Local { lines, .. } => lines.recv().await,
             Process::Remote {
@@ -227,12 +227,12 @@ impl Process {
 
     /// After its output ended: whether it went without an exit status, as a remote process
     /// does when its SSH session is lost (a local one always has one).
-    pub fn lost(&self) -> bool {
+    pub(crate) fn lost(&self) -> bool {
         matches!(self, Process::Remote { out, .. } if out.status.is_none())
     }
 
     /// Wait for it to end (at most `limit`, then it is ended): all it printed and its status.
-    pub async fn finish(mut self, limit: Duration) -> Result<Output, Duration> {
+    pub(crate) async fn finish(mut self, limit: Duration) -> Result<Output, Duration> {
         let ended = tokio::time::timeout(limit, async {
             while self.next_line().await.is_some() {}
             if let Process::Local { child, .. } = &mut self {
@@ -264,7 +264,7 @@ impl Process {
     }
 
     /// End it now (a remote one through its watchdog: stdin closes).
-    pub async fn stop(&mut self) {
+    pub(crate) async fn stop(&mut self) {
         match self {
             Process::Local { child, .. } => {
                 let _ = child.start_kill();

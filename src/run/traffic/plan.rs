@@ -13,7 +13,7 @@ use crate::format::manifest::{Engine, Manifest, Protocol, parse_rate};
 
 /// The manifest's measurements, or why one cannot run with what is built (`check` stops
 /// here: it runs nothing). `default_engine` serves tests that name none.
-pub fn plan(
+pub(crate) fn plan(
     m: &Manifest,
     lab: &Lab,
     manifest: &Path,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::place::Place;
 use super::{Traffic, TrafficError};
 
-pub use crate::record::run::{HostFacts, InterfaceFacts, Preflight};
+pub(crate) use crate::record::run::{HostFacts, InterfaceFacts, Preflight};
 
 /// The shell script that prints the facts as `key=value` and `addr …` lines.
 fn script(addresses: &[String]) -> String {
@@ -32,7 +32,7 @@ fn script(addresses: &[String]) -> String {
 }
 
 /// The facts from the script's output.
-pub fn parse(endpoint: &str, text: &str) -> HostFacts {
+pub(crate) fn parse(endpoint: &str, text: &str) -> HostFacts {
     let mut f = HostFacts {
         endpoint: endpoint.to_string(),
         ..HostFacts::default()
@@ -76,26 +76,26 @@ pub fn parse(endpoint: &str, text: &str) -> HostFacts {
 }
 
 /// One test's path as the preflight judges it.
-pub struct Path<'a> {
-    pub test: &'a str,
-    pub device: Option<&'a str>,
-    pub from: &'a HostFacts,
-    pub from_address: &'a str,
-    pub to: &'a HostFacts,
-    pub to_address: &'a str,
-    pub rtt: Option<Duration>,
+pub(crate) struct Path<'a> {
+    pub(crate) test: &'a str,
+    pub(crate) device: Option<&'a str>,
+    pub(crate) from: &'a HostFacts,
+    pub(crate) from_address: &'a str,
+    pub(crate) to: &'a HostFacts,
+    pub(crate) to_address: &'a str,
+    pub(crate) rtt: Option<Duration>,
     /// The window the test asks for (iperf3 -w), in bytes.
-    pub window: Option<u64>,
+    pub(crate) window: Option<u64>,
     /// The switch ports' speeds on the path (Mbit/s), as the switch shows them or the
     /// lab gives them, each with where it came from.
-    pub ports: Vec<(u64, String)>,
+    pub(crate) ports: Vec<(u64, String)>,
 }
 
 /// Line rate assumed where neither an interface nor the switch says a speed (an SFP+ port).
 const ASSUMED_BPS: f64 = 10e9;
 
 /// What would cap the test below line rate, each with the sysctl to set.
-pub fn warnings(p: &Path) -> Vec<String> {
+pub(crate) fn warnings(p: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let iface = |h: &HostFacts, a: &str| h.interfaces.iter().find(|i| i.address == a).cloned();
     let (fi, ti) = (iface(p.from, p.from_address), iface(p.to, p.to_address));
@@ -158,7 +158,7 @@ pub fn warnings(p: &Path) -> Vec<String> {
 
 /// Strict reverse-path filtering on a host with several interfaces in the tests: a reply
 /// leaving by another interface than the request came in is dropped.
-pub fn rp_filter_warnings(hosts: &[HostFacts]) -> Vec<String> {
+pub(crate) fn rp_filter_warnings(hosts: &[HostFacts]) -> Vec<String> {
     let mut out = Vec::new();
     for h in hosts {
         let names: std::collections::BTreeSet<&str> = h
@@ -203,7 +203,7 @@ fn port_speeds(t: &super::TrafficTest, speeds: &crate::watch::PortSpeeds) -> Vec
 }
 
 /// Read every endpoint the tests use, measure each test's round trip, judge.
-pub async fn run(
+pub(crate) async fn run(
     traffic: &Traffic,
     speeds: &crate::watch::PortSpeeds,
 ) -> Result<Preflight, TrafficError> {
@@ -307,131 +307,5 @@ async fn round_trip(traffic: &Traffic, place: &Place, t: &super::TrafficTest) ->
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn host(name: &str, rmem: u64, wmem: u64, ifaces: &[(&str, &str, u8)]) -> HostFacts {
-        HostFacts {
-            endpoint: name.into(),
-            tcp_rmem_max: Some(rmem),
-            tcp_wmem_max: Some(wmem),
-            rmem_max: Some(212_992),
-            rp_filter_all: Some(0),
-            interfaces: ifaces
-                .iter()
-                .map(|(a, n, rp)| InterfaceFacts {
-                    address: a.to_string(),
-                    name: n.to_string(),
-                    speed_mbps: Some(10_000),
-                    rp_filter: Some(*rp),
-                    mtu: Some(1500),
-                })
-                .collect(),
-            ..HostFacts::default()
-        }
-    }
-
-    #[test]
-    fn small_windows_on_a_long_path_are_warned_with_the_sysctl_to_set() {
-        // 10 Gbit/s at 80 ms needs 100 MB in flight; these hosts allow 6 MB and 4 MB.
-        let a = host("s1", 6_291_456, 4_194_304, &[("198.18.0.1", "eth2", 0)]);
-        let b = host("s2", 6_291_456, 4_194_304, &[("198.18.1.1", "eth2", 0)]);
-        let w = warnings(&Path {
-            test: "t1",
-            device: Some("arista"),
-            from: &a,
-            from_address: "198.18.0.1",
-            to: &b,
-            to_address: "198.18.1.1",
-            rtt: Some(Duration::from_millis(80)),
-            window: Some(8 << 20),
-            ports: Vec::new(),
-        });
-        assert_eq!(w.len(), 3, "{w:#?}");
-        assert!(w[0].contains("needs 100.0 MB in flight") && w[0].contains("endpoint 's2'"));
-        assert!(w[0].ends_with("sysctl -w net.ipv4.tcp_rmem=\"4096 131072 100000000\""));
-        assert!(w[1].contains("endpoint 's1'") && w[1].contains("net.ipv4.tcp_wmem"));
-        assert!(w[2].contains("sysctl -w net.core.rmem_max=8388608"));
-        // A short path needs little: no warning.
-        let near = Path {
-            rtt: Some(Duration::from_micros(50)),
-            window: None,
-            ..Path {
-                test: "t1",
-                device: None,
-                from: &a,
-                from_address: "198.18.0.1",
-                to: &b,
-                to_address: "198.18.1.1",
-                rtt: None,
-                window: None,
-                ports: Vec::new(),
-            }
-        };
-        assert!(warnings(&near).is_empty());
-    }
-
-    #[test]
-    fn the_switch_ports_speed_sets_the_line_rate_the_buffers_are_judged_by() {
-        // 1 Gbit/s at 32 ms needs 4 MB in flight: these hosts allow 3 MB, not 40.
-        let a = host("nyc", 3_000_000, 3_000_000, &[("198.18.20.1", "eth1", 0)]);
-        let b = host("sfo", 3_000_000, 3_000_000, &[("198.18.20.2", "eth1", 0)]);
-        let unspeedy = |mut h: HostFacts| {
-            h.interfaces[0].speed_mbps = None;
-            h
-        };
-        let (a, b) = (unspeedy(a), unspeedy(b));
-        let path = |ports| Path {
-            test: "nyc-to-sfo",
-            device: Some("lanes-switch"),
-            from: &a,
-            from_address: "198.18.20.1",
-            to: &b,
-            to_address: "198.18.20.2",
-            rtt: Some(Duration::from_millis(32)),
-            window: None,
-            ports,
-        };
-        let w = warnings(&path(vec![(1000, "lanes-switch Ethernet2 says so".into())]));
-        assert!(
-            w[0].contains("1 Gbit/s at 32.0 ms round trip needs 4.0 MB"),
-            "{w:?}"
-        );
-        assert!(
-            w[0].contains("(1 Gbit/s: lanes-switch Ethernet2 says so)"),
-            "{w:?}"
-        );
-        let w = warnings(&path(Vec::new()));
-        assert!(w[0].contains("10 Gbit/s assumed"), "{w:?}");
-    }
-
-    #[test]
-    fn strict_rp_filter_with_several_interfaces_is_warned() {
-        let two = host(
-            "s1",
-            1 << 30,
-            1 << 30,
-            &[("198.18.0.1", "eth2", 1), ("198.18.2.1", "eth3", 1)],
-        );
-        let one = host("s2", 1 << 30, 1 << 30, &[("198.18.1.1", "eth2", 1)]);
-        let w = rp_filter_warnings(&[two, one]);
-        assert_eq!(w.len(), 1, "{w:?}");
-        assert!(
-            w[0].contains("endpoint 's1' has 2 interfaces")
-                && w[0].ends_with("rp_filter=2 (loose)")
-        );
-    }
-
-    #[test]
-    fn the_facts_are_read_from_the_scripts_lines() {
-        let f = parse(
-            "s1",
-            "net/ipv4/tcp_rmem=4096\t131072\t33554432\nnet/core/rmem_max=4194304\nnet/ipv4/tcp_congestion_control=bbr\nnet/ipv4/conf/all/rp_filter=0\naddr 127.0.0.1 lo 65536 0 -\n",
-        );
-        assert_eq!(f.tcp_rmem_max, Some(33_554_432));
-        assert_eq!(f.rmem_max, Some(4_194_304));
-        assert_eq!(f.congestion_control.as_deref(), Some("bbr"));
-        assert_eq!(f.interfaces[0].mtu, Some(65536));
-        assert_eq!(f.interfaces[0].speed_mbps, None);
-    }
-}
+#[path = "preflight_tests.rs"]
+mod tests;

@@ -11,22 +11,22 @@ use serde::{Deserialize, Serialize};
 use super::measure::Interval;
 
 /// Payload bytes per datagram (under a 1500-byte MTU with IP and UDP headers).
-pub const DATAGRAM: usize = 1400;
+pub(crate) const DATAGRAM: usize = 1400;
 /// The number that says "the test is over".
 const FIN: u64 = u64::MAX;
 
 /// What the receiver of a UDP test counted.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct UdpStats {
-    pub packets: u64,
-    pub lost_packets: u64,
-    pub lost_percent: f64,
-    pub jitter_ms: f64,
+pub(crate) struct UdpStats {
+    pub(crate) packets: u64,
+    pub(crate) lost_packets: u64,
+    pub(crate) lost_percent: f64,
+    pub(crate) jitter_ms: f64,
 }
 
 impl UdpStats {
     /// `lost` of `packets` datagrams lost, with this jitter.
-    pub fn new(lost: u64, packets: u64, jitter_ms: f64) -> UdpStats {
+    pub(crate) fn new(lost: u64, packets: u64, jitter_ms: f64) -> UdpStats {
         UdpStats {
             packets,
             lost_packets: lost,
@@ -42,7 +42,7 @@ impl UdpStats {
 
 /// The receiver's running count: datagrams seen, the highest number, jitter.
 #[derive(Debug, Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     received: u64,
     highest: Option<u64>,
     jitter_s: f64,
@@ -53,7 +53,7 @@ impl Tally {
     /// A datagram numbered `seq`, sent at `sent_s` (the sender's clock) and received at
     /// `arrived_s` (ours): transit times differ by a constant clock offset, which the
     /// jitter's differences cancel.
-    pub fn datagram(&mut self, seq: u64, sent_s: f64, arrived_s: f64) {
+    pub(crate) fn datagram(&mut self, seq: u64, sent_s: f64, arrived_s: f64) {
         self.received += 1;
         self.highest = Some(self.highest.map_or(seq, |h| h.max(seq)));
         let transit = arrived_s - sent_s;
@@ -65,7 +65,7 @@ impl Tally {
     }
 
     /// Sent = the highest number + 1 (numbers start at 0); lost = sent − received.
-    pub fn stats(&self) -> UdpStats {
+    pub(crate) fn stats(&self) -> UdpStats {
         let sent = self.highest.map_or(0, |h| h + 1);
         UdpStats::new(
             sent.saturating_sub(self.received),
@@ -84,7 +84,7 @@ fn stamp(seq: u64, since: Instant) -> [u8; DATAGRAM] {
 
 /// Send to `to` at `rate_bps` for `duration` (or until `stop`), telling `tick` each
 /// second's interval; then the end marker. Returns (bytes sent, seconds).
-pub fn send(
+pub(crate) fn send(
     sock: &UdpSocket,
     to: SocketAddr,
     rate_bps: u64,
@@ -136,7 +136,11 @@ pub fn send(
 }
 
 /// Receive until the end marker (or `duration` + `grace` passed): bytes, seconds, stats.
-pub fn receive(sock: &UdpSocket, duration: Duration, grace: Duration) -> (u64, f64, UdpStats) {
+pub(crate) fn receive(
+    sock: &UdpSocket,
+    duration: Duration,
+    grace: Duration,
+) -> (u64, f64, UdpStats) {
     let start = Instant::now();
     let mut first: Option<(Instant, f64)> = None;
     let mut tally = Tally::default();

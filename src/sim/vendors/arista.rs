@@ -207,7 +207,7 @@ fn errdisable(p: &SimPort) -> String {
     )
 }
 
-pub static DIALECT: Dialect = Dialect {
+pub(crate) static DIALECT: Dialect = Dialect {
     name: "arista_eos",
     default_hostname: "localhost",
     commands: COMMANDS,

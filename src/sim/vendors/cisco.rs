@@ -249,7 +249,7 @@ fn errdisable(p: &SimPort) -> String {
     )
 }
 
-pub static DIALECT: Dialect = Dialect {
+pub(crate) static DIALECT: Dialect = Dialect {
     name: "cisco_ios",
     default_hostname: "Switch",
     commands: COMMANDS,

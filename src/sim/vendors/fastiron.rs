@@ -199,7 +199,7 @@ fn link_log(dev: &Device, p: &SimPort, up: bool, _t: SystemTime) -> Vec<String> 
     )]
 }
 
-pub static DIALECT: Dialect = Dialect {
+pub(crate) static DIALECT: Dialect = Dialect {
     name: "brocade_fastiron",
     default_hostname: "ICX7150-24P Switch",
     commands: COMMANDS,

@@ -118,7 +118,7 @@ fn link_log(dev: &Device, p: &SimPort, up: bool, t: SystemTime) -> Vec<String> {
     )]
 }
 
-pub static DIALECT: Dialect = Dialect {
+pub(crate) static DIALECT: Dialect = Dialect {
     name: "interface_masters",
     default_hostname: "Niagara",
     commands: COMMANDS,

@@ -215,7 +215,7 @@ fn link_log(_dev: &Device, p: &SimPort, up: bool, t: SystemTime) -> Vec<String> 
     )]
 }
 
-pub static DIALECT: Dialect = Dialect {
+pub(crate) static DIALECT: Dialect = Dialect {
     name: "dell_force10",
     default_hostname: "FTOS",
     commands: COMMANDS,

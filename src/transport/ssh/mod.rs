@@ -208,7 +208,6 @@ impl SshSession {
         keep.push(Box::new(self.handle));
         Ok(Connected {
             stream: Box::new(channel.into_stream()),
-            console: false,
             keep_alive: keep,
         })
     }

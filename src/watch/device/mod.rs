@@ -53,7 +53,7 @@ const RECORDED_POLLS: u32 = 2;
 const SLACK: Duration = Duration::from_secs(2);
 
 /// The watch of one device's ports, fed by polls on a driver it does not own.
-pub struct DeviceWatch<'a> {
+pub(crate) struct DeviceWatch<'a> {
     dev: &'a Device,
     vendor: &'a Vendor,
     opts: &'a WatchOptions,
@@ -80,7 +80,7 @@ pub struct DeviceWatch<'a> {
 
 impl<'a> DeviceWatch<'a> {
     /// The device's lab ports (those `opts.ports` names, or all), none polled yet.
-    pub fn new(
+    pub(crate) fn new(
         dev: &'a Device,
         vendor: &'a Vendor,
         opts: &'a WatchOptions,
@@ -157,7 +157,7 @@ impl<'a> DeviceWatch<'a> {
     /// The starting point: what the log buffer already holds is history, not news; the
     /// first poll is the counters' baseline. Ports are judged by their link from here on
     /// until [`DeviceWatch::judge_from_now`] (the end of a push) moves that on.
-    pub async fn begin(&mut self, d: &mut Driver) -> Result<(), DeviceError> {
+    pub(crate) async fn begin(&mut self, d: &mut Driver) -> Result<(), DeviceError> {
         if self.uses(FlapSource::Buffer)
             && let Some(old) = self.buffer(d).await?
         {
@@ -169,7 +169,7 @@ impl<'a> DeviceWatch<'a> {
     }
 
     /// From now on (the baseline is in), a port the polls never find up has no link.
-    pub fn judge_from_now(&mut self) {
+    pub(crate) fn judge_from_now(&mut self) {
         let now = SystemTime::now();
         for w in self.ports.values_mut() {
             w.tl.judge_from(now);
@@ -178,7 +178,11 @@ impl<'a> DeviceWatch<'a> {
 
     /// Poll every interval, listening between polls, until the time `until` holds (it may
     /// be set or moved while the watch runs; None = not yet known), then a last poll.
-    pub async fn run_until(&mut self, d: &mut Driver, until: End) -> Result<(), DeviceError> {
+    pub(crate) async fn run_until(
+        &mut self,
+        d: &mut Driver,
+        until: End,
+    ) -> Result<(), DeviceError> {
         loop {
             let end = *until.borrow();
             let next = self.last_poll + self.opts.interval;
@@ -239,7 +243,7 @@ impl<'a> DeviceWatch<'a> {
     /// What went wrong without ending the watch: ports whose show command the device
     /// rejected, a rejected log-buffer command, a stopped receiver, a lost transcript.
     /// Each is an error of the device in run.json.
-    pub fn problems(&self) -> Vec<Problem> {
+    pub(crate) fn problems(&self) -> Vec<Problem> {
         let ports = self.ports.values().filter_map(|w| w.rejected.clone());
         ports.chain(self.problems.iter().cloned()).collect()
     }
@@ -247,7 +251,7 @@ impl<'a> DeviceWatch<'a> {
     /// The diagnosis: one ports.csv row per watched port, after everything still open is
     /// written. `lost`: the error that cut the watch short, if one did (its ports that had
     /// not failed by then are `lost`).
-    pub fn finish(mut self, lost: Option<&DeviceError>) -> Vec<PortRow> {
+    pub(crate) fn finish(mut self, lost: Option<&DeviceError>) -> Vec<PortRow> {
         if let Err(e) = self.write_settled(None) {
             tracing::warn!("{}: flaps.csv: {e}", self.dev.name());
         }

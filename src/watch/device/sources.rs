@@ -218,7 +218,7 @@ impl DeviceWatch<'_> {
     /// For each port without link since the push, whether its running config says it is
     /// shut (where the profile can tell: `commands.interface_config`): the first cause a
     /// lab engineer checks. A rejected command tells nothing and is left at that.
-    pub async fn examine_unlinked(&mut self, d: &mut Driver) -> Result<(), DeviceError> {
+    pub(crate) async fn examine_unlinked(&mut self, d: &mut Driver) -> Result<(), DeviceError> {
         let cmds = &self.vendor.profile.commands;
         let (Some(cmd), Some(shut)) = (&cmds.interface_config, &self.vendor.shut_pattern) else {
             return Ok(());

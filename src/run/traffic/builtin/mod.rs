@@ -23,7 +23,7 @@ use super::udp::{self, UdpStats};
 mod server;
 mod streams;
 
-pub use server::serve;
+pub(crate) use server::serve;
 use streams::{bits_per_second, run_receivers, run_senders};
 
 /// Bytes per write: what iperf3 uses for TCP.
@@ -33,14 +33,14 @@ const GRACE: Duration = Duration::from_secs(10);
 
 /// A test as the client asks it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Request {
-    pub streams: u32,
-    pub duration_ms: u64,
+pub(crate) struct Request {
+    pub(crate) streams: u32,
+    pub(crate) duration_ms: u64,
     /// The server sends, the client receives.
-    pub reverse: bool,
+    pub(crate) reverse: bool,
     /// UDP at this target rate (bits per second) instead of TCP.
     #[serde(default)]
-    pub udp_rate_bps: Option<u64>,
+    pub(crate) udp_rate_bps: Option<u64>,
 }
 
 /// The server's answer to a request: where to open the streams.
@@ -51,36 +51,36 @@ struct Accepted {
 
 /// One side's count of a test: bytes per second slot and in all, over how long.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct SideReport {
-    pub bytes: u64,
-    pub seconds: f64,
-    pub per_second: Vec<u64>,
-    pub retransmits: Option<u64>,
+pub(crate) struct SideReport {
+    pub(crate) bytes: u64,
+    pub(crate) seconds: f64,
+    pub(crate) per_second: Vec<u64>,
+    pub(crate) retransmits: Option<u64>,
     /// A UDP test's receiver: datagrams lost, jitter.
     #[serde(default)]
-    pub udp: Option<UdpStats>,
+    pub(crate) udp: Option<UdpStats>,
 }
 
 /// `switchlab traffic send --json`: what iperf3's report gives a run, as one document.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SendReport {
-    pub intervals: Vec<Interval>,
-    pub sent_bytes: u64,
-    pub received_bytes: u64,
-    pub seconds: f64,
-    pub sent_bits_per_second: f64,
-    pub received_bits_per_second: f64,
-    pub retransmits: Option<u64>,
-    pub streams: u32,
-    pub reverse: bool,
+pub(crate) struct SendReport {
+    pub(crate) intervals: Vec<Interval>,
+    pub(crate) sent_bytes: u64,
+    pub(crate) received_bytes: u64,
+    pub(crate) seconds: f64,
+    pub(crate) sent_bits_per_second: f64,
+    pub(crate) received_bits_per_second: f64,
+    pub(crate) retransmits: Option<u64>,
+    pub(crate) streams: u32,
+    pub(crate) reverse: bool,
     /// A UDP test: datagrams lost (%) and jitter, as the receiver counted them.
     #[serde(default)]
-    pub udp: Option<UdpStats>,
+    pub(crate) udp: Option<UdpStats>,
 }
 
 /// Why a built-in test could not run.
 #[derive(Debug, thiserror::Error)]
-pub enum BuiltinError {
+pub(crate) enum BuiltinError {
     #[error("{what} {addr}: {error}")]
     Io {
         what: &'static str,
@@ -105,7 +105,7 @@ pub(super) fn io(
 
 /// Run one test against the server at `server`, the client's sockets bound to `from` (if
 /// given); `tick` hears each sender-side interval as it ends (client-side sending only).
-pub fn send(
+pub(crate) fn send(
     server: SocketAddr,
     from: Option<IpAddr>,
     req: &Request,
@@ -214,7 +214,7 @@ pub fn send(
 
 /// One round trip from `from` to `to`: a TCP connect to a closed port (9, discard) is
 /// refused after exactly one; the median of three. None when nothing answers in a second.
-pub fn round_trip(from: IpAddr, to: IpAddr) -> Option<Duration> {
+pub(crate) fn round_trip(from: IpAddr, to: IpAddr) -> Option<Duration> {
     use socket2::{Domain, Socket, Type};
     let to = SocketAddr::new(to, 9);
     let mut times = Vec::new();
@@ -276,7 +276,7 @@ fn read_line<T: for<'de> Deserialize<'de>>(
 
 impl SendReport {
     /// The measurement a report gives (its intervals and the totals of both sides).
-    pub fn measurement(&self, started: SystemTime) -> Measurement {
+    pub(crate) fn measurement(&self, started: SystemTime) -> Measurement {
         let whole = |bytes: u64, bps: f64, retransmits| Interval {
             start_s: 0.0,
             end_s: self.seconds,
@@ -293,7 +293,7 @@ impl SendReport {
         }
     }
 
-    pub fn new(m: &Measurement, req: &Request) -> SendReport {
+    pub(crate) fn new(m: &Measurement, req: &Request) -> SendReport {
         SendReport {
             intervals: m.intervals.clone(),
             sent_bytes: m.sent.bytes,

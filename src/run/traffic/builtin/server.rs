@@ -11,7 +11,11 @@ use crate::run::traffic::udp;
 
 /// Answer tests on `listener` one after another until `stop` is set (checked between
 /// tests and while waiting for one); `once` ends after the first test.
-pub fn serve(listener: &TcpListener, stop: &AtomicBool, once: bool) -> Result<(), BuiltinError> {
+pub(crate) fn serve(
+    listener: &TcpListener,
+    stop: &AtomicBool,
+    once: bool,
+) -> Result<(), BuiltinError> {
     let local = listener.local_addr().map_err(io("listening on", "?"))?;
     listener
         .set_nonblocking(true)

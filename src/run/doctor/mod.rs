@@ -18,19 +18,19 @@ use crate::transport::{ConnectOptions, TransportError};
 
 /// One check's outcome.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Check {
+pub(crate) struct Check {
     /// `device 'arista-7048'`, `endpoint 'server1'`, `syslog`.
-    pub subject: String,
+    pub(crate) subject: String,
     /// What was checked: `ssh reachable`, `ssh host key`, `secret T_PASS`…
-    pub check: String,
-    pub ok: bool,
-    pub detail: String,
+    pub(crate) check: String,
+    pub(crate) ok: bool,
+    pub(crate) detail: String,
     /// What to do about a failure.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<String>,
+    pub(crate) fix: Option<String>,
 }
 
-fn pass(subject: &str, check: &str, detail: String) -> Check {
+pub(super) fn pass(subject: &str, check: &str, detail: String) -> Check {
     Check {
         subject: subject.into(),
         check: check.into(),
@@ -40,7 +40,7 @@ fn pass(subject: &str, check: &str, detail: String) -> Check {
     }
 }
 
-fn fail(subject: &str, check: &str, detail: String, fix: String) -> Check {
+pub(super) fn fail(subject: &str, check: &str, detail: String, fix: String) -> Check {
     Check {
         subject: subject.into(),
         check: check.into(),
@@ -51,6 +51,8 @@ fn fail(subject: &str, check: &str, detail: String, fix: String) -> Check {
 }
 
 /// Whether `host:port` takes a TCP connection within `limit`.
+mod clock;
+
 async fn tcp(host: &str, port: u16, limit: Duration) -> Result<(), String> {
     match tokio::time::timeout(limit, tokio::net::TcpStream::connect((host, port))).await {
         Ok(Ok(_)) => Ok(()),
@@ -134,90 +136,7 @@ async fn ssh(
 /// The most a device's clock may be off before its log times stop lining up with the
 /// watch's (a flap is matched across sources within a couple of seconds).
 /// (`show clock` gives whole seconds on some vendors: a second of that is the reading.)
-const MAX_SKEW: Duration = Duration::from_secs(3);
-
-/// Whether a clock's zone is UTC by its name, however a CLI spells it: `UTC`, `GMT`, `Z`,
-/// none, or one of those with a zero offset (`GMT+00`, `UTC+0:00`, `UTC-00:00`).
-fn is_utc(zone: &str) -> bool {
-    let z = zone.trim().to_ascii_uppercase();
-    let rest = ["UTC", "GMT", "Z"]
-        .iter()
-        .find_map(|base| z.strip_prefix(base))
-        .unwrap_or(&z);
-    if rest.is_empty() {
-        return true;
-    }
-    let Some(offset) = rest.strip_prefix(['+', '-']) else {
-        return false;
-    };
-    !offset.is_empty() && offset.chars().all(|c| c == '0' || c == ':')
-}
-
-/// Log in and compare the device's clock with this machine's.
-async fn clock(
-    dev: &Device,
-    vendor: &crate::vendor::Vendor,
-    opts: &ConnectOptions,
-    out: &mut Vec<Check>,
-) {
-    let subject = format!("device '{}'", dev.name());
-    let mut d = match crate::driver::session::open(dev, vendor, opts, None).await {
-        Ok(d) => d,
-        Err(e) => {
-            out.push(fail(
-                &subject,
-                "clock",
-                format!("not read: {e}"),
-                "fix the login first (credentials, enable secret)".into(),
-            ));
-            return;
-        }
-    };
-    let asked = jiff::Timestamp::now();
-    let shown = d.clock().await;
-    let answered = jiff::Timestamp::now();
-    drop(d);
-    let midpoint = asked + (answered.duration_since(asked) / 2);
-    out.push(match shown {
-        Ok(Some((at, zone))) if is_utc(&zone) => {
-            let device = jiff::tz::TimeZone::UTC.to_timestamp(at);
-            match device {
-                Ok(device) => {
-                    let skew = device.duration_since(midpoint).as_secs_f64();
-                    let said = match skew >= 0.0 {
-                        true => format!("{:.1} s ahead of this machine's", skew),
-                        false => format!("{:.1} s behind this machine's", -skew),
-                    };
-                    if skew.abs() <= MAX_SKEW.as_secs_f64() {
-                        pass(&subject, "clock", said)
-                    } else {
-                        fail(
-                            &subject,
-                            "clock",
-                            said,
-                            "set the device's clock (NTP, or `clock set`): its log times will not line up with the watch's".into(),
-                        )
-                    }
-                }
-                Err(e) => fail(&subject, "clock", format!("not read: {e}"), "check the profile's clock_pattern".into()),
-            }
-        }
-        Ok(Some((_, zone))) => fail(
-            &subject,
-            "clock",
-            format!("shown in zone {zone}: not compared"),
-            "set the device's clock zone to UTC, so its times can be checked (and read beside the watch's)".into(),
-        ),
-        // The profile names no clock command: nothing to check, nothing said.
-        Ok(None) => return,
-        Err(e) => fail(
-            &subject,
-            "clock",
-            format!("not read: {e}"),
-            "check the profile's commands.clock and clock_pattern against the device's answer".into(),
-        ),
-    });
-}
+pub(super) const MAX_SKEW: Duration = Duration::from_secs(3);
 
 async fn device(dev: &Device, opts: &ConnectOptions, out: &mut Vec<Check>) {
     let subject = format!("device '{}'", dev.name());
@@ -364,7 +283,7 @@ fn syslog(manifest: &Manifest, out: &mut Vec<Check>) {
 }
 
 /// Every check of the bench, in the lab's order.
-pub async fn doctor(
+pub(crate) async fn doctor(
     lab: &Lab,
     reg: &crate::vendor::Registry,
     manifest: Option<&Manifest>,
@@ -376,7 +295,7 @@ pub async fn doctor(
         device(d, opts, &mut out).await;
         let ready = out[before..].iter().all(|c| c.ok);
         if let (true, Some(vendor)) = (ready, reg.vendor(d.vendor())) {
-            clock(d, vendor, opts, &mut out).await;
+            clock::clock(d, vendor, opts, &mut out).await;
         }
     }
     for e in &lab.endpoints {
@@ -386,17 +305,4 @@ pub async fn doctor(
         syslog(m, &mut out);
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_zone_is_utc_by_name_with_any_zero_offset() {
-        for z in ["UTC", "gmt", "", "Z", "GMT+00", "UTC+0:00", "UTC-00:00"] {
-            assert!(super::is_utc(z), "{z}");
-        }
-        for z in ["CET", "GMT+01", "UTC+5:30", "PST", "UTC+"] {
-            assert!(!super::is_utc(z), "{z}");
-        }
-    }
 }
