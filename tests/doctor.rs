@@ -121,6 +121,13 @@ async fn doctor_compares_each_devices_clock_with_this_machines() {
     let out = switchlab(&["doctor", "--lab", "lab.toml"], &ENV, dir.path()).await;
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
+    // Each reachable device's modules are audited too (this lab declares no ports).
+    for i in 0..VENDORS.len() {
+        assert!(
+            t.contains(&format!("ok   device 'd{i}' cables: 0 module(s) read")),
+            "{t}"
+        );
+    }
     for (i, vendor) in VENDORS.iter().enumerate().take(VENDORS.len() - 1) {
         let line = t
             .lines()

@@ -11,9 +11,7 @@ use switchlab::states::{DeviceVerdict, LinkState, PortVerdict};
 fn cabled(port: &str) -> Cabling {
     Cabling {
         port: port.into(),
-        kind: None,
-        length_m: None,
-        nic: None,
+        ..Default::default()
     }
 }
 

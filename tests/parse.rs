@@ -16,7 +16,7 @@ fn parse(vendor: &str, command: &str, fixture: &str) -> Parsed {
 fn ports(vendor: &str, command: &str, fixture: &str) -> Vec<PortState> {
     match parse(vendor, command, fixture) {
         Parsed::Ports(p) => p,
-        Parsed::Events(_) => panic!("expected ports"),
+        _ => panic!("expected ports"),
     }
 }
 
@@ -26,7 +26,7 @@ fn events(vendor: &str, command: &str, fixture: &str) -> Vec<(String, String)> {
             .into_iter()
             .map(|LinkEvent { port, state, .. }| (port, state.to_string()))
             .collect(),
-        Parsed::Ports(_) => panic!("expected events"),
+        _ => panic!("expected events"),
     }
 }
 
@@ -425,4 +425,31 @@ fn status_tables_are_read_by_their_header_columns() {
         (p[0].oper.map(|s| s.as_str()), p[0].description.as_deref()),
         (Some("down"), Some("connected to nothing"))
     );
+}
+
+// Regression: text that held no port (another command's output, an empty file) parsed to
+// an empty list and exit 0: nothing read looked like a clean switch.
+#[test]
+fn text_that_holds_no_port_is_refused_saying_what_was_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("version.txt");
+    std::fs::write(
+        &file,
+        "Arista DCS-7048T-A\nSoftware image version: 4.20.15M\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+        .args([
+            "parse",
+            "--vendor",
+            "arista_eos",
+            "--command",
+            "show interfaces",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let t = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("version.txt: no port in it"), "{t}");
 }

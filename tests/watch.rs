@@ -400,7 +400,7 @@ async fn rising_crc_errors_on_a_link_that_stays_up_name_the_cable_or_optic() {
     let o = flapping("arista_eos", "crc:Ethernet1@400ms/25");
     let (_sim, addr) = ssh_sim(o).await;
     let lab = format!(
-        "{}cable = {{ kind = \"fiber\", length_m = 10.0 }}\n",
+        "{}cable = {{ kind = \"copper\", length_m = 10.0 }}\n",
         ssh_device("a", "arista_eos", addr, &["Ethernet1"])
     );
     let (t, folder) = watch_lab(
@@ -433,7 +433,7 @@ async fn rising_crc_errors_on_a_link_that_stays_up_name_the_cable_or_optic() {
     );
     assert_eq!(
         (row.cable.as_str(), row.verdict),
-        ("10 m fiber", PortVerdict::Pass)
+        ("10 m copper", PortVerdict::Pass)
     );
     assert_eq!(
         row.hint,

@@ -175,6 +175,7 @@ fn watch_options(
         syslog_listen: Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
         max_flaps: None,
         hints: None,
+        cables: None,
         connect: ConnectFlags {
             accept_new_host_keys: true,
             timeout: std::time::Duration::from_secs(15),

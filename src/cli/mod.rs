@@ -10,6 +10,7 @@ use crate::vendor::Registry;
 
 mod bars;
 mod board;
+pub mod cables;
 pub mod check;
 pub mod compare;
 pub mod completions;
@@ -46,6 +47,7 @@ Typical session:
   switchlab push   --lab lab.toml --manifest manifest.toml     baseline every device, verify it landed
   switchlab run    --lab lab.toml --manifest manifest.toml     push and watch every port, into a run folder
   switchlab watch  --lab lab.toml arista-7048 --duration 10m   log every link flap, name the suspects
+  switchlab cables --lab lab.toml                               the cable each switch's modules report, against the lab
   switchlab render --lab lab.toml --manifest manifest.toml arista-7048
   switchlab parse  --vendor arista_eos --command \"show interfaces\" saved-output.txt
   switchlab compare runs/A runs/B                               two runs side by side, with deltas
@@ -99,6 +101,7 @@ pub enum Command {
     Completions(completions::Args),
     Man(man::Args),
     Doctor(doctor::Args),
+    Cables(cables::Args),
     Import(import::Args),
 }
 
@@ -152,6 +155,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completions(a) => completions::run(&cli, a),
         Command::Man(a) => man::run(&cli, a),
         Command::Doctor(a) => doctor::run(&cli, a),
+        Command::Cables(a) => cables::run(&cli, a),
         Command::Import(a) => import::run(&cli, a),
     }
 }

@@ -44,7 +44,26 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("{}: cannot read", args.file.display()))?;
         String::from_utf8_lossy(&bytes).into_owned()
     };
-    let parsed = parse_output(vendor, &args.command, &text)?;
+    let mut parsed = parse_output(vendor, &args.command, &text)?;
+    if let Parsed::Transceivers(t) = &mut parsed {
+        // One record per port holding a module, classified by the cables table.
+        let cables = crate::parse::Cables::builtin();
+        t.retain(crate::parse::Transceiver::holds_module);
+        t.iter_mut().for_each(|x| x.classify(&cables));
+    }
+    let blocks = matches!(parsed, Parsed::Ports(_) | Parsed::Transceivers(_));
+    if blocks && parsed.is_empty() {
+        let what = match parsed {
+            Parsed::Transceivers(_) => "module",
+            _ => "port",
+        };
+        anyhow::bail!(
+            "{}: no {what} in it: vendor '{}' reads `{}` output by its rule, and nothing in the text matched it (is it that command's output, from that vendor?)",
+            args.file.display(),
+            args.vendor,
+            args.command
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&parsed)?);
         return Ok(ExitCode::SUCCESS);
@@ -84,6 +103,30 @@ pub fn print_table(parsed: &Parsed) {
                     opt(p.crc),
                     opt(p.resets),
                     p.description.clone().unwrap_or_default(),
+                ]);
+            }
+            table
+        }
+        Parsed::Transceivers(modules) => {
+            let mut table = Grid::new(&[
+                ("port", Col::Name),
+                ("kind", Col::Value),
+                ("length", Col::Value),
+                ("media", Col::Optional(2)),
+                ("part", Col::Optional(1)),
+                ("vendor", Col::Optional(3)),
+                ("rx dBm", Col::Optional(4)),
+            ]);
+            let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+            for m in modules {
+                table.row(vec![
+                    m.port.clone(),
+                    m.class.kind.to_string(),
+                    m.class.length_m.map_or("-".into(), |l| format!("{l} m")),
+                    opt(&m.media),
+                    opt(&m.part),
+                    opt(&m.vendor),
+                    m.rx_dbm.map_or("-".into(), |r| format!("{r:.1}")),
                 ]);
             }
             table

@@ -31,6 +31,10 @@ pub struct WatchFlags {
     /// Hint rules (default: the built-in hints.toml).
     #[arg(long, value_name = "FILE")]
     pub hints: Option<PathBuf>,
+    /// The cables table the cable audit reads part numbers and type strings by (default:
+    /// the built-in cables.toml).
+    #[arg(long, value_name = "FILE")]
+    pub cables: Option<PathBuf>,
     #[command(flatten)]
     pub connect: ConnectFlags,
 }
@@ -88,6 +92,10 @@ impl WatchFlags {
             buffer_every: 5,
             syslog: None,
             speeds: Default::default(),
+            cables: match &self.cables {
+                Some(p) => crate::parse::Cables::load(p)?,
+                None => crate::parse::Cables::builtin(),
+            },
         };
         let listen = self
             .syslog_listen

@@ -117,6 +117,13 @@ pub struct LinkSim {
     pub delay: Option<std::time::Duration>,
     #[serde(default, deserialize_with = "values::opt_percent")]
     pub loss_percent: Option<f64>,
+    /// (On a port) the part the simulated switch reports in it (`SFP-H10GB-CU0-5M`; its
+    /// kind and length follow from it), or `absent` for an empty cage.
+    #[serde(default, deserialize_with = "values::opt_line")]
+    pub transceiver: Option<String>,
+    /// (On a port) how far the module's Rx power moves after its first read, in dB.
+    #[serde(default)]
+    pub rx_drift_db: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]

@@ -4,17 +4,21 @@
 //! Layout: `text` (what a terminal shows of the output), `table` (the `table` and `blocks`
 //! styles), `values` (device words → schema values).
 
+pub mod cable;
 mod table;
 mod text;
+pub mod transceiver;
 mod values;
 
 use serde::Serialize;
 
 pub use crate::states::LinkState;
+pub use cable::{Cables, SeenKind};
+pub use transceiver::Transceiver;
 pub use values::{duration_s, speed_mbps};
 
 use crate::vendor::Vendor;
-use crate::vendor::profile::ParseStyle;
+use crate::vendor::profile::{ParseRecord, ParseStyle};
 
 /// One port as any vendor's show command describes it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -44,6 +48,33 @@ impl PortState {
     }
 }
 
+impl table::Record for PortState {
+    fn set(&mut self, field: &str, v: &str) {
+        use values::{duration_s, fold_spaces, number, speed_mbps, unquote, up_down, yes_no};
+        match field {
+            "port" => self.port = fold_spaces(v),
+            "admin" => self.admin = up_down(v),
+            "oper" => self.oper = up_down(v),
+            "link_changes" => self.link_changes = number(v),
+            "link_downs" => self.link_downs = number(v),
+            "in_errors" => self.in_errors = number(v),
+            "crc" => self.crc = number(v),
+            "resets" => self.resets = number(v),
+            "speed_mbps" => self.speed_mbps = speed_mbps(v),
+            "last_change_s" => self.last_change_s = duration_s(v),
+            "description" => {
+                self.description = Some(unquote(v).to_string()).filter(|s| !s.is_empty())
+            }
+            "err_disabled" => self.err_disabled = yes_no(v),
+            _ => {}
+        }
+    }
+
+    fn port(&self) -> &str {
+        &self.port
+    }
+}
+
 /// A link going up or down, as a log line reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LinkEvent {
@@ -57,6 +88,18 @@ pub struct LinkEvent {
 pub enum Parsed {
     Ports(Vec<PortState>),
     Events(Vec<LinkEvent>),
+    Transceivers(Vec<Transceiver>),
+}
+
+impl Parsed {
+    /// Whether it read nothing at all (no port, no event, no module).
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Parsed::Ports(p) => p.is_empty(),
+            Parsed::Events(e) => e.is_empty(),
+            Parsed::Transceivers(t) => t.is_empty(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,12 +124,28 @@ pub fn parse_output(vendor: &Vendor, command: &str, text: &str) -> Result<Parsed
                 .join(", "),
         });
     };
+    Ok(parse_output_with(vendor, rule, text))
+}
+
+/// Parse `text` with this rule of the vendor's.
+pub fn parse_output_with(
+    vendor: &Vendor,
+    rule: &crate::vendor::compiled::CompiledParse,
+    text: &str,
+) -> Parsed {
     let text = text::visible(text);
-    Ok(match rule.style {
-        ParseStyle::Events => Parsed::Events(link_events(vendor, &text)),
-        ParseStyle::Table => Parsed::Ports(table::table(rule, &text)),
-        ParseStyle::Blocks => Parsed::Ports(table::blocks(rule, &text)),
-    })
+    match (rule.style, rule.record) {
+        (ParseStyle::Events, _) => Parsed::Events(link_events(vendor, &text)),
+        (ParseStyle::Table, ParseRecord::Port) => Parsed::Ports(table::table(rule, &text)),
+        (ParseStyle::Blocks, ParseRecord::Port) => Parsed::Ports(table::blocks(rule, &text)),
+        (style, ParseRecord::Transceiver) => {
+            let found: Vec<Transceiver> = match style {
+                ParseStyle::Blocks => table::blocks(rule, &text),
+                _ => table::table(rule, &text),
+            };
+            Parsed::Transceivers(found)
+        }
+    }
 }
 
 /// Every link event in the text (log buffer, console output, syslog messages).

@@ -1,14 +1,35 @@
-//! The `table` and `blocks` parse styles: port states from one line per port (read by the
-//! header's column positions where the device prints one) or one block per port.
+//! The `table` and `blocks` parse styles: records (port states, transceivers) from one
+//! line per port (read by the header's column positions where the device prints one) or
+//! one block per port, within the rule's section of the output (`after`, `until`).
 
-use super::PortState;
-use super::values::{duration_s, fold_spaces, number, speed_mbps, unquote, up_down, yes_no};
 use crate::vendor::compiled::CompiledParse;
 
-pub(super) fn table(rule: &CompiledParse, text: &str) -> Vec<PortState> {
+/// What a parse rule fills: a field by its schema name, from the device's (mapped) word.
+pub(crate) trait Record: Default {
+    fn set(&mut self, field: &str, value: &str);
+    fn port(&self) -> &str;
+}
+
+/// The lines of `text` the rule reads: after its `after` line, up to its `until` line.
+fn section<'a>(rule: &'a CompiledParse, text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    let mut inside = rule.after.is_none();
+    text.lines().filter(move |line| {
+        if !inside {
+            inside = rule.after.as_ref().is_some_and(|a| a.is_match(line));
+            return false;
+        }
+        if rule.until.as_ref().is_some_and(|u| u.is_match(line)) {
+            inside = false;
+            return false;
+        }
+        true
+    })
+}
+
+pub(super) fn table<R: Record>(rule: &CompiledParse, text: &str) -> Vec<R> {
     let mut out = Vec::new();
     let mut columns: Option<Vec<Column>> = None;
-    for line in text.lines() {
+    for line in section(rule, text) {
         if let Some(c) = header_columns(rule, line) {
             columns = Some(c);
             continue;
@@ -18,7 +39,7 @@ pub(super) fn table(rule: &CompiledParse, text: &str) -> Vec<PortState> {
             .iter()
             .find_map(|re| Some((re, re.captures(line)?)))
         {
-            let mut p = PortState::default();
+            let mut p = R::default();
             set_groups(rule, &mut p, row, &caps);
             // Only for the rows the columns describe (a row regex naming every column field).
             let names: Vec<&str> = row.capture_names().flatten().collect();
@@ -29,7 +50,7 @@ pub(super) fn table(rule: &CompiledParse, text: &str) -> Vec<PortState> {
             if let Some(cols) = columns.as_deref().filter(|c| described && aligned(c, line)) {
                 set_columns(rule, &mut p, cols, line);
             }
-            if !p.port.is_empty() {
+            if !p.port().is_empty() {
                 out.push(p);
             }
         }
@@ -87,7 +108,7 @@ fn aligned(cols: &[Column], line: &str) -> bool {
 }
 
 /// Fields from their columns, over what the row regex read (and what they derive).
-fn set_columns(rule: &CompiledParse, p: &mut PortState, cols: &[Column], line: &str) {
+fn set_columns<R: Record>(rule: &CompiledParse, p: &mut R, cols: &[Column], line: &str) {
     for c in cols {
         let Some(field) = &c.field else { continue };
         let end = c.end.unwrap_or(line.len()).min(line.len());
@@ -95,9 +116,8 @@ fn set_columns(rule: &CompiledParse, p: &mut PortState, cols: &[Column], line: &
             continue;
         };
         let value = value.trim();
-        if field == "description" {
-            p.description = None;
-        }
+        // The column's value is the field's, over what the row regex read.
+        p.set(field, "");
         set_field(rule, p, field, value);
         for (target, source) in &rule.derive {
             if source == field {
@@ -107,19 +127,19 @@ fn set_columns(rule: &CompiledParse, p: &mut PortState, cols: &[Column], line: &
     }
 }
 
-pub(super) fn blocks(rule: &CompiledParse, text: &str) -> Vec<PortState> {
+pub(super) fn blocks<R: Record>(rule: &CompiledParse, text: &str) -> Vec<R> {
     let Some(start) = &rule.start else {
         return Vec::new();
     };
-    let mut out: Vec<PortState> = Vec::new();
+    let mut out: Vec<R> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
-    for line in text.lines() {
+    for line in section(rule, text) {
         // A header may be indented (module ports, some firmwares indent every header).
         if let Some(caps) = start
             .captures(line)
             .or_else(|| start.captures(line.trim_start()))
         {
-            let mut p = PortState::default();
+            let mut p = R::default();
             set_groups(rule, &mut p, start, &caps);
             out.push(p);
             seen.clear();
@@ -136,12 +156,17 @@ pub(super) fn blocks(rule: &CompiledParse, text: &str) -> Vec<PortState> {
             }
         }
     }
-    out.retain(|p| !p.port.is_empty());
+    out.retain(|p| !p.port().is_empty());
     out
 }
 
 /// Every named group of a matching line, then the fields derived from them.
-fn set_groups(rule: &CompiledParse, p: &mut PortState, re: &regex::Regex, caps: &regex::Captures) {
+fn set_groups<R: Record>(
+    rule: &CompiledParse,
+    p: &mut R,
+    re: &regex::Regex,
+    caps: &regex::Captures,
+) {
     for name in re.capture_names().flatten() {
         if let Some(m) = caps.name(name) {
             set_field(rule, p, name, m.as_str());
@@ -154,7 +179,7 @@ fn set_groups(rule: &CompiledParse, p: &mut PortState, re: &regex::Regex, caps: 
     }
 }
 
-fn set_field(rule: &CompiledParse, p: &mut PortState, field: &str, raw: &str) {
+fn set_field<R: Record>(rule: &CompiledParse, p: &mut R, field: &str, raw: &str) {
     let mapped = match rule.map.iter().find(|(f, _)| f == field) {
         Some((_, pairs)) => match pairs.iter().find(|(re, _)| re.is_match(raw.trim())) {
             Some((_, v)) => v.clone(),
@@ -162,20 +187,5 @@ fn set_field(rule: &CompiledParse, p: &mut PortState, field: &str, raw: &str) {
         },
         None => raw.trim().to_string(),
     };
-    let v = mapped.as_str();
-    match field {
-        "port" => p.port = fold_spaces(v),
-        "admin" => p.admin = up_down(v),
-        "oper" => p.oper = up_down(v),
-        "link_changes" => p.link_changes = number(v),
-        "link_downs" => p.link_downs = number(v),
-        "in_errors" => p.in_errors = number(v),
-        "crc" => p.crc = number(v),
-        "resets" => p.resets = number(v),
-        "speed_mbps" => p.speed_mbps = speed_mbps(v),
-        "last_change_s" => p.last_change_s = duration_s(v),
-        "description" => p.description = Some(unquote(v).to_string()).filter(|s| !s.is_empty()),
-        "err_disabled" => p.err_disabled = yes_no(v),
-        _ => {}
-    }
+    p.set(field, &mapped);
 }

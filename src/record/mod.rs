@@ -116,6 +116,15 @@ impl CsvLog {
     }
 }
 
+/// Write `rows` to `path` as a whole CSV file, its header first (even without rows).
+pub fn write_csv<T: serde::Serialize + Default>(path: &Path, rows: &[T]) -> std::io::Result<()> {
+    let mut w = CsvLog::create::<T>(path)?;
+    for r in rows {
+        w.append(r)?;
+    }
+    Ok(())
+}
+
 /// The column names `T` serializes to.
 pub fn header<T: serde::Serialize + Default>() -> Vec<String> {
     columns(&T::default()).0

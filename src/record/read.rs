@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::rows::{EventLine, FlapRow, PortRow, ThroughputRow};
+use super::rows::{EventLine, FlapRow, PortRow, ThroughputRow, TransceiverRow};
 use super::run::{RunKind, RunRecord};
 use super::summary::SummaryRow;
 use super::{FORMAT_VERSION, ReadError, read_csv};
@@ -18,6 +18,8 @@ pub struct RunData {
     pub ports: Vec<PortRow>,
     pub flaps: Vec<FlapRow>,
     pub events: Vec<EventLine>,
+    /// Empty for a folder from before the cable audit.
+    pub transceivers: Vec<TransceiverRow>,
     /// Empty when the run had no throughput tests.
     pub throughput: Vec<ThroughputRow>,
     /// Empty for a `watch` of an older switchlab.
@@ -31,6 +33,11 @@ impl RunData {
         let ports = read_csv(&path.join("ports.csv"))?;
         let flaps = read_csv(&path.join("flaps.csv"))?;
         let events = read_events(&path.join("events.jsonl"))?;
+        let audit = path.join("transceivers.csv");
+        let transceivers = match audit.exists() {
+            true => read_csv(&audit)?,
+            false => Vec::new(),
+        };
         let throughput_file = path.join("throughput.csv");
         // A run with tests planned must have measured into throughput.csv (or made it,
         // when every test failed); without tests there is none.
@@ -51,6 +58,7 @@ impl RunData {
             ports,
             flaps,
             events,
+            transceivers,
             throughput,
             summary,
         })

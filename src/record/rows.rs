@@ -23,6 +23,10 @@
 //! against `[criteria] min_gbps`, empty without one), `lost_percent` and `jitter_ms`
 //! (`received` row of a UDP test).
 //!
+//! transceivers.csv ([`TransceiverRow`]): per watched port, the declared cable and the one
+//! the switch's module reports (kind, length, media, part, vendor, serial), whether they
+//! match, DOM at the start and the end and its deltas, and the audit's findings.
+//!
 //! events.jsonl ([`EventLine`]): every sighting the moment it is taken in (`seq`, `time`,
 //! `device`, `port`, `state`, `source`, `link_changes`), flushed line by line.
 
@@ -121,6 +125,36 @@ pub struct ThroughputRow {
     pub verdict: Option<Judged>,
     pub lost_percent: Option<f64>,
     pub jitter_ms: Option<f64>,
+}
+
+/// One row of transceivers.csv: a watched port's cable as the lab declares it and as the
+/// switch's module reports it, at the start and the end of the run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TransceiverRow {
+    pub device: String,
+    pub port: String,
+    /// The lab's cable (`0.5 m dac`), empty where it declares none.
+    pub declared: String,
+    /// `dac-passive`, `fiber`, `absent`… as the switch reports it; empty where the switch
+    /// was not read (or lists nothing for the port: a fixed port, a profile without audit).
+    pub seen_kind: String,
+    pub seen_length_m: Option<f64>,
+    pub media: String,
+    pub part: String,
+    pub vendor: String,
+    pub serial: String,
+    /// The declared cable is the one seen (kind, and length where both say one).
+    #[serde(with = "yes_no")]
+    pub matches: Option<bool>,
+    pub rx_start_dbm: Option<f64>,
+    pub rx_end_dbm: Option<f64>,
+    pub rx_delta_db: Option<f64>,
+    pub tx_start_dbm: Option<f64>,
+    pub tx_end_dbm: Option<f64>,
+    pub temp_start_c: Option<f64>,
+    pub temp_end_c: Option<f64>,
+    /// What the audit found, `; ` between.
+    pub findings: String,
 }
 
 /// One line of events.jsonl.

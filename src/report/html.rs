@@ -67,6 +67,8 @@ struct RunView {
     outcome: String,
     errors: Vec<String>,
     summary: Vec<SummaryRow>,
+    /// The cable audit's rows: only those the switch reported something for.
+    cables: Vec<crate::record::rows::TransceiverRow>,
     tests: Vec<Chart>,
     timelines: Vec<Chart>,
 }
@@ -193,6 +195,10 @@ pub(crate) fn render(runs: &[RunData]) -> Result<String, ReportError> {
             outcome: r.run.outcome.to_string(),
             errors: r.run.errors.clone(),
             summary: r.summary.clone(),
+            cables: (r.transceivers.iter())
+                .filter(|c| !c.seen_kind.is_empty())
+                .cloned()
+                .collect(),
             tests: test_charts(r),
             timelines: timelines(r),
         })

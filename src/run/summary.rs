@@ -101,11 +101,25 @@ fn verdict(d: &DeviceReport, t: &Tests) -> DeviceVerdict {
 fn device_row(d: &DeviceReport, t: &Tests, lab: &Lab) -> SummaryRow {
     let dev = lab.device(&d.device);
     let failing: Vec<&str> = d.failing_ports().map(|p| p.port.as_str()).collect();
-    let suspects: Vec<String> = d
+    let mut suspects: Vec<String> = d
         .failing_ports()
         .filter(|p| !p.hint.is_empty())
         .map(|p| format!("{}: {}", p.port, p.hint))
         .collect();
+    // What the cable audit found on ports that did not fail (a failing one's hint says it).
+    let failing_names: Vec<&str> = d.failing_ports().map(|p| p.port.as_str()).collect();
+    for c in d
+        .cables
+        .iter()
+        .filter(|c| !c.findings.is_empty() && !failing_names.contains(&c.port.as_str()))
+    {
+        suspects.push(format!("{}: {}", c.port, c.findings));
+    }
+    let cable_findings = d
+        .cables
+        .iter()
+        .map(|c| c.findings.split("; ").filter(|f| !f.is_empty()).count())
+        .sum();
     SummaryRow {
         device: d.device.clone(),
         vendor: dev.map(|x| x.vendor().to_string()).unwrap_or_default(),
@@ -124,7 +138,7 @@ fn device_row(d: &DeviceReport, t: &Tests, lab: &Lab) -> SummaryRow {
         unseen_flaps: d.ports.iter().map(|p| p.unseen_flaps).sum(),
         no_link_ports: d.no_link(),
         failing_ports: failing.join(" "),
-        cable_findings: 0,
+        cable_findings,
         suspects: suspects.join("; "),
         verdict: verdict(d, t),
     }

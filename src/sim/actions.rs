@@ -92,6 +92,19 @@ impl Session {
                 let text = (d.show_status)(&self.dev());
                 self.output(&text)
             }
+            Act::Modules(i) => {
+                let text = {
+                    let dev = self.dev();
+                    let port = m.ports.first().map(|&p| &dev.ports[p]);
+                    d.module_shows
+                        .get(usize::from(i))
+                        .map(|show| show(&dev, port))
+                };
+                match text {
+                    Some(t) => self.output(&t),
+                    None => self.prompt(),
+                }
+            }
             Act::ShowLogging => {
                 let text = {
                     let dev = self.dev();

@@ -81,6 +81,8 @@ fn options(dev: &Device, lab_dir: &Path) -> Result<SimOptions, SimError> {
                 kind: p.cable.as_ref().map(|c| c.kind.as_str().to_string()),
                 length_m: p.cable.as_ref().and_then(|c| c.length_m),
                 nic: p.peer.as_ref().and_then(|p| p.nic.clone()),
+                transceiver: p.sim.as_ref().and_then(|s| s.transceiver.clone()),
+                rx_drift_db: p.sim.as_ref().and_then(|s| s.rx_drift_db),
             })
             .collect(),
     );

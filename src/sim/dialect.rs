@@ -78,6 +78,8 @@ pub enum Act {
     Store,
     /// `logging host ADDR`: store, and send log messages there by UDP syslog.
     LoggingHost,
+    /// One of the dialect's module shows (`module_shows[i]`): transceivers, inventory, DOM.
+    Modules(u8),
     /// Accept and do nothing (and store nothing).
     Nothing,
 }
@@ -166,6 +168,9 @@ pub struct Dialect {
     pub show_clock: fn(jiff::Timestamp) -> String,
     pub show_interface: fn(&Device, &SimPort) -> String,
     pub show_status: fn(&Device) -> String,
+    /// What `Act::Modules(i)` prints: the whole switch's modules, or one port's (a command
+    /// with `<port>`).
+    pub module_shows: &'static [fn(&Device, Option<&SimPort>) -> String],
     pub show_logging_header: &'static str,
     /// The log lines a link change produces.
     pub link_log: fn(&Device, &SimPort, bool, SystemTime) -> Vec<String>,
@@ -276,6 +281,7 @@ pub fn ports_of(
             traffic: Default::default(),
             description: None,
             recent_downs: Default::default(),
+            slot: super::state::Slot::Fixed,
         })
         .collect()
 }

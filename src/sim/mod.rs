@@ -15,6 +15,7 @@ pub mod demo;
 pub mod dialect;
 pub mod grammar;
 pub mod link;
+pub mod module;
 pub mod session;
 pub mod ssh;
 pub mod state;
@@ -31,13 +32,25 @@ pub use dialect::Dialect;
 pub use link::{FlapPlan, parse_flaps};
 pub use state::{Device, TruthEvent};
 
-/// A port's cabling, as the lab describes it (decides link-up and flakiness).
-#[derive(Debug, Clone)]
+/// A port's cabling, as the lab describes it (decides link-up and flakiness), and what is
+/// really plugged in where the lab's `sim` says otherwise.
+#[derive(Debug, Clone, Default)]
 pub struct Cabling {
     pub port: String,
     pub kind: Option<String>,
     pub length_m: Option<f64>,
     pub nic: Option<String>,
+    /// The part the switch reports (`SFP-H10GB-CU0-5M`), or `absent` for an empty cage.
+    pub transceiver: Option<String>,
+    /// How far the module's Rx power moves after its first read, in dB.
+    pub rx_drift_db: Option<f64>,
+}
+
+impl Cabling {
+    fn is(&self, p: &state::SimPort) -> bool {
+        let c = state::squash(&self.port);
+        c == state::squash(&p.long()) || c == state::squash(&p.number)
+    }
 }
 
 /// Everything that makes one simulated switch.
@@ -113,6 +126,10 @@ pub enum SimError {
     UnknownVendor(String, String),
     #[error("{what}: {error}")]
     Io { what: String, error: std::io::Error },
+    #[error(
+        "port {port}: sim transceiver '{part}' is not a part the simulator reads: give one such as SFP-H10GB-CU0-5M, CAB-SFP-SFP-1M, SFP-10G-SR, or \"absent\""
+    )]
+    Part { port: String, part: String },
     #[error("flap schedule names port '{port}', which {vendor} has not; ports look like {example}")]
     UnknownPort {
         port: String,
@@ -138,13 +155,21 @@ impl Sim {
             SimError::UnknownVendor(options.vendor.clone(), vendors::names().join(", "))
         })?;
         let mut ports = (dialect.ports)();
-        for p in &mut ports {
+        for (i, p) in ports.iter_mut().enumerate() {
             p.admin_up = !dialect.ports_start_shut;
-            if let Some(cabling) = &options.cabling {
-                p.cabled = cabling.iter().any(|c| {
-                    state::squash(&c.port) == state::squash(&p.long())
-                        || state::squash(&c.port) == state::squash(&p.number)
-                });
+            let cable = options
+                .cabling
+                .as_ref()
+                .map(|all| all.iter().find(|c| c.is(p)));
+            if let Some(c) = cable {
+                p.cabled = c.is_some();
+            }
+            p.slot = state::Slot::for_port(p, cable, i).map_err(|part| SimError::Part {
+                port: p.long(),
+                part,
+            })?;
+            if matches!(p.slot, state::Slot::Empty) {
+                p.cabled = false;
             }
             p.oper_up = p.admin_up && p.cabled;
         }
@@ -179,7 +204,13 @@ impl Sim {
         let mut flaps = options.flaps.flaps.clone();
         if options.flaps.profile {
             for c in options.cabling.iter().flatten() {
-                if link::flaky_by_profile(c.kind.as_deref(), c.length_m, c.nic.as_deref()) {
+                // The cable really plugged in flickers, whatever the lab says it is.
+                let real = device.port_index(&c.port).map(|i| &device.ports[i].slot);
+                let (kind, length) = match real {
+                    Some(state::Slot::Module(m)) => (Some(m.lab_kind()), m.length_m),
+                    _ => (c.kind.as_deref(), c.length_m),
+                };
+                if link::flaky_by_profile(kind, length, c.nic.as_deref()) {
                     flaps.extend(link::profile_flaps(&c.port, options.seed, options.horizon));
                 }
             }

@@ -33,6 +33,60 @@ pub struct SimPort {
     pub description: Option<String>,
     /// Recent link-down times, for the err-disable rule (more than 5 flaps in 10 s).
     pub recent_downs: VecDeque<Instant>,
+    /// What its cage holds.
+    pub slot: Slot,
+}
+
+/// A port's cage: a fixed RJ45 port has none; a pluggable one holds a module or nothing.
+#[derive(Debug, Clone)]
+pub enum Slot {
+    Fixed,
+    /// Pluggable, and the simulator was told nothing of what is in it: it says nothing.
+    Unknown,
+    Empty,
+    Module(super::module::Module),
+}
+
+impl Slot {
+    /// Pluggable ports are the 10G and faster ones; what they hold is the lab's cable, or
+    /// the part its `sim` names (`absent`: nothing), or an SR optic where the lab says
+    /// nothing of the port's cable; unknown where the simulator has no cabling at all
+    /// (`cable` None). Err(part) for a part the simulator cannot read.
+    pub fn for_port(
+        p: &SimPort,
+        cable: Option<Option<&super::Cabling>>,
+        idx: usize,
+    ) -> Result<Slot, String> {
+        let Some(cable) = cable else {
+            return Ok(match p.speed_mbps < 10_000 {
+                true => Slot::Fixed,
+                false => Slot::Unknown,
+            });
+        };
+        use super::module::Module;
+        if let Some(part) = cable.and_then(|c| c.transceiver.as_deref()) {
+            if part.eq_ignore_ascii_case("absent") {
+                return Ok(Slot::Empty);
+            }
+            let m = Module::for_part(part, idx).ok_or_else(|| part.to_string())?;
+            let drift = cable.and_then(|c| c.rx_drift_db).unwrap_or(0.0);
+            return Ok(Slot::Module(m.with_rx_drift(drift)));
+        }
+        if p.speed_mbps < 10_000 {
+            return Ok(Slot::Fixed);
+        }
+        let declared = cable.and_then(|c| Module::for_cable(c.kind.as_deref(), c.length_m, idx));
+        let m = declared.unwrap_or_else(|| Module::optic(idx));
+        let drift = cable.and_then(|c| c.rx_drift_db).unwrap_or(0.0);
+        Ok(Slot::Module(m.with_rx_drift(drift)))
+    }
+
+    pub fn module(&self) -> Option<&super::module::Module> {
+        match self {
+            Slot::Module(m) => Some(m),
+            _ => None,
+        }
+    }
 }
 
 /// A port's packet and byte counters.

@@ -77,6 +77,10 @@ pub struct LinkEventPattern {
 pub struct CompiledParse {
     pub command: String,
     pub style: ParseStyle,
+    pub record: super::profile::ParseRecord,
+    pub after: Option<Regex>,
+    pub until: Option<Regex>,
+    pub bare_port: Option<String>,
     pub rows: Vec<Regex>,
     pub start: Option<Regex>,
     pub fields: Vec<(String, Regex)>,
@@ -163,7 +167,7 @@ impl Vendor {
                 )
             })
             .transpose()?;
-        Ok(Vendor {
+        let v = Vendor {
             modes: modes(&c, &profile)?,
             shut_pattern: c.opt(
                 "commands.shut_pattern",
@@ -191,7 +195,19 @@ impl Vendor {
             digest: crate::record::digest(&src.text),
             profile,
             origin,
-        })
+        };
+        for cmd in &v.profile.commands.transceivers {
+            if v.parse_rule_for(cmd, super::profile::ParseRecord::Transceiver)
+                .is_none()
+            {
+                return Err(c.invalid(
+                    cmd,
+                    "commands.transceivers",
+                    format!("'{cmd}' has no [[parse]] rule with record = \"transceiver\" for it"),
+                ));
+            }
+        }
+        Ok(v)
     }
 
     pub fn name(&self) -> &str {
@@ -200,6 +216,20 @@ impl Vendor {
 
     pub fn mode(&self, name: &str) -> Option<&ModeInfo> {
         self.modes.iter().find(|m| m.name == name)
+    }
+
+    /// The rule reading `record`s from a command's output (`{port}` and what follows it
+    /// left out: one port's output is read as the whole switch's).
+    pub fn parse_rule_for(
+        &self,
+        command: &str,
+        record: super::profile::ParseRecord,
+    ) -> Option<&CompiledParse> {
+        let base = command.split("{port}").next().unwrap_or(command);
+        let want = fold(base);
+        self.parse
+            .iter()
+            .find(|r| r.record == record && fold(&r.command) == want)
     }
 
     /// The parse rule for a command, compared with whitespace folded.

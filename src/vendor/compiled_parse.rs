@@ -1,11 +1,12 @@
-//! A profile's `[[parse]]` rules checked and compiled: every field a schema field, every
-//! regex compiled, the style's required keys present.
+//! A profile's `[[parse]]` rules checked and compiled: every field one of its record's
+//! schema (port state or transceiver), every regex compiled, the style's required keys
+//! present.
 
 use super::compiled::{CompiledParse, Compiler};
-use super::profile::{ParseRule, ParseStyle};
+use super::profile::{ParseRecord, ParseRule, ParseStyle};
 use crate::format::FormatError;
 
-const SCHEMA_FIELDS: &[&str] = &[
+const PORT_FIELDS: &[&str] = &[
     "port",
     "admin",
     "oper",
@@ -20,110 +21,102 @@ const SCHEMA_FIELDS: &[&str] = &[
     "err_disabled",
 ];
 
+/// The fields a rule's record has, and what the record is called in errors.
+fn schema(r: &ParseRule) -> (&'static [&'static str], &'static str) {
+    match r.record {
+        ParseRecord::Port => (PORT_FIELDS, "port-state"),
+        ParseRecord::Transceiver => (crate::parse::transceiver::FIELDS, "transceiver"),
+    }
+}
+
 pub(super) fn compile(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, FormatError> {
     let key = |k: &str| format!("parse[{}].{k}", r.command);
-    let rows = r
-        .rows
-        .iter()
+    let rows = (r.rows.iter())
         .map(|p| c.regex(&key("rows"), p))
         .collect::<Result<Vec<_>, _>>()?;
-    let start = r
-        .start
-        .as_deref()
-        .map(|p| c.regex(&key("start"), p))
-        .transpose()?;
-    match r.style {
+    let start = c.opt(&key("start"), r.start.as_deref())?;
+    let needs = match r.style {
         ParseStyle::Table if rows.is_empty() => {
-            return Err(c.invalid(
-                &r.command,
-                &key("rows"),
-                "style \"table\" needs `rows` regexes".into(),
-            ));
+            Some(("rows", "style \"table\" needs `rows` regexes"))
         }
         ParseStyle::Blocks if start.is_none() => {
-            return Err(c.invalid(
-                &r.command,
-                &key("start"),
-                "style \"blocks\" needs a `start` regex".into(),
-            ));
+            Some(("start", "style \"blocks\" needs a `start` regex"))
         }
-        _ => {}
+        _ => None,
+    };
+    if let Some((k, why)) = needs {
+        return Err(c.invalid(&r.command, &key(k), why.into()));
     }
+    let known = |name: &str, what: &str, k: &str| check_field(c, r, name, what, &key(k));
     let mut fields = Vec::new();
     for (name, pattern) in &r.fields {
-        if !SCHEMA_FIELDS.contains(&name.as_str()) {
-            return Err(c.invalid(
-                name,
-                &key("fields"),
-                format!(
-                    "'{name}' is not a port-state field; known: {}",
-                    SCHEMA_FIELDS.join(", ")
-                ),
-            ));
-        }
+        known(name, "field", "fields")?;
         // Without a group `v` the field would be null on every port, silently.
         let k = key(&format!("fields.{name}"));
         fields.push((name.clone(), c.with_v(&c.regex(&k, pattern)?, pattern, &k)?));
     }
     for re in rows.iter().chain(start.iter()) {
         for g in re.capture_names().flatten() {
-            if !SCHEMA_FIELDS.contains(&g) {
-                return Err(c.invalid(
-                    g,
-                    &key("row"),
-                    format!(
-                        "group '{g}' is not a port-state field; known: {}",
-                        SCHEMA_FIELDS.join(", ")
-                    ),
-                ));
-            }
+            known(g, "group", "row")?;
         }
     }
     let mut map = Vec::new();
     for (field, pairs) in &r.map {
-        let compiled = pairs
-            .iter()
+        let compiled = (pairs.iter())
             .map(|[p, v]| Ok((c.regex(&key(&format!("map.{field}")), p)?, v.clone())))
             .collect::<Result<Vec<_>, FormatError>>()?;
         map.push((field.clone(), compiled));
     }
     for field in r.derive.keys() {
-        if !SCHEMA_FIELDS.contains(&field.as_str()) || !r.map.contains_key(field) {
+        known(field, "field", "derive")?;
+        if !r.map.contains_key(field) {
             return Err(c.invalid(
                 field,
                 &key("derive"),
-                format!("'{field}' must be a port-state field with a `map` entry"),
+                format!("'{field}' must have a `map` entry"),
             ));
         }
     }
     for field in r.columns.keys() {
-        if !SCHEMA_FIELDS.contains(&field.as_str()) {
-            return Err(c.invalid(
-                field,
-                &key("columns"),
-                format!(
-                    "'{field}' is not a port-state field; known: {}",
-                    SCHEMA_FIELDS.join(", ")
-                ),
-            ));
-        }
+        known(field, "field", "columns")?;
     }
+    let pairs = |m: &std::collections::BTreeMap<String, String>| {
+        m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    };
     Ok(CompiledParse {
-        columns: r
-            .columns
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        derive: r
-            .derive
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
+        columns: pairs(&r.columns),
+        derive: pairs(&r.derive),
         command: r.command.clone(),
         style: r.style,
+        record: r.record,
+        after: c.opt(&key("after"), r.after.as_deref())?,
+        until: c.opt(&key("until"), r.until.as_deref())?,
+        bare_port: r.bare_port.clone(),
         rows,
         start,
         fields,
         map,
     })
+}
+
+/// `name` is a field of the rule's record, or an error listing those it has.
+fn check_field(
+    c: &Compiler,
+    r: &ParseRule,
+    name: &str,
+    what: &str,
+    key: &str,
+) -> Result<(), FormatError> {
+    let (fields, record) = schema(r);
+    if fields.contains(&name) {
+        return Ok(());
+    }
+    Err(c.invalid(
+        name,
+        key,
+        format!(
+            "{what} '{name}' is not a {record} field; known: {}",
+            fields.join(", ")
+        ),
+    ))
 }

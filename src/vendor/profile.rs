@@ -210,6 +210,10 @@ pub struct Commands {
     /// A regex for the line of `interface_config`'s output that says the port is shut.
     #[serde(default)]
     pub shut_pattern: Option<String>,
+    /// The commands whose output the cable audit reads (each with a `transceiver` parse
+    /// rule); their records of one port are merged, the first command's fields first.
+    #[serde(default)]
+    pub transceivers: Vec<String>,
     /// The command that shows the device's clock (`show clock`), for `doctor`'s skew check.
     #[serde(default)]
     pub clock: Option<String>,
@@ -223,6 +227,7 @@ impl Default for Commands {
     fn default() -> Self {
         Commands {
             interface_config: None,
+            transceivers: Vec::new(),
             shut_pattern: None,
             clock: None,
             clock_pattern: None,
@@ -277,6 +282,19 @@ fn default_verify_ignore() -> Vec<String> {
 pub struct ParseRule {
     pub command: String,
     pub style: ParseStyle,
+    /// `port` (the port-state schema, the default) or `transceiver`.
+    #[serde(default)]
+    pub record: ParseRecord,
+    /// Rows (or blocks) are read only after a line matching this (a section of the output).
+    #[serde(default)]
+    pub after: Option<String>,
+    /// ... and up to a line matching this.
+    #[serde(default)]
+    pub until: Option<String>,
+    /// A port the output names by number alone (`49`) is this port type's (`Ethernet49`),
+    /// when the audit matches it to the lab; `parse` prints it as the device does.
+    #[serde(default)]
+    pub bare_port: Option<String>,
     /// `table`: regexes for one row (the first that matches wins); named groups are schema fields.
     #[serde(default)]
     pub rows: Vec<String>,
@@ -298,6 +316,15 @@ pub struct ParseRule {
     /// so a description holding a status word (`disabled link`) cannot pass for the status.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+}
+
+/// What a parse rule reads: port states (the default) or transceivers.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ParseRecord {
+    #[default]
+    Port,
+    Transceiver,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -64,7 +64,7 @@ impl Judge<'_> {
             down_since: down_since.clone(),
             ..p.cabling.clone()
         };
-        let hint = || self.hints.explain(&facts).unwrap_or_default();
+        let hint = || self.hints.explain_all(&facts);
         let evidence = flaps > self.max_flaps || facts.err_disabled;
         let (verdict, hint) = if let Some(why) = p.rejected {
             (PortVerdict::Unknown, format!("not watched: {why}"))
@@ -100,11 +100,7 @@ impl Judge<'_> {
             up_percent: last
                 .and_then(|(t, _)| tl.tally.up_percent(*t))
                 .map(|p| (p * 10.0).round() / 10.0),
-            cable: match (&facts.cable_kind, facts.length_m) {
-                (Some(k), Some(l)) => format!("{l} m {k}"),
-                (Some(k), None) => k.clone(),
-                _ => String::new(),
-            },
+            cable: facts.declared.clone(),
             nic: facts.nic.clone().unwrap_or_default(),
             verdict,
             hint,

@@ -66,6 +66,18 @@ pub(crate) struct PortFacts {
     pub(crate) down_since: Option<String>,
     /// What the cable audit read of the port's module (`absent`, `unsupported`), if anything.
     pub(crate) transceiver: Option<String>,
+    /// What the cable audit found, said after the hint.
+    pub(crate) cable_notes: Vec<CableNote>,
+    /// The lab's cable as ports.csv shows it (`0.5 m dac`), whatever the switch reports.
+    pub(crate) declared: String,
+}
+
+/// One finding of the cable audit, as a port's hint says it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CableNote {
+    pub(crate) text: String,
+    /// It is the short-DAC finding (a hint rule about DACs already says as much).
+    pub(crate) short_dac: bool,
 }
 
 impl HintFile {
@@ -94,6 +106,21 @@ impl HintFile {
             h.say
                 .replace("{down_since}", f.down_since.as_deref().unwrap_or("?")),
         )
+    }
+
+    /// The hint and then the cable audit's findings, `; ` between (the short-DAC
+    /// finding left out where a rule about DACs gave the hint).
+    pub(crate) fn explain_all(&self, f: &PortFacts) -> String {
+        let rule = self.hints.iter().find(|h| h.matches(f));
+        let dac_rule = rule.is_some_and(|h| h.cable_kind.as_deref() == Some("dac"));
+        let mut said: Vec<String> = self.explain(f).into_iter().collect();
+        for n in &f.cable_notes {
+            let restated = n.short_dac && dac_rule;
+            if !(restated || said.contains(&n.text)) {
+                said.push(n.text.clone());
+            }
+        }
+        said.join("; ")
     }
 }
 

@@ -48,6 +48,8 @@ pub(crate) struct WatchOptions {
     pub(crate) syslog: Option<syslog::Inbox>,
     /// Where the watch leaves each port's speed as the switch shows it.
     pub(crate) speeds: PortSpeeds,
+    /// The cables table the cable audit classifies modules by.
+    pub(crate) cables: crate::parse::Cables,
 }
 
 /// The speed each watched port last showed with its link up (Mbit/s), shared by every

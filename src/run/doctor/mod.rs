@@ -283,6 +283,44 @@ fn syslog(manifest: &Manifest, out: &mut Vec<Check>) {
 }
 
 /// Every check of the bench, in the lab's order.
+/// The cable audit of one device: what its modules report against the lab.
+async fn cables(
+    dev: &Device,
+    vendor: &crate::vendor::Vendor,
+    opts: &ConnectOptions,
+    out: &mut Vec<Check>,
+) {
+    if vendor.profile.commands.transceivers.is_empty() {
+        return;
+    }
+    let subject = format!("device '{}'", dev.name());
+    let table = crate::parse::Cables::builtin();
+    match crate::run::cables::audit_device(dev, vendor, opts, &table).await {
+        Ok(rows) => {
+            let found: Vec<String> = (rows.iter())
+                .filter(|(r, _)| !r.findings.is_empty())
+                .map(|(r, _)| format!("{}: {}", r.port, r.findings))
+                .collect();
+            let seen = rows.iter().filter(|(r, _)| !r.seen_kind.is_empty()).count();
+            out.push(match found.is_empty() {
+                true => pass(&subject, "cables", format!("{seen} module(s) read, each the cable the lab declares")),
+                false => fail(
+                    &subject,
+                    "cables",
+                    found.join("; "),
+                    "swap the cable, or correct its `cable` in the lab (switchlab cables --lab … shows every port)".into(),
+                ),
+            });
+        }
+        Err(e) => out.push(fail(
+            &subject,
+            "cables",
+            format!("not read: {e}"),
+            "check the profile's transceiver commands".into(),
+        )),
+    }
+}
+
 pub(crate) async fn doctor(
     lab: &Lab,
     reg: &crate::vendor::Registry,
@@ -296,6 +334,7 @@ pub(crate) async fn doctor(
         let ready = out[before..].iter().all(|c| c.ok);
         if let (true, Some(vendor)) = (ready, reg.vendor(d.vendor())) {
             clock::clock(d, vendor, opts, &mut out).await;
+            cables(d, vendor, opts, &mut out).await;
         }
     }
     for e in &lab.endpoints {

@@ -12,6 +12,7 @@ use crate::driver::session::{DeviceError, open};
 use crate::format::lab::Device;
 use crate::record::folder::RunFolder;
 use crate::record::rows::PortRow;
+use crate::run::cables::{self, Reading};
 use crate::run::push::{Outcome, push_config};
 use crate::states::{PortVerdict, WatchState};
 use crate::vendor::Vendor;
@@ -36,6 +37,8 @@ pub(crate) struct DeviceReport {
     pub(crate) ports: Vec<PortRow>,
     /// The software version the device reported (`commands.version_pattern`).
     pub(crate) software: Option<String>,
+    /// The cable audit's rows (transceivers.csv), one per watched port.
+    pub(crate) cables: Vec<crate::record::rows::TransceiverRow>,
 }
 
 impl DeviceReport {
@@ -122,16 +125,14 @@ impl DeviceJob {
         let (start, began) = (Instant::now(), jiff::Timestamp::now());
         let mut w = DeviceWatch::new(&self.dev, &self.vendor, &self.opts, &self.folder, &on_event);
         let mut software = None;
+        let mut cables_start = Reading::default();
+        let ports = w.port_names();
         let session = async {
-            let mut d = open(
-                &self.dev,
-                &self.vendor,
-                &self.opts.connect,
-                Some(&transcript),
-            )
-            .await?;
+            let conn = &self.opts.connect;
+            let mut d = open(&self.dev, &self.vendor, conn, Some(&transcript)).await?;
             software = d.software_version().await?;
             w.begin(&mut d).await?;
+            cables_start = cables::read(&mut d, &self.vendor, &ports, &self.opts.cables).await?;
             let Some(lines) = &self.lines else {
                 return Ok::<_, DeviceError>((d, None));
             };
@@ -153,6 +154,7 @@ impl DeviceJob {
             problems: Vec::new(),
             ports: Vec::new(),
             software,
+            cables: Vec::new(),
         };
         let mut d = match session {
             Ok((d, outcome)) => {
@@ -185,9 +187,24 @@ impl DeviceJob {
                 Ok(()) => w.examine_unlinked(d).await,
                 Err(e) => Err(e),
             };
-            if let Err(e) = watched {
-                report.watch_error = Some(e);
+            let cables_end = match watched {
+                Ok(()) => cables::read(d, &self.vendor, &ports, &self.opts.cables).await,
+                Err(e) => Err(e),
+            };
+            let cables_end = match cables_end {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    report.watch_error = Some(e);
+                    None
+                }
+            };
+            for (cmd, why) in cables_start.rejected.iter().take(1) {
+                tracing::info!(
+                    "{}: `{cmd}` rejected ({why}): the cable audit goes without it",
+                    report.device
+                );
             }
+            report.cables = cables::apply(&self.dev, &mut w, &cables_start, cables_end.as_ref());
             report.problems = w.problems();
             report.ports = w.finish(report.watch_error.as_ref());
         } else if report.watch_error.is_some() {

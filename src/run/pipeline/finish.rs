@@ -109,6 +109,12 @@ pub(super) async fn write(
     };
     let summary = crate::run::summary::summarize(ended.devices, ended.traffic, &inputs.lab.lab);
     crate::record::summary::write(&folder.path.join("summary.csv"), &summary)?;
+    let cables: Vec<_> = ended
+        .devices
+        .iter()
+        .flat_map(|d| d.cables.clone())
+        .collect();
+    crate::record::write_csv(&folder.path.join("transceivers.csv"), &cables)?;
     let rows: Vec<_> = ended.devices.iter().flat_map(|d| d.ports.clone()).collect();
     folder.finish(&rows, &record)?;
     // The report reads the folder back through the record types: what it draws is what

@@ -338,6 +338,7 @@ impl DeviceReport {
             problems: Vec::new(),
             ports: Vec::new(),
             software: None,
+            cables: Vec::new(),
         }
     }
 }

@@ -3,11 +3,19 @@
 use std::time::SystemTime;
 
 use crate::sim::dialect::*;
-use crate::sim::state::{Device, SimPort};
+use crate::sim::module::{ModKind, Module};
+use crate::sim::state::{Device, SimPort, Slot};
 
 const ANY: u8 = EXEC | CONF | SUB;
 
 const COMMANDS: &[Cmd] = &[
+    cmd(
+        EXEC,
+        "show interfaces transceiver hardware",
+        Act::Modules(0),
+    ),
+    cmd(EXEC, "show inventory", Act::Modules(1)),
+    cmd(EXEC, "show interfaces transceiver", Act::Modules(2)),
     cmd(USER, "enable", Act::Enable),
     cmd(PRIV, "disable", Act::Disable),
     cmd(EXEC, "exit", Act::Exit),
@@ -242,6 +250,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
     show_clock,
     show_interface,
     show_status,
+    module_shows: &[show_transceiver_hardware, show_inventory, show_transceiver],
     show_logging_header: "Syslog logging: enabled\n    Buffer logging: level debugging\n    Console logging: level errors\n\n",
     link_log,
     interface_head: |p| format!("interface {}", p.long()),
@@ -249,3 +258,103 @@ pub(crate) static DIALECT: Dialect = Dialect {
     running_header: "! Command: show running-config\n! device: localhost (DCS-7048T-A, EOS-4.20.15M)\n!\n! boot system flash:/EOS-4.20.15M.swi\n!\n",
     errdisable_log: Some(errdisable),
 };
+
+/// EOS's module strings: the media type and the model.
+fn arista_module(m: &Module) -> (String, String) {
+    let part = |own: String| m.part.clone().unwrap_or(own);
+    match m.kind {
+        ModKind::Dac { .. } => (
+            "10GBASE-CR".into(),
+            part(format!("CAB-SFP-SFP-{}M", m.length_text(false))),
+        ),
+        ModKind::Aoc => (
+            "10GBASE-AR".into(),
+            part(format!("AOC-S-S-10G-{}M", m.length_text(false))),
+        ),
+        ModKind::Fiber(r) => (format!("10GBASE-{r}"), part(format!("SFP-10G-{r}"))),
+    }
+}
+
+/// `show interfaces transceiver hardware`: a block per port.
+fn show_transceiver_hardware(dev: &Device, _: Option<&SimPort>) -> String {
+    let mut out = Vec::new();
+    for p in &dev.ports {
+        let body = match &p.slot {
+            Slot::Unknown => continue,
+            Slot::Fixed => {
+                "Media type: 1000BASE-T\nMaximum module power (W): 0.0\nMaximum slot power (W): N/A"
+                    .to_string()
+            }
+            Slot::Empty => "Module presence: not detected\nMaximum slot power (W): N/A".to_string(),
+            Slot::Module(m) => {
+                let wave = match m.kind {
+                    ModKind::Fiber(_) => "\nWavelength (nm): 850",
+                    _ => "",
+                };
+                format!(
+                    "Media type: {}\nMaximum module power (W): 1.0\nMaximum slot power (W): N/A{wave}",
+                    arista_module(m).0
+                )
+            }
+        };
+        out.push(format!("Name: {}\n{body}\n", p.short()));
+    }
+    out.join("\n")
+}
+
+/// `show inventory`, ending with its transceiver-slot table.
+fn show_inventory(dev: &Device, _: Option<&SimPort>) -> String {
+    let slots = dev
+        .ports
+        .iter()
+        .filter(|p| matches!(p.slot, Slot::Empty | Slot::Module(_)))
+        .count();
+    let mut out = format!(
+        "System information\n  Model                    Description\n  ------------------------ ----------------------------------\n  DCS-7048T-A              48-port 1GbE + 4-port SFP+ 1RU\n\n\
+         System has 2 power supply slots\n  Slot Model            Serial Number\n  ---- ---------------- ----------------\n  1    PWR-460AC-F      K192KU00241CZ\n  2    PWR-460AC-F      K192L200751CZ\n\n\
+         System has 52 ports\n  Type             Count\n  ---------------- ----\n  Management       1\n  Switched         52\n\n\
+         System has {slots} transceiver slots\n  Port Manufacturer     Model            Serial Number    Rev\n  ---- ---------------- ---------------- ---------------- ----\n"
+    );
+    for p in dev
+        .ports
+        .iter()
+        .filter(|p| matches!(p.slot, Slot::Empty | Slot::Module(_)))
+    {
+        match p.slot.module() {
+            Some(m) => out.push_str(&format!(
+                "  {:<4} {:<16} {:<16} {:<16} 0002\n",
+                p.number,
+                "Arista Networks",
+                arista_module(m).1,
+                m.serial
+            )),
+            None => out.push_str(&format!("  {:<4} Not Present\n", p.number)),
+        }
+    }
+    out
+}
+
+/// `show interfaces transceiver`: DOM per optic.
+fn show_transceiver(dev: &Device, _: Option<&SimPort>) -> String {
+    let mut out = String::from(
+        "If device is externally calibrated, only calibrated values are printed.\n\
+         N/A: not applicable, Tx: transmit, Rx: receive.\n\
+         mA: milliamperes, dBm: decibels (milliwatts).\n\
+         \x20          Bias      Optical   Optical\n\
+         \x20          Temp       Voltage   Current   Tx Power  Rx Power\n\
+         Port       (Celsius)  (Volts)   (mA)      (dBm)     (dBm)     Last Update\n\
+         ---------  ---------  --------  --------  --------  --------  -------------------\n",
+    );
+    for p in &dev.ports {
+        if let Some(m) = p.slot.module().filter(|m| m.has_dom()) {
+            out.push_str(&format!(
+                "{:<10} {:>6.2}     3.30      6.71      {:>6.2}    {:>6.2}    0:00:02 ago\n",
+                p.short(),
+                m.temp_c,
+                m.tx_dbm,
+                m.rx_dbm()
+            ));
+        }
+    }
+    out
+}

@@ -3,9 +3,12 @@
 use std::time::SystemTime;
 
 use crate::sim::dialect::*;
-use crate::sim::state::{Device, SimPort};
+use crate::sim::module::{ModKind, Module};
+use crate::sim::state::{Device, SimPort, Slot};
 
 const COMMANDS: &[Cmd] = &[
+    cmd(EXEC, "show inventory", Act::Modules(0)),
+    cmd(EXEC, "show interfaces transceiver", Act::Modules(1)),
     cmd(USER, "enable", Act::Enable),
     cmd(PRIV, "disable", Act::Disable),
     cmd(EXEC, "exit", Act::Exit),
@@ -55,7 +58,7 @@ const COMMANDS: &[Cmd] = &[
 
 fn ports() -> Vec<SimPort> {
     let mut p = ports_of("GigabitEthernet", "Gi", "0/", 1..=24, 1000);
-    p.extend(ports_of("TenGigabitEthernet", "Te", "0/", 1..=2, 10_000));
+    p.extend(ports_of("TenGigabitEthernet", "Te", "0/", 1..=4, 10_000));
     p
 }
 
@@ -205,10 +208,11 @@ fn show_status(dev: &Device) -> String {
         } else {
             ("auto", "auto".to_string())
         };
-        let kind = if p.speed_mbps >= 10_000 {
-            "SFP-10GBase-SR"
-        } else {
-            "10/100/1000BaseTX"
+        let kind = match &p.slot {
+            Slot::Fixed => "10/100/1000BaseTX".to_string(),
+            Slot::Empty => "Not Present".to_string(),
+            Slot::Unknown => "Unknown".to_string(),
+            Slot::Module(m) => cisco_module(m).0,
         };
         out.push_str(&format!(
             "{:<9} {:<18} {:<12} {:<10} {:>6} {:>6} {}\n",
@@ -284,6 +288,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
     show_clock,
     show_interface,
     show_status,
+    module_shows: &[show_inventory, show_transceiver],
     show_logging_header: "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)\n\nLog Buffer (8192 bytes):\n\n",
     link_log,
     interface_head: |p| format!("interface {}", p.long()),
@@ -291,3 +296,70 @@ pub(crate) static DIALECT: Dialect = Dialect {
     running_header: "Building configuration...\n\nCurrent configuration : 4120 bytes\n!\nversion 15.2\n",
     errdisable_log: Some(errdisable),
 };
+
+/// Cisco's module strings: the DESCR and the PID.
+fn cisco_module(m: &Module) -> (String, String) {
+    let part = |own: String| m.part.clone().unwrap_or(own);
+    match m.kind {
+        ModKind::Dac { active } => (
+            "SFP-10GBase-CX1".into(),
+            part(format!(
+                "SFP-H10GB-{}CU{}M",
+                if active { "A" } else { "" },
+                m.length_text(true)
+            )),
+        ),
+        ModKind::Aoc => (
+            "SFP-10GBase-AOC".into(),
+            part(format!("SFP-10G-AOC{}M", m.length_text(false))),
+        ),
+        ModKind::Fiber(r) => (format!("SFP-10GBase-{r}"), part(format!("SFP-10G-{r}"))),
+    }
+}
+
+/// `show inventory`: the chassis, then each module by its port.
+fn show_inventory(dev: &Device, _: Option<&SimPort>) -> String {
+    let mut out = String::from(
+        "NAME: \"1\", DESCR: \"WS-C3560X-24T\"\nPID: WS-C3560X-24T-S  , VID: V05  , SN: FDO1234X0AB\n\n",
+    );
+    for p in &dev.ports {
+        if let Some(m) = p.slot.module() {
+            let (descr, pid) = cisco_module(m);
+            out.push_str(&format!(
+                "NAME: \"{}\", DESCR: \"{descr}\"\nPID: {pid:<18}, VID: V01  , SN: {}\n\n",
+                p.long(),
+                m.serial
+            ));
+        }
+    }
+    out
+}
+
+/// `show interfaces transceiver`: DOM per optic (passive copper has none).
+fn show_transceiver(dev: &Device, _: Option<&SimPort>) -> String {
+    let mut out = String::from(
+        "If device is externally calibrated, only calibrated values are printed.\n\
+         ++ : high alarm, +  : high warning, -  : low warning, -- : low alarm.\n\
+         NA or N/A: not applicable, Tx: transmit, Rx: receive.\n\
+         mA: milliamperes, dBm: decibels (milliwatts).\n\n\
+         \x20                                Optical   Optical\n\
+         \x20          Temperature  Voltage  Tx Power  Rx Power\n\
+         Port       (Celsius)    (Volts)  (dBm)     (dBm)\n\
+         ---------  -----------  -------  --------  --------\n",
+    );
+    for p in dev.ports.iter() {
+        if let Some(m) = p.slot.module().filter(|m| m.has_dom()) {
+            let rx = m.rx_dbm();
+            let flag = if rx < -11.1 { " -" } else { "" };
+            out.push_str(&format!(
+                "{:<10} {:>6.1}       {:.2}      {:>5.1}     {:>5.1}{flag}\n",
+                p.short(),
+                m.temp_c,
+                3.29,
+                m.tx_dbm,
+                rx
+            ));
+        }
+    }
+    out
+}

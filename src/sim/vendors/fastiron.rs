@@ -4,9 +4,13 @@
 use std::time::SystemTime;
 
 use crate::sim::dialect::*;
-use crate::sim::state::{Device, SimPort};
+use crate::sim::module::{ModKind, Module};
+use crate::sim::state::{Device, SimPort, Slot};
 
 const COMMANDS: &[Cmd] = &[
+    cmd(EXEC, "show media validation", Act::Modules(0)),
+    cmd(EXEC, "show optic <bare>", Act::Modules(1)),
+    cmd(EXEC, "show media", Act::Modules(2)),
     cmd(USER, "enable", Act::Enable),
     cmd(EXEC, "exit", Act::Exit),
     cmd(EXEC, "logout", Act::Logout),
@@ -41,7 +45,7 @@ const COMMANDS: &[Cmd] = &[
 
 fn ports() -> Vec<SimPort> {
     let mut p = ports_of("GigabitEthernet", "e", "1/1/", 1..=24, 1000);
-    p.extend(ports_of("10GigabitEthernet", "e", "1/2/", 1..=2, 10_000));
+    p.extend(ports_of("10GigabitEthernet", "e", "1/2/", 1..=4, 10_000));
     p
 }
 
@@ -234,6 +238,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
     show_clock,
     show_interface,
     show_status,
+    module_shows: &[show_media_validation, show_optic, show_media],
     show_logging_header: "Syslog logging: enabled ( 0 messages dropped, 0 flushes, 0 overruns)\n    Buffer logging: level ACDMEINW, 50 messages logged\n    level code: A=alert C=critical D=debugging M=emergency E=error\n                I=informational N=notification W=warning\n\nDynamic Log Buffer (50 lines):\n",
     link_log,
     interface_head: |p| format!("interface ethernet {}", p.number),
@@ -241,3 +246,75 @@ pub(crate) static DIALECT: Dialect = Dialect {
     running_header: "Current configuration:\n!\nver 08.0.95dT213\n!\nstack unit 1\n  module 1 icx7150-24p-poe-port-management-module\n  module 2 icx7150-2-copper-port-2g-module\n!\n",
     errdisable_log: None,
 };
+
+/// FastIron's view of a module: its type string, vendor, and whether the OS supports it
+/// (a module coded for another vendor is refused).
+fn ruckus_module(m: &Module) -> (String, &'static str, bool) {
+    let foreign = m
+        .part
+        .as_deref()
+        .is_some_and(|p| p.starts_with("SFP-H10GB") || p.starts_with("SFP-10G-"));
+    let media = match m.kind {
+        ModKind::Dac { active: false } => format!("10GE Passive Copper {}m", m.length_text(false)),
+        ModKind::Dac { active: true } => format!("10GE Active Copper {}m", m.length_text(false)),
+        ModKind::Aoc => format!("10GE AOC {}m", m.length_text(false)),
+        ModKind::Fiber(r) => format!("10GE {r} 300m"),
+    };
+    match foreign {
+        true => (media, "CISCO-OEM", false),
+        false => (media, "RUCKUS", true),
+    }
+}
+
+/// `show media validation`: a row per module.
+fn show_media_validation(dev: &Device, _: Option<&SimPort>) -> String {
+    let mut out = String::from(
+        "Port       Supported Vendor               Type\n----------------------------------------------------------------------\n",
+    );
+    for p in &dev.ports {
+        if let Some(m) = p.slot.module() {
+            let (media, vendor, ok) = ruckus_module(m);
+            let yes = if ok { "Yes" } else { "No" };
+            out.push_str(&format!(
+                "{:<10} {yes:<9} {vendor:<21} Type  : {media} (SFP+)\n",
+                p.number
+            ));
+        }
+    }
+    out
+}
+
+/// `show optic PORT`: the module's DOM (copper has none).
+fn show_optic(_: &Device, port: Option<&SimPort>) -> String {
+    let head = " Port  Temperature    Tx Power     Rx Power       Tx Bias Current\n+-----+-------------+------------+------------+------------------+\n";
+    let Some(p) = port else { return head.into() };
+    match p.slot.module().filter(|m| m.has_dom()) {
+        Some(m) => format!(
+            "{head}{:<7} {:.4} C  {:09.4} dBm {:09.4} dBm   5.658 mA\n        Normal       Normal        Normal         Normal\n",
+            p.number,
+            m.temp_c,
+            m.tx_dbm,
+            m.rx_dbm()
+        ),
+        None => format!(
+            "{head}{:<7} N/A          N/A          N/A            N/A\n",
+            p.number
+        ),
+    }
+}
+
+/// `show media`: every pluggable port's type (`EMPTY` where nothing is in it).
+fn show_media(dev: &Device, _: Option<&SimPort>) -> String {
+    let mut out = String::new();
+    for p in dev
+        .ports
+        .iter()
+        .filter(|p| matches!(p.slot, Slot::Empty | Slot::Module(_)))
+    {
+        let media = p.slot.module().map_or("EMPTY".to_string(), |m| {
+            format!("{} (SFP+)", ruckus_module(m).0)
+        });
+        out.push_str(&format!("Port {:>6}: Type  : {media}\n", p.number));
+    }
+    out
+}

@@ -4,9 +4,12 @@
 use std::time::SystemTime;
 
 use crate::sim::dialect::*;
-use crate::sim::state::{Device, SimPort};
+use crate::sim::module::ModKind;
+use crate::sim::state::{Device, SimPort, Slot};
 
 const COMMANDS: &[Cmd] = &[
+    cmd(EXEC, "show fiber-ports optics all", Act::Modules(0)),
+    cmd(EXEC, "show fiber-ports optics-info all", Act::Modules(1)),
     cmd(USER, "enable", Act::Enable),
     cmd(PRIV, "disable", Act::Disable),
     cmd(EXEC, "exit", Act::Exit),
@@ -38,7 +41,10 @@ const COMMANDS: &[Cmd] = &[
 ];
 
 fn ports() -> Vec<SimPort> {
-    ports_of("", "", "0/", 1..=24, 1000)
+    // 2924-24TG: 24 copper ports and 4 SFP+ cages.
+    let mut p = ports_of("", "", "0/", 1..=24, 1000);
+    p.extend(ports_of("", "", "0/", 25..=28, 10_000));
+    p
 }
 
 fn prompt(h: &str, m: &Mode) -> String {
@@ -153,6 +159,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
     show_clock,
     show_interface,
     show_status,
+    module_shows: &[show_optics, show_optics_info],
     show_logging_header: "Buffered (In-Memory) Logging    : enabled\nBuffered Logging Wrapping Behavior : On\nBuffered Log Count   : 0\n\n",
     link_log,
     interface_head: |p| format!("interface {}", p.number),
@@ -160,3 +167,71 @@ pub(crate) static DIALECT: Dialect = Dialect {
     running_header: "!Current Configuration:\n!\n!System Description \"Niagara 2924-24TG, 6.6.1.4, Linux 2.6.35\"\n!System Software Version \"6.6.1.4\"\n!\n",
     errdisable_log: None,
 };
+
+/// `show fiber-ports optics all`: DOM per fibre port (`N/A` on copper).
+fn show_optics(dev: &Device, _: Option<&SimPort>) -> String {
+    let mut out = String::from(
+        "                                     Output    Input\nPort     Temp  Voltage  Current     Power     Power    TX     LOS\n         [C]   [Volt]   [mA]        [dBm]     [dBm]    Fault\n-------- ----  -------  -------     -------   -------  -----  ---\n",
+    );
+    for p in dev
+        .ports
+        .iter()
+        .filter(|p| matches!(p.slot, Slot::Empty | Slot::Module(_)))
+    {
+        let line = match p.slot.module() {
+            Some(m) if m.has_dom() => format!(
+                "{:<8} {:.1}  3.256    6.2         {:.3}    {:.3}   No     No\n",
+                p.number,
+                m.temp_c,
+                m.tx_dbm,
+                m.rx_dbm()
+            ),
+            Some(_) => format!(
+                "{:<8} N/A   N/A      N/A         N/A       N/A      N/A    No\n",
+                p.number
+            ),
+            None => format!(
+                "{:<8} N/A   N/A      N/A         N/A       N/A      N/A    Yes\n",
+                p.number
+            ),
+        };
+        out.push_str(&line);
+    }
+    out
+}
+
+/// `show fiber-ports optics-info all`: vendor, lengths, serial and part per module.
+fn show_optics_info(dev: &Device, _: Option<&SimPort>) -> String {
+    let mut out = String::from(
+        "                        Link Length  Link Length                                   Nominal\nPort   Vendor Name      50um [m]     62.5um [m]   Serial Number    Part Number      Rate [Mbps]\n------ ---------------- ------------ ------------ ---------------- ---------------- -----------\n",
+    );
+    for p in dev
+        .ports
+        .iter()
+        .filter(|p| matches!(p.slot, Slot::Empty | Slot::Module(_)))
+    {
+        let Some(m) = p.slot.module() else {
+            out.push_str(&format!("{:<6} Not Present\n", p.number));
+            continue;
+        };
+        let (vendor, part, reach) = match m.kind {
+            ModKind::Dac { .. } => (
+                "OEM",
+                format!("SFP-H10GB-CU{}M", m.length_text(true)),
+                "N/A",
+            ),
+            ModKind::Aoc => (
+                "OEM",
+                format!("SFP-10G-AOC{}M", m.length_text(false)),
+                "N/A",
+            ),
+            ModKind::Fiber(r) => ("FINISAR CORP.", format!("SFP-10G-{r}"), "300"),
+        };
+        let part = m.part.clone().unwrap_or(part);
+        out.push_str(&format!(
+            "{:<6} {vendor:<16} {reach:<12} N/A          {:<16} {part:<16} 10300\n",
+            p.number, m.serial
+        ));
+    }
+    out
+}

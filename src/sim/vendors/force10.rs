@@ -3,9 +3,11 @@
 use std::time::SystemTime;
 
 use crate::sim::dialect::*;
-use crate::sim::state::{Device, SimPort};
+use crate::sim::module::ModKind;
+use crate::sim::state::{Device, SimPort, Slot};
 
 const COMMANDS: &[Cmd] = &[
+    cmd(EXEC, "show interfaces transceiver", Act::Modules(0)),
     cmd(USER, "enable", Act::Enable),
     cmd(PRIV, "disable", Act::Disable),
     cmd(EXEC, "exit", Act::Exit),
@@ -126,7 +128,7 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
         "{long} is {state}, line protocol is {proto}\n{desc}\
          Hardware is DellForce10Eth, address is 00:01:e8:8b:{:02x}:{:02x}\n\
          \x20   Current address is 00:01:e8:8b:{:02x}:{:02x}\n\
-         Pluggable media present, SFP+ type is 10GBASE-CU1M\n\
+         {media}\
          Interface index is {ifindex}\n\
          Internet address is not set\n\
          Mode of IPv4 Address Assignment : NONE\n\
@@ -162,7 +164,37 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
         ifindex = 34_603_010 + idx * 262_144,
         crc = p.crc,
         age = age_clock(p.last_change.elapsed().as_secs()),
+        media = media_lines(p),
     )
+}
+
+/// The module lines of `show interfaces`: type and length in one string, DOM for optics.
+fn media_lines(p: &SimPort) -> String {
+    let cage = if p.speed_mbps >= 40_000 {
+        "QSFP+"
+    } else {
+        "SFP+"
+    };
+    let m = match &p.slot {
+        Slot::Fixed | Slot::Unknown => return String::new(),
+        Slot::Empty => return "Pluggable media not present\n".into(),
+        Slot::Module(m) => m,
+    };
+    let media = match m.kind {
+        ModKind::Dac { .. } => format!("10GBASE-CU{}M", m.length_text(false)),
+        ModKind::Aoc => format!("10GBASE-AOC{}M", m.length_text(false)),
+        ModKind::Fiber(r) => format!("10GBASE-{r}"),
+    };
+    let mut out = format!("Pluggable media present, {cage} type is {media}\n");
+    if m.has_dom() {
+        out.push_str(&format!(
+            "    {cage} receive power reading is {:.2}dBm\n    {cage} transmit power reading is {:.2}dBm\n    {cage} temperature is {:.1}C\n",
+            m.rx_peek(),
+            m.tx_dbm,
+            m.temp_c
+        ));
+    }
+    out
 }
 
 fn show_status(dev: &Device) -> String {
@@ -252,6 +284,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
     show_clock,
     show_interface,
     show_status,
+    module_shows: &[show_transceiver],
     show_logging_header: "Syslog logging: enabled\n    Console logging: level debugging\n    Monitor logging: level debugging\n    Buffer logging: level debugging, 40 Messages Logged, Size (40960 bytes)\n    Trap logging: level informational\nLast logged buffer messages:\n",
     link_log,
     interface_head: |p| format!("interface {}", p.long()),
@@ -259,3 +292,36 @@ pub(crate) static DIALECT: Dialect = Dialect {
     running_header: "Current Configuration ...\n! Version 9.14(2.0)\n! Last configuration change at Fri Nov 27 05:00:00 2026 by admin\n!\nboot system stack-unit 0 primary system: A:\n!\n",
     errdisable_log: None,
 };
+
+/// `show interfaces transceiver`: each module's serial ID fields and diagnostics, by its
+/// port number (UNSURE: OS9's block layout as remembered, no fixture shows it).
+fn show_transceiver(dev: &Device, _: Option<&SimPort>) -> String {
+    let mut out = String::new();
+    for p in dev
+        .ports
+        .iter()
+        .filter(|p| p.long_type.starts_with("TenGig"))
+    {
+        let Some(m) = p.slot.module() else { continue };
+        let n = p.number.trim_start_matches("0/");
+        let part = m.part.clone().unwrap_or_else(|| match m.kind {
+            ModKind::Dac { .. } => format!("DAC-SFP-10G-{}M", m.length_text(false)),
+            ModKind::Aoc => format!("AOC-SFP-10G-{}M", m.length_text(false)),
+            ModKind::Fiber(r) => format!("SFP-10G-{r}"),
+        });
+        out.push_str(&format!(
+            "SFP+ {n} Serial Base ID fields\nSFP+ {n} Id                  = 0x03\nSFP+ {n} Vendor Name         = DELL\nSFP+ {n} Vendor PN           = {part}\nSFP+ {n} Vendor SN           = {}\n",
+            m.serial
+        ));
+        if m.has_dom() {
+            out.push_str(&format!(
+                "SFP+ {n} Diagnostic Information\nSFP+ {n} Temp                = {:.2}C\nSFP+ {n} Tx Power            = {:.3}dBm\nSFP+ {n} Rx Power            = {:.3}dBm\n",
+                m.temp_c,
+                m.tx_dbm,
+                m.rx_dbm()
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -97,6 +97,13 @@ impl<'a> DeviceWatch<'a> {
                 cable_kind: p.cable.as_ref().map(|c| c.kind.as_str().to_string()),
                 length_m: p.cable.as_ref().and_then(|c| c.length_m),
                 nic: p.peer.as_ref().and_then(|p| p.nic.clone()),
+                declared: match p.cable.as_ref() {
+                    Some(c) => match c.length_m {
+                        Some(l) => format!("{l} m {}", c.kind.as_str()),
+                        None => c.kind.as_str().to_string(),
+                    },
+                    None => String::new(),
+                },
                 ..Default::default()
             };
             let watched = Watched {
@@ -238,6 +245,32 @@ impl<'a> DeviceWatch<'a> {
             device: self.dev.name().into(),
             error,
         })
+    }
+
+    /// The watched ports, as the lab names them.
+    pub(crate) fn port_names(&self) -> Vec<String> {
+        self.ports.values().map(|w| w.name.clone()).collect()
+    }
+
+    /// What the cable audit saw in `port`: the cable the switch reports (its kind and
+    /// length stand for the port's hint rules over the lab's declaration), what it says
+    /// of the module (`absent`, `unsupported`), its findings.
+    pub(crate) fn learn_cable(
+        &mut self,
+        port: &str,
+        seen: Option<(&'static str, Option<f64>)>,
+        transceiver: Option<&'static str>,
+        notes: Vec<super::hints::CableNote>,
+    ) {
+        let Some(w) = self.ports.values_mut().find(|w| w.name == port) else {
+            return;
+        };
+        if let Some((kind, length)) = seen {
+            w.facts.cable_kind = Some(kind.to_string());
+            w.facts.length_m = length.or(w.facts.length_m);
+        }
+        w.facts.transceiver = transceiver.map(String::from);
+        w.facts.cable_notes = notes;
     }
 
     /// What went wrong without ending the watch: ports whose show command the device
