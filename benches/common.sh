@@ -6,3 +6,17 @@ secs=${2:-3}
 command -v iperf3 >/dev/null || { echo "iperf3 is not installed (apt-get install iperf3)"; exit 1; }
 cargo build --release -q
 bin=${CARGO_TARGET_DIR:-target}/release/switchlab
+
+# medians LABEL A_NAME "A values" B_NAME "B values" UNIT FORMAT: one line with each side's
+# median, their ratio and the range of the pairwise ratios (A's run i against B's run i).
+medians() {
+  python3 - "$@" <<'PY'
+import statistics, sys
+label, an, a, bn, b, unit, fmt = sys.argv[1:8]
+a, b = [float(x) for x in a.split()], [float(x) for x in b.split()]
+ma, mb = statistics.median(a), statistics.median(b)
+pairs = [x / y for x, y in zip(a, b)]
+print(f"{label}: {an} {ma:{fmt}} {unit}, {bn} {mb:{fmt}} {unit} (medians of {len(a)}); "
+      f"ratio {ma/mb:.2f} (pairwise {min(pairs):.2f} to {max(pairs):.2f})")
+PY
+}

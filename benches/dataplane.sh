@@ -64,11 +64,5 @@ for streams in 1 4; do
     ours+=("$(rate "swl-$tag-a" 198.18.30.2 198.18.30.1 "$streams")")
     kernel+=("$(rate "swl-$tag-pa" 198.18.31.2 198.18.31.1 "$streams")")
   done
-  python3 - "$streams" "${ours[*]}" "${kernel[*]}" <<'PY'
-import statistics, sys
-streams, a, b = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
-ma, mb = statistics.median(a), statistics.median(b)
-pairs = [x / y for x, y in zip(a, b)]
-print(f"{streams} stream(s): data plane {ma:.2f} Gbit/s, kernel veth {mb:.2f} Gbit/s, ratio {ma/mb:.2f} (pairwise {min(pairs):.2f} to {max(pairs):.2f})")
-PY
+  medians "$streams stream(s)" "data plane" "${ours[*]}" "kernel veth" "${kernel[*]}" Gbit/s .2f
 done

@@ -19,12 +19,5 @@ for streams in 1 4; do
     iperf+=("$(iperf3 -c 127.0.0.1 -p 5302 -P "$streams" -t "$secs" -J |
       python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9)')")
   done
-  python3 - "$streams" "${builtin[*]}" "${iperf[*]}" <<'PY'
-import statistics, sys
-streams, a, b = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
-ma, mb = statistics.median(a), statistics.median(b)
-pairs = [x / y for x, y in zip(a, b)]
-print(f"{streams} stream(s): built-in {ma:.2f} Gbit/s, iperf3 {mb:.2f} Gbit/s (medians of {len(a)}); "
-      f"ratio {ma/mb:.2f} (pairwise {min(pairs):.2f}..{max(pairs):.2f})")
-PY
+  medians "$streams stream(s)" built-in "${builtin[*]}" iperf3 "${iperf[*]}" Gbit/s .2f
 done

@@ -196,6 +196,30 @@ named! {
     }
 }
 
+named! {
+    /// What held an RFC 2544 result where it is (rfc2544.csv's `limited_by`).
+    pub enum LimitedBy {
+        /// The switch dropped frames above it.
+        #[default]
+        Switch = "switch",
+        /// It reached line rate: the port, not the switch, is the limit.
+        Line = "line",
+        /// The traffic generator could not send (or count) more: the switch may do better.
+        Generator = "generator",
+    }
+}
+
+named! {
+    /// How an RFC 2544 latency was timed.
+    pub enum LatencyKind {
+        /// Sender and receiver share a clock (one machine).
+        #[default]
+        OneWay = "one-way",
+        /// The round trip through a reflecting receiver, halved (clocks not shared).
+        HalfRoundTrip = "half-round-trip",
+    }
+}
+
 /// An optional flag written `yes`, `no`, or empty where it is not known.
 pub mod yes_no {
     use serde::{Deserialize, Deserializer, Serializer};

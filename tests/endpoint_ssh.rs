@@ -5,102 +5,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
+use common::sshd::{Sshd, client_key, sshd};
 use common::*;
-
-/// A running sshd on 127.0.0.1, ended when dropped.
-struct Sshd {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Start sshd in `dir` accepting `client`'s key for root; None (the reason printed) where
-/// sshd or root is missing, unless .ci/run says they must be there.
-fn sshd(dir: &Path, client: &russh::keys::PrivateKey) -> Option<Sshd> {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let root = unsafe { nix::libc::geteuid() } == 0;
-    if !root || !Path::new("/usr/sbin/sshd").exists() {
-        assert!(
-            std::env::var_os("SWITCHLAB_REQUIRE_TOOLS").is_none(),
-            "sshd (openssh-server) and root are required here"
-        );
-        eprintln!("SKIPPED endpoint_ssh: needs OpenSSH's sshd and root (.ci/run has both)");
-        return None;
-    }
-    let host =
-        russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519).unwrap();
-    host.write_openssh_file(dir.join("host_key"), russh::keys::ssh_key::LineEnding::LF)
-        .unwrap();
-    std::fs::write(
-        dir.join("authorized_keys"),
-        client.public_key().to_openssh().unwrap(),
-    )
-    .unwrap();
-    // A port free a moment ago may be taken before sshd binds it (by another test's
-    // simulator, whose own host key would then answer here): sshd's own "Server listening"
-    // line says the port is its, and a failed bind is tried again on another port.
-    let (child, port) = (0..5)
-        .find_map(|_| listening_sshd(dir))
-        .expect("sshd listens on a free port within five tries");
-    // Strict known_hosts: the lab's file knows this host key, nothing is learnt.
-    std::fs::write(
-        dir.join("known_hosts"),
-        format!(
-            "[127.0.0.1]:{port} {}\n",
-            host.public_key().to_openssh().unwrap()
-        ),
-    )
-    .unwrap();
-    Some(Sshd { child, port })
-}
-
-/// Start sshd on a port free a moment ago; Some once sshd itself says it listens there, None
-/// when it exits first (the port was taken in between).
-fn listening_sshd(dir: &Path) -> Option<(std::process::Child, u16)> {
-    use std::io::BufRead;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let config = format!(
-        "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\nPermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\nPidFile none\n",
-        d = dir.display()
-    );
-    std::fs::write(dir.join("sshd_config"), config).unwrap();
-    std::fs::create_dir_all("/run/sshd").unwrap(); // its privilege-separation folder
-    let mut child = std::process::Command::new("/usr/sbin/sshd")
-        .args(["-D", "-e", "-f"])
-        .arg(dir.join("sshd_config"))
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let ours = format!("Server listening on 127.0.0.1 port {port}");
-    // Its stderr ends (None) when sshd exits, e.g. "Bind to port … failed".
-    let listening = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .any(|l| l.contains(&ours));
-    // Keep reading what it says later, so a full pipe never blocks it.
-    std::thread::spawn(move || lines.for_each(drop));
-    if listening {
-        Some((child, port))
-    } else {
-        let _ = child.kill();
-        let _ = child.wait();
-        None
-    }
-}
 
 /// A lab: one Arista over SSH (simulated), Ethernet1 cabled to s1 (this machine, at
 /// 127.0.0.71) and Ethernet2 to s2 (over SSH to sshd, at 127.0.0.72) whose switchlab is
@@ -173,14 +82,8 @@ async fn bench(
     s2: &str,
 ) -> Option<(tempfile::TempDir, Sshd, switchlab::sim::Sim)> {
     let dir = tempfile::tempdir().unwrap();
-    let key =
-        russh::keys::PrivateKey::random(&mut rand::rng(), russh::keys::Algorithm::Ed25519).unwrap();
-    key.write_openssh_file(
-        dir.path().join("client_key"),
-        russh::keys::ssh_key::LineEnding::LF,
-    )
-    .unwrap();
-    let sshd = sshd(dir.path(), &key)?;
+    let key = client_key(dir.path());
+    let sshd = sshd(dir.path(), &key, None, "endpoint_ssh")?;
     let (sim, addr) = ssh_sim(options("arista_eos")).await;
     std::fs::write(
         dir.path().join("lab.toml"),

@@ -19,6 +19,8 @@ const LOOK: &str = r#"JSON.stringify({
   timeline_markers: [...document.querySelectorAll('figure.timeline svg *')]
       .filter(e => (e.getAttribute('fill') || '').toLowerCase() == '#d62728').length,
   comparison: document.querySelectorAll('figure.comparison svg').length,
+  benchmarks: [...document.querySelectorAll('figure.benchmark svg')].map(s => s.textContent),
+  rfc2544_rows: document.querySelectorAll('table.rfc2544 tr').length - 1,
   verdict_rows: document.querySelectorAll('table.verdicts tr').length - 1,
   hint: document.body.innerText.includes('short SFP+ DAC'),
 })"#;
@@ -83,6 +85,25 @@ async fn the_report_opens_in_chromium_with_its_charts_and_fetches_nothing() {
     assert_eq!(seen["comparison"], 2, "{seen}");
     assert_eq!(seen["verdict_rows"], 5, "{seen}");
     assert_eq!(seen["hint"], true, "{seen}");
+    // RFC 2544: the no-drop rate against the line-rate curve and the latency per frame
+    // size, every benchmarked device named on both; a table row per (device, size).
+    let benchmarked: std::collections::BTreeSet<&str> =
+        data.rfc2544.iter().map(|r| r.device.as_str()).collect();
+    let charts = seen["benchmarks"].as_array().unwrap();
+    if benchmarked.is_empty() {
+        assert!(charts.is_empty(), "{seen}");
+    } else {
+        assert_eq!(charts.len(), 2, "{seen}");
+        assert!(charts[0].as_str().unwrap().contains("line rate"), "{seen}");
+        for chart in charts {
+            for d in &benchmarked {
+                assert!(chart.as_str().unwrap().contains(d), "{d}: {chart}");
+            }
+        }
+        let throughput = switchlab::format::manifest::BenchmarkTest::Throughput;
+        let rows = data.rfc2544.iter().filter(|r| r.test == throughput);
+        assert_eq!(seen["rfc2544_rows"], rows.count(), "{seen}");
+    }
 
     // Not a blank page: many colours, a fair share of the pixels drawn.
     let (colours, drawn) = chromium::colours(&visit.screenshot);

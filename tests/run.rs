@@ -453,6 +453,18 @@ async fn two_demo_runs_compare_side_by_side() {
                 .unwrap();
             assert!((received.gbit_s - g).abs() < 0.002, "{received:?} {r:?}");
         }
+        // The demo's RFC 2544 benchmark through every switch, where the data plane runs:
+        // rfc2544.csv read back, and its no-drop rates in the summary.
+        if common::netns::may_make_namespaces("the demo's RFC 2544 rows") {
+            for r in rows {
+                let own: Vec<_> = (data.rfc2544.iter())
+                    .filter(|b| b.device == r.device)
+                    .collect();
+                assert!(own.len() >= 2, "{}: {:?}", r.device, data.rfc2544);
+                assert!(r.no_drop_percent_smallest.is_some(), "{r:?}\n{own:#?}");
+                assert!(r.latency_us_largest.is_some(), "{r:?}\n{own:#?}");
+            }
+        }
     }
     let (a, b) = (
         folders[0].display().to_string(),
@@ -468,7 +480,8 @@ async fn two_demo_runs_compare_side_by_side() {
         "a header and 2 runs x 5 devices:\n{csv}"
     );
     assert!(
-        lines[0].starts_with("run,device,vendor,") && lines[0].ends_with(",push_seconds_delta")
+        lines[0].starts_with("run,device,vendor,")
+            && lines[0].ends_with(",push_seconds_delta,no_drop_percent_smallest_delta,no_drop_percent_largest_delta,latency_us_largest_delta")
     );
     assert!(
         lines
@@ -478,6 +491,17 @@ async fn two_demo_runs_compare_side_by_side() {
             == 2,
         "{csv}"
     );
+    // The RFC 2544 figures have deltas against the first run's, device by device.
+    let out = switchlab(&["compare", "--json", &a, &b], &[], &root).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let second: Vec<&serde_json::Value> = doc["rows"].as_array().unwrap()[5..].iter().collect();
+    for row in second {
+        let measured = !row["no_drop_percent_smallest"].as_str().unwrap().is_empty();
+        let delta = row["no_drop_percent_smallest_delta"].as_str().unwrap();
+        assert_eq!(!delta.is_empty(), measured, "{row}");
+        assert!(row.get("latency_us_largest_delta").is_some(), "{row}");
+    }
     // A folder that is not a run, a damaged one, and one from before format_version are
     // each said so, naming the file.
     let out = switchlab(&["compare", &runs_arg], &[], &root).await;

@@ -369,6 +369,18 @@ async fn a_test_is_measured_through_each_device_between_the_nics_cabled_to_it() 
         t.contains("throughput test 't1': no device under test cables both 's1' and 's3'"),
         "{t}"
     );
+
+    // An RFC 2544 benchmark between ends on loopback would measure this host's kernel,
+    // not the switch: `check` (and `run`) refuse it, naming the device and the address.
+    let m = "name = \"b\"\n[[device]]\nname = \"a1\"\n[[benchmark]]\nname = \"rfc\"\nfrom = \"s1\"\nto = \"s2\"\n";
+    std::fs::write(dir.path().join("m.toml"), m).unwrap();
+    let out = switchlab(&check, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("benchmark 'rfc' through a1: an end is on 127.0.0.51, so its frames would not leave the host"),
+        "{t}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -126,7 +126,8 @@ fn a_sixth_vendor_defined_only_in_toml_is_picked_up_and_usable() {
                 .and(predicate::str::contains(
                     "examples/vendors/supermicro_sse.toml",
                 ))
-                .and(predicate::str::contains("6 vendor profiles")),
+                .and(predicate::str::contains("examples/vendors/frr.toml"))
+                .and(predicate::str::contains("7 vendor profiles, all valid")),
         );
     // ...and a lab can use it: check + render with the folder's template.
     let dir = tempfile::tempdir().unwrap();

@@ -1,5 +1,6 @@
 //! Progress bars for long work, on a terminal only: one per device push (lines in, of
-//! the config) and one per throughput test (seconds, with the last second's Gbit/s). Lines
+//! the config), one per throughput test (seconds, with the last second's Gbit/s) and one
+//! per benchmark trial (its time, the rate asked). Lines
 //! printed while bars are up go through [`Bars::say`] so they do not tear the bars.
 
 use std::collections::HashMap;
@@ -80,6 +81,19 @@ impl Bars {
         if let Some(b) = lock(&self.test).as_ref() {
             b.set_position(at_s.round() as u64);
             b.set_message(format!("{gbit_s:.2} Gbit/s"));
+        }
+    }
+
+    /// An RFC 2544 trial: its time so far against its length, the rate asked (the
+    /// sender reports only at its end).
+    pub(crate) fn trial_started(&self, name: &str, length: &str, asked: &str) {
+        let bar = self.multi.add(ProgressBar::new_spinner());
+        bar.set_style(style("trial   {prefix:<24} {spinner} {elapsed}/{msg}"));
+        bar.set_prefix(name.to_string());
+        bar.set_message(format!("{length} at {asked}"));
+        bar.enable_steady_tick(std::time::Duration::from_millis(100));
+        if let Some(old) = lock(&self.test).replace(bar) {
+            old.finish_and_clear();
         }
     }
 

@@ -9,8 +9,11 @@ use super::bars::Bars;
 use super::live::LiveBoard;
 use super::table::cut;
 use crate::locks::lock;
+use crate::record::rfc2544::Rfc2544Row;
+use crate::run::bench::{BenchPlan, BenchResult};
 use crate::run::pipeline::{DeviceReport, Progress};
 use crate::run::push::Outcome;
+use crate::run::traffic::frames::TrialReport;
 use crate::run::traffic::{TestOutcome, TestResult, TrafficProgress, TrafficTest};
 use crate::watch::Heard;
 
@@ -153,6 +156,69 @@ impl TrafficProgress for ConsoleProgress {
         }
         self.line(&test_line(r));
     }
+
+    fn benchmark_started(&self, p: &BenchPlan) {
+        self.baseline_ups(true);
+        let tests: Vec<&str> = p.tests.iter().map(|t| t.as_str()).collect();
+        self.note(&format!(
+            "benchmark {} through {} {} -> {}: {} frame size(s), {}",
+            p.name,
+            p.device,
+            p.from.name,
+            p.to.name,
+            p.frame_sizes.len(),
+            tests.join(" "),
+        ));
+    }
+
+    fn trial_started(
+        &self,
+        p: &BenchPlan,
+        label: &str,
+        fps: Option<f64>,
+        frames: Option<u64>,
+        duration: std::time::Duration,
+    ) {
+        if let Some(b) = &self.bars {
+            let asked = fps.map_or("full speed".into(), |f| format!("{} fps", human_count(f)));
+            let length = match frames {
+                Some(n) => format!("{} frames", human_count(n as f64)),
+                None => humantime::format_duration(duration).to_string(),
+            };
+            b.trial_started(
+                &format!("{} {}", p.device, label.trim_start_matches(&p.name).trim()),
+                &length,
+                &asked,
+            );
+        }
+    }
+
+    fn trial_ended(&self, _p: &BenchPlan, _label: &str, _r: &TrialReport) {
+        if let Some(b) = &self.bars {
+            b.test_ended();
+        }
+    }
+
+    fn benchmark_row(&self, _p: &BenchPlan, row: &Rfc2544Row) {
+        if let Some(l) = super::bench_table::row_line(row) {
+            self.line(&l);
+        }
+    }
+
+    fn benchmark_ended(&self, r: &BenchResult) {
+        if let Some(e) = &r.error {
+            self.line(&format!("FAILED {e}"));
+        }
+    }
+}
+
+/// 1234567 as `1.23M`, 81274 as `81.3k`.
+pub(crate) fn human_count(n: f64) -> String {
+    match n {
+        n if n >= 1e6 => format!("{:.2}M", n / 1e6),
+        n if n >= 1e3 => format!("{:.1}k", n / 1e3),
+        n => format!("{n:.0}"),
+    }
 }
 
 /// A test's end, as a line.
@@ -199,6 +265,10 @@ impl Progress for ConsoleProgress {
         if let Some(a) = syslog {
             self.note(&format!("syslog receiver on udp {a}"));
         }
+    }
+
+    fn watch_began(&self, device: &str, ports: usize) {
+        self.note(&format!("{device}: watching {ports} port(s)"));
     }
 
     fn push_started(&self, device: &str, lines: usize) {

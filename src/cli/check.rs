@@ -33,6 +33,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         &args.files.manifest,
         engine,
     )?;
+    let benchmarks =
+        crate::run::bench::plan(&inputs.manifest, &inputs.lab.lab, &args.files.manifest)?;
     if args.json {
         let doc = serde_json::json!({
             "valid": true,
@@ -45,6 +47,12 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 "test": t.name, "device": t.device,
                 "from": t.from.name, "from_address": t.from.address,
                 "to": t.to.name, "to_address": t.to.address,
+            })).collect::<Vec<_>>(),
+            "benchmarks": benchmarks.iter().map(|b| serde_json::json!({
+                "benchmark": b.name, "device": b.device,
+                "from": b.from.name, "from_address": b.from.address,
+                "to": b.to.name, "to_address": b.to.address,
+                "frame_sizes": b.frame_sizes,
             })).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
@@ -69,13 +77,27 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             t.to.address
         );
     }
+    for b in &benchmarks {
+        println!(
+            "ok   benchmark '{}' through {}: {} ({}) -> {} ({}), {} frame sizes",
+            b.name,
+            b.device,
+            b.from.name,
+            b.from.address,
+            b.to.name,
+            b.to.address,
+            b.frame_sizes.len()
+        );
+    }
     println!(
-        "{} and {} are valid: {} devices under test, {} throughput tests ({} measurements)",
+        "{} and {} are valid: {} devices under test, {} throughput tests ({} measurements), {} benchmarks ({} devices)",
         args.files.lab.display(),
         args.files.manifest.display(),
         inputs.manifest.devices.len(),
         inputs.manifest.throughput.len(),
-        measured.len()
+        measured.len(),
+        inputs.manifest.benchmarks.len(),
+        benchmarks.len()
     );
     Ok(ExitCode::SUCCESS)
 }

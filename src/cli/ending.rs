@@ -36,6 +36,19 @@ pub(crate) fn print_run_report(
     if verbose && !report.traffic.is_empty() {
         println!("{}\n", traffic_table(&report.traffic));
     }
+    if let Some(t) = super::bench_table::table(
+        report
+            .benchmarks
+            .iter()
+            .flat_map(|b| b.rows.iter().map(|(r, _)| r)),
+    ) {
+        println!("{t}\n");
+    }
+    for b in &report.benchmarks {
+        if let Some(e) = &b.error {
+            println!("FAILED {e}");
+        }
+    }
     for d in &report.devices {
         if let Some(e) = &d.watch_error {
             println!("FAILED {} watch lost: {e}", d.device);
@@ -55,6 +68,16 @@ pub(crate) fn print_run_report(
             "no device's baseline went in"
         };
         println!("throughput: {unrun} test(s) not run: {why}");
+    }
+    let unrun = report
+        .benchmarks_planned
+        .saturating_sub(report.benchmarks.len());
+    if unrun > 0 {
+        let why = match report.interrupted {
+            true => "the run was interrupted first",
+            false => "no device's baseline went in",
+        };
+        println!("rfc2544: {unrun} benchmark(s) not run: {why}");
     }
     if let Some(e) = &report.report_error {
         eprintln!("warning: report.html not written: {e}");

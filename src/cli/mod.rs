@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::vendor::Registry;
 
 mod bars;
+mod bench_table;
 mod board;
 pub mod cables;
 pub mod check;
@@ -33,6 +34,7 @@ pub mod show;
 pub mod sim;
 mod table;
 pub mod traffic;
+pub mod traffic_frames;
 pub mod vendors;
 pub mod watch;
 mod watch_flags;

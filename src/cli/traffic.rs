@@ -9,14 +9,15 @@ use std::time::Duration;
 use super::Cli;
 use crate::run::traffic::builtin::{self, Request, SendReport};
 
-/// Measure TCP throughput with the built-in engine (no iperf3 needed).
+/// Measure throughput with the built-in engine (no iperf3 needed).
 ///
 /// `serve` answers tests one after another; `send` runs one test against a server and
 /// prints one line per second and a summary (`--json`: one document with the intervals,
-/// sent and received bits per second, retransmits where the kernel tells).
+/// sent and received bits per second, retransmits where the kernel tells). `sink` and
+/// `blast` are RFC 2544's frames: a frame size, a frame rate, loss and latency per frame.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  switchlab traffic serve --bind 198.18.0.2:5201\n  switchlab traffic send 198.18.0.2:5201 --from 198.18.0.1 --streams 4 --duration 10s --json"
+    after_help = "Examples:\n  switchlab traffic serve --bind 198.18.0.2:5201\n  switchlab traffic send 198.18.0.2:5201 --from 198.18.0.1 --streams 4 --duration 10s --json\n  switchlab traffic sink --bind 198.18.0.2\n  switchlab traffic blast 198.18.0.2:40001 --control 198.18.0.2:40002 --frame-size 64 --fps 100000 --duration 10s\n  switchlab traffic blast --loopback --frame-size 64 --duration 2s   # this machine's ceiling"
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -66,10 +67,20 @@ pub enum Action {
         #[arg(long, value_parser = rate)]
         rate: Option<u64>,
     },
+    /// Count frames for RFC 2544 trials on ADDR (UDP and control ports the kernel picks,
+    /// printed as `frame sink on UDP control TCP`) until its control port says `quit`.
+    Sink {
+        #[arg(long, value_name = "ADDR")]
+        bind: IpAddr,
+    },
+    /// Send one RFC 2544 trial to a sink and print what arrived.
+    Blast(super::traffic_frames::BlastArgs),
 }
 
 pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     match &args.action {
+        Action::Sink { bind } => super::traffic_frames::sink(*bind),
+        Action::Blast(b) => super::traffic_frames::blast(b),
         Action::Rtt { to, from } => match builtin::round_trip(*from, *to) {
             Some(d) => {
                 println!("rtt_ms={:.3}", d.as_secs_f64() * 1e3);

@@ -11,6 +11,7 @@ pub use super::access::{
     ConsoleAccess, ConsoleProtocol, FlowControl, Jump, Parity, SerialAccess, SshAccess,
 };
 use super::error::FormatError;
+pub use super::sim_spec::{Forwarding, ForwardingMode, LinkSim, SimSpec};
 use super::source::Source;
 use super::values;
 
@@ -60,35 +61,6 @@ pub struct Device {
     pub ports: Vec<Port>,
 }
 
-/// How `switchlab sim --lab` should simulate this device.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SimSpec {
-    #[serde(default)]
-    pub seed: Option<u64>,
-    /// Flap schedule, e.g. `"Ethernet7@5s/200ms, Ethernet7@9s/50ms"` (see `switchlab sim --help`).
-    #[serde(default)]
-    pub flaps: Option<String>,
-    /// When the flap schedule's clock starts: when a typed command first starts with this
-    /// text (`"show"`), or `"traffic"`: when traffic first crosses the switch (the data
-    /// plane), so a flap falls under load. Default: when the simulator starts.
-    #[serde(default, deserialize_with = "values::opt_line")]
-    pub flaps_from: Option<String>,
-    /// Start as a factory-fresh box (initial-configuration dialog on the console).
-    #[serde(default)]
-    pub factory: bool,
-    /// Console pacing: spend the wire time of this baud rate on every byte.
-    #[serde(default)]
-    pub pace_baud: Option<u32>,
-    #[serde(default)]
-    pub password: Option<String>,
-    #[serde(default)]
-    pub secret: Option<String>,
-    /// UDP port the simulator sends syslog to on each `logging host` (default 514).
-    #[serde(default)]
-    pub syslog_port: Option<u16>,
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Port {
@@ -106,24 +78,6 @@ pub struct Port {
     /// The virtual lab's link on this port (`switchlab sim --lab`'s data plane).
     #[serde(default)]
     pub sim: Option<LinkSim>,
-}
-
-/// A simulated link's character in the virtual lab's data plane (`sim = { … }` on a port,
-/// or on an endpoint for all its links): one-way delay added each way, random loss.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LinkSim {
-    #[serde(default, deserialize_with = "values::opt_delay")]
-    pub delay: Option<std::time::Duration>,
-    #[serde(default, deserialize_with = "values::opt_percent")]
-    pub loss_percent: Option<f64>,
-    /// (On a port) the part the simulated switch reports in it (`SFP-H10GB-CU0-5M`; its
-    /// kind and length follow from it), or `absent` for an empty cage.
-    #[serde(default, deserialize_with = "values::opt_line")]
-    pub transceiver: Option<String>,
-    /// (On a port) how far the module's Rx power moves after its first read, in dB.
-    #[serde(default)]
-    pub rx_drift_db: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]

@@ -5,6 +5,7 @@ pub mod access;
 pub mod error;
 pub mod lab;
 pub mod manifest;
+pub mod sim_spec;
 pub mod source;
 pub mod values;
 

@@ -177,6 +177,14 @@ pub fn opt_non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, 
     }
 }
 
+/// A count above 0, optional (frames per second, kilobytes).
+pub fn opt_positive_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    match Option::<u64>::deserialize(d)? {
+        Some(0) => Err(D::Error::custom("0 is out of range: write 1 or more")),
+        v => Ok(v),
+    }
+}
+
 /// A non-negative, finite number (a percent, a rate).
 pub fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     let x = f64::deserialize(d)?;

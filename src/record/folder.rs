@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
+use super::rfc2544::Rfc2544Row;
 use super::rows::{EventLine, FlapRow, PortRow, ThroughputRow};
 use super::run::RunRecord;
 use super::{CsvLog, FORMAT_VERSION};
@@ -27,6 +28,8 @@ pub struct RunFolder {
     journal: super::journal::Journal,
     /// throughput.csv, once the traffic starts.
     throughput: Mutex<Option<CsvLog>>,
+    /// rfc2544.csv, from the first benchmark row.
+    rfc2544: Mutex<Option<CsvLog>>,
     /// When each throughput test ran: (test, from, to or None while it runs).
     traffic: Mutex<Vec<(String, SystemTime, Option<SystemTime>)>>,
 }
@@ -101,6 +104,7 @@ impl RunFolder {
             path,
             journal: super::journal::Journal::start(journal, flaps)?,
             throughput: Mutex::new(None),
+            rfc2544: Mutex::new(None),
             traffic: Mutex::new(Vec::new()),
         })
     }
@@ -130,6 +134,35 @@ impl RunFolder {
                 Ok(())
             }
         }
+    }
+
+    /// Append a row to rfc2544.csv (created, with its header, by the first); the run's
+    /// end writes it again with each row's flaps.
+    pub fn rfc2544(&self, row: &Rfc2544Row) -> std::io::Result<()> {
+        let mut t = lock(&self.rfc2544);
+        if t.is_none() {
+            *t = Some(CsvLog::create::<Rfc2544Row>(
+                &self.path.join("rfc2544.csv"),
+            )?);
+        }
+        match &mut *t {
+            Some(log) => log.append(row),
+            None => Ok(()),
+        }
+    }
+
+    /// rfc2544.csv written whole, as the run ends (each row now with its flaps); the
+    /// flaps.csv rows so far, every event on disk first.
+    pub fn rewrite_rfc2544(&self, rows: &[Rfc2544Row]) -> std::io::Result<()> {
+        let mut t = lock(&self.rfc2544);
+        *t = None;
+        super::write_csv(&self.path.join("rfc2544.csv"), rows)
+    }
+
+    /// Every event taken in is in flaps.csv and events.jsonl: the rows so far.
+    pub fn flaps_so_far(&self) -> std::io::Result<Vec<super::rows::FlapRow>> {
+        self.journal.sync()?;
+        super::read_csv(&self.path.join("flaps.csv")).map_err(std::io::Error::other)
     }
 
     /// Create throughput.csv with its header now (a run whose tests all fail still has it).

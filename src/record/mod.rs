@@ -6,6 +6,7 @@
 //! - [`run`]: run.json ([`run::RunRecord`], with its `format_version`).
 //! - [`rows`]: one row of each CSV (ports, flaps, throughput) and of events.jsonl.
 //! - [`summary`]: summary.csv, the per-device line vendors are compared by.
+//! - [`rfc2544`]: rfc2544.csv, the benchmarks' rows.
 //! - [`folder`]: [`folder::RunFolder`], the writer of a run folder as the run goes.
 //! - [`read`]: [`read::RunData`], a whole run folder read back and checked, with errors
 //!   that name the file (and row) that is missing or damaged.
@@ -15,6 +16,7 @@ pub mod folder;
 mod journal;
 pub mod read;
 pub mod rerun;
+pub mod rfc2544;
 pub mod rows;
 pub mod run;
 pub mod summary;

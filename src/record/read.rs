@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::rfc2544::Rfc2544Row;
 use super::rows::{EventLine, FlapRow, PortRow, ThroughputRow, TransceiverRow};
 use super::run::{RunKind, RunRecord};
 use super::summary::SummaryRow;
@@ -24,6 +25,8 @@ pub struct RunData {
     pub throughput: Vec<ThroughputRow>,
     /// Empty for a `watch` of an older switchlab.
     pub summary: Vec<SummaryRow>,
+    /// Empty when the run had no `[[benchmark]]` or measured none.
+    pub rfc2544: Vec<Rfc2544Row>,
 }
 
 impl RunData {
@@ -52,6 +55,11 @@ impl RunData {
             RunKind::Watch if !summary_file.exists() => Vec::new(),
             _ => read_csv(&summary_file)?,
         };
+        let rfc2544_file = path.join("rfc2544.csv");
+        let rfc2544 = match rfc2544_file.exists() {
+            true => read_csv(&rfc2544_file)?,
+            false => Vec::new(),
+        };
         Ok(RunData {
             path: path.to_path_buf(),
             run,
@@ -61,6 +69,7 @@ impl RunData {
             transceivers,
             throughput,
             summary,
+            rfc2544,
         })
     }
 

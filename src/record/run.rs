@@ -33,6 +33,11 @@ pub struct RunRecord {
     pub throughput: Vec<TestRecord>,
     #[serde(default)]
     pub throughput_planned: usize,
+    /// The RFC 2544 benchmarks, one per device crossed (their figures are in rfc2544.csv).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub benchmarks: Vec<BenchmarkRecord>,
+    #[serde(default)]
+    pub benchmarks_planned: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preflight: Option<Preflight>,
     /// `iperf3 --version`'s first line, when a test ran iperf3 here.
@@ -189,6 +194,22 @@ pub struct TestRecord {
     /// Against `[criteria] min_gbps`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Judged>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One RFC 2544 benchmark through one device: how it went (its rows are rfc2544.csv's).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BenchmarkRecord {
+    pub benchmark: String,
+    pub device: String,
+    pub from: String,
+    pub to: String,
+    pub started: Option<String>,
+    pub ended: Option<String>,
+    /// rfc2544.csv rows it wrote.
+    pub rows: usize,
+    pub outcome: TestState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

@@ -7,7 +7,9 @@
 //! through the device), `gbit_s_by_test` (`test=Gbit/s` each), `min_second_gbit_s` (the
 //! slowest whole second of those tests), `retransmits`, `lost_percent` (UDP, the worst),
 //! `flaps`, `unseen_flaps`, `no_link_ports` (down at every poll since the push),
-//! `failing_ports` (those failing and those without link), `suspects` (`port: hint` for
+//! `failing_ports` (those failing and those without link), `cable_findings`,
+//! `no_drop_percent_smallest`, `no_drop_percent_largest`, `latency_us_largest` (RFC 2544),
+//! `suspects` (`port: hint` for
 //! failing ports with a hint), `verdict` (`pass`; `fail`: a port or a test failed its
 //! criterion, or a port had no link; `lost`: the watch was cut short; `unknown`: a port
 //! was never read or a test was interrupted before its end; `error`: the push, the watch
@@ -44,6 +46,11 @@ pub struct SummaryRow {
     /// What the cable audit found (a declared cable that is not the one seen, a short
     /// DAC seen, a module gone or changed, low or falling Rx power, an unsupported module).
     pub cable_findings: usize,
+    /// RFC 2544: the no-drop rate in percent of line rate at the smallest and the largest
+    /// frame size benchmarked, and the latency (µs, average at that rate) at the largest.
+    pub no_drop_percent_smallest: Option<f64>,
+    pub no_drop_percent_largest: Option<f64>,
+    pub latency_us_largest: Option<f64>,
     pub suspects: String,
     pub verdict: DeviceVerdict,
 }
@@ -96,6 +103,9 @@ mod tests {
             no_link_ports: 0,
             failing_ports: "Ethernet49".into(),
             cable_findings: 1,
+            no_drop_percent_smallest: Some(12.5),
+            no_drop_percent_largest: Some(100.0),
+            latency_us_largest: None,
             suspects: "Ethernet49: short SFP+ DAC".into(),
             verdict: DeviceVerdict::Fail,
         };

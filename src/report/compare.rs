@@ -7,11 +7,14 @@ use crate::record::read::RunData;
 use crate::record::summary::SummaryRow;
 
 /// The columns compare adds after the summary's.
-pub(crate) const DELTAS: [&str; 4] = [
+pub(crate) const DELTAS: [&str; 7] = [
     "gbit_s_delta",
     "min_second_gbit_s_delta",
     "flaps_delta",
     "push_seconds_delta",
+    "no_drop_percent_smallest_delta",
+    "no_drop_percent_largest_delta",
+    "latency_us_largest_delta",
 ];
 
 /// The joined table: a header and rows of text; and what differs between the runs' inputs.
@@ -45,6 +48,15 @@ pub(crate) fn compare(runs: &[RunData]) -> Comparison {
                 delta(r.min_second_gbit_s, b.and_then(|b| b.min_second_gbit_s)),
                 delta(Some(r.flaps as f64), b.map(|b| b.flaps as f64)),
                 delta(Some(r.push_seconds), b.map(|b| b.push_seconds)),
+                delta(
+                    r.no_drop_percent_smallest,
+                    b.and_then(|b| b.no_drop_percent_smallest),
+                ),
+                delta(
+                    r.no_drop_percent_largest,
+                    b.and_then(|b| b.no_drop_percent_largest),
+                ),
+                delta(r.latency_us_largest, b.and_then(|b| b.latency_us_largest)),
             ]);
             rows.push(row);
         }

@@ -2,13 +2,15 @@
 //! at view time) made from one or more run folders read back through the record types:
 //! the verdict table with hints, a vendor comparison (throughput and flaps side by side),
 //! each test's throughput per second with the flaps of the device it crossed as markers
-//! on the same time axis, and each device's per-port flap timeline.
+//! on the same time axis, the RFC 2544 results per frame size, and each device's per-port
+//! flap timeline.
 
 use crate::states::{FlapEvent, ThroughputKind};
 use std::path::Path;
 
 use serde::Serialize;
 
+use super::bench_charts;
 use super::charts::{self, Mark};
 use crate::record::read::RunData;
 use crate::record::summary::SummaryRow;
@@ -70,6 +72,10 @@ struct RunView {
     /// The cable audit's rows: only those the switch reported something for.
     cables: Vec<crate::record::rows::TransceiverRow>,
     tests: Vec<Chart>,
+    /// RFC 2544: no-drop rate and latency per frame size, devices side by side.
+    benchmarks: Vec<Chart>,
+    /// The throughput rows (the no-drop rate per device and frame size).
+    no_drop: Vec<crate::record::rfc2544::Rfc2544Row>,
     timelines: Vec<Chart>,
 }
 
@@ -118,6 +124,29 @@ fn test_charts(run: &RunData) -> Vec<Chart> {
             Chart::of(title, downs, drawn)
         })
         .collect()
+}
+
+/// The RFC 2544 charts of a run: the no-drop rate per frame size against the line-rate
+/// curve, and the latency at that rate; none without benchmarks.
+fn benchmark_charts(run: &RunData) -> Vec<Chart> {
+    let rates = bench_charts::no_drop_series(&run.rfc2544);
+    let latency = bench_charts::latency_series(&run.rfc2544);
+    let mut out = Vec::new();
+    if !rates.is_empty() {
+        let sizes = rates.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+        let from = sizes.clone().fold(f64::INFINITY, f64::min);
+        let to = sizes.fold(0.0, f64::max);
+        let curves = bench_charts::line_curves(&run.rfc2544, from, to);
+        let title = "RFC 2544 no-drop rate per frame size".to_string();
+        let drawn = bench_charts::by_frame_size(&title, "Mframes/s", &rates, &curves);
+        out.push(Chart::of(title, 0, drawn));
+    }
+    if !latency.is_empty() {
+        let title = "RFC 2544 latency at the no-drop rate (mean)".to_string();
+        let drawn = bench_charts::by_frame_size(&title, "µs", &latency, &[]);
+        out.push(Chart::of(title, 0, drawn));
+    }
+    out
 }
 
 /// Each device's per-port flap timeline over the whole run.
@@ -200,6 +229,11 @@ pub(crate) fn render(runs: &[RunData]) -> Result<String, ReportError> {
                 .cloned()
                 .collect(),
             tests: test_charts(r),
+            benchmarks: benchmark_charts(r),
+            no_drop: (r.rfc2544.iter())
+                .filter(|b| b.test == crate::format::manifest::BenchmarkTest::Throughput)
+                .cloned()
+                .collect(),
             timelines: timelines(r),
         })
         .collect();

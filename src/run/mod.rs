@@ -2,6 +2,7 @@
 //! (push and flap watch per device into a run folder, with the traffic phase inside the
 //! watch). Opening one device is [`crate::driver::session`]'s.
 
+pub(crate) mod bench;
 pub(crate) mod cables;
 pub(crate) mod doctor;
 pub(crate) mod pipeline;

@@ -1,16 +1,22 @@
 //! A run's summary.csv rows: per device, what its push, watch and traffic came to.
 
+use super::bench::BenchResult;
 use super::pipeline::DeviceReport;
 use super::traffic::{TestOutcome, TestResult};
 use crate::format::lab::Lab;
 use crate::record::milli;
+use crate::record::rfc2544::Rfc2544Row;
 use crate::record::summary::SummaryRow;
 use crate::states::{DeviceVerdict, PortVerdict, WatchState};
+use benchmarks::Benchmarks;
 
 /// One row per device of the run, in the run's order.
 pub(crate) fn summarize(
     devices: &[DeviceReport],
     tests: &[TestResult],
+    benchmarks: &[BenchResult],
+    rfc2544: &[Rfc2544Row],
+    criteria: &crate::format::manifest::Criteria,
     lab: &Lab,
 ) -> Vec<SummaryRow> {
     devices
@@ -19,10 +25,19 @@ pub(crate) fn summarize(
             let mine = tests
                 .iter()
                 .filter(|t| t.test.device.as_deref() == Some(d.device.as_str()));
-            device_row(d, &Tests::of(mine), lab)
+            let mut t = Tests::of(mine);
+            let bench = Benchmarks::of(&d.device, benchmarks, rfc2544, criteria);
+            t.error |= bench.error;
+            t.unmeasured |= bench.unmeasured;
+            t.failed |= !bench.misses.is_empty();
+            let mut row = device_row(d, &t, lab);
+            bench.fill(&mut row);
+            row
         })
         .collect()
 }
+
+mod benchmarks;
 
 /// What the throughput tests through one device came to.
 #[derive(Default)]
@@ -139,6 +154,9 @@ fn device_row(d: &DeviceReport, t: &Tests, lab: &Lab) -> SummaryRow {
         no_link_ports: d.no_link(),
         failing_ports: failing.join(" "),
         cable_findings,
+        no_drop_percent_smallest: None,
+        no_drop_percent_largest: None,
+        latency_us_largest: None,
         suspects: suspects.join("; "),
         verdict: verdict(d, t),
     }

@@ -268,6 +268,7 @@ pub fn ports_of(
             short_type,
             number: format!("{prefix}{n}"),
             speed_mbps,
+            line_mbps: None,
             admin_up: true,
             cabled: true,
             flap_down: false,

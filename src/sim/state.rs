@@ -15,6 +15,9 @@ pub struct SimPort {
     /// Number part ("0/1", "1/1/1").
     pub number: String,
     pub speed_mbps: u64,
+    /// The speed the data plane forwards at where it scales ports down (`--max-gbit-s`):
+    /// what the port shows, so a benchmark's line rate is what it gets.
+    pub line_mbps: Option<u64>,
     pub admin_up: bool,
     /// A peer is plugged in (the lab cables this port, or the simulator was told all are).
     pub cabled: bool,
@@ -99,6 +102,20 @@ pub struct PortTraffic {
 }
 
 impl SimPort {
+    /// The speed the port shows: what it forwards at (Mbit/s).
+    pub fn shown_mbps(&self) -> u64 {
+        self.line_mbps.unwrap_or(self.speed_mbps)
+    }
+
+    /// The shown speed in whole Gbit/s with `giga` after it where it is, else in Mbit/s
+    /// with `mega`: `10Gb/s`, `400Mb/s`.
+    pub fn shown_speed(&self, giga: &str, mega: &str) -> String {
+        match self.shown_mbps() {
+            m if m >= 1000 && m % 1000 == 0 => format!("{}{giga}", m / 1000),
+            m => format!("{m}{mega}"),
+        }
+    }
+
     pub fn long(&self) -> String {
         format!("{}{}", self.long_type, self.number)
     }

@@ -2,6 +2,9 @@
 //! real ptys), a raw terminal to type at them, and the `switchlab` binary run as a user would.
 #![allow(dead_code)]
 
+pub(crate) mod netns;
+pub(crate) mod sshd;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -401,7 +404,8 @@ pub(crate) async fn signal_when(
 /// A switchlab started by `run_until`, past the line it waited for.
 pub(crate) struct Running {
     child: std::process::Child,
-    err: std::io::BufReader<std::process::ChildStderr>,
+    /// Its stderr, line by line, read by a thread of its own (so a wait can time out).
+    lines: std::sync::mpsc::Receiver<String>,
     /// Its stderr up to and with the awaited line.
     pub(crate) said: String,
 }
@@ -415,23 +419,22 @@ pub(crate) async fn run_until(args: &[&str], cwd: &std::path::Path, ready: &str)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let ready = ready.to_string();
-    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-    let (err, said) = tokio::task::spawn_blocking(move || {
-        let mut said = String::new();
-        let mut line = String::new();
-        while err.read_line(&mut line).unwrap() > 0 {
-            said.push_str(&line);
-            if line.contains(&ready) {
-                return (err, said);
+    let err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in err.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
             }
-            line.clear();
         }
-        panic!("switchlab ended without saying `{ready}`:\n{said}")
-    })
-    .await
-    .unwrap();
-    Running { child, err, said }
+    });
+    let mut running = Running {
+        child,
+        lines,
+        said: String::new(),
+    };
+    running.wait_for(ready).await;
+    running
 }
 
 impl Running {
@@ -439,17 +442,48 @@ impl Running {
         nix::unistd::Pid::from_raw(self.child.id() as i32)
     }
 
+    /// Wait (at most 60 s) until its stderr has a line holding `pattern`; that line.
+    pub(crate) async fn wait_for(&mut self, pattern: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        tokio::task::block_in_place(|| {
+            loop {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                match self.lines.recv_timeout(left) {
+                    Ok(line) => {
+                        self.said.push_str(&line);
+                        self.said.push('\n');
+                        if line.contains(pattern) {
+                            return line;
+                        }
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                        panic!(
+                            "switchlab did not say `{pattern}` within 60 s:\n{}",
+                            self.said
+                        )
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                        panic!("switchlab ended without saying `{pattern}`:\n{}", self.said)
+                    }
+                }
+            }
+        })
+    }
+
     /// Wait for it to end: its output, and all its stderr.
     pub(crate) async fn finish(self) -> (std::process::Output, String) {
-        use std::io::Read;
         let Running {
             child,
-            mut err,
+            lines,
             mut said,
         } = self;
         tokio::task::spawn_blocking(move || {
-            err.read_to_string(&mut said).unwrap();
-            (child.wait_with_output().unwrap(), said)
+            let out = child.wait_with_output().unwrap();
+            for line in lines.iter() {
+                said.push_str(&line);
+                said.push('\n');
+            }
+            (out, said)
         })
         .await
         .unwrap()

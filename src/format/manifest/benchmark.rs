@@ -63,6 +63,10 @@ pub struct Benchmark {
     /// The gap between trials (RFC 2544: at least 5 s).
     #[serde(default = "default_settle")]
     pub settle: Spanned<String>,
+    /// The fastest the generator is asked to send, frames/s (an endpoint NIC slower than
+    /// the switch port, a link others share): a rate at it is the generator's limit.
+    #[serde(default, deserialize_with = "values::opt_positive_u64")]
+    pub max_offered_fps: Option<u64>,
     /// Only the built-in engine can (iperf3 has no frame rate and no latency).
     #[serde(default)]
     pub engine: Option<Spanned<Engine>>,
@@ -73,10 +77,11 @@ pub struct Benchmark {
 
 /// One of RFC 2544's tests.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum BenchmarkTest {
+    #[default]
     Throughput,
     Latency,
     FrameLoss,

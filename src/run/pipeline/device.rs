@@ -134,6 +134,7 @@ impl DeviceJob {
             w.begin(&mut d).await?;
             cables_start = cables::read(&mut d, &self.vendor, &ports, &self.opts.cables).await?;
             let Some(lines) = &self.lines else {
+                self.progress.watch_began(&name, ports.len());
                 return Ok::<_, DeviceError>((d, None));
             };
             let total = lines.len();

@@ -5,7 +5,9 @@
 use super::{DeviceReport, RunError, RunPlan};
 use crate::inputs::RunInputs;
 use crate::record::folder::RunFolder;
+use crate::record::rfc2544::Rfc2544Row;
 use crate::record::run::{Inputs, RunKind, RunRecord};
+use crate::run::bench::BenchResult;
 use crate::run::push::Outcome;
 use crate::run::traffic::preflight::Preflight;
 use crate::run::traffic::{TestOutcome, TestResult};
@@ -18,6 +20,7 @@ pub(super) struct Ended<'a> {
     pub(crate) started: jiff::Timestamp,
     pub(crate) devices: &'a [DeviceReport],
     pub(crate) traffic: &'a [TestResult],
+    pub(crate) benchmarks: &'a [BenchResult],
     pub(crate) preflight: Option<Preflight>,
     pub(crate) interrupted: bool,
 }
@@ -53,7 +56,11 @@ pub(super) fn open_folder(
 }
 
 /// Every error of the run, one line each, its device first: run.json's `errors`.
-fn errors(devices: &[DeviceReport], traffic: &[TestResult]) -> Vec<String> {
+fn errors(
+    devices: &[DeviceReport],
+    traffic: &[TestResult],
+    benchmarks: &[BenchResult],
+) -> Vec<String> {
     let mut out = Vec::new();
     for d in devices {
         match &d.push {
@@ -73,7 +80,38 @@ fn errors(devices: &[DeviceReport], traffic: &[TestResult]) -> Vec<String> {
         TestOutcome::Failed(e) => Some(e.to_string()),
         _ => None,
     }));
+    out.extend(
+        benchmarks
+            .iter()
+            .filter_map(|b| b.error.as_ref().map(|e| e.to_string())),
+    );
     out
+}
+
+/// rfc2544.csv's rows, each with the link events on its path's ports during its trials.
+fn benchmark_rows(
+    folder: &RunFolder,
+    benchmarks: &[BenchResult],
+) -> std::io::Result<Vec<Rfc2544Row>> {
+    let flaps = folder.flaps_so_far()?;
+    let mut rows = Vec::new();
+    for b in benchmarks {
+        let ports: Vec<&str> = [&b.plan.from.port, &b.plan.to.port]
+            .into_iter()
+            .filter_map(|p| p.as_deref())
+            .collect();
+        for (row, windows) in &b.rows {
+            let mut row = row.clone();
+            row.flaps = Some(crate::run::bench::flaps_during(
+                &flaps,
+                &b.plan.device,
+                &ports,
+                windows,
+            ));
+            rows.push(row);
+        }
+    }
+    Ok(rows)
 }
 
 /// run.json, summary.csv, ports.csv, then report.html; the latter's failure is said (the
@@ -86,7 +124,7 @@ pub(super) async fn write(
     folder: &RunFolder,
     ended: Ended<'_>,
 ) -> std::io::Result<(Vec<crate::record::summary::SummaryRow>, Option<String>)> {
-    let errors = errors(ended.devices, ended.traffic);
+    let errors = errors(ended.devices, ended.traffic, ended.benchmarks);
     let ok = ended.devices.iter().all(DeviceReport::ok) && errors.is_empty();
     let is_run = plan.kind == RunKind::Run;
     let record = RunRecord {
@@ -102,12 +140,36 @@ pub(super) async fn write(
         flaps: watch.flap_settings(),
         throughput: ended.traffic.iter().map(TestResult::to_record).collect(),
         throughput_planned: plan.traffic.as_ref().map_or(0, |t| t.tests.len()),
+        benchmarks: ended
+            .benchmarks
+            .iter()
+            .map(BenchResult::to_record)
+            .collect(),
+        benchmarks_planned: plan.traffic.as_ref().map_or(0, |t| t.benchmarks.len()),
         preflight: ended.preflight,
         iperf3: plan.traffic.as_ref().and_then(|t| t.iperf3.clone()),
         outcome: RunOutcome::of(ended.interrupted, ok),
         errors,
     };
-    let summary = crate::run::summary::summarize(ended.devices, ended.traffic, &inputs.lab.lab);
+    let planned = plan
+        .traffic
+        .as_ref()
+        .is_some_and(|t| !t.benchmarks.is_empty());
+    let rfc2544 = match planned {
+        true => benchmark_rows(folder, ended.benchmarks)?,
+        false => Vec::new(),
+    };
+    if planned {
+        folder.rewrite_rfc2544(&rfc2544)?;
+    }
+    let summary = crate::run::summary::summarize(
+        ended.devices,
+        ended.traffic,
+        ended.benchmarks,
+        &rfc2544,
+        &inputs.manifest.criteria,
+        &inputs.lab.lab,
+    );
     crate::record::summary::write(&folder.path.join("summary.csv"), &summary)?;
     let cables: Vec<_> = ended
         .devices

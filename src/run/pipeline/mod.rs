@@ -29,11 +29,13 @@ use tokio::sync::{Semaphore, mpsc, watch};
 
 pub(crate) use device::DeviceReport;
 
+use super::bench::BenchResult;
 use super::push::join_named;
 use super::traffic::{self, TestOutcome, TestResult, Traffic, TrafficProgress};
 use crate::driver::session::DeviceError;
 use crate::inputs::RunInputs;
 use crate::record::run::RunKind;
+use crate::states::TestState;
 use crate::vendor::Registry;
 use crate::watch::{End, Heard, RunFolder, WatchOptions, end_on_ctrl_c};
 
@@ -84,6 +86,9 @@ pub(crate) struct RunPlan<'a> {
 pub(crate) trait Progress: TrafficProgress + Send {
     /// The folder exists and the receiver (if any) listens: the devices are being reached.
     fn started(&self, folder: &Path, syslog: Option<std::net::SocketAddr>);
+    /// A device's watch has begun (its first poll is in) and nothing is to be pushed to it:
+    /// from here on its flaps are caught.
+    fn watch_began(&self, _device: &str, _ports: usize) {}
     /// A device's session is open and its push begins: `lines` config lines.
     fn push_started(&self, _device: &str, _lines: usize) {}
     /// `done` of a device's `lines` config lines are in.
@@ -114,6 +119,9 @@ pub(crate) struct RunReport {
     /// not here; `tests_planned` says how many there were).
     pub(crate) traffic: Vec<TestResult>,
     pub(crate) tests_planned: usize,
+    /// The RFC 2544 benchmarks, as the tests.
+    pub(crate) benchmarks: Vec<BenchResult>,
+    pub(crate) benchmarks_planned: usize,
     /// Ctrl-C ended the watch early.
     pub(crate) interrupted: bool,
     /// Why report.html could not be written (the run's own files are all there).
@@ -128,6 +136,10 @@ impl RunReport {
                 .traffic
                 .iter()
                 .all(|t| !matches!(t.outcome, TestOutcome::Failed(_)))
+            && self
+                .benchmarks
+                .iter()
+                .all(|b| b.outcome != TestState::Failed)
     }
 
     /// 130 when a signal ended the run early, 1 when something could not be done, else 0.
@@ -196,12 +208,13 @@ pub(crate) async fn run(
         never = beats => match never {},
     };
     devices.sort_by_key(|d| names.iter().position(|n| *n == d.device));
-    let (preflight, traffic) = traffic?;
+    let (preflight, traffic, benchmarks) = traffic?;
     let interrupted = interrupted.load(Ordering::Relaxed);
     let ended = finish::Ended {
         started,
         devices: &devices,
         traffic: &traffic,
+        benchmarks: &benchmarks,
         preflight: plan.traffic.as_ref().map(|_| preflight),
         interrupted,
     };
@@ -217,6 +230,8 @@ pub(crate) async fn run(
         summary,
         tests_planned: plan.traffic.as_ref().map_or(0, |t| t.tests.len()),
         traffic,
+        benchmarks_planned: plan.traffic.as_ref().map_or(0, |t| t.benchmarks.len()),
+        benchmarks,
         interrupted,
     })
 }
@@ -282,7 +297,14 @@ fn device_jobs(
     jobs
 }
 
-/// Every sender dropped = every push done. Then the traffic, then the watch ends
+/// What the traffic phase measured: the preflight, the tests, the benchmarks.
+type Measured = (
+    traffic::preflight::Preflight,
+    Vec<TestResult>,
+    Vec<BenchResult>,
+);
+
+/// Every sender dropped = every push done. Then the traffic (tests, then benchmarks), then the watch ends
 /// `[flaps] duration` after the last push or when the traffic ends, whichever is later;
 /// Ctrl-C ends it now (pushes under way still finish: a half-sent config helps nobody).
 #[allow(clippy::too_many_arguments)]
@@ -296,20 +318,35 @@ async fn traffic_phase(
     end_rx: End,
     interrupted: &AtomicBool,
     progress: &dyn Progress,
-) -> Result<(traffic::preflight::Preflight, Vec<TestResult>), traffic::TrafficError> {
+) -> Result<Measured, traffic::TrafficError> {
     let mut pushed_ok = false;
     while let Some(ok) = pushed.recv().await {
         pushed_ok |= ok;
     }
     let pushes_done = Instant::now();
-    let mut results = Ok((traffic::preflight::Preflight::default(), Vec::new()));
+    let mut results = Ok(Default::default());
     if let Some(t) = &plan.traffic
         && pushed_ok
         && !interrupted.load(Ordering::Relaxed)
     {
-        let min_gbps = inputs.manifest.criteria.min_gbps;
+        let criteria = &inputs.manifest.criteria;
         let speeds = &watch_opts.speeds;
-        results = traffic::run_tests(t, min_gbps, speeds, folder, end_rx, progress).await;
+        let tested = traffic::run_tests(
+            t,
+            criteria.min_gbps,
+            speeds,
+            folder,
+            end_rx.clone(),
+            progress,
+        )
+        .await;
+        results = match tested {
+            Ok((preflight, tests)) => {
+                let b = super::bench::run_benchmarks(t, criteria, speeds, folder, end_rx, progress);
+                Ok((preflight, tests, b.await))
+            }
+            Err(e) => Err(e),
+        };
     }
     if !interrupted.load(Ordering::Relaxed) {
         let end = (pushes_done + watch_opts.duration).max(Instant::now());

@@ -1,4 +1,5 @@
-//! The traffic phase of `run`: the manifest's `[[throughput]]` tests, each measured once
+//! The traffic phase of `run`: the manifest's `[[throughput]]` tests (and after them its
+//! `[[benchmark]]`s, [`crate::run::bench`]), each measured once
 //! per device under test that cables both endpoints (between the addresses of the NICs
 //! cabled to that device), one after another (two at once would share the links and
 //! measure each other), while the flap watch goes on. The run folder records when each
@@ -15,11 +16,12 @@
 pub(crate) mod builtin;
 pub(crate) mod engine;
 mod error;
+pub(crate) mod frames;
 pub(crate) mod iperf3;
 mod iperf3_text;
 pub(crate) mod measure;
 pub(crate) mod place;
-mod plan;
+pub(crate) mod plan;
 pub(crate) mod preflight;
 mod run;
 pub(crate) mod udp;
@@ -34,6 +36,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::format::lab::Lab;
 use crate::format::manifest::{Engine, Manifest};
+use crate::run::bench::BenchPlan;
 use crate::states::{Judged, TestState};
 
 /// One end of a test: the lab's endpoint name, the address traffic goes to or from, and
@@ -67,6 +70,8 @@ pub(crate) struct TrafficTest {
 #[derive(Debug, Clone)]
 pub(crate) struct Traffic {
     pub(crate) tests: Vec<TrafficTest>,
+    /// The RFC 2544 benchmarks, run after the tests.
+    pub(crate) benchmarks: Vec<crate::run::bench::BenchPlan>,
     /// The lab's endpoints (where each engine runs: this machine, or over SSH).
     pub(crate) endpoints: Vec<crate::format::lab::Endpoint>,
     /// How to reach endpoints over SSH (host keys, timeouts).
@@ -110,7 +115,9 @@ impl Traffic {
     ) -> Result<Option<Traffic>, TrafficError> {
         let default_engine = EngineChoice::default_here().await;
         let tests = plan(m, lab, manifest, default_engine.engine)?;
-        if tests.is_empty() {
+        let benchmarks = crate::run::bench::plan(m, lab, manifest)
+            .map_err(|e| TrafficError::Benchmark(Box::new(e)))?;
+        if tests.is_empty() && benchmarks.is_empty() {
             return Ok(None);
         }
         // iperf3 must be here for tests that run it here (an endpoint over SSH has its own).
@@ -128,6 +135,7 @@ impl Traffic {
             endpoints: lab.endpoints.clone(),
             connect: connect.clone(),
             tests,
+            benchmarks,
             iperf3,
             default_engine,
         }))
@@ -236,6 +244,22 @@ pub(crate) trait TrafficProgress: Sync {
     /// A second of the test under way ended (`at_s` into it) at this Gbit/s.
     fn test_second(&self, _test: &TrafficTest, _at_s: f64, _gbit_s: f64) {}
     fn test_ended(&self, result: &TestResult);
+    /// An RFC 2544 benchmark through one device begins.
+    fn benchmark_started(&self, _plan: &BenchPlan) {}
+    /// One trial begins: at `fps` (None: flat out), `frames` of them or for `duration`.
+    fn trial_started(
+        &self,
+        _plan: &BenchPlan,
+        _label: &str,
+        _fps: Option<f64>,
+        _frames: Option<u64>,
+        _duration: Duration,
+    ) {
+    }
+    fn trial_ended(&self, _plan: &BenchPlan, _label: &str, _report: &frames::TrialReport) {}
+    /// A row of rfc2544.csv was found.
+    fn benchmark_row(&self, _plan: &BenchPlan, _row: &crate::record::rfc2544::Rfc2544Row) {}
+    fn benchmark_ended(&self, _result: &crate::run::bench::BenchResult) {}
 }
 
 #[cfg(test)]

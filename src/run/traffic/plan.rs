@@ -79,7 +79,7 @@ pub(crate) fn plan(
 }
 
 /// The end of a test at `endpoint` through `dev`: the NIC cabled to one of its ports.
-fn host(lab: &Lab, dev: &Device, endpoint: &str) -> Option<Host> {
+pub(crate) fn host(lab: &Lab, dev: &Device, endpoint: &str) -> Option<Host> {
     let e = lab
         .endpoints
         .iter()

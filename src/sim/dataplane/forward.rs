@@ -18,9 +18,10 @@ use rand::RngExt;
 
 use super::packet::{PacketSocket, VNET_HDR, segments};
 use super::shaper::Shaper;
-use super::vlan::port_vlan;
 use crate::locks::lock;
 use crate::sim::state::Device;
+
+mod monitor;
 
 /// How often the monitor reads the device, and how long a reader waits before looking
 /// at the stop flag.
@@ -41,8 +42,17 @@ pub struct Wire {
     pub delay: Duration,
     /// Loss, 0 to 1.
     pub loss: f64,
+    /// How the switch forwards out of this port (`max_fps`, store-and-forward, latency,
+    /// buffer).
+    pub forwarding: crate::format::lab::Forwarding,
     pub socket: PacketSocket,
 }
+
+/// Bytes a frame takes on the wire beyond what a packet socket reads: FCS 4, preamble
+/// and start delimiter 8, inter-frame gap 12.
+const WIRE_EXTRA: usize = 24;
+/// The FCS, which the frame's serialization time counts and a packet socket does not see.
+const FCS: usize = 4;
 
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 struct Pending {
@@ -54,6 +64,8 @@ struct Pending {
 struct Queue {
     heap: BinaryHeap<Reverse<Pending>>,
     shaper: Shaper,
+    /// `max_fps`: the switch's forwarding capacity, in frames.
+    capacity: Option<Shaper>,
     seq: u64,
 }
 
@@ -76,6 +88,18 @@ pub struct Switch {
     stop: Arc<AtomicBool>,
 }
 
+/// How long a port's buffer holds at its speed: `buffer_kb`, else 10 ms.
+/// The least a frame may wait for the forwarding thread before it is dropped (a loaded
+/// machine may keep a thread from its core this long without the switch being at fault).
+const STALE: Duration = Duration::from_millis(20);
+
+fn buffer_time(wire: &Wire) -> Duration {
+    match wire.forwarding.buffer_kb {
+        Some(kb) => Duration::from_secs_f64(kb as f64 * 8192.0 / wire.rate_bps.max(1.0)),
+        None => Duration::from_millis(10),
+    }
+}
+
 impl Switch {
     /// Start forwarding between `wires` of `device`; threads end when `stop` is set.
     pub fn start(
@@ -89,9 +113,16 @@ impl Switch {
             .into_iter()
             .map(|wire| {
                 // A burst of a millisecond at the port's speed, or two GSO frames; a buffer
-                // of 10 ms.
+                // of `buffer_kb`, else of 10 ms.
                 let depth = (wire.rate_bps * 1e-3).max(2.0 * 65_536.0 * 8.0);
-                let shaper = Shaper::new(wire.rate_bps, depth, Duration::from_millis(10), now);
+                let buffer = buffer_time(&wire);
+                let shaper = Shaper::new(wire.rate_bps, depth, buffer, now);
+                // The forwarding engine takes a millisecond's frames at once (a sender's
+                // batch is not queued), then its rate.
+                let capacity = (wire.forwarding.max_fps).map(|fps| {
+                    let fps = fps as f64;
+                    Shaper::new(fps, (fps / 1e3).max(1.0), Duration::ZERO, now)
+                });
                 Port {
                     wire,
                     up: AtomicBool::new(false),
@@ -101,6 +132,7 @@ impl Switch {
                     queue: Mutex::new(Queue {
                         heap: BinaryHeap::new(),
                         shaper,
+                        capacity,
                         seq: 0,
                     }),
                     ready: Condvar::new(),
@@ -136,87 +168,13 @@ impl Switch {
         threads
     }
 
-    fn crc_now(&self) -> Vec<u64> {
-        let dev = lock(&self.device);
-        self.ports
-            .iter()
-            .map(|p| dev.ports[p.wire.port].crc)
-            .collect()
-    }
-
-    /// Read the device's ports; take a link down or up where its state changed; hand the
-    /// counters back. Returns each port's state as now applied.
-    fn monitor_once(&self, last: &mut [Option<bool>], crc: &mut [u64]) -> Vec<Option<bool>> {
-        let mut changes = Vec::new();
-        {
-            let mut dev = lock(&self.device);
-            for (i, p) in self.ports.iter().enumerate() {
-                let up = dev.ports[p.wire.port].oper_up;
-                p.vlan
-                    .store(port_vlan(&dev, p.wire.port), Ordering::Relaxed);
-                let now_crc = dev.ports[p.wire.port].crc;
-                if let Some(before) = crc.get_mut(i) {
-                    p.crc_drops
-                        .fetch_add(now_crc.saturating_sub(*before), Ordering::Relaxed);
-                    *before = now_crc;
-                }
-                let c = &p.counters;
-                let t = &mut dev.ports[p.wire.port].traffic;
-                t.in_packets = c[0].load(Ordering::Relaxed);
-                t.in_bytes = c[1].load(Ordering::Relaxed);
-                t.out_packets = c[2].load(Ordering::Relaxed);
-                t.out_bytes = c[3].load(Ordering::Relaxed);
-                if last[i] != Some(up) {
-                    changes.push((i, up));
-                }
-            }
-            // `flaps_from = "traffic"`: the flap schedule starts under load.
-            let loaded = self
-                .ports
-                .iter()
-                .any(|p| p.counters[0].load(Ordering::Relaxed) >= LOAD);
-            if loaded
-                && dev
-                    .schedule_trigger
-                    .as_ref()
-                    .is_some_and(|(text, _)| text == TRAFFIC_TRIGGER)
-                && let Some((_, start)) = dev.schedule_trigger.take()
-            {
-                start.notify_one();
-            }
-        }
-        let mut now: Vec<Option<bool>> = last.to_vec();
-        for (i, up) in changes {
-            let p = &self.ports[i];
-            // Down: frames stop at once, then the carrier; up: carrier first.
-            if !up {
-                p.up.store(false, Ordering::Relaxed);
-            }
-            let state = if up { "up" } else { "down" };
-            let _ = super::netns::ip(&[
-                "-n",
-                &self.fabric,
-                "link",
-                "set",
-                "dev",
-                &p.wire.fabric_if,
-                state,
-            ]);
-            if up {
-                p.up.store(true, Ordering::Relaxed);
-            }
-            now[i] = Some(up);
-        }
-        now
-    }
-
     fn receive(&self, i: usize) {
         let me = &self.ports[i];
         let mut buf = vec![0u8; super::packet::MAX_FRAME];
         let mut rng = rand::rng();
         while !self.stop.load(Ordering::Relaxed) {
-            let n = match me.wire.socket.recv(&mut buf) {
-                Ok(n) => n,
+            let (n, stamp) = match me.wire.socket.recv_stamped(&mut buf) {
+                Ok(got) => got,
                 // The read timeout: look at the stop flag again.
                 Err(e)
                     if matches!(
@@ -250,7 +208,12 @@ impl Switch {
             if me.wire.loss > 0.0 && rng.random::<f64>() < me.wire.loss {
                 continue;
             }
-            let arrival = Instant::now();
+            // When the kernel took it in: the time it waited for this thread counts.
+            let now = Instant::now();
+            let waited = stamp
+                .and_then(|t| std::time::SystemTime::now().duration_since(t).ok())
+                .unwrap_or_default();
+            let arrival = now.checked_sub(waited).unwrap_or(now);
             let eth = &frame[VNET_HDR..];
             let mut dst = [0u8; 6];
             let mut src = [0u8; 6];
@@ -273,28 +236,61 @@ impl Switch {
                 }
             };
             match known {
-                Some(j) if open(j) => self.enqueue(j, frame, arrival, me.wire.delay),
+                Some(j) if open(j) => self.enqueue(j, frame, arrival, &me.wire),
                 // Learnt behind a port it may not go out of: dropped, as a switch does.
                 Some(_) => {}
                 None => {
                     for j in (0..self.ports.len()).filter(|&j| open(j)) {
-                        self.enqueue(j, frame, arrival, me.wire.delay);
+                        self.enqueue(j, frame, arrival, &me.wire);
                     }
                 }
             }
         }
     }
 
-    fn enqueue(&self, j: usize, frame: &[u8], arrival: Instant, in_delay: Duration) {
+    /// Queue `frame`, arrived at `arrival` on `from`, out of port `j`: through the
+    /// switch's forwarding capacity, the port's speed (a full buffer drops it), then its
+    /// forwarding latency and both links' delay.
+    fn enqueue(&self, j: usize, frame: &[u8], arrival: Instant, from: &Wire) {
         let p = &self.ports[j];
+        let fw = &p.wire.forwarding;
+        // A frame that waited for the forwarding thread longer than the switch holds
+        // frames is lost, as in an overrun switch: overload shows as loss, not as a
+        // queue no switch has.
+        if arrival.elapsed() > buffer_time(&p.wire).max(STALE) {
+            return;
+        }
+        let segs = segments(frame).max(1) as usize;
+        let bytes = frame.len() - VNET_HDR;
+        // One segment's frame as the wire has it (a GSO frame's segments are alike).
+        let frame_bytes = bytes / segs + FCS;
         let mut q = lock(&p.queue);
-        let Some(departs) = q.shaper.departure(frame.len() - VNET_HDR, arrival) else {
+        let mut ready = arrival;
+        if let Some(cap) = q.capacity.as_mut() {
+            // Frames wait for the forwarding engine in the buffer, as many as fit.
+            let fps = fw.max_fps.unwrap_or(1) as f64;
+            let room = buffer_time(&p.wire).as_secs_f64() * p.wire.rate_bps / 8.0;
+            let wait = Duration::from_secs_f64(room / frame_bytes as f64 / fps);
+            match cap.take(segs as f64, arrival, wait) {
+                Some(at) => ready = at,
+                None => return,
+            }
+        }
+        let Some(departs) = q.shaper.departure(bytes + WIRE_EXTRA * segs, ready) else {
             return;
         };
+        let mut added = from.delay + p.wire.delay;
+        if let Some(us) = fw.latency_us {
+            added += Duration::from_secs_f64(us / 1e6);
+        }
+        if fw.forwarding == Some(crate::format::lab::ForwardingMode::StoreAndForward) {
+            // The whole frame is in (at the speed it came in at) before it may leave.
+            added += Duration::from_secs_f64(frame_bytes as f64 * 8.0 / from.rate_bps);
+        }
         q.seq += 1;
         let seq = q.seq;
         q.heap.push(Reverse(Pending {
-            due: departs + in_delay + p.wire.delay,
+            due: departs + added,
             seq,
             frame: frame.to_vec(),
         }));
@@ -311,7 +307,12 @@ impl Switch {
                     None => TICK,
                 };
                 if wait.is_zero() {
-                    q.heap.pop().map(|Reverse(f)| f.frame)
+                    // Late past what the switch holds: this thread fell behind, and an
+                    // overrun switch drops (a frame is never held longer than that).
+                    let now = Instant::now();
+                    (q.heap.pop())
+                        .filter(|Reverse(f)| now.saturating_duration_since(f.due) <= STALE)
+                        .map(|Reverse(f)| f.frame)
                 } else {
                     let _ = p.ready.wait_timeout(q, wait.min(TICK));
                     None

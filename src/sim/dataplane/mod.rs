@@ -77,6 +77,7 @@ struct Link {
     speed_mbps: u64,
     delay: Duration,
     loss: f64,
+    forwarding: crate::format::lab::Forwarding,
     label: String,
 }
 
@@ -129,6 +130,16 @@ fn links(
                     ))
                 })?;
             let link_sim = p.sim.clone().or_else(|| ep.sim.clone()).unwrap_or_default();
+            let device_fw = dev
+                .sim
+                .as_ref()
+                .map(|s| s.forwarding.clone())
+                .unwrap_or_default();
+            let port_fw = p
+                .sim
+                .as_ref()
+                .map(|s| s.forwarding.clone())
+                .unwrap_or_default();
             out.push(Link {
                 device: d,
                 port,
@@ -138,6 +149,7 @@ fn links(
                 speed_mbps,
                 delay: link_sim.delay.unwrap_or_default(),
                 loss: link_sim.loss_percent.unwrap_or(0.0) / 100.0,
+                forwarding: port_fw.over(&device_fw),
                 label: format!(
                     "{name} {} <-> {} {interface}",
                     p.name.get_ref(),
@@ -155,6 +167,24 @@ fn sysctl_in(netns: &str, key: &str, value: &str) -> std::io::Result<()> {
     packet::in_netns(netns, move || {
         std::fs::write(format!("/proc/sys/{key}"), value)
     })
+}
+
+/// `, 50000 fps at most, store-and-forward, 2 µs`: what a link's switch side does.
+fn describe(f: &crate::format::lab::Forwarding) -> String {
+    let mut out = String::new();
+    if let Some(fps) = f.max_fps {
+        out.push_str(&format!(", forwards {fps} frames/s at most"));
+    }
+    if f.forwarding == Some(crate::format::lab::ForwardingMode::StoreAndForward) {
+        out.push_str(", store-and-forward");
+    }
+    if let Some(us) = f.latency_us {
+        out.push_str(&format!(", {us} µs latency"));
+    }
+    if let Some(kb) = f.buffer_kb {
+        out.push_str(&format!(", {kb} KB buffer"));
+    }
+    out
 }
 
 impl DataPlane {
@@ -220,6 +250,13 @@ impl DataPlane {
             }
             _ => 1.0,
         };
+        // The switch shows the speed it forwards at: what a benchmark's line rate is.
+        if scale < 1.0 {
+            for l in &links {
+                let mut dev = lock(&switches[l.device].1);
+                dev.ports[l.port].line_mbps = Some((l.speed_mbps as f64 * scale).round() as u64);
+            }
+        }
         let mut names = Vec::new();
         for (k, l) in links.iter().enumerate() {
             let fabric_if = format!("sw{}p{k}", l.device);
@@ -258,6 +295,7 @@ impl DataPlane {
             if l.loss > 0.0 {
                 line.push_str(&format!(", {}% loss", l.loss * 100.0));
             }
+            line.push_str(&describe(&l.forwarding));
             lines.push(line + ")");
             names.push(fabric_if);
         }
@@ -278,6 +316,7 @@ impl DataPlane {
                 rate_bps: l.speed_mbps as f64 * 1e6 * scale,
                 delay: l.delay,
                 loss: l.loss,
+                forwarding: l.forwarding.clone(),
                 socket,
             });
         }

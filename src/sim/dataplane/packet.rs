@@ -70,8 +70,15 @@ impl PacketSocket {
         let fd = unsafe { OwnedFd::from_raw_fd(raw) };
         set_int(&fd, libc::SOL_PACKET, PACKET_VNET_HDR, 1)?;
         set_int(&fd, libc::SOL_PACKET, PACKET_IGNORE_OUTGOING, 1)?;
-        set_int(&fd, libc::SOL_SOCKET, libc::SO_RCVBUF, 4 << 20)?;
-        set_int(&fd, libc::SOL_SOCKET, libc::SO_SNDBUF, 4 << 20)?;
+        // Past net.core.rmem_max (the data plane runs as root): a switch's burst of full
+        // frames must not overflow a 200 KB default while a thread waits for a core.
+        set_int(&fd, libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, 8 << 20)
+            .or_else(|_| set_int(&fd, libc::SOL_SOCKET, libc::SO_RCVBUF, 8 << 20))?;
+        // Each frame's arrival time from the kernel: a frame that waited in this buffer
+        // for the forwarding thread waited in the switch.
+        set_int(&fd, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1)?;
+        set_int(&fd, libc::SOL_SOCKET, libc::SO_SNDBUFFORCE, 4 << 20)
+            .or_else(|_| set_int(&fd, libc::SOL_SOCKET, libc::SO_SNDBUF, 4 << 20))?;
         let tv = libc::timeval {
             tv_sec: timeout.as_secs() as libc::time_t,
             tv_usec: timeout.subsec_micros() as libc::suseconds_t,
@@ -111,6 +118,44 @@ impl PacketSocket {
             return Err(io::Error::last_os_error());
         }
         Ok(n as usize)
+    }
+
+    /// As `recv`, with the time the kernel took the frame in (None if it gave none).
+    pub fn recv_stamped(
+        &self,
+        buf: &mut [u8],
+    ) -> io::Result<(usize, Option<std::time::SystemTime>)> {
+        let mut iov = libc::iovec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        };
+        // Room for one SCM_TIMESTAMPNS (a timespec) and its header, u64-aligned.
+        let mut control = [0u64; 8];
+        // SAFETY: msghdr is plain data; zeroed is valid before its fields are set.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = std::mem::size_of_val(&control) as _;
+        // SAFETY: a valid fd; the msghdr points at a live buffer and control area.
+        let n = unsafe { libc::recvmsg(self.fd.as_raw_fd(), &mut msg, 0) };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut stamp = None;
+        // SAFETY: the CMSG macros walk the control area recvmsg filled, within its length.
+        unsafe {
+            let mut c = libc::CMSG_FIRSTHDR(&msg);
+            while !c.is_null() {
+                if (*c).cmsg_level == libc::SOL_SOCKET && (*c).cmsg_type == libc::SCM_TIMESTAMPNS {
+                    let ts: libc::timespec = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast());
+                    let d = Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
+                    stamp = Some(std::time::UNIX_EPOCH + d);
+                }
+                c = libc::CMSG_NXTHDR(&msg, c);
+            }
+        }
+        Ok((n as usize, stamp))
     }
 
     /// Send one frame (virtio-net header first).

@@ -1,11 +1,12 @@
 //! When a frame may leave a simulated port: a token bucket at the port's speed, a buffer
 //! that holds at most `max_wait` of it (a fuller buffer drops the frame, as a switch's
-//! does), then the link's added delay. A pure core: time is an input, so it is tested with
+//! does), then the link's added delay. The same bucket counted in frames is a switch's
+//! forwarding capacity (`max_fps`). A pure core: time is an input, so it is tested with
 //! made-up instants.
 
 use std::time::{Duration, Instant};
 
-/// One egress port's shaper.
+/// One egress port's shaper (in bits), or a forwarding capacity (in frames).
 #[derive(Debug, Clone)]
 pub struct Shaper {
     rate_bps: f64,
@@ -31,13 +32,19 @@ impl Shaper {
     /// When a frame of `bytes` arriving at `now` leaves (its last bit on the wire), or
     /// None when the buffer is full (the frame is dropped and costs nothing).
     pub fn departure(&mut self, bytes: usize, now: Instant) -> Option<Instant> {
+        self.take(bytes as f64 * 8.0, now, self.max_wait)
+    }
+
+    /// When `cost` units (bits, or frames) arriving at `now` may pass, or None when that
+    /// is more than `max_wait` away (dropped, costing nothing).
+    pub fn take(&mut self, cost: f64, now: Instant, max_wait: Duration) -> Option<Instant> {
         let now = now.max(self.at);
         let elapsed = now.duration_since(self.at).as_secs_f64();
         self.tokens = (self.tokens + elapsed * self.rate_bps).min(self.depth_bits);
         self.at = now;
-        let after = self.tokens - bytes as f64 * 8.0;
+        let after = self.tokens - cost;
         let wait = Duration::from_secs_f64((-after).max(0.0) / self.rate_bps);
-        if wait > self.max_wait {
+        if wait > max_wait {
             return None;
         }
         self.tokens = after;
@@ -47,6 +54,22 @@ impl Shaper {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counted_in_frames_it_is_a_forwarding_capacity_with_a_buffer() {
+        let t0 = Instant::now();
+        // 1000 frames/s, one at once, a buffer of 10 frames' wait (10 ms).
+        let mut s = Shaper::new(1000.0, 1.0, Duration::ZERO, t0);
+        let wait = Duration::from_millis(10);
+        let passed = (0..50).filter(|_| s.take(1.0, t0, wait).is_some()).count();
+        assert_eq!(passed, 11, "one at once and ten queued");
+        // At the capacity, nothing is lost.
+        let mut s = Shaper::new(1000.0, 1.0, Duration::ZERO, t0);
+        let lost = (0..1000)
+            .filter(|k| s.take(1.0, at(t0, *k), wait).is_none())
+            .count();
+        assert_eq!(lost, 0);
+    }
+
     use super::*;
 
     fn at(base: Instant, ms: u64) -> Instant {

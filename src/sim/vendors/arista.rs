@@ -104,11 +104,7 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
         .as_ref()
         .map(|d| format!("  Description: {d}\n"))
         .unwrap_or_default();
-    let speed = if p.speed_mbps >= 10_000 {
-        "10Gb/s"
-    } else {
-        "1Gb/s"
-    };
+    let speed = p.shown_speed("Gb/s", "Mb/s");
     let updown = if p.oper_up { "Up" } else { "Down" };
     let _ = dev;
     format!(
@@ -138,7 +134,7 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
         op = p.traffic.out_packets,
         ob = p.traffic.out_bytes,
         mac = mac(0x7300, idx),
-        bw = p.speed_mbps * 1000,
+        bw = p.shown_mbps() * 1000,
         age = age_words(p.last_change.elapsed().as_secs()),
         changes = p.link_changes,
         ie = p.in_errors,
@@ -169,9 +165,9 @@ fn show_status(dev: &Device) -> String {
             .collect();
         let vlan = port_vlan(dev, p, &format!("interface {}", p.long()));
         let (duplex, speed) = if p.oper_up {
-            ("full", if p.speed_mbps >= 10_000 { "10G" } else { "1G" })
+            ("full", p.shown_speed("G", "M"))
         } else {
-            ("auto", "auto")
+            ("auto", "auto".to_string())
         };
         let kind = if p.speed_mbps >= 10_000 {
             "10GBASE-CR"

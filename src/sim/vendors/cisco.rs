@@ -126,7 +126,7 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
     let speed = if p.oper_up {
         format!(
             "Full-duplex, {}Mb/s, media type is 10/100/1000BaseTX",
-            p.speed_mbps
+            p.shown_mbps()
         )
     } else {
         "Auto-duplex, Auto-speed, media type is 10/100/1000BaseTX".into()
@@ -165,7 +165,7 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
         op = p.traffic.out_packets,
         ob = p.traffic.out_bytes,
         mac = mac(0x15aa, idx),
-        bw = p.speed_mbps * 1000,
+        bw = p.shown_mbps() * 1000,
         ie = p.in_errors,
         crc = p.crc,
         resets = p.resets,
@@ -198,10 +198,10 @@ fn show_status(dev: &Device) -> String {
                 "a-full",
                 format!(
                     "a-{}",
-                    if p.speed_mbps >= 10_000 {
-                        "10G".to_string()
+                    if p.shown_mbps() >= 10_000 {
+                        p.shown_speed("G", "")
                     } else {
-                        p.speed_mbps.to_string()
+                        p.shown_mbps().to_string()
                     }
                 ),
             )

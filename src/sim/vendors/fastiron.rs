@@ -109,7 +109,7 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
         .map(|d| format!("  Port name is {d}\n"))
         .unwrap_or_else(|| "  No port name\n".into());
     let actual = if p.oper_up {
-        format!("{}Gbit", p.speed_mbps / 1000)
+        p.shown_speed("Gbit", "Mbit")
     } else {
         "unknown".into()
     };
@@ -160,7 +160,7 @@ fn show_status(dev: &Device) -> String {
         let (link, state, dupl, speed) = if !p.admin_up {
             ("Disable", "None", "None", "None".to_string())
         } else if p.oper_up {
-            ("Up", "Forward", "Full", format!("{}G", p.speed_mbps / 1000))
+            ("Up", "Forward", "Full", p.shown_speed("G", "M"))
         } else {
             ("Down", "None", "None", "None".to_string())
         };

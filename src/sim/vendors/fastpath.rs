@@ -88,7 +88,11 @@ fn show_interface(_dev: &Device, p: &SimPort) -> String {
          Physical Status................................ {}\nLink Status.................................... {}\n\
          Link Changes................................... {}\n",
         if p.admin_up { "Enable" } else { "Disable" },
-        if p.oper_up { "1000 Full" } else { "Unknown" },
+        if p.oper_up {
+            format!("{} Full", p.shown_mbps())
+        } else {
+            "Unknown".into()
+        },
         if p.oper_up { "Up" } else { "Down" },
         p.link_changes
     )
@@ -99,7 +103,10 @@ fn show_status(dev: &Device) -> String {
         "\n                 Admin     Physical   Physical   Link   Link    LACP   Actor\nIntf      Type   Mode      Mode       Status     Status Trap    Mode   Timeout\n--------- ------ --------- ---------- ---------- ------ ------- ------ --------\n",
     );
     for p in &dev.ports {
-        let status = if p.oper_up { "1000 Full" } else { "" };
+        let status = match p.oper_up {
+            true => format!("{} Full", p.shown_mbps()),
+            false => String::new(),
+        };
         out.push_str(&format!(
             "{:<9} {:<6} {:<9} {:<10} {:<10} {:<6} Enable  Enable long\n",
             p.number,

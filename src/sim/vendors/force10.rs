@@ -120,7 +120,7 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
         .map(|d| format!("Description: {d}\n"))
         .unwrap_or_default();
     let speed = if p.oper_up {
-        format!("{} Mbit", p.speed_mbps)
+        format!("{} Mbit", p.shown_mbps())
     } else {
         "auto".into()
     };
@@ -203,7 +203,7 @@ fn show_status(dev: &Device) -> String {
     for p in &dev.ports {
         let status = if p.oper_up { "Up" } else { "Down" };
         let speed = if p.oper_up {
-            format!("{} Mbit", p.speed_mbps)
+            format!("{} Mbit", p.shown_mbps())
         } else {
             "Auto".into()
         };

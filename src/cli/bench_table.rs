@@ -1,0 +1,75 @@
+//! RFC 2544 results on the console: a line per row as it is found (throughput and
+//! back-to-back; latency and frame loss are in rfc2544.csv and the report), and at the
+//! end a table per device and frame size: the no-drop rate against line rate, latency at
+//! it, what limited it, the verdict last.
+
+use super::board::human_count;
+use super::table::{Col, Grid};
+use crate::format::manifest::BenchmarkTest;
+use crate::record::rfc2544::Rfc2544Row;
+use crate::states::LatencyKind;
+
+fn latency(r: &Rfc2544Row) -> String {
+    match (r.latency_avg_us, r.latency_kind) {
+        (Some(l), Some(LatencyKind::HalfRoundTrip)) => format!("{l:.1} µs (RTT/2)"),
+        (Some(l), _) => format!("{l:.1} µs"),
+        (None, _) => "-".into(),
+    }
+}
+
+fn limited(r: &Rfc2544Row) -> String {
+    r.limited_by.map_or("-".into(), |l| l.to_string())
+}
+
+/// The line said as a row is found; None for rows not said live.
+pub(crate) fn row_line(r: &Rfc2544Row) -> Option<String> {
+    let verdict = r.verdict.map(|v| format!(" {v}")).unwrap_or_default();
+    match r.test {
+        BenchmarkTest::Throughput => Some(format!(
+            "rfc2544 {} {} B: no-drop {:.1} % of line ({} fps), {}, limited by {}{verdict}",
+            r.device,
+            r.frame_size,
+            r.no_drop_percent().unwrap_or(0.0),
+            human_count(r.forwarded_fps.unwrap_or(0.0)),
+            latency(r),
+            limited(r),
+        )),
+        BenchmarkTest::BackToBack => Some(format!(
+            "rfc2544 {} {} B: longest lossless burst {} frames, limited by {}",
+            r.device,
+            r.frame_size,
+            human_count(r.burst_frames.unwrap_or(0) as f64),
+            limited(r),
+        )),
+        BenchmarkTest::Latency | BenchmarkTest::FrameLoss => None,
+    }
+}
+
+/// The throughput rows as a table (None without any).
+pub(crate) fn table<'a>(rows: impl Iterator<Item = &'a Rfc2544Row>) -> Option<Grid> {
+    let mut g = Grid::new(&[
+        ("device", Col::Name),
+        ("frame", Col::Value),
+        ("no-drop", Col::Value),
+        ("fps", Col::Optional(2)),
+        ("line fps", Col::Optional(3)),
+        ("latency", Col::Value),
+        ("limit", Col::Optional(1)),
+        ("verdict", Col::Value),
+    ]);
+    let mut any = false;
+    for r in rows.filter(|r| r.test == BenchmarkTest::Throughput) {
+        any = true;
+        g.row(vec![
+            r.device.clone(),
+            format!("{} B", r.frame_size),
+            format!("{:.1} %", r.no_drop_percent().unwrap_or(0.0)),
+            human_count(r.forwarded_fps.unwrap_or(0.0)),
+            human_count(r.line_fps),
+            latency(r),
+            limited(r),
+            r.verdict.map_or("-".into(), |v| v.to_string()),
+        ]);
+    }
+    any.then_some(g)
+}

@@ -1,0 +1,90 @@
+//! rfc2544.csv: the RFC 2544 benchmarks of a run, one row per device × frame size × test
+//! × load, appended as each is measured.
+//!
+//! Columns: `device`, `benchmark`, `frame_size` (bytes, FCS counted), `test`
+//! (`throughput`, `latency`, `frame_loss`, `back_to_back`), `load_percent` (the offered
+//! load in percent of line rate), `offered_fps` (what the generator sent), `forwarded_fps`
+//! (what arrived), `loss_percent`, `gbit_s` (forwarded, frame bits), `latency_min_us`,
+//! `latency_avg_us`, `latency_p99_us`, `latency_max_us`, `burst_frames` (back-to-back:
+//! the longest burst with no loss, the mean over its trials), `limited_by` (`switch`,
+//! `line`, `generator`), `trials` (how many trials the figure took); then `line_fps` (line
+//! rate at this size on the slowest port of the path), `latency_kind` (`one-way`,
+//! `half-round-trip`), `flaps` (link events on the path's ports during its trials; empty
+//! until the run ends), `verdict` (against `[criteria]`; empty without one). A column
+//! that does not apply to a test is empty.
+
+use serde::{Deserialize, Serialize};
+
+use crate::format::manifest::BenchmarkTest;
+use crate::states::{Judged, LatencyKind, LimitedBy};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Rfc2544Row {
+    pub device: String,
+    pub benchmark: String,
+    pub frame_size: u32,
+    pub test: BenchmarkTest,
+    pub load_percent: Option<f64>,
+    pub offered_fps: Option<f64>,
+    pub forwarded_fps: Option<f64>,
+    pub loss_percent: Option<f64>,
+    pub gbit_s: Option<f64>,
+    pub latency_min_us: Option<f64>,
+    pub latency_avg_us: Option<f64>,
+    pub latency_p99_us: Option<f64>,
+    pub latency_max_us: Option<f64>,
+    pub burst_frames: Option<u64>,
+    pub limited_by: Option<LimitedBy>,
+    pub trials: u32,
+    pub line_fps: f64,
+    pub latency_kind: Option<LatencyKind>,
+    pub flaps: Option<u64>,
+    pub verdict: Option<Judged>,
+}
+
+impl Rfc2544Row {
+    /// An empty row of `test` at `frame_size` for `device`'s `benchmark`.
+    pub fn new(device: &str, benchmark: &str, frame_size: u32, test: BenchmarkTest) -> Self {
+        Rfc2544Row {
+            device: device.into(),
+            benchmark: benchmark.into(),
+            frame_size,
+            test,
+            ..Default::default()
+        }
+    }
+
+    /// The found no-drop rate in percent of line rate (a throughput row's).
+    pub fn no_drop_percent(&self) -> Option<f64> {
+        match self.test {
+            BenchmarkTest::Throughput if self.line_fps > 0.0 => {
+                self.forwarded_fps.map(|f| f * 100.0 / self.line_fps)
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_reads_back_as_written_with_its_columns_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rfc2544.csv");
+        let mut row = Rfc2544Row::new("sw1", "rfc2544", 64, BenchmarkTest::FrameLoss);
+        row.load_percent = Some(90.0);
+        row.limited_by = Some(LimitedBy::Generator);
+        row.line_fps = 1_488_095.0;
+        crate::record::write_csv(&path, std::slice::from_ref(&row)).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("device,benchmark,frame_size,test,load_percent,offered_fps,forwarded_fps,loss_percent,gbit_s,latency_min_us,latency_avg_us,latency_p99_us,latency_max_us,burst_frames,limited_by,trials,"),
+            "{text}"
+        );
+        assert!(text.contains(",frame_loss,90.0,"), "{text}");
+        let back: Vec<Rfc2544Row> = crate::record::read_csv(&path).unwrap();
+        assert_eq!(back, vec![row]);
+    }
+}

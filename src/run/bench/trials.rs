@@ -1,0 +1,240 @@
+//! A benchmark's two ends: a frame sink (`switchlab traffic sink`) started once on the
+//! receiving endpoint, and one `switchlab traffic blast` per trial on the sending one,
+//! each where its endpoint is (this machine, a namespace, over SSH). One-way latency where
+//! both ends share a clock (this machine and its namespaces); else the sink reflects and
+//! the round trip is halved.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use super::{BenchError, BenchPlan};
+use crate::run::traffic::frames::{TrialReport, sink_line};
+use crate::run::traffic::place::{Place, Process};
+use crate::run::traffic::{Host, Traffic};
+use crate::states::LatencyKind;
+
+/// How long a sink may take to say where it listens.
+const SINK_READY: Duration = Duration::from_secs(10);
+/// Beyond a trial's own length and drain: starting, learning, the count.
+const TRIAL_GRACE: Duration = Duration::from_secs(20);
+
+/// One trial as asked of the sender.
+#[derive(Debug, Clone)]
+pub(crate) struct Ask {
+    pub(crate) frame_size: u32,
+    /// None: as fast as the sender goes.
+    pub(crate) fps: Option<f64>,
+    pub(crate) duration: Duration,
+    /// A burst of this many frames.
+    pub(crate) frames: Option<u64>,
+    pub(crate) ramp: Duration,
+}
+
+pub(crate) struct Ends {
+    from: Place,
+    from_bin: String,
+    from_ip: IpAddr,
+    sink: Process,
+    sink_udp: SocketAddr,
+    sink_control: SocketAddr,
+    pub(crate) latency: LatencyKind,
+    drain: Duration,
+    next_trial: u16,
+    benchmark: String,
+    device: String,
+}
+
+fn ip(h: &Host) -> Result<IpAddr, String> {
+    h.address.parse().map_err(|_| {
+        format!(
+            "endpoint '{}': '{}' is not an IP address (a benchmark sends to addresses)",
+            h.name, h.address
+        )
+    })
+}
+
+impl Ends {
+    /// The sink started on `plan.to`, the sender's place opened.
+    pub(crate) async fn open(traffic: &Traffic, plan: &BenchPlan) -> Result<Ends, BenchError> {
+        let place_err = |error| BenchError::Place {
+            benchmark: plan.name.clone(),
+            device: plan.device.clone(),
+            error,
+        };
+        let from = traffic.place(&plan.from.name).await.map_err(place_err)?;
+        let to = traffic.place(&plan.to.name).await.map_err(place_err)?;
+        let bad = |said: String| BenchError::Trial {
+            benchmark: plan.name.clone(),
+            device: plan.device.clone(),
+            frame_size: 0,
+            test: "setup",
+            place: "the lab".into(),
+            command: String::new(),
+            said,
+        };
+        let (from_ip, to_ip) = (ip(&plan.from).map_err(bad)?, ip(&plan.to).map_err(bad)?);
+        let sink_argv = vec![
+            traffic.switchlab_at(&plan.to.name),
+            "traffic".into(),
+            "sink".into(),
+            "--bind".into(),
+            to_ip.to_string(),
+        ];
+        let mut sink = to.start(&sink_argv).await.map_err(place_err)?;
+        let mut said = String::new();
+        let (sink_udp, sink_control) = loop {
+            match tokio::time::timeout(SINK_READY, sink.next_line()).await {
+                Ok(Some(l)) => match sink_line(&l) {
+                    Some(addrs) => break addrs,
+                    None => said.push_str(&format!("; it said: {l}")),
+                },
+                Ok(None) | Err(_) => {
+                    return Err(BenchError::SinkNotReady {
+                        benchmark: plan.name.clone(),
+                        device: plan.device.clone(),
+                        place: to.describe(),
+                        waited: SINK_READY,
+                        said,
+                    });
+                }
+            }
+        };
+        let local = |p: &Place| matches!(p, Place::Local | Place::Netns { .. });
+        let latency = match local(&from) && local(&to) {
+            true => LatencyKind::OneWay,
+            false => LatencyKind::HalfRoundTrip,
+        };
+        Ok(Ends {
+            from_bin: traffic.switchlab_at(&plan.from.name),
+            from,
+            from_ip,
+            sink,
+            sink_udp,
+            sink_control,
+            latency,
+            drain: plan.drain,
+            next_trial: 1,
+            benchmark: plan.name.clone(),
+            device: plan.device.clone(),
+        })
+    }
+
+    /// One trial against the sink.
+    pub(crate) async fn trial(
+        &mut self,
+        ask: &Ask,
+        test: &'static str,
+    ) -> Result<TrialReport, BenchError> {
+        let trial = self.next_trial;
+        self.next_trial = self.next_trial.checked_add(1).unwrap_or(1);
+        let mut argv = vec![
+            self.from_bin.clone(),
+            "traffic".into(),
+            "blast".into(),
+            self.sink_udp.to_string(),
+            "--control".into(),
+            self.sink_control.to_string(),
+            "--from".into(),
+            self.from_ip.to_string(),
+            "--frame-size".into(),
+            ask.frame_size.to_string(),
+            "--duration".into(),
+            format!("{}ms", ask.duration.as_millis().max(1)),
+            "--drain".into(),
+            format!("{}ms", self.drain.as_millis()),
+            "--ramp".into(),
+            format!("{}ms", ask.ramp.as_millis()),
+            "--trial".into(),
+            trial.to_string(),
+            "--json".into(),
+        ];
+        if let Some(fps) = ask.fps {
+            argv.extend(["--fps".into(), format!("{fps:.0}")]);
+        }
+        if let Some(n) = ask.frames {
+            argv.extend(["--frames".into(), n.to_string()]);
+        }
+        if self.latency == LatencyKind::HalfRoundTrip {
+            argv.push("--reflect".into());
+        }
+        self.run(
+            argv,
+            ask.frame_size,
+            test,
+            ask.ramp + ask.duration + self.drain,
+        )
+        .await
+    }
+
+    /// The generator's own ceiling at `frame_size`: flat out on the sender's loopback.
+    pub(crate) async fn ceiling(
+        &mut self,
+        frame_size: u32,
+        duration: Duration,
+    ) -> Result<TrialReport, BenchError> {
+        let argv = vec![
+            self.from_bin.clone(),
+            "traffic".into(),
+            "blast".into(),
+            "--loopback".into(),
+            "--frame-size".into(),
+            frame_size.to_string(),
+            "--duration".into(),
+            format!("{}ms", duration.as_millis().max(1)),
+            "--json".into(),
+        ];
+        self.run(argv, frame_size, "ceiling", duration).await
+    }
+
+    async fn run(
+        &mut self,
+        argv: Vec<String>,
+        frame_size: u32,
+        test: &'static str,
+        takes: Duration,
+    ) -> Result<TrialReport, BenchError> {
+        let fail = |said: String| BenchError::Trial {
+            benchmark: self.benchmark.clone(),
+            device: self.device.clone(),
+            frame_size,
+            test,
+            place: self.from.describe(),
+            command: argv.join(" "),
+            said,
+        };
+        let process = self
+            .from
+            .start(&argv)
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let out = process
+            .finish(takes + TRIAL_GRACE)
+            .await
+            .map_err(|waited| {
+                fail(format!(
+                    "had not ended {} after it started",
+                    humantime::format_duration(waited)
+                ))
+            })?;
+        if out.status != Some(0) {
+            let said = format!("{}{}", out.stderr.trim(), out.stdout.trim());
+            return Err(fail(match said.is_empty() {
+                true => "it ended without saying why".into(),
+                false => said,
+            }));
+        }
+        let line = out
+            .stdout
+            .lines()
+            .rev()
+            .find(|l| l.starts_with('{'))
+            .unwrap_or("");
+        serde_json::from_str(line)
+            .map_err(|e| fail(format!("an unreadable report ({e}): {}", out.stdout.trim())))
+    }
+
+    /// The sink ended (its process, or its remote one through the watchdog).
+    pub(crate) async fn close(mut self) {
+        self.sink.stop().await;
+    }
+}

@@ -1,0 +1,349 @@
+//! The frame sender (`switchlab traffic blast`): one trial against a sink. Learning frames
+//! first, until the sink has seen one (the switch knows both MACs, ARP is done); the trial
+//! reset at the sink; optionally a ramp from a tenth of the rate up to it, not counted
+//! (a jump from nothing to full rate drops frames no steady load would); the trial itself,
+//! paced to a frame rate in `sendmmsg` batches (or as fast as it goes, or a burst of so
+//! many frames); then the drain, which ends once every frame sent is in or when it has
+//! lasted its length; the sink's count. With `reflect`, the sink sends each frame back
+//! and a thread here times the round trips.
+
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use nix::sys::socket::{MsgFlags, MultiHeaders, SockaddrIn, sendmmsg};
+
+use super::control::Control;
+use super::sink::{latency_histogram, summary};
+use super::{HEADER_LEN, Header, TrialReport, now_ns, payload_len};
+
+/// Frames handed to the kernel in one `sendmmsg`, at most.
+const BATCH: usize = 64;
+/// The shortest sleep between batches: below it a batch grows instead (a sleep overshoots
+/// by tens of µs; spinning would take a core the switch's simulation may need).
+const MIN_GAP: Duration = Duration::from_micros(200);
+/// How long the learning frames may take to reach the sink.
+const LEARNING: Duration = Duration::from_secs(3);
+
+/// One trial, as asked.
+#[derive(Debug, Clone)]
+pub(crate) struct Blast {
+    /// The sink's UDP and control addresses.
+    pub(crate) to: SocketAddr,
+    pub(crate) control: SocketAddr,
+    /// The local address to send from.
+    pub(crate) from: Option<IpAddr>,
+    pub(crate) frame_size: usize,
+    /// Frames per second; None: as fast as this machine sends.
+    pub(crate) fps: Option<f64>,
+    pub(crate) duration: Duration,
+    /// A burst of exactly this many frames (the duration is then only a limit).
+    pub(crate) frames: Option<u64>,
+    pub(crate) ramp: Duration,
+    pub(crate) drain: Duration,
+    /// 1 and up (0 is the learning frames').
+    pub(crate) trial: u16,
+    pub(crate) reflect: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum BlastError {
+    #[error("{what} {addr}: {error}")]
+    Io {
+        what: &'static str,
+        addr: SocketAddr,
+        error: std::io::Error,
+    },
+    #[error("the frame sink at {control} answered {said:?} to `{asked}`")]
+    Sink {
+        control: SocketAddr,
+        asked: String,
+        said: String,
+    },
+    #[error(
+        "no learning frame reached the sink at {to} within {waited:?}: no path through the switch (a port down, another VLAN, no ARP answer)"
+    )]
+    NoPath { to: SocketAddr, waited: Duration },
+}
+
+/// Frames of one size, stamped and sent in batches.
+struct Frames {
+    udp: UdpSocket,
+    bufs: Vec<Vec<u8>>,
+    headers: MultiHeaders<SockaddrIn>,
+    reflect: bool,
+}
+
+impl Frames {
+    /// Stamp and send `n` (at most `BATCH`) frames of `trial` from `seq` on; how many the
+    /// kernel took.
+    fn send(&mut self, trial: u16, seq: u32, n: usize) -> usize {
+        let at = now_ns();
+        for (k, buf) in self.bufs[..n].iter_mut().enumerate() {
+            let h = Header {
+                trial,
+                seq: seq.wrapping_add(k as u32),
+                sent_ns: at,
+                reflect: self.reflect,
+            };
+            h.write(&mut buf[..HEADER_LEN]);
+        }
+        let slices: Vec<[std::io::IoSlice; 1]> = self.bufs[..n]
+            .iter()
+            .map(|b| [std::io::IoSlice::new(b)])
+            .collect();
+        let addrs = vec![None; n];
+        let fd = self.udp.as_raw_fd();
+        match sendmmsg(
+            fd,
+            &mut self.headers,
+            &slices,
+            &addrs,
+            [],
+            MsgFlags::empty(),
+        ) {
+            Ok(r) => r.count(),
+            // A full queue (ENOBUFS) loses the batch here, as a NIC's full ring would.
+            Err(_) => 0,
+        }
+    }
+}
+
+/// Send `frames` of `trial` at `fps` (None: flat out) for `duration`; frames sent and the
+/// seconds it took. `fps_at` gives the rate at a time into it (the ramp).
+fn paced(
+    f: &mut Frames,
+    trial: u16,
+    duration: Duration,
+    limit: Option<u64>,
+    fps_at: &dyn Fn(f64) -> Option<f64>,
+    stop: &AtomicBool,
+) -> (u64, f64) {
+    let start = Instant::now();
+    let (mut sent, mut owed) = (0u64, 0f64);
+    let mut last = 0f64;
+    loop {
+        let t = start.elapsed().as_secs_f64();
+        let left = limit.map_or(u64::MAX, |l| l.saturating_sub(sent));
+        if left == 0 || t >= duration.as_secs_f64() || stop.load(Ordering::Relaxed) {
+            return (sent, t.max(1e-9));
+        }
+        let n = match fps_at(t) {
+            None => BATCH as u64,
+            Some(fps) => {
+                owed += (t - last) * fps;
+                last = t;
+                if owed < 1.0 {
+                    // Sleep until a batch worth at least MIN_GAP is owed.
+                    let need = (fps * MIN_GAP.as_secs_f64()).max(1.0).min(BATCH as f64);
+                    std::thread::sleep(Duration::from_secs_f64((need - owed) / fps));
+                    continue;
+                }
+                owed as u64
+            }
+        }
+        .min(BATCH as u64)
+        .min(left) as usize;
+        let took = f.send(trial, sent as u32, n) as u64;
+        sent += took;
+        owed -= n as f64;
+    }
+}
+
+/// Run one trial; `stop` ends it early (the count is then of what was sent).
+pub(crate) fn blast(b: &Blast, stop: &AtomicBool) -> Result<TrialReport, BlastError> {
+    let mut control = Control::open(b.control)?;
+    let io = |what, error| BlastError::Io {
+        what,
+        addr: b.to,
+        error,
+    };
+    let from = b.from.unwrap_or(match b.to {
+        SocketAddr::V4(_) => IpAddr::from([0, 0, 0, 0]),
+        SocketAddr::V6(_) => IpAddr::from([0u16; 8]),
+    });
+    let udp = UdpSocket::bind((from, 0)).map_err(|e| io("a UDP socket to send to", e))?;
+    udp.connect(b.to).map_err(|e| io("UDP to", e))?;
+    super::big_buffer(&udp, false, 4 << 20);
+    let payload = vec![0u8; payload_len(b.frame_size)];
+    let mut f = Frames {
+        udp,
+        bufs: vec![payload; BATCH],
+        headers: MultiHeaders::preallocate(BATCH, None),
+        reflect: b.reflect,
+    };
+    learn(&mut f, &mut control, b.to)?;
+    control.reset(b.trial)?;
+    if !b.ramp.is_zero()
+        && let Some(fps) = b.fps
+    {
+        let ramp = b.ramp.as_secs_f64();
+        let rising = move |t: f64| Some(fps * (0.1 + 0.9 * (t / ramp).min(1.0)));
+        paced(&mut f, 0, b.ramp, None, &rising, stop);
+    }
+    let reflected = b.reflect.then(|| Reflected::start(&f.udp, b.trial));
+    let rate = b.fps;
+    let (sent, seconds) = paced(&mut f, b.trial, b.duration, b.frames, &move |_| rate, stop);
+    let mut count = control.count(b.trial, sent, b.drain)?;
+    if let Some(r) = reflected {
+        count.latency = r.finish();
+    }
+    Ok(TrialReport {
+        frame_size: b.frame_size,
+        sent,
+        sent_fps: sent as f64 / seconds,
+        seconds,
+        count,
+    })
+}
+
+/// Learning frames, one every few ms, until the sink has one.
+fn learn(f: &mut Frames, control: &mut Control, to: SocketAddr) -> Result<(), BlastError> {
+    control.reset(0)?;
+    let start = Instant::now();
+    let mut seq = 0;
+    while start.elapsed() < LEARNING {
+        seq += f.send(0, seq, 1) as u32;
+        if control.count(0, 1, Duration::from_millis(20))?.received > 0 {
+            return Ok(());
+        }
+    }
+    Err(BlastError::NoPath {
+        to,
+        waited: LEARNING,
+    })
+}
+
+/// Round trips of reflected frames, timed on a thread reading the sending socket.
+struct Reflected {
+    stop: std::sync::Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<Option<super::Latency>>,
+}
+
+impl Reflected {
+    fn start(udp: &UdpSocket, trial: u16) -> Reflected {
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let (sock, flag) = (udp.try_clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let sock = sock.ok()?;
+            let _ = sock.set_read_timeout(Some(Duration::from_millis(50)));
+            let mut hist = latency_histogram()?;
+            let mut buf = [0u8; 2048];
+            while !flag.load(Ordering::Relaxed) {
+                let Ok(n) = sock.recv(&mut buf) else { continue };
+                if let Some(h) = Header::read(&buf[..n])
+                    && h.trial == trial
+                {
+                    let _ = hist.record((now_ns().saturating_sub(h.sent_ns) / 2).max(1));
+                }
+            }
+            summary(&hist).map(|l| super::Latency {
+                halved_round_trip: true,
+                ..l
+            })
+        });
+        Reflected { stop, thread }
+    }
+
+    fn finish(self) -> Option<super::Latency> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().ok().flatten()
+    }
+}
+
+/// `traffic blast --loopback`: a sink on this machine's loopback and one trial flat out
+/// against it, for the generator's own ceiling (no switch between).
+pub(crate) fn ceiling(frame_size: usize, duration: Duration) -> Result<TrialReport, BlastError> {
+    let lo = IpAddr::from([127, 0, 0, 1]);
+    let sink = super::Sink::bind(lo).map_err(|error| BlastError::Io {
+        what: "a frame sink on",
+        addr: SocketAddr::new(lo, 0),
+        error,
+    })?;
+    let (to, control) = (sink.udp, sink.control_addr);
+    std::thread::spawn(move || sink.serve());
+    let b = Blast {
+        to,
+        control,
+        from: Some(lo),
+        frame_size,
+        fps: None,
+        duration,
+        frames: None,
+        ramp: Duration::ZERO,
+        drain: Duration::from_millis(200),
+        trial: 1,
+        reflect: false,
+    };
+    let r = blast(&b, &AtomicBool::new(false));
+    let _ = Control::open(control).and_then(|mut c| c.ask("quit", Duration::ZERO));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sink() -> (SocketAddr, SocketAddr) {
+        let s = super::super::Sink::bind(IpAddr::from([127, 0, 0, 1])).unwrap();
+        let addrs = (s.udp, s.control_addr);
+        std::thread::spawn(move || s.serve());
+        addrs
+    }
+
+    fn trial(to: SocketAddr, control: SocketAddr, fps: Option<f64>) -> Blast {
+        Blast {
+            to,
+            control,
+            from: None,
+            frame_size: 128,
+            fps,
+            duration: Duration::from_millis(500),
+            frames: None,
+            ramp: Duration::ZERO,
+            drain: Duration::from_millis(500),
+            trial: 1,
+            reflect: false,
+        }
+    }
+
+    #[test]
+    fn a_paced_trial_on_loopback_keeps_its_rate_and_loses_nothing() {
+        let (to, control) = sink();
+        let r = blast(&trial(to, control, Some(10_000.0)), &AtomicBool::new(false)).unwrap();
+        assert!((4_800..=5_100).contains(&r.sent), "{r:?}");
+        assert!((r.sent_fps - 10_000.0).abs() < 300.0, "{r:?}");
+        assert_eq!(r.loss_percent(), 0.0, "{r:?}");
+        let l = r.count.latency.unwrap();
+        assert!(
+            !l.halved_round_trip && l.min_us > 0.0 && l.frames == r.sent,
+            "{l:?}"
+        );
+    }
+
+    #[test]
+    fn a_burst_is_exactly_its_frames_and_a_reflected_trial_is_timed_both_ways() {
+        let (to, control) = sink();
+        let mut b = trial(to, control, None);
+        b.frames = Some(1_000);
+        b.reflect = true;
+        let r = blast(&b, &AtomicBool::new(false)).unwrap();
+        assert_eq!(r.sent, 1_000);
+        assert_eq!(r.count.received, 1_000, "{r:?}");
+        let l = r.count.latency.unwrap();
+        assert!(l.halved_round_trip && l.frames > 0, "{l:?}");
+    }
+
+    #[test]
+    fn a_sink_nobody_answers_for_is_said_to_be_unreached() {
+        let (_, control) = sink();
+        // A UDP port nobody listens on: the learning frames never arrive.
+        let dead = UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let err = blast(&trial(dead, control, Some(1e3)), &AtomicBool::new(false));
+        assert!(matches!(err, Err(BlastError::NoPath { .. })), "{err:?}");
+    }
+}

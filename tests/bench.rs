@@ -1,0 +1,226 @@
+//! RFC 2544 benchmarks through the virtual lab, for real: `switchlab run` with a
+//! `[[benchmark]]`, its frame sink and sender inside the endpoints' network namespaces,
+//! frames through a simulated switch whose lab `sim` sets what the benchmark measures
+//! (`max_fps`, `latency_us`, `forwarding`). Needs root: without it each test says why it
+//! skips, and fails where `.ci/run` says every tool is there.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::netns::*;
+use common::*;
+use switchlab::format::manifest::BenchmarkTest;
+use switchlab::record::rfc2544::Rfc2544Row;
+use switchlab::states::LimitedBy;
+
+/// `switchlab run` of one `[[benchmark]]` (its keys beyond name, from and to) through the
+/// device `ends` builds, with `criteria` (TOML lines): rfc2544.csv's rows, the folder,
+/// and what the run printed.
+async fn bench(
+    ends: TwoEnds<'_>,
+    o: switchlab::sim::SimOptions,
+    keys: &str,
+    criteria: &str,
+    t: &str,
+) -> (Vec<Rfc2544Row>, PathBuf, String) {
+    let (_sim, lab, _plane) = two_ends_as(ends, o, t).await;
+    let dir = tempfile::tempdir().unwrap().keep();
+    std::fs::write(dir.join("lab.toml"), &lab).unwrap();
+    let manifest = format!(
+        "name = \"bench\"\n[[device]]\nname = \"sw\"\n[[benchmark]]\nname = \"rfc2544\"\nfrom = \"s1\"\nto = \"s2\"\n{keys}\n[flaps]\nsources = [\"counters\", \"state\"]\ninterval = \"500ms\"\nduration = \"1s\"\n[criteria]\n{criteria}\n"
+    );
+    std::fs::write(dir.join("m.toml"), manifest).unwrap();
+    let out = switchlab(&RUN, &ENV, &dir).await;
+    let said = text(&out);
+    let folder = printed_folder(&out, &dir);
+    let rows = rows(&read(&folder, "rfc2544.csv"));
+    (rows, folder, said)
+}
+
+fn row(rows: &[Rfc2544Row], test: BenchmarkTest, load: Option<f64>) -> &Rfc2544Row {
+    rows.iter()
+        .filter(|r| r.test == test)
+        .find(|r| load.is_none_or(|l| r.load_percent.is_some_and(|p| (p - l).abs() < 0.5)))
+        .unwrap_or_else(|| panic!("a {test:?} row at {load:?} %: {rows:?}"))
+}
+
+const PORTS: [(&str, &str); 2] = [("Ethernet1", ""), ("Ethernet2", "")];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_switch_capped_at_max_fps_is_found_within_the_resolution_and_fails_its_bound() {
+    if !may_make_namespaces("rfc2544 max_fps") {
+        return;
+    }
+    let ends = TwoEnds {
+        vendor: "arista_eos",
+        ports: PORTS,
+        net: 30,
+        device_sim: "max_fps = 20000, buffer_kb = 16",
+        max_gbit_s: None,
+    };
+    let keys = "frame_sizes = [64]\ntests = [\"throughput\"]\ntrial = \"1s\"\nsearch_trial = \"1s\"\nresolution_percent = 0.2\ndrain = \"300ms\"\nsettle = \"100ms\"";
+    let o = options("arista_eos");
+    let (rows, folder, said) = bench(ends, o, keys, "min_no_drop_percent = 50", &tag("cap")).await;
+    let r = row(&rows, BenchmarkTest::Throughput, None);
+    // 0.2 % of 1 Gbit/s line rate at 64 B: 2,976 frames/s.
+    let found = r.forwarded_fps.unwrap();
+    let resolution = 1_488_095.0 * 0.002;
+    assert!(
+        found <= 20_000.0 * 1.01 && found >= 20_000.0 - resolution * 1.5,
+        "found {found} fps for a switch forwarding 20000: {r:?}\n{said}"
+    );
+    assert_eq!(r.limited_by, Some(LimitedBy::Switch), "{r:?}");
+    assert_eq!(r.line_fps, 1_488_095.0, "1 Gbit/s at 64 B");
+    assert_eq!(r.loss_percent, Some(0.0), "{r:?}");
+    assert!(r.trials >= 2, "a search, not one trial: {r:?}");
+    // 1.3 % of line rate against a bound of 50 %: the device fails, the hint says why.
+    assert_eq!(r.verdict, Some(switchlab::states::Judged::Fail));
+    let summary = read(&folder, "summary.csv");
+    assert!(
+        summary.contains("64 B no-drop rate") && summary.contains("under 50 %"),
+        "{summary}"
+    );
+    assert!(
+        said.contains("rfc2544 sw 64 B: no-drop"),
+        "said live: {said}"
+    );
+    eprintln!(
+        "found {found} fps against max_fps 20000 in {} trials",
+        r.trials
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fixed_forwarding_latency_is_measured_within_200_us() {
+    if !may_make_namespaces("rfc2544 latency") {
+        return;
+    }
+    let ends = TwoEnds {
+        vendor: "arista_eos",
+        ports: PORTS,
+        net: 31,
+        device_sim: "max_fps = 10000, forwarding = \"cut-through\", latency_us = 400",
+        max_gbit_s: None,
+    };
+    let keys = "frame_sizes = [512]\ntests = [\"throughput\", \"latency\"]\ntrial = \"1s\"\nsearch_trial = \"500ms\"\nresolution_percent = 1\ndrain = \"300ms\"\nsettle = \"100ms\"";
+    let (rows, _folder, said) = bench(ends, options("arista_eos"), keys, "", &tag("lat")).await;
+    let low = rows
+        .iter()
+        .filter(|r| r.test == BenchmarkTest::Latency)
+        .min_by(|a, b| a.load_percent.partial_cmp(&b.load_percent).unwrap())
+        .unwrap_or_else(|| panic!("latency rows: {rows:?}\n{said}"));
+    let (min, avg) = (low.latency_min_us.unwrap(), low.latency_avg_us.unwrap());
+    assert!(
+        (400.0..=600.0).contains(&min),
+        "min {min} µs through a 400 µs switch: {low:?}"
+    );
+    assert!(avg <= 1_000.0, "avg {avg} µs: {low:?}");
+    assert_eq!(
+        low.latency_kind,
+        Some(switchlab::states::LatencyKind::OneWay)
+    );
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.test == BenchmarkTest::Latency)
+            .count(),
+        3,
+        "at 10, 50 and 100 % of the throughput: {rows:?}"
+    );
+    eprintln!("through a 400 µs switch: min {min} µs, avg {avg} µs");
+}
+
+/// The lowest latency at 10 % of the found rate through a switch forwarding `mode`, its
+/// 1 Gbit/s ports scaled to 100 Mbit/s.
+async fn low_load_latency(mode: &str, net: u8) -> f64 {
+    let sim = format!("forwarding = \"{mode}\"");
+    let ends = TwoEnds {
+        vendor: "arista_eos",
+        ports: PORTS,
+        net,
+        device_sim: &sim,
+        max_gbit_s: Some(0.1),
+    };
+    let keys = "frame_sizes = [1518]\ntests = [\"latency\"]\nlatency_loads_percent = [10]\ntrial = \"1s\"\nsearch_trial = \"500ms\"\nresolution_percent = 2\ndrain = \"300ms\"\nsettle = \"100ms\"";
+    let (rows, _folder, said) = bench(ends, options("arista_eos"), keys, "", &tag(mode)).await;
+    let r = row(&rows, BenchmarkTest::Latency, None);
+    assert_eq!(r.line_fps, 8_127.0, "100 Mbit/s at 1518 B: {r:?}\n{said}");
+    r.latency_min_us.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn store_and_forward_adds_the_serialization_time_cut_through_does_not() {
+    if !may_make_namespaces("rfc2544 store-and-forward") {
+        return;
+    }
+    let cut = low_load_latency("cut-through", 32).await;
+    let store = low_load_latency("store-and-forward", 33).await;
+    // 1518 B + 4 B FCS at 100 Mbit/s: 121.8 µs.
+    let added = store - cut;
+    assert!(
+        (90.0..=160.0).contains(&added),
+        "store {store} µs, cut {cut} µs: {added} µs"
+    );
+    eprintln!("store-and-forward {store} µs, cut-through {cut} µs: {added:.1} µs apart");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rate_at_the_generator_s_limit_is_the_generator_s_not_the_switch_s() {
+    if !may_make_namespaces("rfc2544 generator") {
+        return;
+    }
+    let ends = TwoEnds {
+        vendor: "arista_eos",
+        ports: PORTS,
+        net: 34,
+        device_sim: "",
+        max_gbit_s: None,
+    };
+    // An endpoint that may send 5000 frames/s (a NIC slower than the port) into a
+    // 1 Gbit/s port: the switch forwards all of it, and the benchmark says whose limit
+    // 0.3 % of line rate is.
+    let keys = "frame_sizes = [64]\ntests = [\"throughput\", \"frame_loss\"]\nframe_loss_step_percent = 50\nmax_offered_fps = 5000\ntrial = \"500ms\"\nsearch_trial = \"500ms\"\nresolution_percent = 1\ndrain = \"300ms\"\nsettle = \"100ms\"";
+    let bound = "min_no_drop_percent = 50";
+    let (rows, folder, said) = bench(ends, options("arista_eos"), keys, bound, &tag("gen")).await;
+    let r = row(&rows, BenchmarkTest::Throughput, None);
+    assert_eq!(r.limited_by, Some(LimitedBy::Generator), "{r:?}\n{said}");
+    assert_eq!(r.loss_percent, Some(0.0), "{r:?}");
+    assert!(r.forwarded_fps.unwrap() > 4_900.0, "{r:?}");
+    // Under the bound at the generator's limit: not judged, and said so.
+    assert_eq!(r.verdict, None, "{r:?}");
+    let summary = read(&folder, "summary.csv");
+    assert!(
+        summary.contains("generator's limit") && summary.contains(",pass"),
+        "{summary}"
+    );
+    // Frame loss at 100 % of line: offered what the generator could, said so.
+    let full = row(&rows, BenchmarkTest::FrameLoss, Some(100.0));
+    assert_eq!(full.limited_by, Some(LimitedBy::Generator), "{full:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flap_during_a_trial_marks_its_row_and_flaps_csv_names_the_trial() {
+    if !may_make_namespaces("rfc2544 flap") {
+        return;
+    }
+    let mut o = options("arista_eos");
+    // Down 300 ms after the first frame crosses (the first trial's learning), for 200 ms.
+    o.flaps = switchlab::sim::parse_flaps("Ethernet1@300ms/200ms").unwrap();
+    o.flaps_from = Some("traffic".into());
+    let ends = TwoEnds {
+        vendor: "arista_eos",
+        ports: PORTS,
+        net: 35,
+        device_sim: "max_fps = 20000",
+        max_gbit_s: None,
+    };
+    let keys = "frame_sizes = [64]\ntests = [\"throughput\"]\ntrial = \"1s\"\nsearch_trial = \"1s\"\nresolution_percent = 1\ndrain = \"300ms\"\nsettle = \"100ms\"";
+    let (rows, folder, said) = bench(ends, o, keys, "", &tag("flap")).await;
+    let r = row(&rows, BenchmarkTest::Throughput, None);
+    assert!(
+        r.flaps.unwrap_or(0) >= 1,
+        "a flap in its trials: {r:?}\n{said}"
+    );
+    let flaps = read(&folder, "flaps.csv");
+    assert!(flaps.contains("rfc2544 64B throughput"), "{flaps}");
+}
