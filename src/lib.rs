@@ -36,6 +36,9 @@
 //! - `record`: what a run leaves on disk (run.json, the CSVs, events.jsonl) as types
 //!   written and read by one module, with `format_version`; the run folder's writer and
 //!   reader (errors name the damaged file).
+//! - [`snapshot`]: leaving a switch as found: the running config as sections, what a
+//!   baseline would change (`push --diff`), the lines that undo a change (`restore`), the
+//!   snapshots before and after every push.
 //! - `report`: reports across run folders read back through `record`: `compare`,
 //!   report.html with plotters' SVG charts.
 //! - `watch`: the flap watch: per-port timelines from counters, state polls, console
@@ -63,6 +66,7 @@ pub mod record;
 mod report;
 mod run;
 pub mod sim;
+pub mod snapshot;
 pub mod states;
 pub mod template;
 pub mod transport;

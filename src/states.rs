@@ -99,6 +99,15 @@ impl RunOutcome {
 }
 
 named! {
+    /// Which of a push's running-config snapshots (`configs/<device>.<when>.txt`).
+    pub enum SnapshotWhen {
+        #[default]
+        Before = "before",
+        After = "after",
+    }
+}
+
+named! {
     /// What a device's push came to (run.json, summary.csv).
     pub enum PushState {
         /// In, and found in the running config.

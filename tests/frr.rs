@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 use common::sshd::{Sshd, client_key, sshd};
 use common::*;
 use switchlab::format::manifest::FlapSource;
-use switchlab::record::rows::FlapRow;
+use switchlab::record::rows::{FlapRow, PortRow};
 use switchlab::states::FlapEvent;
 
 const ZEBRA: &str = "/usr/lib/frr/zebra";
@@ -215,12 +215,27 @@ async fn frr_takes_a_pushed_baseline_its_shutdown_reaches_the_kernel_and_a_bad_l
     let Some(b) = bench("frr push") else { return };
     let dir = b.dir.path();
 
-    // The baseline: pushed, verified against FRR's running config, saved.
+    // What the baseline would change, read from FRR's own running config.
     manifest(dir, "baseline");
-    let out = switchlab(&args(&PUSH_FILES), &[], dir).await;
+    let diff = [&PUSH_FILES[..], &["--diff"]].concat();
+    let out = switchlab(&args(&diff), &[], dir).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("+interface p1") && t.contains("+ description "),
+        "{t}"
+    );
+    let found = running_config(&b.frr);
+
+    // The baseline: pushed, verified against FRR's running config, saved.
+    let push = [&PUSH_FILES[..], &["--snapshots", "snap"]].concat();
+    let out = switchlab(&args(&push), &[], dir).await;
     let t = text(&out);
     assert!(out.status.success(), "{t}");
     assert!(t.contains("frr1") && t.contains("verified"), "{t}");
+    // In place, it changes nothing more: the diff's model of the config is FRR's.
+    let out = switchlab(&args(&diff), &[], dir).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let saved = std::fs::read_to_string(b.frr.run.join("zebra.conf")).unwrap();
     assert!(
         saved.contains("interface p1") && saved.contains(" description "),
@@ -247,16 +262,33 @@ async fn frr_takes_a_pushed_baseline_its_shutdown_reaches_the_kernel_and_a_bad_l
         t.contains("switchport mode access") && t.contains("% Unknown command"),
         "{t}"
     );
-    let running = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("{} -c 'show running-config'", b.frr.vtysh()))
-        .output()
-        .unwrap();
-    let running = String::from_utf8_lossy(&running.stdout);
+    let running = running_config(&b.frr);
     assert!(
         running.contains(" description half"),
         "the lines before it went in: {running}"
     );
+
+    // Everything since the first push undone: FRR's config is the one it was found with,
+    // and p2's kernel link is up again.
+    let restore = ["restore", "snap", "--lab", "lab.toml"];
+    let out = switchlab(&args(&restore), &[], dir).await;
+    let t = text(&out);
+    assert!(
+        out.status.success() && t.contains("1 of 1 devices restored"),
+        "{t}"
+    );
+    assert_eq!(running_config(&b.frr), found, "{t}");
+    assert!(b.frr.link("p2").contains(",UP"), "{}", b.frr.link("p2"));
+}
+
+/// FRR's running config as vtysh prints it, outside switchlab.
+fn running_config(frr: &Frr) -> String {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{} -c 'show running-config'", frr.vtysh()))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -361,4 +393,9 @@ async fn every_carrier_flap_of_a_veth_is_counted_by_state_or_by_frr_s_counter() 
         .map(|r| r.flaps)
         .sum();
     assert_eq!(unseen + seen.len() as u64, 5, "{flaps}");
+    // The three short flaps fell within 10 s: the worst burst counts them, unseen or not.
+    let ports: Vec<PortRow> = common::rows(&read(&folder, "ports.csv"));
+    let p1 = ports.iter().find(|p| p.port == "p1").unwrap();
+    assert!(p1.worst_burst_10s >= 3, "{p1:?}");
+    assert_eq!((p1.flaps, p1.unseen_flaps), (5, unseen), "{p1:?}");
 }

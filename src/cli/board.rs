@@ -40,6 +40,13 @@ pub(crate) fn push_line(
 ) -> String {
     match outcome {
         Outcome::Rendered => format!("ok     {device} {secs:.2}s {lines} lines rendered (dry run)"),
+        Outcome::Diff(d) if d.is_empty() => {
+            format!("same   {device} {secs:.2}s the baseline changes nothing")
+        }
+        Outcome::Diff(d) => format!(
+            "differs {device} {secs:.2}s the baseline would change {} line(s)",
+            changed_lines(d)
+        ),
         Outcome::Pushed { saved } => format!(
             "ok     {device} {secs:.2}s {lines} lines pushed, verified{}{then}",
             if *saved { ", saved" } else { ", not saved" }
@@ -53,6 +60,16 @@ pub(crate) fn push_line(
         }
         Outcome::Failed(e) => format!("FAILED {device} {secs:.2}s {e}"),
     }
+}
+
+/// The `+`/`-` lines of a unified diff (its `---`/`+++` header left out).
+pub(crate) fn changed_lines(diff: &str) -> usize {
+    (diff.lines())
+        .filter(|l| {
+            (l.starts_with('+') && !l.starts_with("+++"))
+                || (l.starts_with('-') && !l.starts_with("---"))
+        })
+        .count()
 }
 
 /// `run`, `watch` and `demo` progress on the console.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::inputs::RunInputs;
 use crate::vendor::Registry;
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct InputFiles {
     /// The lab file: devices, how to reach them, what is cabled to each port, endpoints.
     #[arg(long, value_name = "LAB")]

@@ -29,6 +29,7 @@ pub mod push;
 pub mod render;
 pub mod report;
 pub mod rerun;
+pub mod restore;
 pub mod run;
 pub mod show;
 pub mod sim;
@@ -47,6 +48,7 @@ Typical session:
   switchlab check  --lab lab.toml --manifest manifest.toml     validate everything, touch nothing
   switchlab doctor --lab lab.toml --manifest manifest.toml     is the bench ready? one line per check, with the fix
   switchlab push   --lab lab.toml --manifest manifest.toml     baseline every device, verify it landed
+  switchlab push   --diff --lab lab.toml --manifest manifest.toml   what the baseline would change, touch nothing
   switchlab run    --lab lab.toml --manifest manifest.toml     push and watch every port, into a run folder
   switchlab watch  --lab lab.toml arista-7048 --duration 10m   log every link flap, name the suspects
   switchlab cables --lab lab.toml                               the cable each switch's modules report, against the lab
@@ -55,6 +57,7 @@ Typical session:
   switchlab compare runs/A runs/B                               two runs side by side, with deltas
   switchlab report  runs/A                                      report.html with charts
   switchlab rerun   runs/A                                      the same run again, from its copies
+  switchlab restore runs/A                                      every device back to its config before the run
   switchlab import nornir hosts.yaml groups.yaml -o lab.toml    a lab from an inventory (nornir, pyats, netbox)
   switchlab completions bash > /etc/bash_completion.d/switchlab  shell completions (bash, zsh, fish)
 
@@ -100,6 +103,7 @@ pub enum Command {
     Compare(compare::Args),
     Report(report::Args),
     Rerun(rerun::Args),
+    Restore(restore::Args),
     Completions(completions::Args),
     Man(man::Args),
     Doctor(doctor::Args),
@@ -154,6 +158,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Compare(a) => compare::run(&cli, a),
         Command::Report(a) => report::run(&cli, a),
         Command::Rerun(a) => rerun::run(&cli, a),
+        Command::Restore(a) => restore::run(&cli, a),
         Command::Completions(a) => completions::run(&cli, a),
         Command::Man(a) => man::run(&cli, a),
         Command::Doctor(a) => doctor::run(&cli, a),

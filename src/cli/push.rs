@@ -7,7 +7,8 @@ use super::Cli;
 use super::board::push_line;
 use super::connect_flags::ConnectFlags;
 use super::input_files::InputFiles;
-use crate::run::push::{PushOptions, push_all};
+use crate::run::push::{Outcome, PushOptions, push_all};
+use crate::snapshot::device::Snapshots;
 
 /// Push the baseline to devices and verify it landed (no watch; `run` does both).
 ///
@@ -15,6 +16,12 @@ use crate::run::push::{PushOptions, push_all};
 /// the first line the device rejects), save, then check in `show running-config` that every
 /// line landed. Devices run concurrently; one failing never stops the others. Exits 1 if
 /// any device failed.
+///
+/// The running config is saved before the first line and after the last, as
+/// <snapshots>/configs/<device>.before.txt and .after.txt: `switchlab restore` puts the
+/// before-config back. With --diff nothing is configured: each device's running config is
+/// read and the lines the baseline would add or change are printed as a unified diff;
+/// the exit code is 0 when no device would change, 1 when one would (or could not be read).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -24,6 +31,12 @@ pub struct Args {
     /// Render and report, contact nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Say what the baseline would change (a unified diff per device), touch nothing.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub diff: bool,
+    /// Where the before and after snapshots go (default: snapshots/<UTC>-push).
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
     /// Do not save the running config.
     #[arg(long)]
     pub no_save: bool,
@@ -51,6 +64,9 @@ struct Pushed<'a> {
     lines: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// `--diff`: the unified diff (empty: the baseline changes nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff: Option<&'a str>,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
@@ -72,22 +88,48 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         jobs: args.jobs,
         connect: args.connect.options(&inputs.lab),
         transcripts: args.transcripts.clone(),
+        diff: args.diff,
     };
+    let snapshots = (!args.dry_run && !args.diff).then(|| {
+        args.snapshots.clone().unwrap_or_else(|| {
+            let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
+            PathBuf::from(format!("snapshots/{stamp}-push"))
+        })
+    });
     let rt = tokio::runtime::Runtime::new()?;
     eprintln!(
         "pushing {} device(s), {} at a time",
         devices.len(),
         args.jobs
     );
+    let mut kept = Vec::new();
     let results = rt.block_on(push_all(&reg, &inputs, &devices, &opts, |r| {
         let secs = r.elapsed.as_secs_f64();
         let line = push_line(&r.device, secs, r.lines, &r.outcome, "");
+        if let (Some(dir), false) = (&snapshots, r.snapshots.files(&r.device).is_empty()) {
+            kept.push(keep(dir, &r.device, &r.snapshots));
+        }
         match args.json {
             true => eprintln!("{line}"),
             false => println!("{line}"),
         }
+        if let (Outcome::Diff(d), false) = (&r.outcome, args.json) {
+            print!("{d}");
+        }
     }));
-    let failed = results.iter().filter(|r| !r.ok()).count();
+    for problem in kept.iter().filter_map(|k| k.as_ref().err()) {
+        eprintln!("{problem}");
+    }
+    if let (Some(dir), true) = (&snapshots, kept.iter().any(Result::is_ok)) {
+        eprintln!(
+            "snapshots in {} (switchlab restore {} --lab {} puts the before-configs back)",
+            dir.display(),
+            dir.display(),
+            args.files.lab.display()
+        );
+    }
+    let differs = (results.iter()).any(|r| matches!(&r.outcome, Outcome::Diff(d) if !d.is_empty()));
+    let failed = results.iter().filter(|r| !r.ok()).count() + usize::from(differs);
     if args.json {
         let doc: Vec<Pushed> = results
             .iter()
@@ -98,9 +140,18 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 seconds: r.elapsed.as_secs_f64(),
                 lines: r.lines,
                 error: (!r.ok()).then(|| push_line(&r.device, 0.0, r.lines, &r.outcome, "")),
+                diff: match &r.outcome {
+                    Outcome::Diff(d) => Some(d),
+                    _ => None,
+                },
             })
             .collect();
         println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else if args.diff {
+        let n = (results.iter())
+            .filter(|r| matches!(&r.outcome, Outcome::Diff(d) if !d.is_empty()))
+            .count();
+        println!("{n} of {} devices would change", results.len());
     } else {
         println!("{} of {} devices ok", results.len() - failed, results.len());
     }
@@ -109,4 +160,15 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// A device's snapshots written into `dir/configs/`; the error names the file.
+fn keep(dir: &std::path::Path, device: &str, s: &Snapshots) -> Result<(), String> {
+    for (rel, text) in s.files(device) {
+        let path = dir.join(&rel);
+        let written = (path.parent().map_or(Ok(()), std::fs::create_dir_all))
+            .and_then(|()| std::fs::write(&path, text));
+        written.map_err(|e| format!("{device}: snapshot {}: {e}", path.display()))?;
+    }
+    Ok(())
 }

@@ -28,6 +28,11 @@ use crate::run::traffic::Traffic;
 /// (verdicts are in summary.csv, ports.csv and throughput.csv); 1 when a device could not
 /// be pushed or watched or a test could not run; 2 on bad input; 130 when Ctrl-C or
 /// SIGTERM ended it early.
+///
+/// Each device's running config is kept before the push and after it
+/// (configs/<device>.before.txt, .after.txt, their SHA-256 in run.json). --restore puts
+/// the before-config back when the run ends (also after Ctrl-C or SIGTERM); --diff only
+/// prints what the baselines would change, as `push --diff` does, and runs nothing.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -47,6 +52,14 @@ pub struct Args {
     /// Skip the manifest's throughput tests: push, then watch for [flaps] duration.
     #[arg(long)]
     pub no_traffic: bool,
+    /// Print what each baseline would change (a unified diff) and run nothing; exit 0
+    /// when nothing would change, 1 when something would.
+    #[arg(long)]
+    pub diff: bool,
+    /// When the run ends, put every device back to its config before the push
+    /// (`switchlab restore` on the run folder).
+    #[arg(long, conflicts_with = "diff")]
+    pub restore: bool,
     #[command(flatten)]
     pub watch: WatchFlags,
     /// At the end, one JSON document on stdout (the run folder and its run.json) instead
@@ -59,6 +72,21 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+    if args.diff {
+        let push = super::push::Args {
+            files: args.files.clone(),
+            devices: args.devices.clone(),
+            dry_run: false,
+            diff: true,
+            snapshots: None,
+            no_save: true,
+            jobs: args.jobs,
+            connect: args.watch.connect.clone(),
+            transcripts: None,
+            json: args.json,
+        };
+        return super::push::run(cli, &push);
+    }
     let reg = cli.registry()?;
     let inputs = args.files.load(&reg)?;
     args.files.devices(&inputs, &args.devices)?;
@@ -101,10 +129,28 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let ports = run_ports(&inputs, &args.devices);
     let progress = std::sync::Arc::new(ConsoleProgress::new(ports, max_flaps, args.json));
+    let connect = plan.watch.connect.clone();
+    let lab = inputs.lab.clone();
     let report = rt.block_on(run_manifest(plan, inputs, progress.clone()))?;
     progress.close();
     super::ending::print_run_report(&report, args.json, cli.verbose > 0)?;
-    Ok(ExitCode::from(report.exit_code()))
+    let mut code = report.exit_code();
+    if args.restore {
+        let devices = crate::run::restore::snapshotted(&lab, &report.folder);
+        let how = super::restore::How {
+            connect: &connect,
+            save: !args.no_save,
+            jobs: args.jobs,
+            json: false,
+            lines_to_stderr: args.json,
+        };
+        let back =
+            super::restore::restore_and_say(&rt, &reg, &lab, &report.folder, &devices, &how)?;
+        if !back && code == 0 {
+            code = 1;
+        }
+    }
+    Ok(ExitCode::from(code))
 }
 
 /// (device, port) for every port the run watches: the manifest's ports of each device run.

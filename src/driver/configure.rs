@@ -130,14 +130,16 @@ impl Driver {
         }
     }
 
-    /// Read the running config and list the pushed lines that are not in it.
+    /// Read the running config and list the pushed lines that are not in it; the
+    /// running config as read too.
     pub(crate) async fn missing_lines(
         &mut self,
         placed: &[Placed],
-    ) -> Result<Vec<(usize, String)>, DriverError> {
+    ) -> Result<(Vec<(usize, String)>, String), DriverError> {
         let cmd = self.vendor.profile.commands.running_config.clone();
         let running = self.show(&cmd).await?;
-        Ok(verify_config(&self.vendor.verify_ignore, placed, &running))
+        let missing = verify_config(&self.vendor.verify_ignore, placed, &running);
+        Ok((missing, running))
     }
 }
 

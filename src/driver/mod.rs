@@ -182,6 +182,11 @@ impl Driver {
 
     /// The log lines the session showed since they were last taken, each with the time it
     /// arrived (link events already read from them).
+    /// The profile this session drives.
+    pub(crate) fn vendor(&self) -> &Vendor {
+        &self.vendor
+    }
+
     pub(crate) fn take_log_lines(&mut self) -> Vec<crate::channel::SessionLogLine> {
         std::mem::take(&mut self.ch.log_lines)
     }

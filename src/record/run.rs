@@ -145,6 +145,12 @@ pub struct DeviceRecord {
     pub push: Option<PushState>,
     /// `ok`, `lost`, `problems`, `not-run`.
     pub watch: WatchState,
+    /// SHA-256 of `configs/<device>.before.txt`, the running config read before the push.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_before_sha256: Option<String>,
+    /// SHA-256 of `configs/<device>.after.txt`, read when the push ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_after_sha256: Option<String>,
 }
 
 /// How the flap watch ran.

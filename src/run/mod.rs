@@ -1,11 +1,12 @@
 //! Operations on lab devices: push a baseline to many at once, and the `run` pipeline
 //! (push and flap watch per device into a run folder, with the traffic phase inside the
-//! watch). Opening one device is [`crate::driver::session`]'s.
+//! watch), and `restore` (the snapshot before a push put back). Opening one device is [`crate::driver::session`]'s.
 
 pub(crate) mod bench;
 pub(crate) mod cables;
 pub(crate) mod doctor;
 pub(crate) mod pipeline;
 pub(crate) mod push;
+pub(crate) mod restore;
 pub(crate) mod summary;
 pub(crate) mod traffic;

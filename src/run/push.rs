@@ -9,6 +9,7 @@ use tokio::sync::Semaphore;
 use crate::driver::Driver;
 use crate::driver::session::{DeviceError, open};
 use crate::inputs::RunInputs;
+use crate::snapshot::device::Snapshots;
 use crate::states::PushState;
 use crate::transport::ConnectOptions;
 use crate::vendor::Registry;
@@ -21,12 +22,17 @@ pub(crate) struct PushOptions {
     pub(crate) connect: ConnectOptions,
     /// Write each device's transcript to `<dir>/<device>.log` as the session goes.
     pub(crate) transcripts: Option<std::path::PathBuf>,
+    /// Only say what the push would change (`--diff`): the running config is read,
+    /// nothing is configured.
+    pub(crate) diff: bool,
 }
 
 #[derive(Debug)]
 pub(crate) enum Outcome {
     /// Rendered only (--dry-run).
     Rendered,
+    /// What the push would change, as a unified diff (empty: nothing); `--diff`.
+    Diff(String),
     Pushed {
         saved: bool,
     },
@@ -41,7 +47,7 @@ impl Outcome {
     /// run.json's `push` of a device.
     pub(crate) fn state(&self) -> PushState {
         match self {
-            Outcome::Rendered => PushState::Rendered,
+            Outcome::Rendered | Outcome::Diff(_) => PushState::Rendered,
             Outcome::Pushed { .. } => PushState::Pushed,
             Outcome::NotVerified { .. } => PushState::NotVerified,
             Outcome::Failed(_) => PushState::Failed,
@@ -55,11 +61,16 @@ pub(crate) struct PushResult {
     pub(crate) lines: usize,
     pub(crate) elapsed: Duration,
     pub(crate) outcome: Outcome,
+    /// The running config before and after the push, as far as it was read.
+    pub(crate) snapshots: Snapshots,
 }
 
 impl PushResult {
     pub(crate) fn ok(&self) -> bool {
-        matches!(self.outcome, Outcome::Rendered | Outcome::Pushed { .. })
+        matches!(
+            self.outcome,
+            Outcome::Rendered | Outcome::Diff(_) | Outcome::Pushed { .. }
+        )
     }
 }
 
@@ -86,10 +97,11 @@ pub(crate) async fn push_all(
         let task = set.spawn(async move {
             let _permit = sem.acquire_owned().await;
             let start = Instant::now();
+            let mut snapshots = Snapshots::default();
             let outcome = if opts.dry_run {
                 Outcome::Rendered
             } else {
-                match push_one(&dev, &vendor, &cfg.lines, &opts).await {
+                match push_one(&dev, &vendor, &cfg.lines, &opts, &mut snapshots).await {
                     Ok(o) => o,
                     Err(e) => Outcome::Failed(e),
                 }
@@ -99,6 +111,7 @@ pub(crate) async fn push_all(
                 lines: cfg.lines.len(),
                 elapsed: start.elapsed(),
                 outcome,
+                snapshots,
             }
         });
         names.insert(task.id(), (name.clone(), lines));
@@ -111,6 +124,7 @@ pub(crate) async fn push_all(
         device,
         lines,
         elapsed: Duration::ZERO,
+        snapshots: Snapshots::default(),
     };
     join_named(set, names, failed, |r| done(r)).await
 }
@@ -152,13 +166,20 @@ async fn push_one(
     vendor: &crate::vendor::Vendor,
     lines: &[String],
     opts: &PushOptions,
+    snapshots: &mut Snapshots,
 ) -> Result<Outcome, DeviceError> {
     let transcript = opts
         .transcripts
         .as_ref()
         .map(|dir| dir.join(format!("{}.log", dev.name())));
     let mut d = open(dev, vendor, &opts.connect, transcript.as_deref()).await?;
-    let pushed = push_config(&mut d, lines, opts.save, &mut |_| {}).await;
+    let pushed = match opts.diff {
+        true => crate::snapshot::device::diff(&mut d, dev.name(), lines)
+            .await
+            .map(Outcome::Diff)
+            .map_err(DeviceError::from),
+        false => push_config(&mut d, lines, opts.save, &mut |_| {}, snapshots).await,
+    };
     if let Some(e) = d.flush_transcript() {
         tracing::warn!("{}: {e}", dev.name());
     }
@@ -166,18 +187,30 @@ async fn push_one(
 }
 
 /// Configure `lines` on an open session, save if asked, and check every line is in the
-/// running config; `sent(n)` hears as each of the first n lines is in.
+/// running config; `sent(n)` hears as each of the first n lines is in. The running
+/// config is read into `snapshots` before the first line and after the last (also where
+/// a line was rejected and the device still answers).
 pub(crate) async fn push_config(
     d: &mut Driver,
     lines: &[String],
     save: bool,
     sent: &mut (dyn FnMut(usize) + Send),
+    snapshots: &mut Snapshots,
 ) -> Result<Outcome, DeviceError> {
-    let placed = d.configure_with(lines, sent).await?;
+    snapshots.before = Some(crate::snapshot::device::running(d).await?);
+    let placed = match d.configure_with(lines, sent).await {
+        Ok(p) => p,
+        Err(e) => {
+            // Halfway: what is on the device now is what a restore starts from.
+            snapshots.after = crate::snapshot::device::running(d).await.ok();
+            return Err(e.into());
+        }
+    };
     if save {
         d.save().await?;
     }
-    let missing = d.missing_lines(&placed).await?;
+    let (missing, running) = d.missing_lines(&placed).await?;
+    snapshots.after = Some(running);
     Ok(if missing.is_empty() {
         Outcome::Pushed { saved: save }
     } else {

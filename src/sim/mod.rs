@@ -16,6 +16,7 @@ pub mod dialect;
 pub mod grammar;
 pub mod link;
 pub mod module;
+mod negate;
 pub mod session;
 pub mod ssh;
 pub mod state;
@@ -173,6 +174,17 @@ impl Sim {
             }
             p.oper_up = p.admin_up && p.cabled;
         }
+        // A switch whose ports start shut says so in its running config, port by port
+        // (FTOS: `interface TenGigabitEthernet 0/1` / ` shutdown`).
+        let running = match dialect.ports_start_shut {
+            true => (ports.iter())
+                .map(|p| state::Section {
+                    head: (dialect.interface_head)(p),
+                    lines: vec![("admin-state".into(), "shutdown".into())],
+                })
+                .collect(),
+            false => Vec::new(),
+        };
         let (console_tx, _) = tokio::sync::broadcast::channel(1024);
         let device = Device {
             name: options.name.clone(),
@@ -181,7 +193,7 @@ impl Sim {
                 .clone()
                 .unwrap_or_else(|| dialect.default_hostname.to_string()),
             ports,
-            running: Vec::new(),
+            running,
             startup: None,
             log_buffer: Default::default(),
             truth: Vec::new(),

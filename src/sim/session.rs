@@ -348,11 +348,9 @@ impl Session {
             && words[0].eq_ignore_ascii_case("no")
             && words.len() > 1
             && here & (super::dialect::CONF | SUB) != 0
-            && let Ok(m) = grammar::find(&in_mode, &words[1..], &ports)
+            && let Some(reply) = self.negated(&words[1..], &in_mode, &ports)
         {
-            let head = self.section_head();
-            self.dev().unstore(&head, &m.key);
-            return self.prompt();
+            return reply;
         }
         match found {
             Ok(m) => self.run(m),

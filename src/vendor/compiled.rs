@@ -4,7 +4,7 @@
 
 use regex::Regex;
 
-use super::profile::{Dialog, LinkEventRule, ParseStyle, Profile};
+use super::profile::{Dialog, ParseStyle, Profile};
 use crate::format::{FormatError, Source};
 
 /// A vendor profile ready for the driver, the parser and the flap watch.
@@ -29,6 +29,8 @@ pub struct Vendor {
     pub parse: Vec<CompiledParse>,
     /// `verify.ignore`, compiled.
     pub verify_ignore: Vec<Regex>,
+    /// `[restore]`, compiled.
+    pub restore: super::restore::RestoreRules,
     /// `commands.version_pattern`, compiled (it has a group `v`).
     pub version_pattern: Option<Regex>,
     /// `commands.clock_pattern`, compiled (it has the groups `time`, `mon`, `day`, `year`).
@@ -186,12 +188,13 @@ impl Vendor {
             username_prompt: c.regex("login.username_prompt", &profile.login.username_prompt)?,
             password_prompt: c.regex("login.password_prompt", &profile.login.password_prompt)?,
             login_failure: c.regex("login.failure", &profile.login.failure)?,
-            link_events: link_events(&c, &profile.link_events)?,
+            link_events: super::compiled_parse::link_events(&c, &profile.link_events)?,
             async_line: c.opt("async_line", profile.async_line.as_deref())?,
             parse: (profile.parse.iter())
                 .map(|r| super::compiled_parse::compile(&c, r))
                 .collect::<Result<_, _>>()?,
             verify_ignore: c.all("verify.ignore", &profile.verify.ignore)?,
+            restore: super::restore::compile(&c, &profile.restore)?,
             digest: crate::record::digest(&src.text),
             profile,
             origin,
@@ -260,31 +263,6 @@ fn modes(c: &Compiler, profile: &Profile) -> Result<Vec<ModeInfo>, FormatError> 
     }
     modes.sort_by(|a, b| b.depth.cmp(&a.depth).then(a.name.cmp(&b.name)));
     Ok(modes)
-}
-
-/// Each link-event pattern has the groups it needs.
-fn link_events(
-    c: &Compiler,
-    rules: &[LinkEventRule],
-) -> Result<Vec<LinkEventPattern>, FormatError> {
-    rules
-        .iter()
-        .map(|r| {
-            let pattern = c.regex("link_event.pattern", &r.pattern)?;
-            let names: Vec<_> = pattern.capture_names().flatten().collect();
-            if !names.contains(&"port") || (r.state.is_none() && !names.contains(&"state")) {
-                return Err(c.invalid(
-                    &r.pattern,
-                    "link_event.pattern",
-                    "needs a (?P<port>…) group and a (?P<state>…) group or a fixed `state`".into(),
-                ));
-            }
-            Ok(LinkEventPattern {
-                pattern,
-                state: r.state,
-            })
-        })
-        .collect()
 }
 
 /// A command for one port names the port (`{port}`).

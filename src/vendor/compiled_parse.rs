@@ -1,9 +1,9 @@
 //! A profile's `[[parse]]` rules checked and compiled: every field one of its record's
 //! schema (port state or transceiver), every regex compiled, the style's required keys
-//! present.
+//! present; and the `[[link_event]]` patterns, each with the groups it needs.
 
-use super::compiled::{CompiledParse, Compiler};
-use super::profile::{ParseRecord, ParseRule, ParseStyle};
+use super::compiled::{CompiledParse, Compiler, LinkEventPattern};
+use super::profile::{LinkEventRule, ParseRecord, ParseRule, ParseStyle};
 use crate::format::FormatError;
 
 const PORT_FIELDS: &[&str] = &[
@@ -119,4 +119,29 @@ fn check_field(
             fields.join(", ")
         ),
     ))
+}
+
+/// Each link-event pattern has the groups it needs.
+pub(super) fn link_events(
+    c: &Compiler<'_>,
+    rules: &[LinkEventRule],
+) -> Result<Vec<LinkEventPattern>, FormatError> {
+    rules
+        .iter()
+        .map(|r| {
+            let pattern = c.regex("link_event.pattern", &r.pattern)?;
+            let names: Vec<_> = pattern.capture_names().flatten().collect();
+            if !names.contains(&"port") || (r.state.is_none() && !names.contains(&"state")) {
+                return Err(c.invalid(
+                    &r.pattern,
+                    "link_event.pattern",
+                    "needs a (?P<port>…) group and a (?P<state>…) group or a fixed `state`".into(),
+                ));
+            }
+            Ok(LinkEventPattern {
+                pattern,
+                state: r.state,
+            })
+        })
+        .collect()
 }

@@ -1,5 +1,5 @@
 //! Vendor profiles as data: the schema (`profile`), the checked and compiled form the rest
-//! of switchlab uses (`compiled`), port-name forms (`ports`), and the registry of built-in
+//! of switchlab uses (`compiled`), port-name forms (`ports`), how a config is read and undone (`restore`), and the registry of built-in
 //! and folder-supplied profiles and templates (`registry`).
 
 pub mod compiled;
@@ -7,6 +7,7 @@ mod compiled_parse;
 pub mod ports;
 pub mod profile;
 pub mod registry;
+pub mod restore;
 
 pub use compiled::{Origin, Vendor};
 pub use registry::Registry;

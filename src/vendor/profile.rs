@@ -28,6 +28,8 @@ pub struct Profile {
     pub commands: Commands,
     #[serde(default)]
     pub verify: Verify,
+    #[serde(default)]
+    pub restore: super::restore::Restore,
     #[serde(default, rename = "parse")]
     pub parse: Vec<ParseRule>,
     /// Log lines that report a link going up or down.

@@ -14,7 +14,8 @@ use crate::record::folder::RunFolder;
 use crate::record::rows::PortRow;
 use crate::run::cables::{self, Reading};
 use crate::run::push::{Outcome, push_config};
-use crate::states::{PortVerdict, WatchState};
+use crate::snapshot::device::Snapshots;
+use crate::states::{PortVerdict, SnapshotWhen, WatchState};
 use crate::vendor::Vendor;
 use crate::watch::{DeviceWatch, End, Heard, Problem, WatchOptions};
 
@@ -39,6 +40,8 @@ pub(crate) struct DeviceReport {
     pub(crate) software: Option<String>,
     /// The cable audit's rows (transceivers.csv), one per watched port.
     pub(crate) cables: Vec<crate::record::rows::TransceiverRow>,
+    /// The running config's snapshots in the folder: (before or after, SHA-256).
+    pub(crate) snapshots: Vec<(SnapshotWhen, String)>,
 }
 
 impl DeviceReport {
@@ -92,7 +95,15 @@ impl DeviceReport {
             software: self.software.clone(),
             push: self.push.as_ref().map(Outcome::state),
             watch: self.watch_state(),
+            config_before_sha256: self.snapshot(SnapshotWhen::Before),
+            config_after_sha256: self.snapshot(SnapshotWhen::After),
         }
+    }
+
+    fn snapshot(&self, when: SnapshotWhen) -> Option<String> {
+        (self.snapshots.iter())
+            .find(|(w, _)| *w == when)
+            .map(|(_, sha)| sha.clone())
     }
 }
 
@@ -109,6 +120,23 @@ pub(crate) struct DeviceJob {
 }
 
 impl DeviceJob {
+    /// `configs/<device>.before.txt` and `.after.txt`, as read; their digests.
+    fn keep_snapshots(&self, device: &str, s: &Snapshots) -> Vec<(SnapshotWhen, String)> {
+        let mut kept = Vec::new();
+        for (when, text) in [
+            (SnapshotWhen::Before, &s.before),
+            (SnapshotWhen::After, &s.after),
+        ] {
+            let Some(text) = text else { continue };
+            let rel = format!("configs/{device}.{}.txt", when.as_str());
+            match self.folder.write(&rel, text.as_bytes()) {
+                Ok(()) => kept.push((when, crate::record::digest(text))),
+                Err(e) => tracing::warn!("{device}: {rel}: {e}"),
+            }
+        }
+        kept
+    }
+
     /// Open the session, begin the watch, push (if asked) over it, then watch until
     /// `end`. `pushed` hears whether the push went in, and is dropped when it ends.
     pub(crate) async fn run(
@@ -126,6 +154,7 @@ impl DeviceJob {
         let mut w = DeviceWatch::new(&self.dev, &self.vendor, &self.opts, &self.folder, &on_event);
         let mut software = None;
         let mut cables_start = Reading::default();
+        let mut snapshots = Snapshots::default();
         let ports = w.port_names();
         let session = async {
             let conn = &self.opts.connect;
@@ -140,7 +169,7 @@ impl DeviceJob {
             let total = lines.len();
             self.progress.push_started(&name, total);
             let mut sent = |n: usize| self.progress.push_progress(&name, n, total);
-            let outcome = push_config(&mut d, lines, self.save, &mut sent).await?;
+            let outcome = push_config(&mut d, lines, self.save, &mut sent, &mut snapshots).await?;
             Ok((d, Some(outcome)))
         }
         .await;
@@ -156,7 +185,9 @@ impl DeviceJob {
             ports: Vec::new(),
             software,
             cables: Vec::new(),
+            snapshots: Vec::new(),
         };
+        report.snapshots = self.keep_snapshots(&report.device, &snapshots);
         let mut d = match session {
             Ok((d, outcome)) => {
                 report.push = outcome;

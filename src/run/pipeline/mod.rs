@@ -376,6 +376,7 @@ impl DeviceReport {
             ports: Vec::new(),
             software: None,
             cables: Vec::new(),
+            snapshots: Vec::new(),
         }
     }
 }

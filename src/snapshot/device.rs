@@ -1,0 +1,98 @@
+//! The snapshot, diff and restore operations on an open session: the running config
+//! read with the profile's `commands.running_config`, compared and undone by its
+//! `[restore]` rules.
+
+use super::{Config, expected, undo, unified};
+use crate::driver::session::DeviceError;
+use crate::driver::{Driver, DriverError};
+use crate::vendor::Vendor;
+
+/// The running config around a push: before it (read first thing) and after it (read
+/// when it ended, also where it failed halfway and the session still answers).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Snapshots {
+    pub(crate) before: Option<String>,
+    pub(crate) after: Option<String>,
+}
+
+impl Snapshots {
+    /// `configs/<device>.before.txt` and `.after.txt` in a folder, with what was read.
+    pub(crate) fn files<'a>(&'a self, device: &str) -> Vec<(String, &'a str)> {
+        [("before", &self.before), ("after", &self.after)]
+            .into_iter()
+            .filter_map(|(when, text)| {
+                Some((format!("configs/{device}.{when}.txt"), text.as_deref()?))
+            })
+            .collect()
+    }
+}
+
+pub(crate) async fn running(d: &mut Driver) -> Result<String, DriverError> {
+    let cmd = d.vendor().profile.commands.running_config.clone();
+    d.show(&cmd).await
+}
+
+/// What pushing `lines` would change, as a unified diff (empty: nothing). Only the
+/// running config is read.
+pub(crate) async fn diff(
+    d: &mut Driver,
+    device: &str,
+    lines: &[String],
+) -> Result<String, DriverError> {
+    let text = running(d).await?;
+    Ok(diff_text(d.vendor(), device, &text, lines))
+}
+
+/// The pure half of [`diff`], for a running config already read.
+pub(crate) fn diff_text(vendor: &Vendor, device: &str, running: &str, lines: &[String]) -> String {
+    let rules = &vendor.restore;
+    let now = Config::parse(running, rules);
+    let baseline = Config::parse(&lines.join("\n"), rules);
+    let after = expected(&now, &baseline, rules, &vendor.verify_ignore);
+    let names = (
+        format!("{device}: running-config"),
+        format!("{device}: after the baseline"),
+    );
+    unified(&now, &after, (&names.0, &names.1))
+}
+
+/// How a restore went.
+#[derive(Debug, Clone)]
+pub(crate) struct Restored {
+    /// The lines pushed to undo the change (empty: nothing differed).
+    pub(crate) pushed: Vec<String>,
+    /// What still differs from the snapshot, as a unified diff (empty: restored).
+    pub(crate) left: String,
+    /// The running config afterwards, as read.
+    pub(crate) running: String,
+}
+
+/// Put the running config back to `before`: the undo lines pushed (stopping at a line
+/// the device rejects), saved if asked, the running config read again and compared.
+pub(crate) async fn restore(
+    d: &mut Driver,
+    before: &str,
+    save: bool,
+) -> Result<Restored, DeviceError> {
+    let rules = d.vendor().restore.clone();
+    let was = Config::parse(before, &rules);
+    let now = Config::parse(&running(d).await?, &rules);
+    let pushed = undo(&was, &now, &rules);
+    if !pushed.is_empty() {
+        d.configure_with(&pushed, &mut |_| {}).await?;
+        if save {
+            d.save().await?;
+        }
+    }
+    let text = running(d).await?;
+    let left = unified(
+        &was,
+        &Config::parse(&text, &rules),
+        ("the snapshot before", "running-config now"),
+    );
+    Ok(Restored {
+        pushed,
+        left,
+        running: text,
+    })
+}

@@ -1,0 +1,258 @@
+//! Leaving each switch as it was found, on all five simulators over real SSH: `push --diff`
+//! says what the baseline would change and touches nothing; every push keeps the running
+//! config before and after; `restore` puts the before-config back, checked against the
+//! simulator's own running config (its truth), also after a push that failed halfway in
+//! a `run`.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use switchlab::sim::Sim;
+use switchlab::sim::state::Section;
+
+/// What the simulator holds: hostname, config sections with something in them (in any
+/// order), logging targets, and each port's admin state and description.
+type Truth = (
+    String,
+    Vec<Section>,
+    Vec<(String, u16)>,
+    Vec<(bool, Option<String>)>,
+);
+
+fn truth(sim: &Sim) -> Truth {
+    let dev = sim.device.lock().unwrap();
+    // The hostname is the device's own field (a stored `hostname` line only mirrors it).
+    let mut sections: Vec<Section> = (dev.running.iter().cloned())
+        .map(|mut s| {
+            s.lines
+                .retain(|(k, _)| !(s.head.is_empty() && k == "hostname"));
+            // An untouched port is up: FTOS's `no shutdown` line says no more than that.
+            s.lines
+                .retain(|(k, l)| !(k == "admin-state" && l == "no shutdown"));
+            s.lines.sort();
+            s
+        })
+        .filter(|s| !s.lines.is_empty())
+        .collect();
+    sections.sort_by(|a, b| a.head.cmp(&b.head));
+    let ports = (dev.ports.iter())
+        .map(|p| (p.admin_up, p.description.clone()))
+        .collect();
+    (
+        dev.hostname.clone(),
+        sections,
+        dev.syslog_targets.clone(),
+        ports,
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn manifest(devices: &[String], template: &str) -> String {
+    let mut m = String::from("name = \"t\"\n[flaps]\ninterval = \"500ms\"\nduration = \"1s\"\n");
+    for d in devices {
+        m.push_str(&format!(
+            "[[device]]\nname = \"{d}\"\ntemplate = \"{template}\"\n"
+        ));
+    }
+    m
+}
+
+/// Five simulators, one per vendor, each found with a hostname of its own (`lab-old`).
+async fn five(dir: &Path) -> Vec<(String, Sim)> {
+    let mut sims = Vec::new();
+    let mut lab = String::new();
+    for v in VENDORS {
+        let name = format!("sw-{}", v.replace('_', "-"));
+        let mut o = options(v);
+        o.hostname = Some("lab-old".into());
+        let (sim, addr) = ssh_sim(o).await;
+        lab.push_str(&ssh_device(&name, v, addr, &[first_port(v)]));
+        sims.push((name, sim));
+    }
+    write(dir, "lab.toml", &lab);
+    let names: Vec<String> = sims.iter().map(|(n, _)| n.clone()).collect();
+    write(dir, "m.toml", &manifest(&names, "baseline"));
+    sims
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn diff_touches_nothing_push_keeps_snapshots_and_restore_gives_back_every_vendor_s_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let sims = five(dir).await;
+    let found: Vec<_> = sims.iter().map(|(_, s)| truth(s)).collect();
+
+    // --diff: what would change, per device; nothing configured.
+    let diff = [&PUSH[..], &["--diff", "--transcripts", "tr"]].concat();
+    let out = switchlab(&diff, &ENV, dir).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "changes to make exit 1: {t}");
+    assert!(t.contains("5 of 5 devices would change"), "{t}");
+    for (name, _) in &sims {
+        assert!(
+            t.contains(&format!("--- {name}: running-config"))
+                && t.contains("-hostname lab-old")
+                && t.contains(&format!("+hostname {name}")),
+            "{name}: {t}"
+        );
+        let transcript = std::fs::read_to_string(dir.join(format!("tr/{name}.log"))).unwrap();
+        assert!(
+            !transcript.contains("configure") && transcript.contains("show running-config"),
+            "{name}: --diff only reads:\n{transcript}"
+        );
+    }
+    for ((name, sim), was) in sims.iter().zip(&found) {
+        assert_eq!(&truth(sim), was, "{name}: --diff changed nothing");
+    }
+
+    // The push keeps the running config before and after it.
+    let push = [&PUSH[..], &["--snapshots", "snap"]].concat();
+    let out = switchlab(&push, &ENV, dir).await;
+    let t = text(&out);
+    assert!(
+        out.status.success() && t.contains("5 of 5 devices ok"),
+        "{t}"
+    );
+    assert!(t.contains("switchlab restore snap --lab lab.toml"), "{t}");
+    for (name, _) in &sims {
+        let before = read(&dir.join("snap"), &format!("configs/{name}.before.txt"));
+        let after = read(&dir.join("snap"), &format!("configs/{name}.after.txt"));
+        assert!(before.contains("hostname lab-old"), "{name}: {before}");
+        assert!(
+            after.contains(&format!("hostname {name}")),
+            "{name}: {after}"
+        );
+    }
+
+    // Pushed: the baseline changes nothing any more, on every vendor.
+    let out = switchlab(&[&PUSH[..], &["--diff"]].concat(), &ENV, dir).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("0 of 5 devices would change"), "{t}");
+
+    // Restored: each simulator holds the config it was found with.
+    let restore = [
+        "restore",
+        "snap",
+        "--lab",
+        "lab.toml",
+        "--accept-new-host-keys",
+    ];
+    let out = switchlab(&restore, &ENV, dir).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("5 of 5 devices restored"), "{t}");
+    for ((name, sim), was) in sims.iter().zip(&found) {
+        assert_eq!(&truth(sim), was, "{name}: restored\n{t}");
+        let dev = sim.device.lock().unwrap();
+        assert_eq!(dev.startup.as_ref(), Some(&dev.running), "{name}: saved");
+        drop(dev);
+        let kept = read(&dir.join("snap"), &format!("configs/{name}.restored.txt"));
+        assert!(kept.contains("hostname lab-old"), "{name}: {kept}");
+    }
+    // And the baseline would change them again.
+    let out = switchlab(&[&PUSH[..], &["--diff"]].concat(), &ENV, dir).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_whose_push_failed_halfway_is_restored_from_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let v = "cisco_ios";
+    let mut o = options(v);
+    o.hostname = Some("lab-old".into());
+    let (sim, addr) = ssh_sim(o).await;
+    let name = "sw-half".to_string();
+    write(
+        dir,
+        "lab.toml",
+        &ssh_device(&name, v, addr, &[first_port(v)]),
+    );
+    write(
+        dir,
+        "m.toml",
+        &manifest(std::slice::from_ref(&name), "half"),
+    );
+    write(
+        dir,
+        "tpl/cisco_ios/half.j2",
+        "hostname {{ device.hostname }}\nvlan 10\n name half\ninterface GigabitEthernet0/1\n description half\n switchport mode access\n no such command\n switchport access vlan 10\n",
+    );
+    let found = truth(&sim);
+    let run = [&["--templates", "tpl"][..], &RUN[..], &["--runs", "runs"]].concat();
+    let out = switchlab(&run, &ENV, dir).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("no such command"), "{t}");
+    assert_ne!(
+        truth(&sim),
+        found,
+        "the lines before the rejected one went in"
+    );
+    let folder = std::fs::read_dir(dir.join("runs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let json = run_json(&folder);
+    let device = &json["devices"][0];
+    assert_eq!(device["push"], "failed", "{json}");
+    let sha = device["config_before_sha256"].as_str().unwrap();
+    let before = read(&folder, &format!("configs/{name}.before.txt"));
+    assert_eq!(sha.len(), 64);
+    assert!(before.contains("hostname lab-old"), "{before}");
+    let after = read(&folder, &format!("configs/{name}.after.txt"));
+    assert!(
+        after.contains("description half") && !after.contains("access vlan 10"),
+        "{after}"
+    );
+
+    // The lab comes from the run folder's copy.
+    let f = folder.display().to_string();
+    let out = switchlab(&["restore", &f, "--accept-new-host-keys"], &ENV, dir).await;
+    let t = text(&out);
+    assert!(
+        out.status.success() && t.contains("1 of 1 devices restored"),
+        "{t}"
+    );
+    assert_eq!(truth(&sim), found, "{t}");
+    let transcript = read(&folder, &format!("transcripts/{name}.restore.log"));
+    assert!(transcript.contains("no vlan 10"), "{transcript}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn run_restore_leaves_the_switch_as_found_also_after_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let v = "arista_eos";
+    let mut o = options(v);
+    o.hostname = Some("lab-old".into());
+    let (sim, addr) = ssh_sim(o).await;
+    let name = "sw-found".to_string();
+    write(
+        dir,
+        "lab.toml",
+        &ssh_device(&name, v, addr, &[first_port(v)]),
+    );
+    let long = manifest(std::slice::from_ref(&name), "baseline").replace("\"1s\"", "\"10m\"");
+    write(dir, "m.toml", &long);
+    let found = truth(&sim);
+    let run = [&RUN[..], &["--runs", "runs", "--restore"]].concat();
+    let running = run_until(&run, dir, "every push done").await;
+    assert_ne!(truth(&sim), found, "the baseline is in");
+    nix::sys::signal::kill(running.pid(), nix::sys::signal::Signal::SIGTERM).unwrap();
+    let (out, err) = running.finish().await;
+    assert_eq!(out.status.code(), Some(INTERRUPTED), "{err}");
+    let said = format!("{}{err}", String::from_utf8_lossy(&out.stdout));
+    assert!(said.contains("1 of 1 devices restored"), "{said}");
+    assert_eq!(truth(&sim), found, "{said}");
+}
