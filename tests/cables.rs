@@ -71,8 +71,7 @@ async fn every_vendor_reports_the_cable_it_sees_against_the_one_declared() {
             let mut dev = sim.device.lock().unwrap();
             for p in [short, empty, optic] {
                 let i = dev.port_index(p).unwrap();
-                dev.ports[i].admin_up = true;
-                dev.refresh_oper(i);
+                dev.bring_up(i);
             }
         }
         let mut lab = ssh_device("sw", vendor, addr, &[]);

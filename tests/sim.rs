@@ -491,7 +491,7 @@ async fn every_vendor_console_prints_a_flap_in_the_middle_of_output_and_logs_it(
         {
             let mut dev = sim.device.lock().unwrap();
             let i = dev.port_index(port).unwrap();
-            dev.ports[i].admin_up = true; // Force10 and FASTPATH ports start shut
+            dev.bring_up(i); // Force10 and FASTPATH ports start shut
             dev.ports[i].oper_up = true;
         }
         let mut t = Term::serial(&link).await;

@@ -69,7 +69,7 @@ async fn watch_counts_every_injected_flap_once_on_every_vendor() {
             }
             for p in [p1, p2] {
                 let i = dev.port_index(p).unwrap();
-                dev.ports[i].admin_up = true;
+                dev.bring_up(i);
                 dev.ports[i].oper_up = true;
             }
         }

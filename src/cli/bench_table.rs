@@ -25,17 +25,18 @@ fn limited(r: &Rfc2544Row) -> String {
 pub(crate) fn row_line(r: &Rfc2544Row) -> Option<String> {
     let verdict = r.verdict.map(|v| format!(" {v}")).unwrap_or_default();
     match r.test {
+        // Short enough for 80 columns with a long device name: the frames/s are in the
+        // table at the end.
         BenchmarkTest::Throughput => Some(format!(
-            "rfc2544 {} {} B: no-drop {:.1} % of line ({} fps), {}, limited by {}{verdict}",
+            "rfc2544 {} {} B: no-drop {:.1} %, {}, limit {}{verdict}",
             r.device,
             r.frame_size,
             r.no_drop_percent().unwrap_or(0.0),
-            human_count(r.forwarded_fps.unwrap_or(0.0)),
             latency(r),
             limited(r),
         )),
         BenchmarkTest::BackToBack => Some(format!(
-            "rfc2544 {} {} B: longest lossless burst {} frames, limited by {}",
+            "rfc2544 {} {} B: lossless burst {} frames, limit {}",
             r.device,
             r.frame_size,
             human_count(r.burst_frames.unwrap_or(0) as f64),

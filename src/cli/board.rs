@@ -154,16 +154,15 @@ impl TrafficProgress for ConsoleProgress {
         let through = t
             .device
             .as_deref()
-            .map(|d| format!(" through {d}"))
+            .map(|d| format!(" via {d}"))
             .unwrap_or_default();
+        let engine = engine_name(t.engine);
         self.note(&format!(
-            "traffic {}{through} {} -> {}: {}, {} stream(s), {}",
+            "traffic {}{through}{}: {}, {} stream(s), {engine}",
             t.name,
-            t.from.name,
-            t.to.name,
+            ends(&t.name, &t.from.name, &t.to.name),
             humantime::format_duration(t.duration),
             t.streams,
-            engine_name(t.engine),
         ));
     }
 
@@ -178,13 +177,12 @@ impl TrafficProgress for ConsoleProgress {
         self.baseline_ups(true);
         let tests: Vec<&str> = p.tests.iter().map(|t| t.as_str()).collect();
         self.note(&format!(
-            "benchmark {} through {} {} -> {}: {} frame size(s), {}",
+            "benchmark {} via {}{}: {} frame size(s), {}",
             p.name,
             p.device,
-            p.from.name,
-            p.to.name,
+            ends(&p.name, &p.from.name, &p.to.name),
             p.frame_sizes.len(),
-            tests.join(" "),
+            tests.join("+"),
         ));
     }
 
@@ -217,6 +215,11 @@ impl TrafficProgress for ConsoleProgress {
     }
 
     fn benchmark_row(&self, _p: &BenchPlan, row: &Rfc2544Row) {
+        // On a terminal the trial bars show the progress and the table at the end the
+        // rows; in a pipe each row is a line as it is found.
+        if self.bars.is_some() {
+            return;
+        }
         if let Some(l) = super::bench_table::row_line(row) {
             self.line(&l);
         }
@@ -340,12 +343,21 @@ impl Progress for ConsoleProgress {
     }
 }
 
+/// ` (A -> B)`, unless the measurement's name already says both ends: a line is read at
+/// 80 columns.
+fn ends(name: &str, from: &str, to: &str) -> String {
+    match name.contains(from) && name.contains(to) {
+        true => String::new(),
+        false => format!(" ({from} -> {to})"),
+    }
+}
+
 /// How many measurements a run makes and the engine for tests that name none, and why.
 pub(crate) fn traffic_line(t: &crate::run::traffic::Traffic) -> String {
+    let engine = engine_name(t.default_engine.engine);
     format!(
-        "traffic: {} measurement(s); tests that name no engine use {} ({})",
+        "traffic: {} measurement(s), default engine {engine} ({})",
         t.tests.len(),
-        engine_name(t.default_engine.engine),
         t.default_engine.why
     )
 }
@@ -354,6 +366,6 @@ pub(crate) fn traffic_line(t: &crate::run::traffic::Traffic) -> String {
 pub(crate) fn engine_name(e: crate::format::manifest::Engine) -> &'static str {
     match e {
         crate::format::manifest::Engine::Iperf3 => "iperf3",
-        crate::format::manifest::Engine::Builtin => "the built-in engine",
+        crate::format::manifest::Engine::Builtin => "built-in",
     }
 }

@@ -77,11 +77,26 @@ pub fn vars<'de, D: Deserializer<'de>>(
 }
 
 /// Why `text` cannot go into a config line: a control character (a newline would add a
-/// config line of its own: `Ethernet49\nshutdown`).
+/// config line of its own: `Ethernet49\nshutdown`), or an invisible or bidirectional
+/// one (U+200B, U+202E: a port name that reads as `Ethernet1` and is not, text shown in
+/// another order than it is sent).
 pub fn line_problem(text: &str) -> Option<String> {
-    text.chars().find(|c| c.is_control()).map(|c| {
-        format!("{text:?} holds the control character {c:?}: a value that goes into a config must be one line")
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Some(format!(
+            "{text:?} holds the control character {c:?}: a value that goes into a config must be one line"
+        ));
+    }
+    text.chars().find(|c| invisible(*c)).map(|c| {
+        format!(
+            "{text:?} holds the invisible character U+{:04X}: it would not show on a screen or in a config",
+            c as u32
+        )
     })
+}
+
+/// Zero-width and bidirectional formatting characters.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
 }
 
 /// Text that goes into a device's config: one line.
@@ -268,6 +283,16 @@ mod tests {
         assert!(line_problem("Ethernet49\nshutdown").is_some());
         assert!(line_problem("a b\rreload").is_some());
         assert_eq!(line_problem("server1 eth2 Intel X520 0.5m dac"), None);
+        // Regression: a zero-width space or a right-to-left override passed as text.
+        for hidden in ["Ethernet\u{200B}1", "desc \u{202E}evil", "\u{FEFF}Gi0/1"] {
+            let why = line_problem(hidden).unwrap_or_default();
+            assert!(why.contains("invisible character U+"), "{hidden:?}: {why}");
+        }
+        assert_eq!(
+            line_problem("Café µs Ä"),
+            None,
+            "letters of any script are fine"
+        );
     }
 
     #[test]

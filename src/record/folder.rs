@@ -30,8 +30,19 @@ pub struct RunFolder {
     throughput: Mutex<Option<CsvLog>>,
     /// rfc2544.csv, from the first benchmark row.
     rfc2544: Mutex<Option<CsvLog>>,
-    /// When each throughput test ran: (test, from, to or None while it runs).
-    traffic: Mutex<Vec<(String, SystemTime, Option<SystemTime>)>>,
+    /// When each measurement ran, and through what.
+    traffic: Mutex<Vec<Measurement>>,
+}
+
+/// A throughput test or benchmark trial through one device: flaps on the ports of its
+/// path while it ran are its flaps.
+struct Measurement {
+    label: String,
+    /// The device the traffic crossed and its ports on the path (None: no cabling says
+    /// which device: every flap while it ran is its).
+    path: Option<(String, Vec<String>)>,
+    from: SystemTime,
+    to: Option<SystemTime>,
 }
 
 /// Longest slug kept whole; a longer one (a watch of 47 devices joins all their names) is
@@ -109,10 +120,10 @@ impl RunFolder {
         })
     }
 
-    /// Append an event seen somewhere in `from..=to` to flaps.csv, naming the throughput
-    /// tests that ran then (the row's `traffic`).
+    /// Append an event seen somewhere in `from..=to` to flaps.csv, naming the
+    /// measurements on its port's path that ran then (the row's `traffic`).
     pub fn flap(&self, from: SystemTime, to: SystemTime, mut row: FlapRow) -> std::io::Result<()> {
-        row.traffic = self.traffic_during(from, to);
+        row.traffic = self.traffic_during(&row.device, &row.port, from, to);
         self.journal.flap(row)
     }
 
@@ -185,25 +196,40 @@ impl RunFolder {
         std::fs::write(path, bytes)
     }
 
-    /// A throughput test starts now: flaps from now until it ends name it.
-    pub fn traffic_started(&self, test: &str) {
-        lock(&self.traffic).push((test.to_string(), SystemTime::now(), None));
+    /// A measurement starts now: flaps from now until it ends on `path` (the device it
+    /// crosses and its ports there) name it.
+    pub fn traffic_started(&self, label: &str, path: Option<(&str, Vec<String>)>) {
+        lock(&self.traffic).push(Measurement {
+            label: label.to_string(),
+            path: path.map(|(d, ports)| (d.to_string(), ports)),
+            from: SystemTime::now(),
+            to: None,
+        });
     }
 
-    pub fn traffic_ended(&self, test: &str) {
+    pub fn traffic_ended(&self, label: &str) {
         let mut t = lock(&self.traffic);
-        if let Some(w) = t.iter_mut().rev().find(|w| w.0 == test && w.2.is_none()) {
-            w.2 = Some(SystemTime::now());
+        if let Some(w) = t
+            .iter_mut()
+            .rev()
+            .find(|w| w.label == label && w.to.is_none())
+        {
+            w.to = Some(SystemTime::now());
         }
     }
 
-    /// The tests that ran at some time in `from..=to`, joined with `+`.
-    fn traffic_during(&self, from: SystemTime, to: SystemTime) -> String {
+    /// The measurements on `device`'s `port` that ran at some time in `from..=to`, joined
+    /// with `+`; empty: the event fell outside every measurement of its path.
+    fn traffic_during(&self, device: &str, port: &str, from: SystemTime, to: SystemTime) -> String {
         let t = lock(&self.traffic);
-        let names: Vec<&str> = t
-            .iter()
-            .filter(|(_, start, end)| *start <= to && end.is_none_or(|end| end >= from))
-            .map(|w| w.0.as_str())
+        let on_path = |m: &Measurement| {
+            m.path
+                .as_ref()
+                .is_none_or(|(d, ports)| d == device && ports.iter().any(|p| p == port))
+        };
+        let names: Vec<&str> = (t.iter())
+            .filter(|m| on_path(m) && m.from <= to && m.to.is_none_or(|end| end >= from))
+            .map(|m| m.label.as_str())
             .collect();
         names.join("+")
     }
@@ -284,19 +310,43 @@ mod tests {
         use std::time::Duration;
         let dir = tempfile::tempdir().unwrap();
         let f = folder(dir.path(), "t");
+        let path = |d: &'static str| Some((d, vec!["Et1".to_string(), "Et2".to_string()]));
         let before = SystemTime::now() - Duration::from_secs(1);
-        f.traffic_started("t1");
+        f.traffic_started("t1", path("a"));
         let during = SystemTime::now();
         f.traffic_ended("t1");
-        f.traffic_started("t2");
+        f.traffic_started("t2", path("a"));
         let later = SystemTime::now() + Duration::from_secs(1);
-        assert_eq!(f.traffic_during(before, before), "");
-        assert_eq!(f.traffic_during(during, during), "t1");
-        assert_eq!(f.traffic_during(later, later), "t2", "t2 still runs");
+        let on = |from, to| f.traffic_during("a", "Et1", from, to);
+        assert_eq!(on(before, before), "");
+        assert_eq!(on(during, during), "t1");
+        assert_eq!(on(later, later), "t2", "t2 still runs");
+        assert_eq!(on(before, later), "t1+t2", "an unseen window spans both");
+    }
+
+    // Regression: a flap on one switch was named after the test then running through
+    // another (by the test's name alone), and drawn on its chart past the end of its line.
+    #[test]
+    fn an_event_names_only_the_measurements_through_its_own_port() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = folder(dir.path(), "t");
+        f.traffic_started("t1", Some(("cisco", vec!["Gi0/1".into(), "Gi0/2".into()])));
+        let now = SystemTime::now();
         assert_eq!(
-            f.traffic_during(before, later),
-            "t1+t2",
-            "an unseen window spans both"
+            f.traffic_during("arista", "Et1", now, now),
+            "",
+            "another switch"
+        );
+        assert_eq!(
+            f.traffic_during("cisco", "Gi0/3", now, now),
+            "",
+            "off the path"
+        );
+        assert_eq!(f.traffic_during("cisco", "Gi0/2", now, now), "t1");
+        f.traffic_started("any", None);
+        assert_eq!(
+            f.traffic_during("arista", "Et1", now, SystemTime::now()),
+            "any"
         );
     }
 }

@@ -4,7 +4,9 @@
 //! `unseen` for flaps a counter proves that no source saw, `err-disabled` when a poll first
 //! finds the switch shut the port), `flaps` (1 per down, or how many unseen), `sources`
 //! (`console+buffer+state+counters`…), `window_from`, `window_to` (for `unseen`),
-//! `traffic` (the throughput tests running then, in a `run`; empty when none was).
+//! `traffic` (the measurements through its port running then, in a `run`: throughput tests
+//! and benchmark trials on the path that crosses this device and port; empty when the
+//! event fell outside all of them).
 //!
 //! ports.csv ([`PortRow`]): `device`, `port`, `flaps`, `unseen_flaps`, `worst_burst_10s`,
 //! `crc_delta`, `in_errors_delta`, `err_disabled` (`yes`/`no`, empty where the vendor

@@ -205,6 +205,18 @@ impl Device {
     }
 
     /// Recompute a port's oper state; returns Some(up) when it changed.
+    /// Port `idx` brought up as a baseline's `no shutdown` would: admin up, and the
+    /// factory `shutdown` gone from its section of the running config.
+    pub fn bring_up(&mut self, idx: usize) -> Option<bool> {
+        self.ports[idx].admin_up = true;
+        let own = format!(" {}", self.ports[idx].long());
+        for s in self.running.iter_mut().filter(|s| s.head.ends_with(&own)) {
+            s.lines
+                .retain(|(k, l)| !(k == "admin-state" && l == "shutdown"));
+        }
+        self.refresh_oper(idx)
+    }
+
     pub fn refresh_oper(&mut self, idx: usize) -> Option<bool> {
         let now = Instant::now();
         let p = &mut self.ports[idx];

@@ -162,7 +162,12 @@ impl Bench<'_, '_> {
         let (plan, at) = (self.plan, self.at);
         at.progress
             .trial_started(plan, &label, ask.fps, ask.frames, ask.duration);
-        at.folder.traffic_started(&label);
+        let ports = [&plan.from.port, &plan.to.port]
+            .into_iter()
+            .flatten()
+            .cloned();
+        at.folder
+            .traffic_started(&label, Some((&plan.device, ports.collect())));
         let from = SystemTime::now();
         let mut stop = self.stop.clone();
         let ends = self.ends()?;

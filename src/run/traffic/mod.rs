@@ -66,6 +66,17 @@ pub(crate) struct TrafficTest {
     pub(crate) udp_rate_bps: Option<u64>,
 }
 
+impl TrafficTest {
+    /// The device it crosses and its ports there, for flap attribution.
+    pub(crate) fn path(&self) -> Option<(&str, Vec<String>)> {
+        let ports = [&self.from.port, &self.to.port]
+            .into_iter()
+            .flatten()
+            .cloned();
+        Some((self.device.as_deref()?, ports.collect()))
+    }
+}
+
 /// Throughput tests ready to run: checked against what is built, their engines found.
 #[derive(Debug, Clone)]
 pub(crate) struct Traffic {

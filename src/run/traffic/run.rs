@@ -30,7 +30,7 @@ pub(crate) async fn run_tests(
             break;
         }
         progress.test_started(test);
-        folder.traffic_started(&test.name);
+        folder.traffic_started(&test.name, test.path());
         let started = SystemTime::now();
         // Each interval goes to disk as the engine reports it: a crash keeps what was measured.
         let lost_row = std::sync::Mutex::new(None::<std::io::Error>);

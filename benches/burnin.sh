@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Burn-in: a watch of PORTS ports (two simulated Aristas), each flapping every second
+# (100 ms down) for MINUTES minutes, polled every second. Prints the watch's resident
+# memory after the first minute and at the end (it must stay flat: memory grows with the
+# ports, not the flaps), every port's count in flaps.csv against the simulators'
+# schedule (exact: none missing, none extra), and how long `switchlab report` takes on
+# the run folder.
+#   benches/burnin.sh [MINUTES=5] [PORTS=50]   (loopback only; no root needed)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+minutes=${1:-5}
+ports=${2:-50}
+cargo build --release -q
+bin=${CARGO_TARGET_DIR:-target}/release/switchlab
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Flaps from the first `show` (the watch's first read) on, one a second, all inside it.
+flaps_each=$(( minutes * 60 - 10 ))
+half=$(( ports / 2 ))
+: > "$tmp/lab.toml"
+for sw in 1 2; do
+  n=$half; [ "$sw" = 2 ] && n=$(( ports - half ))
+  spec=$(for i in $(seq 1 "$n"); do printf 'Ethernet%d@2s/100ms*%d+1s,' "$i" "$flaps_each"; done)
+  "$bin" sim --vendor arista_eos --ssh 127.0.0.1:0 --hostname "sw$sw" \
+    --flaps "${spec%,}" --flaps-from show > "$tmp/sim$sw.out" 2>&1 &
+  pids+=($!)
+  until grep -q "^ssh " "$tmp/sim$sw.out" 2>/dev/null; do
+    sleep 0.1 # waiting for the simulator's listening line (a benchmark script)
+  done
+  port=$(sed -n 's/^ssh [0-9.]*:\([0-9]*\).*/\1/p' "$tmp/sim$sw.out" | head -1)
+  {
+    printf '[[device]]\nname = "sw%s"\nvendor = "arista_eos"\n' "$sw"
+    printf 'ssh = { host = "127.0.0.1", port = %s, user = "admin", password_env = "BURNIN_PASS" }\n' "$port"
+    for i in $(seq 1 "$n"); do printf '[[device.port]]\nname = "Ethernet%d"\n' "$i"; done
+  } >> "$tmp/lab.toml"
+done
+
+export BURNIN_PASS=admin
+cd "$tmp"
+"$bin" watch --lab lab.toml --accept-new-host-keys --duration "${minutes}m" --interval 1s \
+  --sources counters,state --runs runs sw1 sw2 > watch.out 2> watch.err &
+watch=$!
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$watch/status" 2>/dev/null || echo 0; }
+sleep 60 # the first minute's sample: a benchmark's clock, not a wait in the product
+first=$(rss)
+sleep $(( minutes * 60 - 65 ))
+last=$(rss)
+wait "$watch" || true
+folder=$(dirname "$(tail -1 watch.out)")
+python3 - "$folder/flaps.csv" "$ports" "$flaps_each" "$first" "$last" <<'PY'
+import csv, sys
+path, ports, each, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+counts = {}
+for r in csv.DictReader(open(path)):
+    if r["event"] in ("down", "unseen"):
+        key = (r["device"], r["port"])
+        counts[key] = counts.get(key, 0) + int(r["flaps"])
+exact = sum(1 for c in counts.values() if c == each)
+off = sorted((k, c) for k, c in counts.items() if c != each)
+total = sum(counts.values())
+print(f"watch RSS: {first/1024:.1f} MiB after 1 min, {last/1024:.1f} MiB at the end: "
+      f"{(last-first)/1024:+.1f} MiB over {total} flaps ({2*total} transitions)")
+print(f"counts: {exact} of {ports} ports exact ({each} flaps each); off: {off[:5]}")
+PY
+start=$(date +%s.%N)
+"$bin" report "$folder" > /dev/null
+echo "report of the run: $(python3 -c "import sys; print(f'{float(sys.argv[2])-float(sys.argv[1]):.2f}')" "$start" "$(date +%s.%N)") s"

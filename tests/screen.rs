@@ -1,0 +1,120 @@
+//! The demo as a lab engineer sees it on a terminal of 80 and of 100 columns: a real pty,
+//! its output fed through a terminal emulator (vt100), and the screen that is left read
+//! as a person would: short, no line wrapped, every device name whole, the decision last.
+
+use std::io::Read;
+use std::os::fd::AsFd;
+
+const DEVICES: [&str; 5] = [
+    "cisco-3560x",
+    "arista-7048",
+    "f10-s4810",
+    "icx-7150",
+    "niagara-2924",
+];
+
+/// Every row the demo left on a `cols`-wide terminal tall enough that nothing scrolls
+/// away (so a live region printed again would show as rows), and whether each wrapped.
+async fn demo_screen(cols: u16) -> Vec<(String, bool)> {
+    let rows = 400u16;
+    let size = nix::pty::Winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    let pty = nix::pty::openpty(Some(&size), None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let slave = || std::process::Stdio::from(pty.slave.as_fd().try_clone_to_owned().unwrap());
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+        .args(["demo", "--runs", "runs", "--watch", "2s"])
+        .current_dir(dir.path())
+        .env_remove("COLUMNS")
+        .env("TERM", "xterm-256color")
+        .stdin(std::process::Stdio::null())
+        .stdout(slave())
+        .stderr(slave())
+        .spawn()
+        .unwrap();
+    drop(pty.slave);
+    let mut master = std::fs::File::from(pty.master);
+    let bytes = tokio::task::spawn_blocking(move || {
+        let mut all = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Until every slave end is closed (EIO): the program has exited.
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buf[..n]);
+        }
+        all
+    })
+    .await
+    .unwrap();
+    assert!(
+        child.wait().unwrap().success(),
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+    let mut term = vt100::Parser::new(nz(rows), nz(cols), 0);
+    term.process(&bytes);
+    let screen = term.screen();
+    let mut lines: Vec<(String, bool)> = (0..rows)
+        .map(|r| {
+            let text = screen.contents_between(r, 0, r, cols);
+            (text.trim_end().to_string(), screen.row_wrapped(r))
+        })
+        .collect();
+    while lines.last().is_some_and(|(l, _)| l.is_empty()) {
+        lines.pop();
+    }
+    lines
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_reads_at_80_and_100_columns_and_ends_with_the_decision() {
+    let (at80, at100) = tokio::join!(demo_screen(80), demo_screen(100));
+    for (cols, lines) in [(80, at80), (100, at100)] {
+        let shown: String = lines.iter().map(|(l, _)| format!("{l}\n")).collect();
+        assert!(
+            lines.len() <= 60,
+            "{cols} columns: {} lines\n{shown}",
+            lines.len()
+        );
+        for (l, wrapped) in &lines {
+            assert!(
+                !wrapped,
+                "{cols} columns: a line ran past the edge: {l}\n{shown}"
+            );
+        }
+        // No name is cut: a word that begins a device's name is the whole name.
+        for word in shown.split(|c: char| c.is_whitespace() || c == '│' || c == ',') {
+            for d in DEVICES {
+                if word.len() >= 4 && d.starts_with(word) {
+                    assert_eq!(word, d, "{cols} columns: a name cut short\n{shown}");
+                }
+            }
+        }
+        // The decision last: one row per device (its long hints as numbered notes under
+        // the table), then report.html's path.
+        let last = &lines[lines.len() - 1].0;
+        assert!(last.ends_with("report.html"), "{cols} columns\n{shown}");
+        let notes = (lines.iter().rev().skip(1))
+            .take_while(|(l, _)| l.starts_with('['))
+            .count();
+        let end = lines.len() - 1 - notes;
+        let decision = &lines[end - DEVICES.len()..end];
+        for (d, (row, _)) in DEVICES.iter().zip(decision) {
+            assert!(row.starts_with(d), "{cols} columns: {row}\n{shown}");
+            assert!(
+                row.contains("pass") || row.contains("fail"),
+                "{cols}: {row}"
+            );
+        }
+        // The live region was redrawn in place, never printed again.
+        let boards = shown.matches("devices pushed and watched").count();
+        assert_eq!(boards, 1, "{cols} columns\n{shown}");
+    }
+}
