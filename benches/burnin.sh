@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 minutes=${1:-5}
 ports=${2:-50}
 cargo build --release -q
-bin=${CARGO_TARGET_DIR:-target}/release/switchlab
+bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/switchlab")
 tmp=$(mktemp -d)
 pids=()
 cleanup() {

@@ -26,6 +26,7 @@ pub mod man;
 pub mod parse;
 pub mod ports;
 pub mod push;
+pub mod recover;
 pub mod render;
 pub mod report;
 pub mod rerun;
@@ -58,6 +59,7 @@ Typical session:
   switchlab report  runs/A                                      report.html with charts
   switchlab rerun   runs/A                                      the same run again, from its copies
   switchlab restore runs/A                                      every device back to its config before the run
+  switchlab recover runs/A                                      the results of a run that was killed, from its events
   switchlab import nornir hosts.yaml groups.yaml -o lab.toml    a lab from an inventory (nornir, pyats, netbox)
   switchlab completions bash > /etc/bash_completion.d/switchlab  shell completions (bash, zsh, fish)
 
@@ -102,6 +104,7 @@ pub enum Command {
     Traffic(traffic::Args),
     Compare(compare::Args),
     Report(report::Args),
+    Recover(recover::Args),
     Rerun(rerun::Args),
     Restore(restore::Args),
     Completions(completions::Args),
@@ -157,6 +160,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Traffic(a) => traffic::run(&cli, a),
         Command::Compare(a) => compare::run(&cli, a),
         Command::Report(a) => report::run(&cli, a),
+        Command::Recover(a) => recover::run(&cli, a),
         Command::Rerun(a) => rerun::run(&cli, a),
         Command::Restore(a) => restore::run(&cli, a),
         Command::Completions(a) => completions::run(&cli, a),

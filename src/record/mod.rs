@@ -10,11 +10,13 @@
 //! - [`folder`]: [`folder::RunFolder`], the writer of a run folder as the run goes.
 //! - [`read`]: [`read::RunData`], a whole run folder read back and checked, with errors
 //!   that name the file (and row) that is missing or damaged.
+//! - [`recover`]: a killed run's folder rebuilt from what reached the disk.
 //! - [`rerun`]: how a run was started and which of the bench's files changed since.
 
 pub mod folder;
 mod journal;
 pub mod read;
+pub mod recover;
 pub mod rerun;
 pub mod rfc2544;
 pub mod rows;
@@ -68,7 +70,7 @@ pub enum ReadError {
         found: u32,
         writer: String,
     },
-    #[error("{}: the run never finished (outcome `incomplete`): it was killed before it wrote its results", path.display())]
+    #[error("{}: the run never finished (outcome `incomplete`): it was killed before it wrote its results; `switchlab recover {}` rebuilds them from its events", path.display(), path.parent().unwrap_or(path).display())]
     Incomplete { path: PathBuf },
     #[error("{}: not a run folder (no run.json)", path.display())]
     NotARun { path: PathBuf },
