@@ -240,6 +240,9 @@ fn config(opts: &SimOptions) -> russh::server::Config {
         auth_rejection_time: Duration::from_millis(100),
         auth_rejection_time_initial: Some(Duration::ZERO),
         inactivity_timeout: Some(Duration::from_secs(3600)),
+        // A CLI answers in small writes: each goes at once, as a switch's does (Nagle
+        // held a prompt back until the client's delayed ACK, some 40 ms a command).
+        nodelay: true,
         ..Default::default()
     }
 }

@@ -1,9 +1,15 @@
 //! All vendor profiles and templates switchlab knows: the built-in ones (embedded at build
 //! time from `vendors/` and `templates/`), overridden or extended by folders given with
 //! `--vendors DIR` and `--templates DIR` — a sixth vendor needs no rebuild.
+//!
+//! A built-in profile's regexes are compiled the first time it is used: a command on one
+//! vendor's switch does not wait for all five (compiling them all took most of a short
+//! command's 50 ms). Every built-in compiles: `tests/vendors.rs` checks each one. A
+//! folder's profile is compiled when it is loaded, so its errors are said at once.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use super::compiled::{Origin, Vendor};
 use crate::format::{FormatError, Source};
@@ -19,9 +25,39 @@ pub struct TemplateSource {
     pub origin: Origin,
 }
 
+/// A profile as loaded: its text, where it came from, its `[vendor]` table (read at load),
+/// and the profile compiled (at first use for a built-in).
+#[derive(Debug, Clone)]
+struct Entry {
+    src: Source,
+    origin: Origin,
+    info: super::profile::VendorInfo,
+    compiled: OnceLock<Option<Vendor>>,
+}
+
+impl Entry {
+    fn vendor(&self) -> Option<&Vendor> {
+        self.compiled
+            .get_or_init(|| match Vendor::from_source(&self.src, self.origin.clone()) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    tracing::error!("{e}");
+                    None
+                }
+            })
+            .as_ref()
+    }
+}
+
+/// Only a profile's `[vendor]` table, to check its name and platforms without compiling.
+#[derive(serde::Deserialize)]
+struct InfoOnly {
+    vendor: super::profile::VendorInfo,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
-    vendors: BTreeMap<String, Vendor>,
+    vendors: BTreeMap<String, Entry>,
     /// (vendor, template name) → text
     templates: BTreeMap<(String, String), TemplateSource>,
 }
@@ -35,7 +71,7 @@ impl Registry {
         let mut reg = Registry::default();
         for (name, text) in builtin::VENDORS {
             let src = Source::from_text(format!("vendors/{name}.toml"), *text);
-            reg.add_vendor(name, &src, Origin::BuiltIn)?;
+            reg.add_vendor(name, src, Origin::BuiltIn, false)?;
         }
         for (vendor, name, text) in builtin::TEMPLATES {
             reg.templates.insert(
@@ -54,7 +90,7 @@ impl Registry {
                     .and_then(|s| s.to_str())
                     .unwrap_or_default()
                     .to_string();
-                reg.add_vendor(&stem, &src, Origin::Folder(path.clone()))?;
+                reg.add_vendor(&stem, src, Origin::Folder(path.clone()), true)?;
             }
         }
         if let Some(dir) = templates_dir {
@@ -88,62 +124,75 @@ impl Registry {
         Ok(reg)
     }
 
-    fn add_vendor(&mut self, stem: &str, src: &Source, origin: Origin) -> Result<(), FormatError> {
-        let v = Vendor::from_source(src, origin)?;
-        if v.name() != stem {
-            let at = src.text.find(&format!("\"{}\"", v.name())).unwrap_or(0);
+    /// Add a profile; `now`: compile it now (a folder's), else at first use.
+    fn add_vendor(
+        &mut self,
+        stem: &str,
+        src: Source,
+        origin: Origin,
+        now: bool,
+    ) -> Result<(), FormatError> {
+        let compiled = OnceLock::new();
+        let info = match now {
+            true => {
+                let v = Vendor::from_source(&src, origin.clone())?;
+                let info = v.profile.vendor.clone();
+                let _ = compiled.set(Some(v));
+                info
+            }
+            false => src.parse_toml::<InfoOnly>()?.vendor,
+        };
+        if info.name != stem {
+            let at = src.text.find(&format!("\"{}\"", info.name)).unwrap_or(0);
             return Err(src.invalid(
                 &(at..at),
                 "vendor.name",
-                format!("'{}' must match the file name '{stem}'", v.name()),
+                format!("'{}' must match the file name '{stem}'", info.name),
             ));
         }
         // A platform name (`ios`) means one vendor, or `import` would have to guess.
         let norm = |s: &str| s.trim().to_lowercase().replace(['-', ' '], "_");
-        for p in &v.profile.vendor.platforms {
-            let other = self.vendors.values().find(|o| {
-                o.name() != stem
-                    && o.profile
-                        .vendor
-                        .platforms
-                        .iter()
-                        .any(|q| norm(q) == norm(p))
+        for p in &info.platforms {
+            let other = self.vendors.iter().find(|(name, o)| {
+                name.as_str() != stem && o.info.platforms.iter().any(|q| norm(q) == norm(p))
             });
-            if let Some(o) = other {
+            if let Some((name, _)) = other {
                 let at = src.text.find(&format!("\"{p}\"")).unwrap_or(0);
                 return Err(src.invalid(
                     &(at..at),
                     "vendor.platforms",
-                    format!(
-                        "'{p}' is also {}'s: a platform name must mean one vendor",
-                        o.name()
-                    ),
+                    format!("'{p}' is also {name}'s: a platform name must mean one vendor"),
                 ));
             }
         }
-        self.vendors.insert(stem.to_string(), v);
+        let entry = Entry {
+            src,
+            origin,
+            info,
+            compiled,
+        };
+        self.vendors.insert(stem.to_string(), entry);
         Ok(())
     }
 
+    /// Every profile, compiled.
     pub fn vendors(&self) -> impl Iterator<Item = &Vendor> {
-        self.vendors.values()
+        self.vendors.values().filter_map(Entry::vendor)
     }
 
     pub fn vendor(&self, name: &str) -> Option<&Vendor> {
-        self.vendors.get(name)
+        self.vendors.get(name)?.vendor()
     }
 
     /// The vendor another tool's platform name means (`iosxe` → cisco_ios), by the
     /// profiles' `platforms` and names; case, `-` and ` ` aside.
     pub fn vendor_for_platform(&self, platform: &str) -> Option<&Vendor> {
         let want = platform_key(platform);
-        self.vendor_names().into_iter().find_map(|name| {
-            let v = self.vendor(&name)?;
-            let info = &v.profile.vendor;
-            (platform_key(&info.name) == want
-                || info.platforms.iter().any(|p| platform_key(p) == want))
-            .then_some(v)
-        })
+        let (_, entry) = self.vendors.iter().find(|(_, e)| {
+            platform_key(&e.info.name) == want
+                || e.info.platforms.iter().any(|p| platform_key(p) == want)
+        })?;
+        entry.vendor()
     }
 
     pub fn vendor_names(&self) -> Vec<String> {

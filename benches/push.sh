@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# switchlab's push against Netmiko's and scrapli's (pinned, in a venv of their own) on
+# the simulators over SSH on loopback, in turns, at 48 and 200 config lines, for all five
+# vendors (scrapli has core drivers for IOS and EOS only). Prints min/median seconds per
+# client and how many times faster switchlab's median is.
+#   benches/push.sh [ROUNDS=5] [SIZES=48,200] [VENDOR...]   (needs python3 with venv)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+rounds=${1:-5}
+sizes=${2:-48,200}
+shift $(( $# > 2 ? 2 : $# ))
+venv=${XDG_CACHE_HOME:-$HOME/.cache}/switchlab-bench/venv
+if [[ ! -x $venv/bin/python ]]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q 'netmiko==4.8.0' 'scrapli==2025.1.30'
+fi
+cargo build --release -q
+bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/switchlab")
+exec "$venv/bin/python" benches/push_peers.py "$bin" "$rounds" "$sizes" "$@"

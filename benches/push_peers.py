@@ -1,0 +1,110 @@
+"""Push benchmark: switchlab against Netmiko and scrapli on the same simulators, in turns.
+
+Run by benches/push.sh (which makes the venv). For each vendor a simulator runs over SSH
+on loopback; each round pushes the same N config lines with each client, one after the
+other. switchlab is timed as a whole process (`switchlab push`, which also verifies the
+lines in the running config); Netmiko and scrapli from connect to disconnect inside this
+Python process (their import not counted). Prints min and median per client and the
+ratios of the medians.
+"""
+import os, statistics, subprocess, sys, tempfile, time
+
+BIN, ROUNDS, SIZES = sys.argv[1], int(sys.argv[2]), [int(s) for s in sys.argv[3].split(",")]
+# vendor -> (first port as the lab names it, netmiko device type, scrapli core driver)
+VENDORS = {
+    "cisco_ios": ("GigabitEthernet0/1", "cisco_ios", "IOSXEDriver"),
+    "arista_eos": ("Ethernet1", "arista_eos", "EOSDriver"),
+    "dell_force10": ("TenGigabitEthernet 0/1", "dell_force10", None),
+    "brocade_fastiron": ("1/1/1", "ruckus_fastiron", None),
+    "interface_masters": ("0/1", "broadcom_icos", None),
+}
+ONLY = sys.argv[4:]
+
+def lines_for(vendor, n):
+    """n config lines that each stay in the running config (none replaces another), so
+    switchlab's verify finds every one: VLANs where the CLI has them, port blocks on
+    FASTPATH (whose 28 ports hold 112 such lines: a larger n is capped there)."""
+    if vendor in ("cisco_ios", "arista_eos"):
+        pairs = [[f"vlan {100 + i}", f" name v{100 + i}"] for i in range(n // 2)]
+    elif vendor == "dell_force10":
+        pairs = [[f"interface Vlan {100 + i}", f" name v{100 + i}"] for i in range(n // 2)]
+    elif vendor == "brocade_fastiron":
+        pairs = [[f"vlan {100 + i} name v{100 + i} by port"] for i in range(n)]
+    else:
+        pairs = [[f"interface 0/{p}", f" description port {p}", " vlan pvid 10", " vlan participation include 10"]
+                 for p in range(1, 29)]
+    return [line for block in pairs for line in block][:n]
+
+def start_sim(vendor):
+    p = subprocess.Popen([BIN, "sim", "--vendor", vendor, "--ssh", "127.0.0.1:0", "--user", "admin",
+                          "--password", "admin", "--secret", "enablepw"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    line = p.stdout.readline()  # "ssh 127.0.0.1:PORT": the simulator listens
+    return p, int(line.split(":")[-1])
+
+def switchlab_push(d, vendor, port, n):
+    tpl = os.path.join(d, "templates", vendor)
+    os.makedirs(tpl, exist_ok=True)
+    with open(os.path.join(tpl, "bench.j2"), "w") as f:
+        f.write("\n".join(lines_for(vendor, n)) + "\n")
+    with open(os.path.join(d, "lab.toml"), "w") as f:
+        f.write(f'known_hosts = "known_hosts"\n[[device]]\nname = "sw"\nvendor = "{vendor}"\nsecret_env = "B_SECRET"\n'
+                f'ssh = {{ host = "127.0.0.1", port = {port}, user = "admin", password_env = "B_PASS" }}\n'
+                f'[[device.port]]\nname = "{VENDORS[vendor][0]}"\n')
+    with open(os.path.join(d, "m.toml"), "w") as f:
+        f.write('name = "bench"\n[[device]]\nname = "sw"\ntemplate = "bench"\n')
+    env = dict(os.environ, B_PASS="admin", B_SECRET="enablepw")
+    t0 = time.perf_counter()
+    r = subprocess.run([BIN, "--templates", "templates", "push", "--lab", "lab.toml", "--manifest", "m.toml",
+                        "--no-save", "--accept-new-host-keys", "--snapshots", "snap", "-q"],
+                       cwd=d, env=env, capture_output=True, text=True)
+    took = time.perf_counter() - t0
+    if r.returncode != 0:
+        raise SystemExit(f"switchlab push failed on {vendor}: {r.stdout}{r.stderr}")
+    return took
+
+def netmiko_push(vendor, port, n):
+    from netmiko import ConnectHandler
+    t0 = time.perf_counter()
+    c = ConnectHandler(device_type=VENDORS[vendor][1], host="127.0.0.1", port=port, username="admin",
+                       password="admin", secret="enablepw")
+    c.enable()
+    c.send_config_set(lines_for(vendor, n))
+    c.disconnect()
+    return time.perf_counter() - t0
+
+def scrapli_push(vendor, port, n):
+    import scrapli.driver.core as core
+    driver = getattr(core, VENDORS[vendor][2])
+    t0 = time.perf_counter()
+    c = driver(host="127.0.0.1", port=port, auth_username="admin", auth_password="admin",
+               auth_secondary="enablepw", auth_strict_key=False, transport="paramiko")
+    c.open()
+    c.send_configs(lines_for(vendor, n))
+    c.close()
+    return time.perf_counter() - t0
+
+def fmt(xs):
+    return f"{min(xs):.3f}/{statistics.median(xs):.3f}"
+
+print(f"{'vendor':18} {'lines':>5}  {'switchlab min/med':>17}  {'netmiko min/med':>15}  {'scrapli min/med':>15}  {'x netmiko':>9}  {'x scrapli':>9}")
+for vendor in VENDORS:
+    if ONLY and vendor not in ONLY:
+        continue
+    sim, port = start_sim(vendor)
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            for n in SIZES:
+                ours, nm, sc = [], [], []
+                for _ in range(ROUNDS):
+                    ours.append(switchlab_push(d, vendor, port, n))
+                    nm.append(netmiko_push(vendor, port, n))
+                    if VENDORS[vendor][2]:
+                        sc.append(scrapli_push(vendor, port, n))
+                m = statistics.median(ours)
+                xs = f"{statistics.median(sc) / m:9.1f}" if sc else f"{'-':>9}"
+                n = len(lines_for(vendor, n))
+                print(f"{vendor:18} {n:5}  {fmt(ours):>17}  {fmt(nm):>15}  {fmt(sc) if sc else '-':>15}  "
+                      f"{statistics.median(nm) / m:9.1f}  {xs}", flush=True)
+    finally:
+        os.killpg(sim.pid, 15)
