@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use super::Cli;
 use crate::report::compare::{compare, read_runs};
+use crate::states::RunOutcome;
 
 /// Compare runs: one row per (run, device), with deltas against the first run.
 ///
@@ -29,6 +30,14 @@ pub struct Args {
 
 pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let runs = read_runs(&args.runs)?;
+    // A killed run's figures stop where it stopped: said before any of them.
+    for r in &runs {
+        let unfinished = [RunOutcome::Incomplete, RunOutcome::Recovered];
+        if unfinished.contains(&r.run.outcome) {
+            let why = r.run.errors.first().map_or("", String::as_str);
+            eprintln!("note: {} is unfinished: {why}", r.name());
+        }
+    }
     let c = compare(&runs);
     if args.json {
         let rows: Vec<serde_json::Map<String, serde_json::Value>> = c

@@ -13,8 +13,9 @@ use crate::report::html;
 /// by side); each throughput test's Gbit/s per second with the flaps of the device it
 /// crossed drawn as red markers on the same time axis; each device's per-port flap
 /// timeline. `run` and `demo` write one into every run folder; this command redraws it, or
-/// draws several runs into one file. Exit 1 when a folder cannot be read (the message
-/// names the file).
+/// draws several runs into one file. A run that was killed (run.json still `incomplete`)
+/// is rebuilt from its flaps.csv and events.jsonl and marked unfinished. Exit 1 when a
+/// folder cannot be read (the message names the file).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Run folders (runs/<UTC>-<name>).

@@ -74,6 +74,8 @@ pub enum ReadError {
     Incomplete { path: PathBuf },
     #[error("{}: not a run folder (no run.json)", path.display())]
     NotARun { path: PathBuf },
+    #[error("{}: the run never finished, and what it left cannot be read back: {why}", path.display())]
+    Rebuild { path: PathBuf, why: String },
 }
 
 /// Every row of a CSV file as `T`, each checked; an error names the file and the row.

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::read::read_run;
+use super::read::{RunData, read_run};
 use super::rows::{EventLine, FlapRow, PortRow};
 use super::run::{DeviceRecord, RunKind, RunRecord};
 use super::summary::SummaryRow;
@@ -41,6 +41,35 @@ pub struct Recovered {
 
 /// Rebuild the result files of the killed run in `folder`.
 pub fn recover(folder: &Path) -> Result<Recovered, RecoverError> {
+    let data = rebuild(folder, Rebuilt::ForGood)?;
+    let io = |path: PathBuf| move |error| RecoverError::Io { path, error };
+    write_csv(&folder.join("flaps.csv"), &data.flaps).map_err(io(folder.join("flaps.csv")))?;
+    write_csv(&folder.join("ports.csv"), &data.ports).map_err(io(folder.join("ports.csv")))?;
+    super::summary::write(&folder.join("summary.csv"), &data.summary)
+        .map_err(io(folder.join("summary.csv")))?;
+    let text = serde_json::to_string_pretty(&data.run).map_err(std::io::Error::other);
+    let tmp = folder.join("run.json.tmp");
+    text.and_then(|t| std::fs::write(&tmp, t))
+        .and_then(|()| std::fs::rename(&tmp, folder.join("run.json")))
+        .map_err(io(folder.join("run.json")))?;
+    Ok(Recovered {
+        ports: data.ports.len(),
+        flaps: data.summary.iter().map(|s| s.flaps).sum(),
+        last_event: data.run.ended.clone(),
+    })
+}
+
+/// Whether a rebuild is written (`recover`) or only read (a `report` or `compare` of a
+/// killed run, which leaves the folder as it is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rebuilt {
+    ForGood,
+    ForReading,
+}
+
+/// The killed run in `folder` as a [`RunData`], from what reached the disk; nothing is
+/// written.
+pub fn rebuild(folder: &Path, how: Rebuilt) -> Result<RunData, RecoverError> {
     match read_run(&folder.join("run.json")) {
         Err(ReadError::Incomplete { .. }) => {}
         Ok(_) => {
@@ -50,14 +79,7 @@ pub fn recover(folder: &Path) -> Result<Recovered, RecoverError> {
         }
         Err(e) => return Err(RecoverError::Read(e)),
     }
-    let io = |path: PathBuf| move |error| RecoverError::Io { path, error };
-    let flaps: Vec<FlapRow> = whole_lines(&folder.join("flaps.csv"), |text| {
-        csv::Reader::from_reader(text.as_bytes())
-            .deserialize()
-            .collect::<Result<Vec<FlapRow>, _>>()
-            .unwrap_or_default()
-    })?;
-    write_csv(&folder.join("flaps.csv"), &flaps).map_err(io(folder.join("flaps.csv")))?;
+    let flaps: Vec<FlapRow> = csv_lines(&folder.join("flaps.csv"))?;
     let events: Vec<EventLine> = whole_lines(&folder.join("events.jsonl"), |text| {
         text.lines()
             .filter_map(|l| serde_json::from_str(l).ok())
@@ -143,23 +165,49 @@ pub fn recover(folder: &Path) -> Result<Recovered, RecoverError> {
         benchmarks_planned: 0,
         preflight: None,
         iperf3: None,
-        outcome: RunOutcome::Recovered,
-        errors: vec![format!(
-            "the run was killed before it wrote its results; rebuilt by `switchlab recover` from flaps.csv and events.jsonl (last event {last_event})"
-        )],
+        outcome: match how {
+            Rebuilt::ForGood => RunOutcome::Recovered,
+            Rebuilt::ForReading => RunOutcome::Incomplete,
+        },
+        errors: vec![match how {
+            Rebuilt::ForGood => format!(
+                "the run was killed before it wrote its results; rebuilt by `switchlab recover` from flaps.csv and events.jsonl (last event {last_event})"
+            ),
+            Rebuilt::ForReading => format!(
+                "unfinished: the run stopped (killed) at its last event, {last_event}; what is shown was rebuilt from flaps.csv and events.jsonl (`switchlab recover` writes it into the folder)"
+            ),
+        }],
     };
-    write_csv(&folder.join("ports.csv"), &ports).map_err(io(folder.join("ports.csv")))?;
-    super::summary::write(&folder.join("summary.csv"), &summary)
-        .map_err(io(folder.join("summary.csv")))?;
-    let text = serde_json::to_string_pretty(&record).map_err(std::io::Error::other);
-    let tmp = folder.join("run.json.tmp");
-    text.and_then(|t| std::fs::write(&tmp, t))
-        .and_then(|()| std::fs::rename(&tmp, folder.join("run.json")))
-        .map_err(io(folder.join("run.json")))?;
-    Ok(Recovered {
-        ports: ports.len(),
-        flaps: summary.iter().map(|s| s.flaps).sum(),
-        last_event,
+    let optional = |name: &str| folder.join(name).exists().then(|| folder.join(name));
+    Ok(RunData {
+        path: folder.to_path_buf(),
+        run: record,
+        ports,
+        flaps,
+        events,
+        transceivers: optional("transceivers.csv")
+            .map(|p| csv_lines(&p))
+            .transpose()?
+            .unwrap_or_default(),
+        throughput: optional("throughput.csv")
+            .map(|p| csv_lines(&p))
+            .transpose()?
+            .unwrap_or_default(),
+        summary,
+        rfc2544: optional("rfc2544.csv")
+            .map(|p| csv_lines(&p))
+            .transpose()?
+            .unwrap_or_default(),
+    })
+}
+
+/// A CSV file's whole rows (a last one cut short by the kill is dropped).
+fn csv_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, RecoverError> {
+    whole_lines(path, |text| {
+        csv::Reader::from_reader(text.as_bytes())
+            .deserialize()
+            .filter_map(Result::ok)
+            .collect()
     })
 }
 

@@ -38,13 +38,15 @@ struct Entry {
 impl Entry {
     fn vendor(&self) -> Option<&Vendor> {
         self.compiled
-            .get_or_init(|| match Vendor::from_source(&self.src, self.origin.clone()) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    tracing::error!("{e}");
-                    None
-                }
-            })
+            .get_or_init(
+                || match Vendor::from_source(&self.src, self.origin.clone()) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        tracing::error!("{e}");
+                        None
+                    }
+                },
+            )
             .as_ref()
     }
 }
