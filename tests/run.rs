@@ -712,4 +712,19 @@ async fn the_demo_runs_from_any_folder_and_so_does_a_copy_of_its_bench_the_user_
     assert!(out.status.success(), "{t}");
     let folder = printed_folder(&out, dir.path());
     assert!(folder.display().to_string().ends_with("-edited"), "{t}");
+    // The copy's devices keep their max_fps, forwarding and latency_us: its benchmark
+    // runs through each of them, where the data plane does.
+    if common::netns::may_make_namespaces("the edited bench's RFC 2544 rows") {
+        let data = switchlab::record::read::RunData::read(&folder).unwrap();
+        for d in [
+            "cisco-3560x",
+            "arista-7048",
+            "f10-s4810",
+            "icx-7150",
+            "niagara-2924",
+        ] {
+            let rows = data.rfc2544.iter().filter(|r| r.device == d).count();
+            assert!(rows >= 2, "{d}: {:?}", data.rfc2544);
+        }
+    }
 }
