@@ -107,7 +107,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         let secs = r.elapsed.as_secs_f64();
         let line = push_line(&r.device, secs, r.lines, &r.outcome, "");
         if let (Some(dir), false) = (&snapshots, r.snapshots.files(&r.device).is_empty()) {
-            kept.push(keep(dir, &r.device, &r.snapshots));
+            kept.push((r.device.clone(), keep(dir, &r.device, &r.snapshots)));
         }
         match args.json {
             true => eprintln!("{line}"),
@@ -117,10 +117,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             print!("{d}");
         }
     }));
-    for problem in kept.iter().filter_map(|k| k.as_ref().err()) {
+    for problem in kept.iter().filter_map(|(_, k)| k.as_ref().err()) {
         eprintln!("{problem}");
     }
-    if let (Some(dir), true) = (&snapshots, kept.iter().any(Result::is_ok)) {
+    if let (Some(dir), true) = (&snapshots, kept.iter().any(|(_, k)| k.is_ok())) {
         eprintln!(
             "snapshots in {} (switchlab restore {} --lab {} puts the before-configs back)",
             dir.display(),
@@ -129,7 +129,12 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     let differs = (results.iter()).any(|r| matches!(&r.outcome, Outcome::Diff(d) if !d.is_empty()));
-    let failed = results.iter().filter(|r| !r.ok()).count() + usize::from(differs);
+    // A device whose snapshot was lost is not ok: `restore` could not put it back.
+    let lost = |d: &str| kept.iter().any(|(k, kept)| k == d && kept.is_err());
+    let failed = (results.iter())
+        .filter(|r| !r.ok() || lost(&r.device))
+        .count()
+        + usize::from(differs);
     if args.json {
         let doc: Vec<Pushed> = results
             .iter()
@@ -164,7 +169,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
 
 /// A device's snapshots written into `dir/configs/`; the error names the file.
 fn keep(dir: &std::path::Path, device: &str, s: &Snapshots) -> Result<(), String> {
-    for (rel, text) in s.files(device) {
+    for (_, rel, text) in s.files(device) {
         let path = dir.join(&rel);
         let written = (path.parent().map_or(Ok(()), std::fs::create_dir_all))
             .and_then(|()| std::fs::write(&path, text));

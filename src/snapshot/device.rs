@@ -5,6 +5,7 @@
 use super::{Config, expected, undo, unified};
 use crate::driver::session::DeviceError;
 use crate::driver::{Driver, DriverError};
+use crate::states::SnapshotWhen;
 use crate::vendor::Vendor;
 
 /// The running config around a push: before it (read first thing) and after it (read
@@ -16,14 +17,19 @@ pub(crate) struct Snapshots {
 }
 
 impl Snapshots {
-    /// `configs/<device>.before.txt` and `.after.txt` in a folder, with what was read.
-    pub(crate) fn files<'a>(&'a self, device: &str) -> Vec<(String, &'a str)> {
-        [("before", &self.before), ("after", &self.after)]
-            .into_iter()
-            .filter_map(|(when, text)| {
-                Some((format!("configs/{device}.{when}.txt"), text.as_deref()?))
-            })
-            .collect()
+    /// What was read, each with its file in a folder: `configs/<device>.before.txt` and
+    /// `.after.txt`.
+    pub(crate) fn files<'a>(&'a self, device: &str) -> Vec<(SnapshotWhen, String, &'a str)> {
+        [
+            (SnapshotWhen::Before, &self.before),
+            (SnapshotWhen::After, &self.after),
+        ]
+        .into_iter()
+        .filter_map(|(when, text)| {
+            let rel = format!("configs/{device}.{}.txt", when.as_str());
+            Some((when, rel, text.as_deref()?))
+        })
+        .collect()
     }
 }
 

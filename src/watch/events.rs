@@ -79,6 +79,8 @@ pub(crate) enum Problem {
     SyslogStopped { why: String },
     /// The transcript could not be written (a full disk): it is incomplete from there.
     TranscriptLost { why: String },
+    /// A running-config snapshot could not be written: `restore` has nothing to go by.
+    SnapshotLost { file: String, why: String },
 }
 
 impl std::fmt::Display for Problem {
@@ -97,6 +99,12 @@ impl std::fmt::Display for Problem {
             }
             Problem::SyslogStopped { why } => write!(f, "syslog not read: {why}"),
             Problem::TranscriptLost { why } => f.write_str(why),
+            Problem::SnapshotLost { file, why } => {
+                write!(
+                    f,
+                    "snapshot {file} not written: {why}: `restore` cannot use it"
+                )
+            }
         }
     }
 }

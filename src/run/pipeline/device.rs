@@ -120,21 +120,24 @@ pub(crate) struct DeviceJob {
 }
 
 impl DeviceJob {
-    /// `configs/<device>.before.txt` and `.after.txt`, as read; their digests.
-    fn keep_snapshots(&self, device: &str, s: &Snapshots) -> Vec<(SnapshotWhen, String)> {
-        let mut kept = Vec::new();
-        for (when, text) in [
-            (SnapshotWhen::Before, &s.before),
-            (SnapshotWhen::After, &s.after),
-        ] {
-            let Some(text) = text else { continue };
-            let rel = format!("configs/{device}.{}.txt", when.as_str());
+    /// `configs/<device>.before.txt` and `.after.txt`, as read: their digests, and a
+    /// problem for each that could not be written (the run then says so).
+    fn keep_snapshots(
+        &self,
+        device: &str,
+        s: &Snapshots,
+    ) -> (Vec<(SnapshotWhen, String)>, Vec<Problem>) {
+        let (mut kept, mut lost) = (Vec::new(), Vec::new());
+        for (when, rel, text) in s.files(device) {
             match self.folder.write(&rel, text.as_bytes()) {
                 Ok(()) => kept.push((when, crate::record::digest(text))),
-                Err(e) => tracing::warn!("{device}: {rel}: {e}"),
+                Err(e) => lost.push(Problem::SnapshotLost {
+                    file: rel,
+                    why: e.to_string(),
+                }),
             }
         }
-        kept
+        (kept, lost)
     }
 
     /// Open the session, begin the watch, push (if asked) over it, then watch until
@@ -187,7 +190,8 @@ impl DeviceJob {
             cables: Vec::new(),
             snapshots: Vec::new(),
         };
-        report.snapshots = self.keep_snapshots(&report.device, &snapshots);
+        let (kept, snapshots_lost) = self.keep_snapshots(&report.device, &snapshots);
+        report.snapshots = kept;
         let mut d = match session {
             Ok((d, outcome)) => {
                 report.push = outcome;
@@ -242,6 +246,7 @@ impl DeviceJob {
         } else if report.watch_error.is_some() {
             report.problems = w.problems();
         }
+        report.problems.extend(snapshots_lost);
         report
     }
 }
