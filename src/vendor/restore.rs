@@ -49,7 +49,7 @@ impl Default for Restore {
 
 fn default_keys() -> Vec<String> {
     vec![
-        r"^(?P<key>hostname|description|name|port-name|speed|duplex|logging trap|switchport mode|switchport access vlan|vlan pvid) ".into(),
+        r"^(?P<key>hostname|description|name|speed|duplex|logging trap|switchport mode|switchport access vlan) ".into(),
         r"^(?:no )?(?P<key>shutdown)$".into(),
     ]
 }
