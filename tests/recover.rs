@@ -27,12 +27,7 @@ async fn a_killed_watch_is_recovered_from_its_events_and_then_reads_like_any_run
     nix::sys::signal::kill(running.pid(), nix::sys::signal::Signal::SIGKILL).unwrap();
     let (out, _) = running.finish().await;
     assert_eq!(out.status.code(), None, "killed by a signal");
-    let folder = std::fs::read_dir(dir.join("runs"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let folder = the_run_folder(&dir.join("runs"));
     let f = folder.display().to_string();
 
     // Read as it is: rebuilt in memory for the report and compare, marked unfinished

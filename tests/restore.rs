@@ -201,12 +201,7 @@ async fn a_run_whose_push_failed_halfway_is_restored_from_its_folder_on_every_ve
             "{name}: the lines before the rejected one went in"
         );
     }
-    let folder = std::fs::read_dir(dir.join("runs"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let folder = the_run_folder(&dir.join("runs"));
     let json = run_json(&folder);
     for (name, _) in &sims {
         let device = (json["devices"].as_array().unwrap().iter())

@@ -229,13 +229,7 @@ async fn demo_pushes_all_five_while_watching_and_names_the_short_dac() {
     let t = text(&out);
     assert!(out.status.success(), "{t}");
     assert!(t.contains("5 of 5 devices pushed and watched"), "{t}");
-    for d in [
-        "cisco-3560x",
-        "arista-7048",
-        "f10-s4810",
-        "icx-7150",
-        "niagara-2924",
-    ] {
+    for d in DEMO_DEVICES {
         assert!(t.contains(&format!("ok     {d}")), "{d}: {t}");
     }
     let folder = printed_folder(&out, &root);
@@ -284,16 +278,7 @@ async fn demo_pushes_all_five_while_watching_and_names_the_short_dac() {
             t["device"].as_str().unwrap()
         })
         .collect();
-    assert_eq!(
-        devices,
-        [
-            "cisco-3560x",
-            "arista-7048",
-            "f10-s4810",
-            "icx-7150",
-            "niagara-2924"
-        ]
-    );
+    assert_eq!(devices, DEMO_DEVICES);
     let csv = read(&folder, "throughput.csv");
     assert!(
         csv.lines().any(|l| l.contains(
@@ -606,8 +591,6 @@ async fn a_run_is_repeated_from_its_copies_and_changed_bench_files_are_named() {
 // Progress bars per push and per test on a terminal; none when the output is piped.
 #[tokio::test(flavor = "multi_thread")]
 async fn progress_bars_show_on_a_terminal_and_never_in_a_pipe() {
-    use std::io::Read;
-    use std::os::fd::AsFd;
     let root = std::env::current_dir().unwrap();
     let runs = tempfile::tempdir().unwrap();
     let runs_arg = runs.path().display().to_string();
@@ -620,34 +603,9 @@ async fn progress_bars_show_on_a_terminal_and_never_in_a_pipe() {
         text(&piped)
     );
 
-    let pty = nix::pty::openpty(None, None).unwrap();
-    let slave = || std::process::Stdio::from(pty.slave.as_fd().try_clone_to_owned().unwrap());
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
-        .args(args)
-        .current_dir(&root)
-        .env("COLUMNS", "120")
-        .stdin(std::process::Stdio::null())
-        .stdout(slave())
-        .stderr(slave())
-        .spawn()
-        .unwrap();
-    drop(pty.slave);
-    let mut master = std::fs::File::from(pty.master);
-    let seen = tokio::task::spawn_blocking(move || {
-        let mut all = Vec::new();
-        let mut buf = [0u8; 4096];
-        // Until every slave end is closed (EIO): the program has exited.
-        while let Ok(n) = master.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            all.extend_from_slice(&buf[..n]);
-        }
-        String::from_utf8_lossy(&all).into_owned()
-    })
-    .await
-    .unwrap();
-    assert!(child.wait().unwrap().success(), "{seen}");
+    let (status, bytes) = common::pty::on_pty(&args, &root, None, &[("COLUMNS", "120")]).await;
+    let seen = String::from_utf8_lossy(&bytes).into_owned();
+    assert!(status.success(), "{seen}");
     let bar = regex::Regex::new(r"push +\S+ +\[[^\]]*\] +\d+/\d+ lines").unwrap();
     assert!(bar.is_match(&seen), "a push bar: {seen}");
     let test = regex::Regex::new(r"traffic server1-to-server2 \S+ +\[[^\]]*\] +\d+/\d+ s").unwrap();
@@ -716,13 +674,7 @@ async fn the_demo_runs_from_any_folder_and_so_does_a_copy_of_its_bench_the_user_
     // runs through each of them, where the data plane does.
     if common::netns::may_make_namespaces("the edited bench's RFC 2544 rows") {
         let data = switchlab::record::read::RunData::read(&folder).unwrap();
-        for d in [
-            "cisco-3560x",
-            "arista-7048",
-            "f10-s4810",
-            "icx-7150",
-            "niagara-2924",
-        ] {
+        for d in DEMO_DEVICES {
             let rows = data.rfc2544.iter().filter(|r| r.device == d).count();
             assert!(rows >= 2, "{d}: {:?}", data.rfc2544);
         }

@@ -2,61 +2,19 @@
 //! its output fed through a terminal emulator (vt100), and the screen that is left read
 //! as a person would: short, no line wrapped, every device name whole, the decision last.
 
-use std::io::Read;
-use std::os::fd::AsFd;
+mod common;
 
-const DEVICES: [&str; 5] = [
-    "cisco-3560x",
-    "arista-7048",
-    "f10-s4810",
-    "icx-7150",
-    "niagara-2924",
-];
+use common::DEMO_DEVICES as DEVICES;
 
 /// Every row the demo left on a `cols`-wide terminal tall enough that nothing scrolls
 /// away (so a live region printed again would show as rows), and whether each wrapped.
 async fn demo_screen(cols: u16) -> Vec<(String, bool)> {
     let rows = 400u16;
-    let size = nix::pty::Winsize {
-        ws_row: rows,
-        ws_col: cols,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    let pty = nix::pty::openpty(Some(&size), None).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let slave = || std::process::Stdio::from(pty.slave.as_fd().try_clone_to_owned().unwrap());
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
-        .args(["demo", "--runs", "runs", "--watch", "2s"])
-        .current_dir(dir.path())
-        .env_remove("COLUMNS")
-        .env("TERM", "xterm-256color")
-        .stdin(std::process::Stdio::null())
-        .stdout(slave())
-        .stderr(slave())
-        .spawn()
-        .unwrap();
-    drop(pty.slave);
-    let mut master = std::fs::File::from(pty.master);
-    let bytes = tokio::task::spawn_blocking(move || {
-        let mut all = Vec::new();
-        let mut buf = [0u8; 4096];
-        // Until every slave end is closed (EIO): the program has exited.
-        while let Ok(n) = master.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            all.extend_from_slice(&buf[..n]);
-        }
-        all
-    })
-    .await
-    .unwrap();
-    assert!(
-        child.wait().unwrap().success(),
-        "{}",
-        String::from_utf8_lossy(&bytes)
-    );
+    let args = ["demo", "--runs", "runs", "--watch", "2s"];
+    let env = [("TERM", "xterm-256color")];
+    let (status, bytes) = common::pty::on_pty(&args, dir.path(), Some((rows, cols)), &env).await;
+    assert!(status.success(), "{}", String::from_utf8_lossy(&bytes));
     let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
     let mut term = vt100::Parser::new(nz(rows), nz(cols), 0);
     term.process(&bytes);

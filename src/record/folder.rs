@@ -242,10 +242,7 @@ impl RunFolder {
         for p in ports {
             w.append(p)?;
         }
-        // Written beside and renamed over: a crash mid-write leaves the `incomplete` one.
-        let tmp = self.path.join("run.json.tmp");
-        std::fs::write(&tmp, serde_json::to_string_pretty(run)?)?;
-        std::fs::rename(tmp, self.path.join("run.json"))
+        super::run::write_run_json(&self.path, run)
     }
 }
 

@@ -12,7 +12,7 @@ use super::rows::{EventLine, FlapRow, PortRow};
 use super::run::{DeviceRecord, RunKind, RunRecord};
 use super::summary::SummaryRow;
 use super::{FORMAT_VERSION, ReadError, write_csv};
-use crate::format::{Lab, Source};
+use crate::format::{Lab, Manifest, Source};
 use crate::states::{DeviceVerdict, FlapEvent, LinkState, PortVerdict, RunOutcome, WatchState};
 
 #[derive(Debug, thiserror::Error)]
@@ -47,11 +47,7 @@ pub fn recover(folder: &Path) -> Result<Recovered, RecoverError> {
     write_csv(&folder.join("ports.csv"), &data.ports).map_err(io(folder.join("ports.csv")))?;
     super::summary::write(&folder.join("summary.csv"), &data.summary)
         .map_err(io(folder.join("summary.csv")))?;
-    let text = serde_json::to_string_pretty(&data.run).map_err(std::io::Error::other);
-    let tmp = folder.join("run.json.tmp");
-    text.and_then(|t| std::fs::write(&tmp, t))
-        .and_then(|()| std::fs::rename(&tmp, folder.join("run.json")))
-        .map_err(io(folder.join("run.json")))?;
+    super::run::write_run_json(folder, &data.run).map_err(io(folder.join("run.json")))?;
     Ok(Recovered {
         ports: data.ports.len(),
         flaps: data.summary.iter().map(|s| s.flaps).sum(),
@@ -86,12 +82,16 @@ pub fn rebuild(folder: &Path, how: Rebuilt) -> Result<RunData, RecoverError> {
             .collect()
     })?;
     let lab = Lab::from_source(&Source::read(&folder.join("lab.toml"))?)?;
-    let manifest = std::fs::read_to_string(folder.join("manifest.toml")).ok();
+    // A run's copy of its manifest (a watch has none), checked against the lab when the
+    // run started: only its criteria are needed now.
+    let copy = folder.join("manifest.toml");
+    let manifest: Option<Manifest> = match copy.exists() {
+        true => Some(Source::read(&copy)?.parse_toml()?),
+        false => None,
+    };
     let max_flaps = manifest
-        .as_deref()
-        .and_then(|m| m.parse::<toml::Table>().ok())
-        .and_then(|m| m.get("criteria")?.get("max_flaps_per_port")?.as_integer())
-        .map_or(0, |n| u64::try_from(n).unwrap_or(0));
+        .as_ref()
+        .map_or(0, |m| u64::from(m.criteria.max_flaps_per_port));
     // The devices the run opened a session to (each has its transcript).
     let opened = |d: &str| folder.join(format!("transcripts/{d}.log")).exists();
     let devices: Vec<_> = lab.devices.iter().filter(|d| opened(d.name())).collect();
@@ -152,7 +152,7 @@ pub fn rebuild(folder: &Path, how: Rebuilt) -> Result<RunData, RecoverError> {
             Some(_) => RunKind::Run,
             None => RunKind::Watch,
         },
-        manifest: None,
+        manifest: manifest.map(|m| m.name),
         started: first_event,
         ended: last_event.clone(),
         inputs: None,

@@ -255,3 +255,11 @@ pub struct InterfaceFacts {
     pub rp_filter: Option<u8>,
     pub speed_mbps: Option<u64>,
 }
+
+/// Write `run` as `folder`/run.json: beside it first, then renamed over, so a crash
+/// mid-write leaves the previous one (the `incomplete` placeholder) whole.
+pub(crate) fn write_run_json(folder: &std::path::Path, run: &RunRecord) -> std::io::Result<()> {
+    let tmp = folder.join("run.json.tmp");
+    std::fs::write(&tmp, serde_json::to_string_pretty(run)?)?;
+    std::fs::rename(tmp, folder.join("run.json"))
+}

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod netns;
+pub(crate) mod pty;
 pub(crate) mod sshd;
 
 use std::net::SocketAddr;
@@ -14,6 +15,30 @@ use switchlab::record::rows::{FlapRow, PortRow};
 use switchlab::sim::{Sim, SimOptions};
 use switchlab::states::PortVerdict;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The demo bench's five switches, in its lab's order.
+pub(crate) const DEMO_DEVICES: [&str; 5] = [
+    "cisco-3560x",
+    "arista-7048",
+    "f10-s4810",
+    "icx-7150",
+    "niagara-2924",
+];
+
+/// The one run folder a command made under `runs`.
+pub(crate) fn the_run_folder(runs: &Path) -> PathBuf {
+    let mut all: Vec<PathBuf> = std::fs::read_dir(runs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(
+        all.len(),
+        1,
+        "one run folder in {}: {all:?}",
+        runs.display()
+    );
+    all.remove(0)
+}
 
 pub(crate) const VENDORS: [&str; 5] = [
     "cisco_ios",
