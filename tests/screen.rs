@@ -76,3 +76,27 @@ async fn the_demo_reads_at_80_and_100_columns_and_ends_with_the_decision() {
         assert_eq!(boards, 1, "{cols} columns\n{shown}");
     }
 }
+
+/// Regression: in a pipe, the ports the demo's baseline brings up (Force10's and the
+/// Niagara's start shut) were each announced as an up, because traffic starting closed
+/// the baseline's window before the watch had heard them.
+#[tokio::test(flavor = "multi_thread")]
+async fn in_a_pipe_the_ports_a_baseline_brings_up_are_said_once_per_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["demo", "--runs", "runs", "--watch", "2s"];
+    let out = common::switchlab(&args, &[], dir.path()).await;
+    let said = common::text(&out);
+    assert!(out.status.success(), "{said}");
+    for (device, ports) in [
+        ("niagara-2924", "0/1, 0/2"),
+        ("f10-s4810", "TenGigabitEthernet 0/1, TenGigabitEthernet 0/2"),
+    ] {
+        let fold = format!("{device}: came up after the baseline: {ports}");
+        assert_eq!(said.matches(&fold).count(), 1, "{fold}\n{said}");
+        let one_by_one = said
+            .lines()
+            .filter(|l| l.contains(&format!(" {device} ")) && l.ends_with(" up"))
+            .collect::<Vec<_>>();
+        assert!(one_by_one.is_empty(), "{one_by_one:?}\n{said}");
+    }
+}

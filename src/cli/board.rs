@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::SystemTime;
 
 use super::bars::Bars;
-use super::live::LiveBoard;
+use super::live::{Flush, LiveBoard};
 use super::table::cut;
 use crate::locks::lock;
 use crate::record::rfc2544::Rfc2544Row;
@@ -117,9 +117,9 @@ impl ConsoleProgress {
         Bars::say(&self.bars, || eprintln!("{text}"));
     }
 
-    /// The baseline's port-ups said, for devices past their window (all with `all`).
-    fn baseline_ups(&self, all: bool) {
-        let lines = lock(&self.board).baseline_lines(SystemTime::now(), all);
+    /// The baseline's port-ups said, as far as `flush` goes.
+    fn baseline_ups(&self, flush: Flush) {
+        let lines = lock(&self.board).baseline_lines(SystemTime::now(), flush);
         for l in lines {
             self.note(&l);
         }
@@ -127,7 +127,7 @@ impl ConsoleProgress {
 
     /// The live region goes: the end-of-run screen follows.
     pub(crate) fn close(&self) {
-        self.baseline_ups(true);
+        self.baseline_ups(Flush::Closing);
         lock(&self.board).close();
     }
 }
@@ -146,7 +146,7 @@ impl TrafficProgress for ConsoleProgress {
     }
 
     fn test_started(&self, t: &TrafficTest) {
-        self.baseline_ups(true);
+        self.baseline_ups(Flush::Started);
         if let Some(b) = &self.bars {
             let name = format!("{} {}", t.name, t.device.as_deref().unwrap_or(""));
             b.test_started(name.trim(), t.duration.as_secs());
@@ -174,7 +174,7 @@ impl TrafficProgress for ConsoleProgress {
     }
 
     fn benchmark_started(&self, p: &BenchPlan) {
-        self.baseline_ups(true);
+        self.baseline_ups(Flush::Started);
         let tests: Vec<&str> = p.tests.iter().map(|t| t.as_str()).collect();
         self.note(&format!(
             "benchmark {} via {}{}: {} frame size(s), {}",
@@ -315,7 +315,7 @@ impl Progress for ConsoleProgress {
     }
 
     fn watching(&self, watch: std::time::Duration) {
-        self.baseline_ups(false);
+        self.baseline_ups(Flush::Due);
         self.note(&format!(
             "every push done: watching for {} more (Ctrl-C ends it early)",
             // Whole milliseconds: "1s 988ms", not down to the nanosecond.
@@ -332,7 +332,7 @@ impl Progress for ConsoleProgress {
         if let Some(line) = said {
             self.note(&line);
         }
-        self.baseline_ups(false);
+        self.baseline_ups(Flush::Due);
     }
 
     fn heartbeat(&self) {

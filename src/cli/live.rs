@@ -21,6 +21,17 @@ pub(crate) const LATE: Duration = Duration::from_secs(5);
 /// Ups this soon after a device's push are the baseline's doing.
 const BASELINE_WINDOW: Duration = Duration::from_secs(30);
 
+/// How far [`LiveBoard::baseline_lines`] goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flush {
+    /// The devices whose window has closed.
+    Due,
+    /// Traffic is starting: what has come up so far, every device.
+    Started,
+    /// The run is ending: everything, every window closed.
+    Closing,
+}
+
 /// `t` as the live view writes it: UTC, to the millisecond.
 fn clock(t: SystemTime) -> String {
     jiff::Timestamp::try_from(t)
@@ -52,8 +63,19 @@ struct PortLine {
 #[derive(Debug, Default)]
 struct DeviceLine {
     ports: BTreeMap<String, PortLine>,
-    /// When its push ended, and the ports that came up since (said once, together).
-    pushed: Option<(SystemTime, Vec<String>)>,
+    /// Its baseline's window, open from the end of its push until it closes.
+    pushed: Option<Baseline>,
+}
+
+/// What came of a device's push so far.
+#[derive(Debug)]
+struct Baseline {
+    /// When the push ended.
+    at: SystemTime,
+    /// The ports that came up since (said once, together).
+    ups: Vec<String>,
+    /// The ports that went down since: their next up ends a flap, not the push.
+    downs: Vec<String>,
 }
 
 pub(crate) struct LiveBoard {
@@ -133,15 +155,21 @@ impl LiveBoard {
             port.flaps += h.what.flaps();
         }
         port.last = Some((h.what, h.at, h.certainty));
-        let baseline = h.what == WatchEvent::Up
-            && dev.pushed.as_ref().is_some_and(|(t, _)| {
-                h.at.duration_since(*t).unwrap_or_default() < BASELINE_WINDOW
-            });
-        let said = if first && baseline {
-            if let Some((_, ups)) = dev.pushed.as_mut()
-                && !ups.iter().any(|p| p == h.port)
-            {
-                ups.push(h.port.to_string());
+        let window = dev
+            .pushed
+            .as_mut()
+            .filter(|b| h.at.duration_since(b.at).unwrap_or_default() < BASELINE_WINDOW);
+        let baseline = match window {
+            Some(b) if first && h.what == WatchEvent::Down => {
+                b.downs.push(h.port.to_string());
+                None
+            }
+            Some(b) if h.what == WatchEvent::Up && !b.downs.iter().any(|p| p == h.port) => Some(b),
+            _ => None,
+        };
+        let said = if let Some(b) = baseline.filter(|_| first) {
+            if !b.ups.iter().any(|p| p == h.port) {
+                b.ups.push(h.port.to_string());
             }
             None
         } else if first {
@@ -161,31 +189,43 @@ impl LiveBoard {
     /// A device's push is in: the ups that follow are the baseline's.
     pub(crate) fn pushed(&mut self, device: &str, at: SystemTime) {
         if let Some(d) = self.devices.get_mut(device) {
-            d.pushed = Some((at, Vec::new()));
+            d.pushed = Some(Baseline {
+                at,
+                ups: Vec::new(),
+                downs: Vec::new(),
+            });
         }
     }
 
-    /// The devices whose baseline window has passed (all of them when `all`): one line
-    /// each naming the ports that came up after the baseline.
-    pub(crate) fn baseline_lines(&mut self, now: SystemTime, all: bool) -> Vec<String> {
+    /// The lines naming the ports that came up after each device's baseline, one per
+    /// device with any. A device's window closes when it has passed, when every port of
+    /// the device is up (nothing more can come up), or when the run closes; traffic
+    /// starting says what has come up so far and leaves the window open, since the
+    /// watch may not have heard every up yet.
+    pub(crate) fn baseline_lines(&mut self, now: SystemTime, flush: Flush) -> Vec<String> {
         let mut out = Vec::new();
         for name in &self.order {
             let Some(d) = self.devices.get_mut(name) else {
                 continue;
             };
-            let due = d.pushed.as_ref().is_some_and(|(t, _)| {
-                all || now.duration_since(*t).unwrap_or_default() >= BASELINE_WINDOW
-            });
-            if !due {
+            let Some(Baseline { at, ups, .. }) = d.pushed.as_mut() else {
+                continue;
+            };
+            let all_up = d.ports.values().all(|p| p.up == Some(true));
+            let passed = now.duration_since(*at).unwrap_or_default() >= BASELINE_WINDOW;
+            let closes = passed || all_up || flush == Flush::Closing;
+            if !closes && flush == Flush::Due {
                 continue;
             }
-            if let Some((_, ups)) = d.pushed.take()
-                && !ups.is_empty()
-            {
+            if !ups.is_empty() {
                 out.push(format!(
                     "{name}: came up after the baseline: {}",
                     ups.join(", ")
                 ));
+                ups.clear();
+            }
+            if closes {
+                d.pushed = None;
             }
         }
         out
@@ -352,15 +392,52 @@ mod tests {
             ),
             None
         );
+        assert_eq!(
+            b.baseline_lines(at(3_000), Flush::Due),
+            ["sw: came up after the baseline: Et1, Et2"],
+            "every port is up: nothing more can come up"
+        );
         assert!(
-            b.baseline_lines(at(3_000), false).is_empty(),
-            "the window is still open"
+            b.baseline_lines(at(4_000), Flush::Closing).is_empty(),
+            "said once"
+        );
+    }
+
+    #[test]
+    fn ups_heard_after_traffic_starts_still_fold_into_the_baselines() {
+        let mut b = board();
+        b.pushed("sw", at(0));
+        // Traffic starts before the watch has heard anything: nothing to say yet.
+        assert!(b.baseline_lines(at(100), Flush::Started).is_empty());
+        b.heard(
+            heard("Et1", WatchEvent::Up, 900, Certainty::Sighted),
+            at(1_000),
+        );
+        assert!(
+            b.baseline_lines(at(1_000), Flush::Due).is_empty(),
+            "Et2 may still come up"
         );
         assert_eq!(
-            b.baseline_lines(at(31_000), false),
-            ["sw: came up after the baseline: Et1, Et2"]
+            b.heard(
+                heard("Et2", WatchEvent::Down, 1_500, Certainty::Sighted),
+                at(1_500)
+            ),
+            Some("10:00:01.500 sw Et2 down".to_string()),
+            "a down is never the baseline's"
         );
-        assert!(b.baseline_lines(at(32_000), true).is_empty(), "said once");
+        let back = b.heard(
+            heard("Et2", WatchEvent::Up, 2_000, Certainty::Sighted),
+            at(2_000),
+        );
+        assert_eq!(
+            back.as_deref(),
+            Some("10:00:02.000 sw Et2 up"),
+            "the up that ends a flap is not the baseline's"
+        );
+        assert_eq!(
+            b.baseline_lines(at(2_000), Flush::Due),
+            ["sw: came up after the baseline: Et1"]
+        );
     }
 
     #[test]
