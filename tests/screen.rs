@@ -89,7 +89,10 @@ async fn in_a_pipe_the_ports_a_baseline_brings_up_are_said_once_per_device() {
     assert!(out.status.success(), "{said}");
     for (device, ports) in [
         ("niagara-2924", "0/1, 0/2"),
-        ("f10-s4810", "TenGigabitEthernet 0/1, TenGigabitEthernet 0/2"),
+        (
+            "f10-s4810",
+            "TenGigabitEthernet 0/1, TenGigabitEthernet 0/2",
+        ),
     ] {
         let fold = format!("{device}: came up after the baseline: {ports}");
         assert_eq!(said.matches(&fold).count(), 1, "{fold}\n{said}");

@@ -33,7 +33,8 @@ pub struct Benchmark {
     /// The length of a search's trials.
     #[serde(default = "default_search_trial")]
     pub search_trial: Spanned<String>,
-    /// How close the search gets to the no-drop rate, in percent of line rate.
+    /// How close the search gets to the no-drop rate, in percent of line rate (of the
+    /// generator's ceiling where that is lower).
     #[serde(
         default = "default_resolution",
         deserialize_with = "values::non_negative"

@@ -251,9 +251,9 @@ impl Bench<'_, '_> {
         ceiling: f64,
     ) -> Result<Option<f64>, Halt> {
         let plan = self.plan;
-        let resolution = line * plan.resolution_percent / 100.0;
         let tolerance = plan.loss_tolerance_percent;
-        let mut s = Throughput::new(line, ceiling, resolution, tolerance);
+        let mut s = Throughput::new(line, ceiling, plan.resolution_percent, tolerance);
+        let resolution = s.resolution();
         let (mut windows, mut reports) = (Vec::new(), Vec::new());
         while let Some(rate) = s.next() {
             let (r, w) = self

@@ -287,10 +287,19 @@ impl Switch {
             // The whole frame is in (at the speed it came in at) before it may leave.
             added += Duration::from_secs_f64(frame_bytes as f64 * 8.0 / from.rate_bps);
         }
+        let due = departs + added;
+        if q.heap.is_empty() && due <= Instant::now() {
+            // Due now and nothing ahead of it: out from this thread, as a cut-through
+            // switch sends it. Handing it to the port's thread would add that thread's
+            // wake-up to every frame's latency (tens of µs, more than a real switch's).
+            // The queue stays locked, so the port's thread cannot send out of order.
+            send_out(p, frame);
+            return;
+        }
         q.seq += 1;
         let seq = q.seq;
         q.heap.push(Reverse(Pending {
-            due: departs + added,
+            due,
             seq,
             frame: frame.to_vec(),
         }));
@@ -299,33 +308,41 @@ impl Switch {
 
     fn transmit(&self, j: usize) {
         let p = &self.ports[j];
+        // A timed wait ends within the default slack of 50 µs: a frame's due time (a
+        // store-and-forward frame's 12 µs at 1 Gbit/s) would be lost in it. Without the
+        // setting the port forwards as before, its latency less exact.
+        let _ = nix::sys::prctl::set_timerslack(1_000);
         while !self.stop.load(Ordering::Relaxed) {
-            let frame = {
-                let mut q = lock(&p.queue);
-                let wait = match q.heap.peek() {
-                    Some(Reverse(next)) => next.due.saturating_duration_since(Instant::now()),
-                    None => TICK,
-                };
-                if wait.is_zero() {
-                    // Late past what the switch holds: this thread fell behind, and an
-                    // overrun switch drops (a frame is never held longer than that).
-                    let now = Instant::now();
-                    (q.heap.pop())
-                        .filter(|Reverse(f)| now.saturating_duration_since(f.due) <= STALE)
-                        .map(|Reverse(f)| f.frame)
-                } else {
-                    let _ = p.ready.wait_timeout(q, wait.min(TICK));
-                    None
-                }
+            let mut q = lock(&p.queue);
+            let wait = match q.heap.peek() {
+                Some(Reverse(next)) => next.due.saturating_duration_since(Instant::now()),
+                None => TICK,
             };
-            if let Some(frame) = frame
-                && p.up.load(Ordering::Relaxed)
-                && p.wire.socket.send(&frame).is_ok()
-            {
-                let c = &p.counters;
-                c[2].fetch_add(segments(&frame), Ordering::Relaxed);
-                c[3].fetch_add((frame.len() - VNET_HDR) as u64, Ordering::Relaxed);
+            if wait.is_zero() {
+                // Late past what the switch holds: this thread fell behind, and an
+                // overrun switch drops (a frame is never held longer than that).
+                let now = Instant::now();
+                let due = q
+                    .heap
+                    .pop()
+                    .filter(|Reverse(f)| now.saturating_duration_since(f.due) <= STALE);
+                // Sent with the queue locked: a frame the receiving thread sends at once
+                // (nothing queued ahead of it) cannot overtake this one.
+                if let Some(Reverse(f)) = due {
+                    send_out(p, &f.frame);
+                }
+            } else {
+                let _ = p.ready.wait_timeout(q, wait.min(TICK));
             }
         }
+    }
+}
+
+/// `frame` out of `p`, counted, if the port is up.
+fn send_out(p: &Port, frame: &[u8]) {
+    if p.up.load(Ordering::Relaxed) && p.wire.socket.send(frame).is_ok() {
+        let c = &p.counters;
+        c[2].fetch_add(segments(frame), Ordering::Relaxed);
+        c[3].fetch_add((frame.len() - VNET_HDR) as u64, Ordering::Relaxed);
     }
 }
