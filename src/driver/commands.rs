@@ -11,7 +11,8 @@ impl Driver {
     /// None where the profile has no pattern, the pattern finds nothing, or the device
     /// rejects the command.
     pub(crate) async fn software_version(&mut self) -> Result<Option<String>, DriverError> {
-        let Some(re) = self.vendor.version_pattern.clone() else {
+        let vendor = self.vendor.clone();
+        let Some(re) = vendor.version_pattern.as_ref() else {
             return Ok(None);
         };
         let cmd = self.vendor.profile.commands.version.clone();
@@ -32,9 +33,10 @@ impl Driver {
     pub(crate) async fn clock(
         &mut self,
     ) -> Result<Option<(jiff::civil::DateTime, String)>, DriverError> {
+        let vendor = self.vendor.clone();
         let (Some(cmd), Some(re)) = (
-            self.vendor.profile.commands.clock.clone(),
-            self.vendor.clock_pattern.clone(),
+            vendor.profile.commands.clock.clone(),
+            vendor.clock_pattern.as_ref(),
         ) else {
             return Ok(None);
         };

@@ -260,12 +260,7 @@ impl Driver {
     pub(crate) fn error_in(&self, output: &str) -> Option<String> {
         let lines: Vec<&str> = output.lines().collect();
         for (i, l) in lines.iter().enumerate() {
-            if self
-                .vendor
-                .errors
-                .iter()
-                .any(|e| e.is_match(l.trim_start()))
-            {
+            if self.vendor.errors.is_match(l.trim_start()) {
                 let rest: Vec<&str> = lines[i..]
                     .iter()
                     .map(|s| s.trim())

@@ -33,7 +33,8 @@ pub struct VendorData {
     pub save_dialogs: Vec<Answer>,
     pub save_success: Option<Regex>,
     pub pager: Option<Regex>,
-    pub errors: Vec<Regex>,
+    /// The error patterns as one set: every line of every answer is checked against them.
+    pub errors: regex::RegexSet,
     pub username_prompt: Regex,
     pub password_prompt: Regex,
     pub login_failure: Regex,
@@ -153,6 +154,19 @@ impl Compiler<'_> {
         patterns.iter().map(|p| self.regex(key, p)).collect()
     }
 
+    /// `patterns` as one set, each first compiled alone so an error names its pattern.
+    fn set(&self, key: &str, patterns: &[String]) -> Result<regex::RegexSet, FormatError> {
+        self.all(key, patterns)?;
+        regex::RegexSet::new(patterns).map_err(|e| {
+            let first = patterns.first().map_or("", String::as_str);
+            self.invalid(
+                first,
+                key,
+                format!("the patterns do not compile together: {e}"),
+            )
+        })
+    }
+
     fn answers(&self, key: &str, dialogs: &[Dialog]) -> Result<Vec<Answer>, FormatError> {
         dialogs
             .iter()
@@ -197,7 +211,7 @@ impl Vendor {
             save_dialogs: c.answers("save.dialog.pattern", &profile.save.dialogs)?,
             save_success: c.opt("save.success", profile.save.success.as_deref())?,
             pager: c.opt("session.pager", profile.session.pager.as_deref())?,
-            errors: c.all("errors", &profile.errors)?,
+            errors: c.set("errors", &profile.errors)?,
             username_prompt: c.regex("login.username_prompt", &profile.login.username_prompt)?,
             password_prompt: c.regex("login.password_prompt", &profile.login.password_prompt)?,
             login_failure: c.regex("login.failure", &profile.login.failure)?,
