@@ -4,7 +4,8 @@
 
 use regex::Regex;
 
-use super::profile::{Dialog, ParseStyle, Profile};
+use super::compiler::Compiler;
+use super::profile::{ParseStyle, Profile};
 use crate::format::{FormatError, Source};
 
 /// A vendor profile ready for the driver, the parser and the flap watch. Cheap to clone:
@@ -104,80 +105,6 @@ pub struct CompiledParse {
     pub derive: Vec<(String, String)>,
     /// field → header word of its column.
     pub columns: Vec<(String, String)>,
-}
-
-/// Compiles regexes, naming the profile key and locating the pattern in the file.
-pub(super) struct Compiler<'a> {
-    src: &'a Source,
-}
-
-impl Compiler<'_> {
-    pub(super) fn regex(&self, key: &str, pattern: &str) -> Result<Regex, FormatError> {
-        Regex::new(pattern)
-            .map_err(|e| self.invalid(pattern, key, format!("regex does not compile: {e}")))
-    }
-
-    /// `re` if it has the group `v` the value is taken from, else an error saying so.
-    pub(super) fn with_v(
-        &self,
-        re: &Regex,
-        pattern: &str,
-        key: &str,
-    ) -> Result<Regex, FormatError> {
-        if re.capture_names().flatten().any(|g| g == "v") {
-            return Ok(re.clone());
-        }
-        Err(self.invalid(
-            pattern,
-            key,
-            format!("'{pattern}' has no group `v` to take the value from; write e.g. 'Version (?P<v>\\S+)'"),
-        ))
-    }
-
-    /// An error located at the first place the offending text appears in the file.
-    pub(super) fn invalid(&self, needle: &str, key: &str, message: String) -> FormatError {
-        let at = self.src.text.find(needle).unwrap_or(0);
-        self.src.invalid(&(at..at), key, message)
-    }
-
-    /// An optional pattern, compiled.
-    pub(super) fn opt(
-        &self,
-        key: &str,
-        pattern: Option<&str>,
-    ) -> Result<Option<Regex>, FormatError> {
-        pattern.map(|p| self.regex(key, p)).transpose()
-    }
-
-    /// Every pattern of a list, compiled.
-    fn all(&self, key: &str, patterns: &[String]) -> Result<Vec<Regex>, FormatError> {
-        patterns.iter().map(|p| self.regex(key, p)).collect()
-    }
-
-    /// `patterns` as one set, each first compiled alone so an error names its pattern.
-    fn set(&self, key: &str, patterns: &[String]) -> Result<regex::RegexSet, FormatError> {
-        self.all(key, patterns)?;
-        regex::RegexSet::new(patterns).map_err(|e| {
-            let first = patterns.first().map_or("", String::as_str);
-            self.invalid(
-                first,
-                key,
-                format!("the patterns do not compile together: {e}"),
-            )
-        })
-    }
-
-    fn answers(&self, key: &str, dialogs: &[Dialog]) -> Result<Vec<Answer>, FormatError> {
-        dialogs
-            .iter()
-            .map(|d| {
-                Ok(Answer {
-                    pattern: self.regex(key, &d.pattern)?,
-                    answer: d.answer.clone(),
-                })
-            })
-            .collect()
-    }
 }
 
 impl Vendor {

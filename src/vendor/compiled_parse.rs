@@ -2,7 +2,8 @@
 //! schema (port state or transceiver), every regex compiled, the style's required keys
 //! present; and the `[[link_event]]` patterns, each with the groups it needs.
 
-use super::compiled::{CompiledParse, Compiler, LinkEventPattern};
+use super::compiled::{CompiledParse, LinkEventPattern};
+use super::compiler::Compiler;
 use super::profile::{LinkEventRule, ParseRecord, ParseRule, ParseStyle};
 use crate::format::FormatError;
 

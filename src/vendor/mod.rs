@@ -1,9 +1,10 @@
 //! Vendor profiles as data: the schema (`profile`), the checked and compiled form the rest
-//! of switchlab uses (`compiled`), port-name forms (`ports`), how a config is read and undone (`restore`), and the registry of built-in
+//! of switchlab uses (`compiled`, its patterns compiled with located errors by `compiler`), port-name forms (`ports`), how a config is read and undone (`restore`), and the registry of built-in
 //! and folder-supplied profiles and templates (`registry`).
 
 pub mod compiled;
 mod compiled_parse;
+mod compiler;
 pub mod ports;
 pub mod profile;
 pub mod registry;

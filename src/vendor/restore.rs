@@ -5,7 +5,7 @@
 use regex::Regex;
 use serde::Deserialize;
 
-use super::compiled::Compiler;
+use super::compiler::Compiler;
 use crate::format::FormatError;
 
 #[derive(Debug, Clone, Deserialize)]
