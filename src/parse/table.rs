@@ -146,7 +146,8 @@ pub(super) fn blocks<R: Record>(rule: &CompiledParse, text: &str) -> Vec<R> {
             continue;
         }
         let Some(cur) = out.last_mut() else { continue };
-        for (field, re) in &rule.fields {
+        let held = rule.field_set.matches(line);
+        for (field, re) in held.iter().map(|i| &rule.fields[i]) {
             if seen.contains(&field.as_str()) {
                 continue;
             }
