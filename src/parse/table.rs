@@ -146,8 +146,7 @@ pub(super) fn blocks<R: Record>(rule: &CompiledParse, text: &str) -> Vec<R> {
             continue;
         }
         let Some(cur) = out.last_mut() else { continue };
-        let held = rule.field_set.matches(line);
-        for (field, re) in held.iter().map(|i| &rule.fields[i]) {
+        for (field, re) in &rule.fields {
             if seen.contains(&field.as_str()) {
                 continue;
             }

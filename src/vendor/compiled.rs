@@ -101,9 +101,6 @@ pub struct CompiledParse {
     pub rows: Vec<Regex>,
     pub start: Option<Regex>,
     pub fields: Vec<(String, Regex)>,
-    /// `fields` as one set, in their order: a line is searched once for which of them it
-    /// holds, not once per field (a watch parses every port's block every poll).
-    pub field_set: regex::RegexSet,
     pub map: Vec<(String, Vec<(Regex, String)>)>,
     pub derive: Vec<(String, String)>,
     /// field → header word of its column.

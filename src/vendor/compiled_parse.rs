@@ -95,10 +95,6 @@ pub(super) fn compile(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, Form
         bare_port: r.bare_port.clone(),
         rows,
         start,
-        field_set: c.set(
-            &key("fields"),
-            &r.fields.values().cloned().collect::<Vec<_>>(),
-        )?,
         fields,
         map,
     })
