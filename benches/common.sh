@@ -5,7 +5,7 @@ rounds=${1:-5}
 secs=${2:-3}
 command -v iperf3 >/dev/null || { echo "iperf3 is not installed (apt-get install iperf3)"; exit 1; }
 cargo build --release -q
-bin=${CARGO_TARGET_DIR:-target}/release/switchlab
+bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/switchlab")
 
 # medians LABEL A_NAME "A values" B_NAME "B values" UNIT FORMAT: one line with each side's
 # median, their ratio and the range of the pairwise ratios (A's run i against B's run i).

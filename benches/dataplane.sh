@@ -55,7 +55,7 @@ done
 # A Force10 starts with its ports shut: the baseline brings them up (run in $tmp, where its
 # snapshots go).
 printf 'name = "dataplane"\n[baseline]\ntemplate = "baseline"\nvlan = 10\n[[device]]\nname = "sw"\n' > "$tmp/m.toml"
-(cd "$tmp" && "$OLDPWD/$bin" push -q --lab lab.toml --manifest m.toml >/dev/null)
+(cd "$tmp" && "$bin" push -q --lab lab.toml --manifest m.toml >/dev/null)
 ip netns exec "swl-$tag-b" iperf3 -s -B 198.18.30.2 -D
 ip netns exec "swl-$tag-pb" iperf3 -s -B 198.18.31.2 -D
 sleep 0.5

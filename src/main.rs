@@ -30,9 +30,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// `switchlab vendors | head -1`: when the reader closes the pipe, `println!` panics with
-/// "failed printing to stdout: Broken pipe". End quietly instead, as Unix tools do; every
-/// other panic is reported as usual.
 /// One glibc malloc arena, not one per thread: a watch of 500 switches frees and
 /// allocates small buffers on every runtime thread, and per-thread arenas kept what was
 /// freed on one thread from use on another (a peak of 117 MiB against 100). The threads
@@ -46,6 +43,9 @@ fn one_malloc_arena() {
     }
 }
 
+/// `switchlab vendors | head -1`: when the reader closes the pipe, `println!` panics with
+/// "failed printing to stdout: Broken pipe". End quietly instead, as Unix tools do; every
+/// other panic is reported as usual.
 fn quiet_on_closed_stdout() {
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

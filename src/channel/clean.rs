@@ -57,10 +57,9 @@ impl Channel {
 
     /// Remove complete log lines (the profile's `async_line`) from the text and keep them.
     pub(super) fn pull_log_lines(&mut self) {
-        // The profile shared, not its regex copied: a copied `Regex` builds its caches
-        // anew, and this runs on every read.
-        let vendor = self.vendor.clone();
-        let Some(re) = vendor.async_line.as_ref() else {
+        // Borrowed, not copied: a copied `Regex` builds its caches anew, and this runs on
+        // every read.
+        let Some(re) = self.vendor.async_line.as_ref() else {
             return;
         };
         let mut out = String::with_capacity(self.text.len());
@@ -75,7 +74,7 @@ impl Channel {
             consumed += line.len();
             let body = line.trim_end_matches('\n');
             if re.is_match(body) {
-                let event = link_event(&vendor, body);
+                let event = link_event(&self.vendor, body);
                 self.log_lines.push(SessionLogLine {
                     time: SystemTime::now(),
                     line: body.trim().to_string(),

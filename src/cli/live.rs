@@ -8,7 +8,7 @@
 //! The port-ups a baseline push brings are said once per device ("came up after the
 //! baseline"), not as events.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
@@ -75,7 +75,7 @@ struct Baseline {
     /// The ports that came up since (said once, together).
     ups: Vec<String>,
     /// The ports that went down since: their next up ends a flap, not the push.
-    downs: Vec<String>,
+    downs: BTreeSet<String>,
 }
 
 pub(crate) struct LiveBoard {
@@ -155,33 +155,25 @@ impl LiveBoard {
             port.flaps += h.what.flaps();
         }
         port.last = Some((h.what, h.at, h.certainty));
-        let window = dev
-            .pushed
-            .as_mut()
+        let window = (dev.pushed.as_mut())
             .filter(|b| h.at.duration_since(b.at).unwrap_or_default() < BASELINE_WINDOW);
-        let baseline = match window {
+        // Folded into the device's one "came up after the baseline" line: a first sighted
+        // up, inside the window, of a port that has not gone down since the push.
+        let folded = match window {
             Some(b) if first && h.what == WatchEvent::Down => {
-                b.downs.push(h.port.to_string());
-                None
+                b.downs.insert(h.port.to_string());
+                false
             }
-            Some(b) if h.what == WatchEvent::Up && !b.downs.iter().any(|p| p == h.port) => Some(b),
-            _ => None,
-        };
-        let said = if let Some(b) = baseline.filter(|_| first) {
-            if !b.ups.iter().any(|p| p == h.port) {
-                b.ups.push(h.port.to_string());
+            Some(b) if first && h.what == WatchEvent::Up && !b.downs.contains(h.port) => {
+                if !b.ups.iter().any(|p| p == h.port) {
+                    b.ups.push(h.port.to_string());
+                }
+                true
             }
-            None
-        } else if first {
-            Some(describe(
-                &format!("{} {}", h.device, h.port),
-                h.what,
-                h.at,
-                now,
-            ))
-        } else {
-            None
+            _ => false,
         };
+        let said = (first && !folded)
+            .then(|| describe(&format!("{} {}", h.device, h.port), h.what, h.at, now));
         self.redraw();
         said.filter(|_| self.region.is_none())
     }
@@ -192,7 +184,7 @@ impl LiveBoard {
             d.pushed = Some(Baseline {
                 at,
                 ups: Vec::new(),
-                downs: Vec::new(),
+                downs: BTreeSet::new(),
             });
         }
     }

@@ -15,8 +15,7 @@ impl Driver {
         let Some(re) = vendor.version_pattern.as_ref() else {
             return Ok(None);
         };
-        let cmd = self.vendor.profile.commands.version.clone();
-        match self.show(&cmd).await {
+        match self.show(&vendor.profile.commands.version).await {
             Ok(out) => Ok(re
                 .captures(&out)
                 .and_then(|c| c.name("v"))

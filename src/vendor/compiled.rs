@@ -111,7 +111,7 @@ impl Vendor {
     /// Read and check a profile from its TOML text.
     pub fn from_source(src: &Source, origin: Origin) -> Result<Vendor, FormatError> {
         let profile: Profile = src.parse_toml()?;
-        let c = Compiler { src };
+        let c = Compiler::new(src);
         check_port_commands(&c, &profile)?;
         let cmds = &profile.commands;
         let version_pattern = (cmds.version_pattern.as_deref())

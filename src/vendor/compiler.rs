@@ -9,10 +9,14 @@ use crate::format::{FormatError, Source};
 
 /// Compiles regexes, naming the profile key and locating the pattern in the file.
 pub(super) struct Compiler<'a> {
-    pub(super) src: &'a Source,
+    src: &'a Source,
 }
 
-impl Compiler<'_> {
+impl<'a> Compiler<'a> {
+    pub(super) fn new(src: &'a Source) -> Compiler<'a> {
+        Compiler { src }
+    }
+
     pub(super) fn regex(&self, key: &str, pattern: &str) -> Result<Regex, FormatError> {
         Regex::new(pattern)
             .map_err(|e| self.invalid(pattern, key, format!("regex does not compile: {e}")))
