@@ -263,3 +263,87 @@ async fn run_restore_leaves_the_switch_as_found_also_after_sigterm() {
     assert!(said.contains("1 of 1 devices restored"), "{said}");
     assert_eq!(truth(&sim), found, "{said}");
 }
+
+/// EOS is restored by replacing its config (`[restore.replace]`): one session that starts
+/// clean, committed at once, so no port changes link; a line the switch refuses aborts the
+/// session and leaves the switch as it was, not half cleaned.
+#[tokio::test(flavor = "multi_thread")]
+async fn eos_is_restored_in_one_committed_session_and_a_refused_line_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let v = "arista_eos";
+    let mut o = options(v);
+    o.hostname = Some("lab-old".into());
+    let (sim, addr) = ssh_sim(o).await;
+    let name = "sw-eos".to_string();
+    let lab = ssh_device(&name, v, addr, &[first_port(v)]);
+    write(dir, "lab.toml", &lab);
+    write(
+        dir,
+        "m.toml",
+        &manifest(std::slice::from_ref(&name), "baseline"),
+    );
+    let found = truth(&sim);
+    let push = [&PUSH[..], &["--snapshots", "snap"]].concat();
+    let out = switchlab(&push, &ENV, dir).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let pushed = truth(&sim);
+    assert_ne!(pushed, found, "the baseline is in");
+    let changes = |sim: &Sim| sim.device.lock().unwrap().truth.len();
+    let links = changes(&sim);
+
+    let restore = ["restore", "snap", "--lab", "lab.toml"];
+    let restore = [&restore[..], &["--accept-new-host-keys"]].concat();
+    let out = switchlab(&restore, &ENV, dir).await;
+    let t = text(&out);
+    assert!(
+        out.status.success() && t.contains("1 of 1 devices restored"),
+        "{t}"
+    );
+    assert_eq!(truth(&sim), found, "{t}");
+    assert_eq!(changes(&sim), links, "a replace changes no port's link");
+    let transcript = read(
+        &dir.join("snap"),
+        &format!("transcripts/{name}.restore.log"),
+    );
+    let at = |s: &str| {
+        transcript
+            .find(s)
+            .unwrap_or_else(|| panic!("{s}: {transcript}"))
+    };
+    assert!(
+        at("configure session") < at("rollback clean-config")
+            && at("rollback clean-config") < at("hostname lab-old")
+            && at("hostname lab-old") < at("commit"),
+        "{transcript}"
+    );
+    assert!(
+        !transcript.contains("no description"),
+        "no undo lines: {transcript}"
+    );
+
+    // A snapshot with a line the switch refuses: nothing of it is taken.
+    let out = switchlab(&push, &ENV, dir).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let snap = dir.join("snap");
+    let before = snap.join(format!("configs/{name}.before.txt"));
+    let text_before = std::fs::read_to_string(&before).unwrap();
+    let bad = text_before.replace("hostname lab-old\n", "hostname lab-old\nfrobnicate now\n");
+    std::fs::write(&before, bad).unwrap();
+    let f = snap.display().to_string();
+    let out = switchlab(
+        &["restore", &f, "--lab", "lab.toml", "--accept-new-host-keys"],
+        &ENV,
+        dir,
+    )
+    .await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("frobnicate now"),
+        "the refused line is named: {t}"
+    );
+    assert_eq!(truth(&sim), pushed, "aborted, not half cleaned: {t}");
+    let transcript = read(&snap, &format!("transcripts/{name}.restore.log"));
+    assert!(transcript.contains("abort"), "{transcript}");
+}

@@ -288,3 +288,15 @@ fn the_vendors_table_fits_80_and_120_columns() {
         }
     }
 }
+
+#[test]
+fn a_replace_without_its_commit_is_refused_where_it_is_written() {
+    broken_profile("vendors/arista_eos.toml", |t| {
+        t.replace("commit = [\"commit\"]\n", "commit = []\n")
+    })
+    .stderr(
+        predicate::str::contains("arista_eos.toml:").and(predicate::str::contains(
+            "key `restore.replace.commit`: a replace needs",
+        )),
+    );
+}

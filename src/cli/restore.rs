@@ -16,8 +16,11 @@ use crate::run::restore::{before_file, restore_all, snapshotted};
 /// with the snapshot section by section, and the lines that undo the difference are
 /// pushed (the `no` forms of what was added, newest first; the old line back where one
 /// was replaced; a section the push created removed whole), then the config is saved and
-/// read again. Whatever still differs is printed as a unified diff. The profile's
-/// `[restore]` table says how its lines are keyed and undone.
+/// read again. Where the profile has `[restore.replace]` (Arista EOS), the snapshot is
+/// replaced instead: a configuration session that starts clean takes its lines and is
+/// committed at once; a refused line aborts it and leaves the switch as it was. Whatever
+/// still differs is printed as a unified diff. The profile's `[restore]` table says how
+/// its lines are keyed and undone.
 ///
 /// Exit 0 when every device is back as it was, 1 when one is not (or could not be
 /// reached).

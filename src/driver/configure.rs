@@ -18,6 +18,20 @@ pub(crate) struct Placed {
 use super::login::{Step, step_toward};
 use super::{Driver, DriverError};
 
+/// How a push enters and leaves configuration.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Framing<'a> {
+    /// The profile's `config` mode, entered and left.
+    ConfigMode,
+    /// A candidate the device takes at once (`[restore.replace]`): `begin` opens it,
+    /// `commit` makes it the running config, `abort` drops it where a line is refused.
+    Candidate {
+        begin: &'a [String],
+        commit: &'a [String],
+        abort: &'a [String],
+    },
+}
+
 impl Driver {
     /// Push config lines, calling `sent(n)` as each of the first n lines is in;
     /// `Rejected` names the 1-based line number among `lines`. Returns where each line
@@ -27,29 +41,99 @@ impl Driver {
         lines: &[String],
         sent: &mut (dyn FnMut(usize) + Send),
     ) -> Result<Vec<Placed>, DriverError> {
-        // A profile's `config` mode has an `enter` command: the profile was refused at load
-        // otherwise (`mode_depths`), so this is never None for a loaded vendor.
-        let enter = self
-            .vendor
-            .profile
-            .modes
-            .get("config")
-            .and_then(|m| m.enter.clone())
-            .ok_or_else(|| DriverError::CommandFailed {
-                device: self.device(),
-                command: "(enter configuration mode)".into(),
-                message: "the profile's `config` mode has no `enter` command".into(),
-            })?;
-        let out = self.send_command(&enter).await?;
-        if self.mode != "config" {
-            return Err(DriverError::ModeChange {
-                device: self.device(),
-                command: enter,
-                wanted: "config".into(),
-                prompt: self.mode.clone(),
-                said: out.trim().to_string(),
-            });
+        self.configure_in(Framing::ConfigMode, lines, sent).await
+    }
+
+    /// [`configure_with`](Self::configure_with), entering and leaving as `framing` says.
+    /// A refused line (or one that left configuration) ends it: nothing after it is
+    /// sent, a candidate is aborted, and the session is back in privileged mode.
+    pub(crate) async fn configure_in(
+        &mut self,
+        framing: Framing<'_>,
+        lines: &[String],
+        sent: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<Vec<Placed>, DriverError> {
+        self.open_config(framing).await?;
+        let placed = match self.send_lines(lines, sent).await {
+            Ok(placed) => placed,
+            Err(e @ (DriverError::Rejected { .. } | DriverError::LeftConfig { .. })) => {
+                self.abandon(framing).await?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        if let Framing::Candidate { commit, .. } = framing {
+            for cmd in commit {
+                let out = self.send_command(cmd).await?;
+                if let Some(message) = self.error_in(&out) {
+                    self.abandon(framing).await?;
+                    return Err(DriverError::CommandFailed {
+                        device: self.device(),
+                        command: cmd.clone(),
+                        message,
+                    });
+                }
+            }
         }
+        self.leave_config().await?;
+        Ok(placed)
+    }
+
+    async fn open_config(&mut self, framing: Framing<'_>) -> Result<(), DriverError> {
+        let enter = match framing {
+            // A profile's `config` mode has an `enter` command: the profile was refused at
+            // load otherwise (`mode_depths`), so this is never None for a loaded vendor.
+            Framing::ConfigMode => vec![
+                (self.vendor.profile.modes.get("config"))
+                    .and_then(|m| m.enter.clone())
+                    .ok_or_else(|| DriverError::CommandFailed {
+                        device: self.device(),
+                        command: "(enter configuration mode)".into(),
+                        message: "the profile's `config` mode has no `enter` command".into(),
+                    })?,
+            ],
+            Framing::Candidate { begin, .. } => begin.to_vec(),
+        };
+        for cmd in enter {
+            let out = self.send_command(&cmd).await?;
+            let entered = match framing {
+                Framing::ConfigMode => self.mode == "config",
+                Framing::Candidate { .. } => self.in_config_tree(),
+            };
+            let refused = self.error_in(&out);
+            if refused.is_some() || !entered {
+                if entered {
+                    self.abandon(framing).await?;
+                }
+                return Err(DriverError::ModeChange {
+                    device: self.device(),
+                    command: cmd,
+                    wanted: "config".into(),
+                    prompt: self.mode.clone(),
+                    said: refused.unwrap_or_else(|| out.trim().to_string()),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Leave configuration without taking what was sent, where the framing can.
+    async fn abandon(&mut self, framing: Framing<'_>) -> Result<(), DriverError> {
+        if let Framing::Candidate { abort, .. } = framing
+            && self.in_config_tree()
+        {
+            for cmd in abort {
+                self.send_command(cmd).await?;
+            }
+        }
+        self.leave_config().await
+    }
+
+    async fn send_lines(
+        &mut self,
+        lines: &[String],
+        sent: &mut (dyn FnMut(usize) + Send),
+    ) -> Result<Vec<Placed>, DriverError> {
         let mut placed = Vec::new();
         let sub = |mode: &str| (mode != "config").then(|| mode.to_string());
         for (i, raw) in lines.iter().enumerate() {
@@ -61,7 +145,6 @@ impl Driver {
             let before = sub(&self.mode);
             let out = self.send_command(line).await?;
             if let Some(message) = self.error_in(&out) {
-                self.leave_config().await?;
                 return Err(DriverError::Rejected {
                     device: self.device(),
                     line_no: i + 1,
@@ -70,13 +153,11 @@ impl Driver {
                 });
             }
             if !self.in_config_tree() {
-                let prompt = self.mode.clone();
-                self.leave_config().await?;
                 return Err(DriverError::LeftConfig {
                     device: self.device(),
                     line_no: i + 1,
                     line: line.to_string(),
-                    prompt,
+                    prompt: self.mode.clone(),
                 });
             }
             placed.push(Placed {
@@ -87,7 +168,6 @@ impl Driver {
             });
             sent(i + 1);
         }
-        self.leave_config().await?;
         Ok(placed)
     }
 

@@ -4,7 +4,7 @@
 //! vendor's dialogs. Every wait is for a pattern, never a fixed sleep.
 
 mod commands;
-mod configure;
+pub(crate) mod configure;
 mod login;
 pub(crate) mod session;
 

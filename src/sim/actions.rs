@@ -8,6 +8,12 @@ use super::state::Device;
 
 impl Session {
     pub(super) fn run(&mut self, m: Matched) -> String {
+        let out = self.act(m);
+        self.end_staging_outside_config();
+        out
+    }
+
+    fn act(&mut self, m: Matched) -> String {
         let d = self.d;
         match m.cmd.act {
             Act::Enable => {
@@ -260,6 +266,26 @@ impl Session {
                 self.prompt()
             }
             Act::Nothing => self.prompt(),
+            Act::ConfigSession => {
+                let name = m.text.clone().unwrap_or_default();
+                self.open_config_session(&name)
+            }
+            // Session commands outside a session are unknown, as they are to EOS.
+            Act::RollbackClean | Act::Commit | Act::Abort if !self.staging() => {
+                let word = m.canonical.split_whitespace().next().unwrap_or_default();
+                format!(
+                    "{}{}",
+                    (d.invalid)(self.prompt().len(), word),
+                    self.prompt()
+                )
+            }
+            Act::RollbackClean => self.rollback_clean(),
+            Act::Commit => self.commit(),
+            Act::Abort => {
+                self.drop_staged();
+                self.mode = Mode::Privileged;
+                self.prompt()
+            }
         }
     }
 

@@ -82,6 +82,14 @@ pub enum Act {
     Modules(u8),
     /// Accept and do nothing (and store nothing).
     Nothing,
+    /// EOS `configure session NAME`: config mode on a staged copy (`config_session`).
+    ConfigSession,
+    /// `rollback clean-config` in a session: the staged copy back to factory defaults.
+    RollbackClean,
+    /// `commit` in a session: the staged copy becomes the running config.
+    Commit,
+    /// `abort` in a session: the staged copy dropped.
+    Abort,
 }
 
 /// One command of the grammar: the modes it is valid in, its words, what it does.

@@ -8,6 +8,7 @@
 
 pub mod actions;
 pub mod bench;
+mod config_session;
 pub mod console;
 pub mod console_tcp;
 pub mod dataplane;
@@ -174,17 +175,7 @@ impl Sim {
             }
             p.oper_up = p.admin_up && p.cabled;
         }
-        // A switch whose ports start shut says so in its running config, port by port
-        // (FTOS: `interface TenGigabitEthernet 0/1` / ` shutdown`).
-        let running = match dialect.ports_start_shut {
-            true => (ports.iter())
-                .map(|p| state::Section {
-                    head: (dialect.interface_head)(p),
-                    lines: vec![("admin-state".into(), "shutdown".into())],
-                })
-                .collect(),
-            false => Vec::new(),
-        };
+        let running = config_session::factory_running(dialect, &ports);
         let (console_tx, _) = tokio::sync::broadcast::channel(1024);
         let device = Device {
             name: options.name.clone(),

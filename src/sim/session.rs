@@ -44,6 +44,7 @@ pub struct Session {
     /// The user logged out: the front end closes an SSH session.
     pub closed: bool,
     echo_secrets: bool,
+    pub(super) staging: Option<super::config_session::Staging>,
 }
 
 /// Options a front end sets for a new session.
@@ -84,6 +85,7 @@ impl Session {
             vlan_head: None,
             closed: false,
             echo_secrets: start.echo_secrets,
+            staging: None,
         };
         if start.console && factory {
             s.stage = Stage::SetupDialog;
@@ -102,8 +104,8 @@ impl Session {
     }
 
     pub fn prompt(&self) -> String {
-        let host = self.dev().hostname.clone();
-        (self.d.prompt)(&host, &self.mode)
+        self.staged_prompt(&self.mode)
+            .unwrap_or_else(|| (self.d.prompt)(&self.dev().hostname, &self.mode))
     }
 
     /// Feed typed bytes; returns what the switch prints back.

@@ -3,10 +3,12 @@
 //! `[restore]` rules.
 
 use super::{Config, expected, undo, unified};
+use crate::driver::configure::Framing;
 use crate::driver::session::DeviceError;
 use crate::driver::{Driver, DriverError};
 use crate::states::SnapshotWhen;
 use crate::vendor::Vendor;
+use crate::vendor::restore::Strategy;
 
 /// The running config around a push: before it (read first thing) and after it (read
 /// when it ended, also where it failed halfway and the session still answers).
@@ -73,8 +75,10 @@ pub(crate) struct Restored {
     pub(crate) running: String,
 }
 
-/// Put the running config back to `before`: the undo lines pushed (stopping at a line
-/// the device rejects), saved if asked, the running config read again and compared.
+/// Put the running config back to `before`, as the profile's strategy says: the undo
+/// lines pushed (stopping at a line the device rejects), or the whole snapshot into a
+/// candidate committed at once (aborted at a refused line); saved if asked, the running
+/// config read again and compared.
 pub(crate) async fn restore(
     d: &mut Driver,
     before: &str,
@@ -83,9 +87,21 @@ pub(crate) async fn restore(
     let rules = d.vendor().restore.clone();
     let was = Config::parse(before, &rules);
     let now = Config::parse(&running(d).await?, &rules);
-    let pushed = undo(&was, &now, &rules);
+    let (pushed, framing) = match &rules.strategy {
+        Strategy::Undo => (undo(&was, &now, &rules), Framing::ConfigMode),
+        // Nothing to replace where nothing differs: a commit would only add a session.
+        Strategy::Replace(_) if was.sorted() == now.sorted() => (Vec::new(), Framing::ConfigMode),
+        Strategy::Replace(r) => (
+            was.text().lines().map(String::from).collect(),
+            Framing::Candidate {
+                begin: &r.begin,
+                commit: &r.commit,
+                abort: &r.abort,
+            },
+        ),
+    };
     if !pushed.is_empty() {
-        d.configure_with(&pushed, &mut |_| {}).await?;
+        d.configure_in(framing, &pushed, &mut |_| {}).await?;
         if save {
             d.save().await?;
         }

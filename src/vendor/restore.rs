@@ -32,6 +32,32 @@ pub struct Restore {
     /// key, a restore leaves them (the device showed nothing, so nothing was changed).
     #[serde(default = "default_defaults")]
     pub defaults: Vec<String>,
+    /// Where the OS can take a whole config at once: restore by replacing, not by undo
+    /// lines.
+    #[serde(default)]
+    pub replace: Option<Replace>,
+}
+
+/// `[restore.replace]`: `begin` opens a candidate config that starts empty (EOS:
+/// `configure session NAME`, `rollback clean-config`), the snapshot's lines follow, then
+/// `commit` makes it the running config in one step. Where a line is refused, `abort`
+/// drops the candidate and the switch is left as it was.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replace {
+    pub begin: Vec<String>,
+    pub commit: Vec<String>,
+    #[serde(default)]
+    pub abort: Vec<String>,
+}
+
+/// How a restore puts the snapshot back.
+#[derive(Debug, Clone)]
+pub enum Strategy {
+    /// The undo lines of what differs, section by section.
+    Undo,
+    /// The whole snapshot into a candidate that starts empty, committed at once.
+    Replace(Replace),
 }
 
 impl Default for Restore {
@@ -43,6 +69,7 @@ impl Default for Restore {
             volatile: default_volatile(),
             port_sections: default_port_sections(),
             defaults: default_defaults(),
+            replace: None,
         }
     }
 }
@@ -88,6 +115,7 @@ pub struct RestoreRules {
     pub volatile: Vec<Regex>,
     pub port_sections: Vec<Regex>,
     pub defaults: Vec<Regex>,
+    pub strategy: Strategy,
 }
 
 impl RestoreRules {
@@ -102,6 +130,7 @@ impl RestoreRules {
             volatile: all(d.volatile),
             port_sections: all(d.port_sections),
             defaults: all(d.defaults),
+            strategy: Strategy::Undo,
         }
     }
 }
@@ -120,6 +149,21 @@ pub(super) fn compile(c: &Compiler<'_>, r: &Restore) -> Result<RestoreRules, For
             ));
         }
     }
+    let strategy = match &r.replace {
+        None => Strategy::Undo,
+        Some(x) if x.begin.is_empty() || x.commit.is_empty() => {
+            let key = match x.begin.is_empty() {
+                true => "restore.replace.begin",
+                false => "restore.replace.commit",
+            };
+            return Err(c.invalid(
+                "[restore.replace]",
+                key,
+                "a replace needs the commands that open the candidate (`begin`) and make it the running config (`commit`)".into(),
+            ));
+        }
+        Some(x) => Strategy::Replace(x.clone()),
+    };
     Ok(RestoreRules {
         keys: all("restore.keys", &r.keys)?,
         inverse: (r.inverse.iter())
@@ -129,6 +173,7 @@ pub(super) fn compile(c: &Compiler<'_>, r: &Restore) -> Result<RestoreRules, For
         volatile: all("restore.volatile", &r.volatile)?,
         port_sections: all("restore.port_sections", &r.port_sections)?,
         defaults: all("restore.defaults", &r.defaults)?,
+        strategy,
     })
 }
 
