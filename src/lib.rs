@@ -43,6 +43,8 @@
 //!   report.html with plotters' SVG charts.
 //! - `watch`: the flap watch: per-port timelines from counters, state polls, console
 //!   lines, the log buffer and a syslog receiver; diagnosis with hints.
+//! - [`memory`]: the heap tuned for many sessions (one malloc arena, freed pages handed
+//!   back before the report).
 //! - [`sim`]: the virtual lab (its built-in demo bench in `sim::demo`): simulated switches of each vendor over SSH, pty consoles and
 //!   console-server ports, with a link model and flap injection (its own code, not driven
 //!   by `vendors/*.toml`), and a data plane: endpoints as network namespaces whose traffic
@@ -61,6 +63,7 @@ pub mod format;
 mod import;
 pub mod inputs;
 mod locks;
+pub mod memory;
 pub mod parse;
 pub mod record;
 mod report;

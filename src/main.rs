@@ -8,7 +8,7 @@ use clap::Parser;
 const EXIT_BROKEN_PIPE: i32 = 141;
 
 fn main() -> ExitCode {
-    one_malloc_arena();
+    switchlab::memory::one_malloc_arena();
     quiet_on_closed_stdout();
     let cli = switchlab::cli::Cli::parse();
     cli.init_tracing();
@@ -27,19 +27,6 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// One glibc malloc arena, not one per thread: a watch of 500 switches frees and
-/// allocates small buffers on every runtime thread, and per-thread arenas kept what was
-/// freed on one thread from use on another (a peak of 117 MiB against 100). The threads
-/// are few and spend their time waiting on the network, so they do not contend for it.
-fn one_malloc_arena() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt sets an allocator parameter and touches no Rust memory; it runs
-    // first in main, before any other thread exists.
-    unsafe {
-        nix::libc::mallopt(nix::libc::M_ARENA_MAX, 1);
     }
 }
 

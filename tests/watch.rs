@@ -592,11 +592,7 @@ fn arista_with(dir: &std::path::Path, from: &str, to: &str) {
 async fn a_watch_that_can_read_nothing_is_an_error_of_the_device_not_a_complete_run() {
     let dir = tempfile::tempdir().unwrap();
     let (_sim, addr) = ssh_sim(options("arista_eos")).await;
-    arista_with(
-        dir.path(),
-        "interface = \"show interfaces {port}\"",
-        "interface = \"show interfacez {port}\"",
-    );
+    arista_with(dir.path(), "show interfaces {port", "show interfacez {port");
     let lab = ssh_device("a", "arista_eos", addr, &["Ethernet1", "Ethernet2"]);
     std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
     std::fs::write(dir.path().join("m.toml"), "name = \"m\"\n[[device]]\nname = \"a\"\n[flaps]\ninterval = \"300ms\"\nduration = \"600ms\"\nsyslog_listen = \"127.0.0.1:0\"\n").unwrap();

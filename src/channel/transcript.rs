@@ -39,7 +39,9 @@ impl Transcript {
             .append(true)
             .open(path)?;
         let mut t = Transcript::default();
-        t.sink = Some((path.to_path_buf(), BufWriter::new(file)));
+        // Flushed at every prompt, so a small buffer does: 8 KiB each adds up over 500
+        // sessions.
+        t.sink = Some((path.to_path_buf(), BufWriter::with_capacity(2048, file)));
         Ok(t)
     }
 

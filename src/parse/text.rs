@@ -5,6 +5,10 @@
 /// CR (a pager erasing itself: `--More--\r        \r  5 input errors`) is what was written
 /// last on it.
 pub(crate) fn visible(text: &str) -> String {
+    // A channel's output is clean already: nothing to apply.
+    if !text.bytes().any(|b| b == b'\r' || b == 0x1b) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     for line in text.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);

@@ -212,8 +212,9 @@ fn comparison(runs: &[RunData]) -> Vec<Chart> {
     ]
 }
 
-/// The report of `runs` as one HTML document.
-pub(crate) fn render(runs: &[RunData]) -> Result<String, ReportError> {
+/// The report of `runs` as one HTML document, written to `out` as it is rendered: a
+/// 500-switch report is megabytes, never held whole in memory.
+fn render_to(runs: &[RunData], out: impl std::io::Write) -> Result<(), ReportError> {
     let views: Vec<RunView> = runs
         .iter()
         .map(|r| RunView {
@@ -239,23 +240,35 @@ pub(crate) fn render(runs: &[RunData]) -> Result<String, ReportError> {
         .collect();
     let mut env = minijinja::Environment::new();
     env.add_template("report.html", PAGE)?;
-    let page = env
-        .get_template("report.html")?
-        .render(minijinja::context! {
+    env.get_template("report.html")?.render_captured_to(
+        minijinja::context! {
             runs => minijinja::value::Serde(&views),
             comparison => minijinja::value::Serde(comparison(runs)),
             switchlab => env!("CARGO_PKG_VERSION"),
-        })?;
-    Ok(page)
+        },
+        out,
+    )?;
+    Ok(())
 }
 
-/// Write the report of `runs` to `path`.
+/// Write the report of `runs` to `path`: rendered into a file beside it, renamed into
+/// place when whole, so a failed report never looks like a finished one.
 pub(crate) fn write(runs: &[RunData], path: &Path) -> Result<(), ReportError> {
-    let page = render(runs)?;
-    std::fs::write(path, page).map_err(|error| ReportError::Write {
+    let part = path.with_extension("html.part");
+    let failed = |error| ReportError::Write {
         path: path.to_path_buf(),
         error,
-    })
+    };
+    let written = (|| {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&part).map_err(failed)?);
+        render_to(runs, &mut w)?;
+        std::io::Write::flush(&mut w).map_err(failed)?;
+        std::fs::rename(&part, path).map_err(failed)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&part);
+    }
+    written
 }
 
 /// Read the run folder `folder` back and write its report.html into it.

@@ -83,11 +83,11 @@ impl Session {
             Act::ShowInterfaces => {
                 let text = {
                     let dev = self.dev();
-                    match m.ports.first() {
-                        Some(&i) => (d.show_interface)(&dev, &dev.ports[i]),
-                        None => dev
-                            .ports
-                            .iter()
+                    match m.ports.is_empty() {
+                        false => (m.ports.iter())
+                            .map(|&i| (d.show_interface)(&dev, &dev.ports[i]))
+                            .collect::<String>(),
+                        true => (dev.ports.iter())
                             .map(|p| (d.show_interface)(&dev, p))
                             .collect(),
                     }

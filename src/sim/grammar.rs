@@ -1,6 +1,7 @@
 //! Matching a typed line against a dialect's command patterns, the way switch CLIs do:
 //! keywords may be abbreviated to any unambiguous prefix (`conf t`, `sh run`, `int gi0/1`),
-//! port names come in any form (`gi0/1`, `Gi 0/1`, `GigabitEthernet0/1`).
+//! port names come in any form (`gi0/1`, `Gi 0/1`, `GigabitEthernet0/1`); `<ports>` is
+//! one port or a list (`Et1,Et2`).
 
 use super::dialect::Cmd;
 use super::state::{SimPort, squash};
@@ -106,7 +107,20 @@ fn attempt(cmd: &Cmd, words: &[&str], ports: &[SimPort]) -> Attempt {
                 m.nums.push(n);
                 wi += 1;
             }
-            "<port>" | "<bare>" => {
+            // EOS takes a list: `show interfaces Ethernet1,Ethernet2`.
+            "<ports>" if word.contains(',') => {
+                let found: Option<Vec<usize>> = (word.split(','))
+                    .map(|p| resolve_port(p, ports, false))
+                    .collect();
+                let Some(found) = found else {
+                    return fail(wi);
+                };
+                let long: Vec<String> = found.iter().map(|&i| ports[i].long()).collect();
+                canon.push(long.join(","));
+                m.ports.extend(found);
+                wi += 1;
+            }
+            "<port>" | "<bare>" | "<ports>" => {
                 let bare = *tok == "<bare>";
                 let found = (1..=2).find_map(|n| {
                     let w = words.get(wi..wi + n)?;

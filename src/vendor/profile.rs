@@ -183,6 +183,15 @@ pub struct PortType {
     pub short: Vec<String>,
 }
 
+/// `commands.interface_list`: `command` with `{ports}` for the port names joined by
+/// `separator`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortList {
+    pub command: String,
+    pub separator: String,
+}
+
 /// The show commands the driver and the flap watch use.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -200,6 +209,10 @@ pub struct Commands {
     /// console a whole switch's `show interfaces` takes half a minute.
     #[serde(default)]
     pub interface: Option<String>,
+    /// The watched ports' `interfaces` output in one command, where the OS takes a list
+    /// (EOS `show interfaces Ethernet1,Ethernet2`): one round trip a poll, not one a port.
+    #[serde(default)]
+    pub interface_list: Option<PortList>,
     #[serde(default = "default_show_logging")]
     pub logging: String,
     #[serde(default = "default_show_running")]
@@ -236,6 +249,7 @@ impl Default for Commands {
             version: default_show_version(),
             interfaces: default_show_interfaces(),
             interface: None,
+            interface_list: None,
             version_pattern: None,
             logging: default_show_logging(),
             running_config: default_show_running(),

@@ -159,7 +159,9 @@ impl DeviceJob {
         let mut cables_start = Reading::default();
         let mut snapshots = Snapshots::default();
         let ports = w.port_names();
-        let session = async {
+        // Each phase's future boxed: the task holds only the phase it is in, not the
+        // largest of them for the whole watch (500 devices at once add up).
+        let session = Box::pin(async {
             let conn = &self.opts.connect;
             let mut d = open(&self.dev, &self.vendor, conn, Some(&transcript)).await?;
             software = d.software_version().await?;
@@ -174,7 +176,7 @@ impl DeviceJob {
             let mut sent = |n: usize| self.progress.push_progress(&name, n, total);
             let outcome = push_config(&mut d, lines, self.save, &mut sent, &mut snapshots).await?;
             Ok((d, Some(outcome)))
-        }
+        })
         .await;
         drop(permit);
         let mut report = DeviceReport {
@@ -219,12 +221,12 @@ impl DeviceJob {
             if self.lines.is_some() {
                 w.judge_from_now();
             }
-            let watched = match w.run_until(d, end).await {
-                Ok(()) => w.examine_unlinked(d).await,
+            let watched = match Box::pin(w.run_until(d, end)).await {
+                Ok(()) => Box::pin(w.examine_unlinked(d)).await,
                 Err(e) => Err(e),
             };
             let cables_end = match watched {
-                Ok(()) => cables::read(d, &self.vendor, &ports, &self.opts.cables).await,
+                Ok(()) => Box::pin(cables::read(d, &self.vendor, &ports, &self.opts.cables)).await,
                 Err(e) => Err(e),
             };
             let cables_end = match cables_end {

@@ -181,6 +181,8 @@ pub(super) async fn write(
     folder.finish(&rows, &record)?;
     // The report reads the folder back through the record types: what it draws is what
     // any later reader will find.
+    // Every session has closed: what they held goes back before the report takes more.
+    crate::memory::give_back_freed();
     let path = folder.path.clone();
     let drawn = tokio::task::spawn_blocking(move || crate::report::html::write_folder(&path)).await;
     let report_error = match drawn {

@@ -31,7 +31,7 @@ const COMMANDS: &[Cmd] = &[
     cmd(ANY, "show version", Act::ShowVersion),
     cmd(ANY, "show clock", Act::ShowClock),
     cmd(ANY, "show interfaces", Act::ShowInterfaces),
-    cmd(ANY, "show interfaces <port>", Act::ShowInterfaces),
+    cmd(ANY, "show interfaces <ports>", Act::ShowInterfaces),
     cmd(ANY, "show interfaces status", Act::ShowStatus),
     cmd(PRIV | CONF | SUB, "show logging", Act::ShowLogging),
     cmd(PRIV | CONF | SUB, "show running-config", Act::ShowRunning),

@@ -59,7 +59,8 @@ pub(crate) struct DeviceWatch<'a> {
     opts: &'a WatchOptions,
     folder: &'a RunFolder,
     on_event: OnEvent<'a>,
-    ports: BTreeMap<String, Watched>,
+    /// Boxed: a map's node has room for eleven, and most devices watch two ports.
+    ports: BTreeMap<String, Box<Watched>>,
     /// The log buffer's lines at the last read, with how often each occurred (a device
     /// that stamps to the second logs two flaps in one second as identical lines).
     seen_buffer: HashMap<String, usize>,
@@ -76,6 +77,9 @@ pub(crate) struct DeviceWatch<'a> {
     problems: Vec<Problem>,
     /// Where its syslog comes from (claimed in the receiver's inbox).
     senders: Vec<std::net::IpAddr>,
+    /// The ports are polled in one command (`commands.interface_list`) until the device
+    /// rejects it; then one command a port.
+    ports_at_once: bool,
 }
 
 impl<'a> DeviceWatch<'a> {
@@ -116,7 +120,7 @@ impl<'a> DeviceWatch<'a> {
                 shut: false,
                 last_polled: None,
             };
-            ports.insert(vendor.port_key(name), watched);
+            ports.insert(vendor.port_key(name), Box::new(watched));
         }
         let senders = dev.sender_addresses();
         if let Some(inbox) = &opts.syslog {
@@ -137,6 +141,7 @@ impl<'a> DeviceWatch<'a> {
             last_buffer_read: SystemTime::now(),
             problems: Vec::new(),
             senders,
+            ports_at_once: vendor.profile.commands.interface_list.is_some(),
         }
     }
 

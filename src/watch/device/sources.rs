@@ -34,7 +34,9 @@ impl DeviceWatch<'_> {
     }
 
     /// The watched ports' `interfaces` output, each with the time its command went out:
-    /// one command per port where the profile has one, else the whole switch's. A port
+    /// one command for them all where the profile has one (`interface_list`; where the
+    /// device rejects it, warned once, then one a port from then on), else one command per
+    /// port where the profile has one, else the whole switch's. A port
     /// whose command the device rejects is marked and not asked again (a problem of the
     /// device); when no port is left to read, or the whole-switch command is rejected,
     /// nothing can be watched and that is the device's error.
@@ -49,6 +51,9 @@ impl DeviceWatch<'_> {
             outputs.push((now, d.show(&cmds.interfaces).await?));
             return Ok(outputs);
         };
+        if let Some(out) = self.read_all_at_once(d).await? {
+            return Ok(vec![out]);
+        }
         let mut last_rejection = None;
         for w in self.ports.values_mut().filter(|w| w.rejected.is_none()) {
             let at = SystemTime::now();
@@ -83,6 +88,41 @@ impl DeviceWatch<'_> {
             return Err(e.into());
         }
         Ok(outputs)
+    }
+
+    /// The watched ports in one command, where the profile and the device allow it.
+    async fn read_all_at_once(
+        &mut self,
+        d: &mut Driver,
+    ) -> Result<Option<(SystemTime, String)>, DeviceError> {
+        let list =
+            (self.vendor.profile.commands.interface_list.as_ref()).filter(|_| self.ports_at_once);
+        let names: Vec<&str> = (self.ports.values())
+            .filter(|w| w.rejected.is_none())
+            .map(|w| w.name.as_str())
+            .collect();
+        let Some(list) = list.filter(|_| names.len() > 1) else {
+            return Ok(None);
+        };
+        let command = list
+            .command
+            .replace("{ports}", &names.join(&list.separator));
+        let at = SystemTime::now();
+        match d.show(&command).await {
+            Ok(out) => Ok(Some((at, out))),
+            Err(DriverError::CommandRejected {
+                command, message, ..
+            }) => {
+                // Not a problem of the watch: every port is still read, one by one.
+                self.ports_at_once = false;
+                tracing::warn!(
+                    "{}: ports polled one command each: `{command}` rejected: {message}",
+                    self.dev.name()
+                );
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// A log line's link event: into the port's timeline, at once into events.jsonl, and
