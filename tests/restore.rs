@@ -64,6 +64,21 @@ fn manifest(devices: &[String], template: &str) -> String {
     m
 }
 
+/// An EOS simulator found with a hostname of its own (`lab-old`), as `name` in
+/// `dir/lab.toml`.
+async fn found_eos(dir: &Path, name: &str) -> Sim {
+    let v = "arista_eos";
+    let mut o = options(v);
+    o.hostname = Some("lab-old".into());
+    let (sim, addr) = ssh_sim(o).await;
+    write(
+        dir,
+        "lab.toml",
+        &ssh_device(name, v, addr, &[first_port(v)]),
+    );
+    sim
+}
+
 /// Five simulators, one per vendor, each found with a hostname of its own (`lab-old`).
 async fn five(dir: &Path) -> Vec<(String, Sim)> {
     let mut sims = Vec::new();
@@ -240,16 +255,8 @@ async fn a_run_whose_push_failed_halfway_is_restored_from_its_folder_on_every_ve
 async fn run_restore_leaves_the_switch_as_found_also_after_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let v = "arista_eos";
-    let mut o = options(v);
-    o.hostname = Some("lab-old".into());
-    let (sim, addr) = ssh_sim(o).await;
     let name = "sw-found".to_string();
-    write(
-        dir,
-        "lab.toml",
-        &ssh_device(&name, v, addr, &[first_port(v)]),
-    );
+    let sim = found_eos(dir, &name).await;
     let long = manifest(std::slice::from_ref(&name), "baseline").replace("\"1s\"", "\"10m\"");
     write(dir, "m.toml", &long);
     let found = truth(&sim);
@@ -271,13 +278,8 @@ async fn run_restore_leaves_the_switch_as_found_also_after_sigterm() {
 async fn eos_is_restored_in_one_committed_session_and_a_refused_line_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let v = "arista_eos";
-    let mut o = options(v);
-    o.hostname = Some("lab-old".into());
-    let (sim, addr) = ssh_sim(o).await;
     let name = "sw-eos".to_string();
-    let lab = ssh_device(&name, v, addr, &[first_port(v)]);
-    write(dir, "lab.toml", &lab);
+    let sim = found_eos(dir, &name).await;
     write(
         dir,
         "m.toml",

@@ -578,14 +578,6 @@ async fn a_port_the_switch_never_shows_has_no_verdict_rather_than_a_pass() {
     assert_eq!(run_json(&folder)["outcome"], "errors");
 }
 
-/// A copy of the built-in Arista profile with `[commands]` lines replaced, in `dir/vendors`.
-fn arista_with(dir: &std::path::Path, from: &str, to: &str) {
-    let text = include_str!("../vendors/arista_eos.toml");
-    assert!(text.contains(from), "{from}");
-    std::fs::create_dir_all(dir.join("vendors")).unwrap();
-    std::fs::write(dir.join("vendors/arista_eos.toml"), text.replace(from, to)).unwrap();
-}
-
 // Regression: a per-port command the firmware rejects left every port `unknown`, run.json
 // `complete` with no errors, and exit 0.
 #[tokio::test(flavor = "multi_thread")]

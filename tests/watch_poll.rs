@@ -7,14 +7,6 @@ mod common;
 
 use common::*;
 
-/// A copy of the built-in Arista profile with a line replaced, in `dir/vendors`.
-fn arista_with(dir: &std::path::Path, from: &str, to: &str) {
-    let text = include_str!("../vendors/arista_eos.toml");
-    assert!(text.contains(from), "{from}");
-    std::fs::create_dir_all(dir.join("vendors")).unwrap();
-    std::fs::write(dir.join("vendors/arista_eos.toml"), text.replace(from, to)).unwrap();
-}
-
 /// The commands the watch sent, from the device's transcript.
 fn sent(folder: &std::path::Path) -> Vec<String> {
     let t = read(folder, "transcripts/a.log");
