@@ -123,15 +123,23 @@ impl Cli {
             (_, 2) => "debug",
             _ => "trace",
         };
-        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+        // RUST_LOG as `target=level,…` (a value that does not parse gives the flags' level).
+        use tracing_subscriber::filter::Targets;
+        let from_env = std::env::var("RUST_LOG")
+            .ok()
+            .and_then(|v| v.parse::<Targets>().ok());
+        let filter = from_env.unwrap_or_else(|| level.parse().unwrap_or_default());
         // Colour only for a person at a terminal: never into a pipe or a file.
         use std::io::IsTerminal;
         let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(filter)
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
+        let fmt = tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
-            .with_ansi(colour)
+            .with_ansi(colour);
+        let _ = tracing_subscriber::registry()
+            .with(fmt)
+            .with(filter)
             .try_init();
     }
 
