@@ -17,6 +17,7 @@ pub(crate) struct Placed {
 
 use super::login::{Step, step_toward};
 use super::{Driver, DriverError};
+use crate::vendor::restore::Replace;
 
 /// How a push enters and leaves configuration.
 #[derive(Debug, Clone, Copy)]
@@ -25,11 +26,7 @@ pub(crate) enum Framing<'a> {
     ConfigMode,
     /// A candidate the device takes at once (`[restore.replace]`): `begin` opens it,
     /// `commit` makes it the running config, `abort` drops it where a line is refused.
-    Candidate {
-        begin: &'a [String],
-        commit: &'a [String],
-        abort: &'a [String],
-    },
+    Candidate(&'a Replace),
 }
 
 impl Driver {
@@ -62,8 +59,8 @@ impl Driver {
             }
             Err(e) => return Err(e),
         };
-        if let Framing::Candidate { commit, .. } = framing {
-            for cmd in commit {
+        if let Framing::Candidate(r) = framing {
+            for cmd in &r.commit {
                 let out = self.send_command(cmd).await?;
                 if let Some(message) = self.error_in(&out) {
                     self.abandon(framing).await?;
@@ -92,13 +89,13 @@ impl Driver {
                         message: "the profile's `config` mode has no `enter` command".into(),
                     })?,
             ],
-            Framing::Candidate { begin, .. } => begin.to_vec(),
+            Framing::Candidate(r) => r.begin.clone(),
         };
         for cmd in enter {
             let out = self.send_command(&cmd).await?;
             let entered = match framing {
                 Framing::ConfigMode => self.mode == "config",
-                Framing::Candidate { .. } => self.in_config_tree(),
+                Framing::Candidate(_) => self.in_config_tree(),
             };
             let refused = self.error_in(&out);
             if refused.is_some() || !entered {
@@ -119,10 +116,10 @@ impl Driver {
 
     /// Leave configuration without taking what was sent, where the framing can.
     async fn abandon(&mut self, framing: Framing<'_>) -> Result<(), DriverError> {
-        if let Framing::Candidate { abort, .. } = framing
+        if let Framing::Candidate(r) = framing
             && self.in_config_tree()
         {
-            for cmd in abort {
+            for cmd in &r.abort {
                 self.send_command(cmd).await?;
             }
         }

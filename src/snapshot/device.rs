@@ -90,15 +90,11 @@ pub(crate) async fn restore(
     let (pushed, framing) = match &rules.strategy {
         Strategy::Undo => (undo(&was, &now, &rules), Framing::ConfigMode),
         // Nothing to replace where nothing differs: a commit would only add a session.
-        Strategy::Replace(_) if was.sorted() == now.sorted() => (Vec::new(), Framing::ConfigMode),
-        Strategy::Replace(r) => (
-            was.text().lines().map(String::from).collect(),
-            Framing::Candidate {
-                begin: &r.begin,
-                commit: &r.commit,
-                abort: &r.abort,
-            },
-        ),
+        Strategy::Replace(r) => {
+            let differs = was.sorted() != now.sorted();
+            let lines = differs.then(|| was.text().lines().map(String::from).collect());
+            (lines.unwrap_or_default(), Framing::Candidate(r))
+        }
     };
     if !pushed.is_empty() {
         d.configure_in(framing, &pushed, &mut |_| {}).await?;

@@ -77,9 +77,9 @@ pub(crate) struct DeviceWatch<'a> {
     problems: Vec<Problem>,
     /// Where its syslog comes from (claimed in the receiver's inbox).
     senders: Vec<std::net::IpAddr>,
-    /// The ports are polled in one command (`commands.interface_list`) until the device
-    /// rejects it; then one command a port.
-    ports_at_once: bool,
+    /// The device rejected `commands.interface_list`: its ports are polled one command
+    /// each from then on.
+    list_rejected: bool,
 }
 
 impl<'a> DeviceWatch<'a> {
@@ -141,7 +141,7 @@ impl<'a> DeviceWatch<'a> {
             last_buffer_read: SystemTime::now(),
             problems: Vec::new(),
             senders,
-            ports_at_once: vendor.profile.commands.interface_list.is_some(),
+            list_rejected: false,
         }
     }
 

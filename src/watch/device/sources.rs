@@ -96,7 +96,7 @@ impl DeviceWatch<'_> {
         d: &mut Driver,
     ) -> Result<Option<(SystemTime, String)>, DeviceError> {
         let list =
-            (self.vendor.profile.commands.interface_list.as_ref()).filter(|_| self.ports_at_once);
+            (self.vendor.profile.commands.interface_list.as_ref()).filter(|_| !self.list_rejected);
         let names: Vec<&str> = (self.ports.values())
             .filter(|w| w.rejected.is_none())
             .map(|w| w.name.as_str())
@@ -114,7 +114,7 @@ impl DeviceWatch<'_> {
                 command, message, ..
             }) => {
                 // Not a problem of the watch: every port is still read, one by one.
-                self.ports_at_once = false;
+                self.list_rejected = true;
                 tracing::warn!(
                     "{}: ports polled one command each: `{command}` rejected: {message}",
                     self.dev.name()
