@@ -28,6 +28,11 @@ fn every_built_in_profile_loads_with_a_complete_mode_graph() {
             assert!(v.mode(mode).is_some(), "{} lacks {mode}", v.name());
         }
         assert!(!v.errors.is_empty(), "{} has no error patterns", v.name());
+        // Compiled at first use, so checked here: every rule of every built-in compiles.
+        if let Err(e) = v.compile_parse_rules() {
+            panic!("{}: {e}", v.name());
+        }
+        assert_eq!(v.parse_rules().len(), v.profile.parse.len());
         assert!(
             !v.link_events.is_empty(),
             "{} has no link-event patterns",
@@ -298,5 +303,21 @@ fn a_replace_without_its_commit_is_refused_where_it_is_written() {
         predicate::str::contains("arista_eos.toml:").and(predicate::str::contains(
             "key `restore.replace.commit`: a replace needs",
         )),
+    );
+}
+
+/// A folder's `[[parse]]` rules are compiled when it is loaded, although a built-in's
+/// wait for their first use: a broken one is said at once, not at the first `show`.
+#[test]
+fn a_parse_rule_that_does_not_compile_is_refused_at_load() {
+    broken_profile("vendors/cisco_ios.toml", |t| {
+        t.replacen(r"rows = ['^(?P<port>", r"rows = ['^(?P<port>(", 1)
+    })
+    .stderr(
+        predicate::str::contains("cisco_ios.toml:")
+            .and(predicate::str::contains(
+                "key `parse[show interfaces status].rows`",
+            ))
+            .and(predicate::str::contains("regex does not compile")),
     );
 }

@@ -28,7 +28,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                     "platforms": v.profile.vendor.platforms,
                     "modes": v.modes.iter().rev().map(|m| m.name.as_str()).collect::<Vec<_>>(),
                     "templates": reg.template_names(v.name()),
-                    "parses": v.parse.iter().map(|p| p.command.as_str()).collect::<Vec<_>>(),
+                    "parses": v.profile.parse.iter().map(|p| p.command.as_str()).collect::<Vec<_>>(),
                     "from": v.origin.to_string(),
                 })
             })
@@ -47,7 +47,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     ]);
     for v in reg.vendors() {
         let modes: Vec<_> = v.modes.iter().rev().map(|m| m.name.as_str()).collect();
-        let parses: Vec<_> = v.parse.iter().map(|p| p.command.as_str()).collect();
+        let parses: Vec<_> = v.profile.parse.iter().map(|p| p.command.as_str()).collect();
         table.row(vec![
             v.name().to_string(),
             v.profile.vendor.display.clone(),

@@ -116,9 +116,7 @@ pub fn parse_output(vendor: &Vendor, command: &str, text: &str) -> Result<Parsed
         return Err(NoRule {
             vendor: vendor.name().to_string(),
             command: command.to_string(),
-            known: vendor
-                .parse
-                .iter()
+            known: (vendor.profile.parse.iter())
                 .map(|r| r.command.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),

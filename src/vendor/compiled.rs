@@ -1,11 +1,15 @@
 //! A profile checked and made ready to use: every regex compiled once, the mode graph
 //! checked (every mode reachable, `privileged` and `config` present), modes ordered so the
-//! most specific prompt is tried first.
+//! most specific prompt is tried first. The `[[parse]]` rules, which a push or a console
+//! never reads, are compiled the first time one is looked up (they were half of a
+//! profile's compile time, and so of a short push's start): see [`Vendor::parse_rules`].
+
+use std::sync::OnceLock;
 
 use regex::Regex;
 
 use super::compiler::Compiler;
-use super::profile::{ParseStyle, Profile};
+use super::profile::{ParseRecord, ParseStyle, Profile};
 use crate::format::{FormatError, Source};
 
 /// A vendor profile ready for the driver, the parser and the flap watch. Cheap to clone:
@@ -41,7 +45,9 @@ pub struct VendorData {
     pub login_failure: Regex,
     pub link_events: Vec<LinkEventPattern>,
     pub async_line: Option<Regex>,
-    pub parse: Vec<CompiledParse>,
+    /// `[[parse]]`, compiled at first use from `source`.
+    parse: OnceLock<Vec<CompiledParse>>,
+    source: Source,
     /// `verify.ignore`, compiled.
     pub verify_ignore: Vec<Regex>,
     /// `[restore]`, compiled.
@@ -144,20 +150,18 @@ impl Vendor {
             login_failure: c.regex("login.failure", &profile.login.failure)?,
             link_events: super::compiled_parse::link_events(&c, &profile.link_events)?,
             async_line: c.opt("async_line", profile.async_line.as_deref())?,
-            parse: (profile.parse.iter())
-                .map(|r| super::compiled_parse::compile(&c, r))
-                .collect::<Result<_, _>>()?,
+            parse: OnceLock::new(),
+            source: src.clone(),
             verify_ignore: c.all("verify.ignore", &profile.verify.ignore)?,
             restore: super::restore::compile(&c, &profile.restore)?,
             digest: crate::record::digest(&src.text),
             profile,
             origin,
         };
-        let v = Vendor(std::sync::Arc::new(v));
         for cmd in &v.profile.commands.transceivers {
-            if v.parse_rule_for(cmd, super::profile::ParseRecord::Transceiver)
-                .is_none()
-            {
+            let found = (v.profile.parse.iter())
+                .any(|r| rule_reads(&r.command, r.record, cmd, ParseRecord::Transceiver));
+            if !found {
                 return Err(c.invalid(
                     cmd,
                     "commands.transceivers",
@@ -165,7 +169,34 @@ impl Vendor {
                 ));
             }
         }
-        Ok(v)
+        Ok(Vendor(std::sync::Arc::new(v)))
+    }
+
+    /// Compile the `[[parse]]` rules now, saying the first one that does not compile
+    /// (a profile from a folder is checked whole when it is loaded).
+    pub fn compile_parse_rules(&self) -> Result<&[CompiledParse], FormatError> {
+        if let Some(rules) = self.parse.get() {
+            return Ok(rules);
+        }
+        let c = Compiler::new(&self.source);
+        let rules = (self.profile.parse.iter())
+            .map(|r| super::compiled_parse::compile(&c, r))
+            .collect::<Result<_, _>>()?;
+        Ok(self.parse.get_or_init(|| rules))
+    }
+
+    /// The `[[parse]]` rules, compiled. A built-in profile's rules all compile
+    /// (`tests/vendors.rs` checks each) and a folder's were checked at load, so the error
+    /// branch is not taken; if it were, it is logged and no rule is found, which each
+    /// caller reports as a command it cannot read.
+    pub fn parse_rules(&self) -> &[CompiledParse] {
+        match self.compile_parse_rules() {
+            Ok(rules) => rules,
+            Err(e) => {
+                tracing::error!("{e}");
+                &[]
+            }
+        }
     }
 
     pub fn name(&self) -> &str {
@@ -183,17 +214,13 @@ impl Vendor {
         command: &str,
         record: super::profile::ParseRecord,
     ) -> Option<&CompiledParse> {
-        let base = command.split("{port}").next().unwrap_or(command);
-        let want = fold(base);
-        self.parse
-            .iter()
-            .find(|r| r.record == record && fold(&r.command) == want)
+        (self.parse_rules().iter()).find(|r| rule_reads(&r.command, r.record, command, record))
     }
 
     /// The parse rule for a command, compared with whitespace folded.
     pub fn parse_rule(&self, command: &str) -> Option<&CompiledParse> {
         let want = fold(command);
-        self.parse.iter().find(|r| fold(&r.command) == want)
+        self.parse_rules().iter().find(|r| fold(&r.command) == want)
     }
 }
 
@@ -259,6 +286,19 @@ fn clock_pattern(c: &Compiler, pattern: Option<&str>) -> Result<Option<Regex>, F
             ),
         )),
     }
+}
+
+/// Whether a rule for `rule_command` reading `rule_record`s reads `record`s from
+/// `command`'s output (`{port}` and what follows it left out: one port's output is read
+/// as the whole switch's).
+fn rule_reads(
+    rule_command: &str,
+    rule_record: ParseRecord,
+    command: &str,
+    record: ParseRecord,
+) -> bool {
+    let base = command.split("{port}").next().unwrap_or(command);
+    rule_record == record && fold(rule_command) == fold(base)
 }
 
 fn fold(s: &str) -> String {

@@ -59,14 +59,17 @@ impl<'a> Compiler<'a> {
         patterns.iter().map(|p| self.regex(key, p)).collect()
     }
 
-    /// `patterns` as one set, each first compiled alone so an error names its pattern.
+    /// `patterns` as one set; where it does not compile, each is compiled alone so the
+    /// error names its pattern.
     pub(super) fn set(
         &self,
         key: &str,
         patterns: &[String],
     ) -> Result<regex::RegexSet, FormatError> {
-        self.all(key, patterns)?;
         regex::RegexSet::new(patterns).map_err(|e| {
+            if let Err(alone) = self.all(key, patterns) {
+                return alone;
+            }
             let first = patterns.first().map_or("", String::as_str);
             self.invalid(
                 first,

@@ -138,6 +138,7 @@ impl Registry {
         let info = match now {
             true => {
                 let v = Vendor::from_source(&src, origin.clone())?;
+                v.compile_parse_rules()?;
                 let info = v.profile.vendor.clone();
                 let _ = compiled.set(Some(v));
                 info
