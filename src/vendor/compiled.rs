@@ -159,8 +159,9 @@ impl Vendor {
             origin,
         };
         for cmd in &v.profile.commands.transceivers {
+            let want = lookup_key(cmd);
             let found = (v.profile.parse.iter())
-                .any(|r| rule_reads(&r.command, r.record, cmd, ParseRecord::Transceiver));
+                .any(|r| r.record == ParseRecord::Transceiver && fold(&r.command) == want);
             if !found {
                 return Err(c.invalid(
                     cmd,
@@ -178,25 +179,28 @@ impl Vendor {
         if let Some(rules) = self.parse.get() {
             return Ok(rules);
         }
-        let c = Compiler::new(&self.source);
-        let rules = (self.profile.parse.iter())
-            .map(|r| super::compiled_parse::compile(&c, r))
-            .collect::<Result<_, _>>()?;
+        let rules = self.compile_parse()?;
         Ok(self.parse.get_or_init(|| rules))
     }
 
-    /// The `[[parse]]` rules, compiled. A built-in profile's rules all compile
+    /// The `[[parse]]` rules, compiled once. A built-in profile's rules all compile
     /// (`tests/vendors.rs` checks each) and a folder's were checked at load, so the error
-    /// branch is not taken; if it were, it is logged and no rule is found, which each
-    /// caller reports as a command it cannot read.
+    /// branch is not taken; if it were, it is logged once and no rule is found, which
+    /// each caller reports as a command it cannot read.
     pub fn parse_rules(&self) -> &[CompiledParse] {
-        match self.compile_parse_rules() {
-            Ok(rules) => rules,
-            Err(e) => {
+        self.parse.get_or_init(|| {
+            self.compile_parse().unwrap_or_else(|e| {
                 tracing::error!("{e}");
-                &[]
-            }
-        }
+                Vec::new()
+            })
+        })
+    }
+
+    fn compile_parse(&self) -> Result<Vec<CompiledParse>, FormatError> {
+        let c = Compiler::new(&self.source);
+        (self.profile.parse.iter())
+            .map(|r| super::compiled_parse::compile(&c, r))
+            .collect()
     }
 
     pub fn name(&self) -> &str {
@@ -209,12 +213,9 @@ impl Vendor {
 
     /// The rule reading `record`s from a command's output (`{port}` and what follows it
     /// left out: one port's output is read as the whole switch's).
-    pub fn parse_rule_for(
-        &self,
-        command: &str,
-        record: super::profile::ParseRecord,
-    ) -> Option<&CompiledParse> {
-        (self.parse_rules().iter()).find(|r| rule_reads(&r.command, r.record, command, record))
+    pub fn parse_rule_for(&self, command: &str, record: ParseRecord) -> Option<&CompiledParse> {
+        let want = lookup_key(command);
+        (self.parse_rules().iter()).find(|r| r.record == record && fold(&r.command) == want)
     }
 
     /// The parse rule for a command, compared with whitespace folded.
@@ -288,17 +289,10 @@ fn clock_pattern(c: &Compiler, pattern: Option<&str>) -> Result<Option<Regex>, F
     }
 }
 
-/// Whether a rule for `rule_command` reading `rule_record`s reads `record`s from
-/// `command`'s output (`{port}` and what follows it left out: one port's output is read
-/// as the whole switch's).
-fn rule_reads(
-    rule_command: &str,
-    rule_record: ParseRecord,
-    command: &str,
-    record: ParseRecord,
-) -> bool {
-    let base = command.split("{port}").next().unwrap_or(command);
-    rule_record == record && fold(rule_command) == fold(base)
+/// What a command's rule is found by: `{port}` and what follows it left out (one port's
+/// output is read as the whole switch's), whitespace folded.
+fn lookup_key(command: &str) -> String {
+    fold(command.split("{port}").next().unwrap_or(command))
 }
 
 fn fold(s: &str) -> String {

@@ -546,7 +546,6 @@ pub(crate) fn have_tool(name: &str, check: &str) -> bool {
 
 /// A copy of the built-in Arista profile with `from` replaced by `to` (every occurrence),
 /// in `dir/vendors`.
-#[allow(dead_code)]
 pub(crate) fn arista_with(dir: &Path, from: &str, to: &str) {
     let text = include_str!("../../vendors/arista_eos.toml");
     assert!(text.contains(from), "{from}");
