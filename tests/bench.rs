@@ -64,6 +64,7 @@ async fn a_switch_capped_at_max_fps_is_found_within_the_resolution_and_fails_its
         net: 30,
         device_sim: "max_fps = 20000, buffer_kb = 16",
         max_gbit_s: None,
+        path: ForwardingPath::Kernel,
     };
     let keys = "frame_sizes = [64]\ntests = [\"throughput\"]\ntrial = \"1s\"\nsearch_trial = \"1s\"\nresolution_percent = 0.2\ndrain = \"300ms\"\nsettle = \"100ms\"";
     let o = options("arista_eos");
@@ -108,6 +109,7 @@ async fn a_fixed_forwarding_latency_is_measured_within_200_us() {
         net: 31,
         device_sim: "max_fps = 10000, forwarding = \"cut-through\", latency_us = 400",
         max_gbit_s: None,
+        path: ForwardingPath::Kernel,
     };
     let keys = "frame_sizes = [512]\ntests = [\"throughput\", \"latency\"]\ntrial = \"1s\"\nsearch_trial = \"500ms\"\nresolution_percent = 1\ndrain = \"300ms\"\nsettle = \"100ms\"";
     let (rows, _folder, said) = bench(ends, options("arista_eos"), keys, "", &tag("lat")).await;
@@ -146,6 +148,7 @@ async fn low_load_latency(mode: &str, net: u8) -> f64 {
         net,
         device_sim: &sim,
         max_gbit_s: Some(0.1),
+        path: ForwardingPath::Kernel,
     };
     let keys = "frame_sizes = [1518]\ntests = [\"latency\"]\nlatency_loads_percent = [10]\ntrial = \"1s\"\nsearch_trial = \"500ms\"\nresolution_percent = 2\ndrain = \"300ms\"\nsettle = \"100ms\"";
     let (rows, _folder, said) = bench(ends, options("arista_eos"), keys, "", &tag(mode)).await;
@@ -181,6 +184,7 @@ async fn a_rate_at_the_generator_s_limit_is_the_generator_s_not_the_switch_s() {
         net: 34,
         device_sim: "",
         max_gbit_s: None,
+        path: ForwardingPath::Kernel,
     };
     // An endpoint that may send 5000 frames/s (a NIC slower than the port) into a
     // 1 Gbit/s port: the switch forwards all of it, and the benchmark says whose limit
@@ -219,6 +223,7 @@ async fn a_flap_during_a_trial_marks_its_row_and_flaps_csv_names_the_trial() {
         net: 35,
         device_sim: "max_fps = 20000",
         max_gbit_s: None,
+        path: ForwardingPath::Kernel,
     };
     let keys = "frame_sizes = [64]\ntests = [\"throughput\"]\ntrial = \"1s\"\nsearch_trial = \"1s\"\nresolution_percent = 1\ndrain = \"300ms\"\nsettle = \"100ms\"";
     let (rows, folder, said) = bench(ends, o, keys, "", &tag("flap")).await;

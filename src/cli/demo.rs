@@ -132,6 +132,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         let opts = DataPlaneOptions {
             tag: tag.clone(),
             max_gbit_s: Some(args.max_gbit_s),
+            user_space: false,
         };
         let dir = inputs.lab.dir();
         let bench =

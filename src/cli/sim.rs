@@ -37,6 +37,12 @@ pub struct Args {
     /// scaled down by one factor (their ratios kept).
     #[arg(long, value_name = "GBIT_S", requires = "lab")]
     pub max_gbit_s: Option<f64>,
+    /// With --lab: forward every switch in user space, frame by frame, even one whose
+    /// links the kernel forwards as the model says (a bridge per VLAN, a shaper per port;
+    /// the default, and several times faster). Links with delay, loss or forwarding
+    /// figures are always forwarded in user space.
+    #[arg(long, requires = "lab")]
+    pub user_space_forwarding: bool,
     /// Simulated vendor: cisco_ios, arista_eos, dell_force10, brocade_fastiron, interface_masters.
     #[arg(long, required_unless_present = "lab")]
     pub vendor: Option<String>,
@@ -117,6 +123,7 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
                     let opts = DataPlaneOptions {
                         tag: std::process::id().to_string(),
                         max_gbit_s: args.max_gbit_s,
+                        user_space: args.user_space_forwarding,
                     };
                     data_plane = bench::data_plane(&lab.lab, &bench, &opts)?;
                     for l in data_plane.iter().flat_map(|d| &d.lines) {

@@ -53,17 +53,27 @@ pub(crate) fn wired(port: &str, endpoint: &str, sim: &str) -> String {
     )
 }
 
-/// Start the data plane of `lab` for `sims` (device name, simulator).
-pub(crate) fn plane(lab: &str, sims: &[(&str, &Sim)], tag: &str) -> DataPlane {
-    scaled_plane(lab, sims, tag, None)
+/// Where a test asks the simulated switches to forward: the kernel's path (the default,
+/// for links without delay, loss or forwarding figures) or frame by frame in user space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ForwardingPath {
+    Kernel,
+    UserSpace,
 }
 
-/// As [`plane`], the fastest port forwarding at `max_gbit_s` (the others scaled alike).
+/// Start the data plane of `lab` for `sims` (device name, simulator).
+pub(crate) fn plane(lab: &str, sims: &[(&str, &Sim)], tag: &str) -> DataPlane {
+    scaled_plane(lab, sims, tag, None, ForwardingPath::Kernel)
+}
+
+/// As [`plane`], the fastest port forwarding at `max_gbit_s` (the others scaled alike),
+/// on `path`.
 pub(crate) fn scaled_plane(
     lab: &str,
     sims: &[(&str, &Sim)],
     tag: &str,
     max_gbit_s: Option<f64>,
+    path: ForwardingPath,
 ) -> DataPlane {
     let src = Source::from_text("lab.toml", lab);
     let lab = Lab::from_source(&src).expect("the test's lab is valid");
@@ -74,6 +84,7 @@ pub(crate) fn scaled_plane(
     let opts = DataPlaneOptions {
         tag: tag.into(),
         max_gbit_s,
+        user_space: path == ForwardingPath::UserSpace,
     };
     DataPlane::start(&lab, &devices, &opts)
         .expect("the data plane starts")
@@ -95,6 +106,7 @@ pub(crate) async fn two_ends(
         net,
         device_sim: "",
         max_gbit_s: None,
+        path: ForwardingPath::Kernel,
     };
     two_ends_as(ends, o, t).await
 }
@@ -107,6 +119,7 @@ pub(crate) struct TwoEnds<'a> {
     pub(crate) net: u8,
     pub(crate) device_sim: &'a str,
     pub(crate) max_gbit_s: Option<f64>,
+    pub(crate) path: ForwardingPath,
 }
 
 pub(crate) async fn two_ends_as(
@@ -128,7 +141,7 @@ pub(crate) async fn two_ends_as(
         endpoint(t, "s1", &format!("198.18.{net}.1")),
         endpoint(t, "s2", &format!("198.18.{net}.2")),
     );
-    let plane = scaled_plane(&lab, &[("sw", &sim)], t, e.max_gbit_s);
+    let plane = scaled_plane(&lab, &[("sw", &sim)], t, e.max_gbit_s, e.path);
     (sim, lab, plane)
 }
 
@@ -146,4 +159,17 @@ pub(crate) async fn in_ns(ns: &str, args: &[&str], limit: Duration) -> std::proc
         .await
         .expect("the command ended in time")
         .expect("ip netns exec runs")
+}
+
+/// The TCP round trip from `from` (in namespace `ns`) to `to`, in ms; None when no frame
+/// gets through.
+pub(crate) async fn rtt(ns: &str, from: &str, to: &str) -> Option<f64> {
+    let out = in_ns(
+        ns,
+        &["traffic", "rtt", to, "--from", from],
+        Duration::from_secs(15),
+    )
+    .await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim().strip_prefix("rtt_ms=")?.parse().ok()
 }

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use rand::RngExt;
 
+use super::kernel::KernelPath;
 use super::packet::{PacketSocket, VNET_HDR, segments};
 use super::shaper::Shaper;
 use crate::locks::lock;
@@ -29,8 +30,10 @@ const TICK: Duration = Duration::from_millis(20);
 
 /// The `flaps_from` that starts a flap schedule when traffic first crosses the switch.
 pub const TRAFFIC_TRIGGER: &str = "traffic";
-/// Packets into a port that mean traffic, not ARP and neighbour discovery.
+/// Packets into a port that mean traffic, not ARP and neighbour discovery; or their
+/// bytes at full size (the kernel's path counts a 64 KB GSO frame as one packet).
 const LOAD: u64 = 1000;
+const LOAD_BYTES: u64 = LOAD * 1514;
 
 /// One wired port as the data plane starts it.
 pub struct Wire {
@@ -50,7 +53,7 @@ pub struct Wire {
 
 /// Bytes a frame takes on the wire beyond what a packet socket reads: FCS 4, preamble
 /// and start delimiter 8, inter-frame gap 12.
-const WIRE_EXTRA: usize = 24;
+pub(super) const WIRE_EXTRA: usize = 24;
 /// The FCS, which the frame's serialization time counts and a packet socket does not see.
 const FCS: usize = 4;
 
@@ -86,6 +89,10 @@ pub struct Switch {
     ports: Vec<Port>,
     macs: Mutex<HashMap<[u8; 6], usize>>,
     stop: Arc<AtomicBool>,
+    /// The kernel's path while the switch forwards in it ([`super::kernel`]); the
+    /// threads here then take no frame.
+    kernel: Mutex<Option<KernelPath>>,
+    in_kernel: AtomicBool,
 }
 
 /// How long a port's buffer holds at its speed: `buffer_kb`, else 10 ms.
@@ -93,7 +100,7 @@ pub struct Switch {
 /// machine may keep a thread from its core this long without the switch being at fault).
 const STALE: Duration = Duration::from_millis(20);
 
-fn buffer_time(wire: &Wire) -> Duration {
+pub(super) fn buffer_time(wire: &Wire) -> Duration {
     match wire.forwarding.buffer_kb {
         Some(kb) => Duration::from_secs_f64(kb as f64 * 8192.0 / wire.rate_bps.max(1.0)),
         None => Duration::from_millis(10),
@@ -101,11 +108,13 @@ fn buffer_time(wire: &Wire) -> Duration {
 }
 
 impl Switch {
-    /// Start forwarding between `wires` of `device`; threads end when `stop` is set.
+    /// Start forwarding between `wires` of `device`, in the `kernel`'s path when given;
+    /// threads end when `stop` is set.
     pub fn start(
         device: Arc<Mutex<Device>>,
         fabric: &str,
         wires: Vec<Wire>,
+        kernel: Option<KernelPath>,
         stop: Arc<AtomicBool>,
     ) -> Vec<std::thread::JoinHandle<()>> {
         let now = Instant::now();
@@ -145,7 +154,18 @@ impl Switch {
             ports,
             macs: Mutex::new(HashMap::new()),
             stop,
+            in_kernel: AtomicBool::new(kernel.is_some()),
+            kernel: Mutex::new(kernel),
         });
+        if sw.in_kernel.load(Ordering::Relaxed) {
+            for p in &sw.ports {
+                // Without the filter frames are still not forwarded twice (a reader drops
+                // them while the kernel forwards), only read for nothing.
+                if let Err(e) = p.wire.socket.set_deaf(true) {
+                    tracing::warn!("data plane: {}: socket filter: {e}", p.wire.fabric_if);
+                }
+            }
+        }
         // The first look at the device before any frame moves: ports start as it says.
         let mut last = sw.monitor_once(
             &mut vec![None; sw.ports.len()],
@@ -193,7 +213,10 @@ impl Switch {
                     continue;
                 }
             };
-            if n < VNET_HDR + 14 || !me.up.load(Ordering::Relaxed) {
+            if n < VNET_HDR + 14
+                || !me.up.load(Ordering::Relaxed)
+                || self.in_kernel.load(Ordering::Relaxed)
+            {
                 continue;
             }
             let frame = &buf[..n];

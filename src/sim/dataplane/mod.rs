@@ -14,6 +14,7 @@
 //! Not modelled: STP, LACP, QoS, tagged (trunk) ports, MAC ageing.
 
 pub mod forward;
+pub mod kernel;
 pub mod netns;
 pub mod packet;
 pub mod shaper;
@@ -55,6 +56,9 @@ pub struct DataPlaneOptions {
     /// port on a machine that cannot move that), every port is scaled down by one factor,
     /// keeping their ratios.
     pub max_gbit_s: Option<f64>,
+    /// Forward every switch in user space, even one the kernel could forward (to compare
+    /// the two, or where the kernel lacks a bridge or tbf).
+    pub user_space: bool,
 }
 
 /// A running data plane; stopped and its namespaces removed when dropped.
@@ -260,17 +264,26 @@ impl DataPlane {
         let mut names = Vec::new();
         for (k, l) in links.iter().enumerate() {
             let fabric_if = format!("sw{}p{k}", l.device);
+            // Each end's interface index apart from its peer's: the kernel then takes a
+            // carrier change at once, not up to a second later (it batches changes of a
+            // device whose index equals its peer's, as two fresh namespaces' first links'
+            // do), and a bridge forwards as soon as a flap ends.
+            let (near, far) = ((100_000 + k).to_string(), (200_000 + k).to_string());
             ip(&[
                 "-n",
                 &fabric,
                 "link",
                 "add",
                 &fabric_if,
+                "index",
+                &near,
                 "type",
                 "veth",
                 "peer",
                 "name",
                 &l.interface,
+                "index",
+                &far,
                 "netns",
                 &l.netns,
             ])?;
@@ -321,10 +334,37 @@ impl DataPlane {
             });
         }
         let mut threads = Vec::new();
-        for ((_, device), w) in switches.iter().zip(wires) {
-            if !w.is_empty() {
-                threads.extend(Switch::start(device.clone(), &fabric, w, stop.clone()));
+        for (d, ((name, device), w)) in switches.iter().zip(wires).enumerate() {
+            if w.is_empty() {
+                continue;
             }
+            let kernel = if opts.user_space {
+                lines.push(format!("{name} forwards in user space (as asked)"));
+                None
+            } else if !w.iter().all(kernel::plain) {
+                lines.push(format!(
+                    "{name} forwards in user space (a link asks for delay, loss or forwarding figures)"
+                ));
+                None
+            } else {
+                match kernel::KernelPath::start(&fabric, d, &w) {
+                    Ok(path) => {
+                        lines.push(format!("{name} forwards in the kernel (a bridge per VLAN)"));
+                        Some(path)
+                    }
+                    Err(e) => {
+                        lines.push(format!("{name} forwards in user space ({e})"));
+                        None
+                    }
+                }
+            };
+            threads.extend(Switch::start(
+                device.clone(),
+                &fabric,
+                w,
+                kernel,
+                stop.clone(),
+            ));
         }
         Ok(Some(DataPlane {
             stop,

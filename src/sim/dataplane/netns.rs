@@ -12,8 +12,12 @@ const MARKERS: &str = "/run/switchlab/netns";
 
 #[derive(Debug, thiserror::Error)]
 pub enum NetnsError {
-    #[error("`ip {args}` failed: {said}")]
-    Ip { args: String, said: String },
+    #[error("`{program} {args}` failed: {said}")]
+    Tool {
+        program: &'static str,
+        args: String,
+        said: String,
+    },
     #[error(
         "network namespace '{name}' exists and was not made by a switchlab that has ended: not touched (remove it with `ip netns del {name}` if it is yours)"
     )]
@@ -27,20 +31,30 @@ pub enum NetnsError {
 
 /// Run `ip ARGS`, its error output in the error.
 pub fn ip(args: &[&str]) -> Result<(), NetnsError> {
-    let out = Command::new("ip")
+    run("ip", args).map(drop)
+}
+
+/// Run `tc ARGS` (iproute2's traffic control) and give back what it printed.
+pub fn tc(args: &[&str]) -> Result<String, NetnsError> {
+    run("tc", args)
+}
+
+fn run(program: &'static str, args: &[&str]) -> Result<String, NetnsError> {
+    let failed = |said: String| NetnsError::Tool {
+        program,
+        args: args.join(" "),
+        said,
+    };
+    let out = Command::new(program)
         .args(args)
         .output()
-        .map_err(|e| NetnsError::Ip {
-            args: args.join(" "),
-            said: format!("{e} (install iproute2)"),
-        })?;
+        .map_err(|e| failed(format!("{e} (install iproute2)")))?;
     if out.status.success() {
-        return Ok(());
+        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
-    Err(NetnsError::Ip {
-        args: args.join(" "),
-        said: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-    })
+    Err(failed(
+        String::from_utf8_lossy(&out.stderr).trim().to_string(),
+    ))
 }
 
 /// `pid starttime` of a process, from /proc (None when it is gone).

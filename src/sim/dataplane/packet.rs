@@ -3,7 +3,7 @@
 //! whole, so the simulated switch moves frames at the kernel's pace, not one syscall per
 //! 1500 bytes. Frames this socket sends are never received by it again.
 //!
-//! The unsafe code is the C socket API (socket, setsockopt, bind, recv, send, setns), each
+//! The unsafe code is the C socket API (socket, setsockopt, bind, recv, send, setns, a socket filter), each
 //! call checked; nothing else here is unsafe.
 
 use std::io;
@@ -16,6 +16,9 @@ use nix::libc;
 const PACKET_VNET_HDR: libc::c_int = 15;
 /// linux/if_packet.h: do not hand this socket the frames it sent.
 const PACKET_IGNORE_OUTGOING: libc::c_int = 23;
+/// asm-generic/socket.h: a socket filter on, and off.
+const SO_ATTACH_FILTER: libc::c_int = 26;
+const SO_DETACH_FILTER: libc::c_int = 27;
 /// The virtio_net_hdr that starts every frame read and written.
 pub const VNET_HDR: usize = 10;
 /// A GSO super-frame's most, with its header.
@@ -156,6 +159,37 @@ impl PacketSocket {
             }
         }
         Ok((n as usize, stamp))
+    }
+
+    /// Take no frames in (`true`: a filter that keeps none, so the kernel queues nothing
+    /// and wakes no reader, while the kernel forwards) or every frame again (`false`).
+    pub fn set_deaf(&self, deaf: bool) -> io::Result<()> {
+        if !deaf {
+            return set_int(&self.fd, libc::SOL_SOCKET, SO_DETACH_FILTER, 0);
+        }
+        // One classic BPF instruction, `ret #0`: keep nothing of the frame.
+        let mut keep_none = [libc::sock_filter {
+            code: (libc::BPF_RET | libc::BPF_K) as u16,
+            jt: 0,
+            jf: 0,
+            k: 0,
+        }];
+        let prog = libc::sock_fprog {
+            len: 1,
+            filter: keep_none.as_mut_ptr(),
+        };
+        // SAFETY: a valid fd and a filter program that outlives the call (the kernel
+        // copies it).
+        let rc = unsafe {
+            libc::setsockopt(
+                self.fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                SO_ATTACH_FILTER,
+                (&prog as *const libc::sock_fprog).cast(),
+                std::mem::size_of::<libc::sock_fprog>() as libc::socklen_t,
+            )
+        };
+        check(rc).map(|_| ())
     }
 
     /// Send one frame (virtio-net header first).

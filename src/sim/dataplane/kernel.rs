@@ -1,0 +1,233 @@
+//! The kernel's forwarding path, for a switch whose links ask only for what the kernel
+//! does as the model says: learning and flooding within a VLAN (a Linux bridge per VLAN
+//! in the fabric namespace, a port moved between them when its running config moves it),
+//! each port's speed and buffer (a tbf qdisc on its switch side's egress), up and down
+//! (the veth's state, as on the user-space path) and counters (the switch sides'
+//! interface counters, which count a GSO frame once, as it crossed the veth). Frames then never cross into
+//! this process: waking a thread for every frame is what held the user-space path to 0.6×
+//! a veth pair on a 2-core machine.
+//!
+//! Delay, loss, a forwarding capacity or latency and store-and-forward need each frame in
+//! hand, so a switch with any of them forwards in user space ([`super::forward`]); so
+//! does one after a port takes CRC errors, dropped one frame for each ([`KernelPath::leave`]).
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+
+use super::forward::{WIRE_EXTRA, Wire, buffer_time};
+use super::netns::{NetnsError, ip, tc};
+use super::packet::in_netns;
+
+/// A port's traffic as the kernel counted it: packets in, bytes in, packets out, bytes
+/// out (the order of the user-space path's counters).
+pub type Counts = [u64; 4];
+
+/// The frame the rate's overhead is reckoned for: tbf counts a frame's bytes without the
+/// 24 the wire adds (FCS, preamble, gap), and counts them once for a GSO frame, so the
+/// rate is lowered by what a full-size frame adds. Small frames pass a little faster
+/// than at a real port's line rate (a benchmark that needs that exact asks for
+/// `max_fps`, which is forwarded in user space).
+const FULL_FRAME: f64 = 1514.0;
+
+/// Whether a link's switch side forwards in the kernel as the model says.
+pub fn plain(wire: &Wire) -> bool {
+    let f = &wire.forwarding;
+    wire.delay.is_zero()
+        && wire.loss == 0.0
+        && f.max_fps.is_none()
+        && f.forwarding.is_none()
+        && f.latency_us.is_none()
+}
+
+/// One switch's ports in the kernel's path.
+pub struct KernelPath {
+    fabric: String,
+    /// The device's index, which names its bridges (`b0v10`: device 0, VLAN 10).
+    device: usize,
+    /// The ports' switch-side interfaces, in the order of the switch's wires.
+    ports: Vec<String>,
+    /// The VLAN whose bridge each port is in (None before the first look at the device).
+    vlans: Vec<Option<u16>>,
+    bridges: BTreeSet<u16>,
+    /// `/proc/net/dev` of the fabric namespace.
+    stats: File,
+}
+
+/// Interface `name`'s row of `/proc/net/dev` as [`Counts`]: received packets and bytes,
+/// sent packets and bytes.
+fn counts_of(text: &str, name: &str) -> Option<Counts> {
+    let row = text.lines().find_map(|l| {
+        let (dev, rest) = l.split_once(':')?;
+        (dev.trim() == name).then_some(rest)
+    })?;
+    let n: Vec<u64> = row
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    // rx: bytes packets errs drop fifo frame compressed multicast; tx: bytes packets …
+    Some([*n.get(1)?, *n.first()?, *n.get(9)?, *n.get(8)?])
+}
+
+impl KernelPath {
+    /// Shape `wires` (switch sides in namespace `fabric`); no frame moves until
+    /// [`KernelPath::set_vlan`] puts a port in a bridge.
+    pub fn start(fabric: &str, device: usize, wires: &[Wire]) -> Result<KernelPath, NetnsError> {
+        let shaped = shape(fabric, wires);
+        let stats = shaped.and_then(|()| {
+            // The fabric's interface counters, opened from inside it: the file reads that
+            // namespace's for as long as it is open, with no process started per read.
+            in_netns(fabric, || File::open("/proc/thread-self/net/dev")).map_err(|e| {
+                NetnsError::Tool {
+                    program: "open",
+                    args: format!("/proc/net/dev in {fabric}"),
+                    said: e.to_string(),
+                }
+            })
+        });
+        let stats = match stats {
+            Ok(stats) => stats,
+            Err(e) => {
+                // The user-space path shapes on its own: no port keeps a half-made shaper.
+                for w in wires {
+                    let _ = tc(&["-n", fabric, "qdisc", "del", "dev", &w.fabric_if, "root"]);
+                }
+                return Err(e);
+            }
+        };
+        Ok(KernelPath {
+            fabric: fabric.to_string(),
+            device,
+            ports: wires.iter().map(|w| w.fabric_if.clone()).collect(),
+            vlans: vec![None; wires.len()],
+            bridges: BTreeSet::new(),
+            stats,
+        })
+    }
+
+    /// Forward port `k` in VLAN `vlan`: into that VLAN's bridge, made at its first port.
+    pub fn set_vlan(&mut self, k: usize, vlan: u16) -> Result<(), NetnsError> {
+        if self.vlans.get(k).copied().flatten() == Some(vlan) {
+            return Ok(());
+        }
+        let bridge = format!("b{}v{vlan}", self.device);
+        if !self.bridges.contains(&vlan) {
+            // No IGMP snooping: a switch without configuration floods multicast.
+            ip(&[
+                "-n",
+                &self.fabric,
+                "link",
+                "add",
+                &bridge,
+                "type",
+                "bridge",
+                "mcast_snooping",
+                "0",
+            ])?;
+            ip(&["-n", &self.fabric, "link", "set", &bridge, "up"])?;
+            self.bridges.insert(vlan);
+        }
+        ip(&[
+            "-n",
+            &self.fabric,
+            "link",
+            "set",
+            "dev",
+            &self.ports[k],
+            "master",
+            &bridge,
+        ])?;
+        self.vlans[k] = Some(vlan);
+        Ok(())
+    }
+
+    /// Every port's traffic since it was made, in the order of its wires: what the
+    /// switch side received is what came in on the port, what it sent went out.
+    pub fn counts(&mut self) -> Result<Vec<Counts>, NetnsError> {
+        let mut text = String::new();
+        self.stats
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| self.stats.read_to_string(&mut text))
+            .map_err(|e| NetnsError::Tool {
+                program: "read",
+                args: format!("/proc/net/dev in {}", self.fabric),
+                said: e.to_string(),
+            })?;
+        self.ports
+            .iter()
+            .map(|p| {
+                counts_of(&text, p).ok_or_else(|| NetnsError::Tool {
+                    program: "read",
+                    args: format!("/proc/net/dev in {}", self.fabric),
+                    said: format!("no counters for {p}"),
+                })
+            })
+            .collect()
+    }
+
+    /// Stop forwarding in the kernel: every port out of its bridge, then the counts at
+    /// that moment, then the qdiscs removed (a frame between the two is neither forwarded
+    /// nor counted: the switch hands over within a monitor's tick).
+    pub fn leave(&mut self) -> Result<Vec<Counts>, NetnsError> {
+        for p in &self.ports {
+            ip(&["-n", &self.fabric, "link", "set", "dev", p, "nomaster"])?;
+        }
+        self.vlans.iter_mut().for_each(|v| *v = None);
+        let counts = self.counts()?;
+        for p in &self.ports {
+            tc(&["-n", &self.fabric, "qdisc", "del", "dev", p, "root"])?;
+        }
+        Ok(counts)
+    }
+}
+
+/// Each port's speed and buffer: a tbf qdisc on its switch side's egress.
+fn shape(fabric: &str, wires: &[Wire]) -> Result<(), NetnsError> {
+    for w in wires {
+        let dev = w.fabric_if.as_str();
+        let rate = w.rate_bps * FULL_FRAME / (FULL_FRAME + WIRE_EXTRA as f64);
+        // The user-space shaper's burst: a millisecond at the port's speed, or two
+        // GSO frames.
+        let burst = (w.rate_bps * 1e-3).max(2.0 * 65_536.0 * 8.0) / 8.0;
+        let latency = buffer_time(w).as_micros().max(1);
+        tc(&[
+            "-n",
+            fabric,
+            "qdisc",
+            "replace",
+            "dev",
+            dev,
+            "root",
+            "tbf",
+            "rate",
+            &format!("{}bit", rate.round() as u64),
+            "burst",
+            &format!("{}", burst.ceil() as u64),
+            "latency",
+            &format!("{latency}us"),
+        ])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counts_of;
+
+    const DEV: &str = "Inter-|   Receive                                                |  Transmit
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+    lo:       0       0    0    0    0     0          0         0        0       0    0    0    0     0       0          0
+ sw0p0: 9000012     310    0    0    0     0          0         0     4242      77    0    0    0     0       0          0
+ sw0p1:     120       2    0    0    0     0          0         0  8999000     305    0    0    0     0       0          0
+";
+
+    #[test]
+    fn a_ports_row_gives_packets_and_bytes_in_then_out() {
+        assert_eq!(counts_of(DEV, "sw0p0"), Some([310, 9000012, 77, 4242]));
+        assert_eq!(counts_of(DEV, "sw0p1"), Some([2, 120, 305, 8999000]));
+        // `sw0p1` is not `sw0p10`, and a missing interface is no row.
+        assert_eq!(counts_of(DEV, "sw0p"), None);
+        assert_eq!(counts_of(DEV, "sw0p10"), None);
+    }
+}
