@@ -2,14 +2,17 @@
 //! simulated switches. Each endpoint with `netns` gets that network namespace; each port
 //! of a simulated device cabled to such an endpoint becomes a veth pair whose endpoint
 //! side is the lab's `peer.interface` (with its address, as a /24) inside the endpoint's
-//! namespace, and whose switch side sits in a "fabric" namespace of this process, read
-//! and written by [`forward`] with packet sockets. Nothing of it is on the host's own
+//! namespace, and whose switch side sits in a "fabric" namespace of this process, where
+//! the kernel forwards between a switch's ports ([`kernel`]: a bridge per VLAN) when its
+//! links need no frame in hand, else [`forward`] reads and writes them with packet
+//! sockets. Nothing of it is on the host's own
 //! network: the host has no route to the endpoints' addresses, and traffic to them is
 //! only ever sent from inside an endpoint's namespace.
 //!
 //! Layout: [`netns`] makes and removes namespaces (marked, so that only ours are ever
-//! removed), [`packet`] the packet sockets, [`forward`] the switching, [`shaper`] port
-//! speed and buffer, [`vlan`] which VLAN a port is in by its running config.
+//! removed), [`packet`] the packet sockets, [`forward`] the switching (and the monitor
+//! that applies the device's state on either path), [`kernel`] the kernel's path,
+//! [`shaper`] port speed and buffer, [`vlan`] which VLAN a port is in by its running config.
 //!
 //! Not modelled: STP, LACP, QoS, tagged (trunk) ports, MAC ageing.
 
