@@ -5,9 +5,9 @@
 //! namespace, and whose switch side sits in a "fabric" namespace of this process, where
 //! the kernel forwards between a switch's ports ([`kernel`]: a bridge per VLAN) when its
 //! links need no frame in hand, else [`forward`] reads and writes them with packet
-//! sockets. Nothing of it is on the host's own
-//! network: the host has no route to the endpoints' addresses, and traffic to them is
-//! only ever sent from inside an endpoint's namespace.
+//! sockets. Nothing of it is on the host's own network: the host has no route to the
+//! endpoints' addresses, and traffic to them is only ever sent from inside an endpoint's
+//! namespace.
 //!
 //! Layout: [`netns`] makes and removes namespaces (marked, so that only ours are ever
 //! removed), [`packet`] the packet sockets, [`forward`] the switching (and the monitor
