@@ -3,6 +3,10 @@
 # the simulators over SSH on loopback, in turns, at 48 and 200 config lines, for all five
 # vendors (scrapli has core drivers for IOS and EOS only). Prints min/median seconds per
 # client and how many times faster switchlab's median is.
+# Every process runs on CPU $CPU (default 0; CPU=none lets the scheduler place them): on
+# a small VM a wake-up on the other core goes through the hypervisor, and whether the
+# client and the simulator share a core changes from run to run, which spreads a
+# whole-process push of 200 lines from 21 to 48 ms while on one core it takes 21 to 22.
 #   benches/push.sh [ROUNDS=5] [SIZES=48,200] [VENDOR...]   (needs python3 with venv)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,4 +20,5 @@ if [[ ! -x $venv/bin/python ]]; then
 fi
 cargo build --release -q
 bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/switchlab")
+export PUSH_BENCH_CPU=${CPU:-0}
 exec "$venv/bin/python" benches/push_peers.py "$bin" "$rounds" "$sizes" "$@"

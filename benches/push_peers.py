@@ -19,6 +19,11 @@ VENDORS = {
     "interface_masters": ("0/1", "broadcom_icos", None),
 }
 ONLY = sys.argv[4:]
+# One CPU for this process and everything it starts (the simulator, switchlab, the peers
+# inside this process), unless PUSH_BENCH_CPU=none: see push.sh.
+CPU = os.environ.get("PUSH_BENCH_CPU", "none")
+if CPU != "none":
+    os.sched_setaffinity(0, {int(CPU)})
 
 def lines_for(vendor, n):
     """n config lines that each stay in the running config (none replaces another), so
@@ -87,6 +92,7 @@ def scrapli_push(vendor, port, n):
 def fmt(xs):
     return f"{min(xs):.3f}/{statistics.median(xs):.3f}"
 
+print("all on CPU " + CPU if CPU != "none" else "CPUs as the scheduler places them")
 print(f"{'vendor':18} {'lines':>5}  {'switchlab min/med':>17}  {'netmiko min/med':>15}  {'scrapli min/med':>15}  {'x netmiko':>9}  {'x scrapli':>9}")
 for vendor in VENDORS:
     if ONLY and vendor not in ONLY:
