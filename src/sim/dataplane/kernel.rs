@@ -3,9 +3,9 @@
 //! in the fabric namespace, a port moved between them when its running config moves it),
 //! each port's speed and buffer (a tbf qdisc on its switch side's egress), up and down
 //! (the veth's state, as on the user-space path) and counters (the switch sides'
-//! interface counters, which count a GSO frame once, as it crossed the veth). Frames then never cross into
-//! this process: waking a thread for every frame is what held the user-space path to 0.6×
-//! a veth pair on a 2-core machine.
+//! interface counters, which count a GSO frame once, as it crossed the veth). Frames then
+//! never cross into this process: waking a thread for every frame is what held the
+//! user-space path to 0.6× a veth pair on a 2-core machine.
 //!
 //! Delay, loss, a forwarding capacity or latency and store-and-forward need each frame in
 //! hand, so a switch with any of them forwards in user space ([`super::forward`]); so
@@ -166,19 +166,29 @@ impl KernelPath {
             .collect()
     }
 
-    /// Stop forwarding in the kernel: every port out of its bridge, then the counts at
-    /// that moment, then the qdiscs removed (a frame between the two is neither forwarded
-    /// nor counted: the switch hands over within a monitor's tick).
+    /// Stop forwarding in the kernel: the bridges removed (which frees their ports), then
+    /// the counts at that moment, then the shapers (a frame between the two is neither
+    /// forwarded nor counted: the switch hands over within a monitor's tick). Every step
+    /// is tried; the first error is returned.
     pub fn leave(&mut self) -> Result<Vec<Counts>, NetnsError> {
-        for p in &self.ports {
-            ip(&["-n", &self.fabric, "link", "set", "dev", p, "nomaster"])?;
+        let mut first = None;
+        for vlan in std::mem::take(&mut self.bridges) {
+            let bridge = format!("b{}v{vlan}", self.device);
+            if let Err(e) = ip(&["-n", &self.fabric, "link", "del", &bridge]) {
+                first.get_or_insert(e);
+            }
         }
         self.vlans.iter_mut().for_each(|v| *v = None);
-        let counts = self.counts()?;
+        let counts = self.counts();
         for p in &self.ports {
-            tc(&["-n", &self.fabric, "qdisc", "del", "dev", p, "root"])?;
+            if let Err(e) = tc(&["-n", &self.fabric, "qdisc", "del", "dev", p, "root"]) {
+                first.get_or_insert(e);
+            }
         }
-        Ok(counts)
+        match first {
+            Some(e) => Err(e),
+            None => counts,
+        }
     }
 }
 
