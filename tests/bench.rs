@@ -73,8 +73,11 @@ async fn a_switch_capped_at_max_fps_is_found_within_the_resolution_and_fails_its
     // 0.2 % of 1 Gbit/s line rate at 64 B: 2,976 frames/s.
     let found = r.forwarded_fps.unwrap();
     let resolution = 1_488_095.0 * 0.002;
+    // Above the cap a 1 s trial loses nothing while its excess fits in what the switch
+    // holds: the 16 KB buffer (256 frames of 64 B) and a millisecond's burst (20).
+    let holds = 16.0 * 1024.0 / 64.0 + 20.0;
     assert!(
-        found <= 20_000.0 * 1.01 && found >= 20_000.0 - resolution * 1.5,
+        found <= 20_000.0 + holds && found >= 20_000.0 - resolution * 1.5,
         "found {found} fps for a switch forwarding 20000: {r:?}\n{said}"
     );
     assert_eq!(r.limited_by, Some(LimitedBy::Switch), "{r:?}");
