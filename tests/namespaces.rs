@@ -38,6 +38,18 @@ fn start_sim(dir: &std::path::Path) -> (std::process::Child, Vec<String>) {
     (child, lines)
 }
 
+/// A simulated Arista on a console whose Ethernet1 and 2 cable endpoints s1 and s2 at
+/// 198.18.`net`.1 and .2.
+fn console_lab(t: &str, net: u8) -> String {
+    format!(
+        "[[device]]\nname = \"sw\"\nvendor = \"arista_eos\"\nserial = {{ port = \"sw.console\" }}\nsim = {{ seed = 1 }}\n{}{}{}{}",
+        wired("Ethernet1", "s1", ""),
+        wired("Ethernet2", "s2", ""),
+        endpoint(t, "s1", &format!("198.18.{net}.1")),
+        endpoint(t, "s2", &format!("198.18.{net}.2")),
+    )
+}
+
 fn netns_exists(name: &str) -> bool {
     std::path::Path::new("/run/netns").join(name).exists()
 }
@@ -53,14 +65,7 @@ async fn namespaces_are_removed_on_sigterm_and_after_a_sigkill_at_the_next_start
     }
     let t = tag("clean");
     let dir = tempfile::tempdir().unwrap();
-    let lab = format!(
-        "[[device]]\nname = \"sw\"\nvendor = \"arista_eos\"\nserial = {{ port = \"sw.console\" }}\nsim = {{ seed = 1 }}\n{}{}{}{}",
-        wired("Ethernet1", "s1", ""),
-        wired("Ethernet2", "s2", ""),
-        endpoint(&t, "s1", "198.18.15.1"),
-        endpoint(&t, "s2", "198.18.15.2"),
-    );
-    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    std::fs::write(dir.path().join("lab.toml"), console_lab(&t, 15)).unwrap();
     let ours = |pid: u32| {
         [
             format!("swl-{t}-s1"),
@@ -208,14 +213,7 @@ async fn without_privileges_the_sim_serves_the_control_plane_and_the_demo_uses_l
     let dir = tempfile::tempdir().unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
     let t = tag("unpriv");
-    let lab = format!(
-        "[[device]]\nname = \"sw\"\nvendor = \"arista_eos\"\nserial = {{ port = \"sw.console\" }}\nsim = {{ seed = 1 }}\n{}{}{}{}",
-        wired("Ethernet1", "s1", ""),
-        wired("Ethernet2", "s2", ""),
-        endpoint(&t, "s1", "198.18.17.1"),
-        endpoint(&t, "s2", "198.18.17.2"),
-    );
-    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    std::fs::write(dir.path().join("lab.toml"), console_lab(&t, 17)).unwrap();
     let sim_args = ["sim", "--lab", "lab.toml"].map(String::from);
     let mut sim = unprivileged(&sim_args, dir.path(), dir.path())
         .stdout(std::process::Stdio::piped())
