@@ -92,6 +92,8 @@ pub struct Switch {
     /// The kernel's path while the switch forwards in it ([`super::kernel`]); the
     /// threads here then take no frame.
     kernel: Mutex<Option<KernelPath>>,
+    /// Whether `kernel` holds a path: read by the receiving threads at every frame, so an
+    /// atomic rather than the lock.
     in_kernel: AtomicBool,
 }
 

@@ -30,8 +30,9 @@ pub type Counts = [u64; 4];
 /// at a real port's line rate (24 bytes a 1514-byte segment).
 const MIN_WIRE_FRAME: usize = 84;
 
-/// Whether a link's switch side forwards in the kernel as the model says.
-pub fn plain(wire: &Wire) -> bool {
+/// Whether the kernel forwards a link's switch side as the model says: nothing on it
+/// needs each frame in hand.
+fn kernel_forwards(wire: &Wire) -> bool {
     let f = &wire.forwarding;
     wire.delay.is_zero()
         && wire.loss == 0.0
@@ -43,7 +44,7 @@ pub fn plain(wire: &Wire) -> bool {
 /// One switch's ports in the kernel's path.
 pub struct KernelPath {
     fabric: String,
-    /// The device's index, which names its bridges (`b0v10`: device 0, VLAN 10).
+    /// The device's index, which names its bridges ([`KernelPath::bridge`]).
     device: usize,
     /// The ports' switch-side interfaces, in the order of the switch's wires.
     ports: Vec<String>,
@@ -70,6 +71,32 @@ fn counts_of(text: &str, name: &str) -> Option<Counts> {
     Some([*n.get(1)?, *n.first()?, *n.get(9)?, *n.get(8)?])
 }
 
+/// The path switch `name` (device `device` of the fabric) forwards on, and the line that
+/// says which and why: the kernel's unless `user_space` is asked, a link needs each frame
+/// in hand, or the kernel refuses the shapers.
+pub fn choose(
+    name: &str,
+    fabric: &str,
+    device: usize,
+    wires: &[Wire],
+    user_space: bool,
+) -> (Option<KernelPath>, String) {
+    if user_space {
+        return (None, format!("{name} forwards in user space (as asked)"));
+    }
+    if !wires.iter().all(kernel_forwards) {
+        let why = "a link asks for delay, loss or forwarding figures";
+        return (None, format!("{name} forwards in user space ({why})"));
+    }
+    match KernelPath::start(fabric, device, wires) {
+        Ok(path) => (
+            Some(path),
+            format!("{name} forwards in the kernel (a bridge per VLAN)"),
+        ),
+        Err(e) => (None, format!("{name} forwards in user space ({e})")),
+    }
+}
+
 impl KernelPath {
     /// Shape `wires` (switch sides in namespace `fabric`); no frame moves until
     /// [`KernelPath::set_vlan`] puts a port in a bridge.
@@ -78,11 +105,10 @@ impl KernelPath {
         let stats = shaped.and_then(|()| {
             // The fabric's interface counters, opened from inside it: the file reads that
             // namespace's for as long as it is open, with no process started per read.
-            in_netns(fabric, || File::open("/proc/thread-self/net/dev")).map_err(|e| {
-                NetnsError::Tool {
-                    program: "open",
-                    args: format!("/proc/net/dev in {fabric}"),
-                    said: e.to_string(),
+            in_netns(fabric, || File::open("/proc/thread-self/net/dev")).map_err(|error| {
+                NetnsError::Counters {
+                    netns: fabric.to_string(),
+                    error,
                 }
             })
         });
@@ -111,7 +137,7 @@ impl KernelPath {
         if self.vlans.get(k).copied().flatten() == Some(vlan) {
             return Ok(());
         }
-        let bridge = format!("b{}v{vlan}", self.device);
+        let bridge = self.bridge(vlan);
         if !self.bridges.contains(&vlan) {
             // No IGMP snooping: a switch without configuration floods multicast.
             ip(&[
@@ -149,36 +175,37 @@ impl KernelPath {
         self.stats
             .seek(SeekFrom::Start(0))
             .and_then(|_| self.stats.read_to_string(&mut text))
-            .map_err(|e| NetnsError::Tool {
-                program: "read",
-                args: format!("/proc/net/dev in {}", self.fabric),
-                said: e.to_string(),
+            .map_err(|error| NetnsError::Counters {
+                netns: self.fabric.clone(),
+                error,
             })?;
         self.ports
             .iter()
             .map(|p| {
-                counts_of(&text, p).ok_or_else(|| NetnsError::Tool {
-                    program: "read",
-                    args: format!("/proc/net/dev in {}", self.fabric),
-                    said: format!("no counters for {p}"),
+                counts_of(&text, p).ok_or_else(|| NetnsError::NoCounters {
+                    netns: self.fabric.clone(),
+                    interface: p.clone(),
                 })
             })
             .collect()
+    }
+
+    /// VLAN `vlan`'s bridge (`b0v10`: device 0, VLAN 10).
+    fn bridge(&self, vlan: u16) -> String {
+        format!("b{}v{vlan}", self.device)
     }
 
     /// Stop forwarding in the kernel: the bridges removed (which frees their ports), then
     /// the counts at that moment, then the shapers (a frame between the two is neither
     /// forwarded nor counted: the switch hands over within a monitor's tick). Every step
     /// is tried; the first error is returned.
-    pub fn leave(&mut self) -> Result<Vec<Counts>, NetnsError> {
+    pub fn leave(mut self) -> Result<Vec<Counts>, NetnsError> {
         let mut first = None;
-        for vlan in std::mem::take(&mut self.bridges) {
-            let bridge = format!("b{}v{vlan}", self.device);
-            if let Err(e) = ip(&["-n", &self.fabric, "link", "del", &bridge]) {
+        for vlan in &self.bridges {
+            if let Err(e) = ip(&["-n", &self.fabric, "link", "del", &self.bridge(*vlan)]) {
                 first.get_or_insert(e);
             }
         }
-        self.vlans.iter_mut().for_each(|v| *v = None);
         let counts = self.counts();
         for p in &self.ports {
             if let Err(e) = tc(&["-n", &self.fabric, "qdisc", "del", "dev", p, "root"]) {

@@ -341,26 +341,8 @@ impl DataPlane {
             if w.is_empty() {
                 continue;
             }
-            let kernel = if opts.user_space {
-                lines.push(format!("{name} forwards in user space (as asked)"));
-                None
-            } else if !w.iter().all(kernel::plain) {
-                lines.push(format!(
-                    "{name} forwards in user space (a link asks for delay, loss or forwarding figures)"
-                ));
-                None
-            } else {
-                match kernel::KernelPath::start(&fabric, d, &w) {
-                    Ok(path) => {
-                        lines.push(format!("{name} forwards in the kernel (a bridge per VLAN)"));
-                        Some(path)
-                    }
-                    Err(e) => {
-                        lines.push(format!("{name} forwards in user space ({e})"));
-                        None
-                    }
-                }
-            };
+            let (kernel, said) = kernel::choose(name, &fabric, d, &w, opts.user_space);
+            lines.push(said);
             threads.extend(Switch::start(
                 device.clone(),
                 &fabric,

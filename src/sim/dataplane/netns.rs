@@ -18,6 +18,13 @@ pub enum NetnsError {
         args: String,
         said: String,
     },
+    #[error("the interface counters of namespace {netns} (/proc/net/dev): {error}")]
+    Counters {
+        netns: String,
+        error: std::io::Error,
+    },
+    #[error("namespace {netns} shows no counters for its interface {interface}")]
+    NoCounters { netns: String, interface: String },
     #[error(
         "network namespace '{name}' exists and was not made by a switchlab that has ended: not touched (remove it with `ip netns del {name}` if it is yours)"
     )]
@@ -31,15 +38,15 @@ pub enum NetnsError {
 
 /// Run `ip ARGS`, its error output in the error.
 pub fn ip(args: &[&str]) -> Result<(), NetnsError> {
-    run("ip", args).map(drop)
+    run("ip", args)
 }
 
-/// Run `tc ARGS` (iproute2's traffic control) and give back what it printed.
-pub fn tc(args: &[&str]) -> Result<String, NetnsError> {
+/// Run `tc ARGS` (iproute2's traffic control), its error output in the error.
+pub fn tc(args: &[&str]) -> Result<(), NetnsError> {
     run("tc", args)
 }
 
-fn run(program: &'static str, args: &[&str]) -> Result<String, NetnsError> {
+fn run(program: &'static str, args: &[&str]) -> Result<(), NetnsError> {
     let failed = |said: String| NetnsError::Tool {
         program,
         args: args.join(" "),
@@ -50,7 +57,7 @@ fn run(program: &'static str, args: &[&str]) -> Result<String, NetnsError> {
         .output()
         .map_err(|e| failed(format!("{e} (install iproute2)")))?;
     if out.status.success() {
-        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+        return Ok(());
     }
     Err(failed(
         String::from_utf8_lossy(&out.stderr).trim().to_string(),

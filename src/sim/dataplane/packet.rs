@@ -3,8 +3,8 @@
 //! whole, so the simulated switch moves frames at the kernel's pace, not one syscall per
 //! 1500 bytes. Frames this socket sends are never received by it again.
 //!
-//! The unsafe code is the C socket API (socket, setsockopt, bind, recv, send, setns, a socket filter), each
-//! call checked; nothing else here is unsafe.
+//! The unsafe code is the C socket API (socket, setsockopt, bind, recv, send, setns, a
+//! socket filter), each call checked; nothing else here is unsafe.
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};

@@ -145,7 +145,7 @@ impl Switch {
     /// Forward in user space from now on: the kernel's counts carried over, the readers
     /// hearing frames again. Said once, with `why`.
     fn leave_kernel(&self, kernel: &mut Option<KernelPath>, why: &str) {
-        let Some(mut path) = kernel.take() else {
+        let Some(path) = kernel.take() else {
             return;
         };
         match path.leave() {
