@@ -321,3 +321,28 @@ fn a_parse_rule_that_does_not_compile_is_refused_at_load() {
             .and(predicate::str::contains("regex does not compile")),
     );
 }
+
+#[test]
+fn a_type_ahead_of_one_line_or_a_broken_alone_pattern_is_refused_where_it_is_written() {
+    let line = grep_line("vendors/cisco_ios.toml", "[session.type_ahead]");
+    broken_profile("vendors/cisco_ios.toml", |t| {
+        t.replace("lines = 32\n", "lines = 1\n")
+    })
+    .stderr(
+        predicate::str::contains(format!("cisco_ios.toml:{line}:")).and(predicate::str::contains(
+            "key `session.type_ahead.lines`: 1 lines in flight: give 2 to 1000",
+        )),
+    );
+    broken_profile("vendors/cisco_ios.toml", |t| {
+        t.replace(r"alone = ['^(end|exit)\b']", r"alone = ['^(end']")
+    })
+    .stderr(predicate::str::contains(
+        "key `session.type_ahead.alone`: regex does not compile",
+    ));
+}
+
+/// The 1-based line of the first line of `path` that holds `needle`.
+fn grep_line(path: &str, needle: &str) -> usize {
+    let text = std::fs::read_to_string(path).unwrap();
+    1 + text.lines().position(|l| l.contains(needle)).unwrap()
+}

@@ -13,6 +13,7 @@ use crate::parse::LinkEvent;
 use crate::transport::{ByteStream, Connected};
 use crate::vendor::Vendor;
 
+mod answer;
 mod clean;
 mod transcript;
 mod utf8;
@@ -29,6 +30,15 @@ pub(crate) enum Want {
     LoginFailed,
     /// An extra pattern given to the read (index into `extra`).
     Pattern(usize),
+}
+
+/// Where a read stops.
+#[derive(Clone, Copy)]
+enum Stop<'a> {
+    /// At one of these, at the end of the text.
+    Wants(&'a [Want], &'a [Regex]),
+    /// At the prompt after a line typed ahead of `next` (see `answer.rs`).
+    Answer { next: Option<&'a str> },
 }
 
 /// What a read stopped at, and the text before it (echo and log lines included, prompt not).
@@ -95,6 +105,8 @@ pub(crate) struct Channel {
     pub(crate) log_lines: Vec<SessionLogLine>,
     /// How long a read may go without a byte before it fails.
     pub(crate) idle_timeout: Duration,
+    /// The stream holds lines typed ahead until the device reads them (SSH).
+    pub(crate) holds_type_ahead: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +133,7 @@ impl Channel {
             transcript: Transcript::default(),
             log_lines: Vec::new(),
             idle_timeout: Duration::from_secs(15),
+            holds_type_ahead: conn.holds_type_ahead,
         }
     }
 
@@ -155,11 +168,24 @@ impl Channel {
         extra: &[Regex],
         what: &str,
     ) -> Result<Hit, ChannelError> {
+        self.read_to(Stop::Wants(wants, extra), what).await
+    }
+
+    /// Read until `stop` is found in the text.
+    async fn read_to(&mut self, stop: Stop<'_>, what: &str) -> Result<Hit, ChannelError> {
         let started = Instant::now();
         let mut last_byte = Instant::now();
         let mut buf = [0u8; 4096];
+        let wants = match stop {
+            Stop::Wants(wants, _) => wants,
+            Stop::Answer { .. } => &[],
+        };
         loop {
-            if let Some(hit) = self.check(wants, extra) {
+            let hit = match stop {
+                Stop::Wants(wants, extra) => self.check(wants, extra),
+                Stop::Answer { next } => self.check_answer(next),
+            };
+            if let Some(hit) = hit {
                 self.transcript.flush();
                 return Ok(hit);
             }

@@ -5,12 +5,13 @@ use crate::transport::Connected;
 use crate::vendor::Registry;
 use tokio::io::AsyncWriteExt;
 
-fn channel(vendor: &str) -> (Channel, tokio::io::DuplexStream) {
+pub(super) fn channel(vendor: &str) -> (Channel, tokio::io::DuplexStream) {
     let reg = Registry::load(None, None).expect("built-in profiles");
     let (ours, theirs) = tokio::io::duplex(1 << 16);
     let conn = Connected {
         stream: Box::new(ours),
         keep_alive: Vec::new(),
+        holds_type_ahead: true,
     };
     (
         Channel::new("sw", reg.vendor(vendor).expect("vendor"), conn),

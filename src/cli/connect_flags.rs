@@ -1,4 +1,4 @@
-//! `--accept-new-host-keys` and `--timeout`, as every command that reaches devices takes
+//! `--accept-new-host-keys`, `--timeout` and `--line-by-line`, as every command that reaches devices takes
 //! them, turned into the transport's options for a lab.
 
 use std::time::Duration;
@@ -17,6 +17,11 @@ pub struct ConnectFlags {
     /// `ssh.connect_timeout` in the lab overrides it for connecting.
     #[arg(long, default_value = "15s", value_parser = super::positive_duration)]
     pub timeout: Duration,
+    /// Send config lines one at a time, each after the answer to the one before, even
+    /// over SSH where the vendor profile types them ahead in batches
+    /// (`[session.type_ahead]`): then nothing after a refused line reaches the device.
+    #[arg(long)]
+    pub line_by_line: bool,
 }
 
 impl ConnectFlags {
@@ -27,6 +32,7 @@ impl ConnectFlags {
             idle_timeout: self.timeout,
             connect_timeout: self.timeout,
             auth_timeout: self.timeout,
+            line_by_line: self.line_by_line,
             ..ConnectOptions::for_lab(&lab.lab, &lab.dir(), self.accept_new_host_keys)
         }
     }

@@ -189,6 +189,7 @@ fn watch_options(
         connect: ConnectFlags {
             accept_new_host_keys: true,
             timeout: std::time::Duration::from_secs(15),
+            line_by_line: false,
         },
     };
     let manifest = Some((&inputs.manifest, &inputs.manifest_source));

@@ -1,6 +1,6 @@
-//! Configuring: enter config mode, send each line and check its answer against the
-//! profile's error patterns, stop at the first rejected line (nothing after it is sent),
-//! leave config mode. And verifying from `show running-config` that every line landed,
+//! Configuring: enter config mode, send the lines and check each answer against the
+//! profile's error patterns (`lines.rs`), stop at the first rejected line, leave config
+//! mode. And verifying from `show running-config` that every line landed,
 //! each under the section the device's prompt showed it was entered in (not by the
 //! indentation it was written with: flat configs are common).
 
@@ -126,49 +126,7 @@ impl Driver {
         self.leave_config().await
     }
 
-    async fn send_lines(
-        &mut self,
-        lines: &[String],
-        sent: &mut (dyn FnMut(usize) + Send),
-    ) -> Result<Vec<Placed>, DriverError> {
-        let mut placed = Vec::new();
-        let sub = |mode: &str| (mode != "config").then(|| mode.to_string());
-        for (i, raw) in lines.iter().enumerate() {
-            let line = raw.trim();
-            let comment = self.vendor.profile.session.comment.as_deref();
-            if line.is_empty() || comment.is_some_and(|c| line.starts_with(c)) {
-                continue;
-            }
-            let before = sub(&self.mode);
-            let out = self.send_command(line).await?;
-            if let Some(message) = self.error_in(&out) {
-                return Err(DriverError::Rejected {
-                    device: self.device(),
-                    line_no: i + 1,
-                    line: line.to_string(),
-                    message,
-                });
-            }
-            if !self.in_config_tree() {
-                return Err(DriverError::LeftConfig {
-                    device: self.device(),
-                    line_no: i + 1,
-                    line: line.to_string(),
-                    prompt: self.mode.clone(),
-                });
-            }
-            placed.push(Placed {
-                line_no: i + 1,
-                line: line.to_string(),
-                before,
-                after: sub(&self.mode),
-            });
-            sent(i + 1);
-        }
-        Ok(placed)
-    }
-
-    fn in_config_tree(&self) -> bool {
+    pub(super) fn in_config_tree(&self) -> bool {
         let modes = &self.vendor.profile.modes;
         let mut cur = self.mode.as_str();
         while let Some(m) = modes.get(cur) {

@@ -1,10 +1,11 @@
 //! The driver: a device's CLI driven only by its vendor profile. It finds where a session
 //! is (login prompt, dialog, pager, any mode) and reaches privileged mode; runs commands;
-//! configures line by line, stopping at the first line the device rejects; saves with the
-//! vendor's dialogs. Every wait is for a pattern, never a fixed sleep.
+//! configures line by line (or lines typed ahead, where the profile says the device takes
+//! them), stopping at the first line the device rejects; saves with the vendor's dialogs. Every wait is for a pattern, never a fixed sleep.
 
 mod commands;
 pub(crate) mod configure;
+mod lines;
 mod login;
 pub(crate) mod session;
 
@@ -103,21 +104,31 @@ pub(crate) enum DriverError {
         steps: usize,
         prompt: String,
     },
-    #[error("device '{device}': config line {line_no} rejected: `{line}`: {message}")]
+    #[error(
+        "device '{device}': config line {line_no} rejected: `{line}`: {message}; {}",
+        lines::after_it(sent_after, taken_after)
+    )]
     Rejected {
         device: String,
         line_no: usize,
         line: String,
         message: String,
+        /// Lines typed ahead of this one's answer (see `[session.type_ahead]`), and
+        /// those of them the device took.
+        sent_after: Vec<usize>,
+        taken_after: Vec<usize>,
     },
     #[error(
-        "device '{device}': config line {line_no} `{line}` left configuration mode (prompt {prompt:?}); nothing after it was sent"
+        "device '{device}': config line {line_no} `{line}` left configuration mode (prompt {prompt:?}); {}",
+        lines::after_it(sent_after, taken_after)
     )]
     LeftConfig {
         device: String,
         line_no: usize,
         line: String,
         prompt: String,
+        sent_after: Vec<usize>,
+        taken_after: Vec<usize>,
     },
     #[error("device '{device}' rejected `{command}`: {message}")]
     CommandRejected {
@@ -275,6 +286,11 @@ impl Driver {
     /// Run a command and return its output without echo, log lines or prompt.
     pub(crate) async fn send_command(&mut self, command: &str) -> Result<String, DriverError> {
         self.ch.send_line(command).await?;
+        self.reply_to(command).await
+    }
+
+    /// The output of `command`, sent last: up to the prompt at the end of the text.
+    async fn reply_to(&mut self, command: &str) -> Result<String, DriverError> {
         let what = format!("the prompt after `{command}`");
         loop {
             let hit = self.ch.read_until(&[Want::Prompt], &[], &what).await?;

@@ -49,5 +49,7 @@ pub async fn connect(
     Ok(Connected {
         stream,
         keep_alive: Vec::new(),
+        // A console server's TCP ends at a serial port.
+        holds_type_ahead: false,
     })
 }

@@ -24,6 +24,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> ByteStream for T {}
 pub struct Connected {
     pub stream: Box<dyn ByteStream>,
     pub keep_alive: Vec<Box<dyn Send + Sync>>,
+    /// Lines typed ahead wait, flow-controlled, until the device reads them (a network
+    /// session). A serial line has no such hold: a device that is busy drops them.
+    pub holds_type_ahead: bool,
 }
 
 /// How to reach devices: host-key policy and timeouts.
@@ -40,6 +43,8 @@ pub struct ConnectOptions {
     pub auth_timeout: Duration,
     /// How long the device may stay silent while a prompt is awaited.
     pub idle_timeout: Duration,
+    /// Send config lines one at a time even where the profile types them ahead.
+    pub line_by_line: bool,
 }
 
 impl ConnectOptions {
@@ -65,6 +70,7 @@ impl ConnectOptions {
             connect_timeout: Duration::from_secs(10),
             auth_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(15),
+            line_by_line: false,
         }
     }
 }
@@ -183,7 +189,11 @@ pub fn secret_from_env(
 /// Open the device's CLI stream the way the lab says.
 pub async fn connect(dev: &Device, opts: &ConnectOptions) -> Result<Connected, TransportError> {
     if let Some(ssh) = &dev.ssh {
-        return ssh::connect(dev.name(), ssh.get_ref(), opts).await;
+        let c = ssh::connect(dev.name(), ssh.get_ref(), opts).await?;
+        return Ok(Connected {
+            holds_type_ahead: c.holds_type_ahead && !opts.line_by_line,
+            ..c
+        });
     }
     if let Some(serial) = &dev.serial {
         return serial::open(dev.name(), serial.get_ref(), opts);

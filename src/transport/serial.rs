@@ -67,6 +67,7 @@ pub fn open(
         Ok(stream) => Ok(Connected {
             stream: Box::new(stream),
             keep_alive: Vec::new(),
+            holds_type_ahead: false,
         }),
         Err(e) => {
             let io = std::io::Error::from(e.clone());

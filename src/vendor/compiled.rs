@@ -58,6 +58,8 @@ pub struct VendorData {
     pub clock_pattern: Option<Regex>,
     /// `commands.shut_pattern`, compiled (multi-line: it matches one line).
     pub shut_pattern: Option<Regex>,
+    /// `[session.type_ahead]`, checked and compiled.
+    pub type_ahead: Option<super::type_ahead::TypeAhead>,
 }
 
 /// Where a profile was loaded from.
@@ -154,6 +156,7 @@ impl Vendor {
             source: src.clone(),
             verify_ignore: c.all("verify.ignore", &profile.verify.ignore)?,
             restore: super::restore::compile(&c, &profile.restore)?,
+            type_ahead: super::type_ahead::compile(&c, profile.session.type_ahead.as_ref())?,
             digest: crate::record::digest(&src.text),
             profile,
             origin,

@@ -1,6 +1,8 @@
 //! Vendor profiles as data: the schema (`profile`), the checked and compiled form the rest
-//! of switchlab uses (`compiled`, its patterns compiled with located errors by `compiler`), port-name forms (`ports`), how a config is read and undone (`restore`), and the registry of built-in
-//! and folder-supplied profiles and templates (`registry`).
+//! of switchlab uses (`compiled`, its patterns compiled with located errors by
+//! `compiler`), port-name forms (`ports`), how a config is read and undone (`restore`),
+//! how many lines a push may type ahead (`type_ahead`), and the registry of built-in and
+//! folder-supplied profiles and templates (`registry`).
 
 pub mod compiled;
 mod compiled_parse;
@@ -9,6 +11,7 @@ pub mod ports;
 pub mod profile;
 pub mod registry;
 pub mod restore;
+pub mod type_ahead;
 
 pub use compiled::{Origin, Vendor};
 pub use registry::Registry;

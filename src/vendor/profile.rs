@@ -134,6 +134,24 @@ pub struct Session {
     /// A config line starting with this is a comment and is not sent (`!` on IOS-like CLIs).
     #[serde(default)]
     pub comment: Option<String>,
+    /// Config lines sent ahead of their answers over a network session.
+    #[serde(default)]
+    pub type_ahead: Option<TypeAhead>,
+}
+
+/// `[session.type_ahead]`: the device reads lines typed ahead in order and echoes each
+/// after the prompt before it (its CLI does its own echo, not a kernel tty's), so a push
+/// sends up to `lines` config lines before reading their answers. Only over SSH: a serial
+/// line has no flow control to hold what the device has not read yet. The cost: lines
+/// sent behind a refused one are taken too (the error names them).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeAhead {
+    /// How many lines may be in flight (at least 2, or it would be line by line).
+    pub lines: usize,
+    /// Lines that may leave configuration mode (`end`, `exit`): each goes alone, after
+    /// every answer before it is in, so nothing is ever typed ahead into another mode.
+    pub alone: Vec<String>,
 }
 
 impl Default for Session {
@@ -144,6 +162,7 @@ impl Default for Session {
             pager_answer: default_pager_answer(),
             newline: default_newline(),
             comment: None,
+            type_ahead: None,
         }
     }
 }

@@ -209,6 +209,7 @@ impl SshSession {
         Ok(Connected {
             stream: Box::new(channel.into_stream()),
             keep_alive: keep,
+            holds_type_ahead: true,
         })
     }
 
