@@ -7,6 +7,7 @@
 # a small VM a wake-up on the other core goes through the hypervisor, and whether the
 # client and the simulator share a core changes from run to run, which spreads a
 # whole-process push of 200 lines from 21 to 48 ms while on one core it takes 21 to 22.
+# SAMPLES=1 also prints switchlab's times in the order they were taken.
 #   benches/push.sh [ROUNDS=5] [SIZES=48,200] [VENDOR...]   (needs python3 with venv)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -19,6 +19,8 @@ VENDORS = {
     "interface_masters": ("0/1", "broadcom_icos", None),
 }
 ONLY = sys.argv[4:]
+# SAMPLES=1: also print switchlab's times in the order they were taken.
+SAMPLES = os.environ.get("SAMPLES", "") not in ("", "0")
 # paramiko logs "Socket exception: Bad file descriptor" when a session it closed ends.
 logging.getLogger("paramiko").setLevel(logging.CRITICAL)
 # One CPU for this process and everything it starts (the simulator, switchlab, the peers
@@ -131,5 +133,7 @@ for vendor in VENDORS:
                 n = len(lines_for(vendor, n))
                 print(f"{vendor:17} {n:5} {fmt(ours, 1):>9} {spread(ours):>6} {fmt(nm, 0):>11} "
                       f"{fmt(sc, 0) if sc else '-':>9} {statistics.median(nm) / m:8.1f} {xs}", flush=True)
+                if SAMPLES:
+                    print("  switchlab, ms in order: " + " ".join(f"{x * 1e3:.1f}" for x in ours), flush=True)
     finally:
         os.killpg(sim.pid, 15)

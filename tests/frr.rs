@@ -262,6 +262,12 @@ async fn frr_takes_a_pushed_baseline_its_shutdown_reaches_the_kernel_and_a_bad_l
         t.contains("switchport mode access") && t.contains("% Unknown command"),
         "{t}"
     );
+    // vtysh reads lines typed ahead in turn, each echoed after its prompt: the line sent
+    // behind the refused one was answered, and taken.
+    assert!(
+        t.contains("line 4 had been typed ahead of its answer, and the device took all of them"),
+        "{t}"
+    );
     let running = running_config(&b.frr);
     assert!(
         running.contains(" description half"),

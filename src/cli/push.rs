@@ -12,9 +12,10 @@ use crate::snapshot::device::Snapshots;
 
 /// Push the baseline to devices and verify it landed (no watch; `run` does both).
 ///
-/// Push each device's rendered baseline: enter config mode, send line by line (stopping at
-/// the first line the device rejects), save, then check in `show running-config` that every
-/// line landed. Devices run concurrently; one failing never stops the others. Exits 1 if
+/// Push each device's rendered baseline: enter config mode, send the lines (over SSH in
+/// batches typed ahead where the vendor profile allows, else line by line; see
+/// --line-by-line), stop at the first line the device rejects, save, then check in
+/// `show running-config` that every line landed. Devices run concurrently; one failing never stops the others. Exits 1 if
 /// any device failed.
 ///
 /// The running config is saved before the first line and after the last, as

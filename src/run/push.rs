@@ -1,4 +1,4 @@
-//! Push: render → connect → configure line by line → save → verify from the running
+//! Push: render → connect → configure (lines typed ahead where the profile allows) → save → verify from the running
 //! config, for many devices at once (bounded), one failing device never stopping the others.
 
 use std::sync::Arc;
