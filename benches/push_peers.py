@@ -4,12 +4,13 @@ Run by benches/push.sh (which makes the venv). For each vendor a simulator runs 
 on loopback; each round pushes the same N config lines with each client, one after the
 other. switchlab is timed as a whole process (`switchlab push`, which also verifies the
 lines in the running config); Netmiko and scrapli from connect to disconnect inside this
-Python process (their import not counted). Prints min and median per client, how far
-switchlab's median lies above its minimum, and the ratios of the medians.
+Python process of their own, one per push (their import not counted), so that nothing a
+peer leaves behind (paramiko's transport thread) runs in the process that times the next
+client. Prints min and median per client, how far switchlab's median lies above its
+minimum, and the ratios of the medians.
 """
 import logging, os, statistics, subprocess, sys, tempfile, time
 
-BIN, ROUNDS, SIZES = sys.argv[1], int(sys.argv[2]), [int(s) for s in sys.argv[3].split(",")]
 # vendor -> (first port as the lab names it, netmiko device type, scrapli core driver)
 VENDORS = {
     "cisco_ios": ("GigabitEthernet0/1", "cisco_ios", "IOSXEDriver"),
@@ -18,13 +19,12 @@ VENDORS = {
     "brocade_fastiron": ("1/1/1", "ruckus_fastiron", None),
     "interface_masters": ("0/1", "broadcom_icos", None),
 }
-ONLY = sys.argv[4:]
 # SAMPLES=1: also print switchlab's times in the order they were taken.
 SAMPLES = os.environ.get("SAMPLES", "") not in ("", "0")
 # paramiko logs "Socket exception: Bad file descriptor" when a session it closed ends.
 logging.getLogger("paramiko").setLevel(logging.CRITICAL)
-# One CPU for this process and everything it starts (the simulator, switchlab, the peers
-# inside this process), unless PUSH_BENCH_CPU=none: see push.sh.
+# One CPU for this process and everything it starts (the simulator, switchlab, the peers'
+# processes), unless PUSH_BENCH_CPU=none: see push.sh.
 CPU = os.environ.get("PUSH_BENCH_CPU", "none")
 if CPU != "none":
     os.sched_setaffinity(0, {int(CPU)})
@@ -52,6 +52,7 @@ def start_sim(vendor):
     return p, int(line.split(":")[-1])
 
 def switchlab_push(d, vendor, port, n):
+    """One `switchlab push` as a whole process: its seconds."""
     tpl = os.path.join(d, "templates", vendor)
     os.makedirs(tpl, exist_ok=True)
     with open(os.path.join(tpl, "bench.j2"), "w") as f:
@@ -84,6 +85,8 @@ def netmiko_push(vendor, port, n):
 
 def scrapli_push(vendor, port, n):
     import scrapli.driver.core as core
+    # scrapli loads its transport plugin at the first connect: imported here, untimed.
+    import scrapli.transport.plugins.paramiko.transport  # noqa: F401
     driver = getattr(core, VENDORS[vendor][2])
     t0 = time.perf_counter()
     c = driver(host="127.0.0.1", port=port, auth_username="admin", auth_password="admin",
@@ -93,9 +96,17 @@ def scrapli_push(vendor, port, n):
     c.close()
     return time.perf_counter() - t0
 
+def peer_push(peer, vendor, port, n):
+    """One push by a peer, in a Python process of its own: its seconds, as it timed them."""
+    r = subprocess.run([sys.executable, __file__, "--peer", peer, vendor, str(port), str(n)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"{peer} push failed on {vendor}: {r.stdout}{r.stderr}")
+    return float(r.stdout.split()[-1])
+
 def quiet():
-    """Each client starts on a quiet CPU: what the one before it left running (paramiko's
-    transport thread, the simulator closing its session) is not timed into the next."""
+    """Each client starts on a quiet CPU: what the one before it left running (the
+    simulator closing its session) is not timed into the next."""
     time.sleep(0.2)
 
 def fmt(xs, digits):
@@ -106,6 +117,15 @@ def spread(xs):
     """How far the median lies above the minimum, in per cent."""
     return f"{(statistics.median(xs) / min(xs) - 1) * 100:.0f}%"
 
+if sys.argv[1] == "--peer":
+    # A child of the benchmark: one peer's push, its seconds on stdout.
+    peer, vendor, port, n = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+    push = {"netmiko": netmiko_push, "scrapli": scrapli_push}[peer]
+    print(push(vendor, port, n))
+    sys.exit(0)
+
+BIN, ROUNDS, SIZES = sys.argv[1], int(sys.argv[2]), [int(s) for s in sys.argv[3].split(",")]
+ONLY = sys.argv[4:]
 print("all on CPU " + CPU if CPU != "none" else "CPUs as the scheduler places them")
 print("min/median in ms; spread: median over min; x: the peer's median over switchlab's")
 print(f"{'vendor':17} {'lines':>5} {'switchlab':>9} {'spread':>6} {'netmiko':>11} {'scrapli':>9} {'xnetmiko':>8} {'xscrapli':>8}")
@@ -124,10 +144,10 @@ for vendor in VENDORS:
                     quiet()
                     ours.append(switchlab_push(d, vendor, port, n))
                     quiet()
-                    nm.append(netmiko_push(vendor, port, n))
+                    nm.append(peer_push("netmiko", vendor, port, n))
                     if VENDORS[vendor][2]:
                         quiet()
-                        sc.append(scrapli_push(vendor, port, n))
+                        sc.append(peer_push("scrapli", vendor, port, n))
                 m = statistics.median(ours)
                 xs = f"{statistics.median(sc) / m:8.1f}" if sc else f"{'-':>8}"
                 n = len(lines_for(vendor, n))
