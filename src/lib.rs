@@ -27,8 +27,9 @@
 //! - `channel`: bytes ⇄ prompts: read until a prompt, pager, echo and ANSI stripping,
 //!   asynchronous log lines taken out with their arrival time, redacted transcript.
 //! - `driver`: the vendor's mode graph in action: login, dialogs, escalation, configure
-//!   (line by line, or typed ahead in batches where the profile allows), save, verify; `driver::session` opens one lab device (credentials from
-//!   the environment, a transcript from the connect on).
+//!   (line by line, or typed ahead in batches where the profile allows), save, verify;
+//!   `driver::session` opens one lab device (credentials from the environment, a
+//!   transcript from the connect on).
 //! - `run`: operations on lab devices: push to many at once, and the `run`
 //!   pipeline (push and flap watch per device, then traffic through each device while the
 //!   watch goes on, into a run folder); `run::traffic` holds the engine seam, iperf3 and

@@ -6,12 +6,6 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use switchlab::sim::Sim;
-
-fn running(sim: &Sim) -> String {
-    let dev = sim.device.lock().unwrap();
-    switchlab::sim::actions::render_config("", &dev, &dev.running)
-}
 
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
@@ -51,7 +45,7 @@ async fn pushes_and_verifies_all_five_vendors_over_ssh_and_consoles() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("5 of 5 devices ok"), "{text}");
     for (name, sim) in &sims {
-        let run = running(sim);
+        let run = sim.running_config();
         assert!(run.contains(&format!("hostname {name}")), "{name}: {run}");
         assert!(
             run.contains("switchlab test port"),
@@ -165,7 +159,7 @@ async fn a_rejected_line_stops_that_device_only_and_is_named_with_its_number() {
         text.contains("line 4 had been typed ahead of its answer, and the device took all of them"),
         "{text}"
     );
-    assert!(running(&cisco).contains("hostname cisco"));
+    assert!(cisco.running_config().contains("hostname cisco"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -455,7 +449,10 @@ async fn flaps_logged_on_the_console_during_a_push_do_not_disturb_it() {
         lines >= 2,
         "log lines really did arrive during the push: {lines}"
     );
-    assert!(running(&sim).contains("interface GigabitEthernet0/2"));
+    assert!(
+        sim.running_config()
+            .contains("interface GigabitEthernet0/2")
+    );
 }
 
 /// A transcript without its `--- sent/received TIME` marks: the bytes as they flowed.
@@ -497,7 +494,10 @@ async fn a_password_echoed_in_pieces_is_masked_in_the_transcript() {
         transcript.matches("********").count() >= 4,
         "login and enable, each sent and echoed, masked: {transcript}"
     );
-    assert!(running(&sim).contains("interface GigabitEthernet0/1"));
+    assert!(
+        sim.running_config()
+            .contains("interface GigabitEthernet0/1")
+    );
 }
 
 // Regression: a failed login left a 0-byte transcript, exactly when it was needed.
@@ -610,7 +610,10 @@ async fn a_flat_config_is_verified_by_the_modes_its_lines_landed_in() {
         let t = text(&out);
         assert!(out.status.success(), "{vendor}: {t}");
         assert!(t.contains("lines pushed, verified"), "{vendor}: {t}");
-        assert!(running(&sim).contains("description flat two"), "{vendor}");
+        assert!(
+            sim.running_config().contains("description flat two"),
+            "{vendor}"
+        );
     }
 }
 
@@ -678,7 +681,7 @@ async fn a_profiles_comment_mark_keeps_comment_lines_from_being_sent() {
     let args = [&PUSH[..], &["--templates", "t", "--vendors", "v"]].concat();
     let out = switchlab(&args, &ENV, dir.path()).await;
     assert!(out.status.success(), "{}", text(&out));
-    assert!(running(&arista).contains("description marked"));
+    assert!(arista.running_config().contains("description marked"));
     // The built-in profile does not call `#` a comment: the line goes out and is refused.
     let args = [&PUSH[..], &["--templates", "t"]].concat();
     let out = switchlab(&args, &ENV, dir.path()).await;

@@ -8,12 +8,6 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use switchlab::sim::Sim;
-
-fn running(sim: &Sim) -> String {
-    let dev = sim.device.lock().unwrap();
-    switchlab::sim::actions::render_config("", &dev, &dev.running)
-}
 
 /// lab.toml with `device`, m.toml pushing template `t/<vendor>/baseline.j2` to it.
 fn lab(dir: &Path, device: &str, vendor: &str, template: &str) {
@@ -67,7 +61,7 @@ async fn a_long_flat_baseline_lands_in_batches_and_verifies() {
     let (ok, text) = push(dir.path(), &[]).await;
     assert!(ok, "{text}");
     assert!(text.contains("1 of 1 devices ok"), "{text}");
-    let run = running(&sim);
+    let run = sim.running_config();
     let last = 100 + n / 2 - 1;
     assert!(
         run.contains(&format!("vlan {last}\n name v{last}")),
@@ -99,7 +93,7 @@ async fn a_refused_line_names_the_lines_typed_ahead_that_the_device_took() {
         )),
         "{text}"
     );
-    let run = running(&sim);
+    let run = sim.running_config();
     let (taken, unsent) = (200 + b - 3, 200 + b - 2);
     assert!(
         run.contains(&format!("vlan {taken}")) && !run.contains(&format!("vlan {unsent}")),
@@ -125,7 +119,7 @@ async fn a_line_that_leaves_configuration_is_not_typed_ahead_of() {
         !sent_in_transcript(dir.path()).contains("vlan 20"),
         "the line after `end` was never sent"
     );
-    assert!(running(&sim).contains("vlan 10"));
+    assert!(sim.running_config().contains("vlan 10"));
 }
 
 // `--line-by-line` over SSH, and any serial console: nothing after a refused line is sent.
@@ -158,7 +152,7 @@ async fn line_by_line_and_consoles_send_nothing_after_a_refused_line() {
                 && text.contains("; nothing after it was sent"),
             "{case}: {text}"
         );
-        let run = running(sim);
+        let run = sim.running_config();
         assert!(
             run.contains("hostname before") && !run.contains("hostname after"),
             "{case}: {run}"

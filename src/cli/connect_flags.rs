@@ -1,5 +1,5 @@
-//! `--accept-new-host-keys`, `--timeout` and `--line-by-line`, as every command that reaches devices takes
-//! them, turned into the transport's options for a lab.
+//! `--accept-new-host-keys`, `--timeout` and `--line-by-line`, as every command that
+//! reaches devices takes them, turned into the transport's options for a lab.
 
 use std::time::Duration;
 

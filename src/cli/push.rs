@@ -15,8 +15,8 @@ use crate::snapshot::device::Snapshots;
 /// Push each device's rendered baseline: enter config mode, send the lines (over SSH in
 /// batches typed ahead where the vendor profile allows, else line by line; see
 /// --line-by-line), stop at the first line the device rejects, save, then check in
-/// `show running-config` that every line landed. Devices run concurrently; one failing never stops the others. Exits 1 if
-/// any device failed.
+/// `show running-config` that every line landed. Devices run concurrently; one failing
+/// never stops the others. Exits 1 if any device failed.
 ///
 /// The running config is saved before the first line and after the last, as
 /// <snapshots>/configs/<device>.before.txt and .after.txt: `switchlab restore` puts the

@@ -42,8 +42,8 @@ impl Driver {
     }
 
     /// [`configure_with`](Self::configure_with), entering and leaving as `framing` says.
-    /// A refused line (or one that left configuration) ends it: nothing after it is
-    /// sent, a candidate is aborted, and the session is back in privileged mode.
+    /// A refused line (or one that left configuration) ends it: nothing after its batch
+    /// is sent, a candidate is aborted, and the session is back in privileged mode.
     pub(crate) async fn configure_in(
         &mut self,
         framing: Framing<'_>,

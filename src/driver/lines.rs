@@ -95,7 +95,22 @@ impl Driver {
             }
         }
         match failed {
-            Some(e) => Err(with_lines_after(e, sent_after, taken_after)),
+            Some(mut e) => {
+                if let DriverError::Rejected {
+                    sent_after: s,
+                    taken_after: t,
+                    ..
+                }
+                | DriverError::LeftConfig {
+                    sent_after: s,
+                    taken_after: t,
+                    ..
+                } = &mut e
+                {
+                    (*s, *t) = (sent_after, taken_after);
+                }
+                Err(e)
+            }
             None => Ok(()),
         }
     }
@@ -126,40 +141,6 @@ impl Driver {
 /// `None` is configuration mode itself, `Some(mode)` a sub-mode.
 fn sub_mode(mode: &str) -> Option<String> {
     (mode != "config").then(|| mode.to_string())
-}
-
-fn with_lines_after(e: DriverError, sent: Vec<usize>, taken: Vec<usize>) -> DriverError {
-    match e {
-        DriverError::Rejected {
-            device,
-            line_no,
-            line,
-            message,
-            ..
-        } => DriverError::Rejected {
-            device,
-            line_no,
-            line,
-            message,
-            sent_after: sent,
-            taken_after: taken,
-        },
-        DriverError::LeftConfig {
-            device,
-            line_no,
-            line,
-            prompt,
-            ..
-        } => DriverError::LeftConfig {
-            device,
-            line_no,
-            line,
-            prompt,
-            sent_after: sent,
-            taken_after: taken,
-        },
-        other => other,
-    }
 }
 
 /// What became of the lines sent behind a failed one, for its error message.

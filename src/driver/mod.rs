@@ -1,7 +1,8 @@
 //! The driver: a device's CLI driven only by its vendor profile. It finds where a session
 //! is (login prompt, dialog, pager, any mode) and reaches privileged mode; runs commands;
 //! configures line by line (or lines typed ahead, where the profile says the device takes
-//! them), stopping at the first line the device rejects; saves with the vendor's dialogs. Every wait is for a pattern, never a fixed sleep.
+//! them), stopping at the first line the device rejects; saves with the vendor's
+//! dialogs. Every wait is for a pattern, never a fixed sleep.
 
 mod commands;
 pub(crate) mod configure;

@@ -307,6 +307,13 @@ impl Sim {
     pub fn truth(&self) -> Vec<TruthEvent> {
         session::lock(&self.device).truth.clone()
     }
+
+    /// The running config as it stands, without the vendor's header: what a test
+    /// compares a push against.
+    pub fn running_config(&self) -> String {
+        let dev = session::lock(&self.device);
+        actions::render_config("", &dev, &dev.running)
+    }
 }
 
 impl Drop for Sim {
