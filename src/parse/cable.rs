@@ -5,6 +5,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::format::{FormatError, Source};
+use crate::vendor::ascii::profile_regex;
 
 /// A cable as the switch's module reports it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,7 +116,7 @@ impl Cables {
         let f: File = src.parse_toml()?;
         let mut rules = Vec::new();
         for r in f.cables {
-            let re = Regex::new(&format!("(?i){}", r.pattern)).map_err(|e| {
+            let re = profile_regex(&format!("(?i){}", r.pattern)).map_err(|e| {
                 let at = src.text.find(&r.pattern).unwrap_or(0);
                 src.invalid(
                     &(at..at),

@@ -18,7 +18,7 @@ impl<'a> Compiler<'a> {
     }
 
     pub(super) fn regex(&self, key: &str, pattern: &str) -> Result<Regex, FormatError> {
-        Regex::new(pattern)
+        super::ascii::profile_regex(pattern)
             .map_err(|e| self.invalid(pattern, key, format!("regex does not compile: {e}")))
     }
 
@@ -66,7 +66,7 @@ impl<'a> Compiler<'a> {
         key: &str,
         patterns: &[String],
     ) -> Result<regex::RegexSet, FormatError> {
-        regex::RegexSet::new(patterns).map_err(|e| {
+        super::ascii::profile_set(patterns).map_err(|e| {
             if let Err(alone) = self.all(key, patterns) {
                 return alone;
             }

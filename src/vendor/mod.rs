@@ -1,9 +1,11 @@
 //! Vendor profiles as data: the schema (`profile`), the checked and compiled form the rest
 //! of switchlab uses (`compiled`, its patterns compiled with located errors by
-//! `compiler`), port-name forms (`ports`), how a config is read and undone (`restore`),
-//! how many lines a push may type ahead (`type_ahead`), and the registry of built-in and
-//! folder-supplied profiles and templates (`registry`).
+//! `compiler`, their `\d`, `\w` and `\s` read as ASCII by `ascii`), port-name forms
+//! (`ports`), how a config is read and undone (`restore`), how many lines a push may type
+//! ahead (`type_ahead`), and the registry of built-in and folder-supplied profiles and
+//! templates (`registry`).
 
+pub mod ascii;
 pub mod compiled;
 mod compiled_parse;
 mod compiler;
