@@ -7,7 +7,10 @@ lines in the running config); Netmiko and scrapli from connect to disconnect ins
 Python process of their own, one per push (their import not counted), so that nothing a
 peer leaves behind (paramiko's transport thread) runs in the process that times the next
 client. Prints min and median per client, how far switchlab's median lies above its
-minimum, and the ratios of the medians.
+minimum, and the ratios of the medians; then, for each row, switchlab's pushes again
+alone, 0.2 s apart, and their spread: where a peer's push takes seconds (Netmiko on
+FastIron and FASTPATH, 12 to 14 s), the rounds in turns span minutes, and a shared
+machine's load changes within them.
 """
 import logging, os, statistics, subprocess, sys, tempfile, time
 
@@ -104,10 +107,12 @@ def peer_push(peer, vendor, port, n):
         raise SystemExit(f"{peer} push failed on {vendor}: {r.stdout}{r.stderr}")
     return float(r.stdout.split()[-1])
 
+QUIET = 0.2
+
 def quiet():
     """Each client starts on a quiet CPU: what the one before it left running (the
     simulator closing its session) is not timed into the next."""
-    time.sleep(0.2)
+    time.sleep(QUIET)
 
 def fmt(xs, digits):
     """min/median in milliseconds."""
@@ -155,5 +160,15 @@ for vendor in VENDORS:
                       f"{fmt(sc, 0) if sc else '-':>9} {statistics.median(nm) / m:8.1f} {xs}", flush=True)
                 if SAMPLES:
                     print("  switchlab, ms in order: " + " ".join(f"{x * 1e3:.1f}" for x in ours), flush=True)
+                # The same pushes again, switchlab alone: where a peer's push takes seconds,
+                # the rounds in turns span minutes of a shared machine's changing load.
+                alone = []
+                for _ in range(ROUNDS):
+                    quiet()
+                    alone.append(switchlab_push(d, vendor, port, n))
+                print(f"  switchlab alone, {ROUNDS} pushes {QUIET} s apart: {fmt(alone, 1)} ms, "
+                      f"spread {spread(alone)}", flush=True)
+                if SAMPLES:
+                    print("  alone, ms in order: " + " ".join(f"{x * 1e3:.1f}" for x in alone), flush=True)
     finally:
         os.killpg(sim.pid, 15)
