@@ -3,7 +3,8 @@
 # the simulators over SSH on loopback, in turns, at 48 and 200 config lines, for all five
 # vendors (scrapli has core drivers for IOS and EOS only). Prints min/median milliseconds
 # per client and how many times faster switchlab's median is; then switchlab's pushes
-# again, alone, 0.2 s apart, with their spread (median over min).
+# again, alone, 0.2 s apart, with their spread (median over min), each followed by a
+# control of the same length without network (`switchlab vendors`).
 # Every process runs on CPU $CPU (default 0; CPU=none lets the scheduler place them): on
 # a small VM a wake-up on the other core goes through the hypervisor, and whether the
 # client and the simulator share a core changes from run to run, which spreads a

@@ -10,7 +10,9 @@ client. Prints min and median per client, how far switchlab's median lies above 
 minimum, and the ratios of the medians; then, for each row, switchlab's pushes again
 alone, 0.2 s apart, and their spread: where a peer's push takes seconds (Netmiko on
 FastIron and FASTPATH, 12 to 14 s), the rounds in turns span minutes, and a shared
-machine's load changes within them.
+machine's load changes within them. After each of those, a control as long as a push with
+no network (`switchlab vendors`): where its spread rises with the push's, the machine's
+load moved, not the push.
 """
 import logging, os, statistics, subprocess, sys, tempfile, time
 
@@ -74,6 +76,15 @@ def switchlab_push(d, vendor, port, n):
     took = time.perf_counter() - t0
     if r.returncode != 0:
         raise SystemExit(f"switchlab push failed on {vendor}: {r.stdout}{r.stderr}")
+    return took
+
+def timed(argv):
+    """One command as a whole process: its seconds."""
+    t0 = time.perf_counter()
+    r = subprocess.run(argv, capture_output=True, text=True)
+    took = time.perf_counter() - t0
+    if r.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {r.stdout}{r.stderr}")
     return took
 
 def netmiko_push(vendor, port, n):
@@ -161,14 +172,22 @@ for vendor in VENDORS:
                 if SAMPLES:
                     print("  switchlab, ms in order: " + " ".join(f"{x * 1e3:.1f}" for x in ours), flush=True)
                 # The same pushes again, switchlab alone: where a peer's push takes seconds,
-                # the rounds in turns span minutes of a shared machine's changing load.
-                alone = []
+                # the rounds in turns span minutes of a shared machine's changing load. After
+                # each, a control: the same binary's `vendors` (CPU only, no network, as long
+                # as a push), whose spread is the machine's, not the push's.
+                alone, control = [], []
                 for _ in range(ROUNDS):
                     quiet()
                     alone.append(switchlab_push(d, vendor, port, n))
-                print(f"  switchlab alone, {ROUNDS} pushes {QUIET} s apart: {fmt(alone, 1)} ms, "
+                    quiet()
+                    control.append(timed([BIN, "vendors"]))
+                print(f"  alone, {ROUNDS} pushes {QUIET} s apart: {fmt(alone, 1)} ms, "
                       f"spread {spread(alone)}", flush=True)
+                print(f"  control, `switchlab vendors` after each: {fmt(control, 1)} ms, "
+                      f"spread {spread(control)}", flush=True)
                 if SAMPLES:
                     print("  alone, ms in order: " + " ".join(f"{x * 1e3:.1f}" for x in alone), flush=True)
+                    print("  control, ms in order: " + " ".join(f"{x * 1e3:.1f}" for x in control),
+                          flush=True)
     finally:
         os.killpg(sim.pid, 15)
