@@ -56,8 +56,8 @@ def start_sim(vendor):
     line = p.stdout.readline()  # "ssh 127.0.0.1:PORT": the simulator listens
     return p, int(line.split(":")[-1])
 
-def switchlab_push(d, vendor, port, n):
-    """One `switchlab push` as a whole process: its seconds."""
+def prepare(d, vendor, port, n):
+    """The lab, manifest and template in `d` for pushing n lines to the simulator on port."""
     tpl = os.path.join(d, "templates", vendor)
     os.makedirs(tpl, exist_ok=True)
     with open(os.path.join(tpl, "bench.j2"), "w") as f:
@@ -68,24 +68,21 @@ def switchlab_push(d, vendor, port, n):
                 f'[[device.port]]\nname = "{VENDORS[vendor][0]}"\n')
     with open(os.path.join(d, "m.toml"), "w") as f:
         f.write('name = "bench"\n[[device]]\nname = "sw"\ntemplate = "bench"\n')
-    env = dict(os.environ, B_PASS="admin", B_SECRET="enablepw")
-    t0 = time.perf_counter()
-    r = subprocess.run([BIN, "--templates", "templates", "push", "--lab", "lab.toml", "--manifest", "m.toml",
-                        "--no-save", "--accept-new-host-keys", "--snapshots", "snap", "-q"],
-                       cwd=d, env=env, capture_output=True, text=True)
-    took = time.perf_counter() - t0
-    if r.returncode != 0:
-        raise SystemExit(f"switchlab push failed on {vendor}: {r.stdout}{r.stderr}")
-    return took
 
-def timed(argv):
+def timed(argv, cwd=None, env=None):
     """One command as a whole process: its seconds."""
     t0 = time.perf_counter()
-    r = subprocess.run(argv, capture_output=True, text=True)
+    r = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
     took = time.perf_counter() - t0
     if r.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed: {r.stdout}{r.stderr}")
     return took
+
+def switchlab_push(d):
+    """One `switchlab push` of what `prepare` wrote in d, as a whole process: its seconds."""
+    return timed([BIN, "--templates", "templates", "push", "--lab", "lab.toml", "--manifest", "m.toml",
+                  "--no-save", "--accept-new-host-keys", "--snapshots", "snap", "-q"],
+                 cwd=d, env=dict(os.environ, B_PASS="admin", B_SECRET="enablepw"))
 
 def netmiko_push(vendor, port, n):
     from netmiko import ConnectHandler
@@ -153,12 +150,14 @@ for vendor in VENDORS:
         with tempfile.TemporaryDirectory() as d:
             # One untimed push first: the simulator's first session pays for what it sets
             # up once.
-            switchlab_push(d, vendor, port, SIZES[0])
+            prepare(d, vendor, port, SIZES[0])
+            switchlab_push(d)
             for n in SIZES:
+                prepare(d, vendor, port, n)
                 ours, nm, sc = [], [], []
                 for _ in range(ROUNDS):
                     quiet()
-                    ours.append(switchlab_push(d, vendor, port, n))
+                    ours.append(switchlab_push(d))
                     quiet()
                     nm.append(peer_push("netmiko", vendor, port, n))
                     if VENDORS[vendor][2]:
@@ -178,7 +177,7 @@ for vendor in VENDORS:
                 alone, control = [], []
                 for _ in range(ROUNDS):
                     quiet()
-                    alone.append(switchlab_push(d, vendor, port, n))
+                    alone.append(switchlab_push(d))
                     quiet()
                     control.append(timed([BIN, "vendors"]))
                 print(f"  alone, {ROUNDS} pushes {QUIET} s apart: {fmt(alone, 1)} ms, "

@@ -1,5 +1,6 @@
-//! Push: render → connect → configure (lines typed ahead where the profile allows) → save → verify from the running
-//! config, for many devices at once (bounded), one failing device never stopping the others.
+//! Push: render → connect → configure (lines typed ahead where the profile allows) →
+//! save → verify from the running config, for many devices at once (bounded), one failing
+//! device never stopping the others.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

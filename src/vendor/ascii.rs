@@ -7,6 +7,8 @@
 //! ten times faster. The other Unicode classes (`\pL`, `.`, negated brackets) are left as
 //! they are.
 
+use std::borrow::Cow;
+
 use regex::Regex;
 use regex_syntax::ast::{
     self, Ast, ClassAscii, ClassAsciiKind, ClassBracketed, ClassPerl, ClassPerlKind, ClassSet,
@@ -16,20 +18,22 @@ use regex_syntax::ast::{
 /// `pattern` compiled with its Perl classes ASCII; the regex crate's own error where the
 /// pattern does not compile.
 pub fn profile_regex(pattern: &str) -> Result<Regex, regex::Error> {
-    Regex::new(&ascii_classes(pattern).unwrap_or_else(|| pattern.to_string()))
+    Regex::new(&ascii(pattern))
 }
 
 /// `patterns` as one set, each pattern's Perl classes ASCII.
 pub fn profile_set(patterns: &[String]) -> Result<regex::RegexSet, regex::Error> {
-    regex::RegexSet::new(
-        patterns
-            .iter()
-            .map(|p| ascii_classes(p).unwrap_or_else(|| p.clone())),
-    )
+    regex::RegexSet::new(patterns.iter().map(|p| ascii(p)))
+}
+
+/// `pattern` with its Perl classes ASCII, or as it is where it has none or does not parse
+/// (the regex crate then says why).
+fn ascii(pattern: &str) -> Cow<'_, str> {
+    ascii_classes(pattern).map_or(Cow::Borrowed(pattern), Cow::Owned)
 }
 
 /// `pattern` with every Perl class written as its ASCII class; `None` if it does not parse
-/// (the regex crate then says why) or has no Perl class.
+/// or has no Perl class.
 fn ascii_classes(pattern: &str) -> Option<String> {
     if !pattern.contains('\\') {
         return None;
@@ -48,7 +52,7 @@ fn in_ast(node: &mut Ast) -> bool {
     match node {
         Ast::ClassPerl(perl) => {
             let span = perl.span;
-            let item = ClassSetItem::Ascii(ascii(perl));
+            let item = ClassSetItem::Ascii(ascii_class(perl));
             *node = Ast::class_bracketed(ClassBracketed {
                 span,
                 negated: false,
@@ -75,7 +79,7 @@ fn in_set(set: &mut ClassSet) -> bool {
 fn in_item(item: &mut ClassSetItem) -> bool {
     match item {
         ClassSetItem::Perl(perl) => {
-            *item = ClassSetItem::Ascii(ascii(perl));
+            *item = ClassSetItem::Ascii(ascii_class(perl));
             true
         }
         ClassSetItem::Bracketed(b) => in_set(&mut b.kind),
@@ -85,7 +89,7 @@ fn in_item(item: &mut ClassSetItem) -> bool {
 }
 
 /// The ASCII class a Perl class means in ASCII: `\s` is `[\t\n\v\f\r ]` either way.
-fn ascii(perl: &ClassPerl) -> ClassAscii {
+fn ascii_class(perl: &ClassPerl) -> ClassAscii {
     ClassAscii {
         span: perl.span,
         kind: match perl.kind {
