@@ -3,13 +3,16 @@
 # the simulators over SSH on loopback, in turns, at 48 and 200 config lines, for all five
 # vendors (scrapli has core drivers for IOS and EOS only). Prints min/median milliseconds
 # per client and how many times faster switchlab's median is; then switchlab's pushes
-# again, alone, 0.2 s apart, with their spread (median over min), each followed by a
-# control of the same length without network (`switchlab vendors`).
+# again, alone, 0.2 s apart, each between two runs of a control of the same length
+# without network (`switchlab vendors`), with their spread (median over min) over all of
+# them and over the calm ones (both controls within 10 % of the row's fastest). In turns,
+# a control follows each push too, and each push's major page faults (its own code read
+# back from disk after a pause) are counted.
 # Every process runs on CPU $CPU (default 0; CPU=none lets the scheduler place them): on
 # a small VM a wake-up on the other core goes through the hypervisor, and whether the
 # client and the simulator share a core changes from run to run, which spreads a
 # whole-process push of 200 lines from 21 to 48 ms while on one core it takes 21 to 22.
-# SAMPLES=1 also prints switchlab's times in the order they were taken.
+# SAMPLES=1 also prints switchlab's times and the controls' in the order they were taken.
 #   benches/push.sh [ROUNDS=5] [SIZES=48,200] [VENDOR...]   (needs python3 with venv)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

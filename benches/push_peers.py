@@ -7,14 +7,19 @@ lines in the running config); Netmiko and scrapli from connect to disconnect ins
 Python process of their own, one per push (their import not counted), so that nothing a
 peer leaves behind (paramiko's transport thread) runs in the process that times the next
 client. Prints min and median per client, how far switchlab's median lies above its
-minimum, and the ratios of the medians; then, for each row, switchlab's pushes again
-alone, 0.2 s apart, and their spread: where a peer's push takes seconds (Netmiko on
-FastIron and FASTPATH, 12 to 14 s), the rounds in turns span minutes, and a shared
-machine's load changes within them. After each of those, a control as long as a push with
-no network (`switchlab vendors`): where its spread rises with the push's, the machine's
-load moved, not the push.
+minimum, and the ratios of the medians. Each of switchlab's pushes in turns is followed,
+0.2 s later, by the control described below.
+
+Then, for each row, switchlab's pushes again alone, 0.2 s apart, each between two runs of
+a control as long as a push with no network (`switchlab vendors`): where a peer's push
+takes seconds (Netmiko on FastIron and FASTPATH, 12 to 14 s), the rounds in turns span
+minutes, and a shared machine has stretches of seconds in which every process runs 30 to
+50 % slower. The pushes whose controls on both sides ran within 10 % of the row's fastest
+control are the calm ones (in turns, those whose control after them is); their spread is
+the push's own, and the last line counts the rows within 10 %: in turns, all and calm
+ones, and alone between calm controls.
 """
-import logging, os, statistics, subprocess, sys, tempfile, time
+import logging, os, resource, statistics, subprocess, sys, tempfile, time
 
 # vendor -> (first port as the lab names it, netmiko device type, scrapli core driver)
 VENDORS = {
@@ -70,16 +75,20 @@ def prepare(d, vendor, port, n):
         f.write('name = "bench"\n[[device]]\nname = "sw"\ntemplate = "bench"\n')
 
 def timed(argv, cwd=None, env=None):
-    """One command as a whole process: its seconds."""
+    """One command as a whole process: its seconds, and its major page faults (pages of
+    its code or data read back from disk: a machine may evict a binary's pages that sat
+    unused for seconds, and each one read back costs a disk read)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_majflt
     t0 = time.perf_counter()
     r = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
     took = time.perf_counter() - t0
     if r.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed: {r.stdout}{r.stderr}")
-    return took
+    return took, resource.getrusage(resource.RUSAGE_CHILDREN).ru_majflt - before
 
 def switchlab_push(d):
-    """One `switchlab push` of what `prepare` wrote in d, as a whole process: its seconds."""
+    """One `switchlab push` of what `prepare` wrote in d, as a whole process: its seconds
+    and major page faults."""
     return timed([BIN, "--templates", "templates", "push", "--lab", "lab.toml", "--manifest", "m.toml",
                   "--no-save", "--accept-new-host-keys", "--snapshots", "snap", "-q"],
                  cwd=d, env=dict(os.environ, B_PASS="admin", B_SECRET="enablepw"))
@@ -123,12 +132,49 @@ def quiet():
     time.sleep(QUIET)
 
 def fmt(xs, digits):
-    """min/median in milliseconds."""
-    return f"{min(xs) * 1e3:.{digits}f}/{statistics.median(xs) * 1e3:.{digits}f}"
+    """min/median in milliseconds ("-" for none)."""
+    return f"{min(xs) * 1e3:.{digits}f}/{statistics.median(xs) * 1e3:.{digits}f}" if xs else "-"
 
 def spread(xs):
     """How far the median lies above the minimum, in per cent."""
-    return f"{(statistics.median(xs) / min(xs) - 1) * 100:.0f}%"
+    return f"{(statistics.median(xs) / min(xs) - 1) * 100:.0f}%" if xs else "-"
+
+# The target: a push's median within 10 % of its minimum. Also what makes a control calm:
+# within 10 % of the fastest control of its row.
+CALM = 0.10
+
+def within(xs, need):
+    """Whether xs holds `need` times or more and its median lies within CALM of its
+    minimum: fewer are too few to tell."""
+    return len(xs) >= need and statistics.median(xs) <= min(xs) * (1 + CALM)
+
+def calm_line(calm, of, need):
+    """How many of `of` were calm, and their min/median and spread."""
+    few = " (too few to tell)" if len(calm) < need else ""
+    return f"{len(calm)} of {len(of)} pushes {fmt(calm, 1)} ms, spread {spread(calm)}{few}"
+
+def run_control():
+    """The control: the same binary's `vendors`, as long as a push (it compiles all five
+    profiles) and with no network, so its time moves only with the machine's load."""
+    return timed([BIN, "vendors"])[0]
+
+def alone_between_controls(d):
+    """switchlab's pushes alone, QUIET apart, with a control before the first and after
+    each: the pushes, the controls, and the calm pushes, those whose controls on both
+    sides are calm. A push slow of itself (Nagle's delay, a lost wake-up) stays among the
+    calm ones, since its controls do not slow with it; a push the machine slowed goes with
+    its controls. Takes at least ROUNDS pushes, and more, up to ALONE_MAX, until ROUNDS
+    of them are calm."""
+    controls, pushes = [run_control()], []
+    while True:
+        quiet()
+        pushes.append(switchlab_push(d)[0])
+        quiet()
+        controls.append(run_control())
+        floor = min(controls) * (1 + CALM)
+        calm = [p for i, p in enumerate(pushes) if max(controls[i], controls[i + 1]) <= floor]
+        if len(pushes) >= ROUNDS and (len(calm) >= ROUNDS or len(pushes) >= ALONE_MAX):
+            return pushes, controls, calm
 
 if sys.argv[1] == "--peer":
     # A child of the benchmark: one peer's push, its seconds on stdout.
@@ -139,6 +185,10 @@ if sys.argv[1] == "--peer":
 
 BIN, ROUNDS, SIZES = sys.argv[1], int(sys.argv[2]), [int(s) for s in sys.argv[3].split(",")]
 ONLY = sys.argv[4:]
+ALONE_MAX = 8 * ROUNDS
+rows = met_turns = met_calm_turns = met_calm = 0
+# Rounds in turns are not taken again: half of them calm is enough to tell.
+TURNS_CALM = (ROUNDS + 1) // 2
 print("all on CPU " + CPU if CPU != "none" else "CPUs as the scheduler places them")
 print("min/median in ms; spread: median over min; x: the peer's median over switchlab's")
 print(f"{'vendor':17} {'lines':>5} {'switchlab':>9} {'spread':>6} {'netmiko':>11} {'scrapli':>9} {'xnetmiko':>8} {'xscrapli':>8}")
@@ -154,10 +204,14 @@ for vendor in VENDORS:
             switchlab_push(d)
             for n in SIZES:
                 prepare(d, vendor, port, n)
-                ours, nm, sc = [], [], []
+                ours, faults, after, nm, sc = [], [], [], [], []
                 for _ in range(ROUNDS):
                     quiet()
-                    ours.append(switchlab_push(d))
+                    took, major = switchlab_push(d)
+                    ours.append(took)
+                    faults.append(major)
+                    quiet()
+                    after.append(run_control())
                     quiet()
                     nm.append(peer_push("netmiko", vendor, port, n))
                     if VENDORS[vendor][2]:
@@ -167,26 +221,38 @@ for vendor in VENDORS:
                 xs = f"{statistics.median(sc) / m:8.1f}" if sc else f"{'-':>8}"
                 n = len(lines_for(vendor, n))
                 print(f"{vendor:17} {n:5} {fmt(ours, 1):>9} {spread(ours):>6} {fmt(nm, 0):>11} "
-                      f"{fmt(sc, 0) if sc else '-':>9} {statistics.median(nm) / m:8.1f} {xs}", flush=True)
+                      f"{fmt(sc, 0):>9} {statistics.median(nm) / m:8.1f} {xs}", flush=True)
+                disk = [p for p, f in zip(ours, faults) if f]
+                rest = [p for p, f in zip(ours, faults) if not f]
+                print(f"  in turns, {len(disk)} of {len(ours)} pushes read code back from disk "
+                      f"({sum(faults)} major page faults): those {fmt(disk, 1)} ms, "
+                      f"the others {fmt(rest, 1)} ms", flush=True)
                 if SAMPLES:
                     print("  switchlab, ms in order: " + " ".join(f"{x * 1e3:.1f}" for x in ours), flush=True)
-                # The same pushes again, switchlab alone: where a peer's push takes seconds,
-                # the rounds in turns span minutes of a shared machine's changing load. After
-                # each, a control: the same binary's `vendors` (CPU only, no network, as long
-                # as a push), whose spread is the machine's, not the push's.
-                alone, control = [], []
-                for _ in range(ROUNDS):
-                    quiet()
-                    alone.append(switchlab_push(d))
-                    quiet()
-                    control.append(timed([BIN, "vendors"]))
-                print(f"  alone, {ROUNDS} pushes {QUIET} s apart: {fmt(alone, 1)} ms, "
-                      f"spread {spread(alone)}", flush=True)
-                print(f"  control, `switchlab vendors` after each: {fmt(control, 1)} ms, "
+                    print("  major page faults: " + " ".join(str(f) for f in faults), flush=True)
+                    print("  control after each, ms: " + " ".join(f"{x * 1e3:.1f}" for x in after),
+                          flush=True)
+                # The spread again, switchlab alone: where a peer's push takes seconds, the
+                # rounds in turns span minutes of a shared machine's changing load.
+                alone, control, calm = alone_between_controls(d)
+                print(f"  alone, {QUIET} s apart: {len(alone)} pushes {fmt(alone, 1)} ms, spread "
+                      f"{spread(alone)}; control before and after each {fmt(control, 1)} ms, "
                       f"spread {spread(control)}", flush=True)
+                # In turns, a push is calm when the control 0.2 s after it is: within CALM of
+                # the row's fastest control in either part.
+                floor = min(control + after) * (1 + CALM)
+                calm_turns = [p for p, c in zip(ours, after) if c <= floor]
+                print(f"  calm: in turns {calm_line(calm_turns, ours, TURNS_CALM)}; alone "
+                      f"{calm_line(calm, alone, ROUNDS)}", flush=True)
+                met_turns += within(ours, ROUNDS)
+                met_calm_turns += within(calm_turns, TURNS_CALM)
+                met_calm += within(calm, ROUNDS)
+                rows += 1
                 if SAMPLES:
                     print("  alone, ms in order: " + " ".join(f"{x * 1e3:.1f}" for x in alone), flush=True)
                     print("  control, ms in order: " + " ".join(f"{x * 1e3:.1f}" for x in control),
                           flush=True)
     finally:
         os.killpg(sim.pid, 15)
+print(f"min and median within {CALM:.0%}: in turns {met_turns} of {rows} rows, calm ones "
+      f"{met_calm_turns} of {rows}; alone between calm controls {met_calm} of {rows}")
