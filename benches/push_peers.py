@@ -135,6 +135,10 @@ def fmt(xs, digits):
     """min/median in milliseconds ("-" for none)."""
     return f"{min(xs) * 1e3:.{digits}f}/{statistics.median(xs) * 1e3:.{digits}f}" if xs else "-"
 
+def series(label, xs):
+    """SAMPLES=1: xs in milliseconds, in the order they were taken."""
+    print(f"  {label}, ms in order: " + " ".join(f"{x * 1e3:.1f}" for x in xs), flush=True)
+
 def spread(xs):
     """How far the median lies above the minimum, in per cent."""
     return f"{(statistics.median(xs) / min(xs) - 1) * 100:.0f}%" if xs else "-"
@@ -142,6 +146,10 @@ def spread(xs):
 # The target: a push's median within 10 % of its minimum. Also what makes a control calm:
 # within 10 % of the fastest control of its row.
 CALM = 0.10
+
+def calm_below(controls):
+    """The slowest a control may run and still be calm: CALM over the fastest of them."""
+    return min(controls) * (1 + CALM)
 
 def within(xs, need):
     """Whether xs holds `need` times or more and its median lies within CALM of its
@@ -171,7 +179,7 @@ def alone_between_controls(d):
         pushes.append(switchlab_push(d)[0])
         quiet()
         controls.append(run_control())
-        floor = min(controls) * (1 + CALM)
+        floor = calm_below(controls)
         calm = [p for i, p in enumerate(pushes) if max(controls[i], controls[i + 1]) <= floor]
         if len(pushes) >= ROUNDS and (len(calm) >= ROUNDS or len(pushes) >= ALONE_MAX):
             return pushes, controls, calm
@@ -228,10 +236,9 @@ for vendor in VENDORS:
                       f"({sum(faults)} major page faults): those {fmt(disk, 1)} ms, "
                       f"the others {fmt(rest, 1)} ms", flush=True)
                 if SAMPLES:
-                    print("  switchlab, ms in order: " + " ".join(f"{x * 1e3:.1f}" for x in ours), flush=True)
+                    series("switchlab", ours)
                     print("  major page faults: " + " ".join(str(f) for f in faults), flush=True)
-                    print("  control after each, ms: " + " ".join(f"{x * 1e3:.1f}" for x in after),
-                          flush=True)
+                    series("control after each", after)
                 # The spread again, switchlab alone: where a peer's push takes seconds, the
                 # rounds in turns span minutes of a shared machine's changing load.
                 alone, control, calm = alone_between_controls(d)
@@ -240,8 +247,7 @@ for vendor in VENDORS:
                       f"spread {spread(control)}", flush=True)
                 # In turns, a push is calm when the control 0.2 s after it is: within CALM of
                 # the row's fastest control in either part.
-                floor = min(control + after) * (1 + CALM)
-                calm_turns = [p for p, c in zip(ours, after) if c <= floor]
+                calm_turns = [p for p, c in zip(ours, after) if c <= calm_below(control + after)]
                 print(f"  calm: in turns {calm_line(calm_turns, ours, TURNS_CALM)}; alone "
                       f"{calm_line(calm, alone, ROUNDS)}", flush=True)
                 met_turns += within(ours, ROUNDS)
@@ -249,9 +255,8 @@ for vendor in VENDORS:
                 met_calm += within(calm, ROUNDS)
                 rows += 1
                 if SAMPLES:
-                    print("  alone, ms in order: " + " ".join(f"{x * 1e3:.1f}" for x in alone), flush=True)
-                    print("  control, ms in order: " + " ".join(f"{x * 1e3:.1f}" for x in control),
-                          flush=True)
+                    series("alone", alone)
+                    series("control", control)
     finally:
         os.killpg(sim.pid, 15)
 print(f"min and median within {CALM:.0%}: in turns {met_turns} of {rows} rows, calm ones "

@@ -8,7 +8,7 @@
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use nix::libc;
 
@@ -124,10 +124,7 @@ impl PacketSocket {
     }
 
     /// As `recv`, with the time the kernel took the frame in (None if it gave none).
-    pub fn recv_stamped(
-        &self,
-        buf: &mut [u8],
-    ) -> io::Result<(usize, Option<std::time::SystemTime>)> {
+    pub fn recv_stamped(&self, buf: &mut [u8]) -> io::Result<(usize, Option<SystemTime>)> {
         let mut iov = libc::iovec {
             iov_base: buf.as_mut_ptr().cast(),
             iov_len: buf.len(),
@@ -235,4 +232,58 @@ pub fn segments(frame: &[u8]) -> u64 {
         return 1;
     }
     (len - hdr_len).div_ceil(gso_size) as u64
+}
+
+/// When a frame the kernel stamped at `stamp` (wall clock, as `recv_stamped` gives it)
+/// came in, on the monotonic clock: the time it waited for the reading thread counts.
+/// `wall` and `mono` read the two clocks, the wall clock first: were the thread preempted
+/// between the two reads, the other order would take the gap for waiting and date the
+/// frame early, so a switch would forward it under its latency (a 400 µs switch measured
+/// 373 µs); this order only dates it late.
+pub fn arrival(
+    stamp: Option<SystemTime>,
+    wall: impl FnOnce() -> SystemTime,
+    mono: impl FnOnce() -> Instant,
+) -> Instant {
+    let waited = stamp
+        .and_then(|t| wall().duration_since(t).ok())
+        .unwrap_or_default();
+    let now = mono();
+    now.checked_sub(waited).unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    /// Regression: a preemption between the two clock reads dated frames early.
+    #[test]
+    fn a_preemption_between_the_clock_reads_never_dates_a_frame_early() {
+        let (wall0, mono0) = (SystemTime::now(), Instant::now());
+        // True time since (wall0, mono0), which every read then moves on by 27 µs: the
+        // thread is preempted right after whichever clock it reads first.
+        let t = Cell::new(Duration::from_micros(150));
+        let gap = Duration::from_micros(27);
+        let read = || {
+            let now = t.get();
+            t.set(now + gap);
+            now
+        };
+        // The kernel took the frame in at 100 µs.
+        let stamp = Some(wall0 + Duration::from_micros(100));
+        let at = arrival(stamp, || wall0 + read(), || mono0 + read());
+        assert!(
+            at >= mono0 + Duration::from_micros(100),
+            "dated {:?} before the kernel took it in",
+            (mono0 + Duration::from_micros(100)).duration_since(at)
+        );
+    }
+
+    #[test]
+    fn a_frame_without_a_stamp_arrived_when_it_is_read() {
+        let mono0 = Instant::now();
+        assert_eq!(arrival(None, SystemTime::now, || mono0), mono0);
+    }
 }
