@@ -5,9 +5,11 @@
 # per client and how many times faster switchlab's median is; then switchlab's pushes
 # again, alone, 0.2 s apart, each between two runs of a control of the same length
 # without network (`switchlab vendors`), with their spread (median over min) over all of
-# them and over the calm ones (both controls within 10 % of the row's fastest). In turns,
-# a control follows each push too, and each push's major page faults (its own code read
-# back from disk after a pause) are counted.
+# them and over the calm ones (both controls within 10 % of the row's fastest). A peer is
+# timed after its import; so, untimed, before each of switchlab's pushes in turns, its
+# executable and libraries are read into the page cache and a control runs, as alone;
+# each push's major page faults (its code read back from disk) are counted, and pushes
+# with those files dropped from the page cache first show a cold start.
 # Every process runs on CPU $CPU (default 0; CPU=none lets the scheduler place them): on
 # a small VM a wake-up on the other core goes through the hypervisor, and whether the
 # client and the simulator share a core changes from run to run, which spreads a

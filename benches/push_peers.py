@@ -7,15 +7,22 @@ lines in the running config); Netmiko and scrapli from connect to disconnect ins
 Python process of their own, one per push (their import not counted), so that nothing a
 peer leaves behind (paramiko's transport thread) runs in the process that times the next
 client. Prints min and median per client, how far switchlab's median lies above its
-minimum, and the ratios of the medians. Each of switchlab's pushes in turns is followed,
-0.2 s later, by the control described below.
+minimum, and the ratios of the medians.
+
+A peer's push is timed in a process that has just run its import: its code is loaded and
+has run. switchlab's is timed from exec, after the peers' seconds (Netmiko takes 12 s on
+FastIron), in which a VM's pageout may have dropped its code from the page cache and the
+CPU run other work. So each of switchlab's pushes in turns comes as it does alone: its
+executable and libraries are read into the page cache, untimed, and the control described
+below runs 0.2 s before it. Per row, pushes with those files dropped from the page cache
+first show what a cold start costs.
 
 Then, for each row, switchlab's pushes again alone, 0.2 s apart, each between two runs of
 a control as long as a push with no network (`switchlab vendors`): where a peer's push
 takes seconds (Netmiko on FastIron and FASTPATH, 12 to 14 s), the rounds in turns span
 minutes, and a shared machine has stretches of seconds in which every process runs 30 to
 50 % slower. The pushes whose controls on both sides ran within 10 % of the row's fastest
-control are the calm ones (in turns, those whose control after them is); their spread is
+control are the calm ones (in turns, those whose control before them is); their spread is
 the push's own, and the last line counts the rows within 10 %: in turns, all and calm
 ones, and alone between calm controls.
 """
@@ -85,6 +92,32 @@ def timed(argv, cwd=None, env=None):
     if r.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed: {r.stdout}{r.stderr}")
     return took, resource.getrusage(resource.RUSAGE_CHILDREN).ru_majflt - before
+
+def code_files(pid):
+    """The files whose code a process runs (its executable and shared libraries), read
+    from /proc/PID/maps: the simulator runs the same binary as a push, with the same
+    libraries."""
+    with open(f"/proc/{pid}/maps") as f:
+        fields = [line.split() for line in f]
+    return sorted({x[5] for x in fields if len(x) >= 6 and "x" in x[1] and x[5].startswith("/")})
+
+# Linux reads at most its read-ahead window (8 MiB on this VM's disk) for one WILLNEED.
+WILLNEED_STEP = 4 << 20
+
+def page_cache(files, advice):
+    """Ask the kernel to read files into the page cache (WILLNEED, a step at a time) or
+    to drop what no process has mapped (DONTNEED, as a machine's pageout drops file pages
+    left unused for a while)."""
+    for path in files:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            size = os.fstat(fd).st_size if advice == os.POSIX_FADV_WILLNEED else 0
+            for offset in range(0, size, WILLNEED_STEP):
+                os.posix_fadvise(fd, offset, WILLNEED_STEP, advice)
+            if not size:
+                os.posix_fadvise(fd, 0, 0, advice)
+        finally:
+            os.close(fd)
 
 def switchlab_push(d):
     """One `switchlab push` of what `prepare` wrote in d, as a whole process: its seconds
@@ -166,6 +199,16 @@ def run_control():
     profiles) and with no network, so its time moves only with the machine's load."""
     return timed([BIN, "vendors"])[0]
 
+def cold_pushes(d, code):
+    """ROUNDS pushes, each after its code was dropped from the page cache: what a push
+    costs on a machine that has evicted it. Their seconds and major page faults."""
+    pushes = []
+    for _ in range(ROUNDS):
+        page_cache(code, os.POSIX_FADV_DONTNEED)
+        quiet()
+        pushes.append(switchlab_push(d))
+    return [t for t, _ in pushes], [f for _, f in pushes]
+
 def alone_between_controls(d):
     """switchlab's pushes alone, QUIET apart, with a control before the first and after
     each: the pushes, the controls, and the calm pushes, those whose controls on both
@@ -194,6 +237,8 @@ if sys.argv[1] == "--peer":
 BIN, ROUNDS, SIZES = sys.argv[1], int(sys.argv[2]), [int(s) for s in sys.argv[3].split(",")]
 ONLY = sys.argv[4:]
 ALONE_MAX = 8 * ROUNDS
+# What the page cache holds dirty (a binary just built) cannot be dropped: written first.
+os.sync()
 rows = met_turns = met_calm_turns = met_calm = 0
 # Rounds in turns are not taken again: half of them calm is enough to tell.
 TURNS_CALM = (ROUNDS + 1) // 2
@@ -204,6 +249,7 @@ for vendor in VENDORS:
     if ONLY and vendor not in ONLY:
         continue
     sim, port = start_sim(vendor)
+    code = code_files(sim.pid)
     try:
         with tempfile.TemporaryDirectory() as d:
             # One untimed push first: the simulator's first session pays for what it sets
@@ -212,14 +258,18 @@ for vendor in VENDORS:
             switchlab_push(d)
             for n in SIZES:
                 prepare(d, vendor, port, n)
-                ours, faults, after, nm, sc = [], [], [], [], []
+                ours, faults, before, nm, sc = [], [], [], [], []
                 for _ in range(ROUNDS):
+                    # Untimed, as a peer's import is: its code into the page cache (a
+                    # machine may drop file pages left unused for a peer's 12 s), and the
+                    # control, which also measures the machine's pace beside the push.
+                    page_cache(code, os.POSIX_FADV_WILLNEED)
+                    quiet()
+                    before.append(run_control())
                     quiet()
                     took, major = switchlab_push(d)
                     ours.append(took)
                     faults.append(major)
-                    quiet()
-                    after.append(run_control())
                     quiet()
                     nm.append(peer_push("netmiko", vendor, port, n))
                     if VENDORS[vendor][2]:
@@ -238,16 +288,20 @@ for vendor in VENDORS:
                 if SAMPLES:
                     series("switchlab", ours)
                     print("  major page faults: " + " ".join(str(f) for f in faults), flush=True)
-                    series("control after each", after)
+                    series("control before each", before)
+                cold, cold_faults = cold_pushes(d, code)
+                print(f"  cold, its code dropped from the page cache before each: {fmt(cold, 1)} ms, "
+                      f"spread {spread(cold)}, {min(cold_faults)} to {max(cold_faults)} major page "
+                      f"faults a push", flush=True)
                 # The spread again, switchlab alone: where a peer's push takes seconds, the
                 # rounds in turns span minutes of a shared machine's changing load.
                 alone, control, calm = alone_between_controls(d)
                 print(f"  alone, {QUIET} s apart: {len(alone)} pushes {fmt(alone, 1)} ms, spread "
                       f"{spread(alone)}; control before and after each {fmt(control, 1)} ms, "
                       f"spread {spread(control)}", flush=True)
-                # In turns, a push is calm when the control 0.2 s after it is: within CALM of
-                # the row's fastest control in either part.
-                calm_turns = [p for p, c in zip(ours, after) if c <= calm_below(control + after)]
+                # In turns, a push is calm when the control 0.2 s before it is: within CALM
+                # of the row's fastest control in either part.
+                calm_turns = [p for p, c in zip(ours, before) if c <= calm_below(control + before)]
                 print(f"  calm: in turns {calm_line(calm_turns, ours, TURNS_CALM)}; alone "
                       f"{calm_line(calm, alone, ROUNDS)}", flush=True)
                 met_turns += within(ours, ROUNDS)
