@@ -101,7 +101,7 @@ def code_files(pid):
         fields = [line.split() for line in f]
     return sorted({x[5] for x in fields if len(x) >= 6 and "x" in x[1] and x[5].startswith("/")})
 
-# Linux reads at most its read-ahead window (8 MiB on this VM's disk) for one WILLNEED.
+# Linux reads at most the disk's read-ahead window (its read_ahead_kb) for one WILLNEED.
 WILLNEED_STEP = 4 << 20
 
 def page_cache(files, advice):
@@ -111,10 +111,10 @@ def page_cache(files, advice):
     for path in files:
         fd = os.open(path, os.O_RDONLY)
         try:
-            size = os.fstat(fd).st_size if advice == os.POSIX_FADV_WILLNEED else 0
-            for offset in range(0, size, WILLNEED_STEP):
-                os.posix_fadvise(fd, offset, WILLNEED_STEP, advice)
-            if not size:
+            if advice == os.POSIX_FADV_WILLNEED:
+                for offset in range(0, os.fstat(fd).st_size, WILLNEED_STEP):
+                    os.posix_fadvise(fd, offset, WILLNEED_STEP, advice)
+            else:
                 os.posix_fadvise(fd, 0, 0, advice)
         finally:
             os.close(fd)
