@@ -188,6 +188,21 @@ fn a_regex_that_does_not_compile_is_refused_with_file_line_and_key() {
     );
 }
 
+// Session patterns are compiled by regex-lite, which has no Unicode classes: a profile
+// that uses one hears so at load, not at the first prompt.
+#[test]
+fn a_unicode_class_in_a_session_pattern_is_refused_at_load_saying_why() {
+    broken(|t| t.replace(r"'^% Invalid'", r"'^% \pL+ Invalid'")).stderr(
+        predicate::str::contains("supermicro_sse.toml:5:")
+            .and(predicate::str::contains(
+                "key `errors`: regex does not compile",
+            ))
+            .and(predicate::str::contains(
+                "Unicode character classes are not supported",
+            )),
+    );
+}
+
 #[test]
 fn an_unreachable_or_missing_mode_is_refused() {
     broken(|t| t.replace("enter = \"configure terminal\"\n", "")).stderr(predicate::str::contains(

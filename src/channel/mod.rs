@@ -6,12 +6,11 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use regex::Regex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::parse::LinkEvent;
 use crate::transport::{ByteStream, Connected};
-use crate::vendor::Vendor;
+use crate::vendor::{Pattern, Vendor};
 
 mod answer;
 mod clean;
@@ -36,7 +35,7 @@ pub(crate) enum Want {
 #[derive(Clone, Copy)]
 enum Stop<'a> {
     /// At one of these, at the end of the text.
-    Wants(&'a [Want], &'a [Regex]),
+    Wants(&'a [Want], &'a [Pattern]),
     /// At the prompt after a line typed ahead of `next` (see `answer.rs`).
     Answer { next: Option<&'a str> },
 }
@@ -165,7 +164,7 @@ impl Channel {
     pub(crate) async fn read_until(
         &mut self,
         wants: &[Want],
-        extra: &[Regex],
+        extra: &[Pattern],
         what: &str,
     ) -> Result<Hit, ChannelError> {
         self.read_to(Stop::Wants(wants, extra), what).await
@@ -292,7 +291,7 @@ impl Channel {
         Ok(true)
     }
 
-    fn check(&mut self, wants: &[Want], extra: &[Regex]) -> Option<Hit> {
+    fn check(&mut self, wants: &[Want], extra: &[Pattern]) -> Option<Hit> {
         if wants.contains(&Want::LoginFailed) && self.vendor.login_failure.is_match(&self.text) {
             return Some(self.consume(Want::LoginFailed, None, self.text.len()));
         }
@@ -333,7 +332,7 @@ impl Channel {
     fn match_tail(
         &self,
         wants: &[Want],
-        extra: &[Regex],
+        extra: &[Pattern],
         tail: &str,
     ) -> Option<(Want, Option<String>)> {
         let v = &self.vendor;

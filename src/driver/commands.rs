@@ -1,10 +1,9 @@
 //! The driver's commands beyond running one: the software version, the clock, saving the
 //! config with the vendor's dialogs.
 
-use regex::Regex;
-
 use super::{Driver, DriverError, echoed, strip_echo};
 use crate::channel::{Hit, Want};
+use crate::vendor::Pattern;
 
 impl Driver {
     /// The software version (`commands.version`, read with `commands.version_pattern`);
@@ -65,11 +64,11 @@ impl Driver {
     async fn send_with_dialogs(
         &mut self,
         command: &str,
-        dialogs: &[(Regex, String)],
+        dialogs: &[(Pattern, String)],
         what: &str,
     ) -> Result<String, DriverError> {
         self.ch.send_line(command).await?;
-        let extra: Vec<Regex> = dialogs.iter().map(|(r, _)| r.clone()).collect();
+        let extra: Vec<Pattern> = dialogs.iter().map(|(r, _)| r.clone()).collect();
         let mut wants = vec![Want::Prompt];
         wants.extend((0..extra.len()).map(Want::Pattern));
         let mut out = String::new();
@@ -102,7 +101,7 @@ impl Driver {
     /// Save the running config with the vendor's command and dialogs.
     pub(crate) async fn save(&mut self) -> Result<String, DriverError> {
         let save = self.vendor.profile.save.clone();
-        let dialogs: Vec<(Regex, String)> = self
+        let dialogs: Vec<(Pattern, String)> = self
             .vendor
             .save_dialogs
             .iter()

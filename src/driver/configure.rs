@@ -189,7 +189,7 @@ fn norm(s: &str) -> String {
 /// Lines matching `ignore` (the profile's `verify.ignore`: defaults the device never shows,
 /// like IOS `no shutdown`) are skipped.
 pub(crate) fn verify_config(
-    ignore: &[regex::Regex],
+    ignore: &[crate::vendor::Pattern],
     placed: &[Placed],
     running: &str,
 ) -> Vec<(usize, String)> {
@@ -281,7 +281,7 @@ mod tests {
             ("interface Gi0/1", false, true),
             ("hostname sw", true, false),
         ]);
-        let ignore = [regex::Regex::new("^exit$").unwrap()];
+        let ignore = [crate::vendor::Pattern::new("^exit$").unwrap()];
         assert!(verify_config(&ignore, &flat, RUNNING).is_empty());
     }
 

@@ -2,15 +2,14 @@
 //! take a config back to a snapshot (for `restore`). Pure: configs in, configs or lines
 //! out, so every vendor's rules are tested without a device.
 
-use regex::Regex;
-
 use super::config::{Config, Entry, inverse_of, key_of};
+use crate::vendor::Pattern;
 use crate::vendor::restore::RestoreRules;
 
 /// One line applied to a body (or to the top level): a line of the same key, or the line
 /// it undoes, goes; the line is added unless the device never shows it (`hidden`). A `no`
 /// line only undoes (a device that shows it, as FTOS does `no shutdown`, keeps its own).
-fn apply_line(body: &mut Vec<String>, line: &str, rules: &RestoreRules, hidden: &[Regex]) {
+fn apply_line(body: &mut Vec<String>, line: &str, rules: &RestoreRules, hidden: &[Pattern]) {
     let undone = inverse_of(line, rules);
     if line.starts_with("no ") {
         body.retain(|l| l != &undone);
@@ -29,7 +28,7 @@ pub fn expected(
     running: &Config,
     baseline: &Config,
     rules: &RestoreRules,
-    hidden: &[Regex],
+    hidden: &[Pattern],
 ) -> Config {
     let mut out = running.clone();
     for b in &baseline.entries {
@@ -164,8 +163,8 @@ mod tests {
     fn cfg(text: &str) -> Config {
         Config::parse(text, &rules())
     }
-    fn hidden() -> Vec<Regex> {
-        vec![Regex::new("^no shutdown$").unwrap()]
+    fn hidden() -> Vec<Pattern> {
+        vec![Pattern::new("^no shutdown$").unwrap()]
     }
 
     const BEFORE: &str =
@@ -243,7 +242,7 @@ mod tests {
     #[test]
     fn the_profile_s_inverse_pairs_are_used() {
         let mut r = rules();
-        r.inverse = vec![(Regex::new("^enable$").unwrap(), "disable".into())];
+        r.inverse = vec![(Pattern::new("^enable$").unwrap(), "disable".into())];
         r.defaults.clear();
         let now = cfg("interface ethernet 1/1/1\n enable\n");
         assert_eq!(

@@ -1,4 +1,5 @@
-//! A profile's `\d`, `\w` and `\s` (and `\D`, `\W`, `\S`) mean their ASCII classes.
+//! A `[[parse]]` rule's `\d`, `\w` and `\s` (and `\D`, `\W`, `\S`) mean their ASCII
+//! classes, as in the session patterns (`pattern.rs`), which `regex-lite` compiles.
 //!
 //! Switches print ASCII. In Unicode, `\w` is some 770 ranges of code points and `\d` some
 //! 70, and each compiles to a large automaton: IOS's clock pattern alone took 1.7 ms to
@@ -19,11 +20,6 @@ use regex_syntax::ast::{
 /// pattern does not compile.
 pub fn profile_regex(pattern: &str) -> Result<Regex, regex::Error> {
     Regex::new(&ascii(pattern))
-}
-
-/// `patterns` as one set, each pattern's Perl classes ASCII.
-pub fn profile_set(patterns: &[String]) -> Result<regex::RegexSet, regex::Error> {
-    regex::RegexSet::new(patterns.iter().map(|p| ascii(p)))
 }
 
 /// `pattern` with its Perl classes ASCII, or as it is where it has none or does not parse

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::compiler::Compiler;
+use super::pattern::{Pattern, PatternSet};
 use super::profile::{ParseRecord, ParseStyle, Profile};
 use crate::format::{FormatError, Source};
 
@@ -36,28 +37,29 @@ pub struct VendorData {
     pub modes: Vec<ModeInfo>,
     pub dialogs: Vec<Answer>,
     pub save_dialogs: Vec<Answer>,
-    pub save_success: Option<Regex>,
-    pub pager: Option<Regex>,
+    pub save_success: Option<Pattern>,
+    pub pager: Option<Pattern>,
     /// The error patterns as one set: every line of every answer is checked against them.
-    pub errors: regex::RegexSet,
-    pub username_prompt: Regex,
-    pub password_prompt: Regex,
-    pub login_failure: Regex,
+    pub errors: PatternSet,
+    pub username_prompt: Pattern,
+    pub password_prompt: Pattern,
+    pub login_failure: Pattern,
     pub link_events: Vec<LinkEventPattern>,
+    /// Tried on every line a device prints: `regex`'s, not a session [`Pattern`].
     pub async_line: Option<Regex>,
     /// `[[parse]]`, compiled at first use from `source`.
     parse: OnceLock<Vec<CompiledParse>>,
     source: Source,
     /// `verify.ignore`, compiled.
-    pub verify_ignore: Vec<Regex>,
+    pub verify_ignore: Vec<Pattern>,
     /// `[restore]`, compiled.
     pub restore: super::restore::RestoreRules,
     /// `commands.version_pattern`, compiled (it has a group `v`).
-    pub version_pattern: Option<Regex>,
+    pub version_pattern: Option<Pattern>,
     /// `commands.clock_pattern`, compiled (it has the groups `time`, `mon`, `day`, `year`).
-    pub clock_pattern: Option<Regex>,
+    pub clock_pattern: Option<Pattern>,
     /// `commands.shut_pattern`, compiled (multi-line: it matches one line).
-    pub shut_pattern: Option<Regex>,
+    pub shut_pattern: Option<Pattern>,
     /// `[session.type_ahead]`, checked and compiled.
     pub type_ahead: Option<super::type_ahead::TypeAhead>,
 }
@@ -81,20 +83,20 @@ impl std::fmt::Display for Origin {
 #[derive(Debug, Clone)]
 pub struct ModeInfo {
     pub name: String,
-    pub prompt: Regex,
-    pub auth_prompt: Option<Regex>,
+    pub prompt: Pattern,
+    pub auth_prompt: Option<Pattern>,
     pub depth: usize,
 }
 
 #[derive(Debug, Clone)]
 pub struct Answer {
-    pub pattern: Regex,
+    pub pattern: Pattern,
     pub answer: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct LinkEventPattern {
-    pub pattern: Regex,
+    pub pattern: Pattern,
     pub state: Option<crate::states::LinkState>,
 }
 
@@ -125,7 +127,7 @@ impl Vendor {
         let version_pattern = (cmds.version_pattern.as_deref())
             .map(|p| {
                 c.with_v(
-                    &c.regex("commands.version_pattern", p)?,
+                    c.regex("commands.version_pattern", p)?,
                     p,
                     "commands.version_pattern",
                 )
@@ -151,7 +153,9 @@ impl Vendor {
             password_prompt: c.regex("login.password_prompt", &profile.login.password_prompt)?,
             login_failure: c.regex("login.failure", &profile.login.failure)?,
             link_events: super::compiled_parse::link_events(&c, &profile.link_events)?,
-            async_line: c.opt("async_line", profile.async_line.as_deref())?,
+            async_line: (profile.async_line.as_deref())
+                .map(|p| c.scan_regex("async_line", p))
+                .transpose()?,
             parse: OnceLock::new(),
             source: src.clone(),
             verify_ignore: c.all("verify.ignore", &profile.verify.ignore)?,
@@ -273,7 +277,7 @@ fn check_port_commands(c: &Compiler, profile: &Profile) -> Result<(), FormatErro
 }
 
 /// `commands.clock_pattern`, with the groups the clock check reads.
-fn clock_pattern(c: &Compiler, pattern: Option<&str>) -> Result<Option<Regex>, FormatError> {
+fn clock_pattern(c: &Compiler, pattern: Option<&str>) -> Result<Option<Pattern>, FormatError> {
     let Some(p) = pattern else { return Ok(None) };
     let re = c.regex("commands.clock_pattern", p)?;
     let names: Vec<&str> = re.capture_names().flatten().collect();

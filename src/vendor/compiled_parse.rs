@@ -33,9 +33,9 @@ fn schema(r: &ParseRule) -> (&'static [&'static str], &'static str) {
 pub(super) fn compile(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, FormatError> {
     let key = |k: &str| format!("parse[{}].{k}", r.command);
     let rows = (r.rows.iter())
-        .map(|p| c.regex(&key("rows"), p))
+        .map(|p| c.scan_regex(&key("rows"), p))
         .collect::<Result<Vec<_>, _>>()?;
-    let start = c.opt(&key("start"), r.start.as_deref())?;
+    let start = parse_opt(c, &key("start"), r.start.as_deref())?;
     let needs = match r.style {
         ParseStyle::Table if rows.is_empty() => {
             Some(("rows", "style \"table\" needs `rows` regexes"))
@@ -54,7 +54,10 @@ pub(super) fn compile(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, Form
         known(name, "field", "fields")?;
         // Without a group `v` the field would be null on every port, silently.
         let k = key(&format!("fields.{name}"));
-        fields.push((name.clone(), c.with_v(&c.regex(&k, pattern)?, pattern, &k)?));
+        fields.push((
+            name.clone(),
+            c.with_v(c.scan_regex(&k, pattern)?, pattern, &k)?,
+        ));
     }
     for re in rows.iter().chain(start.iter()) {
         for g in re.capture_names().flatten() {
@@ -64,7 +67,7 @@ pub(super) fn compile(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, Form
     let mut map = Vec::new();
     for (field, pairs) in &r.map {
         let compiled = (pairs.iter())
-            .map(|[p, v]| Ok((c.regex(&key(&format!("map.{field}")), p)?, v.clone())))
+            .map(|[p, v]| Ok((c.scan_regex(&key(&format!("map.{field}")), p)?, v.clone())))
             .collect::<Result<Vec<_>, FormatError>>()?;
         map.push((field.clone(), compiled));
     }
@@ -90,14 +93,22 @@ pub(super) fn compile(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, Form
         command: r.command.clone(),
         style: r.style,
         record: r.record,
-        after: c.opt(&key("after"), r.after.as_deref())?,
-        until: c.opt(&key("until"), r.until.as_deref())?,
+        after: parse_opt(c, &key("after"), r.after.as_deref())?,
+        until: parse_opt(c, &key("until"), r.until.as_deref())?,
         bare_port: r.bare_port.clone(),
         rows,
         start,
         fields,
         map,
     })
+}
+
+fn parse_opt(
+    c: &Compiler,
+    key: &str,
+    pattern: Option<&str>,
+) -> Result<Option<regex::Regex>, FormatError> {
+    pattern.map(|p| c.scan_regex(key, p)).transpose()
 }
 
 /// `name` is a field of the rule's record, or an error listing those it has.

@@ -1,9 +1,9 @@
 //! Compiling a profile's patterns: each error names the profile key and is located at
-//! the pattern's place in the file (what `vendor/compiled.rs` builds on).
-
-use regex::Regex;
+//! the pattern's place in the file (what `vendor/compiled.rs` builds on). Session
+//! patterns are `regex-lite`'s, `[[parse]]` rules `regex`'s (see `pattern.rs`).
 
 use super::compiled::Answer;
+use super::pattern::{Pattern, PatternSet};
 use super::profile::Dialog;
 use crate::format::{FormatError, Source};
 
@@ -17,20 +17,28 @@ impl<'a> Compiler<'a> {
         Compiler { src }
     }
 
-    pub(super) fn regex(&self, key: &str, pattern: &str) -> Result<Regex, FormatError> {
+    /// A session pattern, compiled.
+    pub(super) fn regex(&self, key: &str, pattern: &str) -> Result<Pattern, FormatError> {
+        super::pattern::pattern(pattern)
+            .map_err(|e| self.invalid(pattern, key, format!("regex does not compile: {e}")))
+    }
+
+    /// A pattern tried on every line of long outputs (`[[parse]]` rules, `async_line`),
+    /// compiled with `regex`, whose literal prefilters skip most lines at once.
+    pub(super) fn scan_regex(&self, key: &str, pattern: &str) -> Result<regex::Regex, FormatError> {
         super::ascii::profile_regex(pattern)
             .map_err(|e| self.invalid(pattern, key, format!("regex does not compile: {e}")))
     }
 
     /// `re` if it has the group `v` the value is taken from, else an error saying so.
-    pub(super) fn with_v(
+    pub(super) fn with_v<R: Groups>(
         &self,
-        re: &Regex,
+        re: R,
         pattern: &str,
         key: &str,
-    ) -> Result<Regex, FormatError> {
-        if re.capture_names().flatten().any(|g| g == "v") {
-            return Ok(re.clone());
+    ) -> Result<R, FormatError> {
+        if re.has_group("v") {
+            return Ok(re);
         }
         Err(self.invalid(
             pattern,
@@ -50,33 +58,18 @@ impl<'a> Compiler<'a> {
         &self,
         key: &str,
         pattern: Option<&str>,
-    ) -> Result<Option<Regex>, FormatError> {
+    ) -> Result<Option<Pattern>, FormatError> {
         pattern.map(|p| self.regex(key, p)).transpose()
     }
 
     /// Every pattern of a list, compiled.
-    pub(super) fn all(&self, key: &str, patterns: &[String]) -> Result<Vec<Regex>, FormatError> {
+    pub(super) fn all(&self, key: &str, patterns: &[String]) -> Result<Vec<Pattern>, FormatError> {
         patterns.iter().map(|p| self.regex(key, p)).collect()
     }
 
-    /// `patterns` as one set; where it does not compile, each is compiled alone so the
-    /// error names its pattern.
-    pub(super) fn set(
-        &self,
-        key: &str,
-        patterns: &[String],
-    ) -> Result<regex::RegexSet, FormatError> {
-        super::ascii::profile_set(patterns).map_err(|e| {
-            if let Err(alone) = self.all(key, patterns) {
-                return alone;
-            }
-            let first = patterns.first().map_or("", String::as_str);
-            self.invalid(
-                first,
-                key,
-                format!("the patterns do not compile together: {e}"),
-            )
-        })
+    /// `patterns` as one set, the error naming the first that does not compile.
+    pub(super) fn set(&self, key: &str, patterns: &[String]) -> Result<PatternSet, FormatError> {
+        self.all(key, patterns).map(PatternSet::new)
     }
 
     pub(super) fn answers(
@@ -93,5 +86,22 @@ impl<'a> Compiler<'a> {
                 })
             })
             .collect()
+    }
+}
+
+/// A compiled regex's named groups, whichever engine compiled it.
+pub(super) trait Groups {
+    fn has_group(&self, name: &str) -> bool;
+}
+
+impl Groups for Pattern {
+    fn has_group(&self, name: &str) -> bool {
+        self.capture_names().flatten().any(|g| g == name)
+    }
+}
+
+impl Groups for regex::Regex {
+    fn has_group(&self, name: &str) -> bool {
+        self.capture_names().flatten().any(|g| g == name)
     }
 }

@@ -2,10 +2,10 @@
 //! line is undone, for `push --diff`, the before/after snapshots and `restore`. Every key
 //! has a default that fits IOS-style CLIs; a profile sets only what differs.
 
-use regex::Regex;
 use serde::Deserialize;
 
 use super::compiler::Compiler;
+use super::pattern::Pattern;
 use crate::format::FormatError;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -109,12 +109,12 @@ fn default_defaults() -> Vec<String> {
 /// `[restore]` compiled.
 #[derive(Debug, Clone)]
 pub struct RestoreRules {
-    pub keys: Vec<Regex>,
-    pub inverse: Vec<(Regex, String)>,
-    pub removable: Vec<Regex>,
-    pub volatile: Vec<Regex>,
-    pub port_sections: Vec<Regex>,
-    pub defaults: Vec<Regex>,
+    pub keys: Vec<Pattern>,
+    pub inverse: Vec<(Pattern, String)>,
+    pub removable: Vec<Pattern>,
+    pub volatile: Vec<Pattern>,
+    pub port_sections: Vec<Pattern>,
+    pub defaults: Vec<Pattern>,
     pub strategy: Strategy,
 }
 
@@ -123,7 +123,7 @@ impl RestoreRules {
     pub fn standard() -> RestoreRules {
         let all = |v: Vec<String>| {
             v.iter()
-                .filter_map(|p| super::ascii::profile_regex(p).ok())
+                .filter_map(|p| super::pattern::pattern(p).ok())
                 .collect()
         };
         let d = Restore::default();
@@ -140,7 +140,7 @@ impl RestoreRules {
 }
 
 pub(super) fn compile(c: &Compiler<'_>, r: &Restore) -> Result<RestoreRules, FormatError> {
-    let all = |key: &str, v: &[String]| -> Result<Vec<Regex>, FormatError> {
+    let all = |key: &str, v: &[String]| -> Result<Vec<Pattern>, FormatError> {
         v.iter().map(|p| c.regex(key, p)).collect()
     };
     let removable = all("restore.removable", &r.removable)?;

@@ -8,7 +8,7 @@ use crate::format::FormatError;
 #[derive(Debug, Clone)]
 pub struct TypeAhead {
     pub lines: usize,
-    pub alone: regex::RegexSet,
+    pub alone: super::pattern::PatternSet,
 }
 
 /// `[session.type_ahead]`: 2 to 1000 lines in flight, its `alone` patterns compiled.
