@@ -22,6 +22,11 @@ pub fn profile_regex(pattern: &str) -> Result<Regex, regex::Error> {
     Regex::new(&ascii(pattern))
 }
 
+/// `patterns` as one set, each pattern's Perl classes ASCII.
+pub fn profile_set(patterns: &[String]) -> Result<regex::RegexSet, regex::Error> {
+    regex::RegexSet::new(patterns.iter().map(|p| ascii(p)))
+}
+
 /// `pattern` with its Perl classes ASCII, or as it is where it has none or does not parse
 /// (the regex crate then says why).
 fn ascii(pattern: &str) -> Cow<'_, str> {

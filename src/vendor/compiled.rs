@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::compiler::Compiler;
-use super::pattern::{Pattern, PatternSet};
+use super::pattern::Pattern;
 use super::profile::{ParseRecord, ParseStyle, Profile};
 use crate::format::{FormatError, Source};
 
@@ -39,8 +39,9 @@ pub struct VendorData {
     pub save_dialogs: Vec<Answer>,
     pub save_success: Option<Pattern>,
     pub pager: Option<Pattern>,
-    /// The error patterns as one set: every line of every answer is checked against them.
-    pub errors: PatternSet,
+    /// The error patterns as one set: every line of every answer is checked against them
+    /// (`regex`'s, not session [`Pattern`]s: a watch checks every line of every poll).
+    pub errors: regex::RegexSet,
     pub username_prompt: Pattern,
     pub password_prompt: Pattern,
     pub login_failure: Pattern,
@@ -148,7 +149,7 @@ impl Vendor {
             save_dialogs: c.answers("save.dialog.pattern", &profile.save.dialogs)?,
             save_success: c.opt("save.success", profile.save.success.as_deref())?,
             pager: c.opt("session.pager", profile.session.pager.as_deref())?,
-            errors: c.set("errors", &profile.errors)?,
+            errors: c.scan_set("errors", &profile.errors)?,
             username_prompt: c.regex("login.username_prompt", &profile.login.username_prompt)?,
             password_prompt: c.regex("login.password_prompt", &profile.login.password_prompt)?,
             login_failure: c.regex("login.failure", &profile.login.failure)?,

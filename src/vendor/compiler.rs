@@ -72,6 +72,26 @@ impl<'a> Compiler<'a> {
         self.all(key, patterns).map(PatternSet::new)
     }
 
+    /// `patterns` as one `regex` set, tried on every line of long outputs (`errors`);
+    /// where it does not compile, each is compiled alone so the error names its pattern.
+    pub(super) fn scan_set(
+        &self,
+        key: &str,
+        patterns: &[String],
+    ) -> Result<regex::RegexSet, FormatError> {
+        super::ascii::profile_set(patterns).map_err(|e| {
+            let alone = patterns.iter().find_map(|p| self.scan_regex(key, p).err());
+            alone.unwrap_or_else(|| {
+                let first = patterns.first().map_or("", String::as_str);
+                self.invalid(
+                    first,
+                    key,
+                    format!("the patterns do not compile together: {e}"),
+                )
+            })
+        })
+    }
+
     pub(super) fn answers(
         &self,
         key: &str,
