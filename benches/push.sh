@@ -3,7 +3,7 @@
 # the simulators over SSH on loopback, in turns, at 48 and 200 config lines, for all five
 # vendors (scrapli has core drivers for IOS and EOS only). Prints min/median milliseconds
 # per client and how many times faster switchlab's median is; then switchlab's pushes
-# again, alone, 0.2 s apart, each between two runs of a control of the same length
+# again, alone, 0.2 s apart, each between two runs of a control of a few ms
 # without network (`switchlab vendors`), with their spread (median over min) over all of
 # them and over the calm ones (both controls within 10 % of the row's fastest). A peer is
 # timed after its import; so, untimed, before each of switchlab's pushes in turns, its

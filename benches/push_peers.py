@@ -18,7 +18,7 @@ below runs 0.2 s before it. Per row, pushes with those files dropped from the pa
 first show what a cold start costs.
 
 Then, for each row, switchlab's pushes again alone, 0.2 s apart, each between two runs of
-a control as long as a push with no network (`switchlab vendors`): where a peer's push
+a control of a few ms with no network (`switchlab vendors`): where a peer's push
 takes seconds (Netmiko on FastIron and FASTPATH, 12 to 14 s), the rounds in turns span
 minutes, and a shared machine has stretches of seconds in which every process runs 30 to
 50 % slower. The pushes whose controls on both sides ran within 10 % of the row's fastest
@@ -195,8 +195,9 @@ def calm_line(calm, of, need):
     return f"{len(calm)} of {len(of)} pushes {fmt(calm, 1)} ms, spread {spread(calm)}{few}"
 
 def run_control():
-    """The control: the same binary's `vendors`, as long as a push (it compiles all five
-    profiles) and with no network, so its time moves only with the machine's load."""
+    """The control: the same binary's `vendors` (it loads all five profiles), some 5 ms
+    against a push's 7 to 10, with no network, so its time moves only with the machine's
+    pace."""
     return timed([BIN, "vendors"])[0]
 
 def held_in_memory(path):
@@ -228,6 +229,10 @@ def alone_between_controls(d):
     calm ones, since its controls do not slow with it; a push the machine slowed goes with
     its controls. Takes at least ROUNDS pushes, and more, up to ALONE_MAX, until ROUNDS
     of them are calm."""
+    # The first control, too, after the pause each later one has: one run straight after
+    # the row's cold pushes ran some 15 % faster than all the others, and no later control
+    # came within 10 % of it, so no push counted as calm.
+    quiet()
     controls, pushes = [run_control()], []
     while True:
         quiet()
