@@ -187,13 +187,9 @@ impl Bench<'_, '_> {
     }
 
     fn ask(&self, size: u32, fps: f64, duration: Duration) -> Ask {
-        let cap = self
-            .plan
-            .max_offered_fps
-            .map_or(f64::INFINITY, |c| c as f64);
         Ask {
             frame_size: size,
-            fps: Some(fps.min(cap)),
+            fps: Some(super::search::asked_fps(fps, self.plan.max_offered_fps)),
             duration,
             frames: None,
             ramp: (duration / 10).min(RAMP_MAX),

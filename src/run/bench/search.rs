@@ -24,6 +24,14 @@ pub(crate) fn line_fps(speed_mbps: u64, frame_size: u32) -> f64 {
     speed_mbps as f64 * 1e6 / ((frame_size as f64 + 20.0) * 8.0)
 }
 
+/// The rate a trial asks of the generator: `fps` under the plan's `cap`, and at least one
+/// frame a second. The generator takes whole frames per second and refuses 0: a
+/// throughput found under 1 fps (a generator starved on a loaded machine) put the latency
+/// trials after it at `--fps 0`, and the whole benchmark failed.
+pub(crate) fn asked_fps(fps: f64, cap: Option<u64>) -> f64 {
+    fps.min(cap.map_or(f64::INFINITY, |c| c as f64)).max(1.0)
+}
+
 /// What one trial came to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Outcome {
@@ -247,6 +255,15 @@ impl Burst {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Regression: a latency trial at a throughput under 1 fps was asked as `--fps 0`.
+    #[test]
+    fn a_trial_asks_at_least_one_frame_a_second_and_no_more_than_the_cap() {
+        assert_eq!(asked_fps(0.3, None), 1.0);
+        assert_eq!(asked_fps(0.0, Some(500)), 1.0);
+        assert_eq!(asked_fps(9_000.0, Some(500)), 500.0);
+        assert_eq!(asked_fps(250.0, Some(500)), 250.0);
+    }
 
     /// A switch that forwards `cap` fps and drops the rest, and a generator that sends
     /// `gen_max` fps at most.
