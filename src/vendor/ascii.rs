@@ -1,5 +1,6 @@
-//! A `[[parse]]` rule's `\d`, `\w` and `\s` (and `\D`, `\W`, `\S`) mean their ASCII
-//! classes, as in the session patterns (`pattern.rs`), which `regex-lite` compiles.
+//! In the patterns `regex` compiles (`[[parse]]` rules, `errors`, `async_line`, the cables
+//! table), `\d`, `\w` and `\s` (and `\D`, `\W`, `\S`) mean their ASCII classes, as they
+//! do in the session patterns `regex-lite` compiles (`pattern.rs`).
 //!
 //! Switches print ASCII. In Unicode, `\w` is some 770 ranges of code points and `\d` some
 //! 70, and each compiles to a large automaton: IOS's clock pattern alone took 1.7 ms to

@@ -35,7 +35,7 @@ pub(super) fn compile(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, Form
     let rows = (r.rows.iter())
         .map(|p| c.scan_regex(&key("rows"), p))
         .collect::<Result<Vec<_>, _>>()?;
-    let start = parse_opt(c, &key("start"), r.start.as_deref())?;
+    let start = c.scan_opt(&key("start"), r.start.as_deref())?;
     let needs = match r.style {
         ParseStyle::Table if rows.is_empty() => {
             Some(("rows", "style \"table\" needs `rows` regexes"))
@@ -93,22 +93,14 @@ pub(super) fn compile(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, Form
         command: r.command.clone(),
         style: r.style,
         record: r.record,
-        after: parse_opt(c, &key("after"), r.after.as_deref())?,
-        until: parse_opt(c, &key("until"), r.until.as_deref())?,
+        after: c.scan_opt(&key("after"), r.after.as_deref())?,
+        until: c.scan_opt(&key("until"), r.until.as_deref())?,
         bare_port: r.bare_port.clone(),
         rows,
         start,
         fields,
         map,
     })
-}
-
-fn parse_opt(
-    c: &Compiler,
-    key: &str,
-    pattern: Option<&str>,
-) -> Result<Option<regex::Regex>, FormatError> {
-    pattern.map(|p| c.scan_regex(key, p)).transpose()
 }
 
 /// `name` is a field of the rule's record, or an error listing those it has.

@@ -1,6 +1,7 @@
 //! Compiling a profile's patterns: each error names the profile key and is located at
 //! the pattern's place in the file (what `vendor/compiled.rs` builds on). Session
-//! patterns are `regex-lite`'s, `[[parse]]` rules `regex`'s (see `pattern.rs`).
+//! patterns are `regex-lite`'s; what is tried on every line of long outputs (`[[parse]]`
+//! rules, `errors`, `async_line`) is `regex`'s (see `pattern.rs`).
 
 use super::compiled::Answer;
 use super::pattern::{Pattern, PatternSet};
@@ -19,7 +20,7 @@ impl<'a> Compiler<'a> {
 
     /// A session pattern, compiled.
     pub(super) fn regex(&self, key: &str, pattern: &str) -> Result<Pattern, FormatError> {
-        super::pattern::pattern(pattern)
+        Pattern::new(pattern)
             .map_err(|e| self.invalid(pattern, key, format!("regex does not compile: {e}")))
     }
 
@@ -28,6 +29,15 @@ impl<'a> Compiler<'a> {
     pub(super) fn scan_regex(&self, key: &str, pattern: &str) -> Result<regex::Regex, FormatError> {
         super::ascii::profile_regex(pattern)
             .map_err(|e| self.invalid(pattern, key, format!("regex does not compile: {e}")))
+    }
+
+    /// An optional pattern tried on every line of long outputs, compiled.
+    pub(super) fn scan_opt(
+        &self,
+        key: &str,
+        pattern: Option<&str>,
+    ) -> Result<Option<regex::Regex>, FormatError> {
+        pattern.map(|p| self.scan_regex(key, p)).transpose()
     }
 
     /// `re` if it has the group `v` the value is taken from, else an error saying so.

@@ -121,11 +121,7 @@ pub struct RestoreRules {
 impl RestoreRules {
     /// The defaults, compiled (they are constants that compile: tested below).
     pub fn standard() -> RestoreRules {
-        let all = |v: Vec<String>| {
-            v.iter()
-                .filter_map(|p| super::pattern::pattern(p).ok())
-                .collect()
-        };
+        let all = |v: Vec<String>| v.iter().filter_map(|p| Pattern::new(p).ok()).collect();
         let d = Restore::default();
         RestoreRules {
             keys: all(d.keys),
