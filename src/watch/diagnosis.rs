@@ -66,7 +66,11 @@ impl Judge<'_> {
         };
         let hint = || self.hints.explain_all(&facts);
         let evidence = flaps > self.max_flaps || facts.err_disabled;
-        let (verdict, hint) = if let Some(why) = p.rejected {
+        // Evidence of a failure stands first: however the watch ended, and whether or not
+        // a poll ever showed the port (syslog may have seen it flap).
+        let (verdict, hint) = if evidence {
+            (PortVerdict::Fail, hint())
+        } else if let Some(why) = p.rejected {
             (PortVerdict::Unknown, format!("not watched: {why}"))
         } else if !tl.shown() && self.polled {
             // A port no poll showed (a misspelt name) has no verdict, not a pass.
@@ -75,9 +79,6 @@ impl Judge<'_> {
                 "the switch never showed this port in `{shown_by}`: check its name in the lab"
             );
             (PortVerdict::Unknown, hint)
-        } else if evidence {
-            // Evidence of a failure stands, however the watch ended.
-            (PortVerdict::Fail, hint())
         } else if let Some((at, why)) = &self.lost {
             (PortVerdict::Lost, format!("watch cut short at {at}: {why}"))
         } else if no_link {
@@ -104,6 +105,83 @@ impl Judge<'_> {
             nic: facts.nic.clone().unwrap_or_default(),
             verdict,
             hint,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+    use crate::format::manifest::FlapSource;
+
+    fn at(ms: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_millis(1_000_000 + ms)
+    }
+
+    fn judge<'a>(hints: &'a HintFile, lost: Option<(String, String)>) -> Judge<'a> {
+        Judge {
+            device: "sw1",
+            hints,
+            max_flaps: 1,
+            polled: true,
+            shown_by: "show interfaces {port}",
+            lost,
+        }
+    }
+
+    fn verdict(j: &Judge, tl: &PortTimeline) -> PortVerdict {
+        let facts = PortFacts::default();
+        let w = Watched {
+            name: "Et1",
+            cabling: &facts,
+            tl,
+            rejected: None,
+            expect_down: false,
+            shut: false,
+        };
+        j.row(&w).verdict
+    }
+
+    // Regression: a port missing from every poll, whose flaps syslog saw, was `unknown`.
+    #[test]
+    fn evidence_of_a_failure_wins_over_a_port_no_poll_showed() {
+        let hints = HintFile::builtin();
+        let mut tl = PortTimeline::default();
+        for k in 0..5 {
+            tl.observe(
+                at(k * 2_000),
+                false,
+                FlapSource::Syslog,
+                Duration::from_secs(1),
+            );
+            tl.observe(
+                at(k * 2_000 + 300),
+                true,
+                FlapSource::Syslog,
+                Duration::from_secs(1),
+            );
+        }
+        assert!(!tl.shown());
+        assert_eq!(verdict(&judge(&hints, None), &tl), PortVerdict::Fail);
+        let quiet = PortTimeline::default();
+        assert_eq!(verdict(&judge(&hints, None), &quiet), PortVerdict::Unknown);
+        let lost = Some(("2026-12-07T10:00:00Z".into(), "session closed".into()));
+        assert_eq!(
+            verdict(&judge(&hints, lost.clone()), &tl),
+            PortVerdict::Fail
+        );
+        let mut polled = PortTimeline::default();
+        polled.poll(at(0), &up(), Duration::from_secs(1));
+        assert_eq!(verdict(&judge(&hints, lost), &polled), PortVerdict::Lost);
+    }
+
+    fn up() -> crate::parse::PortState {
+        crate::parse::PortState {
+            port: "Et1".into(),
+            oper: Some(LinkState::Up),
+            ..Default::default()
         }
     }
 }

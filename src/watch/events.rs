@@ -81,6 +81,27 @@ pub(crate) enum Problem {
     TranscriptLost { why: String },
     /// A running-config snapshot could not be written: `restore` has nothing to go by.
     SnapshotLost { file: String, why: String },
+    /// A step after the watch's last poll failed (the watch itself had reached its end, so
+    /// its ports keep their verdicts).
+    AfterWatch { step: AfterWatch, why: String },
+}
+
+/// The steps that follow a watch's last poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AfterWatch {
+    /// Looking up in the running config whether a port without link is shut.
+    UnlinkedLookup,
+    /// The end-of-run read of the transceivers (the cable audit's second reading).
+    CableAudit,
+}
+
+impl std::fmt::Display for AfterWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AfterWatch::UnlinkedLookup => "looking up the ports without link",
+            AfterWatch::CableAudit => "the cable audit's end reading",
+        })
+    }
 }
 
 impl std::fmt::Display for Problem {
@@ -99,6 +120,9 @@ impl std::fmt::Display for Problem {
             }
             Problem::SyslogStopped { why } => write!(f, "syslog not read: {why}"),
             Problem::TranscriptLost { why } => f.write_str(why),
+            Problem::AfterWatch { step, why } => {
+                write!(f, "{step} failed after the watch ended: {why}")
+            }
             Problem::SnapshotLost { file, why } => {
                 write!(
                     f,

@@ -8,7 +8,8 @@
 //! forgotten: memory grows with the ports, not with the flaps.
 //!
 //! Counters are reconciled cumulatively: the flaps a counter proves since the first poll,
-//! against every down seen up to the poll. A sighting read late (a log buffer line dated
+//! against every down seen up to the poll. A counter that goes back (`clear counters`, a
+//! wrap, a reboot) starts a new epoch: its count from zero against what was seen since. A sighting read late (a log buffer line dated
 //! at its read) that makes an open unseen entry redundant takes that entry's place, so a
 //! window two sources overlap is never counted twice.
 
@@ -43,12 +44,19 @@ pub(crate) enum Settled {
     Unseen(Unseen),
 }
 
-/// What a port's counters read at its first poll: flaps are proven against it.
+/// What a port's counters read at the start of their epoch (the first poll, or the last
+/// poll before they went back: `clear counters`, a wrap, a reboot); flaps are proven
+/// against it.
 #[derive(Debug, Clone, Copy)]
 struct Baseline {
     changes: Option<u64>,
     downs: Option<u64>,
     up: Option<bool>,
+    /// The epoch began at this poll: what was seen and proven up to it belongs to the
+    /// epochs before, and the counter since is compared only with what was seen since.
+    since: Option<SystemTime>,
+    seen_before: u64,
+    unseen_before: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -185,6 +193,9 @@ impl PortTimeline {
                 changes: state.link_changes,
                 downs: state.link_downs,
                 up: up_now,
+                since: None,
+                seen_before: 0,
+                unseen_before: 0,
             });
             if let Some(up) = up_now {
                 self.last_by_source.push((FlapSource::State, up, time));
@@ -201,6 +212,7 @@ impl PortTimeline {
                 since.max(interval) + Duration::from_secs(2),
             )
         });
+        self.rebase_if_reset(state, &prev, prev_time);
         match self.proven_downs(state) {
             Some(proven) => self.reconcile(proven, prev_time, time),
             // No counter: a last-change time younger than the poll gap (by more than its
@@ -233,23 +245,55 @@ impl PortTimeline {
         news
     }
 
-    /// The downs the port's counter proves since the first poll: a counter of downs alone
-    /// (FRR's `Link downs`) directly; one of every change by the state it started in. None
-    /// without a counter. A counter that went back (cleared) starts again from there.
-    fn proven_downs(&mut self, state: &PortState) -> Option<u64> {
-        let base = self.baseline.as_mut()?;
+    /// A counter that went back (`clear counters`, a wrap, a reboot) starts a new epoch at
+    /// the last poll before: its count since then starts from zero, in the state that poll
+    /// found, and is compared with what was seen since. What the epochs before proved stays.
+    fn rebase_if_reset(&mut self, state: &PortState, prev: &PortState, prev_time: SystemTime) {
+        let Some(base) = self.baseline else {
+            return;
+        };
+        let went_back =
+            |b: Option<u64>, now: Option<u64>| matches!((b, now), (Some(b), Some(n)) if n < b);
+        let last = |now: Option<u64>, was: Option<u64>| match (now, was) {
+            (Some(n), Some(w)) => Some(n.max(w)),
+            (n, w) => n.or(w),
+        };
+        // The highest reading of the epoch so far: a counter only goes back by a reset.
+        let high = (
+            last(prev.link_changes, base.changes),
+            last(prev.link_downs, base.downs),
+        );
+        if !(went_back(high.0, state.link_changes) || went_back(high.1, state.link_downs)) {
+            return;
+        }
+        let (seen, unseen) = self.seen_and_unseen(prev_time);
+        self.baseline = Some(Baseline {
+            changes: state.link_changes.map(|_| 0),
+            downs: state.link_downs.map(|_| 0),
+            up: prev.is_up(),
+            since: Some(prev_time),
+            seen_before: seen,
+            unseen_before: unseen,
+        });
+    }
+
+    /// Downs seen up to `time`, and unseen flaps proven so far, over the whole watch.
+    fn seen_and_unseen(&self, time: SystemTime) -> (u64, u64) {
+        let seen = self.tally.downs_seen
+            + self.open.iter().filter(|t| !t.up && t.time <= time).count() as u64;
+        let unseen = self.tally.unseen + self.open_unseen.iter().map(|u| u.flaps).sum::<u64>();
+        (seen, unseen)
+    }
+
+    /// The downs the port's counter proves in its epoch: a counter of downs alone (FRR's
+    /// `Link downs`) directly; one of every change by the state it started in. None
+    /// without a counter.
+    fn proven_downs(&self, state: &PortState) -> Option<u64> {
+        let base = self.baseline.as_ref()?;
         if let (Some(b), Some(now)) = (base.downs, state.link_downs) {
-            if now < b {
-                base.downs = Some(now);
-            }
-            return Some(now.saturating_sub(b.min(now)));
+            return Some(now.saturating_sub(b));
         }
-        let (b, now) = (base.changes?, state.link_changes?);
-        if now < b {
-            base.changes = Some(now);
-            return Some(0);
-        }
-        let changes = now - b;
+        let changes = state.link_changes?.saturating_sub(base.changes?);
         // From up, changes go down, up, down…; from down, up, down…
         Some(match base.up {
             Some(false) => changes / 2,
@@ -257,13 +301,16 @@ impl PortTimeline {
         })
     }
 
-    /// Make the unseen flaps what the counter proves beyond the downs seen up to `time`:
-    /// add the shortfall in this poll's window, or take back open unseen entries a late
-    /// sighting made redundant.
+    /// Make the unseen flaps of this counter epoch what the counter proves beyond the
+    /// downs seen in it up to `time`: add the shortfall in this poll's window, or take
+    /// back open unseen entries a late sighting made redundant.
     fn reconcile(&mut self, proven: u64, prev_time: SystemTime, time: SystemTime) {
-        let seen = self.tally.downs_seen
-            + self.open.iter().filter(|t| !t.up && t.time <= time).count() as u64;
-        let unseen = self.tally.unseen + self.open_unseen.iter().map(|u| u.flaps).sum::<u64>();
+        let Some(base) = self.baseline else {
+            return;
+        };
+        let (seen, unseen) = self.seen_and_unseen(time);
+        let seen = seen.saturating_sub(base.seen_before);
+        let unseen = unseen.saturating_sub(base.unseen_before);
         let needed = proven.saturating_sub(seen);
         if needed > unseen {
             self.open_unseen.push(Unseen {
@@ -274,7 +321,8 @@ impl PortTimeline {
             return;
         }
         let mut extra = unseen - needed;
-        for u in self.open_unseen.iter_mut().rev() {
+        let this_epoch = |u: &&mut Unseen| base.since.is_none_or(|s| u.from >= s);
+        for u in self.open_unseen.iter_mut().rev().filter(this_epoch) {
             let take = extra.min(u.flaps);
             u.flaps -= take;
             extra -= take;

@@ -248,3 +248,69 @@ fn settled_entries_leave_memory_and_the_counts_stay() {
     assert_eq!(t.tally.unseen, 0);
     assert!(t.tally.up_percent(at(1_000_000)).unwrap() > 89.0);
 }
+
+fn downs_poll(t: &mut PortTimeline, ms: u64, up: bool, downs: u64) {
+    let s = PortState {
+        link_downs: Some(downs),
+        ..state(up)
+    };
+    t.poll(at(ms), &s, Duration::from_secs(1));
+}
+
+// Regression: after `clear counters` every down seen since the start was still
+// subtracted from the counter's count since the clear: 3 flaps seen, a clear, then 2
+// flaps no source saw counted 3, not 5.
+#[test]
+fn a_cleared_counter_starts_again_and_no_flap_before_or_after_is_lost() {
+    let mut t = PortTimeline::default();
+    poll(&mut t, 0, true, Some(10));
+    for k in 0..3 {
+        t.observe(at(1_000 + k * 1_000), false, FlapSource::Console, TOL);
+        t.observe(at(1_300 + k * 1_000), true, FlapSource::Console, TOL);
+    }
+    poll(&mut t, 4_000, true, Some(16));
+    assert_eq!(t.flaps(), 3);
+    // `clear counters`, then two short flaps no source saw.
+    poll(&mut t, 5_000, true, Some(0));
+    poll(&mut t, 6_000, true, Some(4));
+    assert_eq!(t.flaps(), 5, "3 seen before the clear, 2 proven after");
+    poll(&mut t, 7_000, true, Some(4));
+    settle_all(&mut t);
+    assert_eq!(t.flaps(), 5);
+    assert_eq!(t.tally.unseen, 2);
+}
+
+#[test]
+fn a_flap_seen_after_a_clear_is_the_one_its_counter_proves() {
+    let mut t = PortTimeline::default();
+    poll(&mut t, 0, true, Some(7));
+    poll(&mut t, 1_000, true, Some(0)); // cleared
+    t.observe(at(1_500), false, FlapSource::Syslog, TOL);
+    t.observe(at(1_700), true, FlapSource::Syslog, TOL);
+    poll(&mut t, 2_000, true, Some(2));
+    poll(&mut t, 3_000, true, Some(2));
+    settle_all(&mut t);
+    assert_eq!(
+        (t.flaps(), t.tally.unseen),
+        (1, 0),
+        "seen once, proven once"
+    );
+}
+
+#[test]
+fn a_reboot_resets_a_downs_counter_and_its_flaps_still_count() {
+    let mut t = PortTimeline::default();
+    downs_poll(&mut t, 0, true, 40);
+    downs_poll(&mut t, 1_000, true, 42); // two unseen
+    // The switch reboots: the port goes down, its counter starts again at boot.
+    downs_poll(&mut t, 2_000, false, 1);
+    downs_poll(&mut t, 3_000, true, 1);
+    downs_poll(&mut t, 4_000, true, 3); // two more unseen
+    settle_all(&mut t);
+    assert_eq!(t.flaps(), 5, "2 + the reboot's down + 2");
+    let mut wrapped = PortTimeline::default();
+    poll(&mut wrapped, 0, true, Some(u64::from(u32::MAX) - 1));
+    poll(&mut wrapped, 1_000, true, Some(2)); // wrapped past zero: one flap since
+    settle_all(&mut wrapped);
+    assert_eq!(wrapped.flaps(), 1);
+}

@@ -17,6 +17,7 @@ use crate::run::push::{Outcome, push_config};
 use crate::snapshot::device::Snapshots;
 use crate::states::{PortVerdict, SnapshotWhen, WatchState};
 use crate::vendor::Vendor;
+use crate::watch::events::AfterWatch;
 use crate::watch::{DeviceWatch, End, Heard, Problem, WatchOptions};
 
 /// How one device's run went.
@@ -221,20 +222,30 @@ impl DeviceJob {
             if self.lines.is_some() {
                 w.judge_from_now();
             }
-            let watched = match Box::pin(w.run_until(d, end)).await {
-                Ok(()) => Box::pin(w.examine_unlinked(d)).await,
-                Err(e) => Err(e),
-            };
-            let cables_end = match watched {
-                Ok(()) => Box::pin(cables::read(d, &self.vendor, &ports, &self.opts.cables)).await,
-                Err(e) => Err(e),
-            };
-            let cables_end = match cables_end {
-                Ok(r) => Some(r),
+            // A watch cut short leaves its ports `lost`; a step after its last poll that
+            // fails is a problem of the device, and the ports keep their verdicts.
+            let mut after = Vec::new();
+            let cables_end = match Box::pin(w.run_until(d, end)).await {
                 Err(e) => {
                     report.watch_error = Some(e);
                     None
                 }
+                Ok(()) => match Box::pin(w.examine_unlinked(d)).await {
+                    Err(e) => {
+                        after.push((AfterWatch::UnlinkedLookup, e));
+                        None
+                    }
+                    Ok(()) => {
+                        let read = cables::read(d, &self.vendor, &ports, &self.opts.cables);
+                        match Box::pin(read).await {
+                            Ok(r) => Some(r),
+                            Err(e) => {
+                                after.push((AfterWatch::CableAudit, e));
+                                None
+                            }
+                        }
+                    }
+                },
             };
             for (cmd, why) in cables_start.rejected.iter().take(1) {
                 tracing::info!(
@@ -244,6 +255,12 @@ impl DeviceJob {
             }
             report.cables = cables::apply(&self.dev, &mut w, &cables_start, cables_end.as_ref());
             report.problems = w.problems();
+            report
+                .problems
+                .extend(after.into_iter().map(|(step, e)| Problem::AfterWatch {
+                    step,
+                    why: e.to_string(),
+                }));
             report.ports = w.finish(report.watch_error.as_ref());
         } else if report.watch_error.is_some() {
             report.problems = w.problems();
