@@ -46,6 +46,8 @@
 //!   lines, the log buffer and a syslog receiver; diagnosis with hints.
 //! - [`memory`]: the heap tuned for many sessions (one malloc arena, freed pages handed
 //!   back before the report).
+//! - [`tools`]: the system tools it starts, and the variable that hides them (CI runs the
+//!   suite as a fresh machine would).
 //! - [`sim`]: the virtual lab (its built-in demo bench in `sim::demo`): simulated switches of each vendor over SSH, pty consoles and
 //!   console-server ports, with a link model and flap injection (its own code, not driven
 //!   by `vendors/*.toml`), and a data plane: endpoints as network namespaces whose traffic
@@ -73,6 +75,7 @@ pub mod sim;
 pub mod snapshot;
 pub mod states;
 pub mod template;
+pub mod tools;
 pub mod transport;
 pub mod vendor;
 mod watch;

@@ -355,9 +355,11 @@ fn ends(name: &str, from: &str, to: &str) -> String {
 /// How many measurements a run makes and the engine for tests that name none, and why.
 pub(crate) fn traffic_line(t: &crate::run::traffic::Traffic) -> String {
     let engine = engine_name(t.default_engine.engine);
+    // Short enough for 80 columns with either reason (regression: 81 without iperf3).
+    let n = t.tests.len();
+    let s = if n == 1 { "" } else { "s" };
     format!(
-        "traffic: {} measurement(s), default engine {engine} ({})",
-        t.tests.len(),
+        "traffic: {n} measurement{s}; engine {engine} ({})",
         t.default_engine.why
     )
 }

@@ -87,14 +87,18 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let tag = std::process::id().to_string();
     crate::sim::demo::localize(&mut inputs.lab.lab, &keys, &tag, data_plane.is_ok());
     if let Err(why) = &data_plane {
-        say(&format!(
+        // Read at 80 columns: wrapped at words (regression: without root these ran past).
+        let text = format!(
             "data plane: not available ({why}; it needs root): the servers' traffic goes over this machine's loopback, not through the switches"
-        ));
+        );
+        for line in textwrap::wrap(&text, textwrap::Options::new(80).subsequent_indent("  ")) {
+            say(&line);
+        }
         // On loopback no frame crosses a switch: an RFC 2544 figure would be the kernel's.
         let benchmarks = std::mem::take(&mut inputs.manifest.benchmarks);
         if !benchmarks.is_empty() {
             say(&format!(
-                "rfc2544: {} benchmark(s) not run: without the data plane no frame would cross a switch",
+                "rfc2544: {} benchmark(s) not run: no frame would cross a switch",
                 benchmarks.len()
             ));
         }

@@ -173,7 +173,7 @@ fn keep(dir: &std::path::Path, device: &str, s: &Snapshots) -> Result<(), String
     for (_, rel, text) in s.files(device) {
         let path = dir.join(&rel);
         let written = (path.parent().map_or(Ok(()), std::fs::create_dir_all))
-            .and_then(|()| std::fs::write(&path, text));
+            .and_then(|()| crate::record::atomic::write(&path, text.as_bytes()));
         written.map_err(|e| format!("{device}: snapshot {}: {e}", path.display()))?;
     }
     Ok(())

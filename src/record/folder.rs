@@ -100,15 +100,13 @@ impl RunFolder {
                 Err(e) => return Err(e),
             }
         };
-        std::fs::copy(lab, path.join("lab.toml"))?;
+        super::atomic::write(&path.join("lab.toml"), &std::fs::read(lab)?)?;
         let placeholder = Incomplete {
             format_version: FORMAT_VERSION,
             outcome: crate::states::RunOutcome::Incomplete,
         };
-        std::fs::write(
-            path.join("run.json"),
-            serde_json::to_string_pretty(&placeholder)?,
-        )?;
+        let text = serde_json::to_string_pretty(&placeholder)?;
+        super::atomic::write(&path.join("run.json"), text.as_bytes())?;
         let flaps = CsvLog::create::<FlapRow>(&path.join("flaps.csv"))?;
         let journal = std::fs::File::create(path.join("events.jsonl"))?;
         Ok(RunFolder {
@@ -162,8 +160,8 @@ impl RunFolder {
         }
     }
 
-    /// rfc2544.csv written whole, as the run ends (each row now with its flaps); the
-    /// flaps.csv rows so far, every event on disk first.
+    /// rfc2544.csv written whole, as the run ends (each row now with its flaps): a new
+    /// file renamed over the one appended to as the trials ran, never rewritten in place.
     pub fn rewrite_rfc2544(&self, rows: &[Rfc2544Row]) -> std::io::Result<()> {
         let mut t = lock(&self.rfc2544);
         *t = None;
@@ -193,7 +191,7 @@ impl RunFolder {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(path, bytes)
+        super::atomic::write(&path, bytes)
     }
 
     /// A measurement starts now: flaps from now until it ends on `path` (the device it
@@ -238,10 +236,7 @@ impl RunFolder {
     pub fn finish(&self, ports: &[PortRow], run: &RunRecord) -> std::io::Result<()> {
         // Every event is on disk before the run says it is complete.
         self.journal.sync()?;
-        let mut w = CsvLog::create::<PortRow>(&self.path.join("ports.csv"))?;
-        for p in ports {
-            w.append(p)?;
-        }
+        super::write_csv(&self.path.join("ports.csv"), ports)?;
         super::run::write_run_json(&self.path, run)
     }
 }

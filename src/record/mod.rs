@@ -7,12 +7,14 @@
 //! - [`rows`]: one row of each CSV (ports, flaps, throughput) and of events.jsonl.
 //! - [`summary`]: summary.csv, the per-device line vendors are compared by.
 //! - [`rfc2544`]: rfc2544.csv, the benchmarks' rows.
+//! - [`atomic`]: the one way a whole file is written (temp file, fsync, rename).
 //! - [`folder`]: [`folder::RunFolder`], the writer of a run folder as the run goes.
 //! - [`read`]: [`read::RunData`], a whole run folder read back and checked, with errors
 //!   that name the file (and row) that is missing or damaged.
 //! - [`recover`]: a killed run's folder rebuilt from what reached the disk.
 //! - [`rerun`]: how a run was started and which of the bench's files changed since.
 
+pub mod atomic;
 pub mod folder;
 mod journal;
 pub mod read;
@@ -122,13 +124,20 @@ impl CsvLog {
     }
 }
 
-/// Write `rows` to `path` as a whole CSV file, its header first (even without rows).
+/// Write `rows` to `path` as a whole CSV file, its header first (even without rows),
+/// atomically: the one writer of every whole CSV in a run folder.
 pub fn write_csv<T: serde::Serialize + Default>(path: &Path, rows: &[T]) -> std::io::Result<()> {
-    let mut w = CsvLog::create::<T>(path)?;
-    for r in rows {
-        w.append(r)?;
-    }
-    Ok(())
+    atomic::write_with(path, |file| {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(file);
+        w.write_record(header::<T>())
+            .map_err(std::io::Error::other)?;
+        for r in rows {
+            w.serialize(r).map_err(std::io::Error::other)?;
+        }
+        w.flush()
+    })
 }
 
 /// The column names `T` serializes to.

@@ -259,7 +259,6 @@ pub struct InterfaceFacts {
 /// Write `run` as `folder`/run.json: beside it first, then renamed over, so a crash
 /// mid-write leaves the previous one (the `incomplete` placeholder) whole.
 pub(crate) fn write_run_json(folder: &std::path::Path, run: &RunRecord) -> std::io::Result<()> {
-    let tmp = folder.join("run.json.tmp");
-    std::fs::write(&tmp, serde_json::to_string_pretty(run)?)?;
-    std::fs::rename(tmp, folder.join("run.json"))
+    let text = serde_json::to_string_pretty(run)?;
+    super::atomic::write(&folder.join("run.json"), text.as_bytes())
 }

@@ -64,11 +64,7 @@ impl SummaryRow {
 
 /// Write `rows` to `path` (summary.csv).
 pub fn write(path: &Path, rows: &[SummaryRow]) -> std::io::Result<()> {
-    let mut w = super::CsvLog::create::<SummaryRow>(path)?;
-    for r in rows {
-        w.append(r)?;
-    }
-    Ok(())
+    super::write_csv(path, rows)
 }
 
 /// Read a summary.csv, every row checked.

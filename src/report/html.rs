@@ -251,24 +251,25 @@ fn render_to(runs: &[RunData], out: impl std::io::Write) -> Result<(), ReportErr
     Ok(())
 }
 
-/// Write the report of `runs` to `path`: rendered into a file beside it, renamed into
-/// place when whole, so a failed report never looks like a finished one.
+/// Write the report of `runs` to `path` atomically, so a failed report never looks like a
+/// finished one.
 pub(crate) fn write(runs: &[RunData], path: &Path) -> Result<(), ReportError> {
-    let part = path.with_extension("html.part");
-    let failed = |error| ReportError::Write {
-        path: path.to_path_buf(),
-        error,
-    };
-    let written = (|| {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&part).map_err(failed)?);
-        render_to(runs, &mut w)?;
-        std::io::Write::flush(&mut w).map_err(failed)?;
-        std::fs::rename(&part, path).map_err(failed)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&part);
+    let mut rendering = None;
+    let written = crate::record::atomic::write_with(path, |w| {
+        render_to(runs, w).map_err(|e| {
+            let why = e.to_string();
+            rendering = Some(e);
+            std::io::Error::other(why)
+        })
+    });
+    match (written, rendering) {
+        (_, Some(e)) => Err(e),
+        (Err(error), None) => Err(ReportError::Write {
+            path: path.to_path_buf(),
+            error,
+        }),
+        (Ok(()), None) => Ok(()),
     }
-    written
 }
 
 /// Read the run folder `folder` back and write its report.html into it.

@@ -70,7 +70,7 @@ pub(crate) async fn restore_all(
                 // The running config after the restore, as evidence beside the snapshot.
                 if let Ok(x) = &r {
                     let path = folder.join(format!("configs/{}.restored.txt", dev.name()));
-                    if let Err(e) = std::fs::write(&path, &x.running) {
+                    if let Err(e) = crate::record::atomic::write(&path, x.running.as_bytes()) {
                         tracing::warn!("{}: {}: {e}", dev.name(), path.display());
                     }
                 }

@@ -12,6 +12,9 @@ use switchlab::sim::dataplane::{DataPlane, DataPlaneOptions};
 /// Whether the test may make network namespaces; prints why not (and fails under
 /// SWITCHLAB_REQUIRE_TOOLS, which `.ci/run` sets, running as root).
 pub(crate) fn may_make_namespaces(check: &str) -> bool {
+    if seen_absent("netns", check) {
+        return false;
+    }
     match DataPlane::available() {
         Ok(()) => true,
         Err(why) => {

@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use super::seen_absent;
+
 /// A running sshd on 127.0.0.1, ended when dropped.
 pub(crate) struct Sshd {
     pub(crate) child: std::process::Child,
@@ -35,6 +37,9 @@ pub(crate) fn sshd(
     force_command: Option<&str>,
     check: &str,
 ) -> Option<Sshd> {
+    if seen_absent("sshd", check) {
+        return None;
+    }
     // SAFETY: geteuid has no preconditions and cannot fail.
     let root = unsafe { nix::libc::geteuid() } == 0;
     if !root || !Path::new("/usr/sbin/sshd").exists() {

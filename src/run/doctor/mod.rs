@@ -241,11 +241,7 @@ async fn endpoint(ep: &Endpoint, opts: &ConnectOptions, out: &mut Vec<Check>) {
         ssh(&subject, ep.name.get_ref(), s, opts, out).await;
         return;
     }
-    let iperf3 = tokio::process::Command::new("iperf3")
-        .arg("--version")
-        .output()
-        .await
-        .is_ok_and(|o| o.status.success());
+    let iperf3 = crate::run::traffic::iperf3::version().await.is_ok();
     out.push(pass(
         &subject,
         "engine",

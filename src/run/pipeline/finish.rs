@@ -43,7 +43,8 @@ pub(super) fn open_folder(
         error,
     };
     if let Some(m) = plan.manifest_path {
-        std::fs::copy(m, folder.path.join("manifest.toml")).map_err(io)?;
+        let text = std::fs::read(m).map_err(io)?;
+        crate::record::atomic::write(&folder.path.join("manifest.toml"), &text).map_err(io)?;
     }
     for c in inputs.configs.iter().filter(|c| names.contains(&c.device)) {
         let text = c.lines.join("\n") + "\n";

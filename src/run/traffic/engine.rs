@@ -28,7 +28,7 @@ impl EngineChoice {
             },
             Err(_) => EngineChoice {
                 engine: Engine::Builtin,
-                why: "iperf3 is not installed here",
+                why: "iperf3 is not installed",
             },
         }
     }

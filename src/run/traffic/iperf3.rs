@@ -23,6 +23,11 @@ const CONNECT_TIMEOUT_MS: &str = "5000";
 
 /// `iperf3 --version`'s first line, or why iperf3 cannot be run.
 pub(crate) async fn version() -> Result<String, TrafficError> {
+    if crate::tools::absent("iperf3") {
+        return Err(TrafficError::Iperf3Missing {
+            error: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
+    }
     let out = Command::new("iperf3")
         .arg("--version")
         .stdin(Stdio::null())

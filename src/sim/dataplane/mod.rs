@@ -197,6 +197,9 @@ fn describe(f: &crate::format::lab::Forwarding) -> String {
 impl DataPlane {
     /// Whether this process may build a data plane; the reason when not.
     pub fn available() -> Result<(), String> {
+        if crate::tools::absent("netns") {
+            return Err(format!("{} names netns", crate::tools::ABSENT_TOOLS));
+        }
         netns::can_make()
     }
 
