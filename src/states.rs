@@ -149,6 +149,21 @@ named! {
 }
 
 named! {
+    /// What one events.jsonl line is.
+    pub enum EventKind {
+        /// A source saw a port's state (a log line, a poll that found it changed).
+        #[default]
+        Sighting = "sighting",
+        /// A poll's reading of a port (state and counters), where it changed.
+        Poll = "poll",
+        /// The device's push ended: its ports are judged by their link from here on.
+        JudgedFrom = "judged-from",
+        /// The device's watch reached its end (its last poll is in).
+        Ended = "ended",
+    }
+}
+
+named! {
     /// A link's state, as a sighting in events.jsonl records it.
     pub enum LinkState {
         Up = "up",

@@ -349,3 +349,50 @@ async fn eos_is_restored_in_one_committed_session_and_a_refused_line_changes_not
     let transcript = read(&snap, &format!("transcripts/{name}.restore.log"));
     assert!(transcript.contains("abort"), "{transcript}");
 }
+
+/// Regression: an endpoint the traffic could not reach ended the run before its last
+/// files: run.json stayed `incomplete`, ports.csv, summary.csv and report.html were never
+/// written, and `--restore` was skipped, leaving the pushed baseline on the switch. Now the
+/// failure is one of the run's errors, the folder is whole, and the switch is put back.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_endpoint_still_ends_the_run_with_its_evidence_and_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let name = "sw-found".to_string();
+    let sim = found_eos(dir, &name).await;
+    // A port nothing listens on: the endpoint's SSH is down.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let lab = std::fs::read_to_string(dir.join("lab.toml")).unwrap()
+        + &format!(
+            "[[endpoint]]\nname = \"s1\"\naddress = \"127.0.0.71\"\n[[endpoint]]\nname = \"s2\"\naddress = \"127.0.0.72\"\nssh = {{ host = \"127.0.0.1\", port = {port}, user = \"root\", password_env = \"T_PASS\" }}\n"
+        );
+    write(dir, "lab.toml", &lab);
+    let m = manifest(std::slice::from_ref(&name), "baseline")
+        + "[[throughput]]\nname = \"t1\"\nfrom = \"s1\"\nto = \"s2\"\nduration = \"1s\"\n";
+    write(dir, "m.toml", &m);
+    let found = truth(&sim);
+    let run = [&RUN[..], &["--runs", "runs", "--restore"]].concat();
+    let out = switchlab(&run, &ENV, dir).await;
+    let t = text(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "something could not be done: {t}"
+    );
+    assert!(t.contains("1 of 1 devices restored"), "{t}");
+    assert_eq!(truth(&sim), found, "the switch is as found: {t}");
+    let folder = the_run_folder(&dir.join("runs"));
+    for file in ["ports.csv", "summary.csv", "report.html", "junit.xml"] {
+        assert!(folder.join(file).exists(), "{file}: {t}");
+    }
+    let data = switchlab::record::read::RunData::read(&folder).unwrap();
+    assert_eq!(data.run.outcome, switchlab::states::RunOutcome::Errors);
+    assert!(
+        data.run.errors.iter().any(|e| e.starts_with("traffic: ")),
+        "{:?}",
+        data.run.errors
+    );
+    assert!(!data.ports.is_empty(), "the ports were judged");
+}

@@ -53,7 +53,7 @@ async fn a_flap_in_the_middle_of_a_push_is_counted_on_ssh_and_on_a_console() {
     std::fs::write(dir.path().join("m.toml"), MANIFEST).unwrap();
     let out = switchlab(&RUN, &ENV, dir.path()).await;
     let t = text(&out);
-    assert!(out.status.success(), "{t}");
+    assert_eq!(out.status.code(), Some(3), "done, and a port failed: {t}");
     let folder = printed_folder(&out, dir.path());
     assert!(
         folder.starts_with(dir.path().join("runs"))
@@ -252,6 +252,38 @@ async fn demo_pushes_all_five_while_watching_and_names_the_short_dac() {
         Some(0),
         PortVerdict::Pass,
     );
+    // The demo ran as designed (exit 0), and says that a run of its bench exits 3.
+    assert!(
+        t.contains("`switchlab run` of this bench would exit 3"),
+        "{t}"
+    );
+    // junit.xml: a test case per port; the DAC's is a failure carrying its hint.
+    let xml = read(&folder, "junit.xml");
+    let report = quick_junit::Report::deserialize_from_str(&xml).expect("junit.xml parses");
+    let cases: Vec<_> = report
+        .test_suites
+        .iter()
+        .flat_map(|s| &s.test_cases)
+        .collect();
+    let dac = cases
+        .iter()
+        .find(|c| c.name.as_str() == "arista-7048 Ethernet49")
+        .expect("a case for the DAC");
+    match &dac.status {
+        quick_junit::TestCaseStatus::NonSuccess { kind, message, .. } => {
+            assert_eq!(*kind, quick_junit::NonSuccessKind::Failure);
+            let m = message.as_ref().map(|m| m.as_str()).unwrap_or("");
+            assert!(m.contains("short SFP+ DAC"), "{m}");
+        }
+        other => panic!("the DAC's case passed: {other:?}\n{xml}"),
+    }
+    let passed = |name: &str| {
+        cases.iter().any(|c| {
+            c.name.as_str() == name
+                && matches!(c.status, quick_junit::TestCaseStatus::Success { .. })
+        })
+    };
+    assert!(passed("arista-7048 Ethernet50"), "{xml}");
     // The bench's throughput test ran (iperf3 between its two servers) while every port
     // was watched; without iperf3 the demo says it skipped it.
     let run = run_json(&folder);

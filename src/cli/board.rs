@@ -371,3 +371,18 @@ pub(crate) fn engine_name(e: crate::format::manifest::Engine) -> &'static str {
         crate::format::manifest::Engine::Builtin => "built-in",
     }
 }
+
+/// What a `switchlab run` of the demo's bench would exit with, said after the demo.
+pub(crate) fn run_would_exit(d: crate::run::exit::Decision) -> String {
+    use crate::run::exit::Decision;
+    let why = match d {
+        Decision::Passed => "every verdict passed",
+        Decision::VerdictFailed => "a verdict failed",
+        Decision::NotDone => "something could not be done",
+        Decision::Interrupted => "interrupted",
+    };
+    format!(
+        "`switchlab run` of this bench would exit {} ({why})",
+        d.code()
+    )
+}

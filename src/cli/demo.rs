@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use super::Cli;
 use super::board::ConsoleProgress;
 use super::connect_flags::ConnectFlags;
+use super::ending::Ending;
 use super::run::run_ports;
 use super::watch_flags::WatchFlags;
 use crate::inputs::RunInputs;
@@ -28,6 +29,10 @@ use crate::sim::dataplane::{DataPlane, DataPlaneOptions};
 /// throughout (the bench has one short DAC to an Intel NIC, which fails with its
 /// hint); then a run folder, and stop. Host keys are recorded in a throwaway file, never in ~/.ssh; the
 /// syslog receiver takes any free port on 127.0.0.1 and the configs name it.
+///
+/// Exits 0 when the demo ran as designed (its failing cable is its point) and says which
+/// code a `switchlab run` of its bench would give; 1 when something could not be done,
+/// 130 when interrupted.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A copy of the demo bench to run instead of the built-in one: a folder with
@@ -151,8 +156,14 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let _ = std::fs::remove_dir_all(&keys);
     let report = report?;
     progress.close();
-    super::ending::print_run_report(&report, args.json, verbose)?;
-    Ok(ExitCode::from(report.exit_code()))
+    super::ending::print_run_report(&report, args.json, verbose, Ending::Demo)?;
+    let decision = report.decision();
+    // A failed verdict is what the demo shows, not a failure of the demo.
+    let code = match decision {
+        crate::run::exit::Decision::VerdictFailed => 0,
+        d => d.code(),
+    };
+    Ok(ExitCode::from(code))
 }
 
 /// The lab and manifest to run (a rerun's copies, a bench copy, or the built-in bench

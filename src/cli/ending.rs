@@ -12,10 +12,18 @@ use crate::states::{DeviceVerdict, PortVerdict};
 
 /// The end of a run: the tables and the report's path, or with `json` one JSON document
 /// (the folder and its run.json) on stdout. `verbose`: every port and every test.
+/// Whose end it is: a `demo` also says what a `run` of its bench would exit with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ending {
+    Run,
+    Demo,
+}
+
 pub(crate) fn print_run_report(
     report: &RunReport,
     json: bool,
     verbose: bool,
+    ending: Ending,
 ) -> anyhow::Result<()> {
     if json {
         let run = crate::record::read::read_run(&report.folder.join("run.json"))?;
@@ -57,6 +65,9 @@ pub(crate) fn print_run_report(
             println!("FAILED {} watch: {p}", d.device);
         }
     }
+    if let Some(e) = &report.traffic_error {
+        println!("FAILED traffic: {e}");
+    }
     if report.interrupted {
         println!("interrupted: the watch ended early");
     }
@@ -64,6 +75,8 @@ pub(crate) fn print_run_report(
     if unrun > 0 {
         let why = if report.interrupted {
             "the run was interrupted first"
+        } else if report.traffic_error.is_some() {
+            "the traffic could not start"
         } else {
             "no device's baseline went in"
         };
@@ -73,9 +86,12 @@ pub(crate) fn print_run_report(
         .benchmarks_planned
         .saturating_sub(report.benchmarks.len());
     if unrun > 0 {
-        let why = match report.interrupted {
-            true => "the run was interrupted first",
-            false => "no device's baseline went in",
+        let why = if report.interrupted {
+            "the run was interrupted first"
+        } else if report.traffic_error.is_some() {
+            "the traffic could not start"
+        } else {
+            "no device's baseline went in"
         };
         println!("rfc2544: {unrun} benchmark(s) not run: {why}");
     }
@@ -88,6 +104,9 @@ pub(crate) fn print_run_report(
         crate::record::run::RunKind::Watch => "watched",
     };
     println!("{ok} of {} devices {done}", report.devices.len());
+    if ending == Ending::Demo {
+        println!("{}", super::board::run_would_exit(report.decision()));
+    }
     println!("{}", decision_table(report));
     println!("{}", report.folder.join("report.html").display());
     Ok(())

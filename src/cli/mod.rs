@@ -64,11 +64,14 @@ Typical session:
   switchlab completions bash > /etc/bash_completion.d/switchlab  shell completions (bash, zsh, fish)
 
 Exit codes (every command):
-  0    done; for run, demo and watch: every device pushed and watched, every test measured
-       (verdicts, pass or fail, are in the run folder's CSVs)
+  0    done; for run and watch: every device pushed and watched, every test run, and
+       every verdict passed
   1    something could not be done: an input error (named by file, line and key), an
-       unreachable or refusing device, a test that could not run
+       unreachable or refusing device, an endpoint or a test that could not run
   2    the command line itself is wrong (an unknown flag, a missing argument)
+  3    run and watch: all was done, and a verdict failed (a port fail, no-link, unknown
+       or lost; a test under its criterion); junit.xml in the run folder says which.
+       demo exits 0 when it ran as designed and says what a run of its bench would give
   130  interrupted by Ctrl-C or SIGTERM (run, demo, watch: a last poll, then the files)
   141  standard output was closed (a pipe into `head`)")]
 pub struct Cli {

@@ -24,10 +24,13 @@ use crate::run::traffic::Traffic;
 /// transcripts/<device>.log (secrets redacted), flaps.csv (each flap names the test it
 /// fell in), events.jsonl, throughput.csv, ports.csv, summary.csv (a line per device),
 /// report.html (charts), run.json — and prints the folder last. `switchlab rerun FOLDER`
-/// repeats it. Exit 0 when every device was pushed and watched and every test measured
-/// (verdicts are in summary.csv, ports.csv and throughput.csv); 1 when a device could not
-/// be pushed or watched or a test could not run; 2 on bad input; 130 when Ctrl-C or
-/// SIGTERM ended it early.
+/// repeats it. junit.xml in the folder has a test case per port, test and benchmark row.
+///
+/// Exit codes (the decision): 0 when every device was pushed and watched, every test ran
+/// and every verdict passed; 3 when all was done and a verdict failed (a port fail,
+/// no-link, unknown or lost; a test under its criterion); 1 when something could not be
+/// done (a device, an endpoint, a test); 2 on bad input; 130 when Ctrl-C or SIGTERM
+/// ended it early.
 ///
 /// Each device's running config is kept before the push and after it
 /// (configs/<device>.before.txt, .after.txt, their SHA-256 in run.json). --restore puts
@@ -131,12 +134,30 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let progress = std::sync::Arc::new(ConsoleProgress::new(ports, max_flaps, args.json));
     let connect = plan.watch.connect.clone();
     let lab = inputs.lab.clone();
-    let report = rt.block_on(run_manifest(plan, inputs, progress.clone()))?;
+    let ran = rt.block_on(run_manifest(plan, inputs, progress.clone()));
     progress.close();
-    super::ending::print_run_report(&report, args.json, cli.verbose > 0)?;
-    let mut code = report.exit_code();
-    if args.restore {
-        let devices = crate::run::restore::snapshotted(&lab, &report.folder);
+    // --restore follows every run that may have pushed, whatever failed after the push.
+    let folder = match &ran {
+        Ok(report) => Some(report.folder.clone()),
+        Err(e) => e.folder().map(std::path::Path::to_path_buf),
+    };
+    let mut code = match &ran {
+        Ok(report) => {
+            super::ending::print_run_report(
+                report,
+                args.json,
+                cli.verbose > 0,
+                super::ending::Ending::Run,
+            )?;
+            report.exit_code()
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            crate::run::exit::EXIT_NOT_DONE
+        }
+    };
+    if let (true, Some(folder)) = (args.restore, &folder) {
+        let devices = crate::run::restore::snapshotted(&lab, folder);
         let how = super::restore::How {
             connect: &connect,
             save: !args.no_save,
@@ -144,10 +165,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             json: false,
             lines_to_stderr: args.json,
         };
-        let back =
-            super::restore::restore_and_say(&rt, &reg, &lab, &report.folder, &devices, &how)?;
-        if !back && code == 0 {
-            code = 1;
+        let back = super::restore::restore_and_say(&rt, &reg, &lab, folder, &devices, &how)?;
+        if !back {
+            code = code.max(crate::run::exit::EXIT_NOT_DONE);
         }
     }
     Ok(ExitCode::from(code))

@@ -109,6 +109,11 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Runtime::new()?;
     let report = rt.block_on(run_pipeline(plan, inputs, progress.clone()))?;
     progress.close();
-    super::ending::print_run_report(&report, args.json, cli.verbose > 0)?;
+    super::ending::print_run_report(
+        &report,
+        args.json,
+        cli.verbose > 0,
+        super::ending::Ending::Run,
+    )?;
     Ok(ExitCode::from(report.exit_code()))
 }

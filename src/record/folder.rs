@@ -15,11 +15,13 @@ use super::run::RunRecord;
 use super::{CsvLog, FORMAT_VERSION};
 use crate::locks::lock;
 
-/// run.json until the run ends.
+/// run.json until the run ends: what the run will be judged by, once it is known.
 #[derive(serde::Serialize)]
-struct Incomplete {
+struct Incomplete<'a> {
     format_version: u32,
     outcome: crate::states::RunOutcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flaps: Option<&'a super::run::FlapSettings>,
 }
 
 pub struct RunFolder {
@@ -104,6 +106,7 @@ impl RunFolder {
         let placeholder = Incomplete {
             format_version: FORMAT_VERSION,
             outcome: crate::states::RunOutcome::Incomplete,
+            flaps: None,
         };
         let text = serde_json::to_string_pretty(&placeholder)?;
         super::atomic::write(&path.join("run.json"), text.as_bytes())?;
@@ -116,6 +119,18 @@ impl RunFolder {
             rfc2544: Mutex::new(None),
             traffic: Mutex::new(Vec::new()),
         })
+    }
+
+    /// The settings the run's ports are judged by, into run.json (still `incomplete`) as
+    /// the run starts: what `recover` judges a killed run by.
+    pub fn started(&self, flaps: &super::run::FlapSettings) -> std::io::Result<()> {
+        let placeholder = Incomplete {
+            format_version: FORMAT_VERSION,
+            outcome: crate::states::RunOutcome::Incomplete,
+            flaps: Some(flaps),
+        };
+        let text = serde_json::to_string_pretty(&placeholder)?;
+        super::atomic::write(&self.path.join("run.json"), text.as_bytes())
     }
 
     /// Append an event seen somewhere in `from..=to` to flaps.csv, naming the

@@ -11,14 +11,12 @@
 //! - [`folder`]: [`folder::RunFolder`], the writer of a run folder as the run goes.
 //! - [`read`]: [`read::RunData`], a whole run folder read back and checked, with errors
 //!   that name the file (and row) that is missing or damaged.
-//! - [`recover`]: a killed run's folder rebuilt from what reached the disk.
 //! - [`rerun`]: how a run was started and which of the bench's files changed since.
 
 pub mod atomic;
 pub mod folder;
 mod journal;
 pub mod read;
-pub mod recover;
 pub mod rerun;
 pub mod rfc2544;
 pub mod rows;

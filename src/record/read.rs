@@ -73,23 +73,6 @@ impl RunData {
         })
     }
 
-    /// A finished folder read, or a killed one (run.json still `incomplete`) rebuilt in
-    /// memory from flaps.csv and events.jsonl, marked unfinished with the time it
-    /// stopped; the folder is left as it is.
-    pub fn read_or_rebuild(path: &Path) -> Result<RunData, ReadError> {
-        match RunData::read(path) {
-            Err(ReadError::Incomplete { .. }) => {
-                super::recover::rebuild(path, super::recover::Rebuilt::ForReading).map_err(|e| {
-                    ReadError::Rebuild {
-                        path: path.to_path_buf(),
-                        why: e.to_string(),
-                    }
-                })
-            }
-            read => read,
-        }
-    }
-
     /// The folder's name (`20261129T101500Z-demo`).
     pub fn name(&self) -> String {
         self.path

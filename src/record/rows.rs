@@ -30,14 +30,17 @@
 //! match, DOM at the start and the end and its deltas, and the audit's findings.
 //!
 //! events.jsonl ([`EventLine`]): every sighting the moment it is taken in (`seq`, `time`,
-//! `device`, `port`, `state`, `source`, `link_changes`), flushed line by line.
+//! `device`, `port`, `state`, `source`, `link_changes`, its `window_ms`), every poll
+//! reading of a port that changed (`kind` `poll`, the reading in `poll`), and the marks of
+//! each device's watch (`judged-from`: the end of its push; `ended`: its last poll),
+//! flushed line by line: what `recover` replays.
 
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
 use crate::format::manifest::FlapSource;
-use crate::states::{FlapEvent, Judged, LinkState, PortVerdict, ThroughputKind, yes_no};
+use crate::states::{EventKind, FlapEvent, Judged, LinkState, PortVerdict, ThroughputKind, yes_no};
 
 /// One row of ports.csv.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -159,16 +162,44 @@ pub struct TransceiverRow {
     pub findings: String,
 }
 
-/// One line of events.jsonl.
+/// One line of events.jsonl: what the watch took in, in the order it did, enough for
+/// `recover` to replay it through the same timeline and judge.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventLine {
     pub seq: u64,
     pub time: String,
     pub device: String,
+    /// Empty on a mark of the whole device (`judged-from`, `ended`).
     pub port: String,
     pub state: LinkState,
     pub source: FlapSource,
     pub link_changes: Option<u64>,
+    #[serde(default, skip_serializing_if = "is_sighting")]
+    pub kind: EventKind,
+    /// A sighting's window: how far from it another source's sighting of the same change
+    /// may be (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_ms: Option<u64>,
+    /// A poll's whole reading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll: Option<PollReading>,
+}
+
+fn is_sighting(k: &EventKind) -> bool {
+    *k == EventKind::Sighting
+}
+
+/// What a poll read of one port: the fields the timeline and the judge use.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PollReading {
+    pub admin: Option<LinkState>,
+    pub oper: Option<LinkState>,
+    pub link_changes: Option<u64>,
+    pub link_downs: Option<u64>,
+    pub last_change_s: Option<u64>,
+    pub err_disabled: Option<bool>,
+    pub crc: Option<u64>,
+    pub in_errors: Option<u64>,
 }
 
 #[cfg(test)]

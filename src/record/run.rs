@@ -49,6 +49,33 @@ pub struct RunRecord {
     pub errors: Vec<String>,
 }
 
+impl RunRecord {
+    /// run.json as this switchlab writes it: the one constructor of the live run's and a
+    /// recovered run's alike, the rest filled in by each.
+    pub fn new(kind: RunKind, started: String, ended: String, flaps: FlapSettings) -> RunRecord {
+        RunRecord {
+            format_version: super::FORMAT_VERSION,
+            switchlab: env!("CARGO_PKG_VERSION").into(),
+            kind,
+            manifest: None,
+            started,
+            ended,
+            inputs: None,
+            invocation: None,
+            devices: Vec::new(),
+            flaps,
+            throughput: Vec::new(),
+            throughput_planned: 0,
+            benchmarks: Vec::new(),
+            benchmarks_planned: 0,
+            preflight: None,
+            iperf3: None,
+            outcome: RunOutcome::Incomplete,
+            errors: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RunKind {
@@ -153,13 +180,36 @@ pub struct DeviceRecord {
     pub config_after_sha256: Option<String>,
 }
 
-/// How the flap watch ran.
+/// How the flap watch ran, and what judges its ports: written into run.json when the run
+/// starts, so `recover` judges a killed run by the same settings as the live one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FlapSettings {
     pub interval_ms: u64,
     pub duration_ms: u64,
     #[serde(default)]
     pub sources: Vec<crate::format::manifest::FlapSource>,
+    /// Flaps a port may have and still pass.
+    #[serde(default)]
+    pub max_flaps_per_port: u32,
+    /// The log buffer was read every this many polls.
+    #[serde(default)]
+    pub buffer_every: u32,
+    /// Each device's watched ports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<WatchedDevice>,
+}
+
+/// One device's watch, as it is judged.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WatchedDevice {
+    pub device: String,
+    /// The ports watched, as the lab names them.
+    pub ports: Vec<String>,
+    /// The ports the manifest expects down (not judged by their link).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect_down: Vec<String>,
+    /// The command that shows a port (`{port}` where per port), for the `unknown` hint.
+    pub shown_by: String,
 }
 
 /// One throughput test through one device.

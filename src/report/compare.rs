@@ -71,7 +71,10 @@ pub(crate) fn compare(runs: &[RunData]) -> Comparison {
 /// Read every run folder (a killed one rebuilt from its events, marked unfinished), or
 /// say which file of which could not be read.
 pub(crate) fn read_runs(paths: &[std::path::PathBuf]) -> Result<Vec<RunData>, ReadError> {
-    paths.iter().map(|p| RunData::read_or_rebuild(p)).collect()
+    paths
+        .iter()
+        .map(|p| crate::watch::recover::read_or_rebuild(p))
+        .collect()
 }
 
 /// The inputs that are not the same in every run, by the digests each run.json records

@@ -272,9 +272,16 @@ pub(crate) fn write(runs: &[RunData], path: &Path) -> Result<(), ReportError> {
     }
 }
 
-/// Read the run folder `folder` back and write its report.html into it.
+/// Read the run folder `folder` back and write its junit.xml and report.html into it.
 pub(crate) fn write_folder(folder: &Path) -> Result<std::path::PathBuf, ReportError> {
     let data = RunData::read(folder)?;
+    let junit = folder.join("junit.xml");
+    let failed = |error| ReportError::Write {
+        path: junit.clone(),
+        error,
+    };
+    let xml = super::junit::render(&data).map_err(|e| failed(std::io::Error::other(e)))?;
+    crate::record::atomic::write(&junit, xml.as_bytes()).map_err(failed)?;
     let path = folder.join("report.html");
     write(&[data], &path)?;
     Ok(path)

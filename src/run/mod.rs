@@ -5,6 +5,7 @@
 pub(crate) mod bench;
 pub(crate) mod cables;
 pub(crate) mod doctor;
+pub(crate) mod exit;
 pub(crate) mod pipeline;
 pub(crate) mod push;
 pub(crate) mod restore;

@@ -192,12 +192,7 @@ impl Session {
                 self.prompt()
             }
             Act::ClearCounters => {
-                for p in &mut self.dev().ports {
-                    p.link_changes = 0;
-                    p.in_errors = 0;
-                    p.crc = 0;
-                    p.resets = 0;
-                }
+                self.dev().clear_counters();
                 self.prompt()
             }
             Act::Hostname => {

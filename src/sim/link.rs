@@ -44,7 +44,7 @@ pub struct Flap {
 
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "flap spec '{item}': {why}; write PORT@START/DOWN, e.g. Ethernet7@5s/200ms, a burst Ethernet7@5s/50ms*8+400ms, CRC errors crc:Ethernet7@2s/50, or `profile`"
+    "flap spec '{item}': {why}; write PORT@START/DOWN, e.g. Ethernet7@5s/200ms, a burst Ethernet7@5s/50ms*8+400ms, CRC errors crc:Ethernet7@2s/50, counters cleared clear@3s, or `profile`"
 )]
 pub struct FlapSpecError {
     pub item: String,
@@ -65,11 +65,13 @@ pub struct CrcErrors {
 pub struct FlapPlan {
     pub flaps: Vec<Flap>,
     pub crc: Vec<CrcErrors>,
+    /// When the counters are cleared, as `clear counters` typed on the switch does.
+    pub clears: Vec<Duration>,
     pub profile: bool,
 }
 
-/// Parse `PORT@START/DOWN[*COUNT+EVERY]` and `crc:PORT@START/COUNT` items separated by
-/// commas, or `profile`.
+/// Parse `PORT@START/DOWN[*COUNT+EVERY]`, `crc:PORT@START/COUNT` and `clear@START` (the
+/// counters cleared) items separated by commas, or `profile`.
 pub fn parse_flaps(spec: &str) -> Result<FlapPlan, FlapSpecError> {
     let mut plan = FlapPlan::default();
     for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -81,6 +83,12 @@ pub fn parse_flaps(spec: &str) -> Result<FlapPlan, FlapSpecError> {
             item: item.to_string(),
             why: why.to_string(),
         };
+        if let Some(at) = item.strip_prefix("clear@") {
+            let at =
+                humantime::parse_duration(at.trim()).map_err(|e| err(&format!("'{at}': {e}")))?;
+            plan.clears.push(at);
+            continue;
+        }
         if let Some(rest) = item.strip_prefix("crc:") {
             let (port, timing) = rest.rsplit_once('@').ok_or_else(|| err("no '@'"))?;
             let (start, count) = timing.split_once('/').ok_or_else(|| err("no '/COUNT'"))?;
@@ -166,38 +174,48 @@ pub fn profile_flaps(port: &str, seed: u64, horizon: Duration) -> Vec<Flap> {
 
 /// Play flaps against a device: each port goes down at its time and comes back after `down`.
 pub async fn run_flaps(d: &'static Dialect, dev: Arc<Mutex<Device>>, flaps: Vec<Flap>) {
-    run_plan(d, dev, flaps, Vec::new()).await;
+    let plan = FlapPlan {
+        flaps,
+        ..Default::default()
+    };
+    run_plan(d, dev, plan).await;
 }
 
 enum Edge {
     Down(bool),
     Crc(u64),
+    Clear,
 }
 
-/// Play flaps and CRC errors against a device, each at its time from now.
-pub async fn run_plan(
-    d: &'static Dialect,
-    dev: Arc<Mutex<Device>>,
-    flaps: Vec<Flap>,
-    crc: Vec<CrcErrors>,
-) {
+/// Play flaps, CRC errors and counter clears against a device, each at its time from now.
+pub async fn run_plan(d: &'static Dialect, dev: Arc<Mutex<Device>>, plan: FlapPlan) {
     let start = tokio::time::Instant::now();
     let mut edges: Vec<(Duration, String, Edge)> = Vec::new();
-    for f in flaps {
+    for f in plan.flaps {
         edges.push((f.at, f.port.clone(), Edge::Down(true)));
         edges.push((f.at + f.down, f.port, Edge::Down(false)));
     }
-    for c in crc {
+    for c in plan.crc {
         edges.push((c.at, c.port, Edge::Crc(c.count)));
     }
+    edges.extend(
+        plan.clears
+            .into_iter()
+            .map(|at| (at, String::new(), Edge::Clear)),
+    );
     edges.sort_by_key(|e| e.0);
     for (at, port, edge) in edges {
         tokio::time::sleep_until(start + at).await;
         let mut dev = lock(&dev);
+        if let Edge::Clear = edge {
+            dev.clear_counters();
+            continue;
+        }
         let Some(i) = dev.port_index(&port) else {
             continue;
         };
         match edge {
+            Edge::Clear => {}
             Edge::Down(down) => {
                 dev.ports[i].flap_down = down;
                 refresh_and_log(d, &mut dev, i);

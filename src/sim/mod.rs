@@ -242,13 +242,19 @@ impl Sim {
             tasks: Vec::new(),
             links: Vec::new(),
         };
-        if !flaps.is_empty() || !sim.options.flaps.crc.is_empty() {
-            let (dev, crc) = (sim.device.clone(), sim.options.flaps.crc.clone());
+        let plan = link::FlapPlan {
+            flaps,
+            crc: sim.options.flaps.crc.clone(),
+            clears: sim.options.flaps.clears.clone(),
+            profile: false,
+        };
+        if !(plan.flaps.is_empty() && plan.crc.is_empty() && plan.clears.is_empty()) {
+            let dev = sim.device.clone();
             sim.tasks.push(tokio::spawn(async move {
                 if let Some((_, start)) = trigger {
                     start.notified().await;
                 }
-                link::run_plan(dialect, dev, flaps, crc).await;
+                link::run_plan(dialect, dev, plan).await;
             }));
         }
         Ok(sim)

@@ -207,6 +207,16 @@ impl Device {
     /// Recompute a port's oper state; returns Some(up) when it changed.
     /// Port `idx` brought up as a baseline's `no shutdown` would: admin up, and the
     /// factory `shutdown` gone from its section of the running config.
+    /// What `clear counters` does: every port's counters from zero (its state stays).
+    pub fn clear_counters(&mut self) {
+        for p in &mut self.ports {
+            p.link_changes = 0;
+            p.in_errors = 0;
+            p.crc = 0;
+            p.resets = 0;
+        }
+    }
+
     pub fn bring_up(&mut self, idx: usize) -> Option<bool> {
         self.ports[idx].admin_up = true;
         let own = format!(" {}", self.ports[idx].long());

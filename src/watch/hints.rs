@@ -72,6 +72,25 @@ pub(crate) struct PortFacts {
     pub(crate) declared: String,
 }
 
+impl PortFacts {
+    /// What the lab declares of `p`'s cabling (the cable audit may add to it).
+    pub(crate) fn declared(p: &crate::format::lab::Port) -> PortFacts {
+        PortFacts {
+            cable_kind: p.cable.as_ref().map(|c| c.kind.as_str().to_string()),
+            length_m: p.cable.as_ref().and_then(|c| c.length_m),
+            nic: p.peer.as_ref().and_then(|p| p.nic.clone()),
+            declared: match p.cable.as_ref() {
+                Some(c) => match c.length_m {
+                    Some(l) => format!("{l} m {}", c.kind.as_str()),
+                    None => c.kind.as_str().to_string(),
+                },
+                None => String::new(),
+            },
+            ..Default::default()
+        }
+    }
+}
+
 /// One finding of the cable audit, as a port's hint says it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CableNote {

@@ -7,13 +7,17 @@
 //! pipeline, `switchlab run` and `switchlab watch` alike), `timeline` (one port's events
 //! merged from every source) and `tally` (what settled events add up to), `diagnosis`
 //! and `hints` (the verdict and the suspect), `events` (what the live view hears, and
-//! problems), `output` (flaps.csv and events.jsonl rows), `syslog` (the receiver).
+//! problems), `output` (flaps.csv and events.jsonl rows), `syslog` (the receiver),
+//! `replay` and `recover` (a killed run's watch replayed from events.jsonl through the
+//! same timeline and judge).
 
 mod device;
 mod diagnosis;
 pub(crate) mod events;
 pub(crate) mod hints;
 mod output;
+pub(crate) mod recover;
+mod replay;
 pub mod syslog;
 mod tally;
 pub(crate) mod timeline;
@@ -24,7 +28,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 pub(crate) use crate::record::folder::RunFolder;
-pub(crate) use device::DeviceWatch;
+pub(crate) use device::{DeviceWatch, judged};
 pub(crate) use events::{Certainty, Heard, Problem, WatchEvent};
 
 use crate::format::manifest::FlapSource;
@@ -73,11 +77,17 @@ impl PortSpeeds {
 
 impl WatchOptions {
     /// How the watch ran, for run.json.
-    pub(crate) fn flap_settings(&self) -> crate::record::run::FlapSettings {
+    pub(crate) fn flap_settings(
+        &self,
+        devices: Vec<crate::record::run::WatchedDevice>,
+    ) -> crate::record::run::FlapSettings {
         crate::record::run::FlapSettings {
             interval_ms: self.interval.as_millis() as u64,
             duration_ms: self.duration.as_millis() as u64,
             sources: self.sources.clone(),
+            max_flaps_per_port: self.max_flaps_per_port,
+            buffer_every: self.buffer_every,
+            devices,
         }
     }
 }
@@ -123,12 +133,3 @@ pub(crate) fn end_on_ctrl_c<'a>(
 /// The exit code of a watch, run or demo that a signal (Ctrl-C, SIGTERM) ended early, as
 /// shells report a process SIGINT ended.
 pub(crate) const EXIT_INTERRUPTED: u8 = 130;
-
-/// The exit code of a watch or run: interrupted (130) wins over failed (1) over all done (0).
-pub(crate) fn exit_code(interrupted: bool, all_ok: bool) -> u8 {
-    match (interrupted, all_ok) {
-        (true, _) => EXIT_INTERRUPTED,
-        (false, true) => 0,
-        (false, false) => 1,
-    }
-}

@@ -219,8 +219,10 @@ impl DeviceJob {
         if let (Some(d), true) = (d.as_mut(), report.pushed()) {
             // Ports are judged by their link from the end of the push (a watch: from its
             // start).
-            if self.lines.is_some() {
-                w.judge_from_now();
+            if self.lines.is_some()
+                && let Err(e) = w.judge_from_now()
+            {
+                tracing::warn!("{}: events.jsonl: {e}", report.device);
             }
             // A watch cut short leaves its ports `lost`; a step after its last poll that
             // fails is a problem of the device, and the ports keep their verdicts.

@@ -22,6 +22,10 @@ pub(super) struct Ended<'a> {
     pub(crate) traffic: &'a [TestResult],
     pub(crate) benchmarks: &'a [BenchResult],
     pub(crate) preflight: Option<Preflight>,
+    /// The traffic phase could not be done.
+    pub(crate) traffic_error: Option<&'a crate::run::traffic::TrafficError>,
+    /// What the watch was judged by (run.json has had it since the start).
+    pub(crate) flaps: crate::record::run::FlapSettings,
     pub(crate) interrupted: bool,
 }
 
@@ -125,33 +129,29 @@ pub(super) async fn write(
     folder: &RunFolder,
     ended: Ended<'_>,
 ) -> std::io::Result<(Vec<crate::record::summary::SummaryRow>, Option<String>)> {
-    let errors = errors(ended.devices, ended.traffic, ended.benchmarks);
+    let mut errors = errors(ended.devices, ended.traffic, ended.benchmarks);
+    errors.extend(ended.traffic_error.map(|e| format!("traffic: {e}")));
     let ok = ended.devices.iter().all(DeviceReport::ok) && errors.is_empty();
     let is_run = plan.kind == RunKind::Run;
-    let record = RunRecord {
-        format_version: crate::record::FORMAT_VERSION,
-        switchlab: env!("CARGO_PKG_VERSION").into(),
-        kind: plan.kind,
-        manifest: is_run.then(|| inputs.manifest.name.clone()),
-        started: ended.started.to_string(),
-        ended: jiff::Timestamp::now().to_string(),
-        inputs: is_run.then(|| input_digests(inputs, plan.reg, names, watch)),
-        invocation: plan.invocation.clone(),
-        devices: ended.devices.iter().map(DeviceReport::to_record).collect(),
-        flaps: watch.flap_settings(),
-        throughput: ended.traffic.iter().map(TestResult::to_record).collect(),
-        throughput_planned: plan.traffic.as_ref().map_or(0, |t| t.tests.len()),
-        benchmarks: ended
-            .benchmarks
-            .iter()
-            .map(BenchResult::to_record)
-            .collect(),
-        benchmarks_planned: plan.traffic.as_ref().map_or(0, |t| t.benchmarks.len()),
-        preflight: ended.preflight,
-        iperf3: plan.traffic.as_ref().and_then(|t| t.iperf3.clone()),
-        outcome: RunOutcome::of(ended.interrupted, ok),
-        errors,
-    };
+    let started = ended.started.to_string();
+    let now = jiff::Timestamp::now().to_string();
+    let mut record = RunRecord::new(plan.kind, started, now, ended.flaps.clone());
+    record.manifest = is_run.then(|| inputs.manifest.name.clone());
+    record.inputs = is_run.then(|| input_digests(inputs, plan.reg, names, watch));
+    record.invocation = plan.invocation.clone();
+    record.devices = ended.devices.iter().map(DeviceReport::to_record).collect();
+    record.throughput = ended.traffic.iter().map(TestResult::to_record).collect();
+    record.throughput_planned = plan.traffic.as_ref().map_or(0, |t| t.tests.len());
+    record.benchmarks = ended
+        .benchmarks
+        .iter()
+        .map(BenchResult::to_record)
+        .collect();
+    record.benchmarks_planned = plan.traffic.as_ref().map_or(0, |t| t.benchmarks.len());
+    record.preflight = ended.preflight;
+    record.iperf3 = plan.traffic.as_ref().and_then(|t| t.iperf3.clone());
+    record.outcome = RunOutcome::of(ended.interrupted, ok);
+    record.errors = errors;
     let planned = plan
         .traffic
         .as_ref()

@@ -37,7 +37,7 @@ use crate::inputs::RunInputs;
 use crate::record::run::RunKind;
 use crate::states::TestState;
 use crate::vendor::Registry;
-use crate::watch::{End, Heard, RunFolder, WatchOptions, end_on_ctrl_c};
+use crate::watch::{End, Heard, RunFolder, WatchOptions, end_on_ctrl_c, judged};
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum RunError {
@@ -55,8 +55,16 @@ pub(crate) enum RunError {
     Syslog(#[from] crate::watch::syslog::BindError),
     #[error(transparent)]
     Template(#[from] crate::template::TemplateError),
-    #[error(transparent)]
-    Traffic(#[from] traffic::TrafficError),
+}
+
+impl RunError {
+    /// The run folder, when the error came after it was made (the run may have pushed).
+    pub(crate) fn folder(&self) -> Option<&Path> {
+        match self {
+            RunError::Folder { path, .. } => Some(path),
+            _ => None,
+        }
+    }
 }
 
 /// What to run, beyond the inputs.
@@ -122,6 +130,9 @@ pub(crate) struct RunReport {
     /// The RFC 2544 benchmarks, as the tests.
     pub(crate) benchmarks: Vec<BenchResult>,
     pub(crate) benchmarks_planned: usize,
+    /// Why the traffic phase could not be done (an endpoint unreachable at preflight):
+    /// none of its tests ran, and the run says so.
+    pub(crate) traffic_error: Option<traffic::TrafficError>,
     /// Ctrl-C ended the watch early.
     pub(crate) interrupted: bool,
     /// Why report.html could not be written (the run's own files are all there).
@@ -131,7 +142,8 @@ pub(crate) struct RunReport {
 impl RunReport {
     /// Every device pushed and watched, every test measured (a verdict may still fail).
     pub(crate) fn ok(&self) -> bool {
-        self.devices.iter().all(|d| d.ok())
+        self.traffic_error.is_none()
+            && self.devices.iter().all(|d| d.ok())
             && self
                 .traffic
                 .iter()
@@ -142,9 +154,26 @@ impl RunReport {
                 .all(|b| b.outcome != TestState::Failed)
     }
 
-    /// 130 when a signal ended the run early, 1 when something could not be done, else 0.
+    /// Every verdict passed: each port, each device's summary (its tests and benchmarks
+    /// against their criteria).
+    pub(crate) fn passed(&self) -> bool {
+        let ports = self.devices.iter().flat_map(|d| &d.ports);
+        ports
+            .clone()
+            .all(|p| p.verdict == crate::states::PortVerdict::Pass)
+            && self
+                .summary
+                .iter()
+                .all(|s| s.verdict == crate::states::DeviceVerdict::Pass)
+    }
+
+    /// The decision (`run::exit`): interrupted, not done, a verdict failed, or passed.
+    pub(crate) fn decision(&self) -> super::exit::Decision {
+        super::exit::Decision::of(self.interrupted, self.ok(), self.passed())
+    }
+
     pub(crate) fn exit_code(&self) -> u8 {
-        crate::watch::exit_code(self.interrupted, self.ok())
+        self.decision().code()
     }
 }
 
@@ -179,6 +208,9 @@ pub(crate) async fn run(
     let started = jiff::Timestamp::now();
     let (pushed_tx, pushed_rx) = mpsc::channel::<bool>(names.len().max(1));
     let jobs = device_jobs(&plan, &inputs, &names, &watch_opts, &folder, &progress);
+    let judged = jobs.iter().map(|j| judged(&j.dev, &j.vendor, &j.opts));
+    let flap_settings = watch_opts.flap_settings(judged.collect());
+    folder.started(&flap_settings).map_err(io)?;
     let sem = Arc::new(Semaphore::new(plan.jobs.max(1)));
     let mut set = tokio::task::JoinSet::new();
     let mut ids = std::collections::HashMap::new();
@@ -208,7 +240,12 @@ pub(crate) async fn run(
         never = beats => match never {},
     };
     devices.sort_by_key(|d| names.iter().position(|n| *n == d.device));
-    let (preflight, traffic, benchmarks) = traffic?;
+    // Once the folder exists the run always ends with its evidence: an endpoint or a test
+    // that could not be done is one of its errors, and every file is still written.
+    let ((preflight, traffic, benchmarks), traffic_error) = match traffic {
+        Ok(measured) => (measured, None),
+        Err(e) => (Default::default(), Some(e)),
+    };
     let interrupted = interrupted.load(Ordering::Relaxed);
     let ended = finish::Ended {
         started,
@@ -216,6 +253,8 @@ pub(crate) async fn run(
         traffic: &traffic,
         benchmarks: &benchmarks,
         preflight: plan.traffic.as_ref().map(|_| preflight),
+        traffic_error: traffic_error.as_ref(),
+        flaps: flap_settings,
         interrupted,
     };
     let (summary, report_error) =
@@ -232,6 +271,7 @@ pub(crate) async fn run(
         traffic,
         benchmarks_planned: plan.traffic.as_ref().map_or(0, |t| t.benchmarks.len()),
         benchmarks,
+        traffic_error,
         interrupted,
     })
 }

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::diagnosis::{Judge, Watched as Judged};
 use super::events::{OnEvent, Problem};
 use super::hints::PortFacts;
+use super::output::WatchRecords;
 use super::timeline::PortTimeline;
 use super::{End, WatchOptions};
 use crate::driver::Driver;
@@ -26,6 +27,7 @@ use crate::format::lab::Device;
 use crate::format::manifest::FlapSource;
 use crate::record::folder::RunFolder;
 use crate::record::rows::PortRow;
+use crate::record::run::WatchedDevice;
 use crate::vendor::Vendor;
 
 struct Watched {
@@ -40,8 +42,8 @@ struct Watched {
     expect_down: bool,
     /// Its running config says it is shut (looked up for a port without link).
     shut: bool,
-    /// What the last poll found (oper up, flap counter): a change goes to events.jsonl.
-    last_polled: Option<(bool, Option<u64>)>,
+    /// What the last poll found: a change goes to events.jsonl.
+    last_polled: Option<crate::record::rows::PollReading>,
 }
 
 /// Polls recorded in full in the transcript at the start of a watch (the baseline and, in a
@@ -51,6 +53,44 @@ const RECORDED_POLLS: u32 = 2;
 
 /// Slack around the windows above: device and local clocks, log lines mid-output.
 const SLACK: Duration = Duration::from_secs(2);
+
+/// The lab ports of `dev` that its watch covers: those `opts.ports` names, or all.
+fn watched_ports<'d>(
+    dev: &'d Device,
+    vendor: &Vendor,
+    opts: &WatchOptions,
+) -> impl Iterator<Item = &'d crate::format::lab::Port> {
+    let named = |p: &&crate::format::lab::Port| {
+        opts.ports.is_empty()
+            || opts
+                .ports
+                .iter()
+                .any(|w| vendor.same_port(w, p.name.get_ref()))
+    };
+    dev.ports.iter().filter(named)
+}
+
+/// How `dev`'s watch will be judged, for run.json when the run starts.
+pub(crate) fn judged(dev: &Device, vendor: &Vendor, opts: &WatchOptions) -> WatchedDevice {
+    let ports: Vec<String> = watched_ports(dev, vendor, opts)
+        .map(|p| p.name.get_ref().clone())
+        .collect();
+    let expect_down = (ports.iter())
+        .filter(|n| opts.expect_down.iter().any(|e| vendor.same_port(e, n)))
+        .cloned()
+        .collect();
+    let cmds = &vendor.profile.commands;
+    WatchedDevice {
+        device: dev.name().to_string(),
+        ports,
+        expect_down,
+        shown_by: cmds
+            .interface
+            .as_deref()
+            .unwrap_or(&cmds.interfaces)
+            .to_string(),
+    }
+}
 
 /// The watch of one device's ports, fed by polls on a driver it does not own.
 pub(crate) struct DeviceWatch<'a> {
@@ -92,27 +132,11 @@ impl<'a> DeviceWatch<'a> {
         on_event: OnEvent<'a>,
     ) -> DeviceWatch<'a> {
         let mut ports = BTreeMap::new();
-        for p in &dev.ports {
+        for p in watched_ports(dev, vendor, opts) {
             let name = p.name.get_ref();
-            if !opts.ports.is_empty() && !opts.ports.iter().any(|w| vendor.same_port(w, name)) {
-                continue;
-            }
-            let facts = PortFacts {
-                cable_kind: p.cable.as_ref().map(|c| c.kind.as_str().to_string()),
-                length_m: p.cable.as_ref().and_then(|c| c.length_m),
-                nic: p.peer.as_ref().and_then(|p| p.nic.clone()),
-                declared: match p.cable.as_ref() {
-                    Some(c) => match c.length_m {
-                        Some(l) => format!("{l} m {}", c.kind.as_str()),
-                        None => c.kind.as_str().to_string(),
-                    },
-                    None => String::new(),
-                },
-                ..Default::default()
-            };
             let watched = Watched {
                 name: name.clone(),
-                facts,
+                facts: PortFacts::declared(p),
                 tl: PortTimeline::default(),
                 err_disabled_written: false,
                 rejected: None,
@@ -181,11 +205,13 @@ impl<'a> DeviceWatch<'a> {
     }
 
     /// From now on (the baseline is in), a port the polls never find up has no link.
-    pub(crate) fn judge_from_now(&mut self) {
+    pub(crate) fn judge_from_now(&mut self) -> std::io::Result<()> {
         let now = SystemTime::now();
         for w in self.ports.values_mut() {
             w.tl.judge_from(now);
         }
+        let kind = crate::states::EventKind::JudgedFrom;
+        WatchRecords::mark(self.folder, self.dev.name(), kind, now)
     }
 
     /// Poll every interval, listening between polls, until the time `until` holds (it may
@@ -204,7 +230,9 @@ impl<'a> DeviceWatch<'a> {
             let done = end.is_some_and(|e| Instant::now() >= e);
             self.poll(d, done).await?;
             if done {
-                return Ok(());
+                let kind = crate::states::EventKind::Ended;
+                return WatchRecords::mark(self.folder, self.dev.name(), kind, SystemTime::now())
+                    .map_err(|e| self.io(e));
             }
         }
     }
@@ -224,7 +252,7 @@ impl<'a> DeviceWatch<'a> {
         let tolerance = self.tolerance.max(since_poll);
         let outputs = self.read_states(d, now).await?;
         self.take_log_lines(d, tolerance)
-            .and_then(|()| self.take_states(outputs))
+            .and_then(|()| self.take_states(outputs, last))
             .map_err(|e| self.io(e))?;
         self.polls += 1;
         let every = self.opts.buffer_every.max(1);

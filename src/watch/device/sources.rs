@@ -10,6 +10,7 @@ use crate::driver::session::DeviceError;
 use crate::driver::{Driver, DriverError};
 use crate::format::manifest::FlapSource;
 use crate::parse::{Parsed, parse_output};
+use crate::record::rows::PollReading;
 use crate::watch::events::{Certainty, Heard, Problem, WatchEvent};
 use crate::watch::output::{Sighting, WatchRecords};
 
@@ -155,7 +156,7 @@ impl DeviceWatch<'_> {
                 port: &w.name,
                 up,
                 source,
-                link_changes: None,
+                window,
             },
         )
     }
@@ -199,6 +200,7 @@ impl DeviceWatch<'_> {
     pub(super) fn take_states(
         &mut self,
         outputs: Vec<(SystemTime, String)>,
+        last: bool,
     ) -> std::io::Result<()> {
         let vendor = self.vendor;
         let (counters, state) = (
@@ -227,19 +229,11 @@ impl DeviceWatch<'_> {
                     self.opts.speeds.set(self.dev.name(), &w.name, mbps);
                 }
                 let news = w.tl.poll(at, &s, self.opts.interval);
-                let now = (up, s.link_changes.or(s.link_downs));
-                if w.last_polled.replace(now).is_some_and(|was| was != now) {
-                    WatchRecords::sighting(
-                        self.folder,
-                        &Sighting {
-                            time: at,
-                            device: self.dev.name(),
-                            port: &w.name,
-                            up,
-                            source: FlapSource::State,
-                            link_changes: now.1,
-                        },
-                    )?;
+                // What `recover` replays: the first and last readings, and each that changed.
+                let now = crate::watch::output::reading(&s);
+                let was = w.last_polled.replace(now.clone());
+                if last || was.is_none_or(|was| changed(&was, &now)) {
+                    WatchRecords::poll(self.folder, self.dev.name(), &w.name, at, &s)?;
                 }
                 if news {
                     (self.on_event)(Heard {
@@ -300,6 +294,22 @@ impl DeviceWatch<'_> {
         self.last_buffer_read = at;
         Ok(())
     }
+}
+
+/// Whether a poll reading differs from the last in what the timeline counts by: state,
+/// counters of changes, err-disabled, or a last change younger than before.
+fn changed(was: &PollReading, now: &PollReading) -> bool {
+    let key = |r: &PollReading| {
+        (
+            r.admin,
+            r.oper,
+            r.link_changes,
+            r.link_downs,
+            r.err_disabled,
+        )
+    };
+    key(was) != key(now)
+        || matches!((was.last_change_s, now.last_change_s), (Some(w), Some(n)) if n < w)
 }
 
 /// The lines of a buffer read that the last read (`seen`) did not have, in order;
