@@ -185,3 +185,46 @@ async fn a_netbox_export_gives_each_device_its_vendor_model_and_address() {
         "{t}"
     );
 }
+
+/// Regression: a host of an unsupported platform (`junos`) without a username failed the
+/// whole import, blaming the username. The platform is named first, whatever else the host
+/// lacks, and `--skip-unknown` leaves it out; a known platform without a user is still
+/// refused, naming the user.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unsupported_platform_is_named_whatever_else_the_host_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let hosts = dir.path().join("hosts.yaml");
+    let write = |text: &str| std::fs::write(&hosts, text).unwrap();
+    write(
+        "sw1:\n  hostname: 10.0.0.1\n  username: ops\n  platform: ios\nmx1:\n  hostname: 10.0.0.2\n  platform: junos\n",
+    );
+    let out_path = dir.path().join("lab.toml").display().to_string();
+    let hosts_arg = hosts.display().to_string();
+    let mut args = vec![
+        "import",
+        "nornir",
+        hosts_arg.as_str(),
+        "-o",
+        out_path.as_str(),
+    ];
+    let out = switchlab(&args, &[], dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("mx1 (junos)") && !t.contains("no username"),
+        "{t}"
+    );
+    args.push("--skip-unknown");
+    let out = switchlab(&args, &[], dir.path()).await;
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(
+        t.contains("not imported: mx1: unknown platform 'junos'"),
+        "{t}"
+    );
+    write("sw1:\n  hostname: 10.0.0.1\n  platform: ios\n");
+    let out = switchlab(&args, &[], dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("host 'sw1': no username"), "{t}");
+}

@@ -43,6 +43,15 @@ pub(crate) enum ImportError {
     Invalid(String),
 }
 
+/// What an inventory's entry lacks, and in which file.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Missing {
+    pub(crate) file: String,
+    /// What the inventory calls the entry (`host`, `device`).
+    pub(crate) what: &'static str,
+    pub(crate) why: String,
+}
+
 /// One device as an inventory gives it, its secrets already turned into variable names.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct DraftDevice {
@@ -52,7 +61,9 @@ pub(crate) struct DraftDevice {
     pub(crate) model: Option<String>,
     pub(crate) host: String,
     pub(crate) port: u16,
-    pub(crate) user: String,
+    /// The SSH user, or why the inventory gives none: said only for a device whose
+    /// platform is known (an unsupported one is named as such, whatever else it lacks).
+    pub(crate) user: Result<String, Missing>,
     pub(crate) password_env: Option<String>,
     pub(crate) secret_env: Option<String>,
 }
@@ -135,21 +146,28 @@ pub(crate) fn write_lab(
     let mut unknown = Vec::new();
     let mut devices = Vec::new();
     for d in &draft.devices {
-        match reg.vendor_for_platform(&d.platform) {
-            Some(v) => devices.push(DeviceOut {
-                name: d.name.clone(),
-                vendor: v.name().to_string(),
-                model: d.model.clone(),
-                secret_env: d.secret_env.clone(),
-                ssh: SshOut {
-                    host: d.host.clone(),
-                    port: d.port,
-                    user: d.user.clone(),
-                    password_env: d.password_env.clone(),
-                },
-            }),
-            None => unknown.push((d.name.clone(), d.platform.clone())),
-        }
+        let Some(v) = reg.vendor_for_platform(&d.platform) else {
+            unknown.push((d.name.clone(), d.platform.clone()));
+            continue;
+        };
+        let user = d.user.clone().map_err(|m| ImportError::Entry {
+            file: m.file,
+            what: m.what,
+            name: d.name.clone(),
+            why: m.why,
+        })?;
+        devices.push(DeviceOut {
+            name: d.name.clone(),
+            vendor: v.name().to_string(),
+            model: d.model.clone(),
+            secret_env: d.secret_env.clone(),
+            ssh: SshOut {
+                host: d.host.clone(),
+                port: d.port,
+                user,
+                password_env: d.password_env.clone(),
+            },
+        });
     }
     if !unknown.is_empty() && !skip_unknown {
         let known: Vec<String> = reg

@@ -73,7 +73,7 @@ pub(crate) fn read_devices(path: &Path, user: &str) -> Result<Draft, ImportError
             model: model_col.map(get).filter(|m| !m.is_empty()),
             host: ip,
             port: 22,
-            user: user.to_string(),
+            user: Ok(user.to_string()),
             password_env,
             secret_env: None,
         });

@@ -129,7 +129,11 @@ pub(crate) fn read_inventory(
         .ok_or_else(|| missing("platform"))?;
         let user = first(&|e: &Entry| e.username.clone())
             .map(|(_, u)| u)
-            .ok_or_else(|| missing("username"))?;
+            .ok_or_else(|| super::Missing {
+                file: hosts_file.clone(),
+                what: "host",
+                why: "no username in the host, its groups or the defaults".into(),
+            });
         let password_env = first(&|e: &Entry| e.password.clone()).map(|(level, _)| {
             let var = env_name(&level.words(), "PASSWORD");
             draft.secret(

@@ -110,9 +110,11 @@ pub(crate) fn read_testbed(path: &Path) -> Result<Draft, ImportError> {
         let user = login(true)
             .and_then(|c| c.username.clone())
             .or_else(|| login(false).and_then(|c| c.username.clone()))
-            .ok_or_else(|| {
-                entry("no credentials.default.username here or in the testbed".into())
-            })?;
+            .ok_or_else(|| super::Missing {
+                file: file.clone(),
+                what: "device",
+                why: "no credentials.default.username here or in the testbed".into(),
+            });
         let password_env = if login(true).is_some_and(|c| c.password.is_some()) {
             let var = env_name(&[name], "PASSWORD");
             Some(draft.secret(&var, format!("device {name}'s password in the testbed")))
