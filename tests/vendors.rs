@@ -361,3 +361,19 @@ fn grep_line(path: &str, needle: &str) -> usize {
     let text = std::fs::read_to_string(path).unwrap();
     1 + text.lines().position(|l| l.contains(needle)).unwrap()
 }
+
+// `ends` closes a block; a table has none to close: a rule that gives one is told so.
+#[test]
+fn block_ends_on_a_table_rule_are_refused_where_they_are_written() {
+    broken_profile("vendors/cisco_ios.toml", |t| {
+        t.replacen(
+            "command = \"show interfaces status\"\nstyle = \"table\"\n",
+            "command = \"show interfaces status\"\nstyle = \"table\"\nends = '^x'\n",
+            1,
+        )
+    })
+    .stderr(
+        predicate::str::contains("key `parse[show interfaces status].ends`")
+            .and(predicate::str::contains("only style \"blocks\"")),
+    );
+}

@@ -111,10 +111,11 @@ pub struct CompiledParse {
     pub bare_port: Option<String>,
     pub rows: Vec<Regex>,
     pub start: Option<Regex>,
+    pub ends: Option<Regex>,
     pub fields: Vec<(String, Regex)>,
     pub map: Vec<(String, Vec<(Regex, String)>)>,
     pub derive: Vec<(String, String)>,
-    /// field → header word of its column.
+    /// field → header words of its column.
     pub columns: Vec<(String, String)>,
 }
 
