@@ -7,6 +7,8 @@
 pub mod cable;
 mod columns;
 mod table;
+#[cfg(test)]
+mod tests;
 mod text;
 pub mod transceiver;
 mod values;
