@@ -185,8 +185,35 @@ fn a_description_is_no_counter() {
     let text = "Ethernet1 is up, line protocol is up (connected)\n\
                 \x20 Description: 3 input errors, 4 CRC seen here\n\
                 \x20    0 input errors, 0 CRC, 0 alignment, 0 symbol\n";
-    for vendor in ["cisco_ios"] {
+    for vendor in ["cisco_ios", "arista_eos"] {
         let p = &ports(vendor, "show interfaces", text)[0];
         assert_eq!((p.in_errors, p.crc), (Some(0), Some(0)), "{vendor}");
     }
+}
+
+// The same classes in the other profiles that read blocks: an unread header ends the
+// block, and a field at column 0 is read.
+#[test]
+fn other_profiles_end_blocks_at_any_header_and_read_unindented_fields() {
+    let arista = "Ethernet1 is up, line protocol is up (connected)\n\
+                  Description: at column 0\n\
+                  3 link status changes since last clear\n\
+                  Vxlan1 is down\n\
+                  \x20 Description: the tunnel's\n";
+    let p = ports("arista_eos", "show interfaces", arista);
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].description.as_deref(), Some("at column 0"));
+    assert_eq!(p[0].link_changes, Some(3));
+    let fastiron = "GigabitEthernet1/1/1 is up, line protocol is up\n\
+                    Port name is at column 0\n\
+                    ve10 is down\n\
+                    \x20 Port name is the ve's\n";
+    let p = ports("brocade_fastiron", "show interfaces", fastiron);
+    assert_eq!(p[0].description.as_deref(), Some("at column 0"));
+    let force10 = "TenGigabitEthernet 0/1 is up, line protocol is up\n\
+                   \x20 Description: indented\n\
+                   Vlan 10 is down\n\
+                   Description: the vlan's\n";
+    let p = ports("dell_force10", "show interfaces", force10);
+    assert_eq!(p[0].description.as_deref(), Some("indented"));
 }
