@@ -377,3 +377,23 @@ fn block_ends_on_a_table_rule_are_refused_where_they_are_written() {
             .and(predicate::str::contains("only style \"blocks\"")),
     );
 }
+
+// An `async_line` that matches anywhere in a line takes config quoting a message ID
+// (`description %SW-1-CORE`) out of the output: the loader asks for the line's start.
+#[test]
+fn an_async_line_not_anchored_at_the_line_start_is_refused_where_it_is_written() {
+    let line = grep_line("vendors/cisco_ios.toml", "async_line = ");
+    broken_profile("vendors/cisco_ios.toml", |t| {
+        let at = t.find("async_line = '^").unwrap() + "async_line = '".len();
+        format!("{}{}", &t[..at], &t[at + 1..])
+    })
+    .stderr(
+        predicate::str::contains(format!("cisco_ios.toml:{line}:"))
+            .and(predicate::str::contains("key `async_line`"))
+            .and(predicate::str::contains("where a log line starts")),
+    );
+    broken_profile("vendors/cisco_ios.toml", |t| {
+        t.replacen("async_line = '^", "async_line = 'x|^", 1)
+    })
+    .stderr(predicate::str::contains("key `async_line`"));
+}

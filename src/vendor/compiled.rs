@@ -155,7 +155,9 @@ impl Vendor {
             password_prompt: c.regex("login.password_prompt", &profile.login.password_prompt)?,
             login_failure: c.regex("login.failure", &profile.login.failure)?,
             link_events: super::compiled_parse::link_events(&c, &profile.link_events)?,
-            async_line: c.scan_opt("async_line", profile.async_line.as_deref())?,
+            async_line: (profile.async_line.as_deref())
+                .map(|p| c.line_start("async_line", p))
+                .transpose()?,
             parse: OnceLock::new(),
             source: src.clone(),
             verify_ignore: c.all("verify.ignore", &profile.verify.ignore)?,
