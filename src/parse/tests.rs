@@ -100,7 +100,7 @@ fn a_dom_table_is_read_by_its_header_whatever_columns_it_adds() {
         "            Temperature  Voltage  Current   Tx Power  Rx Power   Max Power\n",
         "Port        (Celsius)    (Volts)  (mA)      (dBm)     (dBm)      (Watts)\n",
         "---------   -----------  -------  --------  --------  --------   ---------\n",
-        "Te1/1/1       26.2       3.27      5.9      -2.4      -3.2        1.5\n",
+        "Te1/1/1       26.2       3.27      5.9      -2.4      -3.2        1.5 W\n",
         "Te1/1/2       27.0       3.28      6.1      -2.1     -14.9 -      1.5\n",
         "Gi1/1/3       N/A        3.30      N/A       N/A       N/A        1.0\n",
     );
