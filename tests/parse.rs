@@ -453,3 +453,37 @@ fn text_that_holds_no_port_is_refused_saying_what_was_expected() {
     assert_eq!(out.status.code(), Some(1), "{t}");
     assert!(t.contains("version.txt: no port in it"), "{t}");
 }
+
+// Regression: a switch with copper ports only lists no module in `show inventory`; that
+// output was refused as not being the command's. It is an empty list, exit 0.
+#[test]
+fn an_inventory_without_optics_is_an_empty_list_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inventory.txt");
+    std::fs::write(
+        &file,
+        "NAME: \"1\", DESCR: \"48-port copper access switch\"\n\
+         PID: XX-48T-L          , VID: V03  , SN: ABC0001\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchlab"))
+        .args([
+            "parse",
+            "--vendor",
+            "cisco_ios",
+            "--command",
+            "show inventory",
+            "--json",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v, serde_json::json!([]));
+}

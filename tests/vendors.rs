@@ -361,3 +361,39 @@ fn grep_line(path: &str, needle: &str) -> usize {
     let text = std::fs::read_to_string(path).unwrap();
     1 + text.lines().position(|l| l.contains(needle)).unwrap()
 }
+
+// `ends` closes a block; a table has none to close: a rule that gives one is told so.
+#[test]
+fn block_ends_on_a_table_rule_are_refused_where_they_are_written() {
+    broken_profile("vendors/cisco_ios.toml", |t| {
+        t.replacen(
+            "command = \"show interfaces status\"\nstyle = \"table\"\n",
+            "command = \"show interfaces status\"\nstyle = \"table\"\nends = '^x'\n",
+            1,
+        )
+    })
+    .stderr(
+        predicate::str::contains("key `parse[show interfaces status].ends`")
+            .and(predicate::str::contains("only style \"blocks\"")),
+    );
+}
+
+// An `async_line` that matches anywhere in a line takes config quoting a message ID
+// (`description %SW-1-CORE`) out of the output: the loader asks for the line's start.
+#[test]
+fn an_async_line_not_anchored_at_the_line_start_is_refused_where_it_is_written() {
+    let line = grep_line("vendors/cisco_ios.toml", "async_line = ");
+    broken_profile("vendors/cisco_ios.toml", |t| {
+        let at = t.find("async_line = '^").unwrap() + "async_line = '".len();
+        format!("{}{}", &t[..at], &t[at + 1..])
+    })
+    .stderr(
+        predicate::str::contains(format!("cisco_ios.toml:{line}:"))
+            .and(predicate::str::contains("key `async_line`"))
+            .and(predicate::str::contains("where a log line starts")),
+    );
+    broken_profile("vendors/cisco_ios.toml", |t| {
+        t.replacen("async_line = '^", "async_line = 'x|^", 1)
+    })
+    .stderr(predicate::str::contains("key `async_line`"));
+}

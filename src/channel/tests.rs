@@ -86,3 +86,54 @@ async fn ansi_escapes_pager_erase_and_backspaces_are_cleaned() {
         .expect("prompt found");
     assert_eq!(hit.before, "line one\nabcd\nline two\n");
 }
+
+// Regression: `async_line` matched anywhere in a line, so config quoting a message ID (a
+// description, an EEM applet's syslog pattern) was taken out of `show running-config` as
+// a log line. Each profile's pattern now says where a log line starts.
+#[tokio::test]
+async fn config_quoting_log_messages_stays_while_the_simulators_log_lines_leave() {
+    let config = [
+        "interface GigabitEthernet0/1",
+        " description %SW-1-CORE",
+        " port-name uplink System: core",
+        " description %STKUNIT0-M:CP %IFMGR-5-OSTATE_DN seen TRAPMGR %% Link Down: 0/1",
+        "!",
+        "event manager applet LINKWATCH",
+        " event syslog pattern \"%LINK-3-UPDOWN\"",
+        "!",
+    ];
+    for d in crate::sim::vendors::ALL {
+        let sim = crate::sim::Sim::start(crate::sim::SimOptions::new(d.name)).expect("sim");
+        let logs = {
+            let dev = crate::sim::session::lock(&sim.device);
+            let mut l = (d.link_log)(&dev, &dev.ports[0], false, std::time::SystemTime::now());
+            l.extend((d.link_log)(
+                &dev,
+                &dev.ports[1],
+                true,
+                std::time::SystemTime::now(),
+            ));
+            l
+        };
+        let (mut ch, _dev) = channel(d.name);
+        let mut bytes = String::new();
+        for (i, line) in config.iter().enumerate() {
+            bytes.push_str(line);
+            bytes.push_str("\r\n");
+            // A log line lands in the middle of the output, as a console prints it.
+            if let Some(log) = logs.get(i) {
+                bytes.push_str(&format!("\r\n{log}\r\n"));
+            }
+        }
+        ch.take_in(bytes.as_bytes());
+        let kept: Vec<&str> = ch.text.lines().filter(|l| !l.is_empty()).collect();
+        assert_eq!(kept, config, "{}: config lines taken for log lines", d.name);
+        let taken: Vec<&str> = ch.log_lines.iter().map(|l| l.line.as_str()).collect();
+        assert_eq!(taken, logs, "{}: the simulator's log lines", d.name);
+        assert!(
+            ch.log_lines.iter().all(|l| l.event.is_some()),
+            "{}: each log line is a link event",
+            d.name
+        );
+    }
+}

@@ -52,7 +52,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         t.iter_mut().for_each(|x| x.classify(&cables));
     }
     let blocks = matches!(parsed, Parsed::Ports(_) | Parsed::Transceivers(_));
-    if blocks && parsed.is_empty() {
+    // Nothing read from text the rule does not know either: not that command's output.
+    if blocks && parsed.is_empty() && !crate::parse::recognized(vendor, &args.command, &text) {
         let what = match parsed {
             Parsed::Transceivers(_) => "module",
             _ => "port",

@@ -2,10 +2,13 @@
 //! using only the vendor profile's parse rules. Unknown is `None` (null), never 0.
 //!
 //! Layout: `text` (what a terminal shows of the output), `table` (the `table` and `blocks`
-//! styles), `values` (device words → schema values).
+//! styles), `columns` (a table read by its header), `values` (device words → schema values).
 
 pub mod cable;
+mod columns;
 mod table;
+#[cfg(test)]
+mod tests;
 mod text;
 pub mod transceiver;
 mod values;
@@ -144,6 +147,13 @@ pub fn parse_output_with(
             Parsed::Transceivers(found)
         }
     }
+}
+
+/// Whether `text` is output the vendor's rule for `command` knows, though it may hold no
+/// port or module (a switch without optics lists its chassis and fans): a line opens or
+/// ends one of its blocks, or is its table's header.
+pub fn recognized(vendor: &Vendor, command: &str, text: &str) -> bool {
+    (vendor.parse_rule(command)).is_some_and(|rule| table::recognized(rule, &text::visible(text)))
 }
 
 /// Every link event in the text (log buffer, console output, syslog messages).

@@ -1,7 +1,8 @@
 //! The `table` and `blocks` parse styles: records (port states, transceivers) from one
-//! line per port (read by the header's column positions where the device prints one) or
-//! one block per port, within the rule's section of the output (`after`, `until`).
+//! line per port (read by the header's columns where the device prints one, `columns.rs`)
+//! or one block per port, within the rule's section of the output (`after`, `until`).
 
+use super::columns::{self, Columns};
 use crate::vendor::compiled::CompiledParse;
 
 /// What a parse rule fills: a field by its schema name, from the device's (mapped) word.
@@ -28,103 +29,61 @@ fn section<'a>(rule: &'a CompiledParse, text: &'a str) -> impl Iterator<Item = &
 
 pub(super) fn table<R: Record>(rule: &CompiledParse, text: &str) -> Vec<R> {
     let mut out = Vec::new();
-    let mut columns: Option<Vec<Column>> = None;
+    let mut columns: Option<Columns> = None;
+    // The header lines since the last blank one: the labels over a dash rule.
+    let mut above: Vec<&str> = Vec::new();
     for line in section(rule, text) {
-        if let Some(c) = header_columns(rule, line) {
-            columns = Some(c);
+        let header =
+            columns::header_words(rule, line).or_else(|| columns::header_ruled(rule, &above, line));
+        keep_above(&mut above, line);
+        if header.is_some() {
+            columns = header;
             continue;
         }
-        if let Some((row, caps)) = rule
-            .rows
-            .iter()
-            .find_map(|re| Some((re, re.captures(line)?)))
-        {
-            let mut p = R::default();
-            set_groups(rule, &mut p, row, &caps);
-            // Only for the rows the columns describe (a row regex naming every column field).
-            let names: Vec<&str> = row.capture_names().flatten().collect();
-            let described = rule
-                .columns
-                .iter()
-                .all(|(f, _)| names.contains(&f.as_str()));
-            if let Some(cols) = columns.as_deref().filter(|c| described && aligned(c, line)) {
-                set_columns(rule, &mut p, cols, line);
-            }
-            if !p.port().is_empty() {
-                out.push(p);
-            }
+        if let Some(p) = row(rule, columns.as_ref(), line) {
+            out.push(p);
         }
     }
     out
 }
 
-/// A column of a table's header: the field it gives (if any), where it starts and ends.
-struct Column {
-    field: Option<String>,
-    start: usize,
-    end: Option<usize>,
+/// The last few lines since a blank one (a header is at most a few lines high).
+fn keep_above<'a>(above: &mut Vec<&'a str>, line: &'a str) {
+    if line.trim().is_empty() {
+        above.clear();
+        return;
+    }
+    if above.len() == 4 {
+        above.remove(0);
+    }
+    above.push(line);
 }
 
-/// The columns of `line` if it is the rule's header: every header word of `columns` is a
-/// word of it. Each column runs from its word to the next word of the header.
-fn header_columns(rule: &CompiledParse, line: &str) -> Option<Vec<Column>> {
-    if rule.columns.is_empty() {
-        return None;
-    }
-    let words: Vec<(usize, &str)> = line
-        .split_whitespace()
-        .map(|w| (w.as_ptr() as usize - line.as_ptr() as usize, w))
-        .collect();
-    if !rule
-        .columns
-        .iter()
-        .all(|(_, h)| words.iter().any(|(_, w)| w == h))
-    {
-        return None;
-    }
-    let cols = words
-        .iter()
-        .enumerate()
-        .map(|(i, (start, w))| Column {
-            field: rule
-                .columns
-                .iter()
-                .find(|(_, h)| h == w)
-                .map(|(f, _)| f.clone()),
-            start: *start,
-            end: words.get(i + 1).map(|(s, _)| *s),
-        })
-        .collect();
-    Some(cols)
+/// The pattern's match in `line`, or else in `line` without its indentation: no header,
+/// row or field depends on how far a firmware indents it.
+fn captures<'t>(re: &regex::Regex, line: &'t str) -> Option<regex::Captures<'t>> {
+    let trimmed = line.trim_start();
+    re.captures(line)
+        .or_else(|| (trimmed.len() < line.len()).then(|| re.captures(trimmed))?)
 }
 
-/// A row lines up with the header when every column but the first starts after a space
-/// (or past the row's end): else its values spilled over and the row regex reads it.
-fn aligned(cols: &[Column], line: &str) -> bool {
-    cols.iter().skip(1).all(|c| {
-        c.start >= line.len()
-            || (line.is_char_boundary(c.start) && line[..c.start].ends_with(char::is_whitespace))
-    })
-}
-
-/// Fields from their columns, over what the row regex read (and what they derive).
-fn set_columns<R: Record>(rule: &CompiledParse, p: &mut R, cols: &[Column], line: &str) {
-    for c in cols {
-        let Some(field) = &c.field else { continue };
-        let end = c.end.unwrap_or(line.len()).min(line.len());
-        let Some(value) = line.get(c.start.min(end)..end) else {
-            continue;
-        };
-        let value = value.trim();
-        // The column's value is the field's, over what the row regex read.
-        p.set(field, "");
-        set_field(rule, p, field, value);
-        for (target, source) in &rule.derive {
-            if source == field {
-                set_field(rule, p, target, value);
-            }
-        }
+/// The record one line gives, if a row regex reads it (a row that names none of the
+/// columns' fields leaves them to the columns: it is read only under a header).
+fn row<R: Record>(rule: &CompiledParse, columns: Option<&Columns>, line: &str) -> Option<R> {
+    // Columns read the line as printed, whatever its indentation.
+    let (re, caps) = (rule.rows.iter()).find_map(|re| Some((re, captures(re, line)?)))?;
+    let mut p = R::default();
+    set_groups(rule, &mut p, re, &caps);
+    let names: Vec<&str> = re.capture_names().flatten().collect();
+    let named = |f: &String| names.contains(&f.as_str());
+    let all = rule.columns.iter().all(|(f, _)| named(f));
+    let none = !rule.columns.iter().any(|(f, _)| named(f));
+    match columns.filter(|c| (all || none) && c.fit(line)) {
+        Some(cols) => cols.set(rule, &mut p, line),
+        None if none && !rule.columns.is_empty() => return None,
+        None => {}
     }
+    Some(p).filter(|p| !p.port().is_empty())
 }
 
 pub(super) fn blocks<R: Record>(rule: &CompiledParse, text: &str) -> Vec<R> {
@@ -132,25 +91,29 @@ pub(super) fn blocks<R: Record>(rule: &CompiledParse, text: &str) -> Vec<R> {
         return Vec::new();
     };
     let mut out: Vec<R> = Vec::new();
+    let mut open = false;
     let mut seen: Vec<&str> = Vec::new();
     for line in section(rule, text) {
         // A header may be indented (module ports, some firmwares indent every header).
-        if let Some(caps) = start
-            .captures(line)
-            .or_else(|| start.captures(line.trim_start()))
-        {
+        if let Some(caps) = captures(start, line) {
             let mut p = R::default();
             set_groups(rule, &mut p, start, &caps);
             out.push(p);
-            seen.clear();
+            (open, seen) = (true, Vec::new());
             continue;
         }
-        let Some(cur) = out.last_mut() else { continue };
+        // Another block's header: what follows is not the open port's.
+        if (rule.ends.as_ref()).is_some_and(|e| captures(e, line).is_some()) {
+            open = false;
+        }
+        let Some(cur) = out.last_mut().filter(|_| open) else {
+            continue;
+        };
         for (field, re) in &rule.fields {
             if seen.contains(&field.as_str()) {
                 continue;
             }
-            if let Some(v) = re.captures(line).and_then(|c| c.name("v")) {
+            if let Some(v) = captures(re, line).as_ref().and_then(|c| c.name("v")) {
                 set_field(rule, cur, field, v.as_str());
                 seen.push(field);
             }
@@ -158,6 +121,19 @@ pub(super) fn blocks<R: Record>(rule: &CompiledParse, text: &str) -> Vec<R> {
     }
     out.retain(|p| !p.port().is_empty());
     out
+}
+
+/// Whether `text` is output the rule knows, though it may hold no record: a line opens
+/// or ends a block, or is the header of the rule's table.
+pub(super) fn recognized(rule: &CompiledParse, text: &str) -> bool {
+    let mut above: Vec<&str> = Vec::new();
+    section(rule, text).any(|line| {
+        let block = (rule.start.iter().chain(&rule.ends)).any(|re| captures(re, line).is_some());
+        let header = columns::header_words(rule, line).is_some()
+            || columns::header_ruled(rule, &above, line).is_some();
+        keep_above(&mut above, line);
+        block || header
+    })
 }
 
 /// Every named group of a matching line, then the fields derived from them.
@@ -179,7 +155,7 @@ fn set_groups<R: Record>(
     }
 }
 
-fn set_field<R: Record>(rule: &CompiledParse, p: &mut R, field: &str, raw: &str) {
+pub(super) fn set_field<R: Record>(rule: &CompiledParse, p: &mut R, field: &str, raw: &str) {
     let mapped = match rule.map.iter().find(|(f, _)| f == field) {
         Some((_, pairs)) => match pairs.iter().find(|(re, _)| re.is_match(raw.trim())) {
             Some((_, v)) => v.clone(),

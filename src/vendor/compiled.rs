@@ -111,10 +111,11 @@ pub struct CompiledParse {
     pub bare_port: Option<String>,
     pub rows: Vec<Regex>,
     pub start: Option<Regex>,
+    pub ends: Option<Regex>,
     pub fields: Vec<(String, Regex)>,
     pub map: Vec<(String, Vec<(Regex, String)>)>,
     pub derive: Vec<(String, String)>,
-    /// field → header word of its column.
+    /// field → header words of its column.
     pub columns: Vec<(String, String)>,
 }
 
@@ -154,7 +155,9 @@ impl Vendor {
             password_prompt: c.regex("login.password_prompt", &profile.login.password_prompt)?,
             login_failure: c.regex("login.failure", &profile.login.failure)?,
             link_events: super::compiled_parse::link_events(&c, &profile.link_events)?,
-            async_line: c.scan_opt("async_line", profile.async_line.as_deref())?,
+            async_line: (profile.async_line.as_deref())
+                .map(|p| c.line_start("async_line", p))
+                .transpose()?,
             parse: OnceLock::new(),
             source: src.clone(),
             verify_ignore: c.all("verify.ignore", &profile.verify.ignore)?,

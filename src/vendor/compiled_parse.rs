@@ -36,15 +36,8 @@ pub(super) fn compile(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, Form
         .map(|p| c.scan_regex(&key("rows"), p))
         .collect::<Result<Vec<_>, _>>()?;
     let start = c.scan_opt(&key("start"), r.start.as_deref())?;
-    let needs = match r.style {
-        ParseStyle::Table if rows.is_empty() => {
-            Some(("rows", "style \"table\" needs `rows` regexes"))
-        }
-        ParseStyle::Blocks if start.is_none() => {
-            Some(("start", "style \"blocks\" needs a `start` regex"))
-        }
-        _ => None,
-    };
+    let ends = c.scan_opt(&key("ends"), r.ends.as_deref())?;
+    let needs = style_needs(r.style, rows.is_empty(), start.is_some(), ends.is_some());
     if let Some((k, why)) = needs {
         return Err(c.invalid(&r.command, &key(k), why.into()));
     }
@@ -59,7 +52,7 @@ pub(super) fn compile(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, Form
             c.with_v(c.scan_regex(&k, pattern)?, pattern, &k)?,
         ));
     }
-    for re in rows.iter().chain(start.iter()) {
+    for re in rows.iter().chain(start.iter()).chain(ends.iter()) {
         for g in re.capture_names().flatten() {
             known(g, "group", "row")?;
         }
@@ -98,9 +91,27 @@ pub(super) fn compile(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, Form
         bare_port: r.bare_port.clone(),
         rows,
         start,
+        ends,
         fields,
         map,
     })
+}
+
+/// The key a style lacks (or has without use), and why.
+fn style_needs(
+    style: ParseStyle,
+    no_rows: bool,
+    start: bool,
+    ends: bool,
+) -> Option<(&'static str, &'static str)> {
+    match style {
+        ParseStyle::Table if no_rows => Some(("rows", "style \"table\" needs `rows` regexes")),
+        ParseStyle::Blocks if !start => Some(("start", "style \"blocks\" needs a `start` regex")),
+        ParseStyle::Table | ParseStyle::Events if ends => {
+            Some(("ends", "only style \"blocks\" has block headers to end"))
+        }
+        _ => None,
+    }
 }
 
 /// `name` is a field of the rule's record, or an error listing those it has.

@@ -7,6 +7,7 @@ use super::compiled::Answer;
 use super::pattern::{Pattern, PatternSet};
 use super::profile::Dialog;
 use crate::format::{FormatError, Source};
+use regex_syntax::hir::Look;
 
 /// Compiles regexes, naming the profile key and locating the pattern in the file.
 pub(super) struct Compiler<'a> {
@@ -38,6 +39,23 @@ impl<'a> Compiler<'a> {
         pattern: Option<&str>,
     ) -> Result<Option<regex::Regex>, FormatError> {
         pattern.map(|p| self.scan_regex(key, p)).transpose()
+    }
+
+    /// A pattern tried on every line that must say where the line starts (`^`, in each
+    /// alternative): else it would match text that only quotes what it looks for.
+    pub(super) fn line_start(&self, key: &str, pattern: &str) -> Result<regex::Regex, FormatError> {
+        let re = self.scan_regex(key, pattern)?;
+        let prefix = regex_syntax::parse(pattern).map(|h| h.properties().look_set_prefix());
+        if prefix.is_ok_and(|l| l.contains(Look::Start) || l.contains(Look::StartLF)) {
+            return Ok(re);
+        }
+        Err(self.invalid(
+            pattern,
+            key,
+            format!(
+                "'{pattern}' must describe where a log line starts: begin it (each alternative) with `^`, then the line's timestamp or sequence number, so that config quoting a message ID stays config"
+            ),
+        ))
     }
 
     /// `re` if it has the group `v` the value is taken from, else an error saying so.

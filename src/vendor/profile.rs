@@ -336,6 +336,11 @@ pub struct ParseRule {
     /// `blocks`: a regex for the line that opens one port's block.
     #[serde(default)]
     pub start: Option<String>,
+    /// `blocks`: a regex for any block's header, one the rule reads or not (`pseudowire1
+    /// is up`, a fan's `NAME:`): it ends the block before it, so that block's lines are
+    /// not taken for the port's.
+    #[serde(default)]
+    pub ends: Option<String>,
     /// `blocks`: field name → regex applied to each line of the block; group `v` is the value.
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
