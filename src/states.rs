@@ -215,6 +215,9 @@ named! {
         Line = "line",
         /// The traffic generator could not send (or count) more: the switch may do better.
         Generator = "generator",
+        /// Throughput: the search's rate lost frames on every confirming full-length
+        /// trial, so no rate is given and no latency was measured.
+        Unconfirmed = "unconfirmed",
     }
 }
 

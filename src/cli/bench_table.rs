@@ -1,19 +1,28 @@
 //! RFC 2544 results on the console: a line per row as it is found (throughput and
 //! back-to-back; latency and frame loss are in rfc2544.csv and the report), and at the
 //! end a table per device and frame size: the no-drop rate against line rate, latency at
-//! it, what limited it, the verdict last.
+//! it, what limited it, the verdict last. An unconfirmed throughput shows no rate.
 
 use super::board::human_count;
 use super::table::{Col, Grid};
 use crate::format::manifest::BenchmarkTest;
 use crate::record::rfc2544::Rfc2544Row;
-use crate::states::LatencyKind;
+use crate::states::{LatencyKind, LimitedBy};
 
 fn latency(r: &Rfc2544Row) -> String {
     match (r.latency_avg_us, r.latency_kind) {
         (Some(l), Some(LatencyKind::HalfRoundTrip)) => format!("{l:.1} µs (RTT/2)"),
         (Some(l), _) => format!("{l:.1} µs"),
         (None, _) => "-".into(),
+    }
+}
+
+/// The no-drop rate in percent of line; `unconfirmed` where no full-length trial held one.
+fn no_drop(r: &Rfc2544Row) -> String {
+    match r.no_drop_percent() {
+        Some(p) => format!("{p:.1} %"),
+        None if r.limited_by == Some(LimitedBy::Unconfirmed) => "unconfirmed".into(),
+        None => "-".into(),
     }
 }
 
@@ -28,10 +37,10 @@ pub(crate) fn row_line(r: &Rfc2544Row) -> Option<String> {
         // Short enough for 80 columns with a long device name: the frames/s are in the
         // table at the end.
         BenchmarkTest::Throughput => Some(format!(
-            "rfc2544 {} {} B: no-drop {:.1} %, {}, limit {}{verdict}",
+            "rfc2544 {} {} B: no-drop {}, {}, limit {}{verdict}",
             r.device,
             r.frame_size,
-            r.no_drop_percent().unwrap_or(0.0),
+            no_drop(r),
             latency(r),
             limited(r),
         )),
@@ -64,8 +73,8 @@ pub(crate) fn table<'a>(rows: impl Iterator<Item = &'a Rfc2544Row>) -> Option<Gr
         g.row(vec![
             r.device.clone(),
             format!("{} B", r.frame_size),
-            format!("{:.1} %", r.no_drop_percent().unwrap_or(0.0)),
-            human_count(r.forwarded_fps.unwrap_or(0.0)),
+            no_drop(r),
+            r.forwarded_fps.map_or("-".into(), human_count),
             human_count(r.line_fps),
             latency(r),
             limited(r),
@@ -73,4 +82,27 @@ pub(crate) fn table<'a>(rows: impl Iterator<Item = &'a Rfc2544Row>) -> Option<Gr
         ]);
     }
     any.then_some(g)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unconfirmed_throughput_is_said_so_with_no_rate() {
+        let mut r = Rfc2544Row::new("sw1", "rfc2544", 64, BenchmarkTest::Throughput);
+        (r.line_fps, r.load_percent) = (1_488_095.0, Some(35.4));
+        r.limited_by = Some(LimitedBy::Unconfirmed);
+        let line = row_line(&r).unwrap();
+        assert_eq!(
+            line,
+            "rfc2544 sw1 64 B: no-drop unconfirmed, -, limit unconfirmed"
+        );
+        let t = table(std::iter::once(&r)).unwrap();
+        let text = t.render_at(Some(120));
+        assert!(
+            text.contains("unconfirmed") && !text.contains(" %"),
+            "{text}"
+        );
+    }
 }

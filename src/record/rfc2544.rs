@@ -7,7 +7,11 @@
 //! (what arrived), `loss_percent`, `gbit_s` (forwarded, frame bits), `latency_min_us`,
 //! `latency_avg_us`, `latency_p99_us`, `latency_max_us`, `burst_frames` (back-to-back:
 //! the longest burst with no loss, the mean over its trials), `limited_by` (`switch`,
-//! `line`, `generator`), `trials` (how many trials the figure took); then `line_fps` (line
+//! `line` (within the search's resolution of line rate), `generator`, `unconfirmed`: a
+//! throughput whose every confirming full-length trial lost frames, so the row gives no
+//! rate: `forwarded_fps`, `gbit_s` and latency are empty, `load_percent`, `offered_fps`
+//! and `loss_percent` are the slowest of those trials, and no latency trial ran),
+//! `trials` (how many trials the figure took); then `line_fps` (line
 //! rate at this size on the slowest port of the path), `latency_kind` (`one-way`,
 //! `half-round-trip`), `flaps` (link events on the path's ports during its trials; empty
 //! until the run ends), `verdict` (against `[criteria]`; empty without one). A column
@@ -54,8 +58,12 @@ impl Rfc2544Row {
         }
     }
 
-    /// The found no-drop rate in percent of line rate (a throughput row's).
+    /// The found no-drop rate in percent of line rate (a throughput row's; None where no
+    /// rate was confirmed).
     pub fn no_drop_percent(&self) -> Option<f64> {
+        if self.limited_by == Some(LimitedBy::Unconfirmed) {
+            return None;
+        }
         match self.test {
             BenchmarkTest::Throughput if self.line_fps > 0.0 => {
                 self.forwarded_fps.map(|f| f * 100.0 / self.line_fps)
@@ -86,5 +94,27 @@ mod tests {
         assert!(text.contains(",frame_loss,90.0,"), "{text}");
         let back: Vec<Rfc2544Row> = crate::record::read_csv(&path).unwrap();
         assert_eq!(back, vec![row]);
+    }
+
+    #[test]
+    fn an_unconfirmed_throughput_reads_back_without_a_no_drop_rate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rfc2544.csv");
+        let mut row = Rfc2544Row::new("sw1", "rfc2544", 64, BenchmarkTest::Throughput);
+        (row.load_percent, row.loss_percent) = (Some(35.4), Some(2.5));
+        row.limited_by = Some(LimitedBy::Unconfirmed);
+        row.line_fps = 1_488_095.0;
+        crate::record::write_csv(&path, std::slice::from_ref(&row)).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(",unconfirmed,"), "{text}");
+        let back: Vec<Rfc2544Row> = crate::record::read_csv(&path).unwrap();
+        assert_eq!(back, vec![row.clone()]);
+        assert_eq!(back[0].no_drop_percent(), None);
+        row.forwarded_fps = Some(500_000.0);
+        assert_eq!(
+            row.no_drop_percent(),
+            None,
+            "a stray figure is no rate either"
+        );
     }
 }

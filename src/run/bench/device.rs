@@ -6,7 +6,9 @@
 use std::time::{Duration, SystemTime};
 
 use super::judge::judge;
-use super::search::{Burst, FrameLoss, Outcome, SHORTFALL, Throughput, line_fps};
+mod no_drop;
+
+use super::search::{Burst, FrameLoss, Outcome, SHORTFALL, line_fps};
 use super::trials::{Ask, Ends};
 use super::{BenchError, BenchPlan, BenchResult, Windows};
 use crate::format::manifest::{BenchmarkTest, Criteria};
@@ -27,8 +29,6 @@ pub(super) struct At<'a> {
 
 /// The longest ramp before a trial: 10 % of it, at most this (RFC 2544 counts none of it).
 const RAMP_MAX: Duration = Duration::from_secs(1);
-/// How many times a found rate that loses at full trial length is stepped down.
-const CONFIRM_STEPS: u32 = 3;
 /// The generator's ceiling is measured over this (or the search trial, if shorter).
 const CEILING_TRIAL: Duration = Duration::from_secs(1);
 
@@ -236,88 +236,6 @@ impl Bench<'_, '_> {
         self.at.folder.rfc2544(&row).map_err(BenchError::Csv)?;
         self.at.progress.benchmark_row(self.plan, &row);
         self.rows.push((row, windows));
-        Ok(())
-    }
-
-    /// The search, then its rate confirmed at full trial length: the rate found.
-    async fn throughput(
-        &mut self,
-        size: u32,
-        line: f64,
-        ceiling: f64,
-    ) -> Result<Option<f64>, Halt> {
-        let plan = self.plan;
-        let tolerance = plan.loss_tolerance_percent;
-        let mut s = Throughput::new(line, ceiling, plan.resolution_percent, tolerance);
-        let resolution = s.resolution();
-        let (mut windows, mut reports) = (Vec::new(), Vec::new());
-        while let Some(rate) = s.next() {
-            let (r, w) = self
-                .trial(
-                    BenchmarkTest::Throughput,
-                    self.ask(size, rate, plan.search_trial),
-                )
-                .await?;
-            windows.push(w);
-            s.record(rate, outcome(&r));
-            reports.push((rate, r));
-        }
-        let found = s.found();
-        let mut trials = found.trials;
-        let best = found.rate.and_then(|rate| {
-            let o = found.outcome?;
-            reports
-                .iter()
-                .find(|(_, r)| outcome(r) == o)
-                .map(|(_, r)| (rate, r.clone()))
-        });
-        let Some((mut rate, mut report)) = best else {
-            let mut row =
-                Rfc2544Row::new(&plan.device, &plan.name, size, BenchmarkTest::Throughput);
-            row.forwarded_fps = Some(0.0);
-            row.limited_by = Some(found.limited_by);
-            row.trials = trials;
-            row.line_fps = line.round();
-            self.keep(row, windows)?;
-            return Ok(None);
-        };
-        if plan.trial > plan.search_trial {
-            for _ in 0..CONFIRM_STEPS {
-                let (r, w) = self
-                    .trial(BenchmarkTest::Throughput, self.ask(size, rate, plan.trial))
-                    .await?;
-                windows.push(w);
-                trials += 1;
-                let lost = r.loss_percent() > tolerance;
-                report = r;
-                if !lost {
-                    break;
-                }
-                rate = (rate - resolution).max(resolution);
-            }
-        }
-        let mut row = self.row(BenchmarkTest::Throughput, size, line, rate, &report);
-        row.limited_by = Some(match row.limited_by {
-            Some(LimitedBy::Generator) => LimitedBy::Generator,
-            _ => found.limited_by,
-        });
-        row.trials = trials;
-        self.keep(row, windows)?;
-        Ok(Some(rate))
-    }
-
-    async fn latency(&mut self, size: u32, line: f64, found: f64) -> Result<(), Halt> {
-        for load in self.plan.latency_loads_percent.clone() {
-            let rate = found * load / 100.0;
-            let (r, w) = self
-                .trial(
-                    BenchmarkTest::Latency,
-                    self.ask(size, rate, self.plan.trial),
-                )
-                .await?;
-            let row = self.row(BenchmarkTest::Latency, size, line, rate, &r);
-            self.keep(row, vec![w])?;
-        }
         Ok(())
     }
 

@@ -24,8 +24,10 @@ pub(super) fn judge(c: &Criteria, row: &Rfc2544Row) -> Option<Judged> {
     if !latency_ok {
         return Some(Judged::Fail);
     }
-    // Below the bound at the generator's own limit says nothing of the switch.
-    if !rate_ok && row.limited_by == Some(LimitedBy::Generator) {
+    // Below the bound at the generator's own limit says nothing of the switch; nor does
+    // a rate no full-length trial confirmed.
+    let unjudged = [LimitedBy::Generator, LimitedBy::Unconfirmed];
+    if !rate_ok && row.limited_by.is_some_and(|l| unjudged.contains(&l)) {
         return None;
     }
     Some(Judged::of(rate_ok))
@@ -65,6 +67,9 @@ mod tests {
             Some(Judged::Fail)
         );
         assert_eq!(judge(&c, &found(80.0, None, LimitedBy::Generator)), None);
+        let mut unconfirmed = found(95.0, None, LimitedBy::Unconfirmed);
+        unconfirmed.forwarded_fps = None;
+        assert_eq!(judge(&c, &unconfirmed), None);
     }
 
     #[test]

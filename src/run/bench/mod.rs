@@ -6,14 +6,16 @@
 //! it is measured.
 //!
 //! Layout: this file (results, the run of them all), `plan` (which benchmarks), `device`
-//! (one benchmark through one device), `search` (the searches, pure), `judge` (a row against `[criteria]`, pure), `trials` (the
-//! sink and the sender on the endpoints), `error`.
+//! (one benchmark through one device; `device/no_drop.rs` its throughput and latency),
+//! `throughput` and `search` (the searches, pure), `judge` (a row against `[criteria]`,
+//! pure), `trials` (the sink and the sender on the endpoints), `error`.
 
 mod device;
 mod error;
 mod judge;
 mod plan;
 mod search;
+mod throughput;
 mod trials;
 
 pub(crate) use error::BenchError;

@@ -50,9 +50,15 @@ impl Benchmarks {
         let size = r.frame_size;
         let min = c.min_no_drop_percent.as_ref().and_then(|b| b.at(size));
         let max = c.max_latency_us.as_ref().and_then(|b| b.at(size));
+        if r.limited_by == Some(LimitedBy::Unconfirmed) {
+            self.notes.push(format!(
+                "{size} B: unconfirmed, every full-length trial lost frames: no rate, no latency"
+            ));
+        }
         let rate = r.no_drop_percent().unwrap_or(0.0);
         if let Some(min) = min
             && rate < min
+            && r.limited_by != Some(LimitedBy::Unconfirmed)
         {
             let text = format!("{size} B no-drop rate {rate:.1} % of line, under {min} %");
             match (r.verdict, r.limited_by) {
