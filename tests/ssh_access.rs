@@ -254,9 +254,96 @@ async fn a_server_that_closes_at_once_or_is_not_ssh_is_said_to_be_that() {
     );
     let t = text(&show_version("web", &ENV, dir.path()).await);
     assert!(
-        t.contains("answered `HTTP/1.1 400 Bad Request` instead of an SSH banner"),
+        t.contains(&format!(
+            "{web} does not speak SSH: it sent `HTTP/1.1 400 Bad Request`"
+        )),
         "{t}"
     );
+}
+
+/// A web server on the SSH port: `HTTP/1.1 400 Bad Request` to each connection, at once or
+/// after the client's first bytes (as a real one answers), then closing or staying open.
+async fn web_server(after_request: bool, close: bool) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = l.accept().await {
+            tokio::spawn(async move {
+                if after_request {
+                    let _ = s.read(&mut [0u8; 256]).await;
+                }
+                let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+                match close {
+                    true => drop(s),
+                    false => std::future::pending::<()>().await,
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// `switchlab show` against `addr` with `--timeout`: what it said, and how long it took.
+async fn show_at(
+    addr: std::net::SocketAddr,
+    timeout: &str,
+    dir: &std::path::Path,
+) -> (String, std::time::Duration) {
+    let lab = ssh_device("x", "cisco_ios", addr, &[]);
+    std::fs::write(dir.join("lab.toml"), lab).unwrap();
+    let started = std::time::Instant::now();
+    let args = ["show", "--lab", "lab.toml", "x", "show version"];
+    let out = switchlab(&[&args[..], &["--timeout", timeout]].concat(), &ENV, dir).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    (text(&out), started.elapsed())
+}
+
+// Regression (#43): a web server on the SSH port was "no answer from … within 2s while
+// connecting and exchanging keys", though it had answered `HTTP/1.1 400 Bad Request`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_web_server_on_the_ssh_port_is_named_by_its_first_line_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    for (after_request, close) in [(true, true), (true, false), (false, true), (false, false)] {
+        let addr = web_server(after_request, close).await;
+        let (t, took) = show_at(addr, "20s", dir.path()).await;
+        let case = format!("after the request {after_request}, closing {close}");
+        assert!(
+            t.contains(&format!(
+                "{addr} does not speak SSH: it sent `HTTP/1.1 400 Bad Request`"
+            )),
+            "{case}: {t}"
+        );
+        assert!(took < std::time::Duration::from_secs(8), "{case}: {took:?}");
+    }
+    // Nothing sent at all is still no answer.
+    let addr = not_ssh("silent").await;
+    let (t, _) = show_at(addr, "1s", dir.path()).await;
+    assert!(
+        t.contains(&format!(
+            "no answer from {addr} within 1s while connecting and exchanging keys"
+        )),
+        "{t}"
+    );
+}
+
+// RFC 4253 lets a server send lines before its `SSH-` line: such a server is not named
+// as something else, even when what follows its `SSH-` line is no key exchange.
+#[tokio::test(flavor = "multi_thread")]
+async fn lines_before_the_ssh_line_do_not_make_a_server_something_else() {
+    use tokio::io::AsyncWriteExt;
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = l.accept().await {
+            let _ = s.write_all(b"Welcome to the lab\r\n").await;
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            let _ = s.write_all(b"SSH-2.0-Lab_1.0\r\nnot a key exchange").await;
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (t, _) = show_at(addr, "3s", dir.path()).await;
+    assert!(!t.contains("does not speak SSH"), "{t}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -87,17 +87,15 @@ pub enum TransportError {
         error: std::io::Error,
     },
     #[error(
-        "device '{device}': {addr} {}",
-        match said {
-            None => "closed the connection before the SSH banner: is SSH enabled there, or is this the right port?".to_string(),
-            Some(line) => format!("answered `{line}` instead of an SSH banner: that port is not an SSH server"),
-        }
+        "device '{device}': {addr} closed the connection before the SSH banner: is SSH enabled there, or is this the right port?"
     )]
+    ClosedBeforeBanner { device: String, addr: String },
+    #[error("device '{device}': {addr} does not speak SSH: it sent `{sent}`")]
     NotSsh {
         device: String,
         addr: String,
-        /// Its first line, when it said anything.
-        said: Option<String>,
+        /// Its first line (printable characters, bounded), no `SSH-` line having come.
+        sent: String,
     },
     #[error("device '{device}': known_hosts file {} is a folder: give the file inside it (e.g. known_hosts)", path.display())]
     KnownHostsNotAFile { device: String, path: PathBuf },

@@ -1,4 +1,5 @@
-//! The SSH handshake: TCP (with a look at the banner), the key exchange with the
+//! The SSH handshake: TCP (what the peer sends first kept, to name a peer that is not an
+//! SSH server), the key exchange with the
 //! algorithms asked for, and the server's host key checked against known_hosts (unknown
 //! refused unless accepted, changed always refused with file and line).
 
@@ -10,6 +11,10 @@ use russh::client::{self, Handle};
 use russh::keys::known_hosts::{check_known_hosts_path, learn_known_hosts_path};
 use russh::keys::{HashAlg, PublicKeyOrCertificate};
 
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::watch;
+
+use super::banner::{self, Heard, Recording};
 use crate::transport::{ConnectOptions, TransportError};
 
 /// Checks the server's key and remembers why it refused one.
@@ -102,6 +107,32 @@ pub(super) fn config(legacy: bool) -> Arc<client::Config> {
     })
 }
 
+/// How a handshake ended, before it is said as an error.
+enum Ended {
+    Done(Handle<Client>),
+    Failed(russh::Error),
+    /// A whole first line that is not SSH's, and no `SSH-` line after it.
+    NotSsh(String),
+}
+
+async fn handshake<S>(
+    legacy: bool,
+    stream: Recording<S>,
+    handler: Client,
+    kept: watch::Receiver<Vec<u8>>,
+) -> Ended
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    tokio::select! {
+        r = client::connect_stream(config(legacy), stream, handler) => match r {
+            Ok(h) => Ended::Done(h),
+            Err(e) => Ended::Failed(e),
+        },
+        sent = banner::not_ssh(kept) => Ended::NotSsh(sent),
+    }
+}
+
 pub(super) async fn session(
     device: &str,
     host: &str,
@@ -119,50 +150,87 @@ pub(super) async fn session(
         refusal: refusal.clone(),
     };
     let addr = format!("{host}:{port}");
+    let (record, kept) = watch::channel(Vec::new());
+    let watch = kept.clone();
     let fut = async {
-        match tunnel {
-            Some(t) => Ok(client::connect_stream(config(legacy), t, handler).await),
+        Ok(match tunnel {
+            Some(t) => handshake(legacy, Recording::new(t, record), handler, watch).await,
             None => {
-                let tcp = super::banner::tcp(device, host, port).await?;
-                Ok(client::connect_stream(config(legacy), tcp, handler).await)
+                let tcp = banner::tcp(device, host, port).await?;
+                handshake(legacy, Recording::new(tcp, record), handler, watch).await
             }
+        })
+    };
+    let ended = match tokio::time::timeout(opts.connect_timeout, fut).await {
+        Ok(r) => r?,
+        Err(_) => {
+            return Err(match banner::heard(&kept.borrow()) {
+                Heard::Other { line, .. } => not_ssh(device, addr, line),
+                _ => TransportError::Timeout {
+                    device: device.into(),
+                    addr,
+                    what: "connecting and exchanging keys",
+                    after: opts.connect_timeout,
+                },
+            });
         }
     };
-    let done = tokio::time::timeout(opts.connect_timeout, fut).await;
-    let done = match done {
-        Ok(Err(e)) => return Err(e),
-        Ok(Ok(r)) => Ok(r),
-        Err(e) => Err(e),
-    };
-    match done {
-        Ok(Ok(h)) => Ok(h),
-        Ok(Err(e)) => {
+    match ended {
+        Ended::Done(h) => Ok(h),
+        Ended::NotSsh(line) => Err(not_ssh(device, addr, line)),
+        Ended::Failed(e) => {
             if let Some(r) = refusal.lock().unwrap_or_else(|e| e.into_inner()).take() {
                 return Err(r);
             }
-            Err(match e {
-                russh::Error::IO(io) => TransportError::Connect {
-                    device: device.into(),
-                    addr,
-                    through: None,
-                    error: io,
-                },
-                // Only when the key exchange found nothing in common is it the old-switch case.
-                e @ russh::Error::NoCommonAlgo { .. } if !legacy => TransportError::Ssh {
-                    device: device.into(),
-                    error: format!("{addr}: {e} (for an old switch, set legacy_algorithms = true)"),
-                },
-                other => TransportError::Ssh {
-                    device: device.into(),
-                    error: format!("{addr}: {other}"),
-                },
-            })
+            let heard = banner::heard(&kept.borrow());
+            Err(failed(device, addr, legacy, e, heard))
         }
-        Err(_) => Err(TransportError::Timeout {
-            device: device.into(),
+    }
+}
+
+fn not_ssh(device: &str, addr: String, sent: String) -> TransportError {
+    TransportError::NotSsh {
+        device: device.into(),
+        addr,
+        sent,
+    }
+}
+
+/// A handshake's error, said with what the peer sent first.
+fn failed(
+    device: &str,
+    addr: String,
+    legacy: bool,
+    e: russh::Error,
+    heard: Heard,
+) -> TransportError {
+    use std::io::ErrorKind::{BrokenPipe, ConnectionReset, UnexpectedEof};
+    let device = device.to_string();
+    match (heard, e) {
+        (Heard::Other { line, .. }, _) => not_ssh(&device, addr, line),
+        // Closed having said nothing (a FIN, or a reset as our own line arrived).
+        (Heard::Nothing, russh::Error::Disconnect) => {
+            TransportError::ClosedBeforeBanner { device, addr }
+        }
+        (Heard::Nothing, russh::Error::IO(io))
+            if matches!(io.kind(), BrokenPipe | ConnectionReset | UnexpectedEof) =>
+        {
+            TransportError::ClosedBeforeBanner { device, addr }
+        }
+        (_, russh::Error::IO(io)) => TransportError::Connect {
+            device,
             addr,
-            what: "connecting and exchanging keys",
-            after: opts.connect_timeout,
-        }),
+            through: None,
+            error: io,
+        },
+        // Only when the key exchange found nothing in common is it the old-switch case.
+        (_, e @ russh::Error::NoCommonAlgo { .. }) if !legacy => TransportError::Ssh {
+            device,
+            error: format!("{addr}: {e} (for an old switch, set legacy_algorithms = true)"),
+        },
+        (_, other) => TransportError::Ssh {
+            device,
+            error: format!("{addr}: {other}"),
+        },
     }
 }
