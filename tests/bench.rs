@@ -101,6 +101,63 @@ async fn a_switch_capped_at_max_fps_is_found_within_the_resolution_and_fails_its
     );
 }
 
+// #43: a rate is the throughput only once a full-length trial at it lost nothing. Short
+// search trials through a deep buffer pass above the cap; the full-length ones at that
+// rate lose, and the row is a rate confirmed below it with its own trial's figures (or,
+// every confirming trial lossy, no rate and no latency).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_searched_rate_is_the_throughput_only_once_confirmed_at_full_length() {
+    if !may_make_namespaces("rfc2544 confirm") {
+        return;
+    }
+    let ends = TwoEnds {
+        vendor: "arista_eos",
+        ports: PORTS,
+        net: 36,
+        device_sim: "max_fps = 5000, buffer_kb = 128",
+        max_gbit_s: None,
+        path: ForwardingPath::Kernel,
+    };
+    let keys = "frame_sizes = [64]\ntests = [\"throughput\", \"latency\"]\nlatency_loads_percent = [100]\ntrial = \"3s\"\nsearch_trial = \"200ms\"\nresolution_percent = 0.2\ndrain = \"300ms\"\nsettle = \"100ms\"";
+    let (rows, _folder, said) = bench(ends, options("arista_eos"), keys, "", &tag("confirm")).await;
+    let r = row(&rows, BenchmarkTest::Throughput, None);
+    let latency: Vec<&Rfc2544Row> = (rows.iter())
+        .filter(|r| r.test == BenchmarkTest::Latency)
+        .collect();
+    if r.limited_by == Some(LimitedBy::Unconfirmed) {
+        // A loaded machine can lose frames at every confirming rate: then no rate is
+        // given, and no latency is measured.
+        assert_eq!((r.forwarded_fps, r.gbit_s), (None, None), "{r:?}");
+        assert!(r.loss_percent.is_some_and(|l| l > 0.0), "{r:?}");
+        assert!(latency.is_empty(), "{latency:?}");
+        assert!(said.contains("64 B: no-drop unconfirmed"), "{said}");
+        eprintln!("unconfirmed on this machine: {r:?}");
+        return;
+    }
+    // What a 3 s trial passes beyond the cap: 128 KB of 64 B frames over 3 s, and a burst.
+    let holds = 128.0 * 1024.0 / 64.0 / 3.0 + 20.0;
+    let found = r.forwarded_fps.unwrap_or_default();
+    assert!(found <= 5_000.0 + holds, "{r:?}\n{said}");
+    assert!(found >= 5_000.0 * 0.9, "{r:?}\n{said}");
+    assert_eq!(
+        r.loss_percent,
+        Some(0.0),
+        "the confirming trial's own: {r:?}"
+    );
+    // The generator, when it fell short of a rate asked on a loaded machine.
+    let limits = [LimitedBy::Switch, LimitedBy::Generator];
+    assert!(r.limited_by.is_some_and(|l| limits.contains(&l)), "{r:?}");
+    // Latency at the confirmed rate, not above it.
+    assert!(
+        latency.iter().all(|l| l.load_percent <= r.load_percent),
+        "{latency:?}\n{r:?}"
+    );
+    eprintln!(
+        "confirmed {found} fps against max_fps 5000 in {} trials",
+        r.trials
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fixed_forwarding_latency_is_measured_within_200_us() {
     if !may_make_namespaces("rfc2544 latency") {
