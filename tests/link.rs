@@ -37,8 +37,8 @@ async fn an_uncabled_port_has_no_link_and_fails_its_device_while_the_cabled_one_
     )
     .await;
     let t = text(&out);
-    // Everything was read: the exit code says the watch was done, the verdicts say how.
-    assert_eq!(out.status.code(), Some(0), "{t}");
+    // Everything was read, and a port has no link: a failed verdict (exit 3).
+    assert_eq!(out.status.code(), Some(3), "{t}");
     let run = RunData::read(&printed_folder(&out, dir.path())).unwrap();
     let good = port(&run, "Ethernet1");
     assert_eq!(good.verdict, PortVerdict::Pass, "{good:?}");
@@ -89,7 +89,7 @@ async fn a_force10_port_the_baseline_left_shut_fails_and_its_hint_names_admin_do
     let args = [&["--templates", "tpl"][..], &RUN[..]].concat();
     let out = switchlab(&args, &ENV, dir.path()).await;
     let t = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert_eq!(out.status.code(), Some(3), "all done, a port failed: {t}");
     let run = RunData::read(&printed_folder(&out, dir.path())).unwrap();
     assert_eq!(
         port(&run, "TenGigabitEthernet 0/1").verdict,
@@ -118,7 +118,7 @@ async fn a_port_that_goes_down_for_good_fails_and_says_when() {
     )
     .await;
     let t = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert_eq!(out.status.code(), Some(3), "all done, a port failed: {t}");
     let run = RunData::read(&printed_folder(&out, dir.path())).unwrap();
     let gone = port(&run, "Ethernet1");
     assert_eq!(

@@ -359,12 +359,15 @@ async fn an_unreachable_endpoint_still_ends_the_run_with_its_evidence_and_restor
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     let name = "sw-found".to_string();
-    let sim = found_eos(dir, &name).await;
+    let mut o = options("arista_eos");
+    o.hostname = Some("lab-old".into());
+    let (sim, addr) = ssh_sim(o).await;
     // A port nothing listens on: the endpoint's SSH is down.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = dead.local_addr().unwrap().port();
     drop(dead);
-    let lab = std::fs::read_to_string(dir.join("lab.toml")).unwrap()
+    let lab = ssh_device(&name, "arista_eos", addr, &[])
+        + &cabled(&[("Ethernet1", "s1"), ("Ethernet2", "s2")])
         + &format!(
             "[[endpoint]]\nname = \"s1\"\naddress = \"127.0.0.71\"\n[[endpoint]]\nname = \"s2\"\naddress = \"127.0.0.72\"\nssh = {{ host = \"127.0.0.1\", port = {port}, user = \"root\", password_env = \"T_PASS\" }}\n"
         );

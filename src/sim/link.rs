@@ -207,24 +207,19 @@ pub async fn run_plan(d: &'static Dialect, dev: Arc<Mutex<Device>>, plan: FlapPl
     for (at, port, edge) in edges {
         tokio::time::sleep_until(start + at).await;
         let mut dev = lock(&dev);
-        if let Edge::Clear = edge {
-            dev.clear_counters();
-            continue;
-        }
-        let Some(i) = dev.port_index(&port) else {
-            continue;
-        };
-        match edge {
-            Edge::Clear => {}
-            Edge::Down(down) => {
+        let port = dev.port_index(&port);
+        match (edge, port) {
+            (Edge::Clear, _) => dev.clear_counters(),
+            (Edge::Down(down), Some(i)) => {
                 dev.ports[i].flap_down = down;
                 refresh_and_log(d, &mut dev, i);
             }
             // A CRC error is an input error too.
-            Edge::Crc(n) => {
+            (Edge::Crc(n), Some(i)) => {
                 dev.ports[i].crc += n;
                 dev.ports[i].in_errors += n;
             }
+            (_, None) => {}
         }
     }
 }
