@@ -19,6 +19,8 @@ pub(super) enum Columns {
     Words(Vec<Column>),
     /// By the dash rule under the header: a value belongs to the dashes it lies over.
     Ruled(Vec<Column>),
+    /// A ruled table whose labels name none of the rule's columns: another table's rows.
+    Foreign,
 }
 
 /// Each word of `line` with its byte offset.
@@ -53,11 +55,10 @@ pub(super) fn header_words(rule: &CompiledParse, line: &str) -> Option<Columns> 
 /// The columns a dash rule (`line`) draws under the header lines `above` (top first), if
 /// the labels name any of the rule's `columns` (a label holds the header's words in order).
 pub(super) fn header_ruled(rule: &CompiledParse, above: &[&str], line: &str) -> Option<Columns> {
-    let dashes = words(line);
-    let is_rule = |w: &str| w.len() >= 2 && w.bytes().all(|b| b == b'-' || b == b'=');
-    if rule.columns.is_empty() || dashes.len() < 2 || !dashes.iter().all(|(_, w)| is_rule(w)) {
+    if rule.columns.is_empty() || !is_rule(line) {
         return None;
     }
+    let dashes = words(line);
     let spans: Vec<(usize, usize)> = dashes.iter().map(|(s, w)| (*s, s + w.len())).collect();
     let mut labels = vec![Vec::new(); spans.len()];
     for l in above {
@@ -86,6 +87,12 @@ pub(super) fn header_ruled(rule: &CompiledParse, above: &[&str], line: &str) -> 
         .then_some(Columns::Ruled(cols))
 }
 
+/// Whether `line` is a dash rule under a table's header (`---------  -------`).
+pub(super) fn is_rule(line: &str) -> bool {
+    let dash = |w: &str| w.len() >= 2 && w.bytes().all(|b| b == b'-' || b == b'=');
+    line.split_whitespace().filter(|w| dash(w)).count() >= 2 && line.split_whitespace().all(dash)
+}
+
 /// The span that `[s, e)` overlaps most, else the closest one (ties to the left).
 fn nearest(spans: &[(usize, usize)], s: usize, e: usize) -> usize {
     let score = |(a, b): (usize, usize)| {
@@ -108,6 +115,7 @@ impl Columns {
     pub(super) fn fit(&self, line: &str) -> bool {
         match self {
             Columns::Ruled(_) => true,
+            Columns::Foreign => false,
             Columns::Words(cols) => cols.iter().skip(1).all(|c| {
                 c.start >= line.len()
                     || (line.is_char_boundary(c.start)
@@ -138,6 +146,7 @@ impl Columns {
                     .filter_map(|(c, v)| Some((c.field.as_deref()?, v.join(" "))))
                     .collect()
             }
+            Columns::Foreign => Vec::new(),
         }
     }
 

@@ -36,8 +36,10 @@ pub(super) fn table<R: Record>(rule: &CompiledParse, text: &str) -> Vec<R> {
         let header =
             columns::header_words(rule, line).or_else(|| columns::header_ruled(rule, &above, line));
         keep_above(&mut above, line);
-        if header.is_some() {
-            columns = header;
+        // A ruled table whose labels name none of the rule's columns: not the rule's table.
+        let foreign = header.is_none() && !rule.columns.is_empty() && columns::is_rule(line);
+        if header.is_some() || foreign {
+            columns = header.or(Some(Columns::Foreign));
             continue;
         }
         if let Some(p) = row(rule, columns.as_ref(), line) {
@@ -71,6 +73,9 @@ fn captures<'t>(re: &regex::Regex, line: &'t str) -> Option<regex::Captures<'t>>
 /// columns' fields leaves them to the columns: it is read only under a header).
 fn row<R: Record>(rule: &CompiledParse, columns: Option<&Columns>, line: &str) -> Option<R> {
     // Columns read the line as printed, whatever its indentation.
+    if matches!(columns, Some(Columns::Foreign)) {
+        return None;
+    }
     let (re, caps) = (rule.rows.iter()).find_map(|re| Some((re, captures(re, line)?)))?;
     let mut p = R::default();
     set_groups(rule, &mut p, re, &caps);

@@ -134,6 +134,20 @@ fn a_dom_table_is_read_by_its_header_whatever_columns_it_adds() {
         (m.temp_c, m.tx_dbm, m.rx_dbm),
         (Some(23.1), Some(-2.2), Some(-3.0))
     );
+    // A second ruled table whose labels name no field is not read as the first.
+    let other = concat!(
+        "\n",
+        "           Lane  Bias      Low Warn  High Warn\n",
+        "Port             (mA)      (mA)      (mA)\n",
+        "---------  ----  --------  --------  --------\n",
+        "Hu1/0/1       1     6.1       2.0      10.0\n",
+    );
+    let got = modules(
+        "cisco_ios",
+        "show interfaces transceiver",
+        &format!("{short}{other}"),
+    );
+    assert_eq!(got.len(), 1, "{got:?}");
 }
 
 const BLOCKS: &str = "\
