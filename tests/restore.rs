@@ -372,7 +372,9 @@ async fn an_unreachable_endpoint_still_ends_the_run_with_its_evidence_and_restor
             "[[endpoint]]\nname = \"s1\"\naddress = \"127.0.0.71\"\n[[endpoint]]\nname = \"s2\"\naddress = \"127.0.0.72\"\nssh = {{ host = \"127.0.0.1\", port = {port}, user = \"root\", password_env = \"T_PASS\" }}\n"
         );
     write(dir, "lab.toml", &lab);
+    // Counters and state: no syslog receiver on the default port beside other tests.
     let m = manifest(std::slice::from_ref(&name), "baseline")
+        .replace("[flaps]\n", "[flaps]\nsources = [\"counters\", \"state\"]\n")
         + "[[throughput]]\nname = \"t1\"\nfrom = \"s1\"\nto = \"s2\"\nduration = \"1s\"\n";
     write(dir, "m.toml", &m);
     let found = truth(&sim);
