@@ -373,9 +373,10 @@ async fn an_unreachable_endpoint_still_ends_the_run_with_its_evidence_and_restor
         );
     write(dir, "lab.toml", &lab);
     // Counters and state: no syslog receiver on the default port beside other tests.
-    let m = manifest(std::slice::from_ref(&name), "baseline")
-        .replace("[flaps]\n", "[flaps]\nsources = [\"counters\", \"state\"]\n")
-        + "[[throughput]]\nname = \"t1\"\nfrom = \"s1\"\nto = \"s2\"\nduration = \"1s\"\n";
+    let m = manifest(std::slice::from_ref(&name), "baseline").replace(
+        "[flaps]\n",
+        "[flaps]\nsources = [\"counters\", \"state\"]\n",
+    ) + "[[throughput]]\nname = \"t1\"\nfrom = \"s1\"\nto = \"s2\"\nduration = \"1s\"\n";
     write(dir, "m.toml", &m);
     let found = truth(&sim);
     let run = [&RUN[..], &["--runs", "runs", "--restore"]].concat();
@@ -392,6 +393,7 @@ async fn an_unreachable_endpoint_still_ends_the_run_with_its_evidence_and_restor
     for file in ["ports.csv", "summary.csv", "report.html", "junit.xml"] {
         assert!(folder.join(file).exists(), "{file}: {t}");
     }
+    assert!(!t.contains("not written"), "{t}");
     let data = switchlab::record::read::RunData::read(&folder).unwrap();
     assert_eq!(data.run.outcome, switchlab::states::RunOutcome::Errors);
     assert!(

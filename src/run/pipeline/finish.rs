@@ -178,6 +178,11 @@ pub(super) async fn write(
         .flat_map(|d| d.cables.clone())
         .collect();
     crate::record::write_csv(&folder.path.join("transceivers.csv"), &cables)?;
+    // Tests planned and none started (the traffic could not start): its file still says
+    // its columns, as a run whose tests all failed does.
+    if record.throughput_planned > 0 {
+        folder.start_throughput()?;
+    }
     let rows: Vec<_> = ended.devices.iter().flat_map(|d| d.ports.clone()).collect();
     folder.finish(&rows, &record)?;
     // The report reads the folder back through the record types: what it draws is what
