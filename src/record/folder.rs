@@ -22,6 +22,8 @@ struct Incomplete<'a> {
     outcome: crate::states::RunOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     flaps: Option<&'a super::run::FlapSettings>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    criteria: Option<&'a crate::format::manifest::Criteria>,
 }
 
 pub struct RunFolder {
@@ -107,6 +109,7 @@ impl RunFolder {
             format_version: FORMAT_VERSION,
             outcome: crate::states::RunOutcome::Incomplete,
             flaps: None,
+            criteria: None,
         };
         let text = serde_json::to_string_pretty(&placeholder)?;
         super::atomic::write(&path.join("run.json"), text.as_bytes())?;
@@ -121,13 +124,18 @@ impl RunFolder {
         })
     }
 
-    /// The settings the run's ports are judged by, into run.json (still `incomplete`) as
-    /// the run starts: what `recover` judges a killed run by.
-    pub fn started(&self, flaps: &super::run::FlapSettings) -> std::io::Result<()> {
+    /// The settings the run's ports and tests are judged by, into run.json (still
+    /// `incomplete`) as the run starts: what `recover` judges a killed run by.
+    pub fn started(
+        &self,
+        flaps: &super::run::FlapSettings,
+        criteria: Option<&crate::format::manifest::Criteria>,
+    ) -> std::io::Result<()> {
         let placeholder = Incomplete {
             format_version: FORMAT_VERSION,
             outcome: crate::states::RunOutcome::Incomplete,
             flaps: Some(flaps),
+            criteria,
         };
         let text = serde_json::to_string_pretty(&placeholder)?;
         super::atomic::write(&self.path.join("run.json"), text.as_bytes())

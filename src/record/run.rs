@@ -29,6 +29,9 @@ pub struct RunRecord {
     pub invocation: Option<Invocation>,
     pub devices: Vec<DeviceRecord>,
     pub flaps: FlapSettings,
+    /// The manifest's `[criteria]` (a `run`), as the run started with them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criteria: Option<crate::format::manifest::Criteria>,
     #[serde(default)]
     pub throughput: Vec<TestRecord>,
     #[serde(default)]
@@ -64,6 +67,7 @@ impl RunRecord {
             invocation: None,
             devices: Vec::new(),
             flaps,
+            criteria: None,
             throughput: Vec::new(),
             throughput_planned: 0,
             benchmarks: Vec::new(),

@@ -86,7 +86,7 @@ pub(crate) fn read_or_rebuild(path: &Path) -> Result<RunData, ReadError> {
 /// The killed run in `folder` as a [`RunData`], from what reached the disk, and the
 /// lines that could not be read; nothing is written.
 pub(crate) fn rebuild(folder: &Path, how: Rebuilt) -> Result<(RunData, Vec<String>), RecoverError> {
-    let settings = started_settings(folder)?;
+    let (settings, criteria) = started_settings(folder)?;
     let mut unreadable = Vec::new();
     let flaps: Vec<FlapRow> = csv_rows(&folder.join("flaps.csv"), &mut unreadable)?;
     let events = event_lines(&folder.join("events.jsonl"), &mut unreadable)?;
@@ -112,6 +112,7 @@ pub(crate) fn rebuild(folder: &Path, how: Rebuilt) -> Result<(RunData, Vec<Strin
         None => RunKind::Watch,
     };
     let mut record = RunRecord::new(kind, first_event, last_event.clone(), settings);
+    record.criteria = criteria.or_else(|| manifest.as_ref().map(|m| m.criteria.clone()));
     record.manifest = manifest.map(|m| m.name);
     record.devices = replayed.iter().map(device_record).collect();
     record.outcome = match how {
@@ -142,8 +143,11 @@ pub(crate) fn rebuild(folder: &Path, how: Rebuilt) -> Result<(RunData, Vec<Strin
     Ok((data, unreadable))
 }
 
+/// What run.json took when the run started: the watch's settings and the criteria.
+type Started = (Option<FlapSettings>, Option<crate::format::manifest::Criteria>);
+
 /// The settings run.json took when the run started; an error when the run finished.
-fn started_settings(folder: &Path) -> Result<Option<FlapSettings>, RecoverError> {
+fn started_settings(folder: &Path) -> Result<Started, RecoverError> {
     let path = folder.join("run.json");
     match read_run(&path) {
         Err(ReadError::Incomplete { .. }) => {}
@@ -159,9 +163,11 @@ fn started_settings(folder: &Path) -> Result<Option<FlapSettings>, RecoverError>
         error,
     })?;
     let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    Ok(value
-        .get("flaps")
-        .and_then(|f| serde_json::from_value(f.clone()).ok()))
+    let field = |key: &str| value.get(key).cloned().unwrap_or_default();
+    Ok((
+        serde_json::from_value(field("flaps")).ok(),
+        serde_json::from_value(field("criteria")).ok(),
+    ))
 }
 
 /// A folder from before run.json kept its settings: every lab port of each device the run

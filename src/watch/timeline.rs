@@ -45,15 +45,13 @@ pub(crate) enum Settled {
 }
 
 /// What a port's counters read at the start of their epoch (the first poll, or the last
-/// poll before they went back: `clear counters`, a wrap, a reboot); flaps are proven
-/// against it.
+/// poll before they went back: a clear, a wrap, a reboot); flaps are proven against it.
 #[derive(Debug, Clone, Copy)]
 struct Baseline {
     changes: Option<u64>,
     downs: Option<u64>,
     up: Option<bool>,
-    /// The epoch began at this poll: what was seen and proven up to it belongs to the
-    /// epochs before, and the counter since is compared only with what was seen since.
+    /// The epoch began at this poll: what was seen and proven before is the epochs' before.
     since: Option<SystemTime>,
     seen_before: u64,
     unseen_before: u64,
@@ -277,7 +275,7 @@ impl PortTimeline {
         });
     }
 
-    /// Downs seen up to `time`, and unseen flaps proven so far, over the whole watch.
+    /// Downs seen up to `time` and unseen flaps proven so far, over the whole watch.
     fn seen_and_unseen(&self, time: SystemTime) -> (u64, u64) {
         let seen = self.tally.downs_seen
             + self.open.iter().filter(|t| !t.up && t.time <= time).count() as u64;

@@ -109,7 +109,7 @@ impl BenchmarkTest {
 }
 
 /// A bound for every frame size, or one per size (`{ 64 = 50, 1518 = 99 }`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(untagged)]
 pub enum PerFrameSize {
     All(f64),

@@ -129,7 +129,8 @@ fn udp_port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Er
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// What a run's verdicts are judged by; run.json keeps it from the run's start.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criteria {
     #[serde(default, deserialize_with = "values::opt_non_negative")]

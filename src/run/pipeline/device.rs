@@ -46,6 +46,27 @@ pub(crate) struct DeviceReport {
 }
 
 impl DeviceReport {
+    /// The report of a device whose task panicked (a bug): its failure, never a silence.
+    pub(super) fn panicked(device: String, message: String) -> DeviceReport {
+        let error = DeviceError::Panicked {
+            device: device.clone(),
+            message,
+        };
+        DeviceReport {
+            device,
+            lines: 0,
+            push_time: std::time::Duration::ZERO,
+            push_window: (jiff::Timestamp::now(), jiff::Timestamp::now()),
+            push: None,
+            watch_error: Some(error),
+            problems: Vec::new(),
+            ports: Vec::new(),
+            software: None,
+            cables: Vec::new(),
+            snapshots: Vec::new(),
+        }
+    }
+
     /// Whether the push (if any) went in.
     pub(crate) fn pushed(&self) -> bool {
         self.push

@@ -137,6 +137,7 @@ pub(super) async fn write(
     let now = jiff::Timestamp::now().to_string();
     let mut record = RunRecord::new(plan.kind, started, now, ended.flaps.clone());
     record.manifest = is_run.then(|| inputs.manifest.name.clone());
+    record.criteria = is_run.then(|| inputs.manifest.criteria.clone());
     record.inputs = is_run.then(|| input_digests(inputs, plan.reg, names, watch));
     record.invocation = plan.invocation.clone();
     record.devices = ended.devices.iter().map(DeviceReport::to_record).collect();

@@ -32,7 +32,6 @@ pub(crate) use device::DeviceReport;
 use super::bench::BenchResult;
 use super::push::join_named;
 use super::traffic::{self, TestOutcome, TestResult, Traffic, TrafficProgress};
-use crate::driver::session::DeviceError;
 use crate::inputs::RunInputs;
 use crate::record::run::RunKind;
 use crate::states::TestState;
@@ -210,7 +209,8 @@ pub(crate) async fn run(
     let jobs = device_jobs(&plan, &inputs, &names, &watch_opts, &folder, &progress);
     let judged = jobs.iter().map(|j| judged(&j.dev, &j.vendor, &j.opts));
     let flap_settings = watch_opts.flap_settings(judged.collect());
-    folder.started(&flap_settings).map_err(io)?;
+    let criteria = (plan.kind == RunKind::Run).then_some(&inputs.manifest.criteria);
+    folder.started(&flap_settings, criteria).map_err(io)?;
     let sem = Arc::new(Semaphore::new(plan.jobs.max(1)));
     let mut set = tokio::task::JoinSet::new();
     let mut ids = std::collections::HashMap::new();
@@ -396,27 +396,4 @@ async fn traffic_phase(
         let _ = end_tx.send(Some(end));
     }
     results
-}
-
-impl DeviceReport {
-    /// The report of a device whose task panicked (a bug): its failure, never a silence.
-    fn panicked(device: String, message: String) -> DeviceReport {
-        let error = DeviceError::Panicked {
-            device: device.clone(),
-            message,
-        };
-        DeviceReport {
-            device,
-            lines: 0,
-            push_time: std::time::Duration::ZERO,
-            push_window: (jiff::Timestamp::now(), jiff::Timestamp::now()),
-            push: None,
-            watch_error: Some(error),
-            problems: Vec::new(),
-            ports: Vec::new(),
-            software: None,
-            cables: Vec::new(),
-            snapshots: Vec::new(),
-        }
-    }
 }
