@@ -125,6 +125,32 @@ async fn console_is_found_at_login_in_config_mid_pager_and_in_the_factory_dialog
     }
 }
 
+// Regression (#44): a console left at `Password:` takes our first Enter as an empty
+// password and answers `% Login invalid`: that stale failure ended the login before any
+// credential was sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_console_left_at_the_password_prompt_is_logged_into() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "m.toml", &manifest(&["left"]));
+    let show = ["show", "--lab", "lab.toml", "left", "show version"];
+    for args in [&show[..], &PUSH[..]] {
+        let (sim, link) = console_sim(options("cisco_ios"), dir.path(), "left").await;
+        leave_console(&link, &[("", "Username: $"), ("admin", "Password: $")]).await;
+        let lab = serial_device("left", "cisco_ios", &link, true, &["GigabitEthernet0/1"]);
+        write(dir.path(), "lab.toml", &lab);
+        let out = switchlab(args, &ENV, dir.path()).await;
+        let t = text(&out);
+        assert!(out.status.success(), "{args:?}: {t}");
+        match args[0] {
+            "show" => assert!(t.contains("Cisco IOS Software"), "{t}"),
+            _ => assert!(
+                sim.running_config()
+                    .contains("interface GigabitEthernet0/1")
+            ),
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rejected_line_stops_that_device_only_and_is_named_with_its_number() {
     let dir = tempfile::tempdir().unwrap();
