@@ -526,6 +526,49 @@ async fn a_password_echoed_in_pieces_is_masked_in_the_transcript() {
     );
 }
 
+// Regression (#44): a console that echoes the password put it into the login error (built
+// from what the device printed), and from there into stderr and run.json.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_echoed_password_is_masked_in_the_error_on_stderr_in_run_json_and_the_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, link) = console_sim(leaky_console("right-one"), dir.path(), "echo").await;
+    let lab = serial_device("echo", "cisco_ios", &link, true, &["GigabitEthernet0/1"]);
+    write(dir.path(), "lab.toml", &lab);
+    let password = "wr0ng-echoed-pw";
+    let env = [("T_PASS", password), ("T_SECRET", "enablepw")];
+    let watch = watch_args("echo", "2s", "500ms", "counters", &["--runs", "runs"]);
+    let args = [&["-vv"][..], &watch[..], &["--timeout", "3s"][..]].concat();
+    let out = switchlab(&args, &env, dir.path()).await;
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(!out.status.success(), "{stdout}{stderr}");
+    let folder = the_run_folder(&dir.path().join("runs"));
+    let run = read(&folder, "run.json");
+    let transcript = bytes_only(&read(&folder, "transcripts/echo.log"));
+    for (what, text) in [
+        ("stdout", &*stdout),
+        ("stderr", &*stderr),
+        ("run.json", &*run),
+        ("the transcript", &*transcript),
+    ] {
+        assert!(!text.contains(password), "{what}:\n{text}");
+    }
+    // The error still says what failed, and what the device said.
+    let said = "console login as 'admin' refused (password from $T_PASS)";
+    for (what, text) in [
+        ("stderr or stdout", format!("{stdout}{stderr}")),
+        ("run.json", run),
+    ] {
+        assert!(
+            text.contains(said) && text.contains("% Login invalid"),
+            "{what}:\n{text}"
+        );
+    }
+    assert!(transcript.contains("Password:********"), "{transcript}");
+}
+
 // Regression: a failed login left a 0-byte transcript, exactly when it was needed.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_login_leaves_the_transcript_that_explains_it() {

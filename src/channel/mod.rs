@@ -272,7 +272,7 @@ impl Channel {
     fn tail_for_error(&self) -> String {
         let t = self.text.trim_end();
         let start = t.char_indices().rev().nth(160).map_or(0, |(i, _)| i);
-        t[start..].to_string()
+        self.transcript.secrets().mask(&t[start..])
     }
 
     /// Answer a pager the caller did not ask to see; true if one was answered.

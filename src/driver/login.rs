@@ -120,7 +120,7 @@ impl<'a> Login<'a> {
             return Err(DriverError::SecretRefused {
                 device: self.device.into(),
                 secret_from: self.creds.secret_from.clone(),
-                said: hit.before.trim().to_string(),
+                said: self.masked(&hit.before),
             });
         }
         match hit.want {
@@ -158,7 +158,7 @@ impl<'a> Login<'a> {
     fn failed(&self, hit: &Hit) -> DriverError {
         DriverError::LoginFailed {
             device: self.device.into(),
-            message: hit.before.trim().to_string(),
+            message: self.masked(&hit.before),
             user: self.user_sent.clone(),
             password_from: self
                 .password_sent
@@ -207,6 +207,19 @@ impl<'a> Login<'a> {
             }
             Step::Stuck => Err(self.lost()),
         }
+    }
+
+    /// What the device said, trimmed, with the credentials masked (a console that echoes
+    /// the password puts it right before the failure).
+    fn masked(&self, said: &str) -> String {
+        let mut secrets = crate::secrets::Secrets::default();
+        for s in [&self.creds.password, &self.creds.secret]
+            .into_iter()
+            .flatten()
+        {
+            secrets.add(s);
+        }
+        secrets.mask(said.trim())
     }
 
     fn credential_sent(&self) -> bool {

@@ -70,13 +70,13 @@ fn a_refused_secret_and_a_refused_login_name_what_to_fix() {
         .unwrap();
     let e = l.step(&hit(
         Want::Prompt,
-        "% Bad secrets\n",
+        "% Access denied\n",
         Some("user"),
         "Switch>",
     ));
     let e = e.unwrap_err().to_string();
     assert!(
-        e.contains("the enable secret from $LAB_SECRET was refused") && e.contains("Bad secrets"),
+        e.contains("the enable secret from $LAB_SECRET was refused") && e.contains("Access denied"),
         "{e}"
     );
 

@@ -278,10 +278,15 @@ impl Driver {
                     .map(|s| s.trim())
                     .filter(|s| !s.is_empty())
                     .collect();
-                return Some(rest.join(" / "));
+                return Some(self.masked(&rest.join(" / ")));
             }
         }
         None
+    }
+
+    /// `text` from the device with this session's secrets masked, for an error.
+    pub(crate) fn masked(&self, text: &str) -> String {
+        self.ch.transcript.secrets().mask(text)
     }
 
     /// Run a command and return its output without echo, log lines or prompt.

@@ -177,11 +177,13 @@ pub fn secret_from_env(
     var: &str,
     key: &'static str,
 ) -> Result<String, TransportError> {
-    std::env::var(var).map_err(|_| TransportError::MissingSecret {
+    let value = std::env::var(var).map_err(|_| TransportError::MissingSecret {
         device: device.into(),
         var: var.into(),
         key,
-    })
+    })?;
+    crate::secrets::remember(&value);
+    Ok(value)
 }
 
 /// Open the device's CLI stream the way the lab says.
