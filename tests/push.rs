@@ -760,3 +760,42 @@ async fn a_profiles_comment_mark_keeps_comment_lines_from_being_sent() {
         text(&out)
     );
 }
+
+// Regression (#44): a console that keeps printing log lines is never silent for
+// --timeout, so a command whose prompt never came was waited for forever.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_command_whose_prompt_never_comes_ends_at_its_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let command = "show tech-support";
+    let mut o = options("cisco_ios");
+    // Once the command is typed the CLI is stuck in it, and eight ports flap in turn: a
+    // log line every 300 ms or so (each port too seldom for the switch to err-disable it).
+    o.hang_on = Some(command.into());
+    let spec: Vec<String> = (3..=10)
+        .map(|n| format!("GigabitEthernet0/{n}@{}ms/50ms*100+2500ms", (n - 3) * 300))
+        .collect();
+    o.flaps = switchlab::sim::parse_flaps(&spec.join(",")).unwrap();
+    o.flaps_from = Some(command.into());
+    let (_sim, link) = console_sim(o, dir.path(), "stuck").await;
+    let lab = serial_device("stuck", "cisco_ios", &link, true, &[]);
+    write(dir.path(), "lab.toml", &lab);
+    let started = std::time::Instant::now();
+    let args = ["show", "--lab", "lab.toml", "stuck", command];
+    // Never a second without a byte: only the deadline can end the wait.
+    let args = [&args[..], &["--timeout", "1s", "--command-timeout", "3s"]].concat();
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(started.elapsed().as_secs() < 15, "{t}");
+    assert!(
+        t.contains("device 'stuck': gave up waiting for the prompt after `show tech-support`")
+            && t.contains("--command-timeout"),
+        "{t}"
+    );
+    assert!(
+        t.contains("after 3.")
+            && t.contains("output kept arriving without it, the last of it \"")
+            && t.contains("Interface GigabitEthernet0/"),
+        "the last log line that kept arriving: {t}"
+    );
+}

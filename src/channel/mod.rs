@@ -80,6 +80,16 @@ pub(crate) enum ChannelError {
         what: String,
         tail: String,
     },
+    #[error(
+        "device '{device}': gave up waiting for {what} after {after:?} (--command-timeout): output kept arriving without it, the last of it {kept:?}"
+    )]
+    Deadline {
+        device: String,
+        what: String,
+        after: Duration,
+        /// The last line that arrived (secrets masked).
+        kept: String,
+    },
     #[error("device '{device}': {error}")]
     Io {
         device: String,
@@ -106,6 +116,10 @@ pub(crate) struct Channel {
     pub(crate) log_lines: Vec<SessionLogLine>,
     /// How long a read may go without a byte before it fails.
     pub(crate) idle_timeout: Duration,
+    /// How long a read may take however much arrives (log lines keep the idle timeout away).
+    pub(crate) command_timeout: Duration,
+    /// The last line that arrived, log line or output: what a deadline error shows.
+    last_line: String,
     /// The stream holds lines typed ahead until the device reads them (SSH).
     pub(crate) holds_type_ahead: bool,
 }
@@ -134,6 +148,8 @@ impl Channel {
             transcript: Transcript::default(),
             log_lines: Vec::new(),
             idle_timeout: Duration::from_secs(15),
+            command_timeout: crate::transport::COMMAND_TIMEOUT,
+            last_line: String::new(),
             holds_type_ahead: conn.holds_type_ahead,
         }
     }
@@ -193,12 +209,17 @@ impl Channel {
             if self.answer_pager(wants).await? {
                 continue;
             }
-            let deadline = last_byte + self.idle_timeout;
+            let give_up = started + self.command_timeout;
+            let deadline = (last_byte + self.idle_timeout).min(give_up);
             let now = Instant::now();
+            if now >= give_up {
+                return Err(self.deadline(what, started));
+            }
             if now >= deadline {
                 return Err(self.timeout(what, started));
             }
             match tokio::time::timeout(deadline - now, self.stream.read(&mut buf)).await {
+                Err(_) if Instant::now() >= give_up => return Err(self.deadline(what, started)),
                 Err(_) => return Err(self.timeout(what, started)),
                 Ok(Ok(0)) => {
                     self.transcript.flush_received(true);
@@ -256,7 +277,17 @@ impl Channel {
         let chunk = self.utf8.decode(bytes);
         self.transcript.received(&chunk);
         self.clean_into_text(&chunk);
+        let logs = self.log_lines.len();
         self.pull_log_lines();
+        let last_text = self.text.lines().rev().find(|l| !l.trim().is_empty());
+        let last = match self.log_lines.get(logs..).and_then(<[_]>::last) {
+            Some(log) => Some(log.line.as_str()),
+            None if !chunk.trim().is_empty() => last_text,
+            None => None,
+        };
+        if let Some(line) = last {
+            self.last_line = line.trim().chars().take(160).collect();
+        }
     }
 
     fn timeout(&mut self, what: &str, started: Instant) -> ChannelError {
@@ -266,6 +297,16 @@ impl Channel {
             what: what.into(),
             after: started.elapsed(),
             tail: self.tail_for_error(),
+        }
+    }
+
+    fn deadline(&mut self, what: &str, started: Instant) -> ChannelError {
+        self.transcript.flush_received(true);
+        ChannelError::Deadline {
+            device: self.device.clone(),
+            what: what.into(),
+            after: started.elapsed(),
+            kept: self.transcript.secrets().mask(&self.last_line),
         }
     }
 
