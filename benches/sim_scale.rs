@@ -63,6 +63,7 @@ async fn ssh_latency(n: usize) -> Duration {
         connect_timeout: Duration::from_secs(5),
         auth_timeout: Duration::from_secs(5),
         idle_timeout: Duration::from_secs(5),
+        command_timeout: Duration::from_secs(60),
         line_by_line: false,
     };
     let c = switchlab::transport::ssh::connect("bench", &access, &opts)

@@ -44,6 +44,7 @@
 //!   report.html with plotters' SVG charts.
 //! - `watch`: the flap watch: per-port timelines from counters, state polls, console
 //!   lines, the log buffer and a syslog receiver; diagnosis with hints.
+//! - [`secrets`]: secrets masked in whatever goes out (errors, log lines, run.json, stderr).
 //! - [`memory`]: the heap tuned for many sessions (one malloc arena, freed pages handed
 //!   back before the report).
 //! - [`tools`]: the system tools it starts, and the variable that hides them (CI runs the
@@ -71,6 +72,7 @@ pub mod parse;
 pub mod record;
 mod report;
 mod run;
+pub mod secrets;
 pub mod sim;
 pub mod snapshot;
 pub mod states;

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_BROKEN_PIPE as u8)
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", switchlab::secrets::masked(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

@@ -125,6 +125,32 @@ async fn console_is_found_at_login_in_config_mid_pager_and_in_the_factory_dialog
     }
 }
 
+// Regression (#44): a console left at `Password:` takes our first Enter as an empty
+// password and answers `% Login invalid`: that stale failure ended the login before any
+// credential was sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_console_left_at_the_password_prompt_is_logged_into() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "m.toml", &manifest(&["left"]));
+    let show = ["show", "--lab", "lab.toml", "left", "show version"];
+    for args in [&show[..], &PUSH[..]] {
+        let (sim, link) = console_sim(options("cisco_ios"), dir.path(), "left").await;
+        leave_console(&link, &[("", "Username: $"), ("admin", "Password: $")]).await;
+        let lab = serial_device("left", "cisco_ios", &link, true, &["GigabitEthernet0/1"]);
+        write(dir.path(), "lab.toml", &lab);
+        let out = switchlab(args, &ENV, dir.path()).await;
+        let t = text(&out);
+        assert!(out.status.success(), "{args:?}: {t}");
+        match args[0] {
+            "show" => assert!(t.contains("Cisco IOS Software"), "{t}"),
+            _ => assert!(
+                sim.running_config()
+                    .contains("interface GigabitEthernet0/1")
+            ),
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rejected_line_stops_that_device_only_and_is_named_with_its_number() {
     let dir = tempfile::tempdir().unwrap();
@@ -500,6 +526,49 @@ async fn a_password_echoed_in_pieces_is_masked_in_the_transcript() {
     );
 }
 
+// Regression (#44): a console that echoes the password put it into the login error (built
+// from what the device printed), and from there into stderr and run.json.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_echoed_password_is_masked_in_the_error_on_stderr_in_run_json_and_the_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, link) = console_sim(leaky_console("right-one"), dir.path(), "echo").await;
+    let lab = serial_device("echo", "cisco_ios", &link, true, &["GigabitEthernet0/1"]);
+    write(dir.path(), "lab.toml", &lab);
+    let password = "wr0ng-echoed-pw";
+    let env = [("T_PASS", password), ("T_SECRET", "enablepw")];
+    let watch = watch_args("echo", "2s", "500ms", "counters", &["--runs", "runs"]);
+    let args = [&["-vv"][..], &watch[..], &["--timeout", "3s"][..]].concat();
+    let out = switchlab(&args, &env, dir.path()).await;
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(!out.status.success(), "{stdout}{stderr}");
+    let folder = the_run_folder(&dir.path().join("runs"));
+    let run = read(&folder, "run.json");
+    let transcript = bytes_only(&read(&folder, "transcripts/echo.log"));
+    for (what, text) in [
+        ("stdout", &*stdout),
+        ("stderr", &*stderr),
+        ("run.json", &*run),
+        ("the transcript", &*transcript),
+    ] {
+        assert!(!text.contains(password), "{what}:\n{text}");
+    }
+    // The error still says what failed, and what the device said.
+    let said = "console login as 'admin' refused (password from $T_PASS)";
+    for (what, text) in [
+        ("stderr or stdout", format!("{stdout}{stderr}")),
+        ("run.json", run),
+    ] {
+        assert!(
+            text.contains(said) && text.contains("% Login invalid"),
+            "{what}:\n{text}"
+        );
+    }
+    assert!(transcript.contains("Password:********"), "{transcript}");
+}
+
 // Regression: a failed login left a 0-byte transcript, exactly when it was needed.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_login_leaves_the_transcript_that_explains_it() {
@@ -689,5 +758,44 @@ async fn a_profiles_comment_mark_keeps_comment_lines_from_being_sent() {
         text(&out).contains("config line 1 rejected: `# the lab's own note`"),
         "{}",
         text(&out)
+    );
+}
+
+// Regression (#44): a console that keeps printing log lines is never silent for
+// --timeout, so a command whose prompt never came was waited for forever.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_command_whose_prompt_never_comes_ends_at_its_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let command = "show tech-support";
+    let mut o = options("cisco_ios");
+    // Once the command is typed the CLI is stuck in it, and eight ports flap in turn: a
+    // log line every 300 ms or so (each port too seldom for the switch to err-disable it).
+    o.hang_on = Some(command.into());
+    let spec: Vec<String> = (3..=10)
+        .map(|n| format!("GigabitEthernet0/{n}@{}ms/50ms*100+2500ms", (n - 3) * 300))
+        .collect();
+    o.flaps = switchlab::sim::parse_flaps(&spec.join(",")).unwrap();
+    o.flaps_from = Some(command.into());
+    let (_sim, link) = console_sim(o, dir.path(), "stuck").await;
+    let lab = serial_device("stuck", "cisco_ios", &link, true, &[]);
+    write(dir.path(), "lab.toml", &lab);
+    let started = std::time::Instant::now();
+    let args = ["show", "--lab", "lab.toml", "stuck", command];
+    // Never a second without a byte: only the deadline can end the wait.
+    let args = [&args[..], &["--timeout", "1s", "--command-timeout", "3s"]].concat();
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(started.elapsed().as_secs() < 15, "{t}");
+    assert!(
+        t.contains("device 'stuck': gave up waiting for the prompt after `show tech-support`")
+            && t.contains("--command-timeout"),
+        "{t}"
+    );
+    assert!(
+        t.contains("after 3.")
+            && t.contains("output kept arriving without it, the last of it \"")
+            && t.contains("Interface GigabitEthernet0/"),
+        "the last log line that kept arriving: {t}"
     );
 }

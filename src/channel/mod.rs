@@ -14,8 +14,10 @@ use crate::vendor::{Pattern, Vendor};
 
 mod answer;
 mod clean;
+mod stop;
 mod transcript;
 mod utf8;
+use stop::line_start;
 pub(crate) use transcript::Transcript;
 
 /// What a read may stop at.
@@ -78,6 +80,16 @@ pub(crate) enum ChannelError {
         what: String,
         tail: String,
     },
+    #[error(
+        "device '{device}': gave up waiting for {what} after {after:?} (--command-timeout): output kept arriving without it, the last of it {kept:?}"
+    )]
+    Deadline {
+        device: String,
+        what: String,
+        after: Duration,
+        /// The last line that arrived (secrets masked).
+        kept: String,
+    },
     #[error("device '{device}': {error}")]
     Io {
         device: String,
@@ -104,6 +116,10 @@ pub(crate) struct Channel {
     pub(crate) log_lines: Vec<SessionLogLine>,
     /// How long a read may go without a byte before it fails.
     pub(crate) idle_timeout: Duration,
+    /// How long a read may take however much arrives (log lines keep the idle timeout away).
+    pub(crate) command_timeout: Duration,
+    /// The last line that arrived, log line or output: what a deadline error shows.
+    last_line: String,
     /// The stream holds lines typed ahead until the device reads them (SSH).
     pub(crate) holds_type_ahead: bool,
 }
@@ -132,6 +148,8 @@ impl Channel {
             transcript: Transcript::default(),
             log_lines: Vec::new(),
             idle_timeout: Duration::from_secs(15),
+            command_timeout: crate::transport::COMMAND_TIMEOUT,
+            last_line: String::new(),
             holds_type_ahead: conn.holds_type_ahead,
         }
     }
@@ -191,12 +209,17 @@ impl Channel {
             if self.answer_pager(wants).await? {
                 continue;
             }
-            let deadline = last_byte + self.idle_timeout;
+            let give_up = started + self.command_timeout;
+            let deadline = (last_byte + self.idle_timeout).min(give_up);
             let now = Instant::now();
+            if now >= give_up {
+                return Err(self.deadline(what, started));
+            }
             if now >= deadline {
                 return Err(self.timeout(what, started));
             }
             match tokio::time::timeout(deadline - now, self.stream.read(&mut buf)).await {
+                Err(_) if Instant::now() >= give_up => return Err(self.deadline(what, started)),
                 Err(_) => return Err(self.timeout(what, started)),
                 Ok(Ok(0)) => {
                     self.transcript.flush_received(true);
@@ -254,7 +277,17 @@ impl Channel {
         let chunk = self.utf8.decode(bytes);
         self.transcript.received(&chunk);
         self.clean_into_text(&chunk);
+        let logs = self.log_lines.len();
         self.pull_log_lines();
+        let last_text = self.text.lines().rev().find(|l| !l.trim().is_empty());
+        let last = match self.log_lines.get(logs..).and_then(<[_]>::last) {
+            Some(log) => Some(log.line.as_str()),
+            None if !chunk.trim().is_empty() => last_text,
+            None => None,
+        };
+        if let Some(line) = last {
+            self.last_line = line.trim().chars().take(160).collect();
+        }
     }
 
     fn timeout(&mut self, what: &str, started: Instant) -> ChannelError {
@@ -267,10 +300,20 @@ impl Channel {
         }
     }
 
+    fn deadline(&mut self, what: &str, started: Instant) -> ChannelError {
+        self.transcript.flush_received(true);
+        ChannelError::Deadline {
+            device: self.device.clone(),
+            what: what.into(),
+            after: started.elapsed(),
+            kept: self.transcript.secrets().mask(&self.last_line),
+        }
+    }
+
     fn tail_for_error(&self) -> String {
         let t = self.text.trim_end();
         let start = t.char_indices().rev().nth(160).map_or(0, |(i, _)| i);
-        t[start..].to_string()
+        self.transcript.secrets().mask(&t[start..])
     }
 
     /// Answer a pager the caller did not ask to see; true if one was answered.
@@ -290,98 +333,6 @@ impl Channel {
         self.send(&answer).await?;
         Ok(true)
     }
-
-    fn check(&mut self, wants: &[Want], extra: &[Pattern]) -> Option<Hit> {
-        if wants.contains(&Want::LoginFailed) && self.vendor.login_failure.is_match(&self.text) {
-            return Some(self.consume(Want::LoginFailed, None, self.text.len()));
-        }
-        let tail_start = line_start(&self.text);
-        let tail = &self.text[tail_start..];
-        if let Some(hit) = self.match_tail(wants, extra, tail) {
-            let (want, mode) = hit;
-            return Some(self.consume(want, mode, tail_start));
-        }
-        // A question may be followed by blank lines ("Press RETURN to get started!\n\n").
-        let last_line = self.text.trim_end_matches('\n');
-        let last_start = line_start(last_line);
-        let dialogs: Vec<Want> = wants
-            .iter()
-            .copied()
-            .filter(|w| matches!(w, Want::Dialog(_)))
-            .collect();
-        if tail.is_empty()
-            && !dialogs.is_empty()
-            && let Some((want, mode)) = self.match_tail(&dialogs, extra, &last_line[last_start..])
-        {
-            return Some(self.consume(want, mode, last_start));
-        }
-        // A log line that landed right after a prompt leaves the prompt on the line before.
-        // (Consoles frame each log line with blank lines: look past them all.)
-        if tail.is_empty() && self.log_at_end && wants.contains(&Want::Prompt) {
-            let body_len = self.text.trim_end_matches('\n').len();
-            let body = &self.text[..body_len];
-            let prev_start = line_start(body);
-            if let Some((want, mode)) = self.match_tail(&[Want::Prompt], &[], &body[prev_start..]) {
-                self.text.truncate(body_len);
-                return Some(self.consume(want, mode, prev_start));
-            }
-        }
-        None
-    }
-
-    fn match_tail(
-        &self,
-        wants: &[Want],
-        extra: &[Pattern],
-        tail: &str,
-    ) -> Option<(Want, Option<String>)> {
-        let v = &self.vendor;
-        for &w in wants {
-            let hit = match w {
-                Want::Pager => v.pager.as_ref().is_some_and(|p| p.is_match(tail)),
-                Want::Dialog(i) => v.dialogs.get(i).is_some_and(|d| d.pattern.is_match(tail)),
-                Want::Username => v.username_prompt.is_match(tail),
-                // The login's password prompt, or a mode's own (`enable` asking its secret).
-                Want::Password => {
-                    v.password_prompt.is_match(tail)
-                        || v.modes
-                            .iter()
-                            .any(|m| m.auth_prompt.as_ref().is_some_and(|r| r.is_match(tail)))
-                }
-                Want::Pattern(i) => extra.get(i).is_some_and(|r| r.is_match(tail)),
-                Want::LoginFailed => false,
-                Want::Prompt => {
-                    if let Some(m) = v.modes.iter().find(|m| m.prompt.is_match(tail)) {
-                        return Some((w, Some(m.name.clone())));
-                    }
-                    false
-                }
-            };
-            if hit {
-                return Some((w, None));
-            }
-        }
-        None
-    }
-
-    fn consume(&mut self, want: Want, mode: Option<String>, tail_start: usize) -> Hit {
-        let before = self.text[..tail_start].to_string();
-        let tail = self.text[tail_start..].to_string();
-        self.text.clear();
-        self.scanned = 0;
-        self.log_at_end = false;
-        Hit {
-            want,
-            mode,
-            before,
-            tail,
-        }
-    }
-}
-
-/// Where the last line of `s` starts (just after its last newline).
-fn line_start(s: &str) -> usize {
-    s.rfind('\n').map_or(0, |i| i + 1)
 }
 
 #[cfg(test)]

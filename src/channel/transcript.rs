@@ -7,14 +7,13 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// What replaces a secret.
-const MASK: &str = "********";
+use crate::secrets::Secrets;
 
 #[derive(Debug, Default)]
 pub(crate) struct Transcript {
     /// Buffered: written out at every prompt (`flush`) and at the end, not per send.
     sink: Option<(PathBuf, BufWriter<File>)>,
-    secrets: Vec<String>,
+    secrets: Secrets,
     /// Nothing is recorded while paused (the repeated polls of a long watch).
     pub(crate) paused: bool,
     /// Received text not yet written: a secret may still be arriving across reads.
@@ -64,9 +63,12 @@ impl Transcript {
 
     /// Secrets never reach the transcript.
     pub(crate) fn add_secret(&mut self, s: &str) {
-        if !s.is_empty() && !self.secrets.iter().any(|k| k == s) {
-            self.secrets.push(s.to_string());
-        }
+        self.secrets.add(s);
+    }
+
+    /// The secrets masked here, for errors built from the same session's text.
+    pub(crate) fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     /// A line of our own in the transcript, paused or not.
@@ -142,17 +144,13 @@ impl Transcript {
     }
 
     fn mask(&self, text: &str) -> String {
-        let mut text = text.to_string();
-        for s in &self.secrets {
-            text = text.replace(s.as_str(), MASK);
-        }
-        text
+        self.secrets.mask(text)
     }
 
     /// The length of the longest end of `text` that begins some secret (and is not all of it).
     fn secret_prefix_len(&self, text: &str) -> usize {
         let mut best = 0;
-        for s in &self.secrets {
+        for s in self.secrets.iter() {
             for (i, _) in s.char_indices().skip(1) {
                 if i > best && text.ends_with(&s[..i]) {
                     best = i;

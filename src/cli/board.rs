@@ -58,7 +58,10 @@ pub(crate) fn push_line(
                 list.join("; ")
             )
         }
-        Outcome::Failed(e) => format!("FAILED {device} {secs:.2}s {e}"),
+        Outcome::Failed(e) => {
+            let e = crate::secrets::masked(&e.to_string());
+            format!("FAILED {device} {secs:.2}s {e}")
+        }
     }
 }
 

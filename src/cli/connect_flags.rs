@@ -1,5 +1,5 @@
-//! `--accept-new-host-keys`, `--timeout` and `--line-by-line`, as every command that
-//! reaches devices takes them, turned into the transport's options for a lab.
+//! `--accept-new-host-keys`, `--timeout`, `--command-timeout` and `--line-by-line`, as
+//! every command that reaches devices takes them, turned into the transport's options.
 
 use std::time::Duration;
 
@@ -17,6 +17,11 @@ pub struct ConnectFlags {
     /// `ssh.connect_timeout` in the lab overrides it for connecting.
     #[arg(long, default_value = "15s", value_parser = super::positive_duration)]
     pub timeout: Duration,
+    /// How long one command (or login step) may take to reach its prompt, however much
+    /// the device prints meanwhile: a console that keeps printing log lines never stays
+    /// silent for --timeout.
+    #[arg(long, default_value = "5m", value_parser = super::positive_duration)]
+    pub command_timeout: Duration,
     /// Send config lines one at a time, each after the answer to the one before, even
     /// over SSH where the vendor profile types them ahead in batches
     /// (`[session.type_ahead]`): then nothing after a refused line reaches the device.
@@ -30,6 +35,7 @@ impl ConnectFlags {
         // One rule for every wait on a device: this flag, unless the lab says otherwise.
         ConnectOptions {
             idle_timeout: self.timeout,
+            command_timeout: self.command_timeout,
             connect_timeout: self.timeout,
             auth_timeout: self.timeout,
             line_by_line: self.line_by_line,

@@ -204,6 +204,7 @@ fn watch_options(
         connect: ConnectFlags {
             accept_new_host_keys: true,
             timeout: std::time::Duration::from_secs(15),
+            command_timeout: crate::transport::COMMAND_TIMEOUT,
             line_by_line: false,
         },
     };

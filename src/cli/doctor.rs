@@ -44,6 +44,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let flags = super::connect_flags::ConnectFlags {
         accept_new_host_keys: false,
         timeout: args.timeout,
+        command_timeout: crate::transport::COMMAND_TIMEOUT,
         line_by_line: false,
     };
     let opts = flags.options(&lab);

@@ -59,6 +59,7 @@ pub(crate) fn print_run_report(
     }
     for d in &report.devices {
         if let Some(e) = &d.watch_error {
+            let e = crate::secrets::masked(&e.to_string());
             println!("FAILED {} watch lost: {e}", d.device);
         }
         for p in &d.problems {

@@ -138,7 +138,7 @@ impl Cli {
         use tracing_subscriber::layer::SubscriberExt;
         use tracing_subscriber::util::SubscriberInitExt;
         let fmt = tracing_subscriber::fmt::layer()
-            .with_writer(std::io::stderr)
+            .with_writer(|| crate::secrets::MaskedStderr)
             .with_ansi(colour);
         let _ = tracing_subscriber::registry()
             .with(fmt)

@@ -152,7 +152,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             report.exit_code()
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::secrets::masked(&e.to_string()));
             crate::run::exit::EXIT_NOT_DONE
         }
     };

@@ -42,7 +42,7 @@ impl Driver {
         let unread = |why: &str| DriverError::CommandFailed {
             device: self.device(),
             command: cmd.clone(),
-            message: format!("{why}: {}", out.trim()),
+            message: format!("{why}: {}", self.masked(out.trim())),
         };
         let c = re
             .captures(&out)
@@ -127,7 +127,11 @@ impl Driver {
             return Err(DriverError::CommandFailed {
                 device: self.device(),
                 command: save.command,
-                message: format!("no `{}` in the answer: {:?}", ok.as_str(), out.trim()),
+                message: format!(
+                    "no `{}` in the answer: {:?}",
+                    ok.as_str(),
+                    self.masked(out.trim())
+                ),
             });
         }
         Ok(out)

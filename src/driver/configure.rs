@@ -107,7 +107,7 @@ impl Driver {
                     command: cmd,
                     wanted: "config".into(),
                     prompt: self.mode.clone(),
-                    said: refused.unwrap_or_else(|| out.trim().to_string()),
+                    said: refused.unwrap_or_else(|| self.masked(out.trim())),
                 });
             }
         }

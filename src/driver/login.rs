@@ -120,18 +120,14 @@ impl<'a> Login<'a> {
             return Err(DriverError::SecretRefused {
                 device: self.device.into(),
                 secret_from: self.creds.secret_from.clone(),
-                said: hit.before.trim().to_string(),
+                said: self.masked(&hit.before),
             });
         }
         match hit.want {
-            Want::LoginFailed => Err(DriverError::LoginFailed {
-                device: self.device.into(),
-                message: hit.before.trim().to_string(),
-                user: self.user_sent.clone(),
-                password_from: self
-                    .password_sent
-                    .then(|| self.creds.password_from.clone().unwrap_or_default()),
-            }),
+            // Before any credential went out, a failure is stale text from whoever used the
+            // console before (left at `Password:`, our Enter was their empty password).
+            Want::LoginFailed if !self.credential_sent() => Ok(Action::Wait),
+            Want::LoginFailed => Err(self.failed(hit)),
             Want::Pager => Ok(Action::Raw(
                 self.vendor.profile.session.pager_answer.clone(),
             )),
@@ -152,27 +148,42 @@ impl<'a> Login<'a> {
                 self.user_sent = Some(user.clone());
                 Ok(Action::Line(user))
             }
-            Want::Password => {
-                // After `enable` this is the enable secret; otherwise the login password.
-                let secret = self.entering.take().is_some();
-                self.secret_sent = secret;
-                self.password_sent = !secret;
-                let value =
-                    match secret {
-                        true => self
-                            .creds
-                            .secret
-                            .clone()
-                            .ok_or_else(|| self.needs("enable secret", "secret_env"))?,
-                        false => self.creds.password.clone().ok_or_else(|| {
-                            self.needs("login password", &self.creds.password_key)
-                        })?,
-                    };
-                Ok(Action::Line(value))
-            }
+            Want::Password => self.password(),
             Want::Prompt => self.prompt(hit),
             Want::Pattern(_) => Ok(Action::Wait),
         }
+    }
+
+    /// The login refused: as whom, with the password from where, and what the device said.
+    fn failed(&self, hit: &Hit) -> DriverError {
+        DriverError::LoginFailed {
+            device: self.device.into(),
+            message: self.masked(&hit.before),
+            user: self.user_sent.clone(),
+            password_from: self
+                .password_sent
+                .then(|| self.creds.password_from.clone().unwrap_or_default()),
+        }
+    }
+
+    /// A password prompt: after `enable` it asks the enable secret; otherwise the login's.
+    fn password(&mut self) -> Result<Action, DriverError> {
+        let secret = self.entering.take().is_some();
+        self.secret_sent = secret;
+        self.password_sent = !secret;
+        let value = match secret {
+            true => self
+                .creds
+                .secret
+                .clone()
+                .ok_or_else(|| self.needs("enable secret", "secret_env"))?,
+            false => self
+                .creds
+                .password
+                .clone()
+                .ok_or_else(|| self.needs("login password", &self.creds.password_key))?,
+        };
+        Ok(Action::Line(value))
     }
 
     /// A prompt: privileged is the end; otherwise one step along the mode graph.
@@ -196,6 +207,23 @@ impl<'a> Login<'a> {
             }
             Step::Stuck => Err(self.lost()),
         }
+    }
+
+    /// What the device said, trimmed, with the credentials masked (a console that echoes
+    /// the password puts it right before the failure).
+    fn masked(&self, said: &str) -> String {
+        let mut secrets = crate::secrets::Secrets::default();
+        for s in [&self.creds.password, &self.creds.secret]
+            .into_iter()
+            .flatten()
+        {
+            secrets.add(s);
+        }
+        secrets.mask(said.trim())
+    }
+
+    fn credential_sent(&self) -> bool {
+        self.user_sent.is_some() || self.password_sent || self.secret_sent
     }
 
     /// Privileged mode was not reached (within the steps, or the graph has no way).

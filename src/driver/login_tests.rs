@@ -70,13 +70,13 @@ fn a_refused_secret_and_a_refused_login_name_what_to_fix() {
         .unwrap();
     let e = l.step(&hit(
         Want::Prompt,
-        "% Bad secrets\n",
+        "% Access denied\n",
         Some("user"),
         "Switch>",
     ));
     let e = e.unwrap_err().to_string();
     assert!(
-        e.contains("the enable secret from $LAB_SECRET was refused") && e.contains("Bad secrets"),
+        e.contains("the enable secret from $LAB_SECRET was refused") && e.contains("Access denied"),
         "{e}"
     );
 
@@ -131,4 +131,22 @@ fn the_mode_graph_says_how_to_get_to_privileged_from_anywhere() {
         step_toward(&v, "privileged", "config"),
         Step::Leave("end".into())
     );
+}
+
+// Regression (#44): a console left at `Password:` answers the first Enter with
+// `% Login invalid`, which failed the login before any credential was sent.
+#[test]
+fn a_failure_before_any_credential_went_out_is_stale_and_read_past() {
+    let (v, c) = (vendor(), creds());
+    let mut l = Login::new("sw", &v, &c);
+    let stale = hit(Want::LoginFailed, "\n% Login invalid\n", None, "");
+    assert_eq!(l.step(&stale).unwrap(), Action::Wait);
+    assert_eq!(
+        l.step(&hit(Want::Username, "\n", None, "Username:"))
+            .unwrap(),
+        Action::Line("admin".into())
+    );
+    l.step(&hit(Want::Password, "", None, "Password:")).unwrap();
+    let e = l.step(&stale).unwrap_err().to_string();
+    assert!(e.contains("console login as 'admin' refused"), "{e}");
 }

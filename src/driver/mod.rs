@@ -160,11 +160,12 @@ impl Driver {
         vendor: &Vendor,
         conn: Connected,
         creds: Credentials,
-        idle_timeout: std::time::Duration,
+        opts: &crate::transport::ConnectOptions,
         transcript: Transcript,
     ) -> Result<Driver, DriverError> {
         let mut ch = Channel::new(device, vendor, conn);
-        ch.idle_timeout = idle_timeout;
+        ch.idle_timeout = opts.idle_timeout;
+        ch.command_timeout = opts.command_timeout;
         ch.transcript = transcript;
         for s in [&creds.password, &creds.secret].into_iter().flatten() {
             ch.add_secret(s);
@@ -278,10 +279,15 @@ impl Driver {
                     .map(|s| s.trim())
                     .filter(|s| !s.is_empty())
                     .collect();
-                return Some(rest.join(" / "));
+                return Some(self.masked(&rest.join(" / ")));
             }
         }
         None
+    }
+
+    /// `text` from the device with this session's secrets masked, for an error.
+    pub(crate) fn masked(&self, text: &str) -> String {
+        self.ch.transcript.secrets().mask(text)
     }
 
     /// Run a command and return its output without echo, log lines or prompt.

@@ -104,5 +104,5 @@ pub(crate) async fn open(
             return Err(e.into());
         }
     };
-    Ok(Driver::open(dev.name(), vendor, conn, creds, opts.idle_timeout, t).await?)
+    Ok(Driver::open(dev.name(), vendor, conn, creds, opts, t).await?)
 }

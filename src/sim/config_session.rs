@@ -67,6 +67,7 @@ impl Device {
             clock_offset_s: self.clock_offset_s,
             flap_on_command: Vec::new(),
             schedule_trigger: None,
+            hang_on: None,
         }
     }
 

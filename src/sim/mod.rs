@@ -92,6 +92,9 @@ pub struct SimOptions {
     pub split_writes: bool,
     /// How far the switch's clock is off (seconds; `show clock`), for `doctor`'s check.
     pub clock_offset_s: i64,
+    /// A command line starting with this text never ends: no output, no prompt, input
+    /// ignored (a CLI stuck in a command while the console keeps printing log lines).
+    pub hang_on: Option<String>,
 }
 
 impl SimOptions {
@@ -118,6 +121,7 @@ impl SimOptions {
             split_writes: false,
             clock_offset_s: 0,
             syslog_source: None,
+            hang_on: None,
         }
     }
 }
@@ -203,6 +207,7 @@ impl Sim {
             clock_offset_s: options.clock_offset_s,
             flap_on_command: Vec::new(),
             schedule_trigger: None,
+            hang_on: None,
         };
         let mut flaps = options.flaps.flaps.clone();
         if options.flaps.profile {
@@ -234,6 +239,7 @@ impl Sim {
             .map(|text| (text.clone(), Arc::new(tokio::sync::Notify::new())));
         let mut device = device;
         device.schedule_trigger = trigger.clone();
+        device.hang_on = options.hang_on.clone();
         let device = Arc::new(Mutex::new(device));
         let mut sim = Sim {
             dialect,

@@ -27,6 +27,8 @@ pub(super) enum Stage {
     },
     /// Output waiting behind the pager.
     Pager(Vec<String>),
+    /// Stuck in a command that never ends: input is ignored.
+    Hung,
     Cli,
 }
 
@@ -137,6 +139,9 @@ impl Session {
                     // Ctrl-C / Ctrl-Z: drop the line; in config modes, back to privileged.
                     self.last_cr = false;
                     self.line.clear();
+                    if self.stage == Stage::Hung {
+                        self.stage = Stage::Cli; // the stuck command is interrupted
+                    }
                     if self.stage == Stage::Cli
                         && self.mode.bit() & (super::dialect::CONF | SUB) != 0
                     {
@@ -161,7 +166,8 @@ impl Session {
     }
 
     fn echoes(&self) -> bool {
-        self.echo_secrets || !matches!(self.stage, Stage::LoginPassword(_) | Stage::EnableSecret)
+        let secret = matches!(self.stage, Stage::LoginPassword(_) | Stage::EnableSecret);
+        (self.echo_secrets || !secret) && self.stage != Stage::Hung
     }
 
     fn pager_key(&mut self, b: u8, out: &mut Vec<u8>) {
@@ -259,6 +265,10 @@ impl Session {
                 }
             }
             Stage::Pager(_) | Stage::Cli => self.command(line),
+            Stage::Hung => {
+                self.stage = Stage::Hung;
+                String::new()
+            }
         }
     }
 
@@ -301,25 +311,13 @@ impl Session {
         if words.is_empty() {
             return self.prompt();
         }
-        let due: Vec<super::link::Flap> = {
-            let mut dev = self.dev();
-            let typed = line.trim().to_lowercase();
-            let (due, keep) = std::mem::take(&mut dev.flap_on_command)
-                .into_iter()
-                .partition(|(text, _)| typed.starts_with(&text.to_lowercase()));
-            dev.flap_on_command = keep;
-            if dev
-                .schedule_trigger
-                .as_ref()
-                .is_some_and(|(text, _)| typed.starts_with(&text.to_lowercase()))
-                && let Some((_, start)) = dev.schedule_trigger.take()
-            {
-                start.notify_one();
-            }
-            due.into_iter().map(|(_, f)| f).collect()
-        };
+        let due = self.dev().typed(line);
         for flap in due {
             super::link::flap_now(self.d, &self.dev, flap);
+        }
+        if self.dev().hangs_on(line) {
+            self.stage = Stage::Hung;
+            return String::new();
         }
         let ports = self.dev().ports.clone();
         let here = self.mode.bit();

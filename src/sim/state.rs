@@ -185,9 +185,38 @@ pub struct Device {
     /// text (`SimOptions::flaps_from`), so tests trigger flaps from what the client does,
     /// not from wall-clock offsets a loaded machine can miss.
     pub schedule_trigger: Option<(String, std::sync::Arc<tokio::sync::Notify>)>,
+    /// A command line starting with this text never ends (`SimOptions::hang_on`).
+    pub hang_on: Option<String>,
 }
 
 impl Device {
+    /// A command line was typed: the flaps it sets off (once each), and the flap
+    /// schedule's clock started if it waits for this line.
+    pub fn typed(&mut self, line: &str) -> Vec<super::link::Flap> {
+        let typed = line.trim().to_lowercase();
+        let (due, keep) = std::mem::take(&mut self.flap_on_command)
+            .into_iter()
+            .partition(|(text, _)| typed.starts_with(&text.to_lowercase()));
+        self.flap_on_command = keep;
+        if self
+            .schedule_trigger
+            .as_ref()
+            .is_some_and(|(text, _)| typed.starts_with(&text.to_lowercase()))
+            && let Some((_, start)) = self.schedule_trigger.take()
+        {
+            start.notify_one();
+        }
+        due.into_iter().map(|(_, f)| f).collect()
+    }
+
+    /// Whether `line` is the command that never ends.
+    pub fn hangs_on(&self, line: &str) -> bool {
+        let typed = line.trim().to_lowercase();
+        self.hang_on
+            .as_ref()
+            .is_some_and(|h| typed.starts_with(&h.to_lowercase()))
+    }
+
     pub fn port_index(&self, long_or_short: &str) -> Option<usize> {
         let want = squash(long_or_short);
         self.ports.iter().position(|p| {

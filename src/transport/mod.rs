@@ -16,6 +16,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::format::lab::Device;
 
+/// How long one command may wait for its prompt unless told otherwise: generous, as a
+/// long `show` on a slow console at 9600 baud takes minutes.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// Any bidirectional byte stream to a device.
 pub trait ByteStream: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> ByteStream for T {}
@@ -43,6 +47,8 @@ pub struct ConnectOptions {
     pub auth_timeout: Duration,
     /// How long the device may stay silent while a prompt is awaited.
     pub idle_timeout: Duration,
+    /// How long a prompt may be awaited however much else arrives (log lines).
+    pub command_timeout: Duration,
     /// Send config lines one at a time even where the profile types them ahead.
     pub line_by_line: bool,
 }
@@ -70,6 +76,7 @@ impl ConnectOptions {
             connect_timeout: Duration::from_secs(10),
             auth_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(15),
+            command_timeout: COMMAND_TIMEOUT,
             line_by_line: false,
         }
     }
@@ -177,11 +184,13 @@ pub fn secret_from_env(
     var: &str,
     key: &'static str,
 ) -> Result<String, TransportError> {
-    std::env::var(var).map_err(|_| TransportError::MissingSecret {
+    let value = std::env::var(var).map_err(|_| TransportError::MissingSecret {
         device: device.into(),
         var: var.into(),
         key,
-    })
+    })?;
+    crate::secrets::remember(&value);
+    Ok(value)
 }
 
 /// Open the device's CLI stream the way the lab says.

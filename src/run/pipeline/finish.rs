@@ -152,7 +152,8 @@ pub(super) async fn write(
     record.preflight = ended.preflight;
     record.iperf3 = plan.traffic.as_ref().and_then(|t| t.iperf3.clone());
     record.outcome = RunOutcome::of(ended.interrupted, ok);
-    record.errors = errors;
+    // The last guard: a secret that got into an error does not reach the run folder.
+    record.errors = errors.iter().map(|e| crate::secrets::masked(e)).collect();
     let planned = plan
         .traffic
         .as_ref()
