@@ -144,7 +144,10 @@ pub(crate) fn rebuild(folder: &Path, how: Rebuilt) -> Result<(RunData, Vec<Strin
 }
 
 /// What run.json took when the run started: the watch's settings and the criteria.
-type Started = (Option<FlapSettings>, Option<crate::format::manifest::Criteria>);
+type Started = (
+    Option<FlapSettings>,
+    Option<crate::format::manifest::Criteria>,
+);
 
 /// The settings run.json took when the run started; an error when the run finished.
 fn started_settings(folder: &Path) -> Result<Started, RecoverError> {
