@@ -8,207 +8,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::sshd::{Sshd, client_key, sshd};
+use common::frr::*;
 use common::*;
 use switchlab::format::manifest::FlapSource;
 use switchlab::record::rows::{FlapRow, PortRow};
 use switchlab::states::FlapEvent;
-
-const ZEBRA: &str = "/usr/lib/frr/zebra";
-
-/// zebra in a namespace of its own with ports p1 and p2, each a veth whose far end (far1,
-/// far2) is in the same namespace; ended and removed when dropped.
-struct Frr {
-    ns: String,
-    run: PathBuf,
-}
-
-impl Drop for Frr {
-    fn drop(&mut self) {
-        if let Ok(pid) = std::fs::read_to_string(self.run.join("zebra.pid"))
-            && let Ok(pid) = pid.trim().parse::<i32>()
-        {
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(pid),
-                nix::sys::signal::Signal::SIGTERM,
-            );
-        }
-        let _ = ip(&["netns", "del", &self.ns]);
-    }
-}
-
-fn ip(args: &[&str]) -> std::process::Output {
-    std::process::Command::new("ip")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-/// Whether FRR can run here: root for namespaces, frr's zebra and vtysh installed.
-fn can_run_frr(check: &str) -> bool {
-    if !common::netns::may_make_namespaces(check) {
-        return false;
-    }
-    if !Path::new(ZEBRA).exists() || !have_tool("vtysh", check) {
-        assert!(
-            std::env::var_os("SWITCHLAB_REQUIRE_TOOLS").is_none(),
-            "FRRouting (package frr) is not installed, and SWITCHLAB_REQUIRE_TOOLS says it must be ({check})"
-        );
-        eprintln!(
-            "SKIPPED {check}: FRRouting is not installed (apt-get install frr; .ci/run does)"
-        );
-        return false;
-    }
-    true
-}
-
-impl Frr {
-    /// Start zebra in a fresh namespace, its sockets and config in `dir/frr`.
-    fn start(dir: &Path, tag: &str) -> Frr {
-        let ns = format!("swl-{tag}-frr");
-        let run = dir.join("frr");
-        std::fs::create_dir_all(&run).unwrap();
-        // zebra runs as the frr user: it must reach and write its folder.
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-        std::fs::write(run.join("zebra.conf"), "hostname frr1\n").unwrap();
-        std::fs::write(run.join("vtysh.conf"), "").unwrap();
-        let owned = std::process::Command::new("chown")
-            .args(["-R", "frr:frr"])
-            .arg(&run)
-            .status()
-            .unwrap();
-        assert!(owned.success());
-        let _ = ip(&["netns", "del", &ns]);
-        let frr = Frr { ns, run };
-        let ns = frr.ns.as_str();
-        assert!(ip(&["netns", "add", ns]).status.success());
-        for (p, far) in [("p1", "far1"), ("p2", "far2")] {
-            let made = ip(&[
-                "-n", ns, "link", "add", p, "type", "veth", "peer", "name", far,
-            ]);
-            assert!(made.status.success(), "{made:?}");
-            for l in [p, far] {
-                assert!(ip(&["-n", ns, "link", "set", l, "up"]).status.success());
-            }
-        }
-        let d = frr.run.display().to_string();
-        let started = std::process::Command::new("ip")
-            .args(["netns", "exec", ns, ZEBRA, "-d", "-u", "frr", "-g", "frr"])
-            .args([
-                "-f",
-                &format!("{d}/zebra.conf"),
-                "-i",
-                &format!("{d}/zebra.pid"),
-            ])
-            .args(["-z", &format!("{d}/zserv.api"), "--vty_socket", &d])
-            .args(["--log", &format!("file:{d}/zebra.log")])
-            .output()
-            .unwrap();
-        assert!(started.status.success(), "zebra: {started:?}");
-        // zebra daemonizes before it listens: its vty socket says it is ready.
-        let since = Instant::now();
-        while !frr.run.join("zebra.vty").exists() {
-            assert!(
-                since.elapsed() < Duration::from_secs(10),
-                "zebra made no vty socket in {d} within 10 s"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        frr
-    }
-
-    /// vtysh as the sshd runs it for every session.
-    fn vtysh(&self) -> String {
-        let d = self.run.display();
-        format!("/usr/bin/vtysh --vty_socket {d} --config_dir {d}")
-    }
-
-    /// `ip -br link show PORT` in the namespace: its flags say whether it is up.
-    fn link(&self, port: &str) -> String {
-        let out = ip(&["-n", &self.ns, "-br", "link", "show", port]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// The far end of `port`'s veth set down or up: the carrier of `port` follows.
-    fn far_end(&self, port: &str, up: bool) {
-        let far = port.replace('p', "far");
-        let state = if up { "up" } else { "down" };
-        assert!(
-            ip(&["-n", &self.ns, "link", "set", &far, state])
-                .status
-                .success()
-        );
-    }
-}
-
-/// The bench: zebra, sshd in front of vtysh, a lab naming FRR's profile, templates.
-struct Bench {
-    dir: tempfile::TempDir,
-    frr: Frr,
-    _sshd: Sshd,
-}
-
-fn bench(check: &str) -> Option<Bench> {
-    if !can_run_frr(check) {
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let frr = Frr::start(dir.path(), &common::netns::tag(check));
-    let key = client_key(dir.path());
-    let sshd = sshd(dir.path(), &key, Some(&frr.vtysh()), check)?;
-    let lab = format!(
-        "known_hosts = \"known_hosts\"\n[[device]]\nname = \"frr1\"\nvendor = \"frr\"\nssh = {{ host = \"127.0.0.1\", port = {}, user = \"root\", key_file = \"client_key\" }}\n[[device.port]]\nname = \"p1\"\n[[device.port]]\nname = \"p2\"\n",
-        sshd.port
-    );
-    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
-    // The example templates, and two of the test's own: one that shuts p2, one that a
-    // real vtysh rejects halfway.
-    let templates = dir.path().join("templates/frr");
-    std::fs::create_dir_all(&templates).unwrap();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::copy(
-        repo.join("examples/templates/frr/baseline.j2"),
-        templates.join("baseline.j2"),
-    )
-    .unwrap();
-    std::fs::write(
-        templates.join("shut.j2"),
-        "interface p2\n description parked by switchlab\n shutdown\n exit\n",
-    )
-    .unwrap();
-    std::fs::write(
-        templates.join("rejected.j2"),
-        "interface p1\n description half\n switchport mode access\n no shutdown\n exit\n",
-    )
-    .unwrap();
-    Some(Bench {
-        dir,
-        frr,
-        _sshd: sshd,
-    })
-}
-
-/// switchlab with FRR's profile and the bench's templates, as a user types it.
-fn args<'a>(rest: &[&'a str]) -> Vec<&'a str> {
-    let repo = env!("CARGO_MANIFEST_DIR");
-    let vendors: &'static str = Box::leak(format!("{repo}/examples/vendors").into_boxed_str());
-    let mut a = vec!["--vendors", vendors, "--templates", "templates"];
-    a.extend_from_slice(rest);
-    a
-}
-
-fn manifest(dir: &Path, template: &str) {
-    let m = format!(
-        "name = \"frr\"\n[[device]]\nname = \"frr1\"\ntemplate = \"{template}\"\n[flaps]\nsources = [\"counters\", \"state\"]\ninterval = \"500ms\"\n"
-    );
-    std::fs::write(dir.join("m.toml"), m).unwrap();
-}
-
-const PUSH_FILES: [&str; 5] = ["push", "--lab", "lab.toml", "--manifest", "m.toml"];
 
 #[tokio::test(flavor = "multi_thread")]
 async fn frr_takes_a_pushed_baseline_its_shutdown_reaches_the_kernel_and_a_bad_line_stops_it() {
@@ -285,16 +91,6 @@ async fn frr_takes_a_pushed_baseline_its_shutdown_reaches_the_kernel_and_a_bad_l
     );
     assert_eq!(running_config(&b.frr), found, "{t}");
     assert!(b.frr.link("p2").contains(",UP"), "{}", b.frr.link("p2"));
-}
-
-/// FRR's running config as vtysh prints it, outside switchlab.
-fn running_config(frr: &Frr) -> String {
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("{} -c 'show running-config'", frr.vtysh()))
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -404,4 +200,88 @@ async fn every_carrier_flap_of_a_veth_is_counted_by_state_or_by_frr_s_counter() 
     let p1 = ports.iter().find(|p| p.port == "p1").unwrap();
     assert!(p1.worst_burst_10s >= 3, "{p1:?}");
     assert_eq!((p1.flaps, p1.unseen_flaps), (5, unseen), "{p1:?}");
+}
+
+/// zebra's `Link ups` and `Link downs` of `port`.
+fn zebra_counts(frr: &Frr, port: &str) -> (u64, u64) {
+    let shown = frr.vtysh_says(&format!("show interface {port}"));
+    let count = |label: &str| {
+        let line = (shown.lines())
+            .find_map(|l| l.trim().strip_prefix(label))
+            .unwrap_or_else(|| panic!("no `{label}`: {shown}"));
+        let n = line.split_whitespace().next().unwrap_or_default();
+        n.parse::<u64>().unwrap_or_else(|_| panic!("{line}"))
+    };
+    (count("Link ups:"), count("Link downs:"))
+}
+
+/// Until zebra has taken in the kernel's last change of `port`: its link up again.
+fn until_zebra_sees_up(frr: &Frr, port: &str) {
+    let since = Instant::now();
+    while !(frr.vtysh_says(&format!("show interface {port}")))
+        .contains(&format!("Interface {port} is up, line protocol is up"))
+    {
+        assert!(since.elapsed() < Duration::from_secs(10), "{port} never up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+// Carrier losses under 200 ms: zebra can miss one in `Link downs` that `Link ups` caught
+// (VENDORS.md), so the watch proves flaps by whichever moved more.
+#[tokio::test(flavor = "multi_thread")]
+async fn short_carrier_losses_are_all_counted_as_the_kernel_counts_them() {
+    let Some(b) = bench("frr short flaps") else {
+        return;
+    };
+    let dir = b.dir.path();
+    let watch = [
+        "watch",
+        "--lab",
+        "lab.toml",
+        "--duration",
+        "10m",
+        "--interval",
+        "500ms",
+        "--sources",
+        "counters,state",
+        "frr1",
+    ];
+    let running = run_until(&args(&watch), dir, "frr1: watching").await;
+    let kernel_before = b.frr.carrier_changes("p1");
+    let zebra_before = zebra_counts(&b.frr, "p1");
+    // Six losses of 120 to 190 ms, the link up between for 30 to 300 ms.
+    for (down, up) in [
+        (150, 30),
+        (180, 250),
+        (120, 40),
+        (190, 300),
+        (160, 60),
+        (170, 0),
+    ] {
+        b.frr.far_end("p1", false);
+        std::thread::sleep(Duration::from_millis(down));
+        b.frr.far_end("p1", true);
+        std::thread::sleep(Duration::from_millis(up));
+    }
+    until_zebra_sees_up(&b.frr, "p1");
+    let changes = b.frr.carrier_changes("p1") - kernel_before;
+    let zebra = zebra_counts(&b.frr, "p1");
+    // The watch's last poll, after Ctrl-C, reads the counters as they now stand.
+    nix::sys::signal::kill(running.pid(), nix::sys::signal::Signal::SIGINT).unwrap();
+    let (out, err) = running.finish().await;
+    assert_eq!(out.status.code(), Some(INTERRUPTED), "{err}");
+    let folder = printed_folder(&out, dir);
+    let flaps = read(&folder, "flaps.csv");
+    let ports: Vec<PortRow> = common::rows(&read(&folder, "ports.csv"));
+    let p1 = ports.iter().find(|p| p.port == "p1").unwrap();
+    let said = format!(
+        "kernel carrier_changes +{changes}; zebra Link ups +{}, Link downs +{}; watch {} flaps\n{flaps}",
+        zebra.0 - zebra_before.0,
+        zebra.1 - zebra_before.1,
+        p1.flaps
+    );
+    eprintln!("{said}");
+    assert_eq!(changes, 12, "{said}");
+    assert_eq!(p1.flaps, changes / 2, "{said}");
+    assert_eq!(counted(&flaps, "frr1", "p1"), changes / 2, "{said}");
 }

@@ -46,6 +46,7 @@ fn cisco_show_interfaces_reads_state_errors_and_resets() {
             oper: Some(switchlab::parse::LinkState::Up),
             link_changes: None, // Catalyst keeps no flap counter: unknown, not 0
             link_downs: None,
+            link_ups: None,
             last_change_s: None,
             speed_mbps: Some(1000),
             in_errors: Some(3),

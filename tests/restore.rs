@@ -403,3 +403,51 @@ async fn an_unreachable_endpoint_still_ends_the_run_with_its_evidence_and_restor
     );
     assert!(!data.ports.is_empty(), "the ports were judged");
 }
+
+/// `show running-config` as `switchlab show` prints it from `name`, without the header
+/// lines that change by themselves (size, build banner, timestamps).
+async fn running_text(dir: &Path, name: &str) -> String {
+    let show = [
+        "show",
+        "--lab",
+        "lab.toml",
+        "--accept-new-host-keys",
+        name,
+        "show running-config",
+    ];
+    let out = switchlab(&show, &ENV, dir).await;
+    assert!(out.status.success(), "{name}: {}", text(&out));
+    let volatile = regex::Regex::new(
+        r"^(Building configuration|Current configuration|!\s*(Last configuration change|NVRAM config last updated|Time:|Command:))",
+    )
+    .unwrap();
+    (String::from_utf8_lossy(&out.stdout).lines())
+        .map(str::trim_end)
+        .filter(|l| !volatile.is_match(l))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restore_gives_back_the_running_config_text_it_found_on_every_vendor() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let sims = five(dir).await;
+    let mut found = Vec::new();
+    for (name, _) in &sims {
+        found.push(running_text(dir, name).await);
+    }
+    let push = [&PUSH[..], &["--snapshots", "snap"]].concat();
+    let out = switchlab(&push, &ENV, dir).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let restore = ["restore", "snap", "--lab", "lab.toml"];
+    let restore = [&restore[..], &["--accept-new-host-keys"]].concat();
+    let out = switchlab(&restore, &ENV, dir).await;
+    let t = text(&out);
+    assert!(t.contains("5 of 5 devices restored"), "{t}");
+    for ((name, _), was) in sims.iter().zip(&found) {
+        let now = running_text(dir, name).await;
+        assert!(now.contains("hostname lab-old"), "{name}: {now}");
+        assert_eq!(&now, was, "{name}: the text it was found with\n{t}");
+    }
+}

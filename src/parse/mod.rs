@@ -33,6 +33,9 @@ pub struct PortState {
     /// Link downs alone, where the device counts them apart from ups (FRR's `Link downs`):
     /// a direct flap count.
     pub link_downs: Option<u64>,
+    /// Link ups alone, where the device counts them apart from downs (FRR's `Link ups`):
+    /// a short down one counter misses the other may catch.
+    pub link_ups: Option<u64>,
     pub last_change_s: Option<u64>,
     pub speed_mbps: Option<u64>,
     pub in_errors: Option<u64>,
@@ -60,6 +63,7 @@ impl table::Record for PortState {
             "oper" => self.oper = up_down(v),
             "link_changes" => self.link_changes = number(v),
             "link_downs" => self.link_downs = number(v),
+            "link_ups" => self.link_ups = number(v),
             "in_errors" => self.in_errors = number(v),
             "crc" => self.crc = number(v),
             "resets" => self.resets = number(v),

@@ -13,7 +13,7 @@ use crate::locks::lock;
 
 enum Job {
     Flap(Box<FlapRow>),
-    Sighting(EventLine),
+    Sighting(Box<EventLine>),
     /// Everything sent before this is on disk: answer.
     Sync(mpsc::Sender<()>),
 }
@@ -78,7 +78,7 @@ impl Journal {
     }
 
     pub(crate) fn sighting(&self, line: EventLine) -> std::io::Result<()> {
-        self.send(Job::Sighting(line))
+        self.send(Job::Sighting(Box::new(line)))
     }
 
     /// Wait until everything sent is written; the first failure, if any.

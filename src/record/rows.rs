@@ -196,6 +196,9 @@ pub struct PollReading {
     pub oper: Option<LinkState>,
     pub link_changes: Option<u64>,
     pub link_downs: Option<u64>,
+    /// Absent in readings recorded before it was read: null.
+    #[serde(default)]
+    pub link_ups: Option<u64>,
     pub last_change_s: Option<u64>,
     pub err_disabled: Option<bool>,
     pub crc: Option<u64>,

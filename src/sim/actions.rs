@@ -126,7 +126,7 @@ impl Session {
             Act::ShowRunning => {
                 let text = {
                     let dev = self.dev();
-                    render_config(d.running_header, &dev, &dev.running)
+                    render_config(d, d.running_header, &dev, &dev.running)
                 };
                 self.output(&text)
             }
@@ -157,7 +157,7 @@ impl Session {
                     let dev = self.dev();
                     dev.startup
                         .as_ref()
-                        .map(|cfg| render_config(d.running_header, &dev, cfg))
+                        .map(|cfg| render_config(d, d.running_header, &dev, cfg))
                 };
                 match text {
                     Some(text) => self.output(&text),
@@ -317,7 +317,12 @@ fn store_unless_hidden(hidden: &[&str], dev: &mut Device, head: &str, key: &str,
 }
 
 /// The running (or startup) config as the device prints it.
-pub fn render_config(header: &str, dev: &Device, sections: &[super::state::Section]) -> String {
+pub fn render_config(
+    d: &super::Dialect,
+    header: &str,
+    dev: &Device,
+    sections: &[super::state::Section],
+) -> String {
     let mut out = format!("{header}hostname {}\n", dev.hostname);
     for s in sections.iter().filter(|s| s.head.is_empty()) {
         for (_, l) in s.lines.iter().filter(|(k, _)| k != "hostname") {
@@ -326,10 +331,21 @@ pub fn render_config(header: &str, dev: &Device, sections: &[super::state::Secti
         }
     }
     out.push_str("!\n");
-    for s in sections.iter().filter(|s| !s.head.is_empty()) {
-        out.push_str(&s.head);
+    // Ports in port order, before the other sections. An unconfigured one (or one a
+    // restore emptied) is an empty block where the device lists every port, else absent.
+    let ports: Vec<String> = dev.ports.iter().map(d.interface_head).collect();
+    let lines = |head: &str| {
+        let s = sections.iter().find(|s| s.head == head);
+        s.map(|s| s.lines.as_slice()).unwrap_or_default().to_vec()
+    };
+    let rest = (sections.iter()).filter(|s| !s.head.is_empty() && !ports.contains(&s.head));
+    let blocks = (ports.iter().map(|h| (h.clone(), lines(h))))
+        .filter(|(_, l)| d.lists_every_interface || !l.is_empty())
+        .chain(rest.map(|s| (s.head.clone(), s.lines.clone())));
+    for (head, lines) in blocks {
+        out.push_str(&head);
         out.push('\n');
-        for (_, l) in &s.lines {
+        for (_, l) in &lines {
             out.push(' ');
             out.push_str(l);
             out.push('\n');

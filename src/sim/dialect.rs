@@ -184,6 +184,8 @@ pub struct Dialect {
     pub link_log: fn(&Device, &SimPort, bool, SystemTime) -> Vec<String>,
     /// How a section head for a port's interface looks in config.
     pub interface_head: fn(&SimPort) -> String,
+    /// The running config lists every port's interface block, configured or not (IOS).
+    pub lists_every_interface: bool,
     pub running_header: &'static str,
     /// Syslog datagrams carry the host name (RFC 3164). IOS leaves it out unless
     /// `logging origin-id hostname` is set: `<189>12: *Nov 27 05:00:01.000: %LINK-…`.

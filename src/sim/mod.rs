@@ -324,7 +324,7 @@ impl Sim {
     /// compares a push against.
     pub fn running_config(&self) -> String {
         let dev = session::lock(&self.device);
-        actions::render_config("", &dev, &dev.running)
+        actions::render_config(self.dialect, "", &dev, &dev.running)
     }
 }
 

@@ -13,6 +13,7 @@ const PORT_FIELDS: &[&str] = &[
     "oper",
     "link_changes",
     "link_downs",
+    "link_ups",
     "last_change_s",
     "speed_mbps",
     "in_errors",

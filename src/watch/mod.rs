@@ -13,6 +13,7 @@
 
 mod device;
 mod diagnosis;
+mod epoch;
 pub(crate) mod events;
 pub(crate) mod hints;
 mod output;

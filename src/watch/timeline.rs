@@ -9,13 +9,15 @@
 //!
 //! Counters are reconciled cumulatively: the flaps a counter proves since the first poll,
 //! against every down seen up to the poll. A counter that goes back (`clear counters`, a
-//! wrap, a reboot) starts a new epoch: its count from zero against what was seen since. A sighting read late (a log buffer line dated
-//! at its read) that makes an open unseen entry redundant takes that entry's place, so a
-//! window two sources overlap is never counted twice.
+//! wrap, a reboot) starts a new epoch: its count from zero against what was seen since. A
+//! sighting read late (a log buffer line dated at its read) that makes an open unseen entry
+//! redundant takes that entry's place, so a window two sources overlap is never counted
+//! twice.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime};
 
+use super::epoch::Baseline;
 use super::tally::Tally;
 use crate::format::manifest::FlapSource;
 use crate::parse::PortState;
@@ -42,19 +44,6 @@ pub(crate) struct Unseen {
 pub(crate) enum Settled {
     Transition(Transition),
     Unseen(Unseen),
-}
-
-/// What a port's counters read at the start of their epoch (the first poll, or the last
-/// poll before they went back: a clear, a wrap, a reboot); flaps are proven against it.
-#[derive(Debug, Clone, Copy)]
-struct Baseline {
-    changes: Option<u64>,
-    downs: Option<u64>,
-    up: Option<bool>,
-    /// The epoch began at this poll: what was seen and proven before is the epochs' before.
-    since: Option<SystemTime>,
-    seen_before: u64,
-    unseen_before: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -187,14 +176,7 @@ impl PortTimeline {
         }
         let Some((prev_time, prev)) = self.last_poll.replace((time, state.clone())) else {
             self.first_poll = Some(state.clone());
-            self.baseline = Some(Baseline {
-                changes: state.link_changes,
-                downs: state.link_downs,
-                up: up_now,
-                since: None,
-                seen_before: 0,
-                unseen_before: 0,
-            });
+            self.baseline = Some(Baseline::first(state));
             if let Some(up) = up_now {
                 self.last_by_source.push((FlapSource::State, up, time));
             }
@@ -211,7 +193,7 @@ impl PortTimeline {
             )
         });
         self.rebase_if_reset(state, &prev, prev_time);
-        match self.proven_downs(state) {
+        match self.baseline.and_then(|b| b.proven_downs(state)) {
             Some(proven) => self.reconcile(proven, prev_time, time),
             // No counter: a last-change time younger than the poll gap (by more than its
             // one-second granularity), with nothing seen and the same state at both polls,
@@ -235,7 +217,10 @@ impl PortTimeline {
             }
         }
         let window = |t: &&mut Transition| t.time > prev_time && t.time <= time;
-        if state.link_changes.is_some() || state.link_downs.is_some() {
+        if [state.link_changes, state.link_downs, state.link_ups]
+            .iter()
+            .any(Option::is_some)
+        {
             for t in self.open.iter_mut().filter(window) {
                 t.sources.insert(FlapSource::Counters);
             }
@@ -247,32 +232,10 @@ impl PortTimeline {
     /// the last poll before: its count since then starts from zero, in the state that poll
     /// found, and is compared with what was seen since. What the epochs before proved stays.
     fn rebase_if_reset(&mut self, state: &PortState, prev: &PortState, prev_time: SystemTime) {
-        let Some(base) = self.baseline else {
-            return;
-        };
-        let went_back =
-            |b: Option<u64>, now: Option<u64>| matches!((b, now), (Some(b), Some(n)) if n < b);
-        let last = |now: Option<u64>, was: Option<u64>| match (now, was) {
-            (Some(n), Some(w)) => Some(n.max(w)),
-            (n, w) => n.or(w),
-        };
-        // The highest reading of the epoch so far: a counter only goes back by a reset.
-        let high = (
-            last(prev.link_changes, base.changes),
-            last(prev.link_downs, base.downs),
-        );
-        if !(went_back(high.0, state.link_changes) || went_back(high.1, state.link_downs)) {
-            return;
+        let before = self.seen_and_unseen(prev_time);
+        if let Some(next) = (self.baseline).and_then(|b| b.reset(prev, state, prev_time, before)) {
+            self.baseline = Some(next);
         }
-        let (seen, unseen) = self.seen_and_unseen(prev_time);
-        self.baseline = Some(Baseline {
-            changes: state.link_changes.map(|_| 0),
-            downs: state.link_downs.map(|_| 0),
-            up: prev.is_up(),
-            since: Some(prev_time),
-            seen_before: seen,
-            unseen_before: unseen,
-        });
     }
 
     /// Downs seen up to `time` and unseen flaps proven so far, over the whole watch.
@@ -281,22 +244,6 @@ impl PortTimeline {
             + self.open.iter().filter(|t| !t.up && t.time <= time).count() as u64;
         let unseen = self.tally.unseen + self.open_unseen.iter().map(|u| u.flaps).sum::<u64>();
         (seen, unseen)
-    }
-
-    /// The downs the port's counter proves in its epoch: a counter of downs alone (FRR's
-    /// `Link downs`) directly; one of every change by the state it started in. None
-    /// without a counter.
-    fn proven_downs(&self, state: &PortState) -> Option<u64> {
-        let base = self.baseline.as_ref()?;
-        if let (Some(b), Some(now)) = (base.downs, state.link_downs) {
-            return Some(now.saturating_sub(b));
-        }
-        let changes = state.link_changes?.saturating_sub(base.changes?);
-        // From up, changes go down, up, down…; from down, up, down…
-        Some(match base.up {
-            Some(false) => changes / 2,
-            _ => changes.div_ceil(2),
-        })
     }
 
     /// Make the unseen flaps of this counter epoch what the counter proves beyond the

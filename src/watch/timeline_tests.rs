@@ -314,3 +314,61 @@ fn a_reboot_resets_a_downs_counter_and_its_flaps_still_count() {
     settle_all(&mut wrapped);
     assert_eq!(wrapped.flaps(), 1);
 }
+
+fn pair_poll(t: &mut PortTimeline, ms: u64, up: bool, ups: u64, downs: u64) {
+    let s = PortState {
+        link_ups: Some(ups),
+        link_downs: Some(downs),
+        ..state(up)
+    };
+    t.poll(at(ms), &s, Duration::from_secs(1));
+}
+
+// FRR's zebra saw six short carrier losses: `Link ups` rose by 6, `Link downs` by 4.
+#[test]
+fn counters_of_ups_and_downs_prove_flaps_by_whichever_moved_more() {
+    let mut t = PortTimeline::default();
+    pair_poll(&mut t, 0, true, 10, 10);
+    pair_poll(&mut t, 1_000, true, 16, 14);
+    assert_eq!(t.flaps(), 6, "ups moved more");
+    pair_poll(&mut t, 2_000, true, 17, 17);
+    assert_eq!(t.flaps(), 7, "downs moved more");
+    settle_all(&mut t);
+    assert_eq!((t.flaps(), t.tally.unseen), (7, 7));
+}
+
+#[test]
+fn ups_and_downs_moving_together_count_each_flap_once() {
+    let mut t = PortTimeline::default();
+    pair_poll(&mut t, 0, true, 3, 3);
+    t.observe(at(300), false, FlapSource::Console, TOL);
+    t.observe(at(400), true, FlapSource::Console, TOL);
+    pair_poll(&mut t, 1_000, true, 5, 5); // the seen flap and one more
+    pair_poll(&mut t, 2_000, true, 5, 5);
+    settle_all(&mut t);
+    assert_eq!((t.flaps(), t.tally.unseen), (2, 1));
+    // From down, the first up is the link coming up, not a flap.
+    let mut from_down = PortTimeline::default();
+    pair_poll(&mut from_down, 0, false, 0, 0);
+    pair_poll(&mut from_down, 1_000, true, 1, 0);
+    assert_eq!(from_down.flaps(), 0);
+}
+
+#[test]
+fn a_reset_of_both_counters_starts_an_epoch_and_keeps_what_was_proven() {
+    let mut t = PortTimeline::default();
+    pair_poll(&mut t, 0, true, 20, 20);
+    pair_poll(&mut t, 1_000, true, 23, 22); // 3 proven
+    pair_poll(&mut t, 2_000, true, 0, 0); // `clear counters`
+    pair_poll(&mut t, 3_000, true, 2, 1); // 2 more
+    pair_poll(&mut t, 4_000, true, 2, 2);
+    settle_all(&mut t);
+    assert_eq!(t.flaps(), 5);
+    // Only ups went back (a wrap): a new epoch all the same, nothing counted twice.
+    let mut wrapped = PortTimeline::default();
+    pair_poll(&mut wrapped, 0, true, u64::from(u32::MAX), 7);
+    pair_poll(&mut wrapped, 1_000, true, 1, 8); // one flap across the wrap
+    pair_poll(&mut wrapped, 2_000, true, 1, 8);
+    settle_all(&mut wrapped);
+    assert_eq!(wrapped.flaps(), 1);
+}

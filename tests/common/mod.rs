@@ -2,6 +2,7 @@
 //! real ptys), a raw terminal to type at them, and the `switchlab` binary run as a user would.
 #![allow(dead_code)]
 
+pub(crate) mod frr;
 pub(crate) mod netns;
 pub(crate) mod pty;
 pub(crate) mod sshd;

@@ -254,6 +254,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
     show_logging_header: "Syslog logging: enabled\n    Buffer logging: level debugging\n    Console logging: level errors\n\n",
     link_log,
     interface_head: |p| format!("interface {}", p.long()),
+    lists_every_interface: false,
     syslog_names_host: true,
     running_header: "! Command: show running-config\n! device: localhost (DCS-7048T-A, EOS-4.20.15M)\n!\n! boot system flash:/EOS-4.20.15M.swi\n!\n",
     errdisable_log: Some(errdisable),

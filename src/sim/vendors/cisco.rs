@@ -292,6 +292,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
     show_logging_header: "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)\n\nLog Buffer (8192 bytes):\n\n",
     link_log,
     interface_head: |p| format!("interface {}", p.long()),
+    lists_every_interface: true,
     syslog_names_host: false,
     running_header: "Building configuration...\n\nCurrent configuration : 4120 bytes\n!\nversion 15.2\n",
     errdisable_log: Some(errdisable),

@@ -242,6 +242,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
     show_logging_header: "Syslog logging: enabled ( 0 messages dropped, 0 flushes, 0 overruns)\n    Buffer logging: level ACDMEINW, 50 messages logged\n    level code: A=alert C=critical D=debugging M=emergency E=error\n                I=informational N=notification W=warning\n\nDynamic Log Buffer (50 lines):\n",
     link_log,
     interface_head: |p| format!("interface ethernet {}", p.number),
+    lists_every_interface: false,
     syslog_names_host: true,
     running_header: "Current configuration:\n!\nver 08.0.95dT213\n!\nstack unit 1\n  module 1 icx7150-24p-poe-port-management-module\n  module 2 icx7150-2-copper-port-2g-module\n!\n",
     errdisable_log: None,

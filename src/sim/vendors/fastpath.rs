@@ -170,6 +170,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
     show_logging_header: "Buffered (In-Memory) Logging    : enabled\nBuffered Logging Wrapping Behavior : On\nBuffered Log Count   : 0\n\n",
     link_log,
     interface_head: |p| format!("interface {}", p.number),
+    lists_every_interface: false,
     syslog_names_host: true,
     running_header: "!Current Configuration:\n!\n!System Description \"Niagara 2924-24TG, 6.6.1.4, Linux 2.6.35\"\n!System Software Version \"6.6.1.4\"\n!\n",
     errdisable_log: None,

@@ -288,6 +288,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
     show_logging_header: "Syslog logging: enabled\n    Console logging: level debugging\n    Monitor logging: level debugging\n    Buffer logging: level debugging, 40 Messages Logged, Size (40960 bytes)\n    Trap logging: level informational\nLast logged buffer messages:\n",
     link_log,
     interface_head: |p| format!("interface {}", p.long()),
+    lists_every_interface: false,
     syslog_names_host: true,
     running_header: "Current Configuration ...\n! Version 9.14(2.0)\n! Last configuration change at Fri Nov 27 05:00:00 2026 by admin\n!\nboot system stack-unit 0 primary system: A:\n!\n",
     errdisable_log: None,

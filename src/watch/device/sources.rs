@@ -222,6 +222,7 @@ impl DeviceWatch<'_> {
                 if !counters {
                     s.link_changes = None;
                     s.link_downs = None;
+                    s.link_ups = None;
                     s.last_change_s = None;
                 }
                 let up = s.is_up() == Some(true);
@@ -305,6 +306,7 @@ fn changed(was: &PollReading, now: &PollReading) -> bool {
             r.oper,
             r.link_changes,
             r.link_downs,
+            r.link_ups,
             r.err_disabled,
         )
     };
