@@ -74,27 +74,13 @@ pub(crate) fn print_run_report(
     }
     let unrun = report.tests_planned.saturating_sub(report.traffic.len());
     if unrun > 0 {
-        let why = if report.interrupted {
-            "the run was interrupted first"
-        } else if report.traffic_error.is_some() {
-            "the traffic could not start"
-        } else {
-            "no device's baseline went in"
-        };
-        println!("throughput: {unrun} test(s) not run: {why}");
+        println!("throughput: {unrun} test(s) not run: {}", not_run(report));
     }
     let unrun = report
         .benchmarks_planned
         .saturating_sub(report.benchmarks.len());
     if unrun > 0 {
-        let why = if report.interrupted {
-            "the run was interrupted first"
-        } else if report.traffic_error.is_some() {
-            "the traffic could not start"
-        } else {
-            "no device's baseline went in"
-        };
-        println!("rfc2544: {unrun} benchmark(s) not run: {why}");
+        println!("rfc2544: {unrun} benchmark(s) not run: {}", not_run(report));
     }
     if let Some(e) = &report.report_error {
         eprintln!("warning: report.html not written: {e}");
@@ -111,6 +97,17 @@ pub(crate) fn print_run_report(
     println!("{}", decision_table(report));
     println!("{}", report.folder.join("report.html").display());
     Ok(())
+}
+
+/// Why planned measurements did not run.
+fn not_run(report: &RunReport) -> &'static str {
+    if report.interrupted {
+        "the run was interrupted first"
+    } else if report.traffic_error.is_some() {
+        "the traffic could not start"
+    } else {
+        "no device's baseline went in"
+    }
 }
 
 /// The diagnosis per port.
