@@ -21,6 +21,10 @@ use crate::run::pipeline::{RunPlan, run as run_pipeline};
 /// listed as `unseen`). A port down at every poll has no link (`no-link`). Writes a run
 /// folder with flaps.csv, ports.csv (verdict and a hint from the cabling), summary.csv and
 /// report.html, and prints the decision per device, then the report's path last.
+///
+/// Exit codes: 0 when every device was watched to the end and every port passed; 3 when
+/// all was watched and a port failed (fail, no-link, unknown, lost; junit.xml says which);
+/// 1 when a device could not be watched; 130 when Ctrl-C or SIGTERM ended it early.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The lab file: devices, how to reach them, what is cabled to each port.
