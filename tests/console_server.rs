@@ -1,7 +1,8 @@
 //! Consoles through a console server, end to end against the simulators' console-server
 //! front ends: reverse telnet (with option negotiation) and raw TCP, a console someone left
 //! in config mode, one in the initial-configuration dialog, the flap watch on such a
-//! console, and an SSH console server that picks the port by user name.
+//! console, an SSH console server that picks the port by user name, and a real ser2net
+//! (telnet with RFC 2217, and raw TCP) in front of a simulator's pty console.
 
 mod common;
 
@@ -55,6 +56,43 @@ fn watched_flap(spec: &str) -> switchlab::sim::SimOptions {
     let mut o = no_login(flapping("cisco_ios", spec));
     o.flaps_from = Some("show interfaces".into());
     o
+}
+
+/// `switchlab show` of `show version` on a Cisco whose pty console a real ser2net serves
+/// by `protocol` (telnet with RFC 2217, or raw TCP).
+async fn show_through_ser2net(protocol: &str) {
+    let check = format!("a console through ser2net by {protocol}");
+    let dir = tempfile::tempdir().unwrap();
+    let (_sim, link) = console_sim(no_login(options("cisco_ios")), dir.path(), "sw").await;
+    let tty = std::fs::canonicalize(&link).unwrap();
+    let telnet = protocol == "telnet";
+    let Some(s2n) = common::ser2net::ser2net(dir.path(), &tty, telnet, &check) else {
+        return;
+    };
+    let console = format!(
+        "host = \"127.0.0.1\", port = {}, protocol = \"{protocol}\"",
+        s2n.port
+    );
+    let lab = lab("sw", "cisco_ios", &console, &["GigabitEthernet0/1"]);
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    let args = ["show", "--lab", "lab.toml", "sw", "show version"];
+    let out = switchlab(&args, &ENV, dir.path()).await;
+    let t = text(&out);
+    let log = std::fs::read_to_string(dir.path().join("ser2net.log")).unwrap_or_default();
+    assert!(out.status.success(), "{t}\nser2net: {log}");
+    assert!(t.contains("Cisco IOS Software"), "{t}");
+    assert!(!t.contains('\u{ff}'), "no telnet bytes in the output: {t}");
+    drop(s2n);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn show_through_a_real_ser2net_by_telnet() {
+    show_through_ser2net("telnet").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn show_through_a_real_ser2net_by_raw_tcp() {
+    show_through_ser2net("raw").await;
 }
 
 const MANIFEST: &str = "name = \"cs\"\n[baseline]\nvlan = 10\n[[device]]\nname = \"sw\"\n";

@@ -1,5 +1,6 @@
 //! A console server's port in front of a simulated switch: its console on a TCP port,
-//! reverse telnet (with the option negotiation console servers and ser2net do) or raw.
+//! reverse telnet (with the option negotiation console servers and ser2net do, by the
+//! simulators' own telnet server, `telnet_server.rs`) or raw.
 //! One console line lives as long as the switch, so a client that connects finds it where
 //! the last one left it (config mode, the initial-configuration dialog…); a new client
 //! takes the line over from the one before, as on a console server's port. What the
@@ -15,7 +16,7 @@ use tokio::task::JoinHandle;
 
 use super::Sim;
 use super::session::Session;
-use crate::transport::telnet::{Role, Telnet};
+use super::telnet_server::TelnetServer;
 
 /// Serve the console on `addr` (port 0: any free one); `telnet` or raw bytes.
 pub async fn serve(
@@ -87,7 +88,9 @@ async fn serve_line(
 }
 
 /// One client of the port: its bytes to the line (telnet commands taken out and answered),
-/// the line's bytes to it (escaped), until either side ends.
+/// the line's bytes to it (escaped), until either side ends; a client taken over by the
+/// next one is disconnected, as ser2net's `kickolduser` does. One task owns the telnet
+/// state, so what was agreed (BINARY) holds for the escaping too.
 async fn client(
     sock: tokio::net::TcpStream,
     telnet: bool,
@@ -96,45 +99,38 @@ async fn client(
 ) {
     let _ = sock.set_nodelay(true);
     let (mut rd, mut wr) = sock.into_split();
-    let mut t = Telnet::new(Role::Server);
-    let (reply_tx, mut reply_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    if telnet {
-        let _ = reply_tx.send(t.hello());
+    let mut t = telnet.then(TelnetServer::new);
+    if let Some(t) = &mut t
+        && wr.write_all(&t.hello()).await.is_err()
+    {
+        return;
     }
-    let escaper = t.clone();
-    let writer = tokio::spawn(async move {
-        loop {
-            let bytes = tokio::select! {
-                b = output.recv() => match b {
-                    Some(b) if telnet => escaper.escape(&b),
-                    Some(b) => b,
-                    None => return,
-                },
-                r = reply_rx.recv() => match r { Some(r) => r, None => return },
-            };
-            if wr.write_all(&bytes).await.is_err() {
-                return;
-            }
-        }
-    });
     let mut buf = [0u8; 1024];
     loop {
-        let n = match rd.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        let data = if telnet {
-            let (data, reply) = t.receive(&buf[..n]);
-            if !reply.is_empty() {
-                let _ = reply_tx.send(reply);
+        // Both are cancel-safe: a branch not taken loses nothing.
+        let wire = tokio::select! {
+            n = rd.read(&mut buf) => {
+                let n = match n {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => n,
+                };
+                let (typed, answer) = match &mut t {
+                    Some(t) => t.receive(&buf[..n]),
+                    None => (buf[..n].to_vec(), Vec::new()),
+                };
+                if !typed.is_empty() && input.send(typed).is_err() {
+                    return;
+                }
+                answer
             }
-            data
-        } else {
-            buf[..n].to_vec()
+            out = output.recv() => match (out, &t) {
+                (Some(b), Some(t)) => t.escape(&b),
+                (Some(b), None) => b,
+                (None, _) => return,
+            },
         };
-        if !data.is_empty() && input.send(data).is_err() {
-            break;
+        if !wire.is_empty() && wr.write_all(&wire).await.is_err() {
+            return;
         }
     }
-    writer.abort();
 }

@@ -21,6 +21,7 @@ mod negate;
 pub mod session;
 pub mod ssh;
 pub mod state;
+mod telnet_server;
 pub mod vendors;
 
 use std::net::SocketAddr;

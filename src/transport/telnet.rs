@@ -1,7 +1,8 @@
 //! Telnet (RFC 854) as console servers and ser2net speak it on their reverse-telnet ports:
 //! the data stream with IAC commands taken out, option negotiation answered, and data sent
-//! escaped. A pure core ([`Telnet`]) used by both ends: switchlab's client
-//! ([`TelnetStream`]) and the simulators' console front end.
+//! escaped: a pure core ([`Telnet`]) and the client's stream over it ([`TelnetStream`]).
+//! The client end only: the simulators' console ports have a server of their own, so
+//! neither end is tested against itself.
 //!
 //! The client agrees to the server echoing (ECHO), to no go-aheads (SGA) both ways, to
 //! BINARY both ways, and to tell its window size (NAWS: 200 × 50, so nothing wraps); it
@@ -26,13 +27,6 @@ pub const ECHO: u8 = 1;
 pub const SGA: u8 = 3;
 pub const NAWS: u8 = 31;
 
-/// Which end this is: a client takes the server's echo; a server echoes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Client,
-    Server,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Data,
@@ -43,63 +37,36 @@ enum State {
     SubIac,
 }
 
-/// One end's telnet state.
+/// The client's telnet state.
 #[derive(Debug, Clone)]
 pub struct Telnet {
-    role: Role,
     state: State,
     /// Options this end does (it said WILL and heard DO) and the peer does.
     ours: [bool; 256],
     theirs: [bool; 256],
-    /// The window size the peer told (a server hears it).
-    pub window: Option<(u16, u16)>,
     sub: Vec<u8>,
     last_cr: bool,
 }
 
 impl Telnet {
-    pub fn new(role: Role) -> Telnet {
+    pub fn new() -> Telnet {
         Telnet {
-            role,
             state: State::Data,
             ours: [false; 256],
             theirs: [false; 256],
-            window: None,
             sub: Vec::new(),
             last_cr: false,
         }
     }
 
-    /// What this end says first: a server offers to echo and to drop go-aheads and asks
-    /// for the window size; a client waits to be asked.
-    pub fn hello(&mut self) -> Vec<u8> {
-        match self.role {
-            Role::Client => Vec::new(),
-            Role::Server => {
-                // Offered and asked for: the peer's agreement then needs no answer.
-                self.ours[ECHO as usize] = true;
-                self.ours[SGA as usize] = true;
-                self.theirs[NAWS as usize] = true;
-                self.theirs[SGA as usize] = true;
-                vec![IAC, WILL, ECHO, IAC, WILL, SGA, IAC, DO, NAWS, IAC, DO, SGA]
-            }
-        }
-    }
-
-    /// Options this end takes on when the peer asks (`DO x`).
+    /// Options the client takes on when the server asks (`DO x`).
     fn will(&self, opt: u8) -> bool {
-        match self.role {
-            Role::Client => matches!(opt, SGA | BINARY | NAWS),
-            Role::Server => matches!(opt, SGA | BINARY | ECHO),
-        }
+        matches!(opt, SGA | BINARY | NAWS)
     }
 
-    /// Options this end lets the peer take on (`WILL x`).
+    /// Options the client lets the server take on (`WILL x`).
     fn lets(&self, opt: u8) -> bool {
-        match self.role {
-            Role::Client => matches!(opt, ECHO | SGA | BINARY),
-            Role::Server => matches!(opt, SGA | BINARY | NAWS),
-        }
+        matches!(opt, ECHO | SGA | BINARY)
     }
 
     /// Bytes from the wire: the data in them, and the replies to send back.
@@ -183,10 +150,10 @@ impl Telnet {
         }
     }
 
+    /// A server's subnegotiation (RFC 2217's COM-PORT from ser2net…): nothing the client
+    /// takes up, as it refused the option.
     fn subnegotiation(&mut self) {
-        if let [NAWS, w0, w1, h0, h1] = self.sub[..] {
-            self.window = Some((u16::from_be_bytes([w0, w1]), u16::from_be_bytes([h0, h1])));
-        }
+        self.sub.clear();
     }
 
     /// Data to send, escaped: IAC doubled; a bare CR as CR NUL unless BINARY is on.
@@ -225,7 +192,7 @@ impl<S> TelnetStream<S> {
     pub fn new(inner: S) -> TelnetStream<S> {
         TelnetStream {
             inner,
-            telnet: Telnet::new(Role::Client),
+            telnet: Telnet::new(),
             data: Vec::new(),
             out: Vec::new(),
         }
@@ -321,43 +288,53 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TelnetStream<S> {
     }
 }
 
+impl Default for Telnet {
+    fn default() -> Telnet {
+        Telnet::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// What a console server says as a client connects (ser2net adds RFC 2217's COM-PORT).
+    const HELLO: [u8; 9] = [IAC, WILL, ECHO, IAC, WILL, SGA, IAC, DO, NAWS];
+
     #[test]
     fn a_client_agrees_to_echo_sga_binary_and_naws_and_refuses_the_rest() {
-        let mut server = Telnet::new(Role::Server);
-        let mut client = Telnet::new(Role::Client);
-        let hello = server.hello();
-        let (data, reply) = client.receive(&[b"login: ".as_slice(), &hello].concat());
+        let mut client = Telnet::new();
+        let (data, reply) = client.receive(&[b"login: ".as_slice(), &HELLO].concat());
         assert_eq!(data, b"login: ");
-        // DO ECHO, DO SGA; WILL NAWS with the window; WILL SGA.
+        // DO ECHO, DO SGA; WILL NAWS with the window.
         assert_eq!(
             reply,
             [
-                IAC, DO, ECHO, IAC, DO, SGA, IAC, WILL, NAWS, IAC, SB, NAWS, 0, 200, 0, 50, IAC,
-                SE, IAC, WILL, SGA
+                IAC, DO, ECHO, IAC, DO, SGA, IAC, WILL, NAWS, IAC, SB, NAWS, 0, 200, 0, 50, IAC, SE
             ]
         );
-        let (_, back) = server.receive(&reply);
-        assert!(back.is_empty(), "agreement ends the exchange: {back:?}");
-        assert_eq!(server.window, Some((200, 50)));
         assert_eq!(client.agreed(ECHO), (false, true));
-        // An option nobody wants: refused once, never looped.
-        let (_, r) = client.receive(&[IAC, DO, 24, IAC, WILL, 5]);
-        assert_eq!(r, [IAC, WONT, 24, IAC, DONT, 5]);
+        // The server's agreement to what the client said needs no answer.
+        let (_, back) = client.receive(&[IAC, DO, SGA]);
+        assert_eq!(back, [IAC, WILL, SGA]);
+        let (_, none) = client.receive(&[IAC, DO, SGA, IAC, WILL, ECHO]);
+        assert!(none.is_empty(), "agreement ends the exchange: {none:?}");
+        // An option nobody wants (COM-PORT, 44, as ser2net asks): refused once, never looped.
+        let (_, r) = client.receive(&[IAC, DO, 44, IAC, WILL, 5]);
+        assert_eq!(r, [IAC, WONT, 44, IAC, DONT, 5]);
+        let (data, r) = client.receive(&[IAC, SB, 44, 1, IAC, SE, b'x']);
+        assert_eq!((data, r), (b"x".to_vec(), Vec::new()));
     }
 
     #[test]
     fn data_is_escaped_and_unescaped_whatever_the_split() {
-        let mut client = Telnet::new(Role::Client);
+        let mut client = Telnet::new();
         assert_eq!(client.escape(b"a\xffb\r"), b"a\xff\xffb\r\0");
         assert_eq!(client.escape(b"show\r\n"), b"show\r\n");
         let _ = client.receive(&[IAC, DO, BINARY]);
         assert_eq!(client.escape(b"x\r"), b"x\r", "binary: a bare CR stays");
         let wire = [b'a', IAC, IAC, b'\r', 0, b'b', IAC, 241, b'c'];
-        let mut t = Telnet::new(Role::Server);
+        let mut t = Telnet::new();
         let mut got = Vec::new();
         for piece in wire.chunks(1) {
             got.extend(t.receive(piece).0);

@@ -5,6 +5,7 @@
 pub(crate) mod frr;
 pub(crate) mod netns;
 pub(crate) mod pty;
+pub(crate) mod ser2net;
 pub(crate) mod sshd;
 
 use std::net::SocketAddr;
