@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Burn-in: a watch of PORTS ports (two simulated Aristas), each flapping every 2.1 s
+# Burn-in: a watch of PORTS ports (SWITCHES simulated Aristas, two unless told), each
+# flapping every 2.1 s
 # (100 ms down) for MINUTES minutes, polled every second: 66 ports for 5 minutes make
 # over 18,000 transitions. (Every 2.1 s, not every second: the simulated Arista, like
 # the real one, err-disables a port after more than 5 flaps in 10 s, and then it stops
@@ -8,11 +9,15 @@
 # ports, not the flaps), every port's count in flaps.csv against the simulators'
 # schedule (exact: none missing, none extra), and how long `switchlab report` takes on
 # the run folder.
-#   benches/burnin.sh [MINUTES=5] [PORTS=66]   (loopback only; no root needed)
+# The resident memory is also sampled every 10 s from the first minute on (the growth
+# line): a bounded watch levels off, a leak climbs in step with the flaps.
+#   [SOURCES=counters,state] benches/burnin.sh [MINUTES=5] [PORTS=66] [SWITCHES=2]
+#   (loopback only; no root needed; SOURCES=counters,state,console,buffer,syslog adds the others)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 minutes=${1:-5}
 ports=${2:-66}
+switches=${3:-2}
 cargo build --release -q
 bin=$(realpath "${CARGO_TARGET_DIR:-target}/release/switchlab")
 tmp=$(mktemp -d)
@@ -25,10 +30,12 @@ trap cleanup EXIT
 
 # Flaps from the first `show` (the watch's first read) on, one every 2.1 s, all inside it.
 flaps_each=$(( (minutes * 60 - 12) * 10 / 21 ))
-half=$(( ports / 2 ))
+each=$(( ports / switches ))
 : > "$tmp/lab.toml"
-for sw in 1 2; do
-  n=$half; [ "$sw" = 2 ] && n=$(( ports - half ))
+names=()
+for sw in $(seq 1 "$switches"); do
+  n=$each; [ "$sw" = "$switches" ] && n=$(( ports - each * (switches - 1) ))
+  names+=("sw$sw")
   spec=$(for i in $(seq 1 "$n"); do printf 'Ethernet%d@2s/100ms*%d+2100ms,' "$i" "$flaps_each"; done)
   "$bin" sim --vendor arista_eos --ssh 127.0.0.1:0 --hostname "sw$sw" \
     --flaps "${spec%,}" --flaps-from show > "$tmp/sim$sw.out" 2>&1 &
@@ -47,13 +54,21 @@ done
 export BURNIN_PASS=admin
 cd "$tmp"
 "$bin" watch --lab lab.toml --accept-new-host-keys --duration "${minutes}m" --interval 1s \
-  --sources counters,state --runs runs sw1 sw2 > watch.out 2> watch.err &
+  --sources "${SOURCES:-counters,state}" --syslog-listen 127.0.0.1:0 --runs runs "${names[@]}" > watch.out 2> watch.err &
 watch=$!
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$watch/status" 2>/dev/null || echo 0; }
 sleep 60 # the first minute's sample: a benchmark's clock, not a wait in the product
 first=$(rss)
-sleep $(( minutes * 60 - 65 ))
+samples=()
+left=$(( minutes * 60 - 65 ))
+while [ "$left" -gt 0 ]; do
+  step=$(( left < 10 ? left : 10 ))
+  sleep "$step"
+  left=$(( left - step ))
+  samples+=("$(( ($(rss) - first) ))")
+done
 last=$(rss)
+echo "RSS growth since the first minute, every 10 s (KiB): ${samples[*]}"
 wait "$watch" || true
 folder=$(dirname "$(tail -1 watch.out)")
 python3 - "$folder/flaps.csv" "$ports" "$flaps_each" "$first" "$last" <<'PY'

@@ -233,6 +233,46 @@ named! {
         /// Throughput: the search's rate lost frames on every confirming full-length
         /// trial, so no rate is given and no latency was measured.
         Unconfirmed = "unconfirmed",
+        /// The receiving tester dropped frames above it (its socket buffer, its NIC): the
+        /// switch forwarded them, and may do better.
+        Receiver = "receiver",
+        /// The virtual lab's host could not keep up: the simulator dropped frames its
+        /// modelled switch would have forwarded.
+        Host = "host",
+        /// Frames were lost above it where no stage counted them (the switch's counters
+        /// unread or silent): not blamed on the switch by elimination.
+        Unaccounted = "unaccounted",
+    }
+}
+
+named! {
+    /// Where a trial's lost frames were lost, by the counters of each stage (rfc2544.csv's
+    /// `lost_at`).
+    pub enum LostAt {
+        /// The sending tester: its kernel or NIC refused or dropped frames it was handed.
+        #[default]
+        Sender = "tester-sender",
+        /// The receiving tester: its NIC or socket buffer dropped frames that arrived.
+        Receiver = "tester-receiver",
+        /// The switch: its own counters show the frames discarded.
+        Switch = "switch",
+        /// The virtual lab's host: the simulator could not keep up (not the modelled switch).
+        Host = "host",
+        /// No stage's counters account for them.
+        Unaccounted = "unaccounted",
+    }
+}
+
+impl LostAt {
+    /// What held a rate whose next step up lost frames here.
+    pub fn limit(self) -> LimitedBy {
+        match self {
+            LostAt::Sender => LimitedBy::Generator,
+            LostAt::Receiver => LimitedBy::Receiver,
+            LostAt::Switch => LimitedBy::Switch,
+            LostAt::Host => LimitedBy::Host,
+            LostAt::Unaccounted => LimitedBy::Unaccounted,
+        }
     }
 }
 

@@ -94,6 +94,10 @@ impl Channel {
         let before = self.text[..tail_start].to_string();
         let tail = self.text[tail_start..].to_string();
         self.text.clear();
+        // A long output (a log buffer of a thousand lines) would otherwise keep its room
+        // for the life of the session: the watch's memory would follow the devices'
+        // buffers as they fill.
+        self.text.shrink_to(KEPT_ROOM);
         self.scanned = 0;
         self.log_at_end = false;
         Hit {
@@ -104,6 +108,9 @@ impl Channel {
         }
     }
 }
+
+/// Room the session's text keeps between commands, bytes.
+const KEPT_ROOM: usize = 16 * 1024;
 
 /// Where the last line of `s` starts (just after its last newline).
 pub(super) fn line_start(s: &str) -> usize {

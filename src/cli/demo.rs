@@ -137,6 +137,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     };
     let ports = run_ports(&inputs, &[]);
     let progress = std::sync::Arc::new(ConsoleProgress::new(ports, max_flaps, args.json));
+    let mut plan = plan;
     let report = rt.block_on(async {
         let opts = DataPlaneOptions {
             tag: tag.clone(),
@@ -148,6 +149,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             bench::Running::start(&mut inputs.lab.lab, &dir, &opts, data_plane.is_ok()).await?;
         for l in bench.lines.iter().filter(|_| verbose) {
             say(l);
+        }
+        // The data plane counts its switches' drops, the model's and the host's.
+        if let (Some(t), Some(plane)) = (plan.traffic.as_mut(), bench.forwarding.as_ref()) {
+            t.lab_drops = Some(crate::run::traffic::LabDropsHandle(plane.drop_counts()));
         }
         let report = run_manifest(plan, inputs, progress.clone()).await;
         drop(bench);

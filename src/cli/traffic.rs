@@ -72,6 +72,11 @@ pub enum Action {
     Sink {
         #[arg(long, value_name = "ADDR")]
         bind: IpAddr,
+        /// The socket's receive buffer, KiB: a trial's burst waits in it while the sink's
+        /// thread waits for a core. Frames it overflows with are counted as the
+        /// receiver's loss, never the switch's.
+        #[arg(long, value_name = "KIB", default_value_t = 16384)]
+        buffer_kb: usize,
     },
     /// Send one RFC 2544 trial to a sink and print what arrived.
     Blast(super::traffic_frames::BlastArgs),
@@ -79,7 +84,7 @@ pub enum Action {
 
 pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     match &args.action {
-        Action::Sink { bind } => super::traffic_frames::sink(*bind),
+        Action::Sink { bind, buffer_kb } => super::traffic_frames::sink(*bind, *buffer_kb),
         Action::Blast(b) => super::traffic_frames::blast(b),
         Action::Rtt { to, from } => match builtin::round_trip(*from, *to) {
             Some(d) => {

@@ -59,9 +59,9 @@ fn positive_rate(s: &str) -> Result<f64, String> {
     }
 }
 
-pub(super) fn sink(bind: IpAddr) -> anyhow::Result<ExitCode> {
-    let sink =
-        frames::Sink::bind(bind).map_err(|e| anyhow::anyhow!("frame sink on {bind}: {e}"))?;
+pub(super) fn sink(bind: IpAddr, buffer_kb: usize) -> anyhow::Result<ExitCode> {
+    let sink = frames::Sink::bind(bind, buffer_kb.saturating_mul(1024))
+        .map_err(|e| anyhow::anyhow!("frame sink on {bind}: {e}"))?;
     // The line a sender (and `run`) reads the addresses from; stdout, at once.
     println!("{}", sink.line());
     sink.serve()?;

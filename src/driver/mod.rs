@@ -233,6 +233,9 @@ impl Driver {
         let before = self.ch.log_lines.len();
         let out = self.show(command).await?;
         let mut lines: Vec<String> = self.ch.log_lines.drain(before..).map(|l| l.line).collect();
+        // The buffer's lines passed through as log lines: their room is not kept for the
+        // session's life (it would grow with the device's buffer).
+        self.ch.log_lines.shrink_to(before.max(64));
         lines.extend(
             out.lines()
                 .map(|l| l.trim().to_string())

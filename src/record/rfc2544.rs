@@ -14,13 +14,23 @@
 //! `trials` (how many trials the figure took); then `line_fps` (line
 //! rate at this size on the slowest port of the path), `latency_kind` (`one-way`,
 //! `half-round-trip`), `flaps` (link events on the path's ports during its trials; empty
-//! until the run ends), `verdict` (against `[criteria]`; empty without one). A column
-//! that does not apply to a test is empty.
+//! until the run ends), `verdict` (against `[criteria]`; empty without one); then
+//! `lost_at` (where the row's trial lost its frames, by each stage's own counters:
+//! `tester-sender`, `tester-receiver`, `switch`, `host` (the virtual lab's host could not
+//! keep up), `unaccounted`; empty when it lost none), `spread_percent` (throughput: the
+//! band the trials leave open, in percent of line rate, from the rate found up to the
+//! slowest rate that lost above it and down to any slower rate that lost too),
+//! `unstable` (throughput: `yes` when a trial at or under the rate found lost frames, by
+//! more than the resolution), `confirmations` (throughput: full-length lossless trials at
+//! the rate found), `latency_median_us`. `limited_by` follows from where the frames of
+//! the slowest lossy trial above the rate were lost: `switch`, `receiver` (the receiving
+//! tester's NIC or socket), `host`, `unaccounted` (no stage counted them), `generator`
+//! (the sending tester). A column that does not apply to a test is empty.
 
 use serde::{Deserialize, Serialize};
 
 use crate::format::manifest::BenchmarkTest;
-use crate::states::{Judged, LatencyKind, LimitedBy};
+use crate::states::{Judged, LatencyKind, LimitedBy, LostAt};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Rfc2544Row {
@@ -44,6 +54,12 @@ pub struct Rfc2544Row {
     pub latency_kind: Option<LatencyKind>,
     pub flaps: Option<u64>,
     pub verdict: Option<Judged>,
+    pub lost_at: Option<LostAt>,
+    pub spread_percent: Option<f64>,
+    #[serde(with = "crate::states::yes_no", default)]
+    pub unstable: Option<bool>,
+    pub confirmations: Option<u32>,
+    pub latency_median_us: Option<f64>,
 }
 
 impl Rfc2544Row {

@@ -17,6 +17,7 @@ mod epoch;
 pub(crate) mod events;
 pub(crate) mod hints;
 mod output;
+mod readings;
 pub(crate) mod recover;
 mod replay;
 pub mod syslog;
@@ -31,6 +32,7 @@ use tokio::sync::watch;
 pub(crate) use crate::record::folder::RunFolder;
 pub(crate) use device::{DeviceWatch, judged};
 pub(crate) use events::{Certainty, Heard, Problem, WatchEvent};
+pub(crate) use readings::{PortSpeeds, SwitchCounts};
 
 use crate::format::manifest::FlapSource;
 use crate::transport::ConnectOptions;
@@ -55,25 +57,6 @@ pub(crate) struct WatchOptions {
     pub(crate) speeds: PortSpeeds,
     /// The cables table the cable audit classifies modules by.
     pub(crate) cables: crate::parse::Cables,
-}
-
-/// The speed each watched port last showed with its link up (Mbit/s), shared by every
-/// device's watch: what the traffic preflight takes as the line rate.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct PortSpeeds(
-    std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<(String, String), u64>>>,
-);
-
-impl PortSpeeds {
-    pub(crate) fn set(&self, device: &str, port: &str, mbps: u64) {
-        crate::locks::lock(&self.0).insert((device.to_string(), port.to_string()), mbps);
-    }
-
-    pub(crate) fn get(&self, device: &str, port: &str) -> Option<u64> {
-        crate::locks::lock(&self.0)
-            .get(&(device.to_string(), port.to_string()))
-            .copied()
-    }
 }
 
 impl WatchOptions {

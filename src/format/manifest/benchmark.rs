@@ -40,6 +40,10 @@ pub struct Benchmark {
         deserialize_with = "values::non_negative"
     )]
     pub resolution_percent: f64,
+    /// How many full-length trials, each without loss, confirm a throughput (at least 1;
+    /// RFC 2544's trials repeat; TRex and FD.io CSIT repeat and report the spread).
+    #[serde(default = "default_confirm")]
+    pub confirm: u32,
     /// 0: the no-drop rate; above 0: the partial-drop rate as TRex reports it.
     #[serde(default, deserialize_with = "values::non_negative")]
     pub loss_tolerance_percent: f64,
@@ -141,6 +145,9 @@ fn default_trial() -> Spanned<String> {
 fn default_search_trial() -> Spanned<String> {
     Spanned::new(0..0, "10s".into())
 }
+fn default_confirm() -> u32 {
+    2
+}
 fn default_resolution() -> f64 {
     0.5
 }
@@ -208,6 +215,16 @@ pub(super) fn check(src: &Source, m: &Manifest, lab: &Lab) -> Result<(), FormatE
                 format!(
                     "{} is out of range: give more than 0 and at most 50",
                     b.resolution_percent
+                ),
+            ));
+        }
+        if !(1..=20).contains(&b.confirm) {
+            return Err(src.invalid(
+                &b.from.span(),
+                "benchmark.confirm",
+                format!(
+                    "{} is out of range: a throughput is confirmed by 1 to 20 full-length trials",
+                    b.confirm
                 ),
             ));
         }

@@ -5,8 +5,10 @@
 
 use std::time::{Duration, SystemTime};
 
+use super::account::StageDrops;
 use super::judge::judge;
 mod no_drop;
+mod stages;
 
 use super::search::{Burst, FrameLoss, Outcome, SHORTFALL, line_fps};
 use super::trials::{Ask, Ends};
@@ -50,6 +52,8 @@ struct Bench<'a, 'b> {
     stop: End,
     ends: Option<Ends>,
     rows: Vec<(Rfc2544Row, Windows)>,
+    /// A poll of the switch was awaited in vain: its watch has ended.
+    unpolled: bool,
 }
 
 pub(super) async fn measure(at: &At<'_>, plan: &BenchPlan, stop: End) -> BenchResult {
@@ -60,6 +64,7 @@ pub(super) async fn measure(at: &At<'_>, plan: &BenchPlan, stop: End) -> BenchRe
         stop,
         ends: None,
         rows: Vec::new(),
+        unpolled: false,
     };
     let halted = b.all().await.err();
     if let Some(ends) = b.ends.take() {
@@ -80,13 +85,14 @@ pub(super) async fn measure(at: &At<'_>, plan: &BenchPlan, stop: End) -> BenchRe
     }
 }
 
-/// A trial's outcome as the searches see it.
-fn outcome(r: &TrialReport) -> Outcome {
+/// A trial's outcome as the searches see it, its loss placed by what each stage counted.
+fn outcome(r: &TrialReport, drops: &StageDrops) -> Outcome {
     let loss = r.loss_percent();
     Outcome {
         sent_fps: r.sent_fps,
         forwarded_fps: r.sent_fps * (1.0 - loss / 100.0),
         loss_percent: loss,
+        lost_at: drops.lost_at(super::account::lost(r)),
     }
 }
 
@@ -152,12 +158,13 @@ impl Bench<'_, '_> {
         Ok(r.sent_fps.min(cap))
     }
 
-    /// One trial, its window recorded (flaps.csv names it), then the settle gap.
+    /// One trial, its window recorded (flaps.csv names it), its loss accounted, then the
+    /// settle gap.
     async fn trial(
         &mut self,
         test: BenchmarkTest,
         ask: Ask,
-    ) -> Result<(TrialReport, (SystemTime, SystemTime)), Halt> {
+    ) -> Result<(TrialReport, StageDrops, (SystemTime, SystemTime)), Halt> {
         let label = self.plan.label(ask.frame_size, test);
         let (plan, at) = (self.plan, self.at);
         at.progress
@@ -168,6 +175,7 @@ impl Bench<'_, '_> {
             .cloned();
         at.folder
             .traffic_started(&label, Some((&plan.device, ports.collect())));
+        let before = self.stages_before();
         let from = SystemTime::now();
         let mut stop = self.stop.clone();
         let ends = self.ends()?;
@@ -179,11 +187,13 @@ impl Bench<'_, '_> {
         let window = (from, SystemTime::now());
         let report = ran.ok_or(Halt::Stopped)??;
         at.progress.trial_ended(plan, &label, &report);
+        let settle = tokio::time::sleep(plan.settle);
+        let drops = self.stages_after(&before, &report, window.1).await;
         tokio::select! {
-            _ = tokio::time::sleep(plan.settle) => {}
+            _ = settle => {}
             _ = stop.wait_for(|end| end.is_some()) => return Err(Halt::Stopped),
         }
-        Ok((report, window))
+        Ok((report, drops, window))
     }
 
     fn ask(&self, size: u32, fps: f64, duration: Duration) -> Ask {
@@ -204,13 +214,15 @@ impl Bench<'_, '_> {
         line: f64,
         asked: f64,
         r: &TrialReport,
+        drops: &StageDrops,
     ) -> Rfc2544Row {
-        let o = outcome(r);
+        let o = outcome(r, drops);
         let mut row = Rfc2544Row::new(&self.plan.device, &self.plan.name, size, test);
         row.load_percent = Some(crate::record::milli(asked * 100.0 / line));
         row.offered_fps = Some(o.sent_fps.round());
         row.forwarded_fps = Some(o.forwarded_fps.round());
         row.loss_percent = Some(crate::record::milli(o.loss_percent));
+        row.lost_at = o.lost_at;
         row.gbit_s = Some(crate::record::milli(
             o.forwarded_fps * size as f64 * 8.0 / 1e9,
         ));
@@ -218,6 +230,7 @@ impl Bench<'_, '_> {
             let us = |v: f64| (v * 100.0).round() / 100.0;
             row.latency_min_us = Some(us(l.min_us));
             row.latency_avg_us = Some(us(l.avg_us));
+            row.latency_median_us = Some(us(l.p50_us));
             row.latency_p99_us = Some(us(l.p99_us));
             row.latency_max_us = Some(us(l.max_us));
             row.latency_kind = self.ends.as_ref().map(|e| e.latency);
@@ -246,14 +259,14 @@ impl Bench<'_, '_> {
         );
         while let Some(load) = steps.next() {
             let rate = line * load / 100.0;
-            let (r, w) = self
+            let (r, drops, w) = self
                 .trial(
                     BenchmarkTest::FrameLoss,
                     self.ask(size, rate, self.plan.trial),
                 )
                 .await?;
             steps.record(r.loss_percent());
-            let row = self.row(BenchmarkTest::FrameLoss, size, line, rate, &r);
+            let row = self.row(BenchmarkTest::FrameLoss, size, line, rate, &r, &drops);
             self.keep(row, vec![w])?;
         }
         Ok(())
@@ -279,21 +292,23 @@ impl Bench<'_, '_> {
                     frames: Some(n),
                     ramp: Duration::ZERO,
                 };
-                let (r, w) = self.trial(BenchmarkTest::BackToBack, ask).await?;
+                let (r, drops, w) = self.trial(BenchmarkTest::BackToBack, ask).await?;
                 windows.push(w);
                 trials += 1;
                 b.record(
                     n,
                     r.count.received.saturating_sub(r.count.duplicates) >= r.sent,
                 );
-                last = Some(r);
+                last = Some((r, drops));
             }
             let (n, all) = b.found();
             lengths.push(n);
             whole &= all;
         }
-        let Some(r) = last else { return Ok(()) };
-        let mut row = self.row(BenchmarkTest::BackToBack, size, line, rate, &r);
+        let Some((r, drops)) = last else {
+            return Ok(());
+        };
+        let mut row = self.row(BenchmarkTest::BackToBack, size, line, rate, &r, &drops);
         row.loss_percent = None;
         row.burst_frames = Some(lengths.iter().sum::<u64>() / lengths.len().max(1) as u64);
         row.limited_by = Some(match (rate < line * SHORTFALL, whole) {

@@ -5,11 +5,13 @@
 //! of the run folder's traffic (flaps.csv names it), and every row goes to rfc2544.csv as
 //! it is measured.
 //!
-//! Layout: this file (results, the run of them all), `plan` (which benchmarks), `device`
+//! Layout: this file (results, the run of them all), `plan` (which benchmarks), `account`
+//! (where a trial's lost frames went, pure), `device`
 //! (one benchmark through one device; `device/no_drop.rs` its throughput and latency),
 //! `throughput` and `search` (the searches, pure), `judge` (a row against `[criteria]`,
 //! pure), `trials` (the sink and the sender on the endpoints), `error`.
 
+mod account;
 mod device;
 mod error;
 mod judge;
@@ -28,6 +30,23 @@ use crate::record::rfc2544::Rfc2544Row;
 use crate::run::traffic::{Traffic, TrafficProgress};
 use crate::states::{FlapEvent, TestState};
 use crate::watch::{End, PortSpeeds, RunFolder};
+
+/// What a virtual lab running in this process says each simulated switch dropped so far
+/// (the demo's): a trial's loss account reads it before and after instead of the
+/// switch's counters over the session, at once and without waiting for a poll.
+pub trait LabDrops: Send + Sync {
+    /// None: not a switch of this lab.
+    fn drops(&self, device: &str) -> Option<LabDropCount>;
+}
+
+/// Frames a simulated switch dropped, from its start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LabDropCount {
+    /// By its model: capacity or buffer full (the switch's own discards).
+    pub switch: u64,
+    /// Because the host could not keep up: frames the modelled switch would have sent.
+    pub host: u64,
+}
 
 /// When a row's trials ran: flaps in these windows on the path's ports mark it.
 pub(crate) type Windows = Vec<(SystemTime, SystemTime)>;

@@ -23,6 +23,8 @@ pub(crate) struct BenchPlan {
     pub(crate) trial: Duration,
     pub(crate) search_trial: Duration,
     pub(crate) resolution_percent: f64,
+    /// Full-length lossless trials that confirm a throughput.
+    pub(crate) confirm: u32,
     pub(crate) loss_tolerance_percent: f64,
     pub(crate) latency_loads_percent: Vec<f64>,
     pub(crate) frame_loss_step_percent: f64,
@@ -114,6 +116,7 @@ fn one(b: &Benchmark, device: &str, from: Host, to: Host) -> BenchPlan {
         trial: d(&b.trial),
         search_trial: d(&b.search_trial),
         resolution_percent: b.resolution_percent,
+        confirm: b.confirm.max(1),
         loss_tolerance_percent: b.loss_tolerance_percent,
         latency_loads_percent: b.latency_loads_percent.clone(),
         frame_loss_step_percent: b.frame_loss_step_percent,

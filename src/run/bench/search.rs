@@ -31,6 +31,8 @@ pub(crate) struct Outcome {
     pub(crate) sent_fps: f64,
     pub(crate) forwarded_fps: f64,
     pub(crate) loss_percent: f64,
+    /// Where the lost frames were lost, by the stages' counters (None: nothing lost).
+    pub(crate) lost_at: Option<crate::states::LostAt>,
 }
 
 impl Outcome {

@@ -91,6 +91,18 @@ pub(crate) struct Traffic {
     pub(crate) iperf3: Option<String>,
     /// Tests that asked for no engine use this one (iperf3 where installed).
     pub(crate) default_engine: EngineChoice,
+    /// A virtual lab in this process counts its switches' drops itself (the demo).
+    pub(crate) lab_drops: Option<LabDropsHandle>,
+}
+
+/// [`crate::run::bench::LabDrops`], shared.
+#[derive(Clone)]
+pub(crate) struct LabDropsHandle(pub(crate) std::sync::Arc<dyn crate::run::bench::LabDrops>);
+
+impl std::fmt::Debug for LabDropsHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LabDrops")
+    }
 }
 
 impl Traffic {
@@ -149,6 +161,7 @@ impl Traffic {
             benchmarks,
             iperf3,
             default_engine,
+            lab_drops: None,
         }))
     }
 }

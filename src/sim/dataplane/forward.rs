@@ -78,6 +78,9 @@ struct Port {
     vlan: AtomicU16,
     crc_drops: AtomicU64,
     counters: [AtomicU64; 4],
+    /// Frames dropped on the way out of this port: by the model (its capacity or buffer
+    /// full: the switch's discards) and by the host (a thread that fell behind).
+    dropped: [AtomicU64; 2],
     queue: Mutex<Queue>,
     ready: Condvar,
 }
@@ -118,7 +121,7 @@ impl Switch {
         wires: Vec<Wire>,
         kernel: Option<KernelPath>,
         stop: Arc<AtomicBool>,
-    ) -> Vec<std::thread::JoinHandle<()>> {
+    ) -> (Arc<Switch>, Vec<std::thread::JoinHandle<()>>) {
         let now = Instant::now();
         let ports = wires
             .into_iter()
@@ -140,6 +143,7 @@ impl Switch {
                     vlan: AtomicU16::new(1),
                     crc_drops: AtomicU64::new(0),
                     counters: Default::default(),
+                    dropped: Default::default(),
                     queue: Mutex::new(Queue {
                         heap: BinaryHeap::new(),
                         shaper,
@@ -187,7 +191,7 @@ impl Switch {
                 last = m.monitor_once(&mut last, &mut crc);
             }
         }));
-        threads
+        (sw, threads)
     }
 
     fn receive(&self, i: usize) {
@@ -278,6 +282,7 @@ impl Switch {
         // frames is lost, as in an overrun switch: overload shows as loss, not as a
         // queue no switch has.
         if arrival.elapsed() > buffer_time(&p.wire).max(STALE) {
+            p.dropped[HOST].fetch_add(1, Ordering::Relaxed);
             return;
         }
         let segs = segments(frame).max(1) as usize;
@@ -293,11 +298,11 @@ impl Switch {
             let wait = Duration::from_secs_f64(room / frame_bytes as f64 / fps);
             match cap.take(segs as f64, arrival, wait) {
                 Some(at) => ready = at,
-                None => return,
+                None => return discard(p, segs),
             }
         }
         let Some(departs) = q.shaper.departure(bytes + WIRE_EXTRA * segs, ready) else {
-            return;
+            return discard(p, segs);
         };
         let mut added = from.delay + p.wire.delay;
         if let Some(us) = fw.latency_us {
@@ -348,8 +353,11 @@ impl Switch {
                     .filter(|Reverse(f)| now.saturating_duration_since(f.due) <= STALE);
                 // Sent with the queue locked: a frame the receiving thread sends at once
                 // (nothing queued ahead of it) cannot overtake this one.
-                if let Some(Reverse(f)) = due {
-                    send_out(p, &f.frame);
+                match due {
+                    Some(Reverse(f)) => send_out(p, &f.frame),
+                    None => {
+                        p.dropped[HOST].fetch_add(1, Ordering::Relaxed);
+                    }
                 }
             } else {
                 let _ = p.ready.wait_timeout(q, wait.min(TICK));
@@ -358,11 +366,26 @@ impl Switch {
     }
 }
 
-/// `frame` out of `p`, counted, if the port is up.
+/// Which of a port's `dropped` counters: the model's discards, the host's drops.
+pub(super) const MODELLED: usize = 0;
+pub(super) const HOST: usize = 1;
+
+/// `segs` frames the model drops out of `p` (its capacity or buffer full).
+fn discard(p: &Port, segs: usize) {
+    p.dropped[MODELLED].fetch_add(segs as u64, Ordering::Relaxed);
+}
+
+/// `frame` out of `p`, counted, if the port is up (a send the kernel refuses is the
+/// host's drop).
 fn send_out(p: &Port, frame: &[u8]) {
-    if p.up.load(Ordering::Relaxed) && p.wire.socket.send(frame).is_ok() {
-        let c = &p.counters;
-        c[2].fetch_add(segments(frame), Ordering::Relaxed);
-        c[3].fetch_add((frame.len() - VNET_HDR) as u64, Ordering::Relaxed);
+    if !p.up.load(Ordering::Relaxed) {
+        return;
     }
+    if p.wire.socket.send(frame).is_err() {
+        p.dropped[HOST].fetch_add(segments(frame), Ordering::Relaxed);
+        return;
+    }
+    let c = &p.counters;
+    c[2].fetch_add(segments(frame), Ordering::Relaxed);
+    c[3].fetch_add((frame.len() - VNET_HDR) as u64, Ordering::Relaxed);
 }

@@ -68,6 +68,8 @@ pub struct DataPlaneOptions {
 pub struct DataPlane {
     stop: Arc<AtomicBool>,
     threads: Vec<std::thread::JoinHandle<()>>,
+    /// Each simulated switch that forwards, by device name: its drop counts.
+    switches: Vec<(String, Arc<Switch>)>,
     // Dropped after the threads end (field order): namespaces go last.
     _namespaces: NetnsSet,
     /// What was built, a line each (links, speeds, scaling), for the terminal.
@@ -339,27 +341,46 @@ impl DataPlane {
                 socket,
             });
         }
-        let mut threads = Vec::new();
+        let (mut threads, mut forwarding) = (Vec::new(), Vec::new());
         for (d, ((name, device), w)) in switches.iter().zip(wires).enumerate() {
             if w.is_empty() {
                 continue;
             }
             let (kernel, said) = kernel::choose(name, &fabric, d, &w, opts.user_space);
             lines.push(said);
-            threads.extend(Switch::start(
-                device.clone(),
-                &fabric,
-                w,
-                kernel,
-                stop.clone(),
-            ));
+            let (sw, t) = Switch::start(device.clone(), &fabric, w, kernel, stop.clone());
+            threads.extend(t);
+            forwarding.push((name.clone(), sw));
         }
         Ok(Some(DataPlane {
             stop,
             threads,
+            switches: forwarding,
             _namespaces: set,
             lines,
         }))
+    }
+}
+
+impl DataPlane {
+    /// What each switch dropped, for a benchmark's loss account, readable while the data
+    /// plane runs (it holds no switch up after the data plane stops).
+    pub fn drop_counts(&self) -> Arc<dyn crate::run::bench::LabDrops> {
+        let weak = self.switches.iter();
+        Arc::new(DropCounts(
+            weak.map(|(n, sw)| (n.clone(), Arc::downgrade(sw)))
+                .collect(),
+        ))
+    }
+}
+
+struct DropCounts(Vec<(String, std::sync::Weak<Switch>)>);
+
+impl crate::run::bench::LabDrops for DropCounts {
+    fn drops(&self, device: &str) -> Option<crate::run::bench::LabDropCount> {
+        let (_, sw) = self.0.iter().find(|(name, _)| name == device)?;
+        let (switch, host) = sw.upgrade()?.drops();
+        Some(crate::run::bench::LabDropCount { switch, host })
     }
 }
 

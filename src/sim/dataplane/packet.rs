@@ -189,6 +189,27 @@ impl PacketSocket {
         check(rc).map(|_| ())
     }
 
+    /// Frames the kernel dropped for want of room in this socket's queue since the last
+    /// call (PACKET_STATISTICS, which resets as it is read): the reader fell behind.
+    pub fn take_drops(&self) -> io::Result<u64> {
+        let mut stats = libc::tpacket_stats {
+            tp_packets: 0,
+            tp_drops: 0,
+        };
+        let mut len = std::mem::size_of::<libc::tpacket_stats>() as libc::socklen_t;
+        // SAFETY: a valid fd, and a tpacket_stats with its size for the kernel to fill.
+        let rc = unsafe {
+            libc::getsockopt(
+                self.fd.as_raw_fd(),
+                libc::SOL_PACKET,
+                libc::PACKET_STATISTICS,
+                (&mut stats as *mut libc::tpacket_stats).cast(),
+                &mut len,
+            )
+        };
+        check(rc).map(|_| u64::from(stats.tp_drops))
+    }
+
     /// Send one frame (virtio-net header first).
     pub fn send(&self, frame: &[u8]) -> io::Result<usize> {
         // SAFETY: a valid fd and a buffer of the length passed.

@@ -103,7 +103,7 @@ pub(crate) struct DeviceWatch<'a> {
     ports: BTreeMap<String, Box<Watched>>,
     /// The log buffer's lines at the last read, with how often each occurred (a device
     /// that stamps to the second logs two flaps in one second as identical lines).
-    seen_buffer: HashMap<String, usize>,
+    seen_buffer: HashMap<u64, u32>,
     /// How far apart two sources' sightings of one change may be at the nominal pace.
     tolerance: Duration,
     polls: u32,
@@ -265,6 +265,8 @@ impl<'a> DeviceWatch<'a> {
             settled = settled.min(self.last_buffer_read);
         }
         self.prev_poll = now;
+        // A benchmark's loss account may be waiting for this poll's counters.
+        self.opts.speeds.poll_done();
         if let Some(why) = d.flush_transcript() {
             self.problem(Problem::TranscriptLost { why });
         }

@@ -315,14 +315,21 @@ fn changed(was: &PollReading, now: &PollReading) -> bool {
 }
 
 /// The lines of a buffer read that the last read (`seen`) did not have, in order;
-/// identical lines count by occurrence. `seen` becomes this read.
-pub(super) fn fresh_lines(seen: &mut HashMap<String, usize>, lines: Vec<String>) -> Vec<String> {
-    let mut now: HashMap<String, usize> = HashMap::new();
+/// identical lines count by occurrence. `seen` becomes this read, kept as each line's hash
+/// and count: a device's whole buffer (a thousand lines) is not kept in text between
+/// reads, so the watch's memory does not grow as the devices' buffers fill with flaps.
+pub(super) fn fresh_lines(seen: &mut HashMap<u64, u32>, lines: Vec<String>) -> Vec<String> {
+    use std::hash::{Hash, Hasher};
+    let mut now: HashMap<u64, u32> = HashMap::with_capacity(lines.len());
     let mut fresh = Vec::new();
     for line in lines {
-        let n = now.entry(line.clone()).or_default();
+        // SipHash with fixed keys: the same line hashes alike on every read.
+        let mut h = std::hash::DefaultHasher::new();
+        line.hash(&mut h);
+        let key = h.finish();
+        let n = now.entry(key).or_default();
         *n += 1;
-        if *n > seen.get(&line).copied().unwrap_or(0) {
+        if *n > seen.get(&key).copied().unwrap_or(0) {
             fresh.push(line);
         }
     }

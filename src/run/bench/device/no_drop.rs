@@ -4,7 +4,8 @@
 use super::{Bench, Halt, outcome};
 use crate::format::manifest::BenchmarkTest;
 use crate::record::rfc2544::Rfc2544Row;
-use crate::run::bench::throughput::{Found, Length, Throughput};
+use crate::run::bench::account::StageDrops;
+use crate::run::bench::throughput::{Confirm, Found, Length, Throughput};
 use crate::run::traffic::frames::TrialReport;
 use crate::states::LimitedBy;
 
@@ -18,7 +19,10 @@ impl Bench<'_, '_> {
         ceiling: f64,
     ) -> Result<Option<f64>, Halt> {
         let plan = self.plan;
-        let confirm = plan.trial > plan.search_trial;
+        let confirm = Confirm {
+            times: plan.confirm,
+            search_is_full: plan.trial <= plan.search_trial,
+        };
         let tolerance = plan.loss_tolerance_percent;
         let mut s = Throughput::new(line, ceiling, plan.resolution_percent, tolerance, confirm);
         let (mut windows, mut reports) = (Vec::new(), Vec::new());
@@ -28,10 +32,10 @@ impl Bench<'_, '_> {
                 Length::Full => plan.trial,
             };
             let ask = self.ask(size, rate, d);
-            let (r, w) = self.trial(BenchmarkTest::Throughput, ask).await?;
+            let (r, drops, w) = self.trial(BenchmarkTest::Throughput, ask).await?;
             windows.push(w);
-            s.record(rate, length, outcome(&r));
-            reports.push(r);
+            s.record(rate, length, outcome(&r, &drops));
+            reports.push((r, drops));
         }
         let found = s.found();
         let row = self.found_row(size, line, &found, &reports);
@@ -41,13 +45,19 @@ impl Bench<'_, '_> {
 
     /// The throughput row: the confirmed trial's figures; unconfirmed, the slowest
     /// confirming trial's load and loss without a rate or latency; else nothing forwarded.
-    fn found_row(&self, size: u32, line: f64, f: &Found, reports: &[TrialReport]) -> Rfc2544Row {
+    fn found_row(
+        &self,
+        size: u32,
+        line: f64,
+        f: &Found,
+        reports: &[(TrialReport, StageDrops)],
+    ) -> Rfc2544Row {
         let test = BenchmarkTest::Throughput;
         let tried = f.pass.or(f.lossy);
         let report =
             tried.and_then(|t| Some((t.rate, reports.get(t.trial.checked_sub(1)? as usize)?)));
         let mut row = match report {
-            Some((rate, r)) => self.row(test, size, line, rate, r),
+            Some((rate, (r, drops))) => self.row(test, size, line, rate, r, drops),
             None => Rfc2544Row::new(&self.plan.device, &self.plan.name, size, test),
         };
         match (f.pass, f.lossy) {
@@ -65,19 +75,28 @@ impl Bench<'_, '_> {
         });
         row.trials = f.trials;
         row.line_fps = line.round();
+        row.confirmations = Some(f.confirmations);
+        row.spread_percent =
+            (line > 0.0).then(|| crate::record::milli(f.spread_fps * 100.0 / line));
+        row.unstable = Some(f.unstable);
+        // The row's own trial lost nothing; where the frames above it were lost is what
+        // held it.
+        if f.pass.is_some() {
+            row.lost_at = None;
+        }
         row
     }
 
     pub(super) async fn latency(&mut self, size: u32, line: f64, found: f64) -> Result<(), Halt> {
         for load in self.plan.latency_loads_percent.clone() {
             let rate = found * load / 100.0;
-            let (r, w) = self
+            let (r, drops, w) = self
                 .trial(
                     BenchmarkTest::Latency,
                     self.ask(size, rate, self.plan.trial),
                 )
                 .await?;
-            let row = self.row(BenchmarkTest::Latency, size, line, rate, &r);
+            let row = self.row(BenchmarkTest::Latency, size, line, rate, &r, &drops);
             self.keep(row, vec![w])?;
         }
         Ok(())
@@ -88,6 +107,7 @@ impl Bench<'_, '_> {
 fn clear_latency(row: &mut Rfc2544Row) {
     row.latency_min_us = None;
     row.latency_avg_us = None;
+    row.latency_median_us = None;
     row.latency_p99_us = None;
     row.latency_max_us = None;
     row.latency_kind = None;

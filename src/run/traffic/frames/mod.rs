@@ -7,9 +7,10 @@
 //! every frame, halved (said so).
 //!
 //! Layout: this file (the frame, the reports), `sender` (`traffic blast`), `control` (its
-//! line to the sink), `sink`.
+//! line to the sink), `sink`, `nic` (an interface's own counters, for the loss account).
 
 mod control;
+pub(crate) mod nic;
 mod sender;
 mod sink;
 
@@ -17,6 +18,9 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use sender::{Blast, blast, ceiling};
 pub(crate) use sink::{Sink, read_line as sink_line};
+
+/// A sink's receive buffer unless told: 16 MiB, a trial's burst while its thread waits.
+pub(crate) const SINK_BUFFER: usize = 16 << 20;
 
 /// Bytes an Ethernet frame carries beyond a UDP payload over IPv4: Ethernet header 14,
 /// IPv4 20, UDP 8, FCS 4.
@@ -110,6 +114,24 @@ pub(crate) struct SinkCount {
     pub(crate) duplicates: u64,
     pub(crate) reordered: u64,
     pub(crate) latency: Option<Latency>,
+    /// Frames the sink's socket buffer overflowed with during the trial (SO_RXQ_OVFL);
+    /// None where the kernel does not say.
+    #[serde(default)]
+    pub(crate) socket_dropped: Option<u64>,
+    /// Frames the sink's NIC dropped during the trial (rx_dropped, rx_missed, rx_fifo);
+    /// None where its counters cannot be read.
+    #[serde(default)]
+    pub(crate) nic_dropped: Option<u64>,
+}
+
+impl SinkCount {
+    /// Frames the receiving tester lost itself, where it could tell.
+    pub(crate) fn receiver_dropped(&self) -> Option<u64> {
+        match (self.socket_dropped, self.nic_dropped) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+        }
+    }
 }
 
 /// One trial as `switchlab traffic blast --json` reports it.
@@ -121,6 +143,10 @@ pub(crate) struct TrialReport {
     pub(crate) sent_fps: f64,
     pub(crate) seconds: f64,
     pub(crate) count: SinkCount,
+    /// Frames the sending NIC was handed in the trial but did not send (its tx drops, or
+    /// fewer sent than handed); None where its counters cannot be read.
+    #[serde(default)]
+    pub(crate) sender_dropped: Option<u64>,
 }
 
 impl TrialReport {

@@ -184,7 +184,15 @@ pub(crate) fn blast(b: &Blast, stop: &AtomicBool) -> Result<TrialReport, BlastEr
     }
     let reflected = b.reflect.then(|| Reflected::start(&f.udp, b.trial));
     let rate = b.fps;
+    let nic = b.from.and_then(super::nic::interface_of);
+    let before = nic.as_deref().and_then(super::nic::read);
     let (sent, seconds) = paced(&mut f, b.trial, b.duration, b.frames, &move |_| rate, stop);
+    let after = nic.as_deref().and_then(super::nic::read);
+    let sender_dropped = before.zip(after).map(|(a, z)| {
+        let d = z.since(&a);
+        // Dropped by the NIC, or never counted out by it (other frames only add).
+        d.tx_dropped.max(sent.saturating_sub(d.tx_packets))
+    });
     let mut count = control.count(b.trial, sent, b.drain)?;
     if let Some(r) = reflected {
         count.latency = r.finish();
@@ -195,6 +203,7 @@ pub(crate) fn blast(b: &Blast, stop: &AtomicBool) -> Result<TrialReport, BlastEr
         sent_fps: sent as f64 / seconds,
         seconds,
         count,
+        sender_dropped,
     })
 }
 
@@ -256,7 +265,7 @@ impl Reflected {
 /// against it, for the generator's own ceiling (no switch between).
 pub(crate) fn ceiling(frame_size: usize, duration: Duration) -> Result<TrialReport, BlastError> {
     let lo = IpAddr::from([127, 0, 0, 1]);
-    let sink = super::Sink::bind(lo).map_err(|error| BlastError::Io {
+    let sink = super::Sink::bind(lo, super::SINK_BUFFER).map_err(|error| BlastError::Io {
         what: "a frame sink on",
         addr: SocketAddr::new(lo, 0),
         error,
@@ -286,7 +295,8 @@ mod tests {
     use super::*;
 
     fn sink() -> (SocketAddr, SocketAddr) {
-        let s = super::super::Sink::bind(IpAddr::from([127, 0, 0, 1])).unwrap();
+        let s = super::super::Sink::bind(IpAddr::from([127, 0, 0, 1]), super::super::SINK_BUFFER)
+            .unwrap();
         let addrs = (s.udp, s.control_addr);
         std::thread::spawn(move || s.serve());
         addrs

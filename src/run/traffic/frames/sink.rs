@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, UdpSocket};
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,6 +21,7 @@ use nix::sys::socket::{
     ControlMessageOwned, MsgFlags, MultiHeaders, SockaddrIn, recvmmsg, setsockopt, sockopt,
 };
 
+use super::nic::{self, NicCounts};
 use super::{Header, Latency, SinkCount, now_ns};
 use crate::locks::lock;
 
@@ -38,6 +39,9 @@ struct Trial {
     highest: Option<u32>,
     seen: Vec<u64>,
     latency: Option<Histogram<u64>>,
+    /// The socket's overflow count and the NIC's counters when the trial was reset.
+    overflowed_before: Option<u64>,
+    nic_before: Option<NicCounts>,
 }
 
 impl Trial {
@@ -49,7 +53,30 @@ impl Trial {
             highest: None,
             seen: Vec::new(),
             latency: latency_histogram(),
+            overflowed_before: None,
+            nic_before: None,
         }
+    }
+
+    /// A trial counted from now, with the drop counters' baselines.
+    fn reset(counts: &Counts) -> Trial {
+        Trial {
+            overflowed_before: counts.overflowed(),
+            nic_before: counts.nic.as_deref().and_then(nic::read),
+            ..Trial::new()
+        }
+    }
+
+    /// The count, with what the socket and the NIC dropped since the reset.
+    fn count_with_drops(&self, counts: &Counts) -> SinkCount {
+        let mut c = self.count();
+        c.socket_dropped = (self.overflowed_before)
+            .zip(counts.overflowed())
+            .map(|(a, b)| b.saturating_sub(a));
+        c.nic_dropped = (self.nic_before)
+            .zip(counts.nic.as_deref().and_then(nic::read))
+            .map(|(a, b)| b.since(&a).rx_dropped);
+        c
     }
 
     fn take(&mut self, h: &Header, at_ns: u64) {
@@ -83,6 +110,8 @@ impl Trial {
             duplicates: self.duplicates,
             reordered: self.reordered,
             latency: self.latency.as_ref().and_then(summary),
+            socket_dropped: None,
+            nic_dropped: None,
         }
     }
 }
@@ -111,6 +140,18 @@ struct Counts {
     trials: Mutex<HashMap<u16, Trial>>,
     arrived: Condvar,
     awaited: AtomicBool,
+    /// The socket's overflow count as the kernel last gave it (SO_RXQ_OVFL, with each
+    /// frame), and whether it gives it at all.
+    overflow: AtomicU64,
+    overflow_known: AtomicBool,
+    /// The interface the sink receives on.
+    nic: Option<String>,
+}
+
+impl Counts {
+    fn overflowed(&self) -> Option<u64> {
+        (self.overflow_known.load(Ordering::Relaxed)).then(|| self.overflow.load(Ordering::Relaxed))
+    }
 }
 
 /// A sink bound and taking frames; `serve` answers its control port.
@@ -122,13 +163,20 @@ pub(crate) struct Sink {
 }
 
 impl Sink {
-    /// Bind the UDP and control sockets on `bind` (ports the kernel picks) and start taking
-    /// frames on a thread of its own.
-    pub(crate) fn bind(bind: IpAddr) -> std::io::Result<Sink> {
+    /// Bind the UDP and control sockets on `bind` (ports the kernel picks), the UDP one
+    /// with a receive buffer of `buffer` bytes, and start taking frames on a thread of its
+    /// own.
+    pub(crate) fn bind(bind: IpAddr, buffer: usize) -> std::io::Result<Sink> {
         let udp = UdpSocket::bind(SocketAddr::new(bind, 0))?;
-        super::big_buffer(&udp, true, 16 << 20);
+        super::big_buffer(&udp, true, buffer);
         let control = TcpListener::bind(SocketAddr::new(bind, 0))?;
-        let counts = Arc::new(Counts::default());
+        // The socket's own drops come with each frame from here on.
+        let overflow_known = setsockopt(&udp, sockopt::RxqOvfl, &1).is_ok();
+        let counts = Arc::new(Counts {
+            overflow_known: AtomicBool::new(overflow_known),
+            nic: nic::interface_of(bind),
+            ..Counts::default()
+        });
         let (udp_addr, control_addr) = (udp.local_addr()?, control.local_addr()?);
         let taker = counts.clone();
         std::thread::Builder::new()
@@ -175,7 +223,8 @@ fn answer(conn: std::net::TcpStream, counts: &Counts) -> std::io::Result<bool> {
         let num = |i: usize| words.get(i).and_then(|w| w.parse::<u64>().ok());
         match (words.first().copied(), num(1)) {
             (Some("reset"), Some(trial)) => {
-                lock(&counts.trials).insert(trial as u16, Trial::new());
+                let fresh = Trial::reset(counts);
+                lock(&counts.trials).insert(trial as u16, fresh);
                 writeln!(out, "ok")?;
             }
             (Some("await"), Some(trial)) => {
@@ -199,7 +248,8 @@ fn await_frames(counts: &Counts, trial: u16, frames: u64, wait: Duration) -> Sin
         let have = trials.get(&trial).map_or(0, Trial::unique);
         let left = deadline.saturating_duration_since(Instant::now());
         if have >= frames || left.is_zero() {
-            return trials.get(&trial).map(Trial::count).unwrap_or_default();
+            let count = trials.get(&trial).map(|t| t.count_with_drops(counts));
+            return count.unwrap_or_default();
         }
         counts.awaited.store(true, Ordering::Relaxed);
         trials = match counts.arrived.wait_timeout(trials, left) {
@@ -214,8 +264,10 @@ fn take_frames(udp: &UdpSocket, counts: &Counts) {
     let mut bufs = vec![[0u8; 2048]; BATCH];
     // The kernel's time of arrival for each frame: a frame that waited in the socket
     // buffer for this thread was through the switch already (the sink is not timed).
-    let stamped = setsockopt(udp, sockopt::ReceiveTimestampns, &true).is_ok();
-    let space = stamped.then(|| nix::cmsg_space!(nix::sys::time::TimeSpec));
+    // Where the kernel will not stamp, the time of reading stands in.
+    let _ = setsockopt(udp, sockopt::ReceiveTimestampns, &true);
+    // Room for the stamp and the overflow count.
+    let space = Some(nix::cmsg_space!(nix::sys::time::TimeSpec, u32));
     let mut headers: MultiHeaders<SockaddrIn> = MultiHeaders::preallocate(BATCH, space);
     loop {
         let flags = MsgFlags::MSG_WAITFORONE;
@@ -231,7 +283,14 @@ fn take_frames(udp: &UdpSocket, counts: &Counts) {
                 flags,
                 None,
             ) {
-                Ok(msgs) => msgs.map(|m| (m.bytes, m.address, arrival(&m))).collect(),
+                Ok(msgs) => msgs
+                    .map(|m| {
+                        if let Some(n) = overflow(&m) {
+                            counts.overflow.fetch_max(n, Ordering::Relaxed);
+                        }
+                        (m.bytes, m.address, arrival(&m))
+                    })
+                    .collect(),
                 Err(nix::errno::Errno::EINTR) => continue,
                 Err(_) => return,
             }
@@ -258,6 +317,14 @@ fn take_frames(udp: &UdpSocket, counts: &Counts) {
             counts.arrived.notify_all();
         }
     }
+}
+
+/// The socket's drop count a received message carries (cumulative: SO_RXQ_OVFL).
+fn overflow<S>(m: &nix::sys::socket::RecvMsg<'_, '_, S>) -> Option<u64> {
+    m.cmsgs().ok()?.find_map(|c| match c {
+        ControlMessageOwned::RxqOvfl(n) => Some(u64::from(n)),
+        _ => None,
+    })
 }
 
 /// A received message's kernel timestamp, in ns of the clock `now_ns` reads.

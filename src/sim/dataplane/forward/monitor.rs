@@ -100,6 +100,13 @@ impl Switch {
 impl Switch {
     /// The kernel's counters into the ports' (which the device is handed).
     fn take_kernel_counts(&self) {
+        if !self.in_kernel.load(Ordering::Relaxed) {
+            // Frames the kernel could not queue for a reader that fell behind: the host's.
+            for p in &self.ports {
+                let lost = p.wire.socket.take_drops().unwrap_or(0);
+                p.dropped[super::HOST].fetch_add(lost, Ordering::Relaxed);
+            }
+        }
         let mut kernel = lock(&self.kernel);
         let Some(path) = kernel.as_mut() else {
             return;
@@ -160,5 +167,18 @@ impl Switch {
         }
         let name = lock(&self.device).name.clone();
         tracing::info!("data plane: {name}: forwarding in user space from now on ({why})");
+    }
+}
+
+impl Switch {
+    /// Frames this switch dropped so far: by its model (the switch's own discards) and
+    /// because the host could not keep up (frames the modelled switch would have sent).
+    pub fn drops(&self) -> (u64, u64) {
+        let sum = |k: usize| -> u64 {
+            (self.ports.iter())
+                .map(|p| p.dropped[k].load(Ordering::Relaxed))
+                .sum()
+        };
+        (sum(super::MODELLED), sum(super::HOST))
     }
 }
