@@ -246,6 +246,19 @@ named! {
 }
 
 named! {
+    /// How an RFC 2544 latency's times were taken (rfc2544.csv's `timestamps`).
+    pub enum Stamps {
+        /// The kernel's software stamps: a tagged frame as the driver sent it and as the
+        /// receiving driver took it in.
+        #[default]
+        Kernel = "kernel",
+        /// The time the sender wrote into each frame before handing its batch over, to the
+        /// kernel's arrival stamp (where the kernel would not stamp sends, or round trips).
+        InFrame = "in-frame",
+    }
+}
+
+named! {
     /// Where a trial's lost frames were lost, by the counters of each stage (rfc2544.csv's
     /// `lost_at`).
     pub enum LostAt {

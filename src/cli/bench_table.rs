@@ -9,18 +9,26 @@ use crate::format::manifest::BenchmarkTest;
 use crate::record::rfc2544::Rfc2544Row;
 use crate::states::{LatencyKind, LimitedBy};
 
+/// The median where the row has one (the statistic the report's chart plots), else the
+/// mean of rows written before it was kept.
 fn latency(r: &Rfc2544Row) -> String {
-    match (r.latency_avg_us, r.latency_kind) {
+    match (r.latency_median_us.or(r.latency_avg_us), r.latency_kind) {
         (Some(l), Some(LatencyKind::HalfRoundTrip)) => format!("{l:.1} µs (RTT/2)"),
         (Some(l), _) => format!("{l:.1} µs"),
         (None, _) => "-".into(),
     }
 }
 
-/// The no-drop rate in percent of line; `unconfirmed` where no full-length trial held one.
+/// The no-drop rate in percent of line, with the band its trials leave open;
+/// `unconfirmed` where no full-length trial held one.
 fn no_drop(r: &Rfc2544Row) -> String {
+    let spread = r.spread_percent.filter(|s| *s >= 0.05);
     match r.no_drop_percent() {
-        Some(p) => format!("{p:.1} %"),
+        Some(p) if r.unstable == Some(true) => format!("{p:.1} % unstable"),
+        Some(p) => match spread {
+            Some(s) => format!("{p:.1} % +{s:.1}"),
+            None => format!("{p:.1} %"),
+        },
         None if r.limited_by == Some(LimitedBy::Unconfirmed) => "unconfirmed".into(),
         None => "-".into(),
     }
@@ -53,6 +61,14 @@ pub(crate) fn row_line(r: &Rfc2544Row) -> Option<String> {
         )),
         BenchmarkTest::Latency | BenchmarkTest::FrameLoss => None,
     }
+}
+
+/// The demo's one line on its ports' scale (None at full speed): a figure against a
+/// port's speed is against what it was made to carry here.
+pub(crate) fn port_scale(scale: f64) -> Option<String> {
+    (scale < 1.0).then(|| {
+        format!("ports run at {scale:.2} of their speed here: a 1G port carries {scale:.2} Gbit/s")
+    })
 }
 
 /// The throughput rows as a table (None without any).

@@ -150,6 +150,11 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         for l in bench.lines.iter().filter(|_| verbose) {
             say(l);
         }
+        if let Some(line) =
+            (bench.forwarding.as_ref()).and_then(|p| super::bench_table::port_scale(p.scale))
+        {
+            say(&line);
+        }
         // The data plane counts its switches' drops, the model's and the host's.
         if let (Some(t), Some(plane)) = (plan.traffic.as_mut(), bench.forwarding.as_ref()) {
             t.lab_drops = Some(crate::run::traffic::LabDropsHandle(plane.drop_counts()));

@@ -22,7 +22,9 @@
 //! slowest rate that lost above it and down to any slower rate that lost too),
 //! `unstable` (throughput: `yes` when a trial at or under the rate found lost frames, by
 //! more than the resolution), `confirmations` (throughput: full-length lossless trials at
-//! the rate found), `latency_median_us`. `limited_by` follows from where the frames of
+//! the rate found), `latency_median_us`, `timestamps` (`kernel`: tagged frames stamped
+//! by the kernel as they left and as they arrived; `in-frame`: the sender's own stamp in
+//! each frame, taken before its batch was handed over, to the kernel's arrival stamp). `limited_by` follows from where the frames of
 //! the slowest lossy trial above the rate were lost: `switch`, `receiver` (the receiving
 //! tester's NIC or socket), `host`, `unaccounted` (no stage counted them), `generator`
 //! (the sending tester). A column that does not apply to a test is empty.
@@ -30,7 +32,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::format::manifest::BenchmarkTest;
-use crate::states::{Judged, LatencyKind, LimitedBy, LostAt};
+use crate::states::{Judged, LatencyKind, LimitedBy, LostAt, Stamps};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Rfc2544Row {
@@ -60,6 +62,7 @@ pub struct Rfc2544Row {
     pub unstable: Option<bool>,
     pub confirmations: Option<u32>,
     pub latency_median_us: Option<f64>,
+    pub timestamps: Option<Stamps>,
 }
 
 impl Rfc2544Row {

@@ -8,7 +8,9 @@
 //! slowest whole second of those tests), `retransmits`, `lost_percent` (UDP, the worst),
 //! `flaps`, `unseen_flaps`, `no_link_ports` (down at every poll since the push),
 //! `failing_ports` (those failing and those without link), `cable_findings`,
-//! `no_drop_percent_smallest`, `no_drop_percent_largest`, `latency_us_largest` (RFC 2544),
+//! `no_drop_percent_smallest`, `no_drop_percent_largest`, `latency_us_largest` (RFC 2544;
+//! the latency is the median at the found rate), `rfc2544_limits` (what held each frame
+//! size's rate, the band its trials left open, `unstable` where they disagreed),
 //! `suspects` (`port: hint` for
 //! failing ports with a hint), `verdict` (`pass`; `fail`: a port or a test failed its
 //! criterion, or a port had no link; `lost`: the watch was cut short; `unknown`: a port
@@ -47,10 +49,14 @@ pub struct SummaryRow {
     /// DAC seen, a module gone or changed, low or falling Rx power, an unsupported module).
     pub cable_findings: usize,
     /// RFC 2544: the no-drop rate in percent of line rate at the smallest and the largest
-    /// frame size benchmarked, and the latency (µs, average at that rate) at the largest.
+    /// frame size benchmarked, and the latency (µs, the median at that rate) at the largest.
     pub no_drop_percent_smallest: Option<f64>,
     pub no_drop_percent_largest: Option<f64>,
     pub latency_us_largest: Option<f64>,
+    /// RFC 2544: what held each frame size's no-drop rate, with the band its trials left
+    /// open and `unstable` where they disagreed: `64 B switch +0.4 %; 1518 B line`.
+    #[serde(default)]
+    pub rfc2544_limits: String,
     pub suspects: String,
     pub verdict: DeviceVerdict,
 }
@@ -102,6 +108,7 @@ mod tests {
             no_drop_percent_smallest: Some(12.5),
             no_drop_percent_largest: Some(100.0),
             latency_us_largest: None,
+            rfc2544_limits: String::new(),
             suspects: "Ethernet49: short SFP+ DAC".into(),
             verdict: DeviceVerdict::Fail,
         };

@@ -142,7 +142,7 @@ fn benchmark_charts(run: &RunData) -> Vec<Chart> {
         out.push(Chart::of(title, 0, drawn));
     }
     if !latency.is_empty() {
-        let title = "RFC 2544 latency at the no-drop rate (mean)".to_string();
+        let title = "RFC 2544 latency at the no-drop rate (median)".to_string();
         let drawn = bench_charts::by_frame_size(&title, "µs", &latency, &[]);
         out.push(Chart::of(title, 0, drawn));
     }

@@ -157,6 +157,7 @@ fn device_row(d: &DeviceReport, t: &Tests, lab: &Lab) -> SummaryRow {
         no_drop_percent_smallest: None,
         no_drop_percent_largest: None,
         latency_us_largest: None,
+        rfc2544_limits: String::new(),
         suspects: suspects.join("; "),
         verdict: verdict(d, t),
     }

@@ -72,6 +72,10 @@ pub struct Benchmark {
     /// the switch port, a link others share): a rate at it is the generator's limit.
     #[serde(default, deserialize_with = "values::opt_positive_u64")]
     pub max_offered_fps: Option<u64>,
+    /// The frame sink's socket receive buffer, KiB (default 16384): frames it overflows
+    /// with are the receiving tester's loss, never the switch's.
+    #[serde(default, deserialize_with = "values::opt_positive_u64")]
+    pub sink_buffer_kb: Option<u64>,
     /// Only the built-in engine can (iperf3 has no frame rate and no latency).
     #[serde(default)]
     pub engine: Option<Spanned<Engine>>,

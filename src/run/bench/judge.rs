@@ -24,9 +24,15 @@ pub(super) fn judge(c: &Criteria, row: &Rfc2544Row) -> Option<Judged> {
     if !latency_ok {
         return Some(Judged::Fail);
     }
-    // Below the bound at the generator's own limit says nothing of the switch; nor does
-    // a rate no full-length trial confirmed.
-    let unjudged = [LimitedBy::Generator, LimitedBy::Unconfirmed];
+    // Below the bound at a limit of the testers or the host says nothing of the switch;
+    // nor does a rate no full-length trial confirmed, or a loss no stage counted.
+    let unjudged = [
+        LimitedBy::Generator,
+        LimitedBy::Unconfirmed,
+        LimitedBy::Receiver,
+        LimitedBy::Host,
+        LimitedBy::Unaccounted,
+    ];
     if !rate_ok && row.limited_by.is_some_and(|l| unjudged.contains(&l)) {
         return None;
     }

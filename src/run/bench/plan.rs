@@ -34,6 +34,8 @@ pub(crate) struct BenchPlan {
     pub(crate) settle: Duration,
     /// The generator never sends faster (frames/s).
     pub(crate) max_offered_fps: Option<u64>,
+    /// The sink's receive buffer, KiB (None: the sink's own default).
+    pub(crate) sink_buffer_kb: Option<u64>,
 }
 
 impl BenchPlan {
@@ -125,5 +127,6 @@ fn one(b: &Benchmark, device: &str, from: Host, to: Host) -> BenchPlan {
         drain: d(&b.drain),
         settle: d(&b.settle),
         max_offered_fps: b.max_offered_fps,
+        sink_buffer_kb: b.sink_buffer_kb,
     }
 }

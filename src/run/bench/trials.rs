@@ -73,13 +73,16 @@ impl Ends {
             said,
         };
         let (from_ip, to_ip) = (ip(&plan.from).map_err(bad)?, ip(&plan.to).map_err(bad)?);
-        let sink_argv = vec![
+        let mut sink_argv = vec![
             traffic.switchlab_at(&plan.to.name),
             "traffic".into(),
             "sink".into(),
             "--bind".into(),
             to_ip.to_string(),
         ];
+        if let Some(kb) = plan.sink_buffer_kb {
+            sink_argv.extend(["--buffer-kb".into(), kb.to_string()]);
+        }
         let mut sink = to.start(&sink_argv).await.map_err(place_err)?;
         let mut said = String::new();
         let (sink_udp, sink_control) = loop {

@@ -19,6 +19,7 @@ pub(super) struct Benchmarks {
     smallest: Option<f64>,
     largest: Option<f64>,
     latency: Option<f64>,
+    limits: Vec<String>,
 }
 
 impl Benchmarks {
@@ -39,8 +40,11 @@ impl Benchmarks {
         found.sort_by_key(|r| r.frame_size);
         b.smallest = found.first().and_then(|r| r.no_drop_percent()).map(milli);
         b.largest = found.last().and_then(|r| r.no_drop_percent()).map(milli);
-        b.latency = found.last().and_then(|r| r.latency_avg_us);
+        b.latency = found
+            .last()
+            .and_then(|r| r.latency_median_us.or(r.latency_avg_us));
         for r in found {
+            b.limits.extend(limit(r));
             b.judge(r, criteria);
         }
         b
@@ -63,9 +67,12 @@ impl Benchmarks {
             let text = format!("{size} B no-drop rate {rate:.1} % of line, under {min} %");
             match (r.verdict, r.limited_by) {
                 (Some(Judged::Fail), _) => self.misses.push(text),
-                (None, Some(LimitedBy::Generator)) => self.notes.push(format!(
-                    "{size} B: the generator's limit ({rate:.1} % of line) is under {min} %: not judged"
-                )),
+                (None, Some(by)) if by != LimitedBy::Switch && by != LimitedBy::Line => {
+                    self.notes.push(format!(
+                        "{size} B: held by the {} ({rate:.1} % of line), under {min} %: not judged",
+                        held_by(by)
+                    ))
+                }
                 _ => {}
             }
         }
@@ -86,6 +93,7 @@ impl Benchmarks {
         row.no_drop_percent_smallest = self.smallest;
         row.no_drop_percent_largest = self.largest;
         row.latency_us_largest = self.latency;
+        row.rfc2544_limits = self.limits.join("; ");
         let hints = self.misses.iter().chain(&self.notes).cloned();
         let mut all: Vec<String> = (!row.suspects.is_empty())
             .then(|| row.suspects.clone())
@@ -94,4 +102,29 @@ impl Benchmarks {
         all.extend(hints.map(|h| format!("rfc2544: {h}")));
         row.suspects = all.join("; ");
     }
+}
+
+/// Who held a rate, in a note's words.
+fn held_by(by: LimitedBy) -> &'static str {
+    match by {
+        LimitedBy::Generator => "generator",
+        LimitedBy::Receiver => "receiving tester",
+        LimitedBy::Host => "virtual lab's host",
+        LimitedBy::Unaccounted => "loss no stage counted",
+        LimitedBy::Switch | LimitedBy::Line | LimitedBy::Unconfirmed => "switch",
+    }
+}
+
+/// A throughput row's limit for `rfc2544_limits`: `64 B switch +0.4 % unstable`.
+fn limit(r: &Rfc2544Row) -> Option<String> {
+    let by = r.limited_by?;
+    let spread = (r.spread_percent)
+        .filter(|s| *s >= 0.05)
+        .map(|s| format!(" +{s:.1} %"))
+        .unwrap_or_default();
+    let unstable = match r.unstable {
+        Some(true) => " unstable",
+        _ => "",
+    };
+    Some(format!("{} B {by}{spread}{unstable}", r.frame_size))
 }

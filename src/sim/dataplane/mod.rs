@@ -74,6 +74,8 @@ pub struct DataPlane {
     _namespaces: NetnsSet,
     /// What was built, a line each (links, speeds, scaling), for the terminal.
     pub lines: Vec<String>,
+    /// The share of its speed every port forwards at (1: as the lab says).
+    pub scale: f64,
 }
 
 /// One link to build: the device, its port, the endpoint side.
@@ -356,6 +358,7 @@ impl DataPlane {
             stop,
             threads,
             switches: forwarding,
+            scale,
             _namespaces: set,
             lines,
         }))

@@ -13,6 +13,7 @@ mod control;
 pub(crate) mod nic;
 mod sender;
 mod sink;
+mod tagged;
 
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +36,9 @@ pub(crate) struct Header {
     pub(crate) sent_ns: u64,
     /// The sink sends it back (round-trip latency, for a sink on another machine).
     pub(crate) reflect: bool,
+    /// A latency probe: sent on the tagging socket, whose sends the kernel stamps; the
+    /// sink keeps its arrival time.
+    pub(crate) tagged: bool,
 }
 
 const MAGIC: u16 = 0x5a1b;
@@ -46,7 +50,7 @@ impl Header {
         out[2..4].copy_from_slice(&self.trial.to_be_bytes());
         out[4..8].copy_from_slice(&self.seq.to_be_bytes());
         out[8..16].copy_from_slice(&self.sent_ns.to_be_bytes());
-        out[16] = u8::from(self.reflect);
+        out[16] = u8::from(self.reflect) | (u8::from(self.tagged) << 1);
     }
 
     pub(crate) fn read(buf: &[u8]) -> Option<Header> {
@@ -58,7 +62,8 @@ impl Header {
             trial: u16::from_be_bytes([b[2], b[3]]),
             seq: u32::from_be_bytes([b[4], b[5], b[6], b[7]]),
             sent_ns: u64::from_be_bytes(b[8..16].try_into().ok()?),
-            reflect: b[16] == 1,
+            reflect: b[16] & 1 == 1,
+            tagged: b[16] & 2 == 2,
         })
     }
 }
@@ -105,6 +110,10 @@ pub(crate) struct Latency {
     pub(crate) frames: u64,
     /// The round trip through a reflecting sink, halved (the clocks are not shared).
     pub(crate) halved_round_trip: bool,
+    /// Timed by the kernel's stamps at both ends (tagged frames); else by the stamp the
+    /// sender wrote into each frame before handing its batch over.
+    #[serde(default)]
+    pub(crate) kernel_stamped: bool,
 }
 
 /// What the sink counted of one trial.
@@ -122,6 +131,9 @@ pub(crate) struct SinkCount {
     /// None where its counters cannot be read.
     #[serde(default)]
     pub(crate) nic_dropped: Option<u64>,
+    /// The tagged frames that arrived: sequence number and the kernel's time of arrival.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) tagged: Vec<(u32, u64)>,
 }
 
 impl SinkCount {
@@ -179,6 +191,7 @@ mod tests {
             seq: 123_456,
             sent_ns: 99,
             reflect: true,
+            tagged: true,
         };
         let mut buf = [0u8; 18];
         h.write(&mut buf);

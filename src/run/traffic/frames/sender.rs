@@ -73,6 +73,8 @@ struct Frames {
     bufs: Vec<Vec<u8>>,
     headers: MultiHeaders<SockaddrIn>,
     reflect: bool,
+    /// The latency probes' socket (trials only, not the learning frames or the ramp).
+    tagger: Option<super::tagged::Tagger>,
 }
 
 impl Frames {
@@ -80,20 +82,30 @@ impl Frames {
     /// kernel took.
     fn send(&mut self, trial: u16, seq: u32, n: usize) -> usize {
         let at = now_ns();
+        // The batch's first frame a latency probe, when one is due.
+        let tag = (self.tagger.as_mut()).is_some_and(|t| trial != 0 && t.due(Instant::now()));
         for (k, buf) in self.bufs[..n].iter_mut().enumerate() {
             let h = Header {
                 trial,
                 seq: seq.wrapping_add(k as u32),
                 sent_ns: at,
                 reflect: self.reflect,
+                tagged: tag && k == 0,
             };
             h.write(&mut buf[..HEADER_LEN]);
         }
-        let slices: Vec<[std::io::IoSlice; 1]> = self.bufs[..n]
+        let first = match (tag, self.tagger.as_mut()) {
+            (true, Some(t)) if n > 0 => usize::from(t.send(&self.bufs[0], seq)),
+            _ => 0,
+        };
+        if first == n {
+            return n;
+        }
+        let slices: Vec<[std::io::IoSlice; 1]> = self.bufs[first..n]
             .iter()
             .map(|b| [std::io::IoSlice::new(b)])
             .collect();
-        let addrs = vec![None; n];
+        let addrs = vec![None; n - first];
         let fd = self.udp.as_raw_fd();
         match sendmmsg(
             fd,
@@ -103,9 +115,9 @@ impl Frames {
             [],
             MsgFlags::empty(),
         ) {
-            Ok(r) => r.count(),
+            Ok(r) => first + r.count(),
             // A full queue (ENOBUFS) loses the batch here, as a NIC's full ring would.
-            Err(_) => 0,
+            Err(_) => first,
         }
     }
 }
@@ -172,6 +184,7 @@ pub(crate) fn blast(b: &Blast, stop: &AtomicBool) -> Result<TrialReport, BlastEr
         bufs: vec![payload; BATCH],
         headers: MultiHeaders::preallocate(BATCH, None),
         reflect: b.reflect,
+        tagger: None,
     };
     learn(&mut f, &mut control, b.to)?;
     control.reset(b.trial)?;
@@ -183,6 +196,10 @@ pub(crate) fn blast(b: &Blast, stop: &AtomicBool) -> Result<TrialReport, BlastEr
         paced(&mut f, 0, b.ramp, None, &rising, stop);
     }
     let reflected = b.reflect.then(|| Reflected::start(&f.udp, b.trial));
+    // One-way latency by the kernel's stamps where sender and sink share a clock.
+    if !b.reflect {
+        f.tagger = super::tagged::Tagger::open(from, b.to, b.duration);
+    }
     let rate = b.fps;
     let nic = b.from.and_then(super::nic::interface_of);
     let before = nic.as_deref().and_then(super::nic::read);
@@ -197,6 +214,11 @@ pub(crate) fn blast(b: &Blast, stop: &AtomicBool) -> Result<TrialReport, BlastEr
     if let Some(r) = reflected {
         count.latency = r.finish();
     }
+    let stamped = (f.tagger.as_ref()).map(|t| t.stamps());
+    if let Some(l) = stamped.and_then(|s| super::tagged::latency(&s, &count.tagged)) {
+        count.latency = Some(l);
+    }
+    count.tagged = Vec::new();
     Ok(TrialReport {
         frame_size: b.frame_size,
         sent,
@@ -325,10 +347,18 @@ mod tests {
         assert!((4_800..=5_100).contains(&r.sent), "{r:?}");
         assert!((r.sent_fps - 10_000.0).abs() < 300.0, "{r:?}");
         assert_eq!(r.loss_percent(), 0.0, "{r:?}");
+        // Timed by the kernel's stamps of the tagged frames: one a millisecond at most,
+        // RFC 2544's 20 at least; on loopback a few µs, not a batch's hand-over.
         let l = r.count.latency.unwrap();
         assert!(
-            !l.halved_round_trip && l.min_us > 0.0 && l.frames == r.sent,
+            !l.halved_round_trip && l.kernel_stamped && l.min_us > 0.0,
             "{l:?}"
+        );
+        assert!((20..=501).contains(&l.frames), "{l:?}");
+        assert!(l.p50_us < 50.0, "{l:?}");
+        assert!(
+            r.count.tagged.is_empty(),
+            "the arrivals are not reported on"
         );
     }
 

@@ -39,6 +39,8 @@ struct Trial {
     highest: Option<u32>,
     seen: Vec<u64>,
     latency: Option<Histogram<u64>>,
+    /// Tagged frames' arrivals (at most [`super::tagged::MOST`]).
+    tagged: Vec<(u32, u64)>,
     /// The socket's overflow count and the NIC's counters when the trial was reset.
     overflowed_before: Option<u64>,
     nic_before: Option<NicCounts>,
@@ -53,6 +55,7 @@ impl Trial {
             highest: None,
             seen: Vec::new(),
             latency: latency_histogram(),
+            tagged: Vec::new(),
             overflowed_before: None,
             nic_before: None,
         }
@@ -95,6 +98,9 @@ impl Trial {
             Some(top) if h.seq < top => self.reordered += 1,
             _ => self.highest = Some(h.seq),
         }
+        if h.tagged && self.tagged.len() < super::tagged::MOST {
+            self.tagged.push((h.seq, at_ns));
+        }
         if let (false, Some(hist)) = (h.reflect, self.latency.as_mut()) {
             let _ = hist.record(at_ns.saturating_sub(h.sent_ns).max(1));
         }
@@ -112,6 +118,7 @@ impl Trial {
             latency: self.latency.as_ref().and_then(summary),
             socket_dropped: None,
             nic_dropped: None,
+            tagged: self.tagged.clone(),
         }
     }
 }
@@ -131,6 +138,7 @@ pub(super) fn summary(h: &Histogram<u64>) -> Option<Latency> {
         max_us: h.max() as f64 / 1e3,
         frames: h.len(),
         halved_round_trip: false,
+        kernel_stamped: false,
     })
 }
 
@@ -357,6 +365,7 @@ mod tests {
             seq,
             sent_ns: 1_000,
             reflect: false,
+            tagged: false,
         };
         for seq in [0, 1, 3, 2, 3] {
             t.take(&h(seq), 6_000);
