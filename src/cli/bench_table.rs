@@ -6,13 +6,17 @@
 use super::board::human_count;
 use super::table::{Col, Grid};
 use crate::format::manifest::BenchmarkTest;
-use crate::record::rfc2544::Rfc2544Row;
+use crate::record::rfc2544::{Rfc2544Row, shown_latency};
 use crate::states::{LatencyKind, LimitedBy};
 
 /// The median where the row has one (the statistic the report's chart plots), else the
 /// mean of rows written before it was kept.
 fn latency(r: &Rfc2544Row) -> String {
-    match (r.latency_median_us.or(r.latency_avg_us), r.latency_kind) {
+    latency_of(r, r.latency_median_us.or(r.latency_avg_us))
+}
+
+fn latency_of(r: &Rfc2544Row, us: Option<f64>) -> String {
+    match (us, r.latency_kind) {
         (Some(l), Some(LatencyKind::HalfRoundTrip)) => format!("{l:.1} µs (RTT/2)"),
         (Some(l), _) => format!("{l:.1} µs"),
         (None, _) => "-".into(),
@@ -63,6 +67,25 @@ pub(crate) fn row_line(r: &Rfc2544Row) -> Option<String> {
     }
 }
 
+/// What the table's latency is, in one line under it: at which load, and the testers'
+/// own latency taken off where a direct cable measured it.
+pub(crate) fn latency_note(rows: &[Rfc2544Row]) -> Option<String> {
+    let shown: Vec<&Rfc2544Row> = (rows.iter())
+        .filter(|r| r.test == BenchmarkTest::Throughput)
+        .filter_map(|t| shown_latency(rows, t).map(|(l, _)| l))
+        .collect();
+    let first = shown.first()?;
+    let at = match first.test {
+        BenchmarkTest::Latency => "at the lowest load measured",
+        _ => "at the no-drop rate",
+    };
+    let calibrated = match shown.iter().any(|r| r.calibration_us.is_some()) {
+        true => ", the testers' own taken off",
+        false => "",
+    };
+    Some(format!("latency: median {at}{calibrated}"))
+}
+
 /// The demo's one line on its ports' scale (None at full speed): a figure against a
 /// port's speed is against what it was made to carry here.
 pub(crate) fn port_scale(scale: f64) -> Option<String> {
@@ -71,8 +94,9 @@ pub(crate) fn port_scale(scale: f64) -> Option<String> {
     })
 }
 
-/// The throughput rows as a table (None without any).
-pub(crate) fn table<'a>(rows: impl Iterator<Item = &'a Rfc2544Row>) -> Option<Grid> {
+/// The throughput rows as a table (None without any), their latency as
+/// [`shown_latency`] gives it.
+pub(crate) fn table(rows: &[Rfc2544Row]) -> Option<Grid> {
     let mut g = Grid::new(&[
         ("device", Col::Name),
         ("frame", Col::Value),
@@ -84,15 +108,16 @@ pub(crate) fn table<'a>(rows: impl Iterator<Item = &'a Rfc2544Row>) -> Option<Gr
         ("verdict", Col::Value),
     ]);
     let mut any = false;
-    for r in rows.filter(|r| r.test == BenchmarkTest::Throughput) {
+    for r in rows.iter().filter(|r| r.test == BenchmarkTest::Throughput) {
         any = true;
+        let shown = shown_latency(rows, r);
         g.row(vec![
             r.device.clone(),
             format!("{} B", r.frame_size),
             no_drop(r),
             r.forwarded_fps.map_or("-".into(), human_count),
             human_count(r.line_fps),
-            latency(r),
+            shown.map_or("-".into(), |(l, us)| latency_of(l, Some(us))),
             limited(r),
             r.verdict.map_or("-".into(), |v| v.to_string()),
         ]);
@@ -114,7 +139,7 @@ mod tests {
             line,
             "rfc2544 sw1 64 B: no-drop unconfirmed, -, limit unconfirmed"
         );
-        let t = table(std::iter::once(&r)).unwrap();
+        let t = table(std::slice::from_ref(&r)).unwrap();
         let text = t.render_at(Some(120));
         assert!(
             text.contains("unconfirmed") && !text.contains(" %"),

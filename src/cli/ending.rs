@@ -44,13 +44,15 @@ pub(crate) fn print_run_report(
     if verbose && !report.traffic.is_empty() {
         println!("{}\n", traffic_table(&report.traffic));
     }
-    if let Some(t) = super::bench_table::table(
-        report
-            .benchmarks
-            .iter()
-            .flat_map(|b| b.rows.iter().map(|(r, _)| r)),
-    ) {
-        println!("{t}\n");
+    let rows: Vec<_> = (report.benchmarks.iter())
+        .flat_map(|b| b.rows.iter().map(|(r, _)| r.clone()))
+        .collect();
+    if let Some(t) = super::bench_table::table(&rows) {
+        println!("{t}");
+        if let Some(note) = super::bench_table::latency_note(&rows) {
+            println!("{note}");
+        }
+        println!();
     }
     for b in &report.benchmarks {
         if let Some(e) = &b.error {

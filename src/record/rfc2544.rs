@@ -24,7 +24,11 @@
 //! more than the resolution), `confirmations` (throughput: full-length lossless trials at
 //! the rate found), `latency_median_us`, `timestamps` (`kernel`: tagged frames stamped
 //! by the kernel as they left and as they arrived; `in-frame`: the sender's own stamp in
-//! each frame, taken before its batch was handed over, to the kernel's arrival stamp). `limited_by` follows from where the frames of
+//! each frame, taken before its batch was handed over, to the kernel's arrival stamp),
+//! `calibration_us` (the testers' own latency, measured over a direct cable between the
+//! endpoints at this frame size and taken off every latency figure of the row; empty where
+//! the lab has no such cable), `resolution_us` (how far the testers' own delay strays:
+//! the calibration's p99 less its median, ± this). `limited_by` follows from where the frames of
 //! the slowest lossy trial above the rate were lost: `switch`, `receiver` (the receiving
 //! tester's NIC or socket), `host`, `unaccounted` (no stage counted them), `generator`
 //! (the sending tester). A column that does not apply to a test is empty.
@@ -63,6 +67,8 @@ pub struct Rfc2544Row {
     pub confirmations: Option<u32>,
     pub latency_median_us: Option<f64>,
     pub timestamps: Option<Stamps>,
+    pub calibration_us: Option<f64>,
+    pub resolution_us: Option<f64>,
 }
 
 impl Rfc2544Row {
@@ -90,6 +96,28 @@ impl Rfc2544Row {
             _ => None,
         }
     }
+}
+
+/// The latency a table, the summary and the report's chart give a throughput row `t`: the
+/// row of its benchmark's latency test at the lowest load at that frame size (the
+/// switch's own latency, no queue of its limit in it; RFC 2544's figure at the rate itself
+/// is the latency row at 100 %), else `t`'s own confirming trial's. Its median, else its
+/// mean (a row written before the median was kept).
+pub fn shown_latency<'a>(
+    rows: &'a [Rfc2544Row],
+    t: &'a Rfc2544Row,
+) -> Option<(&'a Rfc2544Row, f64)> {
+    let lowest = (rows.iter())
+        .filter(|r| r.test == BenchmarkTest::Latency && r.device == t.device)
+        .filter(|r| r.benchmark == t.benchmark && r.frame_size == t.frame_size)
+        .filter(|r| r.latency_median_us.or(r.latency_avg_us).is_some())
+        .min_by(|a, b| {
+            a.load_percent
+                .unwrap_or(0.0)
+                .total_cmp(&b.load_percent.unwrap_or(0.0))
+        });
+    let r = lowest.unwrap_or(t);
+    Some((r, r.latency_median_us.or(r.latency_avg_us)?))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::charts::ChartError;
 use crate::format::manifest::BenchmarkTest;
-use crate::record::rfc2544::Rfc2544Row;
+use crate::record::rfc2544::{Rfc2544Row, shown_latency};
 
 /// One colour per device, in order; red is kept for flap markers.
 const COLOURS: [RGBColor; 8] = [
@@ -40,28 +40,19 @@ pub(crate) fn no_drop_series(rows: &[Rfc2544Row]) -> Vec<Series> {
     })
 }
 
-/// The latency at the found rate, as one series per device: frame size against the median
-/// latency (µs) of the row at the highest load of each size (latency is measured at
-/// fractions of the found rate, the highest of which is the rate itself).
+/// The latency as the console's table and summary.csv give it ([`shown_latency`]), as
+/// one series per device: frame size against the median (µs).
 pub(crate) fn latency_series(rows: &[Rfc2544Row]) -> Vec<Series> {
-    let highest: Vec<Rfc2544Row> = (rows.iter())
-        .filter(|r| r.test == BenchmarkTest::Latency)
-        .filter(|r| {
-            !rows.iter().any(|o| {
-                o.test == r.test
-                    && o.device == r.device
-                    && o.benchmark == r.benchmark
-                    && o.frame_size == r.frame_size
-                    && o.load_percent > r.load_percent
-            })
+    let shown: Vec<Rfc2544Row> = (rows.iter())
+        .filter(|r| r.test == BenchmarkTest::Throughput)
+        .filter_map(|t| {
+            let (_, us) = shown_latency(rows, t)?;
+            let mut point = t.clone();
+            point.latency_median_us = Some(us);
+            Some(point)
         })
-        .cloned()
         .collect();
-    // The median, as the console's table and summary.csv give it (the mean of a row
-    // written before the median was kept).
-    per_device(&highest, BenchmarkTest::Latency, |r| {
-        r.latency_median_us.or(r.latency_avg_us)
-    })
+    per_device(&shown, BenchmarkTest::Throughput, |r| r.latency_median_us)
 }
 
 fn per_device(
@@ -241,20 +232,29 @@ mod tests {
     }
 
     #[test]
-    fn latency_is_drawn_at_the_highest_load_of_each_size() {
+    fn latency_is_drawn_as_the_table_gives_it_the_lowest_load_s_median() {
         let mut rows = Vec::new();
-        for (load, us) in [(10.0, 3.0), (50.0, 4.0), (100.0, 9.0)] {
+        for size in [64, 1518] {
+            let mut t = Rfc2544Row::new("cisco", "rfc2544", size, BenchmarkTest::Throughput);
+            t.latency_median_us = Some(100.0);
+            rows.push(t);
+        }
+        for (load, us) in [(50.0, 4.0), (10.0, 3.0), (100.0, 9.0)] {
             let mut r = Rfc2544Row::new("cisco", "rfc2544", 64, BenchmarkTest::Latency);
             r.load_percent = Some(load);
-            r.latency_avg_us = Some(us);
+            r.latency_median_us = Some(us);
+            r.latency_avg_us = Some(us + 1.0);
             rows.push(r);
         }
-        let mut only_half = Rfc2544Row::new("cisco", "rfc2544", 1518, BenchmarkTest::Latency);
-        only_half.load_percent = Some(50.0);
-        only_half.latency_avg_us = Some(12.0);
-        rows.push(only_half);
         let s = latency_series(&rows);
         assert_eq!(s.len(), 1);
-        assert_eq!(s[0].points, vec![(64.0, 9.0), (1518.0, 12.0)]);
+        // 1518 B had no latency test: its throughput trial's own figure.
+        assert_eq!(s[0].points, vec![(64.0, 3.0), (1518.0, 100.0)]);
+        let table = |size| shown_latency(&rows, &rows[size]).map(|(_, us)| us);
+        assert_eq!(
+            (table(0), table(1)),
+            (Some(3.0), Some(100.0)),
+            "the same figures"
+        );
     }
 }

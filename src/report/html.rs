@@ -75,8 +75,33 @@ struct RunView {
     /// RFC 2544: no-drop rate and latency per frame size, devices side by side.
     benchmarks: Vec<Chart>,
     /// The throughput rows (the no-drop rate per device and frame size).
-    no_drop: Vec<crate::record::rfc2544::Rfc2544Row>,
+    no_drop: Vec<NoDrop>,
     timelines: Vec<Chart>,
+}
+
+/// A throughput row with the latency the console's table gives it.
+#[derive(serde::Serialize)]
+struct NoDrop {
+    #[serde(flatten)]
+    row: crate::record::rfc2544::Rfc2544Row,
+    shown_latency_us: Option<f64>,
+}
+
+fn no_drop(rows: &[crate::record::rfc2544::Rfc2544Row]) -> Vec<NoDrop> {
+    let throughput = crate::format::manifest::BenchmarkTest::Throughput;
+    (rows.iter().filter(|b| b.test == throughput))
+        .map(|t| {
+            let shown = crate::record::rfc2544::shown_latency(rows, t);
+            let mut row = t.clone();
+            if let Some((l, _)) = shown {
+                (row.calibration_us, row.resolution_us) = (l.calibration_us, l.resolution_us);
+            }
+            NoDrop {
+                row,
+                shown_latency_us: shown.map(|(_, us)| us),
+            }
+        })
+        .collect()
 }
 
 /// Seconds from `from` to `to` (RFC 3339 times as the run folder writes them).
@@ -142,7 +167,7 @@ fn benchmark_charts(run: &RunData) -> Vec<Chart> {
         out.push(Chart::of(title, 0, drawn));
     }
     if !latency.is_empty() {
-        let title = "RFC 2544 latency at the no-drop rate (median)".to_string();
+        let title = "RFC 2544 latency at the lowest load measured (median)".to_string();
         let drawn = bench_charts::by_frame_size(&title, "µs", &latency, &[]);
         out.push(Chart::of(title, 0, drawn));
     }
@@ -231,10 +256,7 @@ fn render_to(runs: &[RunData], out: impl std::io::Write) -> Result<(), ReportErr
                 .collect(),
             tests: test_charts(r),
             benchmarks: benchmark_charts(r),
-            no_drop: (r.rfc2544.iter())
-                .filter(|b| b.test == crate::format::manifest::BenchmarkTest::Throughput)
-                .cloned()
-                .collect(),
+            no_drop: no_drop(&r.rfc2544),
             timelines: timelines(r),
         })
         .collect();

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use super::account::StageDrops;
 use super::judge::judge;
+mod calibrate;
 mod no_drop;
 mod stages;
 
@@ -54,6 +55,8 @@ struct Bench<'a, 'b> {
     rows: Vec<(Rfc2544Row, Windows)>,
     /// A poll of the switch was awaited in vain: its watch has ended.
     unpolled: bool,
+    /// The testers' own latency at the frame size under way (a direct cable's).
+    calibration: Option<calibrate::Calibration>,
 }
 
 pub(super) async fn measure(at: &At<'_>, plan: &BenchPlan, stop: End) -> BenchResult {
@@ -65,6 +68,7 @@ pub(super) async fn measure(at: &At<'_>, plan: &BenchPlan, stop: End) -> BenchRe
         ends: None,
         rows: Vec::new(),
         unpolled: false,
+        calibration: None,
     };
     let halted = b.all().await.err();
     if let Some(ends) = b.ends.take() {
@@ -119,8 +123,25 @@ impl Bench<'_, '_> {
     async fn all(&mut self) -> Result<(), Halt> {
         let mbps = self.line_mbps()?;
         self.ends = Some(Ends::open(self.at.traffic, self.plan).await?);
+        let mut direct = match self.direct_plan() {
+            Some(p) => Some(Ends::open(self.at.traffic, &p).await?),
+            None => None,
+        };
+        let measured = self.sizes(mbps, direct.as_mut()).await;
+        if let Some(d) = direct {
+            d.close().await;
+        }
+        measured
+    }
+
+    /// Each frame size's tests, the testers' own latency first where `direct` reaches it.
+    async fn sizes(&mut self, mbps: u64, mut direct: Option<&mut Ends>) -> Result<(), Halt> {
         let tests = self.plan.tests.clone();
         for &size in &self.plan.frame_sizes.clone() {
+            self.calibration = match direct.as_deref_mut() {
+                Some(d) => self.calibrate(d, size).await?,
+                None => None,
+            };
             let line = line_fps(mbps, size);
             let ceiling = self.ceiling(size).await?;
             let mut found = None;
@@ -244,6 +265,9 @@ impl Bench<'_, '_> {
         }
         row.trials = 1;
         row.line_fps = line.round();
+        if let Some(c) = self.calibration {
+            c.apply(&mut row);
+        }
         row
     }
 

@@ -4,7 +4,7 @@
 
 use crate::format::manifest::{BenchmarkTest, Criteria};
 use crate::record::milli;
-use crate::record::rfc2544::Rfc2544Row;
+use crate::record::rfc2544::{Rfc2544Row, shown_latency};
 use crate::record::summary::SummaryRow;
 use crate::run::bench::BenchResult;
 use crate::states::{Judged, LimitedBy, TestState};

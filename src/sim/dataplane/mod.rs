@@ -16,6 +16,7 @@
 //!
 //! Not modelled: STP, LACP, QoS, tagged (trunk) ports, MAC ageing.
 
+mod direct;
 pub mod forward;
 pub mod kernel;
 pub mod netns;
@@ -253,6 +254,8 @@ impl DataPlane {
                 }
             }
         }
+        let made: Vec<&str> = links.iter().map(|l| l.netns.as_str()).collect();
+        lines.extend(direct::build(lab, &made)?);
         let fastest = links.iter().map(|l| l.speed_mbps).max().unwrap_or(1) as f64 / 1e3;
         let scale = match opts.max_gbit_s {
             Some(cap) if fastest > cap => {

@@ -109,6 +109,8 @@ fn clear_latency(row: &mut Rfc2544Row) {
     row.latency_avg_us = None;
     row.latency_median_us = None;
     row.timestamps = None;
+    row.calibration_us = None;
+    row.resolution_us = None;
     row.latency_p99_us = None;
     row.latency_max_us = None;
     row.latency_kind = None;
