@@ -53,51 +53,95 @@ fn row(rows: &[Rfc2544Row], test: BenchmarkTest, load: Option<f64>) -> &Rfc2544R
 
 const PORTS: [(&str, &str); 2] = [("Ethernet1", ""), ("Ethernet2", "")];
 
+// #45: the same cap found in every run, and the loss above it placed at the switch by its
+// own discard counters (read over the watch's session), not by elimination.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_switch_capped_at_max_fps_is_found_within_the_resolution_and_fails_its_bound() {
+async fn a_switch_capped_at_max_fps_is_found_within_5_percent_in_3_runs_of_3_and_fails_its_bound() {
     if !may_make_namespaces("rfc2544 max_fps") {
+        return;
+    }
+    let mut found_all = Vec::new();
+    for run in 0..3 {
+        let ends = TwoEnds {
+            vendor: "arista_eos",
+            ports: PORTS,
+            net: 30,
+            device_sim: "max_fps = 20000, buffer_kb = 16",
+            max_gbit_s: None,
+            path: ForwardingPath::Kernel,
+        };
+        let keys = "frame_sizes = [64]\ntests = [\"throughput\"]\ntrial = \"1s\"\nsearch_trial = \"1s\"\nresolution_percent = 0.2\ndrain = \"300ms\"\nsettle = \"100ms\"";
+        let o = options("arista_eos");
+        let t = tag(&format!("cap{run}"));
+        let (rows, folder, said) = bench(ends, o, keys, "min_no_drop_percent = 50", &t).await;
+        let r = row(&rows, BenchmarkTest::Throughput, None);
+        let found = r.forwarded_fps.unwrap();
+        assert!(
+            (found - 20_000.0).abs() <= 1_000.0,
+            "run {run}: found {found} fps for a switch forwarding 20000: {r:?}\n{said}"
+        );
+        assert_eq!(
+            r.limited_by,
+            Some(LimitedBy::Switch),
+            "run {run}: {r:?}\n{said}"
+        );
+        assert_eq!(r.line_fps, 1_488_095.0, "1 Gbit/s at 64 B");
+        assert_eq!(r.loss_percent, Some(0.0), "{r:?}");
+        assert!(r.confirmations >= Some(2), "confirmed twice: {r:?}");
+        assert!(r.spread_percent.is_some() && r.unstable.is_some(), "{r:?}");
+        // 1.3 % of line rate against a bound of 50 %: the device fails, the hint says why.
+        assert_eq!(r.verdict, Some(switchlab::states::Judged::Fail));
+        if run == 0 {
+            let summary = read(&folder, "summary.csv");
+            assert!(
+                summary.contains("64 B no-drop rate") && summary.contains("under 50 %"),
+                "{summary}"
+            );
+            assert!(summary.contains("64 B switch"), "rfc2544_limits: {summary}");
+            assert!(
+                said.contains("rfc2544 sw 64 B: no-drop"),
+                "said live: {said}"
+            );
+        }
+        found_all.push(found);
+    }
+    eprintln!("found {found_all:?} fps against max_fps 20000");
+}
+
+// #45: a loss the receiving tester counted (its socket buffer overflowing) is the tester's,
+// never the switch's.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sink_with_a_tiny_receive_buffer_loses_frames_that_are_the_tester_s_not_the_switch_s() {
+    if !may_make_namespaces("rfc2544 sink buffer") {
         return;
     }
     let ends = TwoEnds {
         vendor: "arista_eos",
         ports: PORTS,
-        net: 30,
-        device_sim: "max_fps = 20000, buffer_kb = 16",
+        net: 36,
+        device_sim: "",
         max_gbit_s: None,
         path: ForwardingPath::Kernel,
     };
-    let keys = "frame_sizes = [64]\ntests = [\"throughput\"]\ntrial = \"1s\"\nsearch_trial = \"1s\"\nresolution_percent = 0.2\ndrain = \"300ms\"\nsettle = \"100ms\"";
-    let o = options("arista_eos");
-    let (rows, folder, said) = bench(ends, o, keys, "min_no_drop_percent = 50", &tag("cap")).await;
+    let keys = "frame_sizes = [1518]\ntests = [\"throughput\"]\ntrial = \"500ms\"\nsearch_trial = \"500ms\"\nresolution_percent = 2\ndrain = \"200ms\"\nsettle = \"100ms\"\nsink_buffer_kb = 4";
+    let (rows, _folder, said) = bench(
+        ends,
+        options("arista_eos"),
+        keys,
+        "min_no_drop_percent = 99",
+        &tag("rcvbuf"),
+    )
+    .await;
     let r = row(&rows, BenchmarkTest::Throughput, None);
-    // 0.2 % of 1 Gbit/s line rate at 64 B: 2,976 frames/s.
-    let found = r.forwarded_fps.unwrap();
-    let resolution = 1_488_095.0 * 0.002;
-    // Above the cap a 1 s trial loses nothing while its excess fits in what the switch
-    // holds: the 16 KB buffer (256 frames of 64 B) and a millisecond's burst (20).
-    let holds = 16.0 * 1024.0 / 64.0 + 20.0;
-    assert!(
-        found <= 20_000.0 + holds && found >= 20_000.0 - resolution * 1.5,
-        "found {found} fps for a switch forwarding 20000: {r:?}\n{said}"
-    );
-    assert_eq!(r.limited_by, Some(LimitedBy::Switch), "{r:?}");
-    assert_eq!(r.line_fps, 1_488_095.0, "1 Gbit/s at 64 B");
-    assert_eq!(r.loss_percent, Some(0.0), "{r:?}");
-    assert!(r.trials >= 2, "a search, not one trial: {r:?}");
-    // 1.3 % of line rate against a bound of 50 %: the device fails, the hint says why.
-    assert_eq!(r.verdict, Some(switchlab::states::Judged::Fail));
-    let summary = read(&folder, "summary.csv");
-    assert!(
-        summary.contains("64 B no-drop rate") && summary.contains("under 50 %"),
-        "{summary}"
+    assert_eq!(r.limited_by, Some(LimitedBy::Receiver), "{r:?}\n{said}");
+    assert_eq!(
+        r.verdict, None,
+        "a tester's limit judges nothing of the switch: {r:?}"
     );
     assert!(
-        said.contains("rfc2544 sw 64 B: no-drop"),
-        "said live: {said}"
-    );
-    eprintln!(
-        "found {found} fps against max_fps 20000 in {} trials",
-        r.trials
+        rows.iter()
+            .all(|r| r.lost_at != Some(switchlab::states::LostAt::Switch)),
+        "{rows:?}"
     );
 }
 
@@ -198,7 +242,7 @@ async fn a_fixed_forwarding_latency_is_measured_within_200_us() {
     eprintln!("through a 400 µs switch: min {min} µs, avg {avg} µs");
 }
 
-/// The lowest latency at 10 % of the found rate through a switch forwarding `mode`, its
+/// The median latency at 10 % of the found rate through a switch forwarding `mode`, its
 /// 1 Gbit/s ports scaled to 100 Mbit/s.
 async fn low_load_latency(mode: &str, net: u8) -> f64 {
     let sim = format!("forwarding = \"{mode}\"");
@@ -214,7 +258,15 @@ async fn low_load_latency(mode: &str, net: u8) -> f64 {
     let (rows, _folder, said) = bench(ends, options("arista_eos"), keys, "", &tag(mode)).await;
     let r = row(&rows, BenchmarkTest::Latency, None);
     assert_eq!(r.line_fps, 8_127.0, "100 Mbit/s at 1518 B: {r:?}\n{said}");
-    r.latency_min_us.unwrap()
+    // Timed by the kernel's stamps, the testers' own latency (over the direct cable)
+    // taken off.
+    assert_eq!(
+        r.timestamps,
+        Some(switchlab::states::Stamps::Kernel),
+        "{r:?}"
+    );
+    assert!(r.calibration_us.is_some_and(|c| c > 0.0), "{r:?}");
+    r.latency_median_us.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -224,10 +276,10 @@ async fn store_and_forward_adds_the_serialization_time_cut_through_does_not() {
     }
     let cut = low_load_latency("cut-through", 32).await;
     let store = low_load_latency("store-and-forward", 33).await;
-    // 1518 B (its FCS included) at 100 Mbit/s: 121.4 µs.
+    // 1518 B (its FCS included) at 100 Mbit/s: 121.4 µs, within 20 %.
     let added = store - cut;
     assert!(
-        (90.0..=160.0).contains(&added),
+        (97.1..=145.7).contains(&added),
         "store {store} µs, cut {cut} µs: {added} µs"
     );
     eprintln!("store-and-forward {store} µs, cut-through {cut} µs: {added:.1} µs apart");

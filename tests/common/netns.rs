@@ -44,6 +44,20 @@ pub(crate) fn endpoint(tag: &str, name: &str, address: &str) -> String {
     )
 }
 
+/// As [`endpoint`], with a second NIC `cal0` at `direct_address` cabled straight to the
+/// `cal0` of endpoint `to` (no switch between: a benchmark's calibration path).
+pub(crate) fn endpoint_direct(
+    tag: &str,
+    name: &str,
+    address: &str,
+    direct_address: &str,
+    to: &str,
+) -> String {
+    format!(
+        "[[endpoint]]\nname = \"{name}\"\naddress = \"{address}\"\nnetns = \"swl-{tag}-{name}\"\ninterface = [{{ name = \"eth1\", address = \"{address}\" }}, {{ name = \"cal0\", address = \"{direct_address}\", direct = \"{to}\" }}]\n"
+    )
+}
+
 /// A port cabled to `endpoint`'s eth1, with the link's `sim` (e.g. `delay = "40ms"`).
 pub(crate) fn wired(port: &str, endpoint: &str, sim: &str) -> String {
     let sim = if sim.is_empty() {
@@ -95,7 +109,8 @@ pub(crate) fn scaled_plane(
 }
 
 /// A simulated `vendor` over SSH whose two `ports` (name, link sim) are cabled to the
-/// endpoints s1 and s2 at 198.18.`net`.1 and .2, its lab, and its data plane.
+/// endpoints s1 and s2 at 198.18.`net`.1 and .2 (and s1 to s2 directly, 198.19.`net`.1
+/// and .2), its lab, and its data plane.
 pub(crate) async fn two_ends(
     vendor: &str,
     o: switchlab::sim::SimOptions,
@@ -141,8 +156,22 @@ pub(crate) async fn two_ends_as(
         ssh_device("sw", vendor, addr, &[]),
         wired(ports[0].0, "s1", ports[0].1),
         wired(ports[1].0, "s2", ports[1].1),
-        endpoint(t, "s1", &format!("198.18.{net}.1")),
-        endpoint(t, "s2", &format!("198.18.{net}.2")),
+        // And a direct cable between the two (198.19.0.0/16: still the benchmarking
+        // range): RFC 2544's calibration path.
+        endpoint_direct(
+            t,
+            "s1",
+            &format!("198.18.{net}.1"),
+            &format!("198.19.{net}.1"),
+            "s2"
+        ),
+        endpoint_direct(
+            t,
+            "s2",
+            &format!("198.18.{net}.2"),
+            &format!("198.19.{net}.2"),
+            "s1"
+        ),
     );
     let plane = scaled_plane(&lab, &[("sw", &sim)], t, e.max_gbit_s, e.path);
     (sim, lab, plane)

@@ -293,6 +293,7 @@ impl DeviceWatch<'_> {
             }
         }
         self.last_buffer_read = at;
+        crate::memory::give_back_freed_now_and_then();
         Ok(())
     }
 }
