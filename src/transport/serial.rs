@@ -6,7 +6,7 @@ use std::io::ErrorKind;
 use tokio_serial::SerialPortBuilderExt;
 
 use super::{ConnectOptions, Connected, TransportError};
-use crate::format::lab::{FlowControl, Parity, SerialAccess};
+use crate::format::lab::{DataBits, FlowControl, Parity, SerialAccess, StopBits};
 
 pub fn open(
     device: &str,
@@ -42,11 +42,10 @@ pub fn open(
     }
     let builder = tokio_serial::new(port.clone(), s.baud)
         .data_bits(match s.data_bits {
-            5 => tokio_serial::DataBits::Five,
-            6 => tokio_serial::DataBits::Six,
-            7 => tokio_serial::DataBits::Seven,
-            8 => tokio_serial::DataBits::Eight,
-            n => return Err(err(format!("data_bits = {n}: use 5, 6, 7 or 8"))),
+            DataBits::Five => tokio_serial::DataBits::Five,
+            DataBits::Six => tokio_serial::DataBits::Six,
+            DataBits::Seven => tokio_serial::DataBits::Seven,
+            DataBits::Eight => tokio_serial::DataBits::Eight,
         })
         .parity(match s.parity {
             Parity::None => tokio_serial::Parity::None,
@@ -54,9 +53,8 @@ pub fn open(
             Parity::Even => tokio_serial::Parity::Even,
         })
         .stop_bits(match s.stop_bits {
-            1 => tokio_serial::StopBits::One,
-            2 => tokio_serial::StopBits::Two,
-            n => return Err(err(format!("stop_bits = {n}: use 1 or 2"))),
+            StopBits::One => tokio_serial::StopBits::One,
+            StopBits::Two => tokio_serial::StopBits::Two,
         })
         .flow_control(match s.flow_control {
             FlowControl::None => tokio_serial::FlowControl::None,
