@@ -5,7 +5,7 @@ use std::io::ErrorKind;
 
 use tokio_serial::SerialPortBuilderExt;
 
-use super::{ConnectOptions, Connected, TransportError};
+use super::{ConnectOptions, Connected, Problem, TransportError};
 use crate::format::lab::{DataBits, FlowControl, Parity, SerialAccess, StopBits};
 
 pub fn open(
@@ -15,26 +15,25 @@ pub fn open(
 ) -> Result<Connected, TransportError> {
     let path = crate::format::lab::lab_path(&opts.lab_dir, &s.port);
     let port = path.display().to_string();
-    let err = |e: String| TransportError::Serial {
-        device: device.into(),
-        port: port.clone(),
-        error: e,
+    let unusable = |why: String| {
+        Problem::SerialUnusable {
+            port: port.clone(),
+            why,
+        }
+        .on(device)
     };
     // A stale simulator link first: its pty is gone, or is now someone else's terminal.
     if let Some(why) = super::console_link::stale(&path) {
-        return Err(err(why));
+        return Err(unusable(why));
     }
     if !path.exists() {
-        return Err(TransportError::SerialMissing {
-            device: device.into(),
-            port,
-        });
+        return Err(Problem::SerialMissing { port }.on(device));
     }
 
     {
         use std::os::unix::fs::FileTypeExt;
         if std::fs::metadata(&path).is_ok_and(|m| !m.file_type().is_char_device()) {
-            return Err(err(
+            return Err(unusable(
                 "not a serial device (a file or folder, not a tty): give the adapter's /dev/ttyUSB* or a console link"
                     .into(),
             ));
@@ -71,25 +70,15 @@ pub fn open(
             let io = std::io::Error::from(e.clone());
             // An exclusively opened port reports "No such file or directory" although it exists.
             match (io.kind(), io.raw_os_error()) {
-                (ErrorKind::PermissionDenied, _) => Err(TransportError::SerialDenied {
-                    device: device.into(),
-                    port,
-                }),
+                (ErrorKind::PermissionDenied, _) => Err(Problem::SerialDenied { port }.on(device)),
                 (_, Some(libc_ebusy)) if libc_ebusy == nix::errno::Errno::EBUSY as i32 => {
-                    Err(TransportError::SerialBusy {
-                        device: device.into(),
-                        port,
-                    })
+                    Err(Problem::SerialBusy { port }.on(device))
                 }
-                (ErrorKind::NotFound, _) if path.exists() => Err(TransportError::SerialBusy {
-                    device: device.into(),
-                    port,
-                }),
-                (ErrorKind::NotFound, _) => Err(TransportError::SerialMissing {
-                    device: device.into(),
-                    port,
-                }),
-                _ => Err(err(e.to_string())),
+                (ErrorKind::NotFound, _) if path.exists() => {
+                    Err(Problem::SerialBusy { port }.on(device))
+                }
+                (ErrorKind::NotFound, _) => Err(Problem::SerialMissing { port }.on(device)),
+                _ => Err(Problem::Serial { port, error: e }.on(device)),
             }
         }
     }
