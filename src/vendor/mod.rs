@@ -20,6 +20,7 @@ pub mod restore;
 pub mod type_ahead;
 
 pub use compiled::{Origin, Vendor};
+pub use compiled_parse::TRANSCEIVER_FIELDS;
 pub use mode::ModeName;
 pub use pattern::{Pattern, PatternSet};
 pub use registry::Registry;
