@@ -24,10 +24,24 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_BROKEN_PIPE as u8)
         }
         Err(e) => {
-            eprintln!("error: {}", switchlab::secrets::masked(&format!("{e:#}")));
+            eprintln!("error: {}", switchlab::secrets::masked(&said(&e)));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and each cause in its chain that its text does not already say (an error that
+/// keeps its cause as its source often says it too), joined by ": ".
+fn said(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 /// `switchlab vendors | head -1`: when the reader closes the pipe, `println!` panics with

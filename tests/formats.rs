@@ -372,6 +372,18 @@ const HOSTILE: &[(char, &str, &str, &str)] = &[
     ),
     (
         'L',
+        "baud = 9600 }",
+        "baud = 9600, data_bits = 9 }",
+        "key `device.serial.data_bits`: 9 is out of range: use 5, 6, 7 or 8",
+    ),
+    (
+        'L',
+        "baud = 9600 }",
+        "baud = 9600, stop_bits = 3 }",
+        "key `device.serial.stop_bits`: 3 is out of range: use 1 or 2",
+    ),
+    (
+        'L',
         "port = 2202,",
         "port = 0,",
         "key `device.ssh.port`: 0 is out of range: a TCP port is 1 to 65535",

@@ -24,7 +24,7 @@ fn every_built_in_profile_loads_with_a_complete_mode_graph() {
     assert_eq!(reg.vendor_names(), BUILT_IN);
     for v in reg.vendors() {
         assert_eq!(v.origin, Origin::BuiltIn);
-        for mode in ["privileged", "config"] {
+        for mode in &switchlab::vendor::ModeName::REQUIRED {
             assert!(v.mode(mode).is_some(), "{} lacks {mode}", v.name());
         }
         assert!(!v.errors.is_empty(), "{} has no error patterns", v.name());

@@ -6,6 +6,7 @@
 
 use super::{Channel, Hit, Stop, Want};
 use crate::channel::ChannelError;
+use crate::vendor::ModeName;
 
 impl Channel {
     /// Read the answer to the line sent first among those not yet answered: up to the
@@ -38,7 +39,7 @@ impl Channel {
     /// Whether `line` is a prompt followed by the start of `next` (or by nothing): the
     /// prompt's mode and length. The longest echo is tried first, so a prompt ending in a
     /// character that also starts the next line is cut at the right place.
-    fn prompt_then(&self, line: &str, next: Option<&str>) -> Option<(String, usize)> {
+    fn prompt_then(&self, line: &str, next: Option<&str>) -> Option<(ModeName, usize)> {
         let next = next.unwrap_or("");
         let shortest_head = line.len().saturating_sub(next.len());
         (shortest_head..=line.len())
@@ -52,7 +53,7 @@ impl Channel {
 
     /// Take the text before the prompt as the answer; keep what follows it (the next
     /// answer's echo) for the next read.
-    fn consume_prompt(&mut self, mode: String, start: usize, end: usize) -> Hit {
+    fn consume_prompt(&mut self, mode: ModeName, start: usize, end: usize) -> Hit {
         let before = self.text[..start].to_string();
         let tail = self.text[start..end].to_string();
         // A prompt alone on its line (a log line came between it and the next echo):
@@ -78,6 +79,7 @@ impl Channel {
 #[cfg(test)]
 mod tests {
     use super::super::tests::channel;
+    use crate::vendor::ModeName;
     use tokio::io::AsyncWriteExt;
 
     // What a device prints for three config lines typed ahead: each prompt is followed
@@ -89,7 +91,7 @@ mod tests {
         dev.write_all(text.as_bytes()).await.unwrap();
         let a = ch.read_answer(Some("name v100"), "1").await.unwrap();
         assert_eq!(
-            (a.before.as_str(), a.mode.as_deref()),
+            (a.before.as_str(), a.mode.as_ref().map(ModeName::as_str)),
             ("vlan 100\n", Some("config_sub"))
         );
         let b = ch.read_answer(Some("bogus"), "2").await.unwrap();
@@ -146,6 +148,6 @@ mod tests {
             .unwrap();
         let a = ch.read_answer(Some("vlan 5"), "1").await.unwrap();
         assert_eq!(a.before, "banner>\nnote: vlan 5\n");
-        assert_eq!(a.mode.as_deref(), Some("config"));
+        assert_eq!(a.mode, Some(ModeName::Config));
     }
 }

@@ -47,7 +47,7 @@ enum Stop<'a> {
 pub(crate) struct Hit {
     pub(crate) want: Want,
     /// The mode whose prompt matched, for `Want::Prompt`.
-    pub(crate) mode: Option<String>,
+    pub(crate) mode: Option<crate::vendor::ModeName>,
     pub(crate) before: String,
     /// The matched tail (the prompt, the question).
     pub(crate) tail: String,

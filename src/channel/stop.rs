@@ -2,7 +2,7 @@
 //! the end of the text, and the text it consumes.
 
 use super::{Channel, Hit, Want};
-use crate::vendor::Pattern;
+use crate::vendor::{ModeName, Pattern};
 
 impl Channel {
     pub(super) fn check(&mut self, wants: &[Want], extra: &[Pattern]) -> Option<Hit> {
@@ -60,7 +60,7 @@ impl Channel {
         wants: &[Want],
         extra: &[Pattern],
         tail: &str,
-    ) -> Option<(Want, Option<String>)> {
+    ) -> Option<(Want, Option<ModeName>)> {
         let v = &self.vendor;
         for &w in wants {
             let hit = match w {
@@ -90,7 +90,7 @@ impl Channel {
         None
     }
 
-    pub(super) fn consume(&mut self, want: Want, mode: Option<String>, tail_start: usize) -> Hit {
+    pub(super) fn consume(&mut self, want: Want, mode: Option<ModeName>, tail_start: usize) -> Hit {
         let before = self.text[..tail_start].to_string();
         let tail = self.text[tail_start..].to_string();
         self.text.clear();

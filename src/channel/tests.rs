@@ -30,7 +30,7 @@ async fn a_prompt_followed_by_framed_log_lines_is_still_the_prompt() {
         .read_until(&[Want::Prompt], &[], "the prompt")
         .await
         .expect("prompt found");
-    assert_eq!(hit.mode.as_deref(), Some("privileged"));
+    assert_eq!(hit.mode, Some(crate::vendor::ModeName::Privileged));
     assert_eq!(hit.before, "show clock\n05:00:00\n");
     let events: Vec<_> = ch
         .log_lines

@@ -86,7 +86,7 @@ impl Driver {
                     self.ch.send_line(&answer).await?;
                 }
                 _ => {
-                    self.mode = hit.mode.clone().unwrap_or_default();
+                    self.mode = hit.mode.clone();
                     return Ok(strip_echo(&Hit { before: out, ..hit }, command));
                 }
             }

@@ -17,6 +17,7 @@ pub(crate) struct Placed {
 
 use super::login::{Step, step_toward};
 use super::{Driver, DriverError};
+use crate::vendor::ModeName;
 use crate::vendor::restore::Replace;
 
 /// How a push enters and leaves configuration.
@@ -81,7 +82,7 @@ impl Driver {
             // A profile's `config` mode has an `enter` command: the profile was refused at
             // load otherwise (`mode_depths`), so this is never None for a loaded vendor.
             Framing::ConfigMode => vec![
-                (self.vendor.profile.modes.get("config"))
+                (self.vendor.profile.modes.get(&ModeName::Config))
                     .and_then(|m| m.enter.clone())
                     .ok_or_else(|| DriverError::CommandFailed {
                         device: self.device(),
@@ -94,7 +95,7 @@ impl Driver {
         for cmd in enter {
             let out = self.send_command(&cmd).await?;
             let entered = match framing {
-                Framing::ConfigMode => self.mode == "config",
+                Framing::ConfigMode => self.mode == Some(ModeName::Config),
                 Framing::Candidate(_) => self.in_config_tree(),
             };
             let refused = self.error_in(&out);
@@ -105,8 +106,8 @@ impl Driver {
                 return Err(DriverError::ModeChange {
                     device: self.device(),
                     command: cmd,
-                    wanted: "config".into(),
-                    prompt: self.mode.clone(),
+                    wanted: ModeName::Config.to_string(),
+                    prompt: self.mode_name(),
                     said: refused.unwrap_or_else(|| self.masked(out.trim())),
                 });
             }
@@ -128,9 +129,11 @@ impl Driver {
 
     pub(super) fn in_config_tree(&self) -> bool {
         let modes = &self.vendor.profile.modes;
-        let mut cur = self.mode.as_str();
+        let Some(mut cur) = self.mode.as_ref() else {
+            return false;
+        };
         while let Some(m) = modes.get(cur) {
-            if cur == "config" {
+            if cur == &ModeName::Config {
                 return true;
             }
             match &m.parent {
@@ -144,23 +147,23 @@ impl Driver {
     /// Leave config (and sub-) modes until privileged.
     pub(crate) async fn leave_config(&mut self) -> Result<(), DriverError> {
         for _ in 0..6 {
-            if self.mode == "privileged" {
+            if self.mode == Some(ModeName::Privileged) {
                 return Ok(());
             }
-            match step_toward(&self.vendor, "privileged", &self.mode) {
+            match step_toward(&self.vendor, &ModeName::Privileged, self.mode.as_ref()) {
                 Step::Leave(cmd) | Step::Enter(_, cmd) => {
                     self.send_command(&cmd).await?;
                 }
                 Step::Stuck => break,
             }
         }
-        if self.mode == "privileged" {
+        if self.mode == Some(ModeName::Privileged) {
             Ok(())
         } else {
             Err(DriverError::Lost {
                 device: self.device(),
                 steps: 6,
-                prompt: self.mode.clone(),
+                prompt: self.mode_name(),
             })
         }
     }

@@ -7,6 +7,7 @@
 
 use super::configure::Placed;
 use super::{Driver, DriverError};
+use crate::vendor::ModeName;
 
 /// A line to send: its 1-based number among the pushed lines, and its text.
 type Numbered<'a> = (usize, &'a str);
@@ -64,12 +65,12 @@ impl Driver {
         let mut failed: Option<DriverError> = None;
         let (mut sent_after, mut taken_after) = (Vec::new(), Vec::new());
         for (j, &(no, line)) in batch.iter().enumerate() {
-            let before = sub_mode(&self.mode);
+            let before = sub_mode(self.mode.as_ref());
             let out = match batch.get(j + 1) {
                 Some((_, next)) => {
                     let what = format!("the prompt after `{line}`");
                     let hit = self.ch.read_answer(Some(next), &what).await?;
-                    self.mode = hit.mode.clone().unwrap_or_default();
+                    self.mode = hit.mode.clone();
                     super::strip_echo(&hit, line)
                 }
                 None => self.reply_to(line).await?,
@@ -82,7 +83,7 @@ impl Driver {
                         line_no: no,
                         line: line.to_string(),
                         before,
-                        after: sub_mode(&self.mode),
+                        after: sub_mode(self.mode.as_ref()),
                     });
                     sent(no);
                 }
@@ -131,7 +132,7 @@ impl Driver {
             device: self.device(),
             line_no: no,
             line: line.to_string(),
-            prompt: self.mode.clone(),
+            prompt: self.mode_name(),
             sent_after: Vec::new(),
             taken_after: Vec::new(),
         })
@@ -139,8 +140,8 @@ impl Driver {
 }
 
 /// `None` is configuration mode itself, `Some(mode)` a sub-mode.
-fn sub_mode(mode: &str) -> Option<String> {
-    (mode != "config").then(|| mode.to_string())
+fn sub_mode(mode: Option<&ModeName>) -> Option<String> {
+    (mode != Some(&ModeName::Config)).then(|| mode.map_or_else(String::new, ModeName::to_string))
 }
 
 /// What became of the lines sent behind a failed one, for its error message.

@@ -4,7 +4,7 @@
 
 use super::{Credentials, DriverError};
 use crate::channel::{Hit, Want};
-use crate::vendor::Vendor;
+use crate::vendor::{ModeName, Vendor};
 
 /// How many things a login may stop at before it is called lost.
 pub(crate) const MAX_STEPS: usize = 40;
@@ -26,30 +26,29 @@ pub(crate) enum Action {
 /// chain (its name and command), or leave.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Step {
-    Enter(String, String),
+    Enter(ModeName, String),
     Leave(String),
     Stuck,
 }
 
 /// The mode graph's step from `from` toward `target`.
-pub(crate) fn step_toward(vendor: &Vendor, target: &str, from: &str) -> Step {
+pub(crate) fn step_toward(vendor: &Vendor, target: &ModeName, from: Option<&ModeName>) -> Step {
     let modes = &vendor.profile.modes;
     // Walk up from the target; if `from` is an ancestor, enter the child on the path.
     let mut cur = target;
     while let Some(m) = modes.get(cur) {
         match &m.parent {
-            Some(p) if p == from => {
+            Some(p) if Some(p) == from => {
                 return m
                     .enter
                     .clone()
-                    .map_or(Step::Stuck, |e| Step::Enter(cur.to_string(), e));
+                    .map_or(Step::Stuck, |e| Step::Enter(cur.clone(), e));
             }
             Some(p) => cur = p,
             None => break,
         }
     }
-    modes
-        .get(from)
+    from.and_then(|f| modes.get(f))
         .and_then(|m| m.leave.clone())
         .map_or(Step::Stuck, Step::Leave)
 }
@@ -60,7 +59,7 @@ pub(crate) struct Login<'a> {
     vendor: &'a Vendor,
     creds: &'a Credentials,
     /// The mode being entered (a password asked now is the enable secret).
-    entering: Option<String>,
+    entering: Option<ModeName>,
     /// The enable secret went out, and no prompt of the mode it opens came back yet.
     secret_sent: bool,
     user_sent: Option<String>,
@@ -70,7 +69,7 @@ pub(crate) struct Login<'a> {
     awaiting_echo: Option<String>,
     /// The last prompt seen, and the mode it showed.
     pub(crate) last_prompt: String,
-    pub(crate) mode: Option<String>,
+    pub(crate) mode: Option<ModeName>,
 }
 
 impl<'a> Login<'a> {
@@ -113,7 +112,7 @@ impl<'a> Login<'a> {
         }
         let refused = match hit.want {
             Want::LoginFailed | Want::Password => self.secret_sent,
-            Want::Prompt => self.secret_sent && hit.mode.as_deref() != Some("privileged"),
+            Want::Prompt => self.secret_sent && hit.mode != Some(ModeName::Privileged),
             _ => false,
         };
         if refused {
@@ -188,13 +187,12 @@ impl<'a> Login<'a> {
 
     /// A prompt: privileged is the end; otherwise one step along the mode graph.
     fn prompt(&mut self, hit: &Hit) -> Result<Action, DriverError> {
-        let mode = hit.mode.clone().unwrap_or_default();
         self.last_prompt = hit.tail.clone();
-        self.mode = Some(mode.clone());
-        if mode == "privileged" {
+        self.mode = hit.mode.clone();
+        if self.mode == Some(ModeName::Privileged) {
             return Ok(Action::Done);
         }
-        match step_toward(self.vendor, "privileged", &mode) {
+        match step_toward(self.vendor, &ModeName::Privileged, self.mode.as_ref()) {
             Step::Enter(next, cmd) => {
                 self.entering = Some(next);
                 self.awaiting_echo = Some(cmd.clone());

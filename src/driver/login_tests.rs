@@ -10,7 +10,7 @@ fn vendor() -> Vendor {
 fn hit(want: Want, before: &str, mode: Option<&str>, tail: &str) -> Hit {
     Hit {
         want,
-        mode: mode.map(String::from),
+        mode: mode.map(ModeName::from),
         before: before.into(),
         tail: tail.into(),
     }
@@ -124,11 +124,11 @@ fn a_missing_login_names_the_key_of_the_way_the_device_is_reached() {
 fn the_mode_graph_says_how_to_get_to_privileged_from_anywhere() {
     let v = vendor();
     assert_eq!(
-        step_toward(&v, "privileged", "user"),
-        Step::Enter("privileged".into(), "enable".into())
+        step_toward(&v, &ModeName::Privileged, Some(&ModeName::from("user"))),
+        Step::Enter(ModeName::Privileged, "enable".into())
     );
     assert_eq!(
-        step_toward(&v, "privileged", "config"),
+        step_toward(&v, &ModeName::Privileged, Some(&ModeName::Config)),
         Step::Leave("end".into())
     );
 }

@@ -12,7 +12,7 @@ pub(crate) mod session;
 
 use crate::channel::{Channel, ChannelError, Hit, Transcript, Want};
 use crate::transport::Connected;
-use crate::vendor::Vendor;
+use crate::vendor::{ModeName, Vendor};
 
 /// What the driver may answer with: console login and the enable secret, where each
 /// secret came from (`$LAB_PASS`), so a refusal can say which one to fix, and the lab keys
@@ -148,8 +148,8 @@ pub(crate) enum DriverError {
 pub(crate) struct Driver {
     ch: Channel,
     vendor: Vendor,
-    /// The mode the last prompt showed (a profile's mode name).
-    mode: String,
+    /// The mode the last prompt showed (none before the first prompt).
+    mode: Option<ModeName>,
     creds: Credentials,
 }
 
@@ -173,7 +173,7 @@ impl Driver {
         let mut d = Driver {
             ch,
             vendor: vendor.clone(),
-            mode: String::new(),
+            mode: None,
             creds,
         };
         if let Err(e) = d.reach_privileged().await {
@@ -191,6 +191,13 @@ impl Driver {
 
     fn device(&self) -> String {
         self.ch.device.clone()
+    }
+
+    /// The mode the last prompt showed, as the profile names it (empty before any).
+    fn mode_name(&self) -> String {
+        self.mode
+            .as_ref()
+            .map_or_else(String::new, ModeName::to_string)
     }
 
     /// The log lines the session showed since they were last taken, each with the time it
@@ -259,7 +266,7 @@ impl Driver {
                 .await?;
             let action = machine.step(&hit)?;
             if let Some(m) = &machine.mode {
-                self.mode = m.clone();
+                self.mode = Some(m.clone());
             }
             match action {
                 login::Action::Line(l) => self.ch.send_line(&l).await?,
@@ -307,7 +314,7 @@ impl Driver {
             if !echoed(&hit.before, command) {
                 continue; // a stale prompt from before this command
             }
-            self.mode = hit.mode.clone().unwrap_or_default();
+            self.mode = hit.mode.clone();
             return Ok(strip_echo(&hit, command));
         }
     }

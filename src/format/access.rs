@@ -119,12 +119,12 @@ pub struct SerialAccess {
     pub port: String,
     #[serde(default = "default_baud", deserialize_with = "baud")]
     pub baud: u32,
-    #[serde(default = "default_data_bits")]
-    pub data_bits: u8,
+    #[serde(default)]
+    pub data_bits: DataBits,
     #[serde(default)]
     pub parity: Parity,
-    #[serde(default = "default_stop_bits")]
-    pub stop_bits: u8,
+    #[serde(default)]
+    pub stop_bits: StopBits,
     #[serde(default)]
     pub flow_control: FlowControl,
     /// Console login user (many consoles ask for one; default: none asked).
@@ -230,11 +230,48 @@ fn baud<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
 fn default_baud() -> u32 {
     9600
 }
-fn default_data_bits() -> u8 {
-    8
+/// Bits in a character on a serial line: `data_bits = 5 … 8` (8 when not written).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DataBits {
+    Five,
+    Six,
+    Seven,
+    #[default]
+    Eight,
 }
-fn default_stop_bits() -> u8 {
-    1
+
+impl<'de> Deserialize<'de> for DataBits {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<DataBits, D::Error> {
+        match values::integer(d)? {
+            5 => Ok(DataBits::Five),
+            6 => Ok(DataBits::Six),
+            7 => Ok(DataBits::Seven),
+            8 => Ok(DataBits::Eight),
+            n => Err(serde::de::Error::custom(format!(
+                "{n} is out of range: use 5, 6, 7 or 8"
+            ))),
+        }
+    }
+}
+
+/// Stop bits after a character: `stop_bits = 1` (when not written) or `2`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StopBits {
+    #[default]
+    One,
+    Two,
+}
+
+impl<'de> Deserialize<'de> for StopBits {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<StopBits, D::Error> {
+        match values::integer(d)? {
+            1 => Ok(StopBits::One),
+            2 => Ok(StopBits::Two),
+            n => Err(serde::de::Error::custom(format!(
+                "{n} is out of range: use 1 or 2"
+            ))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]

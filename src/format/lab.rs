@@ -8,7 +8,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 pub use super::access::{
-    ConsoleAccess, ConsoleProtocol, FlowControl, Jump, Parity, SerialAccess, SshAccess,
+    ConsoleAccess, ConsoleProtocol, DataBits, FlowControl, Jump, Parity, SerialAccess, SshAccess,
+    StopBits,
 };
 use super::error::FormatError;
 pub use super::sim_spec::{Forwarding, ForwardingMode, LinkSim, SimSpec};

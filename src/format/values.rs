@@ -229,12 +229,27 @@ pub fn opt_delay<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Du
     Ok(Some(t))
 }
 
+/// "1G", "500M", "64K", "100000": bits per second.
+pub fn parse_rate(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = digits.parse().ok()?;
+    let factor = match unit {
+        "" => 1,
+        "K" | "k" => 1_000,
+        "M" | "m" => 1_000_000,
+        "G" | "g" => 1_000_000_000,
+        _ => return None,
+    };
+    n.checked_mul(factor).filter(|r| *r > 0)
+}
+
 /// A port speed ("10G", "1G", "100M"), in Mbit/s.
 pub fn opt_speed<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     let Some(text) = Option::<String>::deserialize(d)? else {
         return Ok(None);
     };
-    match super::manifest::parse_rate(&text) {
+    match parse_rate(&text) {
         Some(bps) if bps >= 1_000_000 => Ok(Some(bps / 1_000_000)),
         _ => Err(D::Error::custom(format!(
             "'{text}' is not a port speed; write e.g. \"10G\", \"1G\", \"100M\""

@@ -21,7 +21,21 @@ pub(crate) enum ImportError {
     #[error("{file}: cannot read: {error}")]
     Read { file: String, error: std::io::Error },
     #[error("{file}: {error}")]
-    Parse { file: String, error: String },
+    Parse {
+        file: String,
+        #[source]
+        error: serde_saphyr::Error,
+    },
+    /// A CSV that does not read: its header (no row) or a row.
+    #[error("{file}: {}{error}", row.map(|n| format!("row {n}: ")).unwrap_or_default())]
+    Csv {
+        file: String,
+        row: Option<usize>,
+        #[source]
+        error: csv::Error,
+    },
+    #[error("{file}: {why}")]
+    Columns { file: String, why: String },
     #[error("{file}: {what} '{name}': {why}")]
     Entry {
         file: String,
@@ -235,8 +249,8 @@ pub(crate) fn yaml<T: serde::de::DeserializeOwned>(
     file: &str,
     text: &str,
 ) -> Result<T, ImportError> {
-    serde_saphyr::from_str(text).map_err(|e| ImportError::Parse {
+    serde_saphyr::from_str(text).map_err(|error| ImportError::Parse {
         file: file.into(),
-        error: e.to_string(),
+        error,
     })
 }

@@ -21,18 +21,23 @@ pub(crate) fn read_devices(path: &Path, user: &str) -> Result<Draft, ImportError
     let file = path.display().to_string();
     let text = super::read(path)?;
     let mut r = csv::Reader::from_reader(text.as_bytes());
-    let parse = |error: String| ImportError::Parse {
-        file: file.clone(),
-        error,
+    let csv = |row: Option<usize>| {
+        let file = &file;
+        move |error| ImportError::Csv {
+            file: file.clone(),
+            row,
+            error,
+        }
     };
-    let header = r.headers().map_err(|e| parse(e.to_string()))?.clone();
+    let header = r.headers().map_err(csv(None))?.clone();
     let need = |names: &[&str]| {
-        column(&header, names).ok_or_else(|| {
-            parse(format!(
+        column(&header, names).ok_or_else(|| ImportError::Columns {
+            file: file.clone(),
+            why: format!(
                 "no {} column (the header has: {})",
                 names[0],
                 header.iter().collect::<Vec<_>>().join(", ")
-            ))
+            ),
         })
     };
     let name_col = need(&["Name", "name"])?;
@@ -51,7 +56,7 @@ pub(crate) fn read_devices(path: &Path, user: &str) -> Result<Draft, ImportError
     };
     let password = env_name(&[], "PASSWORD");
     for (i, row) in r.records().enumerate() {
-        let row = row.map_err(|e| parse(format!("row {}: {e}", i + 1)))?;
+        let row = row.map_err(csv(Some(i + 1)))?;
         let get = |c: usize| row.get(c).map(str::trim).unwrap_or_default().to_string();
         let name = get(name_col);
         check_name(&file, &name)?;

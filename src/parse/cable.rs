@@ -4,6 +4,7 @@
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use crate::format::lab::CableKind;
 use crate::format::{FormatError, Source};
 use crate::vendor::ascii::profile_regex;
 
@@ -37,12 +38,12 @@ impl SeenKind {
     }
 
     /// The lab's cable kind (`dac`, `aoc`, `fiber`, `copper`) this is, if any.
-    pub fn lab_kind(self) -> Option<&'static str> {
+    pub fn lab_kind(self) -> Option<CableKind> {
         match self {
-            SeenKind::DacPassive | SeenKind::DacActive => Some("dac"),
-            SeenKind::Aoc => Some("aoc"),
-            SeenKind::Fiber => Some("fiber"),
-            SeenKind::CopperRj45 => Some("copper"),
+            SeenKind::DacPassive | SeenKind::DacActive => Some(CableKind::Dac),
+            SeenKind::Aoc => Some(CableKind::Aoc),
+            SeenKind::Fiber => Some(CableKind::Fiber),
+            SeenKind::CopperRj45 => Some(CableKind::Copper),
             SeenKind::Absent | SeenKind::Unknown => None,
         }
     }

@@ -34,22 +34,7 @@ pub struct Transceiver {
     pub class: CableClass,
 }
 
-/// The fields a transceiver parse rule may set.
-pub const FIELDS: &[&str] = &[
-    "port",
-    "media",
-    "part",
-    "vendor",
-    "serial",
-    "temp_c",
-    "tx_dbm",
-    "rx_dbm",
-    "rx_low_warning",
-    "rx_low_warn_dbm",
-    "present",
-    "supported",
-    "length_m",
-];
+pub use crate::vendor::TRANSCEIVER_FIELDS as FIELDS;
 
 /// A reading such as `-2.3`, `-2.3dBm`, `23.1 C`; `N/A` and dashes are unknown.
 fn reading(v: &str) -> Option<f64> {

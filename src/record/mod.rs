@@ -48,13 +48,17 @@ pub enum ReadError {
     Row {
         path: PathBuf,
         row: u64,
-        error: String,
+        #[source]
+        error: csv::Error,
     },
-    #[error("{}: line {line}: {error}", path.display())]
+    /// A JSON file or line that does not read; `key` is where in it, when known.
+    #[error("{}: line {line}: {}{error}", path.display(), key.as_ref().map(|k| format!("at `{k}`: ")).unwrap_or_default())]
     Json {
         path: PathBuf,
         line: usize,
-        error: String,
+        key: Option<String>,
+        #[source]
+        error: serde_json::Error,
     },
     #[error(
         "{}: written by a switchlab from before run folders had a format_version; it cannot be read as this version's (format {FORMAT_VERSION}): run it again",
@@ -87,10 +91,10 @@ pub fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, R
     let mut r = csv::Reader::from_reader(file);
     let mut rows = Vec::new();
     for (i, row) in r.deserialize().enumerate() {
-        rows.push(row.map_err(|e: csv::Error| ReadError::Row {
+        rows.push(row.map_err(|error: csv::Error| ReadError::Row {
             path: path.to_path_buf(),
             row: i as u64 + 1,
-            error: e.to_string(),
+            error,
         })?);
     }
     Ok(rows)

@@ -99,10 +99,11 @@ pub fn read_run(path: &Path) -> Result<RunRecord, ReadError> {
             });
         }
     };
-    let json_error = |e: serde_json::Error| ReadError::Json {
+    let json_error = |error: serde_json::Error| ReadError::Json {
         path: path.to_path_buf(),
-        line: e.line(),
-        error: e.to_string(),
+        line: error.line(),
+        key: None,
+        error,
     };
     let value: serde_json::Value = serde_json::from_str(&text).map_err(json_error)?;
     let version = value.get("format_version");
@@ -142,11 +143,12 @@ pub fn read_run(path: &Path) -> Result<RunRecord, ReadError> {
     let mut de = serde_json::Deserializer::from_str(&text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let key = e.path().to_string();
-        let inner = e.into_inner();
+        let error = e.into_inner();
         ReadError::Json {
             path: path.to_path_buf(),
-            line: inner.line(),
-            error: format!("at `{key}`: {inner}"),
+            line: error.line(),
+            key: Some(key),
+            error,
         }
     })
 }
@@ -162,10 +164,11 @@ fn read_events(path: &Path) -> Result<Vec<EventLine>, ReadError> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| ReadError::Json {
+            serde_json::from_str(l).map_err(|error| ReadError::Json {
                 path: path.to_path_buf(),
                 line: i + 1,
-                error: e.to_string(),
+                key: None,
+                error,
             })
         })
         .collect()

@@ -9,5 +9,4 @@ pub(crate) mod exit;
 pub(crate) mod pipeline;
 pub(crate) mod push;
 pub(crate) mod restore;
-pub(crate) mod summary;
 pub(crate) mod traffic;

@@ -3,7 +3,7 @@
 //! user. Whichever, the stream is a console: the driver's console logic (wake it, log in,
 //! leave a config mode or a dialog someone left) applies unchanged.
 
-use super::{ConnectOptions, Connected, TransportError};
+use super::{ConnectOptions, Connected, Problem, TransportError};
 use crate::format::lab::{ConsoleAccess, ConsoleProtocol};
 
 /// Open the console `c` of `device`.
@@ -25,20 +25,20 @@ pub async fn connect(
     {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
-            return Err(TransportError::Connect {
-                device: device.into(),
+            return Err(Problem::Connect {
                 addr,
                 through: Some(" (the console server's port)"),
                 error: e,
-            });
+            }
+            .on(device));
         }
         Err(_) => {
-            return Err(TransportError::Timeout {
-                device: device.into(),
+            return Err(Problem::Timeout {
                 addr,
                 what: "connecting to the console server's port",
                 after: opts.connect_timeout,
-            });
+            }
+            .on(device));
         }
     };
     let _ = tcp.set_nodelay(true);

@@ -4,6 +4,7 @@
 
 pub mod console_link;
 pub mod console_server;
+mod error;
 pub mod serial;
 pub mod ssh;
 pub mod telnet;
@@ -13,6 +14,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
+
+pub use error::{Problem, TransportError};
 
 use crate::format::lab::Device;
 
@@ -82,112 +85,18 @@ impl ConnectOptions {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum TransportError {
-    #[error("device '{device}': cannot connect to {addr}{}: {error}", through.unwrap_or_default())]
-    Connect {
-        device: String,
-        addr: String,
-        /// What the address is, where it is not the device (` (the console server's port)`).
-        through: Option<&'static str>,
-        #[source]
-        error: std::io::Error,
-    },
-    #[error(
-        "device '{device}': {addr} closed the connection before the SSH banner: is SSH enabled there, or is this the right port?"
-    )]
-    ClosedBeforeBanner { device: String, addr: String },
-    #[error("device '{device}': {addr} does not speak SSH: it sent `{sent}`")]
-    NotSsh {
-        device: String,
-        addr: String,
-        /// Its first line (printable characters, bounded), no `SSH-` line having come.
-        sent: String,
-    },
-    #[error("device '{device}': known_hosts file {} is a folder: give the file inside it (e.g. known_hosts)", path.display())]
-    KnownHostsNotAFile { device: String, path: PathBuf },
-    #[error("device '{device}': no answer from {addr} within {after:?} while {what}")]
-    Timeout {
-        device: String,
-        addr: String,
-        what: &'static str,
-        after: Duration,
-    },
-    #[error(
-        "device '{device}': host key of {host}:{port} is not known ({fingerprint}); check it, then rerun with --accept-new-host-keys to record it in {}",
-        learn_into.display()
-    )]
-    HostKeyUnknown {
-        device: String,
-        host: String,
-        port: u16,
-        fingerprint: String,
-        learn_into: PathBuf,
-    },
-    #[error(
-        "device '{device}': HOST KEY OF {host}:{port} HAS CHANGED (now {fingerprint}); it differs from {}:{line}. Refusing to connect: if the device was really replaced, remove that line",
-        file.display()
-    )]
-    HostKeyChanged {
-        device: String,
-        host: String,
-        port: u16,
-        fingerprint: String,
-        file: PathBuf,
-        line: usize,
-    },
-    #[error("device '{device}': authentication as '{user}' failed (tried: {tried})")]
-    Auth {
-        device: String,
-        user: String,
-        tried: String,
-    },
-    #[error("device '{device}': environment variable {var} (named by {key}) is not set")]
-    MissingSecret {
-        device: String,
-        var: String,
-        key: &'static str,
-    },
-    #[error("device '{device}': key file {}: {error}", path.display())]
-    KeyFile {
-        device: String,
-        path: PathBuf,
-        error: String,
-    },
-    #[error("device '{device}': ssh: {error}")]
-    Ssh { device: String, error: String },
-    #[error(
-        "device '{device}': serial port {port} does not exist; plugged in? `switchlab ports` lists the adapters"
-    )]
-    SerialMissing { device: String, port: String },
-    #[error(
-        "device '{device}': serial port {port} is busy: another program (screen, minicom, another switchlab) has it open"
-    )]
-    SerialBusy { device: String, port: String },
-    #[error(
-        "device '{device}': no permission to open serial port {port}; add yourself to the 'dialout' group"
-    )]
-    SerialDenied { device: String, port: String },
-    #[error("device '{device}': serial port {port}: {error}")]
-    Serial {
-        device: String,
-        port: String,
-        error: String,
-    },
-    #[error("device '{device}' has no access method in the lab file")]
-    NoAccess { device: String },
-}
-
 /// A secret named by an environment variable.
 pub fn secret_from_env(
     device: &str,
     var: &str,
     key: &'static str,
 ) -> Result<String, TransportError> {
-    let value = std::env::var(var).map_err(|_| TransportError::MissingSecret {
-        device: device.into(),
-        var: var.into(),
-        key,
+    let value = std::env::var(var).map_err(|_| {
+        Problem::MissingSecret {
+            var: var.into(),
+            key,
+        }
+        .on(device)
     })?;
     crate::secrets::remember(&value);
     Ok(value)
@@ -208,7 +117,5 @@ pub async fn connect(dev: &Device, opts: &ConnectOptions) -> Result<Connected, T
     if let Some(c) = &dev.console {
         return console_server::connect(dev.name(), c.get_ref(), opts).await;
     }
-    Err(TransportError::NoAccess {
-        device: dev.name().into(),
-    })
+    Err(Problem::NoAccess.on(dev.name()))
 }

@@ -5,8 +5,8 @@ use std::io::ErrorKind;
 
 use tokio_serial::SerialPortBuilderExt;
 
-use super::{ConnectOptions, Connected, TransportError};
-use crate::format::lab::{FlowControl, Parity, SerialAccess};
+use super::{ConnectOptions, Connected, Problem, TransportError};
+use crate::format::lab::{DataBits, FlowControl, Parity, SerialAccess, StopBits};
 
 pub fn open(
     device: &str,
@@ -15,26 +15,25 @@ pub fn open(
 ) -> Result<Connected, TransportError> {
     let path = crate::format::lab::lab_path(&opts.lab_dir, &s.port);
     let port = path.display().to_string();
-    let err = |e: String| TransportError::Serial {
-        device: device.into(),
-        port: port.clone(),
-        error: e,
+    let unusable = |why: String| {
+        Problem::SerialUnusable {
+            port: port.clone(),
+            why,
+        }
+        .on(device)
     };
     // A stale simulator link first: its pty is gone, or is now someone else's terminal.
     if let Some(why) = super::console_link::stale(&path) {
-        return Err(err(why));
+        return Err(unusable(why));
     }
     if !path.exists() {
-        return Err(TransportError::SerialMissing {
-            device: device.into(),
-            port,
-        });
+        return Err(Problem::SerialMissing { port }.on(device));
     }
 
     {
         use std::os::unix::fs::FileTypeExt;
         if std::fs::metadata(&path).is_ok_and(|m| !m.file_type().is_char_device()) {
-            return Err(err(
+            return Err(unusable(
                 "not a serial device (a file or folder, not a tty): give the adapter's /dev/ttyUSB* or a console link"
                     .into(),
             ));
@@ -42,11 +41,10 @@ pub fn open(
     }
     let builder = tokio_serial::new(port.clone(), s.baud)
         .data_bits(match s.data_bits {
-            5 => tokio_serial::DataBits::Five,
-            6 => tokio_serial::DataBits::Six,
-            7 => tokio_serial::DataBits::Seven,
-            8 => tokio_serial::DataBits::Eight,
-            n => return Err(err(format!("data_bits = {n}: use 5, 6, 7 or 8"))),
+            DataBits::Five => tokio_serial::DataBits::Five,
+            DataBits::Six => tokio_serial::DataBits::Six,
+            DataBits::Seven => tokio_serial::DataBits::Seven,
+            DataBits::Eight => tokio_serial::DataBits::Eight,
         })
         .parity(match s.parity {
             Parity::None => tokio_serial::Parity::None,
@@ -54,9 +52,8 @@ pub fn open(
             Parity::Even => tokio_serial::Parity::Even,
         })
         .stop_bits(match s.stop_bits {
-            1 => tokio_serial::StopBits::One,
-            2 => tokio_serial::StopBits::Two,
-            n => return Err(err(format!("stop_bits = {n}: use 1 or 2"))),
+            StopBits::One => tokio_serial::StopBits::One,
+            StopBits::Two => tokio_serial::StopBits::Two,
         })
         .flow_control(match s.flow_control {
             FlowControl::None => tokio_serial::FlowControl::None,
@@ -73,25 +70,15 @@ pub fn open(
             let io = std::io::Error::from(e.clone());
             // An exclusively opened port reports "No such file or directory" although it exists.
             match (io.kind(), io.raw_os_error()) {
-                (ErrorKind::PermissionDenied, _) => Err(TransportError::SerialDenied {
-                    device: device.into(),
-                    port,
-                }),
+                (ErrorKind::PermissionDenied, _) => Err(Problem::SerialDenied { port }.on(device)),
                 (_, Some(libc_ebusy)) if libc_ebusy == nix::errno::Errno::EBUSY as i32 => {
-                    Err(TransportError::SerialBusy {
-                        device: device.into(),
-                        port,
-                    })
+                    Err(Problem::SerialBusy { port }.on(device))
                 }
-                (ErrorKind::NotFound, _) if path.exists() => Err(TransportError::SerialBusy {
-                    device: device.into(),
-                    port,
-                }),
-                (ErrorKind::NotFound, _) => Err(TransportError::SerialMissing {
-                    device: device.into(),
-                    port,
-                }),
-                _ => Err(err(e.to_string())),
+                (ErrorKind::NotFound, _) if path.exists() => {
+                    Err(Problem::SerialBusy { port }.on(device))
+                }
+                (ErrorKind::NotFound, _) => Err(Problem::SerialMissing { port }.on(device)),
+                _ => Err(Problem::Serial { port, error: e }.on(device)),
             }
         }
     }

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::compiler::Compiler;
+use super::mode::ModeName;
 use super::pattern::Pattern;
 use super::profile::{ParseRecord, ParseStyle, Profile};
 use crate::format::{FormatError, Source};
@@ -83,7 +84,7 @@ impl std::fmt::Display for Origin {
 
 #[derive(Debug, Clone)]
 pub struct ModeInfo {
-    pub name: String,
+    pub name: ModeName,
     pub prompt: Pattern,
     pub auth_prompt: Option<Pattern>,
     pub depth: usize,
@@ -216,8 +217,8 @@ impl Vendor {
         &self.profile.vendor.name
     }
 
-    pub fn mode(&self, name: &str) -> Option<&ModeInfo> {
-        self.modes.iter().find(|m| m.name == name)
+    pub fn mode(&self, name: &ModeName) -> Option<&ModeInfo> {
+        self.modes.iter().find(|m| &m.name == name)
     }
 
     /// The rule reading `record`s from a command's output (`{port}` and what follows it
@@ -313,10 +314,10 @@ fn fold(s: &str) -> String {
 
 /// Depth of each mode below its root; errors for unknown parents, cycles, modes that
 /// cannot be entered or left, and a missing `privileged` or `config`.
-fn mode_depths(p: &Profile, c: &Compiler) -> Result<Vec<(String, usize)>, FormatError> {
-    for required in ["privileged", "config"] {
+fn mode_depths(p: &Profile, c: &Compiler) -> Result<Vec<(ModeName, usize)>, FormatError> {
+    for required in &ModeName::REQUIRED {
         if !p.modes.contains_key(required) {
-            let known: Vec<_> = p.modes.keys().cloned().collect();
+            let known: Vec<_> = p.modes.keys().map(ModeName::as_str).collect();
             return Err(c.invalid(
                 "[modes",
                 "modes",
@@ -331,7 +332,7 @@ fn mode_depths(p: &Profile, c: &Compiler) -> Result<Vec<(String, usize)>, Format
     for (name, mode) in &p.modes {
         let mut depth = 0;
         let mut cur = mode;
-        let mut at = name.as_str();
+        let mut at = name;
         while let Some(parent) = &cur.parent {
             let Some(next) = p.modes.get(parent) else {
                 return Err(c.invalid(
@@ -363,7 +364,7 @@ fn mode_depths(p: &Profile, c: &Compiler) -> Result<Vec<(String, usize)>, Format
         out.push((name.clone(), depth));
     }
     // privileged and config must be enterable along the chain from their root.
-    for target in ["privileged", "config"] {
+    for target in &ModeName::REQUIRED {
         let mut cur = target;
         while let Some(m) = p.modes.get(cur) {
             let Some(parent) = &m.parent else { break };

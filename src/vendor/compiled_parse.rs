@@ -23,11 +23,28 @@ const PORT_FIELDS: &[&str] = &[
     "err_disabled",
 ];
 
+/// The fields a transceiver parse rule may set.
+pub const TRANSCEIVER_FIELDS: &[&str] = &[
+    "port",
+    "media",
+    "part",
+    "vendor",
+    "serial",
+    "temp_c",
+    "tx_dbm",
+    "rx_dbm",
+    "rx_low_warning",
+    "rx_low_warn_dbm",
+    "present",
+    "supported",
+    "length_m",
+];
+
 /// The fields a rule's record has, and what the record is called in errors.
 fn schema(r: &ParseRule) -> (&'static [&'static str], &'static str) {
     match r.record {
         ParseRecord::Port => (PORT_FIELDS, "port-state"),
-        ParseRecord::Transceiver => (crate::parse::transceiver::FIELDS, "transceiver"),
+        ParseRecord::Transceiver => (TRANSCEIVER_FIELDS, "transceiver"),
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 pub struct Profile {
     pub vendor: VendorInfo,
     /// The mode graph, by mode name. `privileged` and `config` must exist.
-    pub modes: BTreeMap<String, Mode>,
+    pub modes: BTreeMap<super::mode::ModeName, Mode>,
     #[serde(default)]
     pub login: Login,
     /// Questions a device may ask before or between commands, with their answers.
@@ -64,7 +64,7 @@ pub struct Mode {
     pub prompt: String,
     /// The mode one `leave` goes back to; absent for a root mode (where a login lands).
     #[serde(default)]
-    pub parent: Option<String>,
+    pub parent: Option<super::mode::ModeName>,
     /// Command that enters this mode from its parent (absent for sub-modes entered by
     /// ordinary config lines, such as an interface).
     #[serde(default)]

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::format::lab::CableKind;
 use crate::format::{FormatError, Source};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -18,8 +19,8 @@ pub(crate) struct HintFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Hint {
-    #[serde(default)]
-    pub(crate) cable_kind: Option<String>,
+    #[serde(default, deserialize_with = "cable_kind")]
+    pub(crate) cable_kind: Option<CableKind>,
     #[serde(default)]
     pub(crate) max_length_m: Option<f64>,
     #[serde(default)]
@@ -53,7 +54,7 @@ pub(crate) struct Hint {
 /// What a hint rule looks at for one port.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PortFacts {
-    pub(crate) cable_kind: Option<String>,
+    pub(crate) cable_kind: Option<CableKind>,
     pub(crate) length_m: Option<f64>,
     pub(crate) nic: Option<String>,
     pub(crate) flaps: u64,
@@ -76,7 +77,7 @@ impl PortFacts {
     /// What the lab declares of `p`'s cabling (the cable audit may add to it).
     pub(crate) fn declared(p: &crate::format::lab::Port) -> PortFacts {
         PortFacts {
-            cable_kind: p.cable.as_ref().map(|c| c.kind.as_str().to_string()),
+            cable_kind: p.cable.as_ref().map(|c| c.kind),
             length_m: p.cable.as_ref().and_then(|c| c.length_m),
             nic: p.peer.as_ref().and_then(|p| p.nic.clone()),
             declared: match p.cable.as_ref() {
@@ -131,7 +132,7 @@ impl HintFile {
     /// finding left out where a rule about DACs gave the hint).
     pub(crate) fn explain_all(&self, f: &PortFacts) -> String {
         let rule = self.hints.iter().find(|h| h.matches(f));
-        let dac_rule = rule.is_some_and(|h| h.cable_kind.as_deref() == Some("dac"));
+        let dac_rule = rule.is_some_and(|h| h.cable_kind == Some(CableKind::Dac));
         let mut said: Vec<String> = self.explain(f).into_iter().collect();
         for n in &f.cable_notes {
             let restated = n.short_dac && dac_rule;
@@ -143,12 +144,20 @@ impl HintFile {
     }
 }
 
+/// A rule's `cable_kind`, one of the lab's kinds, in any case (`DAC` is `dac`): an
+/// unknown kind is refused where it is written.
+fn cable_kind<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<CableKind>, D::Error> {
+    let Some(kind) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let lower = serde::de::value::StringDeserializer::<D::Error>::new(kind.to_lowercase());
+    CableKind::deserialize(lower).map(Some)
+}
+
 impl Hint {
     fn matches(&self, f: &PortFacts) -> bool {
         let lower = |s: &Option<String>| s.as_deref().map(str::to_lowercase);
-        self.cable_kind
-            .as_ref()
-            .is_none_or(|k| lower(&f.cable_kind).as_deref() == Some(&k.to_lowercase()))
+        self.cable_kind.is_none_or(|k| f.cable_kind == Some(k))
             && self
                 .max_length_m
                 .is_none_or(|m| f.length_m.is_some_and(|l| l <= m))
@@ -184,7 +193,7 @@ mod tests {
         let h = HintFile::builtin();
         assert!(h.hints.len() >= 3);
         let dac = PortFacts {
-            cable_kind: Some("dac".into()),
+            cable_kind: Some(CableKind::Dac),
             length_m: Some(0.5),
             nic: Some("Intel X520".into()),
             flaps: 3,
@@ -250,5 +259,14 @@ mod tests {
             ..Default::default()
         };
         assert!(say(&gone).contains("went down at 2026-12-02T10:00:00.000Z"));
+    }
+
+    #[test]
+    fn a_rules_cable_kind_is_a_lab_kind_in_any_case() {
+        let rule = |kind: &str| format!("[[hint]]\ncable_kind = \"{kind}\"\nsay = \"x\"\n");
+        let f: HintFile = toml::from_str(&rule("DAC")).unwrap();
+        assert_eq!(f.hints[0].cable_kind, Some(CableKind::Dac));
+        let e = toml::from_str::<HintFile>(&rule("twinax")).unwrap_err();
+        assert!(e.to_string().contains("twinax"), "{e}");
     }
 }

@@ -23,11 +23,12 @@ use super::lab::Lab;
 use super::source::Source;
 use super::values;
 
+pub use super::values::parse_rate;
 pub use benchmark::{Benchmark, BenchmarkTest, LatencyCriteria, NoDropCriteria};
 pub use check::{parse_duration, positive_duration};
 pub use flaps::{DEFAULT_SYSLOG_LISTEN, FlapSource, FlapWatch};
 pub use port::PortEntry;
-pub use throughput::{Engine, Protocol, ThroughputTest, parse_rate};
+pub use throughput::{Engine, Protocol, ThroughputTest};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

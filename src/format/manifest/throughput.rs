@@ -50,21 +50,6 @@ pub enum Protocol {
     Udp,
 }
 
-/// "1G", "500M", "64K", "100000": bits per second.
-pub fn parse_rate(text: &str) -> Option<u64> {
-    let t = text.trim();
-    let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-    let n: u64 = digits.parse().ok()?;
-    let factor = match unit {
-        "" => 1,
-        "K" | "k" => 1_000,
-        "M" | "m" => 1_000_000,
-        "G" | "g" => 1_000_000_000,
-        _ => return None,
-    };
-    n.checked_mul(factor).filter(|r| *r > 0)
-}
-
 #[derive(Debug, Clone, Copy, Default, Deserialize, serde::Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Engine {

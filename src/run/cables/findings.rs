@@ -112,12 +112,11 @@ fn identity(t: &Transceiver) -> String {
 /// The declared cable against the one seen.
 fn declared_vs_seen(cable: Option<&Cable>, seen: &Transceiver, out: &mut Vec<Finding>) {
     let Some(c) = cable else { return };
-    let declared = c.kind.as_str();
     match seen.class.kind {
         SeenKind::Absent => out.push(Finding::Absent),
         SeenKind::Unknown => {}
-        kind if kind.lab_kind() != Some(declared) => out.push(Finding::KindMismatch {
-            declared: declared.to_string(),
+        kind if kind.lab_kind() != Some(c.kind) => out.push(Finding::KindMismatch {
+            declared: c.kind.as_str().to_string(),
             seen: kind,
         }),
         _ => {

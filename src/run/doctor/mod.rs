@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::format::Lab;
 use crate::format::lab::{Device, Endpoint, SshAccess};
 use crate::format::manifest::{FlapSource, Manifest};
-use crate::transport::{ConnectOptions, TransportError};
+use crate::transport::{ConnectOptions, Problem, TransportError};
 
 /// One check's outcome.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -105,9 +105,13 @@ async fn ssh(
     }
     match crate::transport::ssh::check_host_key(name, s, opts).await {
         Ok(()) => out.push(pass(subject, "ssh host key", format!("{addr}: known"))),
-        Err(TransportError::HostKeyUnknown {
-            fingerprint,
-            learn_into,
+        Err(TransportError {
+            problem:
+                Problem::HostKeyUnknown {
+                    fingerprint,
+                    learn_into,
+                    ..
+                },
             ..
         }) => out.push(fail(
             subject,
@@ -118,7 +122,12 @@ async fn ssh(
                 learn_into.display()
             ),
         )),
-        Err(e @ TransportError::HostKeyChanged { .. }) => out.push(fail(
+        Err(
+            e @ TransportError {
+                problem: Problem::HostKeyChanged { .. },
+                ..
+            },
+        ) => out.push(fail(
             subject,
             "ssh host key",
             e.to_string(),

@@ -165,7 +165,7 @@ pub(super) async fn write(
     if planned {
         folder.rewrite_rfc2544(&rfc2544)?;
     }
-    let summary = crate::run::summary::summarize(
+    let summary = super::summary::summarize(
         ended.devices,
         ended.traffic,
         ended.benchmarks,

@@ -15,10 +15,13 @@
 //! `ports.csv`, `summary.csv`, `report.html`, `run.json` (says `incomplete` until the end).
 //!
 //! Layout: this file (the run as a whole), `device` (one device's task), `finish` (the
-//! folder's last files: run.json, summary.csv, ports.csv, report.html).
+//! folder's last files: run.json, summary.csv, ports.csv, report.html), `summary` (its
+//! summary.csv rows), `error`.
 
 mod device;
+mod error;
 mod finish;
+mod summary;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,6 +31,7 @@ use std::time::Instant;
 use tokio::sync::{Semaphore, mpsc, watch};
 
 pub(crate) use device::DeviceReport;
+pub(crate) use error::RunError;
 
 use super::bench::BenchResult;
 use super::push::join_named;
@@ -37,34 +41,6 @@ use crate::record::run::RunKind;
 use crate::states::TestState;
 use crate::vendor::Registry;
 use crate::watch::{End, Heard, RunFolder, WatchOptions, end_on_ctrl_c, judged};
-
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum RunError {
-    #[error("run folder under {path}: {error}{hint}", path = path.display(), hint = crate::format::error::io_hint(error))]
-    Runs {
-        path: PathBuf,
-        error: std::io::Error,
-    },
-    #[error("run folder {path}: {error}{hint}", path = path.display(), hint = crate::format::error::io_hint(error))]
-    Folder {
-        path: PathBuf,
-        error: std::io::Error,
-    },
-    #[error(transparent)]
-    Syslog(#[from] crate::watch::syslog::BindError),
-    #[error(transparent)]
-    Template(#[from] crate::template::TemplateError),
-}
-
-impl RunError {
-    /// The run folder, when the error came after it was made (the run may have pushed).
-    pub(crate) fn folder(&self) -> Option<&Path> {
-        match self {
-            RunError::Folder { path, .. } => Some(path),
-            _ => None,
-        }
-    }
-}
 
 /// What to run, beyond the inputs.
 pub(crate) struct RunPlan<'a> {

@@ -8,7 +8,7 @@ use super::builtin;
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum TrafficError {
     #[error(transparent)]
-    Benchmark(Box<crate::run::bench::BenchError>),
+    Benchmark(Box<super::bench_error::BenchError>),
     #[error(
         "{manifest}: throughput test '{test}': window '{window}' is not a size iperf3 takes; write e.g. \"512K\" or \"4M\""
     )]

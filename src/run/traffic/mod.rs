@@ -13,12 +13,16 @@
 //! Layout: this file (tests and results), `plan` (which measurements), `run` (running
 //! them), `preflight`, `engine` (the seam), `iperf3`, `builtin`, `udp`, `error`.
 
+pub(crate) mod bench_error;
+pub(crate) mod bench_plan;
+pub(crate) mod bench_result;
 pub(crate) mod builtin;
 pub(crate) mod engine;
 mod error;
 pub(crate) mod frames;
 pub(crate) mod iperf3;
 mod iperf3_text;
+pub(crate) mod lab_drops;
 pub(crate) mod measure;
 pub(crate) mod place;
 pub(crate) mod plan;
@@ -28,6 +32,7 @@ pub(crate) mod udp;
 
 pub(crate) use engine::EngineChoice;
 pub(crate) use error::TrafficError;
+pub(crate) use lab_drops::LabDropsHandle;
 pub(crate) use plan::plan;
 pub(crate) use run::run_tests;
 
@@ -36,8 +41,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::format::lab::Lab;
 use crate::format::manifest::{Engine, Manifest};
-use crate::run::bench::BenchPlan;
 use crate::states::{Judged, TestState};
+use bench_plan::BenchPlan;
 
 /// One end of a test: the lab's endpoint name, the address traffic goes to or from, and
 /// the switch port its NIC is cabled to (when the test crosses a device).
@@ -82,7 +87,7 @@ impl TrafficTest {
 pub(crate) struct Traffic {
     pub(crate) tests: Vec<TrafficTest>,
     /// The RFC 2544 benchmarks, run after the tests.
-    pub(crate) benchmarks: Vec<crate::run::bench::BenchPlan>,
+    pub(crate) benchmarks: Vec<BenchPlan>,
     /// The lab's endpoints (where each engine runs: this machine, or over SSH).
     pub(crate) endpoints: Vec<crate::format::lab::Endpoint>,
     /// How to reach endpoints over SSH (host keys, timeouts).
@@ -93,16 +98,6 @@ pub(crate) struct Traffic {
     pub(crate) default_engine: EngineChoice,
     /// A virtual lab in this process counts its switches' drops itself (the demo).
     pub(crate) lab_drops: Option<LabDropsHandle>,
-}
-
-/// [`crate::run::bench::LabDrops`], shared.
-#[derive(Clone)]
-pub(crate) struct LabDropsHandle(pub(crate) std::sync::Arc<dyn crate::run::bench::LabDrops>);
-
-impl std::fmt::Debug for LabDropsHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LabDrops")
-    }
 }
 
 impl Traffic {
@@ -138,8 +133,8 @@ impl Traffic {
     ) -> Result<Option<Traffic>, TrafficError> {
         let default_engine = EngineChoice::default_here().await;
         let tests = plan(m, lab, manifest, default_engine.engine)?;
-        let benchmarks = crate::run::bench::plan(m, lab, manifest)
-            .map_err(|e| TrafficError::Benchmark(Box::new(e)))?;
+        let benchmarks =
+            bench_plan::plan(m, lab, manifest).map_err(|e| TrafficError::Benchmark(Box::new(e)))?;
         if tests.is_empty() && benchmarks.is_empty() {
             return Ok(None);
         }
@@ -283,7 +278,7 @@ pub(crate) trait TrafficProgress: Sync {
     fn trial_ended(&self, _plan: &BenchPlan, _label: &str, _report: &frames::TrialReport) {}
     /// A row of rfc2544.csv was found.
     fn benchmark_row(&self, _plan: &BenchPlan, _row: &crate::record::rfc2544::Rfc2544Row) {}
-    fn benchmark_ended(&self, _result: &crate::run::bench::BenchResult) {}
+    fn benchmark_ended(&self, _result: &bench_result::BenchResult) {}
 }
 
 #[cfg(test)]

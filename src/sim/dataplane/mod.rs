@@ -371,7 +371,7 @@ impl DataPlane {
 impl DataPlane {
     /// What each switch dropped, for a benchmark's loss account, readable while the data
     /// plane runs (it holds no switch up after the data plane stops).
-    pub fn drop_counts(&self) -> Arc<dyn crate::run::bench::LabDrops> {
+    pub fn drop_counts(&self) -> Arc<dyn crate::run::traffic::lab_drops::LabDrops> {
         let weak = self.switches.iter();
         Arc::new(DropCounts(
             weak.map(|(n, sw)| (n.clone(), Arc::downgrade(sw)))
@@ -382,11 +382,11 @@ impl DataPlane {
 
 struct DropCounts(Vec<(String, std::sync::Weak<Switch>)>);
 
-impl crate::run::bench::LabDrops for DropCounts {
-    fn drops(&self, device: &str) -> Option<crate::run::bench::LabDropCount> {
+impl crate::run::traffic::lab_drops::LabDrops for DropCounts {
+    fn drops(&self, device: &str) -> Option<crate::run::traffic::lab_drops::LabDropCount> {
         let (_, sw) = self.0.iter().find(|(name, _)| name == device)?;
         let (switch, host) = sw.upgrade()?.drops();
-        Some(crate::run::bench::LabDropCount { switch, host })
+        Some(crate::run::traffic::lab_drops::LabDropCount { switch, host })
     }
 }
 

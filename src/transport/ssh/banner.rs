@@ -13,7 +13,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
-use crate::transport::TransportError;
+use crate::transport::{Problem, TransportError};
 
 /// After a whole first line that is not SSH's, how long an `SSH-` line may still take.
 const BANNER_GRACE: Duration = Duration::from_secs(2);
@@ -24,14 +24,14 @@ const QUOTED: usize = 80;
 
 /// A TCP connection to `host:port`.
 pub(super) async fn tcp(device: &str, host: &str, port: u16) -> Result<TcpStream, TransportError> {
-    let tcp = TcpStream::connect((host, port))
-        .await
-        .map_err(|error| TransportError::Connect {
-            device: device.into(),
+    let tcp = TcpStream::connect((host, port)).await.map_err(|error| {
+        Problem::Connect {
             addr: format!("{host}:{port}"),
             through: None,
             error,
-        })?;
+        }
+        .on(device)
+    })?;
     // A CLI is a stream of small writes: each keystroke goes at once (no Nagle).
     let _ = tcp.set_nodelay(true);
     Ok(tcp)

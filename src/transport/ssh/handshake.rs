@@ -15,7 +15,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::watch;
 
 use super::banner::{self, Heard, Recording};
-use crate::transport::{ConnectOptions, TransportError};
+use crate::transport::{ConnectOptions, Problem, TransportError};
 
 /// Checks the server's key and remembers why it refused one.
 pub(super) struct Client {
@@ -39,10 +39,7 @@ impl client::Handler for Client {
         let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
         let files = self.opts.known_hosts.iter().chain([&self.opts.learn_into]);
         if let Some(dir) = files.into_iter().find(|f| f.is_dir()) {
-            let e = TransportError::KnownHostsNotAFile {
-                device: self.device.clone(),
-                path: dir.clone(),
-            };
+            let e = Problem::KnownHostsNotAFile { path: dir.clone() }.on(self.device.clone());
             *self.refusal.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
             return Ok(false);
         }
@@ -51,14 +48,14 @@ impl client::Handler for Client {
                 Ok(true) => return Ok(true),
                 Ok(false) => {}
                 Err(russh::keys::Error::KeyChanged { line }) => {
-                    let e = TransportError::HostKeyChanged {
-                        device: self.device.clone(),
+                    let e = Problem::HostKeyChanged {
                         host: self.host.clone(),
                         port: self.port,
                         fingerprint,
                         file: file.clone(),
                         line,
-                    };
+                    }
+                    .on(self.device.clone());
                     *self.refusal.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
                     return Ok(false);
                 }
@@ -74,13 +71,13 @@ impl client::Handler for Client {
             );
             return Ok(true);
         }
-        let e = TransportError::HostKeyUnknown {
-            device: self.device.clone(),
+        let e = Problem::HostKeyUnknown {
             host: self.host.clone(),
             port: self.port,
             fingerprint,
             learn_into: self.opts.learn_into.clone(),
-        };
+        }
+        .on(self.device.clone());
         *self.refusal.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
         Ok(false)
     }
@@ -166,12 +163,12 @@ pub(super) async fn session(
         Err(_) => {
             return Err(match banner::heard(&kept.borrow()) {
                 Heard::Other { line, .. } => not_ssh(device, addr, line),
-                _ => TransportError::Timeout {
-                    device: device.into(),
+                _ => Problem::Timeout {
                     addr,
                     what: "connecting and exchanging keys",
                     after: opts.connect_timeout,
-                },
+                }
+                .on(device),
             });
         }
     };
@@ -189,11 +186,7 @@ pub(super) async fn session(
 }
 
 fn not_ssh(device: &str, addr: String, sent: String) -> TransportError {
-    TransportError::NotSsh {
-        device: device.into(),
-        addr,
-        sent,
-    }
+    Problem::NotSsh { addr, sent }.on(device)
 }
 
 /// A handshake's error, said with what the peer sent first.
@@ -210,27 +203,31 @@ fn failed(
         (Heard::Other { line, .. }, _) => not_ssh(&device, addr, line),
         // Closed having said nothing (a FIN, or a reset as our own line arrived).
         (Heard::Nothing, russh::Error::Disconnect) => {
-            TransportError::ClosedBeforeBanner { device, addr }
+            Problem::ClosedBeforeBanner { addr }.on(device)
         }
         (Heard::Nothing, russh::Error::IO(io))
             if matches!(io.kind(), BrokenPipe | ConnectionReset | UnexpectedEof) =>
         {
-            TransportError::ClosedBeforeBanner { device, addr }
+            Problem::ClosedBeforeBanner { addr }.on(device)
         }
-        (_, russh::Error::IO(io)) => TransportError::Connect {
-            device,
+        (_, russh::Error::IO(io)) => Problem::Connect {
             addr,
             through: None,
             error: io,
-        },
+        }
+        .on(device),
         // Only when the key exchange found nothing in common is it the old-switch case.
-        (_, e @ russh::Error::NoCommonAlgo { .. }) if !legacy => TransportError::Ssh {
-            device,
-            error: format!("{addr}: {e} (for an old switch, set legacy_algorithms = true)"),
-        },
-        (_, other) => TransportError::Ssh {
-            device,
-            error: format!("{addr}: {other}"),
-        },
+        (_, e @ russh::Error::NoCommonAlgo { .. }) if !legacy => Problem::Ssh {
+            at: addr,
+            error: Box::new(e),
+            hint: " (for an old switch, set legacy_algorithms = true)",
+        }
+        .on(device),
+        (_, other) => Problem::Ssh {
+            at: addr,
+            error: Box::new(other),
+            hint: "",
+        }
+        .on(device),
     }
 }

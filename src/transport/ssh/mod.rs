@@ -18,10 +18,10 @@ use russh::ChannelMsg;
 use russh::client::{self, Handle};
 use russh::keys::PrivateKeyWithHashAlg;
 
-use super::{ConnectOptions, Connected, TransportError, secret_from_env};
+use super::{ConnectOptions, Connected, Problem, TransportError, secret_from_env};
 use crate::format::lab::SshAccess;
 
-async fn timed<T, E: std::fmt::Display>(
+async fn timed<T, E: std::error::Error + Send + Sync + 'static>(
     device: &str,
     addr: &str,
     what: &'static str,
@@ -30,16 +30,18 @@ async fn timed<T, E: std::fmt::Display>(
 ) -> Result<T, TransportError> {
     match tokio::time::timeout(after, f).await {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(TransportError::Ssh {
-            device: device.into(),
-            error: format!("{addr}: {what}: {e}"),
-        }),
-        Err(_) => Err(TransportError::Timeout {
-            device: device.into(),
+        Ok(Err(e)) => Err(Problem::Ssh {
+            at: format!("{addr}: {what}"),
+            error: Box::new(e),
+            hint: "",
+        }
+        .on(device)),
+        Err(_) => Err(Problem::Timeout {
             addr: addr.into(),
             what,
             after,
-        }),
+        }
+        .on(device)),
     }
 }
 
@@ -93,11 +95,8 @@ impl SshSession {
         let handle = match &s.jump {
             None => session(device, &s.host, s.port, s.legacy_algorithms, opts, None).await?,
             Some(jump) => {
-                let j =
-                    crate::format::lab::Jump::parse(jump).map_err(|error| TransportError::Ssh {
-                        device: device.into(),
-                        error: format!("jump: {error}"),
-                    })?;
+                let j = crate::format::lab::Jump::parse(jump)
+                    .map_err(|why| Problem::Jump { why }.on(device))?;
                 let (juser, jhost, jport) = (j.user, j.host, j.port);
                 let mut bastion =
                     session(device, &jhost, jport, s.legacy_algorithms, opts, None).await?;
@@ -190,18 +189,20 @@ impl SshSession {
         match ok {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
-                return Err(TransportError::Ssh {
-                    device,
-                    error: format!("{addr}: {e}"),
-                });
+                return Err(Problem::Ssh {
+                    at: addr,
+                    error: e.into(),
+                    hint: "",
+                }
+                .on(device));
             }
             Err(_) => {
-                return Err(TransportError::Timeout {
-                    device,
+                return Err(Problem::Timeout {
                     addr,
                     what: "waiting for the shell",
                     after: self.timeout,
-                });
+                }
+                .on(device));
             }
         }
         let mut keep = self.keep;
@@ -239,12 +240,13 @@ async fn authenticate(
     let mut tried = Vec::new();
     if let Some(key_file) = &s.key_file {
         let path: PathBuf = crate::format::lab::lab_path(&opts.lab_dir, key_file);
-        let key =
-            russh::keys::load_secret_key(&path, None).map_err(|e| TransportError::KeyFile {
-                device: device.into(),
+        let key = russh::keys::load_secret_key(&path, None).map_err(|e| {
+            Problem::KeyFile {
                 path: path.clone(),
-                error: e.to_string(),
-            })?;
+                error: Box::new(e),
+            }
+            .on(device)
+        })?;
         let hash = timed(
             device,
             &addr,
@@ -313,11 +315,11 @@ async fn authenticate(
     if tried.is_empty() {
         tried.push("nothing: give key_file, agent = true or password_env".into());
     }
-    Err(TransportError::Auth {
-        device: device.into(),
+    Err(Problem::Auth {
         user: s.user.clone(),
         tried: tried.join(", "),
-    })
+    }
+    .on(device))
 }
 
 /// Whether `s`'s host answers SSH with a key the known_hosts files know: the key exchange
@@ -329,10 +331,8 @@ pub async fn check_host_key(
 ) -> Result<(), TransportError> {
     let (host, port) = match &s.jump {
         Some(jump) => {
-            let j = crate::format::lab::Jump::parse(jump).map_err(|error| TransportError::Ssh {
-                device: name.into(),
-                error: format!("jump: {error}"),
-            })?;
+            let j = crate::format::lab::Jump::parse(jump)
+                .map_err(|why| Problem::Jump { why }.on(name))?;
             (j.host, j.port)
         }
         None => (s.host.clone(), s.port),

@@ -293,7 +293,7 @@ impl<'a> DeviceWatch<'a> {
     pub(crate) fn learn_cable(
         &mut self,
         port: &str,
-        seen: Option<(&'static str, Option<f64>)>,
+        seen: Option<(crate::format::lab::CableKind, Option<f64>)>,
         transceiver: Option<&'static str>,
         notes: Vec<super::hints::CableNote>,
     ) {
@@ -301,7 +301,7 @@ impl<'a> DeviceWatch<'a> {
             return;
         };
         if let Some((kind, length)) = seen {
-            w.facts.cable_kind = Some(kind.to_string());
+            w.facts.cable_kind = Some(kind);
             w.facts.length_m = length.or(w.facts.length_m);
         }
         w.facts.transceiver = transceiver.map(String::from);

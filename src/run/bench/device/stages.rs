@@ -6,9 +6,9 @@
 use std::time::{Duration, SystemTime};
 
 use super::Bench;
-use crate::run::bench::LabDropCount;
 use crate::run::bench::account::{StageDrops, lost};
 use crate::run::traffic::frames::TrialReport;
+use crate::run::traffic::lab_drops::LabDropCount;
 use crate::watch::SwitchCounts;
 
 /// How long a trial's account waits for the watch's next poll of the switch.

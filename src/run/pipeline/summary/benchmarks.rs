@@ -40,9 +40,7 @@ impl Benchmarks {
         found.sort_by_key(|r| r.frame_size);
         b.smallest = found.first().and_then(|r| r.no_drop_percent()).map(milli);
         b.largest = found.last().and_then(|r| r.no_drop_percent()).map(milli);
-        b.latency = found
-            .last()
-            .and_then(|r| r.latency_median_us.or(r.latency_avg_us));
+        b.latency = (found.last()).and_then(|r| shown_latency(rows, r).map(|(_, us)| us));
         for r in found {
             b.limits.extend(limit(r));
             b.judge(r, criteria);

@@ -5,11 +5,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::BenchError;
+use super::Host;
+use super::bench_error::BenchError;
+use super::plan::host;
 use crate::format::lab::Lab;
 use crate::format::manifest::{Benchmark, BenchmarkTest, Manifest};
-use crate::run::traffic::Host;
-use crate::run::traffic::plan::host;
 
 /// One benchmark through one device, checked and ready to run.
 #[derive(Debug, Clone)]

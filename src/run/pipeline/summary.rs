@@ -1,12 +1,12 @@
 //! A run's summary.csv rows: per device, what its push, watch and traffic came to.
 
-use super::bench::BenchResult;
-use super::pipeline::DeviceReport;
-use super::traffic::{TestOutcome, TestResult};
+use super::DeviceReport;
 use crate::format::lab::Lab;
 use crate::record::milli;
 use crate::record::rfc2544::Rfc2544Row;
 use crate::record::summary::SummaryRow;
+use crate::run::bench::BenchResult;
+use crate::run::traffic::{TestOutcome, TestResult};
 use crate::states::{DeviceVerdict, PortVerdict, WatchState};
 use benchmarks::Benchmarks;
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::run::traffic::TrafficError;
+use super::TrafficError;
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum BenchError {
