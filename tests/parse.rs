@@ -54,6 +54,11 @@ fn cisco_show_interfaces_reads_state_errors_and_resets() {
             resets: Some(4),
             description: s("server1 eno1"),
             err_disabled: Some(false),
+            in_packets: Some(1204),
+            out_packets: Some(2210),
+            // No `Input queue` line in this sample: its drops are unknown, not 0.
+            in_discards: None,
+            out_discards: None,
         }
     );
     assert_eq!(
