@@ -11,9 +11,10 @@ use crate::parse::{Parsed, parse_output};
 /// Parse saved show-command output into the common port-state schema.
 ///
 /// Parse saved output of a show command with a vendor profile's rules. Prints a table, or
-/// with --json the common schema: {port, admin, oper, link_changes, last_change_s,
-/// speed_mbps, in_errors, crc, resets, description, err_disabled} per port (unknown = null), or for log
-/// commands link events {port, state, raw}.
+/// with --json the common schema: {port, admin, oper, link_changes, link_downs, link_ups,
+/// last_change_s, speed_mbps, in_errors, crc, resets, description, err_disabled, in_packets,
+/// out_packets, in_discards, out_discards} per port (unknown = null), or for log commands
+/// link events {port, state, raw}.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Vendor profile name (see `switchlab vendors`).

@@ -45,6 +45,14 @@ pub struct PortState {
     /// Shut by the switch itself (link-flap guard and the like); null where the vendor's
     /// output does not say.
     pub err_disabled: Option<bool>,
+    /// Frames the port received and sent, by the switch's own counters (null where the
+    /// output does not show them).
+    pub in_packets: Option<u64>,
+    pub out_packets: Option<u64>,
+    /// Frames the switch received on the port, or had to send from it, and dropped
+    /// (queue drops, discards); null where the vendor's output shows no such counter.
+    pub in_discards: Option<u64>,
+    pub out_discards: Option<u64>,
 }
 
 impl PortState {
@@ -67,6 +75,10 @@ impl table::Record for PortState {
             "in_errors" => self.in_errors = number(v),
             "crc" => self.crc = number(v),
             "resets" => self.resets = number(v),
+            "in_packets" => self.in_packets = number(v),
+            "out_packets" => self.out_packets = number(v),
+            "in_discards" => self.in_discards = number(v),
+            "out_discards" => self.out_discards = number(v),
             "speed_mbps" => self.speed_mbps = speed_mbps(v),
             "last_change_s" => self.last_change_s = duration_s(v),
             "description" => {

@@ -231,3 +231,37 @@ fn other_profiles_end_blocks_at_any_header_and_read_unindented_fields() {
     let p = ports("dell_force10", "show interfaces", force10);
     assert_eq!(p[0].description.as_deref(), Some("indented"));
 }
+
+// Counter lines as real outputs print them: IOS-XE splits `Input queue` and `Total output
+// drops` over two lines; Force10 tells input from output frames only by what follows
+// `bytes` (`underruns` on output), and its two `discarded` by the counter before them.
+#[test]
+fn frame_and_discard_counters_in_each_vendors_shape() {
+    let ios = "GigabitEthernet1 is up, line protocol is up\n\
+               \x20 Input queue: 0/375/12/0 (size/max/drops/flushes)\n\
+               \x20 Total output drops: 34\n\
+               \x20    5 packets input, 640 bytes\n\
+               \x20    6 packets output, 768 bytes\n";
+    let p = &ports("cisco_ios", "show interfaces", ios)[0];
+    let got = [p.in_packets, p.out_packets, p.in_discards, p.out_discards];
+    assert_eq!(got, [Some(5), Some(6), Some(12), Some(34)]);
+    let f10 = "TenGigabitEthernet 0/1 is up, line protocol is up\n\
+               Input Statistics:\n\
+               \x20    7 packets, 896 bytes\n\
+               \x20    0 runts, 0 giants, 0 throttles\n\
+               \x20    0 CRC, 0 overrun, 8 discarded\n\
+               Output Statistics:\n\
+               \x20    9 packets, 1152 bytes, 0 underruns\n\
+               \x20    0 throttles, 10 discarded, 0 collisions, 0 wreddrops\n\
+               Rate info (interval 299 seconds):\n\
+               \x20    Input 00.00 Mbits/sec,          0 packets/sec, 0.00% of line-rate\n";
+    let p = &ports("dell_force10", "show interfaces", f10)[0];
+    let got = [p.in_packets, p.out_packets, p.in_discards, p.out_discards];
+    assert_eq!(got, [Some(7), Some(9), Some(8), Some(10)]);
+    // A description is no counter.
+    let eos = "Ethernet1 is up, line protocol is up (connected)\n\
+               \x20 Description: 3 packets input, 4 input discards\n\
+               \x20    0 input errors, 0 CRC, 0 alignment, 0 symbol, 2 input discards\n";
+    let p = &ports("arista_eos", "show interfaces", eos)[0];
+    assert_eq!((p.in_packets, p.in_discards), (None, Some(2)));
+}

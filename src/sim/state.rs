@@ -99,6 +99,12 @@ pub struct PortTraffic {
     pub in_bytes: u64,
     pub out_packets: u64,
     pub out_bytes: u64,
+    /// Frames the modelled switch took in on the port and dropped (input queue full and
+    /// the like), as its `show interfaces` counts them.
+    pub in_discards: u64,
+    /// Frames the modelled switch had to send from the port and dropped (output queue
+    /// full, the port down), as its `show interfaces` counts them.
+    pub out_discards: u64,
 }
 
 impl SimPort {

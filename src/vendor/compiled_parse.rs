@@ -21,6 +21,10 @@ const PORT_FIELDS: &[&str] = &[
     "resets",
     "description",
     "err_disabled",
+    "in_packets",
+    "out_packets",
+    "in_discards",
+    "out_discards",
 ];
 
 /// The fields a transceiver parse rule may set.

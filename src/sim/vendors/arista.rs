@@ -125,18 +125,20 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
          \x20    {ip} packets input, {ib} bytes\n\
          \x20    Received 0 broadcasts, 0 multicast\n\
          \x20    0 runts, 0 giants\n\
-         \x20    {ie} input errors, {crc} CRC, 0 alignment, 0 symbol, 0 input discards\n\
+         \x20    {ie} input errors, {crc} CRC, 0 alignment, 0 symbol, {id} input discards\n\
          \x20    0 PAUSE input\n\
          \x20    {op} packets output, {ob} bytes\n\
          \x20    Sent 0 broadcasts, 0 multicast\n\
          \x20    0 output errors, 0 collisions\n\
-         \x20    0 late collision, 0 deferred, 0 output discards\n\
+         \x20    0 late collision, 0 deferred, {od} output discards\n\
          \x20    0 PAUSE output\n",
         long = p.long(),
         ip = p.traffic.in_packets,
         ib = p.traffic.in_bytes,
         op = p.traffic.out_packets,
         ob = p.traffic.out_bytes,
+        id = p.traffic.in_discards,
+        od = p.traffic.out_discards,
         mac = mac(0x7300, idx),
         bw = p.shown_mbps() * 1000,
         age = age_words(p.last_change.elapsed().as_secs()),

@@ -143,7 +143,19 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
          \x20 ARP type: ARPA, ARP Timeout 04:00:00\n\
          \x20 Last input never, output 00:00:01, output hang never\n\
          \x20 Last clearing of \"show interface\" counters never\n\
-         \x20 Input queue: 0/75/0/0 (size/max/drops/flushes); Total output drops: 0\n\
+         {counters}",
+        long = p.long(),
+        mac = mac(0x15aa, idx),
+        bw = p.shown_mbps() * 1000,
+        counters = counters(p),
+    )
+}
+
+/// The queue and counter lines of `show interfaces`, from the port's own counters.
+fn counters(p: &SimPort) -> String {
+    let t = &p.traffic;
+    format!(
+        "\x20 Input queue: 0/75/{id}/0 (size/max/drops/flushes); Total output drops: {od}\n\
          \x20 Queueing strategy: fifo\n\
          \x20 Output queue: 0/40 (size/max)\n\
          \x20 5 minute input rate 0 bits/sec, 0 packets/sec\n\
@@ -159,13 +171,12 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
          \x20    0 babbles, 0 late collision, 0 deferred\n\
          \x20    0 lost carrier, 0 no carrier, 0 pause output\n\
          \x20    0 output buffer failures, 0 output buffers swapped out\n",
-        long = p.long(),
-        ip = p.traffic.in_packets,
-        ib = p.traffic.in_bytes,
-        op = p.traffic.out_packets,
-        ob = p.traffic.out_bytes,
-        mac = mac(0x15aa, idx),
-        bw = p.shown_mbps() * 1000,
+        ip = t.in_packets,
+        ib = t.in_bytes,
+        op = t.out_packets,
+        ob = t.out_bytes,
+        id = t.in_discards,
+        od = t.out_discards,
         ie = p.in_errors,
         crc = p.crc,
         resets = p.resets,

@@ -82,20 +82,38 @@ fn show_version(dev: &Device) -> String {
     )
 }
 
-fn show_interface(_dev: &Device, p: &SimPort) -> String {
-    format!(
-        "Type........................................... Normal\nAdmin Mode..................................... {}\n\
-         Physical Status................................ {}\nLink Status.................................... {}\n\
-         Link Changes................................... {}\n",
-        if p.admin_up { "Enable" } else { "Disable" },
-        if p.oper_up {
-            format!("{} Full", p.shown_mbps())
-        } else {
-            "Unknown".into()
-        },
-        if p.oper_up { "Up" } else { "Down" },
-        p.link_changes
-    )
+/// `show interface 0/N`: FASTPATH's counter summary of one port, which names no port.
+fn show_interface(dev: &Device, p: &SimPort) -> String {
+    let t = &p.traffic;
+    let since = dev.booted.elapsed().as_secs();
+    let rows = [
+        ("Packets Received Without Error", t.in_packets.to_string()),
+        ("Packets Received With Error", p.in_errors.to_string()),
+        ("Broadcast Packets Received", "0".into()),
+        ("Receive Packets Discarded", t.in_discards.to_string()),
+        (
+            "Packets Transmitted Without Errors",
+            t.out_packets.to_string(),
+        ),
+        ("Transmit Packets Discarded", t.out_discards.to_string()),
+        ("Transmit Packet Errors", "0".into()),
+        ("Collision Frames", "0".into()),
+        (
+            "Time Since Counters Last Cleared",
+            format!(
+                "{} day {} hr {} min {} sec",
+                since / 86_400,
+                since / 3600 % 24,
+                since / 60 % 60,
+                since % 60
+            ),
+        ),
+    ];
+    let mut out = String::from("\n");
+    for (label, value) in rows {
+        out.push_str(&format!("{label:.<47} {value}\n"));
+    }
+    out
 }
 
 fn show_status(dev: &Device) -> String {

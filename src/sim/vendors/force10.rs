@@ -138,33 +138,44 @@ fn show_interface(dev: &Device, p: &SimPort) -> String {
          ARP type: ARPA, ARP Timeout 04:00:00\n\
          Last clearing of \"show interface\" counters never\n\
          Queueing strategy: fifo\n\
-         Input Statistics:\n\
-         \x20    {ip} packets, {ib} bytes\n\
-         \x20    0 64-byte pkts, 0 over 64-byte pkts, 0 over 127-byte pkts\n\
-         \x20    0 Multicasts, 0 Broadcasts, 0 Unicasts\n\
-         \x20    0 runts, 0 giants, 0 throttles\n\
-         \x20    {crc} CRC, 0 overrun, 0 discarded\n\
-         Output Statistics:\n\
-         \x20    {op} packets, {ob} bytes, 0 underruns\n\
-         \x20    0 Multicasts, 0 Broadcasts, 0 Unicasts\n\
-         \x20    0 throttles, 0 discarded, 0 collisions, 0 wreddrops\n\
-         Rate info (interval 299 seconds):\n\
-         \x20    Input 00.00 Mbits/sec,          0 packets/sec, 0.00% of line-rate\n\
-         \x20    Output 00.00 Mbits/sec,          0 packets/sec, 0.00% of line-rate\n\
+         {counters}\
          Time since last interface status change: {age}\n",
         idx / 256,
         idx % 256,
         idx / 256,
         idx % 256,
         long = p.long(),
-        ip = p.traffic.in_packets,
-        ib = p.traffic.in_bytes,
-        op = p.traffic.out_packets,
-        ob = p.traffic.out_bytes,
         ifindex = 34_603_010 + idx * 262_144,
-        crc = p.crc,
         age = age_clock(p.last_change.elapsed().as_secs()),
         media = media_lines(p),
+        counters = counters(p),
+    )
+}
+
+/// The `Input Statistics:` and `Output Statistics:` sections, from the port's own counters.
+fn counters(p: &SimPort) -> String {
+    let t = &p.traffic;
+    format!(
+        "Input Statistics:\n\
+         \x20    {ip} packets, {ib} bytes\n\
+         \x20    0 64-byte pkts, 0 over 64-byte pkts, 0 over 127-byte pkts\n\
+         \x20    0 Multicasts, 0 Broadcasts, 0 Unicasts\n\
+         \x20    0 runts, 0 giants, 0 throttles\n\
+         \x20    {crc} CRC, 0 overrun, {id} discarded\n\
+         Output Statistics:\n\
+         \x20    {op} packets, {ob} bytes, 0 underruns\n\
+         \x20    0 Multicasts, 0 Broadcasts, 0 Unicasts\n\
+         \x20    0 throttles, {od} discarded, 0 collisions, 0 wreddrops\n\
+         Rate info (interval 299 seconds):\n\
+         \x20    Input 00.00 Mbits/sec,          0 packets/sec, 0.00% of line-rate\n\
+         \x20    Output 00.00 Mbits/sec,          0 packets/sec, 0.00% of line-rate\n",
+        ip = t.in_packets,
+        ib = t.in_bytes,
+        op = t.out_packets,
+        ob = t.out_bytes,
+        id = t.in_discards,
+        od = t.out_discards,
+        crc = p.crc,
     )
 }
 

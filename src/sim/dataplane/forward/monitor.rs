@@ -51,6 +51,9 @@ impl Switch {
                 t.in_bytes = c[1].load(Ordering::Relaxed);
                 t.out_packets = c[2].load(Ordering::Relaxed);
                 t.out_bytes = c[3].load(Ordering::Relaxed);
+                // The model's drops are the switch's own discards, as it shows them; the
+                // host's are not the switch's and are counted apart (`drops`).
+                t.out_discards = p.dropped[super::MODELLED].load(Ordering::Relaxed);
                 if last[i] != Some(up) {
                     changes.push((i, up));
                 }
