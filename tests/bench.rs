@@ -312,7 +312,7 @@ async fn a_rate_at_the_generator_s_limit_is_the_generator_s_not_the_switch_s() {
     assert_eq!(r.verdict, None, "{r:?}");
     let summary = read(&folder, "summary.csv");
     assert!(
-        summary.contains("generator's limit") && summary.contains(",pass"),
+        summary.contains("held by the generator") && summary.contains(",pass"),
         "{summary}"
     );
     // Frame loss at 100 % of line: offered what the generator could, said so.

@@ -261,8 +261,9 @@ impl Switch {
             };
             match known {
                 Some(j) if open(j) => self.enqueue(j, frame, arrival, &me.wire),
-                // Learnt behind a port it may not go out of: dropped, as a switch does.
-                Some(_) => {}
+                // Learnt behind a port it may not go out of (down, another VLAN):
+                // dropped, and counted, as a switch does.
+                Some(j) => discard(&self.ports[j], segments(frame).max(1) as usize),
                 None => {
                     for j in (0..self.ports.len()).filter(|&j| open(j)) {
                         self.enqueue(j, frame, arrival, &me.wire);
