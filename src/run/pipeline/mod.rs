@@ -31,7 +31,7 @@ use std::time::Instant;
 use tokio::sync::{Semaphore, mpsc, watch};
 
 pub(crate) use device::DeviceReport;
-pub(crate) use error::RunError;
+pub(crate) use error::{RunError, folder_of};
 
 use super::bench::BenchResult;
 use super::push::join_named;

@@ -23,7 +23,7 @@ use super::udp::{self, UdpStats};
 mod server;
 mod streams;
 
-pub(crate) use server::serve;
+pub(crate) use server::{Served, serve, serve_until};
 use streams::{bits_per_second, run_receivers, run_senders};
 
 /// Bytes per write: what iperf3 uses for TCP.
