@@ -113,14 +113,7 @@ pub(crate) fn send(
     mut tick: impl FnMut(&Interval),
 ) -> Result<Measurement, BuiltinError> {
     let started = SystemTime::now();
-    let control = connect_to(server, from, server.port())?;
-    control
-        .set_read_timeout(Some(Duration::from_millis(req.duration_ms) + GRACE))
-        .map_err(io("reading from", server))?;
-    let mut out = control.try_clone().map_err(io("talking to", server))?;
-    send_line(&mut out, req, &server.to_string())?;
-    let mut reader = BufReader::new(control);
-    let accepted: Accepted = read_line(&mut reader, server)?;
+    let (mut reader, accepted) = request(server, from, req)?;
     let duration = Duration::from_millis(req.duration_ms);
     if let Some(rate) = req.udp_rate_bps {
         let to = SocketAddr::new(server.ip(), accepted.data_port);
@@ -165,6 +158,24 @@ pub(crate) fn send(
         received: whole(received.bytes, received.seconds, None),
         udp: None,
     })
+}
+
+/// The test asked of the server on a control connection: the connection, to read its
+/// report from at the end, and where it takes the data.
+fn request(
+    server: SocketAddr,
+    from: Option<IpAddr>,
+    req: &Request,
+) -> Result<(BufReader<TcpStream>, Accepted), BuiltinError> {
+    let control = connect_to(server, from, server.port())?;
+    control
+        .set_read_timeout(Some(Duration::from_millis(req.duration_ms) + GRACE))
+        .map_err(io("reading from", server))?;
+    let mut out = control.try_clone().map_err(io("talking to", server))?;
+    send_line(&mut out, req, &server.to_string())?;
+    let mut reader = BufReader::new(control);
+    let accepted: Accepted = read_line(&mut reader, server)?;
+    Ok((reader, accepted))
 }
 
 /// A TCP connection to the server's `port`, from `from` where it is of the same family.
