@@ -135,26 +135,7 @@ pub fn render(
         Origin::BuiltIn => format!("templates/{}/{name}.j2", dev.vendor()),
         Origin::Folder(p) => p.display().to_string(),
     };
-    let ports: Vec<PortCtx> = manifest
-        .ports_for(dut, lab)
-        .into_iter()
-        .map(|p| PortCtx {
-            name: p.name.get_ref(),
-            description: describe(p),
-            cable: p.cable.as_ref(),
-            peer: p.peer.as_ref().map(peer_ctx),
-        })
-        .collect();
-    let mut vars: BTreeMap<String, toml::Value> = manifest.baseline.vars.clone();
-    vars.extend(dut.vars.clone());
-    let ctx = context! {
-        device => device_ctx(dev),
-        ports => Serde(&ports),
-        vlan => context! { id => manifest.baseline.vlan, name => manifest.baseline.vlan_name.clone() },
-        logging_host => manifest.baseline.logging_host.clone(),
-        logging_port => manifest.logging_port(),
-        vars => Serde(&vars),
-    };
+    let ctx = template_context(lab, manifest, dut, dev);
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_formatter(one_line_values);
@@ -162,14 +143,7 @@ pub fn render(
         device: device_name.clone(),
         origin: origin.clone(),
         line: e.line().unwrap_or(0),
-        message: match (e.kind(), e.detail()) {
-            (minijinja::ErrorKind::UndefinedError, _) => format!(
-                "undefined value in {}; variables are device.*, ports, vlan.*, logging_host, logging_port and vars.* (the manifest's [baseline.vars] and the device's `vars`)",
-                expressions_at(&tpl.text, e.line())
-            ),
-            (kind, Some(d)) => format!("{kind}: {d}"),
-            (kind, None) => kind.to_string(),
-        },
+        message: render_message(&e, &tpl.text),
     };
     env.add_template_owned(name.clone(), tpl.text.clone())
         .map_err(fail)?;
@@ -187,6 +161,49 @@ pub fn render(
         template: name,
         lines,
     })
+}
+
+/// What a template sees: the device, its ports of the manifest, the VLAN, the logging
+/// host and port, and the variables (the manifest's, then the device's).
+fn template_context(
+    lab: &Lab,
+    manifest: &Manifest,
+    dut: &DeviceUnderTest,
+    dev: &Device,
+) -> minijinja::Value {
+    let ports: Vec<PortCtx> = manifest
+        .ports_for(dut, lab)
+        .into_iter()
+        .map(|p| PortCtx {
+            name: p.name.get_ref(),
+            description: describe(p),
+            cable: p.cable.as_ref(),
+            peer: p.peer.as_ref().map(peer_ctx),
+        })
+        .collect();
+    let mut vars: BTreeMap<String, toml::Value> = manifest.baseline.vars.clone();
+    vars.extend(dut.vars.clone());
+    context! {
+        device => device_ctx(dev),
+        ports => Serde(&ports),
+        vlan => context! { id => manifest.baseline.vlan, name => manifest.baseline.vlan_name.clone() },
+        logging_host => manifest.baseline.logging_host.clone(),
+        logging_port => manifest.logging_port(),
+        vars => Serde(&vars),
+    }
+}
+
+/// What a render error says: an undefined value names the expressions on its line and
+/// the variables there are.
+fn render_message(e: &minijinja::Error, text: &str) -> String {
+    match (e.kind(), e.detail()) {
+        (minijinja::ErrorKind::UndefinedError, _) => format!(
+            "undefined value in {}; variables are device.*, ports, vlan.*, logging_host, logging_port and vars.* (the manifest's [baseline.vars] and the device's `vars`)",
+            expressions_at(text, e.line())
+        ),
+        (kind, Some(d)) => format!("{kind}: {d}"),
+        (kind, None) => kind.to_string(),
+    }
 }
 
 /// Values are written as usual, but one that holds a line break is refused: a value from

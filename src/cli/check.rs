@@ -35,8 +35,38 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     )?;
     let benchmarks =
         crate::run::bench::plan(&inputs.manifest, &inputs.lab.lab, &args.files.manifest)?;
+    let planned = Planned {
+        args,
+        inputs: &inputs,
+        measured: &measured,
+        benchmarks: &benchmarks,
+    };
     if args.json {
-        let doc = serde_json::json!({
+        println!("{}", serde_json::to_string_pretty(&planned.json())?);
+    } else {
+        planned.say();
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What the inputs make: the configs, the throughput measurements, the benchmarks.
+struct Planned<'a> {
+    args: &'a Args,
+    inputs: &'a crate::inputs::RunInputs,
+    measured: &'a [crate::run::traffic::TrafficTest],
+    benchmarks: &'a [crate::run::bench::BenchPlan],
+}
+
+impl Planned<'_> {
+    /// `--json`'s document.
+    fn json(&self) -> serde_json::Value {
+        let Planned {
+            args,
+            inputs,
+            measured,
+            benchmarks,
+        } = self;
+        serde_json::json!({
             "valid": true,
             "lab": args.files.lab,
             "manifest": args.files.manifest,
@@ -54,50 +84,57 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 "to": b.to.name, "to_address": b.to.address,
                 "frame_sizes": b.frame_sizes,
             })).collect::<Vec<_>>(),
-        });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-        return Ok(ExitCode::SUCCESS);
+        })
     }
-    for c in &inputs.configs {
+
+    /// A line per config, measurement and benchmark, then the count.
+    fn say(&self) {
+        let Planned {
+            args,
+            inputs,
+            measured,
+            benchmarks,
+        } = self;
+        for c in &inputs.configs {
+            println!(
+                "ok   {}: template '{}' renders {} lines",
+                c.device,
+                c.template,
+                c.lines.len()
+            );
+        }
+        for t in measured.iter() {
+            println!(
+                "ok   throughput '{}' through {}: {} ({}) -> {} ({})",
+                t.name,
+                t.device.as_deref().unwrap_or("-"),
+                t.from.name,
+                t.from.address,
+                t.to.name,
+                t.to.address
+            );
+        }
+        for b in benchmarks.iter() {
+            println!(
+                "ok   benchmark '{}' through {}: {} ({}) -> {} ({}), {} frame sizes",
+                b.name,
+                b.device,
+                b.from.name,
+                b.from.address,
+                b.to.name,
+                b.to.address,
+                b.frame_sizes.len()
+            );
+        }
         println!(
-            "ok   {}: template '{}' renders {} lines",
-            c.device,
-            c.template,
-            c.lines.len()
+            "{} and {} are valid: {} devices under test, {} throughput tests ({} measurements), {} benchmarks ({} devices)",
+            args.files.lab.display(),
+            args.files.manifest.display(),
+            inputs.manifest.devices.len(),
+            inputs.manifest.throughput.len(),
+            measured.len(),
+            inputs.manifest.benchmarks.len(),
+            benchmarks.len()
         );
     }
-    for t in &measured {
-        println!(
-            "ok   throughput '{}' through {}: {} ({}) -> {} ({})",
-            t.name,
-            t.device.as_deref().unwrap_or("-"),
-            t.from.name,
-            t.from.address,
-            t.to.name,
-            t.to.address
-        );
-    }
-    for b in &benchmarks {
-        println!(
-            "ok   benchmark '{}' through {}: {} ({}) -> {} ({}), {} frame sizes",
-            b.name,
-            b.device,
-            b.from.name,
-            b.from.address,
-            b.to.name,
-            b.to.address,
-            b.frame_sizes.len()
-        );
-    }
-    println!(
-        "{} and {} are valid: {} devices under test, {} throughput tests ({} measurements), {} benchmarks ({} devices)",
-        args.files.lab.display(),
-        args.files.manifest.display(),
-        inputs.manifest.devices.len(),
-        inputs.manifest.throughput.len(),
-        measured.len(),
-        inputs.manifest.benchmarks.len(),
-        benchmarks.len()
-    );
-    Ok(ExitCode::SUCCESS)
 }

@@ -77,9 +77,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         false => println!("{line}"),
     };
     if let Some(dir) = &args.export_bench {
-        crate::sim::demo::unpack(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
-        println!("{}", dir.display());
-        return Ok(ExitCode::SUCCESS);
+        return export_bench(dir);
     }
     let reg = cli.registry()?;
     // This demo's own folder: the built-in bench's files, its host keys, its consoles.
@@ -92,40 +90,78 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let tag = std::process::id().to_string();
     crate::sim::demo::localize(&mut inputs.lab.lab, &keys, &tag, data_plane.is_ok());
     if let Err(why) = &data_plane {
-        // Read at 80 columns: wrapped at words (regression: without root these ran past).
-        let text = format!(
-            "data plane: not available ({why}; it needs root): the servers' traffic goes over this machine's loopback, not through the switches"
-        );
-        for line in textwrap::wrap(&text, textwrap::Options::new(80).subsequent_indent("  ")) {
-            say(&line);
-        }
-        // On loopback no frame crosses a switch: an RFC 2544 figure would be the kernel's.
-        let benchmarks = std::mem::take(&mut inputs.manifest.benchmarks);
-        if !benchmarks.is_empty() {
-            say(&format!(
-                "rfc2544: {} benchmark(s) not run: no frame would cross a switch",
-                benchmarks.len()
-            ));
-        }
+        on_loopback(why, &mut inputs, &say);
     }
-    let (watch, syslog_listen) = watch_options(args, &inputs, &keys)?;
     let rt = tokio::runtime::Runtime::new()?;
+    let files = (lab_path.as_path(), manifest_path.as_path());
+    let plan = demo_plan(&rt, &reg, args, &inputs, &keys, files, &say)?;
+    let max_flaps = u64::from(plan.watch.max_flaps_per_port);
+    let ports = run_ports(&inputs, &[]);
+    let progress = std::sync::Arc::new(ConsoleProgress::new(ports, max_flaps, args.json));
+    let opts = DataPlaneOptions {
+        tag: tag.clone(),
+        max_gbit_s: Some(args.max_gbit_s),
+        user_space: false,
+    };
+    let shown = |l: &str| {
+        if verbose {
+            say(l)
+        }
+    };
+    let on_bench = run_on_bench(
+        plan,
+        inputs,
+        progress.clone(),
+        &opts,
+        data_plane.is_ok(),
+        (&shown, &say),
+    );
+    let report = rt.block_on(on_bench);
+    let _ = std::fs::remove_dir_all(&keys);
+    let report = report?;
+    progress.close();
+    super::ending::print_run_report(&report, args.json, verbose, Ending::Demo)?;
+    // A failed verdict is what the demo shows, not a failure of the demo.
+    let code = match report.decision() {
+        crate::run::exit::Decision::VerdictFailed => 0,
+        d => d.code(),
+    };
+    Ok(ExitCode::from(code))
+}
+
+/// `--export-bench DIR`: the built-in bench's files written there, for a lab to start from.
+fn export_bench(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    crate::sim::demo::unpack(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+    println!("{}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The run on the bench: every device at once, the traffic prepared (and said).
+fn demo_plan<'a>(
+    rt: &tokio::runtime::Runtime,
+    reg: &'a crate::vendor::Registry,
+    args: &Args,
+    inputs: &RunInputs,
+    keys: &std::path::Path,
+    (lab_path, manifest_path): (&'a std::path::Path, &'a std::path::Path),
+    say: &dyn Fn(&str),
+) -> anyhow::Result<RunPlan<'a>> {
+    let (watch, syslog_listen) = watch_options(args, inputs, keys)?;
     let prepared = Traffic::prepare(
         &inputs.manifest,
         &inputs.lab.lab,
-        &manifest_path,
+        manifest_path,
         &watch.connect,
     );
     let traffic = rt.block_on(prepared)?;
     if let Some(t) = &traffic {
         say(&super::board::traffic_line(t));
     }
-    let max_flaps = u64::from(watch.max_flaps_per_port);
-    let plan = RunPlan {
-        reg: &reg,
+    Ok(RunPlan {
+        reg,
         kind: crate::record::run::RunKind::Run,
-        lab_path: &lab_path,
-        manifest_path: Some(&manifest_path),
+        lab_path,
+        manifest_path: Some(manifest_path),
         devices: Vec::new(),
         save: true,
         jobs: inputs.configs.len(),
@@ -133,47 +169,56 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         syslog_listen,
         traffic,
         runs: args.runs.clone(),
-        invocation: Some(invocation(args, &lab_path, &manifest_path)),
-    };
-    let ports = run_ports(&inputs, &[]);
-    let progress = std::sync::Arc::new(ConsoleProgress::new(ports, max_flaps, args.json));
+        invocation: Some(invocation(args, lab_path, manifest_path)),
+    })
+}
+
+/// Without a data plane the servers' traffic goes over loopback: said (at 80 columns),
+/// and the benchmarks left out (no frame would cross a switch).
+fn on_loopback(why: &impl std::fmt::Display, inputs: &mut RunInputs, say: &dyn Fn(&str)) {
+    // Read at 80 columns: wrapped at words (regression: without root these ran past).
+    let text = format!(
+        "data plane: not available ({why}; it needs root): the servers' traffic goes over this machine's loopback, not through the switches"
+    );
+    for line in textwrap::wrap(&text, textwrap::Options::new(80).subsequent_indent("  ")) {
+        say(&line);
+    }
+    // On loopback no frame crosses a switch: an RFC 2544 figure would be the kernel's.
+    let benchmarks = std::mem::take(&mut inputs.manifest.benchmarks);
+    if !benchmarks.is_empty() {
+        say(&format!(
+            "rfc2544: {} benchmark(s) not run: no frame would cross a switch",
+            benchmarks.len()
+        ));
+    }
+}
+
+/// The built-in bench started (its lines to `shown`), the run on it, the bench stopped.
+async fn run_on_bench(
+    plan: RunPlan<'_>,
+    mut inputs: RunInputs,
+    progress: std::sync::Arc<ConsoleProgress>,
+    opts: &DataPlaneOptions,
+    data_plane: bool,
+    (shown, say): (&dyn Fn(&str), &dyn Fn(&str)),
+) -> anyhow::Result<crate::run::pipeline::RunReport> {
     let mut plan = plan;
-    let report = rt.block_on(async {
-        let opts = DataPlaneOptions {
-            tag: tag.clone(),
-            max_gbit_s: Some(args.max_gbit_s),
-            user_space: false,
-        };
-        let dir = inputs.lab.dir();
-        let bench =
-            bench::Running::start(&mut inputs.lab.lab, &dir, &opts, data_plane.is_ok()).await?;
-        for l in bench.lines.iter().filter(|_| verbose) {
-            say(l);
-        }
-        if let Some(line) =
-            (bench.forwarding.as_ref()).and_then(|p| super::bench_table::port_scale(p.scale))
-        {
-            say(&line);
-        }
-        // The data plane counts its switches' drops, the model's and the host's.
-        if let (Some(t), Some(plane)) = (plan.traffic.as_mut(), bench.forwarding.as_ref()) {
-            t.lab_drops = Some(crate::run::traffic::LabDropsHandle(plane.drop_counts()));
-        }
-        let report = run_manifest(plan, inputs, progress.clone()).await;
-        drop(bench);
-        anyhow::Ok(report?)
-    });
-    let _ = std::fs::remove_dir_all(&keys);
-    let report = report?;
-    progress.close();
-    super::ending::print_run_report(&report, args.json, verbose, Ending::Demo)?;
-    let decision = report.decision();
-    // A failed verdict is what the demo shows, not a failure of the demo.
-    let code = match decision {
-        crate::run::exit::Decision::VerdictFailed => 0,
-        d => d.code(),
-    };
-    Ok(ExitCode::from(code))
+    let dir = inputs.lab.dir();
+    let bench = bench::Running::start(&mut inputs.lab.lab, &dir, opts, data_plane).await?;
+    for l in &bench.lines {
+        shown(l);
+    }
+    let plane = bench.forwarding.as_ref();
+    if let Some(line) = plane.and_then(|p| super::bench_table::port_scale(p.scale)) {
+        say(&line);
+    }
+    // The data plane counts its switches' drops, the model's and the host's.
+    if let (Some(t), Some(plane)) = (plan.traffic.as_mut(), plane) {
+        t.lab_drops = Some(crate::run::traffic::LabDropsHandle(plane.drop_counts()));
+    }
+    let report = run_manifest(plan, inputs, progress).await;
+    drop(bench);
+    Ok(report?)
 }
 
 /// The lab and manifest to run (a rerun's copies, a bench copy, or the built-in bench

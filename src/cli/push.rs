@@ -1,14 +1,16 @@
 //! `switchlab push`: render, push, save and verify baselines on lab devices.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::Cli;
 use super::board::push_line;
 use super::connect_flags::ConnectFlags;
 use super::input_files::InputFiles;
-use crate::run::push::{Outcome, PushOptions, push_all};
-use crate::snapshot::device::Snapshots;
+use crate::inputs::RunInputs;
+use crate::run::push::{Outcome, PushOptions, PushResult};
+use crate::run::push_report::{PushReport, push_and_keep, snapshot_folder};
+use crate::vendor::Registry;
 
 /// Push the baseline to devices and verify it landed (no watch; `run` does both).
 ///
@@ -55,21 +57,6 @@ pub struct Args {
     pub json: bool,
 }
 
-/// One device's push, as `--json` prints it.
-#[derive(serde::Serialize)]
-struct Pushed<'a> {
-    device: &'a str,
-    ok: bool,
-    outcome: &'static str,
-    seconds: f64,
-    lines: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-    /// `--diff`: the unified diff (empty: the baseline changes nothing).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    diff: Option<&'a str>,
-}
-
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
     let inputs = args.files.load(&reg)?;
@@ -91,90 +78,73 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         transcripts: args.transcripts.clone(),
         diff: args.diff,
     };
-    let snapshots = (!args.dry_run && !args.diff).then(|| {
-        args.snapshots.clone().unwrap_or_else(|| {
-            let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
-            PathBuf::from(format!("snapshots/{stamp}-push"))
-        })
-    });
+    let snapshots =
+        (!args.dry_run && !args.diff).then(|| snapshot_folder(args.snapshots.as_deref()));
     let rt = tokio::runtime::Runtime::new()?;
+    let report = push_and_say(&rt, &reg, &inputs, &devices, &opts, snapshots, args.json);
+    say_pushed(&report, args.json, args.diff, &args.files.lab)
+}
+
+/// Push `devices` (see [`push_and_keep`]), a line per device as it ends (to stderr
+/// under `--json`), each would-be change's diff after its line.
+pub(super) fn push_and_say(
+    rt: &tokio::runtime::Runtime,
+    reg: &Registry,
+    inputs: &RunInputs,
+    devices: &[String],
+    opts: &PushOptions,
+    snapshots: Option<PathBuf>,
+    json: bool,
+) -> PushReport {
     eprintln!(
         "pushing {} device(s), {} at a time",
         devices.len(),
-        args.jobs
+        opts.jobs
     );
-    let mut kept = Vec::new();
-    let results = rt.block_on(push_all(&reg, &inputs, &devices, &opts, |r| {
+    rt.block_on(push_and_keep(reg, inputs, devices, opts, snapshots, |r| {
         let secs = r.elapsed.as_secs_f64();
         let line = push_line(&r.device, secs, r.lines, &r.outcome, "");
-        if let (Some(dir), false) = (&snapshots, r.snapshots.files(&r.device).is_empty()) {
-            kept.push((r.device.clone(), keep(dir, &r.device, &r.snapshots)));
-        }
-        match args.json {
+        match json {
             true => eprintln!("{line}"),
             false => println!("{line}"),
         }
-        if let (Outcome::Diff(d), false) = (&r.outcome, args.json) {
+        if let (Outcome::Diff(d), false) = (&r.outcome, json) {
             print!("{d}");
         }
-    }));
-    for problem in kept.iter().filter_map(|(_, k)| k.as_ref().err()) {
+    }))
+}
+
+/// The end of a push: snapshots that could not be kept, where they are, then the JSON
+/// document or the count; exit 1 when a device failed (or would change, under `--diff`).
+pub(super) fn say_pushed(
+    report: &PushReport,
+    json: bool,
+    diff: bool,
+    lab: &Path,
+) -> anyhow::Result<ExitCode> {
+    for problem in report.keep_problems() {
         eprintln!("{problem}");
     }
-    if let (Some(dir), true) = (&snapshots, kept.iter().any(|(_, k)| k.is_ok())) {
+    if let Some(dir) = report.kept_in() {
         eprintln!(
             "snapshots in {} (switchlab restore {} --lab {} puts the before-configs back)",
             dir.display(),
             dir.display(),
-            args.files.lab.display()
+            lab.display()
         );
     }
-    let differs = (results.iter()).any(|r| matches!(&r.outcome, Outcome::Diff(d) if !d.is_empty()));
-    // A device whose snapshot was lost is not ok: `restore` could not put it back.
-    let lost = |d: &str| kept.iter().any(|(k, kept)| k == d && kept.is_err());
-    let failed = (results.iter())
-        .filter(|r| !r.ok() || lost(&r.device))
-        .count()
-        + usize::from(differs);
-    if args.json {
-        let doc: Vec<Pushed> = results
-            .iter()
-            .map(|r| Pushed {
-                device: &r.device,
-                ok: r.ok(),
-                outcome: r.outcome.state().as_str(),
-                seconds: r.elapsed.as_secs_f64(),
-                lines: r.lines,
-                error: (!r.ok()).then(|| push_line(&r.device, 0.0, r.lines, &r.outcome, "")),
-                diff: match &r.outcome {
-                    Outcome::Diff(d) => Some(d),
-                    _ => None,
-                },
-            })
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-    } else if args.diff {
-        let n = (results.iter())
-            .filter(|r| matches!(&r.outcome, Outcome::Diff(d) if !d.is_empty()))
-            .count();
-        println!("{n} of {} devices would change", results.len());
+    let (failed, all) = (report.failed(), report.results.len());
+    if json {
+        let error = |r: &PushResult| push_line(&r.device, 0.0, r.lines, &r.outcome, "");
+        println!("{}", serde_json::to_string_pretty(&report.records(error))?);
+    } else if diff {
+        println!("{} of {all} devices would change", report.would_change());
     } else {
-        println!("{} of {} devices ok", results.len() - failed, results.len());
+        println!("{} of {all} devices ok", all - failed);
     }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// A device's snapshots written into `dir/configs/`; the error names the file.
-fn keep(dir: &std::path::Path, device: &str, s: &Snapshots) -> Result<(), String> {
-    for (_, rel, text) in s.files(device) {
-        let path = dir.join(&rel);
-        let written = (path.parent().map_or(Ok(()), std::fs::create_dir_all))
-            .and_then(|()| crate::record::atomic::write(&path, text.as_bytes()));
-        written.map_err(|e| format!("{device}: snapshot {}: {e}", path.display()))?;
-    }
-    Ok(())
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use super::Cli;
 use super::connect_flags::ConnectFlags;
 use crate::inputs::LabInputs;
-use crate::run::restore::{before_file, restore_all, snapshotted};
+use crate::run::restore::{RestoreResult, read_snapshots, restore_all, snapshotted};
 
 /// Put devices back as they were before a push, from its snapshots.
 ///
@@ -117,14 +117,7 @@ pub(super) fn restore_and_say(
     devices: &[String],
     how: &How<'_>,
 ) -> anyhow::Result<bool> {
-    let mut snapshots = Vec::new();
-    for d in devices {
-        lab.device(reg, d)?;
-        let path = before_file(folder, d);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| anyhow::anyhow!("{d}: snapshot {}: {e}", path.display()))?;
-        snapshots.push((d.clone(), text));
-    }
+    let snapshots = read_snapshots(reg, lab, folder, devices)?;
     eprintln!(
         "restoring {} device(s), {} at a time",
         devices.len(),
@@ -137,27 +130,34 @@ pub(super) fn restore_and_say(
         folder,
         snapshots,
         (how.connect, how.save, how.jobs),
-        |r| {
-            let line = match &r.outcome {
-                Ok(x) if x.left.is_empty() => format!(
-                    "ok     {} restored ({} line(s) pushed)",
-                    r.device,
-                    x.pushed.len()
-                ),
-                Ok(x) => format!(
-                    "FAILED {} still differs from its snapshot after {} line(s):\n{}",
-                    r.device,
-                    x.pushed.len(),
-                    x.left
-                ),
-                Err(e) => format!("FAILED {} {e}", r.device),
-            };
-            match to_stderr {
-                true => eprintln!("{line}"),
-                false => println!("{line}"),
-            }
+        |r| match to_stderr {
+            true => eprintln!("{}", restored_line(r)),
+            false => println!("{}", restored_line(r)),
         },
     ));
+    say_restored(&results, how)
+}
+
+/// A device's line as its restore ends.
+fn restored_line(r: &RestoreResult) -> String {
+    match &r.outcome {
+        Ok(x) if x.left.is_empty() => format!(
+            "ok     {} restored ({} line(s) pushed)",
+            r.device,
+            x.pushed.len()
+        ),
+        Ok(x) => format!(
+            "FAILED {} still differs from its snapshot after {} line(s):\n{}",
+            r.device,
+            x.pushed.len(),
+            x.left
+        ),
+        Err(e) => format!("FAILED {} {e}", r.device),
+    }
+}
+
+/// The end of a restore: the JSON document or the count; whether every device is back.
+fn say_restored(results: &[RestoreResult], how: &How<'_>) -> anyhow::Result<bool> {
     let back = (results.iter())
         .filter(|r| r.outcome.as_ref().is_ok_and(|x| x.left.is_empty()))
         .count();

@@ -9,8 +9,10 @@ use super::input_files::InputFiles;
 use super::watch_flags::WatchFlags;
 use crate::inputs::RunInputs;
 use crate::record::run::Invocation;
-use crate::run::pipeline::{RunPlan, run as run_manifest};
+use crate::run::pipeline::{RunPlan, folder_of, run as run_manifest};
+use crate::run::push::PushOptions;
 use crate::run::traffic::Traffic;
+use crate::vendor::Registry;
 
 /// Run a manifest on the lab: push every baseline, drive traffic, watch every port throughout.
 ///
@@ -75,72 +77,21 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
-    if args.diff {
-        let push = super::push::Args {
-            files: args.files.clone(),
-            devices: args.devices.clone(),
-            dry_run: false,
-            diff: true,
-            snapshots: None,
-            no_save: true,
-            jobs: args.jobs,
-            connect: args.watch.connect.clone(),
-            transcripts: None,
-            json: args.json,
-        };
-        return super::push::run(cli, &push);
-    }
     let reg = cli.registry()?;
     let inputs = args.files.load(&reg)?;
-    args.files.devices(&inputs, &args.devices)?;
-    let (watch, syslog_listen) = args.watch.resolve(
-        &inputs.lab,
-        Some((&inputs.manifest, &inputs.manifest_source)),
-        Vec::new(),
-    )?;
-    let rt = tokio::runtime::Runtime::new()?;
-    let traffic = match args.no_traffic {
-        true => None,
-        false => rt.block_on(Traffic::prepare(
-            &inputs.manifest,
-            &inputs.lab.lab,
-            &args.files.manifest,
-            &watch.connect,
-        ))?,
-    };
-    if let Some(t) = &traffic {
-        eprintln!("{}", super::board::traffic_line(t));
+    let devices = args.files.devices(&inputs, &args.devices)?;
+    if args.diff {
+        return diff(&reg, &inputs, &devices, args);
     }
-    let max_flaps = u64::from(watch.max_flaps_per_port);
-    let plan = RunPlan {
-        reg: &reg,
-        kind: crate::record::run::RunKind::Run,
-        lab_path: &args.files.lab,
-        manifest_path: Some(&args.files.manifest),
-        devices: args.devices.clone(),
-        save: !args.no_save,
-        jobs: args.jobs,
-        watch,
-        syslog_listen,
-        traffic,
-        runs: args.runs.clone(),
-        invocation: Some(Invocation::here(
-            args.repeats.as_ref(),
-            &args.files.lab,
-            &args.files.manifest,
-        )),
-    };
+    let rt = tokio::runtime::Runtime::new()?;
+    let plan = plan(&rt, &reg, &inputs, args)?;
+    let max_flaps = u64::from(plan.watch.max_flaps_per_port);
     let ports = run_ports(&inputs, &args.devices);
     let progress = std::sync::Arc::new(ConsoleProgress::new(ports, max_flaps, args.json));
     let connect = plan.watch.connect.clone();
     let lab = inputs.lab.clone();
     let ran = rt.block_on(run_manifest(plan, inputs, progress.clone()));
     progress.close();
-    // --restore follows every run that may have pushed, whatever failed after the push.
-    let folder = match &ran {
-        Ok(report) => Some(report.folder.clone()),
-        Err(e) => e.folder().map(std::path::Path::to_path_buf),
-    };
     let mut code = match &ran {
         Ok(report) => {
             super::ending::print_run_report(
@@ -156,7 +107,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             crate::run::exit::EXIT_NOT_DONE
         }
     };
-    if let (true, Some(folder)) = (args.restore, &folder) {
+    // --restore follows every run that may have pushed, whatever failed after the push.
+    if let (true, Some(folder)) = (args.restore, folder_of(&ran)) {
         let devices = crate::run::restore::snapshotted(&lab, folder);
         let how = super::restore::How {
             connect: &connect,
@@ -171,6 +123,70 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::from(code))
+}
+
+/// What the flags make of the run: the watch's settings, the traffic prepared (and said).
+fn plan<'a>(
+    rt: &tokio::runtime::Runtime,
+    reg: &'a Registry,
+    inputs: &RunInputs,
+    args: &'a Args,
+) -> anyhow::Result<RunPlan<'a>> {
+    let (watch, syslog_listen) = args.watch.resolve(
+        &inputs.lab,
+        Some((&inputs.manifest, &inputs.manifest_source)),
+        Vec::new(),
+    )?;
+    let traffic = match args.no_traffic {
+        true => None,
+        false => rt.block_on(Traffic::prepare(
+            &inputs.manifest,
+            &inputs.lab.lab,
+            &args.files.manifest,
+            &watch.connect,
+        ))?,
+    };
+    if let Some(t) = &traffic {
+        eprintln!("{}", super::board::traffic_line(t));
+    }
+    Ok(RunPlan {
+        reg,
+        kind: crate::record::run::RunKind::Run,
+        lab_path: &args.files.lab,
+        manifest_path: Some(&args.files.manifest),
+        devices: args.devices.clone(),
+        save: !args.no_save,
+        jobs: args.jobs,
+        watch,
+        syslog_listen,
+        traffic,
+        runs: args.runs.clone(),
+        invocation: Some(Invocation::here(
+            args.repeats.as_ref(),
+            &args.files.lab,
+            &args.files.manifest,
+        )),
+    })
+}
+
+/// `run --diff`: what each baseline would change, as `push --diff` says it.
+fn diff(
+    reg: &Registry,
+    inputs: &RunInputs,
+    devices: &[String],
+    args: &Args,
+) -> anyhow::Result<ExitCode> {
+    let opts = PushOptions {
+        dry_run: false,
+        save: false,
+        jobs: args.jobs,
+        connect: args.watch.connect.options(&inputs.lab),
+        transcripts: None,
+        diff: true,
+    };
+    let rt = tokio::runtime::Runtime::new()?;
+    let report = super::push::push_and_say(&rt, reg, inputs, devices, &opts, None, args.json);
+    super::push::say_pushed(&report, args.json, true, &args.files.lab)
 }
 
 /// (device, port) for every port the run watches: the manifest's ports of each device run.

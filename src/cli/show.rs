@@ -7,6 +7,7 @@ use super::Cli;
 use super::connect_flags::ConnectFlags;
 use crate::inputs::LabInputs;
 use crate::parse::parse_output;
+use crate::run::show::show;
 
 /// Run one show command on a device and print (or parse) its output.
 ///
@@ -36,11 +37,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let (dev, vendor) = lab.device(&reg, &args.device)?;
     let opts = args.connect.options(&lab);
     let rt = tokio::runtime::Runtime::new()?;
-    let output = rt.block_on(async {
-        let mut d =
-            crate::driver::session::open(dev, vendor, &opts, args.transcript.as_deref()).await?;
-        Ok::<_, crate::driver::session::DeviceError>(d.show(&args.command).await?)
-    })?;
+    let transcript = args.transcript.as_deref();
+    let output = rt.block_on(show(dev, vendor, &opts, transcript, &args.command))?;
     if !(args.parse || args.json) {
         print!("{output}");
         return Ok(ExitCode::SUCCESS);

@@ -104,107 +104,132 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
     // Before any listener is announced: a SIGTERM right after must still end it cleanly
     // (console links removed), not by the default action.
     let stop = super::stop_signals()?;
-    let mut sims: Vec<Sim> = Vec::new();
     let mut out = std::io::stdout();
     // Dropped before the simulators: its threads read their state.
-    let mut data_plane = None;
-    if let Some(lab_path) = &args.lab {
-        let reg = crate::vendor::Registry::load(None, None)?;
-        let lab = crate::inputs::LabInputs::load(lab_path, &reg)?;
-        let bench = bench::start(&lab.lab, &lab.dir()).await?;
-        for b in &bench {
-            for l in &b.listeners {
-                writeln!(out, "{l} {}", b.device)?;
-            }
-        }
-        if lab.lab.endpoints.iter().any(|e| e.netns.is_some()) {
-            match DataPlane::available() {
-                Ok(()) => {
-                    let opts = DataPlaneOptions {
-                        tag: std::process::id().to_string(),
-                        max_gbit_s: args.max_gbit_s,
-                        user_space: args.user_space_forwarding,
-                    };
-                    data_plane = bench::data_plane(&lab.lab, &bench, &opts)?;
-                    for l in data_plane.iter().flat_map(|d| &d.lines) {
-                        writeln!(out, "data plane: {l}")?;
-                    }
-                }
-                Err(why) => writeln!(
-                    out,
-                    "data plane: not started ({why}): it needs CAP_NET_ADMIN (root); the simulators run their control plane only"
-                )?,
-            }
-        }
-        sims.extend(bench.into_iter().map(|b| b.sim));
-        if sims.is_empty() {
-            anyhow::bail!(
-                "{}: no device asks for a simulator (add `sim = {{ seed = 1 }}` to a [[device]])",
-                lab_path.display()
-            );
-        }
-    } else {
-        let vendor = args.vendor.clone().unwrap_or_default();
-        if args.ssh.is_empty() && args.serial_link.is_empty() {
-            anyhow::bail!("give at least one listener: --ssh 127.0.0.1:2201 or --serial-link PATH");
-        }
-        let mut o = SimOptions::new(&vendor);
-        o.hostname = args.hostname.clone();
-        o.user = args.user.clone();
-        o.password = args.password.clone();
-        o.secret = args.secret.clone();
-        o.factory = args.factory;
-        o.seed = args.seed;
-        o.pace_baud = args.pace_baud;
-        o.acknowledge = args.acknowledge;
-        o.legacy_algorithms = args.legacy_algorithms;
-        o.syslog_port = args.syslog_port;
-        if let Some(spec) = &args.flaps {
-            o.flaps = parse_flaps(spec)?;
-            o.flaps_from = args.flaps_from.clone();
-        }
-        for f in &args.authorized_key {
-            let text = std::fs::read_to_string(f)
-                .with_context(|| format!("{}: cannot read", f.display()))?;
-            o.authorized_keys.push(
-                russh::keys::PublicKey::from_openssh(text.trim())
-                    .with_context(|| format!("{}: not an OpenSSH public key", f.display()))?,
-            );
-        }
-        let mut sim = Sim::start(o)?;
-        for addr in &args.ssh {
-            let bound = sim.listen_ssh(*addr).await?;
-            writeln!(out, "ssh {bound}")?;
-        }
-        for link in &args.serial_link {
-            sim.listen_console(link).await?;
-            writeln!(out, "serial {}", link.display())?;
-        }
-        sims.push(sim);
-    }
+    let (sims, data_plane) = match &args.lab {
+        Some(lab_path) => lab_bench(args, lab_path, &mut out).await?,
+        None => (vec![one_sim(args, &mut out).await?], None),
+    };
     out.flush()?;
     stop.await;
     drop(data_plane);
     if let Some(path) = &args.truth {
-        let mut w = csv::Writer::from_path(path)
-            .with_context(|| format!("{}: cannot write", path.display()))?;
-        w.write_record(["time_unix_ms", "device", "port", "state"])?;
-        for s in &sims {
-            for e in s.truth() {
-                let ms = e
-                    .time
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_millis())
-                    .unwrap_or(0);
-                w.write_record([
-                    ms.to_string(),
-                    e.device,
-                    e.port,
-                    if e.up { "up".into() } else { "down".into() },
-                ])?;
-            }
-        }
-        w.flush()?;
+        write_truth(path, &sims)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The simulators the lab asks for (`sim = {…}`), and its data plane where an endpoint is
+/// a network namespace and this process may make one; each listener said on `out`.
+async fn lab_bench(
+    args: &Args,
+    lab_path: &std::path::Path,
+    out: &mut std::io::Stdout,
+) -> anyhow::Result<(Vec<Sim>, Option<DataPlane>)> {
+    let reg = crate::vendor::Registry::load(None, None)?;
+    let lab = crate::inputs::LabInputs::load(lab_path, &reg)?;
+    let bench = bench::start(&lab.lab, &lab.dir()).await?;
+    for b in &bench {
+        for l in &b.listeners {
+            writeln!(out, "{l} {}", b.device)?;
+        }
+    }
+    let mut data_plane = None;
+    if lab.lab.endpoints.iter().any(|e| e.netns.is_some()) {
+        match DataPlane::available() {
+            Ok(()) => {
+                let opts = DataPlaneOptions {
+                    tag: std::process::id().to_string(),
+                    max_gbit_s: args.max_gbit_s,
+                    user_space: args.user_space_forwarding,
+                };
+                data_plane = bench::data_plane(&lab.lab, &bench, &opts)?;
+                for l in data_plane.iter().flat_map(|d| &d.lines) {
+                    writeln!(out, "data plane: {l}")?;
+                }
+            }
+            Err(why) => writeln!(
+                out,
+                "data plane: not started ({why}): it needs CAP_NET_ADMIN (root); the simulators run their control plane only"
+            )?,
+        }
+    }
+    let sims: Vec<Sim> = bench.into_iter().map(|b| b.sim).collect();
+    if sims.is_empty() {
+        anyhow::bail!(
+            "{}: no device asks for a simulator (add `sim = {{ seed = 1 }}` to a [[device]])",
+            lab_path.display()
+        );
+    }
+    Ok((sims, data_plane))
+}
+
+/// One simulator as the flags describe it, its listeners said on `out`.
+async fn one_sim(args: &Args, out: &mut std::io::Stdout) -> anyhow::Result<Sim> {
+    if args.ssh.is_empty() && args.serial_link.is_empty() {
+        anyhow::bail!("give at least one listener: --ssh 127.0.0.1:2201 or --serial-link PATH");
+    }
+    let mut sim = Sim::start(sim_options(args)?)?;
+    for addr in &args.ssh {
+        let bound = sim.listen_ssh(*addr).await?;
+        writeln!(out, "ssh {bound}")?;
+    }
+    for link in &args.serial_link {
+        sim.listen_console(link).await?;
+        writeln!(out, "serial {}", link.display())?;
+    }
+    Ok(sim)
+}
+
+/// The simulator's options from the flags.
+fn sim_options(args: &Args) -> anyhow::Result<SimOptions> {
+    let vendor = args.vendor.clone().unwrap_or_default();
+    let mut o = SimOptions::new(&vendor);
+    o.hostname = args.hostname.clone();
+    o.user = args.user.clone();
+    o.password = args.password.clone();
+    o.secret = args.secret.clone();
+    o.factory = args.factory;
+    o.seed = args.seed;
+    o.pace_baud = args.pace_baud;
+    o.acknowledge = args.acknowledge;
+    o.legacy_algorithms = args.legacy_algorithms;
+    o.syslog_port = args.syslog_port;
+    if let Some(spec) = &args.flaps {
+        o.flaps = parse_flaps(spec)?;
+        o.flaps_from = args.flaps_from.clone();
+    }
+    for f in &args.authorized_key {
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("{}: cannot read", f.display()))?;
+        o.authorized_keys.push(
+            russh::keys::PublicKey::from_openssh(text.trim())
+                .with_context(|| format!("{}: not an OpenSSH public key", f.display()))?,
+        );
+    }
+    Ok(o)
+}
+
+/// `--truth`: every link change the simulators made, a CSV row each.
+fn write_truth(path: &std::path::Path, sims: &[Sim]) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_path(path)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    w.write_record(["time_unix_ms", "device", "port", "state"])?;
+    for s in sims {
+        for e in s.truth() {
+            let ms = e
+                .time
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or(0);
+            w.write_record([
+                ms.to_string(),
+                e.device,
+                e.port,
+                if e.up { "up".into() } else { "down".into() },
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(())
 }

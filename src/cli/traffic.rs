@@ -93,28 +93,7 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             }
             None => anyhow::bail!("no answer from {to} within a second (from {from})"),
         },
-        Action::Serve { bind, once } => {
-            let listener = std::net::TcpListener::bind(bind)
-                .map_err(|e| anyhow::anyhow!("traffic server on {bind}: {e}"))?;
-            let rt = tokio::runtime::Runtime::new()?;
-            // A signal ends the server at once, a test under way included: this is how a
-            // remote server ends when its SSH channel closes (the watchdog's SIGTERM).
-            let signalled = {
-                let _in_rt = rt.enter();
-                super::stop_signals()?
-            };
-            rt.spawn(async move {
-                signalled.await;
-                std::process::exit(crate::watch::EXIT_INTERRUPTED as i32);
-            });
-            let stop = AtomicBool::new(false);
-            eprintln!(
-                "traffic server on {} (Ctrl-C ends it)",
-                listener.local_addr()?
-            );
-            builtin::serve(&listener, &stop, *once)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Action::Serve { bind, once } => serve(*bind, *once),
         Action::Send {
             server,
             streams,
@@ -131,47 +110,79 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
                 reverse: *reverse,
                 udp_rate_bps: rate.filter(|_| *udp),
             };
-            let stop = AtomicBool::new(false);
-            let m = builtin::send(*server, *from, &req, &stop, |i| {
-                if !*json {
-                    println!(
-                        "{:>5.1}-{:<5.1} s  {:>8.3} Gbit/s  {}",
-                        i.start_s,
-                        i.end_s,
-                        i.bits_per_second / 1e9,
-                        i.retransmits
-                            .map(|r| format!("{r} retransmits"))
-                            .unwrap_or_default()
-                    );
-                }
-            })?;
-            let report = SendReport::new(&m, &req);
-            if *json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                println!(
-                    "sent {:.3} Gbit/s, received {:.3} Gbit/s over {:.1} s, {} stream(s){}{}",
-                    report.sent_bits_per_second / 1e9,
-                    report.received_bits_per_second / 1e9,
-                    report.seconds,
-                    report.streams,
-                    report
-                        .retransmits
-                        .map(|r| format!(", {r} retransmits"))
-                        .unwrap_or_default(),
-                    report
-                        .udp
-                        .as_ref()
-                        .map(|u| format!(
-                            ", {:.3}% of {} datagrams lost, jitter {:.3} ms",
-                            u.lost_percent, u.packets, u.jitter_ms
-                        ))
-                        .unwrap_or_default()
-                );
-            }
-            Ok(ExitCode::SUCCESS)
+            send(*server, *from, &req, *json)
         }
     }
+}
+
+/// `traffic serve`: tests answered until SIGINT/SIGTERM (exit 130) or, with `once`,
+/// until the first is done.
+fn serve(bind: SocketAddr, once: bool) -> anyhow::Result<ExitCode> {
+    let listener = std::net::TcpListener::bind(bind)
+        .map_err(|e| anyhow::anyhow!("traffic server on {bind}: {e}"))?;
+    let rt = tokio::runtime::Runtime::new()?;
+    // A signal ends the server at once, a test under way included: this is how a
+    // remote server ends when its SSH channel closes (the watchdog's SIGTERM).
+    let signalled = {
+        let _in_rt = rt.enter();
+        super::stop_signals()?
+    };
+    eprintln!(
+        "traffic server on {} (Ctrl-C ends it)",
+        listener.local_addr()?
+    );
+    match rt.block_on(builtin::serve_until(listener, once, signalled))? {
+        builtin::Served::Done => Ok(ExitCode::SUCCESS),
+        builtin::Served::Signalled => Ok(ExitCode::from(crate::watch::EXIT_INTERRUPTED)),
+    }
+}
+
+/// `traffic send`: one test, a line per second of it and one for the whole (or JSON).
+fn send(
+    server: SocketAddr,
+    from: Option<IpAddr>,
+    req: &Request,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let stop = AtomicBool::new(false);
+    let m = builtin::send(server, from, req, &stop, |i| {
+        if !json {
+            println!(
+                "{:>5.1}-{:<5.1} s  {:>8.3} Gbit/s  {}",
+                i.start_s,
+                i.end_s,
+                i.bits_per_second / 1e9,
+                i.retransmits
+                    .map(|r| format!("{r} retransmits"))
+                    .unwrap_or_default()
+            );
+        }
+    })?;
+    let report = SendReport::new(&m, req);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!(
+            "sent {:.3} Gbit/s, received {:.3} Gbit/s over {:.1} s, {} stream(s){}{}",
+            report.sent_bits_per_second / 1e9,
+            report.received_bits_per_second / 1e9,
+            report.seconds,
+            report.streams,
+            report
+                .retransmits
+                .map(|r| format!(", {r} retransmits"))
+                .unwrap_or_default(),
+            report
+                .udp
+                .as_ref()
+                .map(|u| format!(
+                    ", {:.3}% of {} datagrams lost, jitter {:.3} ms",
+                    u.lost_percent, u.packets, u.jitter_ms
+                ))
+                .unwrap_or_default()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn rate(s: &str) -> Result<u64, String> {

@@ -66,15 +66,7 @@ impl Driver {
         let (mut sent_after, mut taken_after) = (Vec::new(), Vec::new());
         for (j, &(no, line)) in batch.iter().enumerate() {
             let before = sub_mode(self.mode.as_ref());
-            let out = match batch.get(j + 1) {
-                Some((_, next)) => {
-                    let what = format!("the prompt after `{line}`");
-                    let hit = self.ch.read_answer(Some(next), &what).await?;
-                    self.mode = hit.mode.clone();
-                    super::strip_echo(&hit, line)
-                }
-                None => self.reply_to(line).await?,
-            };
+            let out = self.answer_in_batch(line, batch.get(j + 1)).await?;
             let problem = self.problem_with(no, line, &out);
             match (&failed, problem) {
                 (None, Some(p)) => failed = Some(p),
@@ -96,23 +88,26 @@ impl Driver {
             }
         }
         match failed {
-            Some(mut e) => {
-                if let DriverError::Rejected {
-                    sent_after: s,
-                    taken_after: t,
-                    ..
-                }
-                | DriverError::LeftConfig {
-                    sent_after: s,
-                    taken_after: t,
-                    ..
-                } = &mut e
-                {
-                    (*s, *t) = (sent_after, taken_after);
-                }
-                Err(e)
-            }
+            Some(e) => Err(with_after(e, sent_after, taken_after)),
             None => Ok(()),
+        }
+    }
+
+    /// The answer to `line` of a batch: up to the prompt before the `next` line's echo,
+    /// or, for the last, up to the prompt after it.
+    async fn answer_in_batch(
+        &mut self,
+        line: &str,
+        next: Option<&Numbered<'_>>,
+    ) -> Result<String, DriverError> {
+        match next {
+            Some((_, next)) => {
+                let what = format!("the prompt after `{line}`");
+                let hit = self.ch.read_answer(Some(next), &what).await?;
+                self.mode = hit.mode.clone();
+                Ok(super::strip_echo(&hit, line))
+            }
+            None => self.reply_to(line).await,
         }
     }
 
@@ -137,6 +132,24 @@ impl Driver {
             taken_after: Vec::new(),
         })
     }
+}
+
+/// A batch's failure with the lines sent after the failed one, and those of them taken.
+fn with_after(mut e: DriverError, sent_after: Vec<usize>, taken_after: Vec<usize>) -> DriverError {
+    if let DriverError::Rejected {
+        sent_after: s,
+        taken_after: t,
+        ..
+    }
+    | DriverError::LeftConfig {
+        sent_after: s,
+        taken_after: t,
+        ..
+    } = &mut e
+    {
+        (*s, *t) = (sent_after, taken_after);
+    }
+    e
 }
 
 /// `None` is configuration mode itself, `Some(mode)` a sub-mode.

@@ -212,69 +212,8 @@ impl Lab {
             "is defined twice",
         )?;
         for d in &self.devices {
-            let ways = [
-                d.ssh.as_ref().map(|a| ("ssh", a.span())),
-                d.serial.as_ref().map(|a| ("serial", a.span())),
-                d.console.as_ref().map(|a| ("console", a.span())),
-            ];
-            let given: Vec<_> = ways.into_iter().flatten().collect();
-            match given.as_slice() {
-                [] => {
-                    return Err(src.invalid(&d.name.span(), "device", format!("device '{}' has no access: add `ssh = {{ host, user, … }}`, `serial = {{ port = \"/dev/ttyUSB0\" }}` or `console = {{ host, port }}`", d.name.get_ref())));
-                }
-                [_] => {}
-                [_, (second, span), ..] => {
-                    let names: Vec<&str> = given.iter().map(|(n, _)| *n).collect();
-                    return Err(src.invalid(
-                        span,
-                        &format!("device.{second}"),
-                        format!(
-                            "device '{}' has {} access; give one",
-                            d.name.get_ref(),
-                            names.join(" and ")
-                        ),
-                    ));
-                }
-            }
-            if let Some(c) = &d.console {
-                c.get_ref().check().map_err(|(key, why)| {
-                    src.invalid(&c.span(), &format!("device.console.{key}"), why)
-                })?;
-            }
-            if let Some(ssh) = &d.ssh {
-                ssh.get_ref().check(src).map_err(|(key, why)| {
-                    src.invalid(&ssh.span(), &format!("device.ssh.{key}"), why)
-                })?;
-            }
-            let mut ports = BTreeMap::new();
-            for p in &d.ports {
-                if ports.insert(p.name.get_ref().clone(), ()).is_some() {
-                    return Err(src.invalid(
-                        &p.name.span(),
-                        "device.port.name",
-                        format!(
-                            "port '{}' is listed twice on device '{}'",
-                            p.name.get_ref(),
-                            d.name.get_ref()
-                        ),
-                    ));
-                }
-                if let Some(ep) = p.peer.as_ref().and_then(|p| p.endpoint.as_ref())
-                    && !self
-                        .endpoints
-                        .iter()
-                        .any(|e| e.name.get_ref() == ep.get_ref())
-                {
-                    return Err(src.unknown_ref(
-                        &ep.span(),
-                        "device.port.peer.endpoint",
-                        "endpoint",
-                        ep.get_ref(),
-                        "the lab's [[endpoint]] list",
-                        self.endpoint_names(),
-                    ));
-                }
-            }
+            check_access(src, d)?;
+            self.check_ports(src, d)?;
         }
         for e in &self.endpoints {
             if let Some(ssh) = &e.ssh {
@@ -316,6 +255,40 @@ impl Lab {
                     e.name.get_ref()
                 );
                 return Err(src.invalid(&to.span(), key, why));
+            }
+        }
+        Ok(())
+    }
+
+    /// Each port of `d` once, its peer endpoint one of the lab's.
+    fn check_ports(&self, src: &Source, d: &Device) -> Result<(), FormatError> {
+        let mut ports = BTreeMap::new();
+        for p in &d.ports {
+            if ports.insert(p.name.get_ref().clone(), ()).is_some() {
+                return Err(src.invalid(
+                    &p.name.span(),
+                    "device.port.name",
+                    format!(
+                        "port '{}' is listed twice on device '{}'",
+                        p.name.get_ref(),
+                        d.name.get_ref()
+                    ),
+                ));
+            }
+            if let Some(ep) = p.peer.as_ref().and_then(|p| p.endpoint.as_ref())
+                && !self
+                    .endpoints
+                    .iter()
+                    .any(|e| e.name.get_ref() == ep.get_ref())
+            {
+                return Err(src.unknown_ref(
+                    &ep.span(),
+                    "device.port.peer.endpoint",
+                    "endpoint",
+                    ep.get_ref(),
+                    "the lab's [[endpoint]] list",
+                    self.endpoint_names(),
+                ));
             }
         }
         Ok(())
@@ -394,4 +367,43 @@ pub fn lab_path(lab_dir: &Path, p: &str) -> std::path::PathBuf {
     } else {
         lab_dir.join(p)
     }
+}
+
+/// Exactly one way to reach `d` (`ssh`, `serial` or `console`), each checked.
+fn check_access(src: &Source, d: &Device) -> Result<(), FormatError> {
+    let ways = [
+        d.ssh.as_ref().map(|a| ("ssh", a.span())),
+        d.serial.as_ref().map(|a| ("serial", a.span())),
+        d.console.as_ref().map(|a| ("console", a.span())),
+    ];
+    let given: Vec<_> = ways.into_iter().flatten().collect();
+    match given.as_slice() {
+        [] => {
+            return Err(src.invalid(&d.name.span(), "device", format!("device '{}' has no access: add `ssh = {{ host, user, … }}`, `serial = {{ port = \"/dev/ttyUSB0\" }}` or `console = {{ host, port }}`", d.name.get_ref())));
+        }
+        [_] => {}
+        [_, (second, span), ..] => {
+            let names: Vec<&str> = given.iter().map(|(n, _)| *n).collect();
+            return Err(src.invalid(
+                span,
+                &format!("device.{second}"),
+                format!(
+                    "device '{}' has {} access; give one",
+                    d.name.get_ref(),
+                    names.join(" and ")
+                ),
+            ));
+        }
+    }
+    if let Some(c) = &d.console {
+        c.get_ref()
+            .check()
+            .map_err(|(key, why)| src.invalid(&c.span(), &format!("device.console.{key}"), why))?;
+    }
+    if let Some(ssh) = &d.ssh {
+        ssh.get_ref()
+            .check(src)
+            .map_err(|(key, why)| src.invalid(&ssh.span(), &format!("device.ssh.{key}"), why))?;
+    }
+    Ok(())
 }

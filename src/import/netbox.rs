@@ -16,6 +16,41 @@ fn column(header: &csv::StringRecord, names: &[&str]) -> Option<usize> {
         .position(|h| names.iter().any(|n| norm(h) == norm(n)))
 }
 
+/// Where a NetBox device list keeps what an import reads.
+struct Columns {
+    name: usize,
+    platform: usize,
+    ip: usize,
+    model: Option<usize>,
+}
+
+impl Columns {
+    fn find(header: &csv::StringRecord, file: &str) -> Result<Columns, ImportError> {
+        let need = |names: &[&str]| {
+            column(header, names).ok_or_else(|| ImportError::Columns {
+                file: file.to_string(),
+                why: format!(
+                    "no {} column (the header has: {})",
+                    names[0],
+                    header.iter().collect::<Vec<_>>().join(", ")
+                ),
+            })
+        };
+        Ok(Columns {
+            name: need(&["Name", "name"])?,
+            platform: need(&["Platform", "platform"])?,
+            ip: need(&[
+                "Primary IPv4",
+                "primary_ip4",
+                "Primary IP",
+                "primary_ip",
+                "IP Address",
+            ])?,
+            model: column(header, &["Type", "Device type", "device_type"]),
+        })
+    }
+}
+
 /// Read a NetBox device CSV; every device is reached as `user` on port 22.
 pub(crate) fn read_devices(path: &Path, user: &str) -> Result<Draft, ImportError> {
     let file = path.display().to_string();
@@ -30,26 +65,9 @@ pub(crate) fn read_devices(path: &Path, user: &str) -> Result<Draft, ImportError
         }
     };
     let header = r.headers().map_err(csv(None))?.clone();
-    let need = |names: &[&str]| {
-        column(&header, names).ok_or_else(|| ImportError::Columns {
-            file: file.clone(),
-            why: format!(
-                "no {} column (the header has: {})",
-                names[0],
-                header.iter().collect::<Vec<_>>().join(", ")
-            ),
-        })
-    };
-    let name_col = need(&["Name", "name"])?;
-    let platform_col = need(&["Platform", "platform"])?;
-    let ip_col = need(&[
-        "Primary IPv4",
-        "primary_ip4",
-        "Primary IP",
-        "primary_ip",
-        "IP Address",
-    ])?;
-    let model_col = column(&header, &["Type", "Device type", "device_type"]);
+    let cols = Columns::find(&header, &file)?;
+    let (name_col, platform_col, ip_col, model_col) =
+        (cols.name, cols.platform, cols.ip, cols.model);
     let mut draft = Draft {
         source: format!("the NetBox device list {file}"),
         ..Draft::default()

@@ -66,26 +66,8 @@ pub(crate) fn read_testbed(path: &Path) -> Result<Draft, ImportError> {
                 "no `os` (the platform switchlab maps to a vendor)".into(),
             ));
         };
-        let ssh = dev.connections.iter().find(|(k, c)| {
-            *k != "defaults" && c.get("protocol").and_then(|p| p.as_str()) == Some("ssh")
-        });
-        let Some((_, ssh)) = ssh else {
-            let protocols: Vec<String> = dev
-                .connections
-                .iter()
-                .filter(|(k, _)| *k != "defaults")
-                .map(|(k, c)| {
-                    let p = c.get("protocol").and_then(|p| p.as_str()).unwrap_or("?");
-                    format!("{k}: {p}")
-                })
-                .collect();
-            draft.skipped.push((
-                name.clone(),
-                format!(
-                    "no ssh connection ({}); consoles through a console server are not built yet",
-                    protocols.join(", ")
-                ),
-            ));
+        let Some(ssh) = ssh_connection(dev) else {
+            draft.skipped.push((name.clone(), no_ssh(dev)));
             continue;
         };
         let host = ssh
@@ -98,49 +80,14 @@ pub(crate) fn read_testbed(path: &Path) -> Result<Draft, ImportError> {
             .and_then(|p| p.as_u64())
             .and_then(|p| u16::try_from(p).ok())
             .unwrap_or(22);
-        // The device's own `default` credential, else the testbed's.
-        let login = |own: bool| {
-            let creds = if own {
-                &dev.credentials
-            } else {
-                &info.credentials
-            };
-            creds.get("default")
+        let login = Logins {
+            name,
+            own: &dev.credentials,
+            testbed: &info.credentials,
         };
-        let user = login(true)
-            .and_then(|c| c.username.clone())
-            .or_else(|| login(false).and_then(|c| c.username.clone()))
-            .ok_or_else(|| super::Missing {
-                file: file.clone(),
-                what: "device",
-                why: "no credentials.default.username here or in the testbed".into(),
-            });
-        let password_env = if login(true).is_some_and(|c| c.password.is_some()) {
-            let var = env_name(&[name], "PASSWORD");
-            Some(draft.secret(&var, format!("device {name}'s password in the testbed")))
-        } else if login(false).is_some_and(|c| c.password.is_some()) {
-            Some(draft.secret(
-                &env_name(&[], "PASSWORD"),
-                "the testbed's default password".into(),
-            ))
-        } else {
-            None
-        };
-        let has = |c: Option<&Credential>| c.is_some_and(|c| c.password.is_some());
-        let secret_env = if has(dev.credentials.get("enable")) {
-            let var = env_name(&[name], "SECRET");
-            Some(draft.secret(
-                &var,
-                format!("device {name}'s enable password in the testbed"),
-            ))
-        } else if has(info.credentials.get("enable")) {
-            Some(draft.secret(
-                &env_name(&[], "SECRET"),
-                "the testbed's enable password".into(),
-            ))
-        } else {
-            None
-        };
+        let user = login.user(&file);
+        let password_env = login.password_env(&mut draft);
+        let secret_env = login.secret_env(&mut draft);
         draft.devices.push(DraftDevice {
             name: name.clone(),
             platform,
@@ -153,4 +100,89 @@ pub(crate) fn read_testbed(path: &Path) -> Result<Draft, ImportError> {
         });
     }
     Ok(draft)
+}
+
+/// A device's first `ssh` connection.
+fn ssh_connection(dev: &Device) -> Option<&serde_json::Value> {
+    let ssh = dev.connections.iter().find(|(k, c)| {
+        *k != "defaults" && c.get("protocol").and_then(|p| p.as_str()) == Some("ssh")
+    });
+    ssh.map(|(_, c)| c)
+}
+
+/// Why a device without an `ssh` connection is skipped, naming those it has.
+fn no_ssh(dev: &Device) -> String {
+    let protocols: Vec<String> = dev
+        .connections
+        .iter()
+        .filter(|(k, _)| *k != "defaults")
+        .map(|(k, c)| {
+            let p = c.get("protocol").and_then(|p| p.as_str()).unwrap_or("?");
+            format!("{k}: {p}")
+        })
+        .collect();
+    format!(
+        "no ssh connection ({}); consoles through a console server are not built yet",
+        protocols.join(", ")
+    )
+}
+
+/// A device's credentials: its own, else the testbed's.
+struct Logins<'a> {
+    name: &'a str,
+    own: &'a BTreeMap<String, Credential>,
+    testbed: &'a BTreeMap<String, Credential>,
+}
+
+impl Logins<'_> {
+    /// The `default` credential's user.
+    fn user(&self, file: &str) -> Result<String, super::Missing> {
+        let user = |c: &BTreeMap<String, Credential>| c.get("default")?.username.clone();
+        user(self.own)
+            .or_else(|| user(self.testbed))
+            .ok_or_else(|| super::Missing {
+                file: file.to_string(),
+                what: "device",
+                why: "no credentials.default.username here or in the testbed".into(),
+            })
+    }
+
+    /// The variable for the `default` credential's password, if one is given.
+    fn password_env(&self, draft: &mut Draft) -> Option<String> {
+        let name = self.name;
+        if has_password(self.own.get("default")) {
+            let var = env_name(&[name], "PASSWORD");
+            Some(draft.secret(&var, format!("device {name}'s password in the testbed")))
+        } else if has_password(self.testbed.get("default")) {
+            Some(draft.secret(
+                &env_name(&[], "PASSWORD"),
+                "the testbed's default password".into(),
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// The variable for the `enable` credential's password, if one is given.
+    fn secret_env(&self, draft: &mut Draft) -> Option<String> {
+        let name = self.name;
+        if has_password(self.own.get("enable")) {
+            let var = env_name(&[name], "SECRET");
+            Some(draft.secret(
+                &var,
+                format!("device {name}'s enable password in the testbed"),
+            ))
+        } else if has_password(self.testbed.get("enable")) {
+            Some(draft.secret(
+                &env_name(&[], "SECRET"),
+                "the testbed's enable password".into(),
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+fn has_password(c: Option<&Credential>) -> bool {
+    c.is_some_and(|c| c.password.is_some())
 }

@@ -106,40 +106,7 @@ pub fn read_run(path: &Path) -> Result<RunRecord, ReadError> {
         error,
     };
     let value: serde_json::Value = serde_json::from_str(&text).map_err(json_error)?;
-    let version = value.get("format_version");
-    let incomplete = value
-        .get("outcome")
-        .and_then(|o| serde_json::from_value::<RunOutcome>(o.clone()).ok())
-        == Some(RunOutcome::Incomplete);
-    match version.and_then(|v| v.as_u64()) {
-        None if incomplete => {
-            return Err(ReadError::Incomplete {
-                path: path.to_path_buf(),
-            });
-        }
-        None => {
-            return Err(ReadError::Unversioned {
-                path: path.to_path_buf(),
-            });
-        }
-        Some(v) if v != FORMAT_VERSION as u64 => {
-            return Err(ReadError::Version {
-                path: path.to_path_buf(),
-                found: u32::try_from(v).unwrap_or(u32::MAX),
-                writer: value
-                    .get("switchlab")
-                    .and_then(|s| s.as_str())
-                    .unwrap_or("unknown")
-                    .to_string(),
-            });
-        }
-        Some(_) if incomplete => {
-            return Err(ReadError::Incomplete {
-                path: path.to_path_buf(),
-            });
-        }
-        Some(_) => {}
-    }
+    check_version(path, &value)?;
     let mut de = serde_json::Deserializer::from_str(&text);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let key = e.path().to_string();
@@ -151,6 +118,30 @@ pub fn read_run(path: &Path) -> Result<RunRecord, ReadError> {
             error,
         }
     })
+}
+
+/// run.json's `format_version` is this switchlab's, and its run finished.
+fn check_version(path: &Path, value: &serde_json::Value) -> Result<(), ReadError> {
+    let incomplete = value
+        .get("outcome")
+        .and_then(|o| serde_json::from_value::<RunOutcome>(o.clone()).ok())
+        == Some(RunOutcome::Incomplete);
+    let path = path.to_path_buf();
+    match value.get("format_version").and_then(|v| v.as_u64()) {
+        None if incomplete => Err(ReadError::Incomplete { path }),
+        None => Err(ReadError::Unversioned { path }),
+        Some(v) if v != FORMAT_VERSION as u64 => Err(ReadError::Version {
+            path,
+            found: u32::try_from(v).unwrap_or(u32::MAX),
+            writer: value
+                .get("switchlab")
+                .and_then(|s| s.as_str())
+                .unwrap_or("unknown")
+                .to_string(),
+        }),
+        Some(_) if incomplete => Err(ReadError::Incomplete { path }),
+        Some(_) => Ok(()),
+    }
 }
 
 /// events.jsonl, line by line. A last line cut short (the process was killed while

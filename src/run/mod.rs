@@ -8,5 +8,7 @@ pub(crate) mod doctor;
 pub(crate) mod exit;
 pub(crate) mod pipeline;
 pub(crate) mod push;
+pub(crate) mod push_report;
 pub(crate) mod restore;
+pub(crate) mod show;
 pub(crate) mod traffic;

@@ -34,8 +34,44 @@ pub(crate) fn snapshotted(lab: &LabInputs, folder: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Restore each device to its snapshot (read by the caller, before anything is
-/// touched), `jobs` at once; `done` hears each as it ends.
+/// Why the snapshots to restore could not be read (nothing was touched).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SnapshotError {
+    #[error(transparent)]
+    Device(#[from] crate::format::FormatError),
+    #[error("{device}: snapshot {}: {error}", path.display())]
+    Read {
+        device: String,
+        path: PathBuf,
+        #[source]
+        error: std::io::Error,
+    },
+}
+
+/// Each device's before-snapshot in `folder`, read before anything is touched: a device
+/// the lab does not have, or a snapshot that cannot be read, stops it all.
+pub(crate) fn read_snapshots(
+    reg: &Registry,
+    lab: &LabInputs,
+    folder: &Path,
+    devices: &[String],
+) -> Result<Vec<(String, String)>, SnapshotError> {
+    let mut snapshots = Vec::new();
+    for d in devices {
+        lab.device(reg, d)?;
+        let path = before_file(folder, d);
+        let text = std::fs::read_to_string(&path).map_err(|error| SnapshotError::Read {
+            device: d.clone(),
+            path,
+            error,
+        })?;
+        snapshots.push((d.clone(), text));
+    }
+    Ok(snapshots)
+}
+
+/// Restore each device to its snapshot (see [`read_snapshots`]), `jobs` at once; `done`
+/// hears each as it ends.
 pub(crate) async fn restore_all(
     reg: &Registry,
     lab: &LabInputs,

@@ -6,6 +6,9 @@ use super::grammar::Matched;
 use super::session::{Session, Stage};
 use super::state::Device;
 
+mod configure;
+mod show;
+
 impl Session {
     pub(super) fn run(&mut self, m: Matched) -> String {
         let out = self.act(m);
@@ -14,6 +17,35 @@ impl Session {
     }
 
     fn act(&mut self, m: Matched) -> String {
+        match m.cmd.act {
+            Act::Enable | Act::Disable | Act::Exit | Act::Logout | Act::End | Act::Configure => {
+                self.change_mode(&m)
+            }
+            Act::TermLength | Act::TermWidth | Act::SkipPage => self.terminal(&m),
+            Act::ShowClock
+            | Act::ShowVersion
+            | Act::ShowInterfaces
+            | Act::ShowStatus
+            | Act::Modules(_)
+            | Act::ShowLogging => self.show_state(&m),
+            Act::ShowRunning | Act::ShowRunningInterface | Act::ShowStartup => self.show_config(&m),
+            Act::WriteMemory | Act::CopyRunStart | Act::ZerotouchCancel | Act::ClearCounters => {
+                self.operate(&m)
+            }
+            Act::Hostname | Act::Interface | Act::Vlan | Act::AdminUp | Act::AdminDown => {
+                self.configure_mode(&m)
+            }
+            Act::Description | Act::Store | Act::LoggingHost | Act::Nothing => {
+                self.configure_line(&m)
+            }
+            Act::ConfigSession | Act::RollbackClean | Act::Commit | Act::Abort => {
+                self.session_command(&m)
+            }
+        }
+    }
+
+    /// `enable`, `disable`, `exit`, `logout`, `end`, `configure`: from mode to mode.
+    fn change_mode(&mut self, m: &Matched) -> String {
         let d = self.d;
         match m.cmd.act {
             Act::Enable => {
@@ -57,6 +89,14 @@ impl Session {
                     self.prompt()
                 )
             }
+            _ => self.prompt(),
+        }
+    }
+
+    /// The terminal's settings: page length, width.
+    fn terminal(&mut self, m: &Matched) -> String {
+        let d = self.d;
+        match m.cmd.act {
             Act::TermLength => {
                 self.term_length = m.nums.first().copied().unwrap_or(24) as usize;
                 self.reply(d.term_length_reply)
@@ -69,101 +109,14 @@ impl Session {
                 self.term_length = 0;
                 self.prompt()
             }
-            Act::ShowClock => {
-                let offset = jiff::SignedDuration::from_secs(self.dev().clock_offset_s);
-                let now = jiff::Timestamp::now()
-                    .saturating_add(offset)
-                    .unwrap_or_default();
-                self.output(&(d.show_clock)(now))
-            }
-            Act::ShowVersion => {
-                let text = (d.show_version)(&self.dev());
-                self.output(&text)
-            }
-            Act::ShowInterfaces => {
-                let text = {
-                    let dev = self.dev();
-                    match m.ports.is_empty() {
-                        false => (m.ports.iter())
-                            .map(|&i| (d.show_interface)(&dev, &dev.ports[i]))
-                            .collect::<String>(),
-                        true => (dev.ports.iter())
-                            .map(|p| (d.show_interface)(&dev, p))
-                            .collect(),
-                    }
-                };
-                self.output(&text)
-            }
-            Act::ShowStatus => {
-                let text = (d.show_status)(&self.dev());
-                self.output(&text)
-            }
-            Act::Modules(i) => {
-                let text = {
-                    let dev = self.dev();
-                    let port = m.ports.first().map(|&p| &dev.ports[p]);
-                    d.module_shows
-                        .get(usize::from(i))
-                        .map(|show| show(&dev, port))
-                };
-                match text {
-                    Some(t) => self.output(&t),
-                    None => self.prompt(),
-                }
-            }
-            Act::ShowLogging => {
-                let text = {
-                    let dev = self.dev();
-                    let mut t = d.show_logging_header.to_string();
-                    for l in &dev.log_buffer {
-                        t.push_str(&l.text);
-                        t.push('\n');
-                    }
-                    t
-                };
-                self.output(&text)
-            }
-            Act::ShowRunning => {
-                let text = {
-                    let dev = self.dev();
-                    render_config(d, d.running_header, &dev, &dev.running)
-                };
-                self.output(&text)
-            }
-            Act::ShowRunningInterface => {
-                let Some(&i) = m.ports.first() else {
-                    return self.prompt();
-                };
-                let text = {
-                    let dev = self.dev();
-                    let p = &dev.ports[i];
-                    let head = (d.interface_head)(p);
-                    let section = dev.running.iter().find(|s| s.head == head);
-                    let mut t = format!("!\n{head}\n");
-                    for (_, l) in section.map(|s| s.lines.as_slice()).unwrap_or_default() {
-                        t.push_str(&format!(" {l}\n"));
-                    }
-                    let said =
-                        section.is_some_and(|s| s.lines.iter().any(|(k, _)| k == "admin-state"));
-                    if !said && !p.admin_up {
-                        t.push_str(" shutdown\n");
-                    }
-                    t
-                };
-                self.output(&text)
-            }
-            Act::ShowStartup => {
-                let text = {
-                    let dev = self.dev();
-                    dev.startup
-                        .as_ref()
-                        .map(|cfg| render_config(d, d.running_header, &dev, cfg))
-                };
-                match text {
-                    Some(text) => self.output(&text),
-                    None => self.reply("startup-config is not present"),
-                }
-            }
+            _ => self.prompt(),
+        }
+    }
+
+    /// Saving the config, and the other commands that act on the switch.
+    fn operate(&mut self, m: &Matched) -> String {
+        let d = self.d;
+        match m.cmd.act {
             Act::WriteMemory => {
                 if self.dev().zerotouch {
                     return self.reply("% Error: cannot save the configuration while ZeroTouch is enabled: run 'zerotouch cancel'");
@@ -195,72 +148,14 @@ impl Session {
                 self.dev().clear_counters();
                 self.prompt()
             }
-            Act::Hostname => {
-                let name = m.text.clone().unwrap_or_default();
-                let mut dev = self.dev();
-                dev.hostname = name;
-                dev.store("", &m.key, &m.canonical);
-                drop(dev);
-                self.prompt()
-            }
-            Act::Interface => {
-                if let Some(&i) = m.ports.first() {
-                    let head = (d.interface_head)(&self.dev().ports[i]);
-                    self.dev().section_mut(&head);
-                    self.mode = Mode::Interface(i);
-                }
-                self.prompt()
-            }
-            Act::Vlan => {
-                let id = m.nums.first().copied().unwrap_or(1) as u16;
-                self.dev().section_mut(&m.canonical);
-                self.vlan_head = Some(m.canonical.clone());
-                self.mode = Mode::Vlan(id);
-                self.prompt()
-            }
-            Act::AdminUp | Act::AdminDown => {
-                if let Mode::Interface(i) = self.mode {
-                    let up = m.cmd.act == Act::AdminUp;
-                    let head = self.section_head();
-                    let mut dev = self.dev();
-                    dev.ports[i].admin_up = up;
-                    if up {
-                        dev.ports[i].err_disabled = false;
-                    }
-                    super::link::refresh_and_log(d, &mut dev, i);
-                    store_unless_hidden(d.hidden, &mut dev, &head, "admin-state", &m.canonical);
-                }
-                self.prompt()
-            }
-            Act::Description => {
-                let head = self.section_head();
-                let mut dev = self.dev();
-                if let Mode::Interface(i) = self.mode {
-                    dev.ports[i].description =
-                        m.text.clone().map(|t| t.trim_matches('"').to_string());
-                }
-                dev.store(&head, &m.key, &m.canonical);
-                drop(dev);
-                self.prompt()
-            }
-            Act::Store => {
-                let head = self.section_head();
-                store_unless_hidden(d.hidden, &mut self.dev(), &head, &m.key, &m.canonical);
-                self.prompt()
-            }
-            Act::LoggingHost => {
-                let mut dev = self.dev();
-                // The port, where the line gives one; else the simulator's default (514).
-                let port = m.nums.first().map_or(dev.syslog_port, |&n| n as u16);
-                if let Some(host) = m.text.clone() {
-                    dev.syslog_targets.retain(|(h, _)| *h != host);
-                    dev.syslog_targets.push((host, port));
-                }
-                dev.store("", &m.key, &m.canonical);
-                drop(dev);
-                self.prompt()
-            }
-            Act::Nothing => self.prompt(),
+            _ => self.prompt(),
+        }
+    }
+
+    /// EOS's configuration sessions: open one, and what only works in one.
+    fn session_command(&mut self, m: &Matched) -> String {
+        let d = self.d;
+        match m.cmd.act {
             Act::ConfigSession => {
                 let name = m.text.clone().unwrap_or_default();
                 self.open_config_session(&name)
@@ -281,6 +176,7 @@ impl Session {
                 self.mode = Mode::Privileged;
                 self.prompt()
             }
+            _ => self.prompt(),
         }
     }
 

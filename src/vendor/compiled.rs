@@ -330,28 +330,7 @@ fn mode_depths(p: &Profile, c: &Compiler) -> Result<Vec<(ModeName, usize)>, Form
     }
     let mut out = Vec::new();
     for (name, mode) in &p.modes {
-        let mut depth = 0;
-        let mut cur = mode;
-        let mut at = name;
-        while let Some(parent) = &cur.parent {
-            let Some(next) = p.modes.get(parent) else {
-                return Err(c.invalid(
-                    &format!("[modes.{at}]"),
-                    &format!("modes.{at}.parent"),
-                    format!("parent mode '{parent}' is not defined"),
-                ));
-            };
-            depth += 1;
-            if depth > p.modes.len() {
-                return Err(c.invalid(
-                    &format!("[modes.{name}]"),
-                    &format!("modes.{name}.parent"),
-                    "the parent chain loops".into(),
-                ));
-            }
-            at = parent;
-            cur = next;
-        }
+        let depth = mode_depth(p, c, name, mode)?;
         if mode.parent.is_some() && mode.leave.is_none() {
             return Err(c.invalid(
                 &format!("[modes.{name}]"),
@@ -365,18 +344,55 @@ fn mode_depths(p: &Profile, c: &Compiler) -> Result<Vec<(ModeName, usize)>, Form
     }
     // privileged and config must be enterable along the chain from their root.
     for target in &ModeName::REQUIRED {
-        let mut cur = target;
-        while let Some(m) = p.modes.get(cur) {
-            let Some(parent) = &m.parent else { break };
-            if m.enter.is_none() {
-                return Err(c.invalid(
-                    &format!("[modes.{cur}]"),
-                    &format!("modes.{cur}.enter"),
-                    format!("mode '{cur}' has no `enter` command, so '{target}' cannot be reached"),
-                ));
-            }
-            cur = parent;
-        }
+        enterable(p, c, target)?;
     }
     Ok(out)
+}
+
+/// How many parents up `name`'s root is: an unknown parent or a loop is an error.
+fn mode_depth(
+    p: &Profile,
+    c: &Compiler,
+    name: &ModeName,
+    mode: &super::profile::Mode,
+) -> Result<usize, FormatError> {
+    let mut depth = 0;
+    let (mut cur, mut at) = (mode, name);
+    while let Some(parent) = &cur.parent {
+        let Some(next) = p.modes.get(parent) else {
+            return Err(c.invalid(
+                &format!("[modes.{at}]"),
+                &format!("modes.{at}.parent"),
+                format!("parent mode '{parent}' is not defined"),
+            ));
+        };
+        depth += 1;
+        if depth > p.modes.len() {
+            return Err(c.invalid(
+                &format!("[modes.{name}]"),
+                &format!("modes.{name}.parent"),
+                "the parent chain loops".into(),
+            ));
+        }
+        at = parent;
+        cur = next;
+    }
+    Ok(depth)
+}
+
+/// Every mode on the chain from `target`'s root down to it has an `enter` command.
+fn enterable(p: &Profile, c: &Compiler, target: &ModeName) -> Result<(), FormatError> {
+    let mut cur = target;
+    while let Some(m) = p.modes.get(cur) {
+        let Some(parent) = &m.parent else { break };
+        if m.enter.is_none() {
+            return Err(c.invalid(
+                &format!("[modes.{cur}]"),
+                &format!("modes.{cur}.enter"),
+                format!("mode '{cur}' has no `enter` command, so '{target}' cannot be reached"),
+            ));
+        }
+        cur = parent;
+    }
+    Ok(())
 }

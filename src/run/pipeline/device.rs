@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc};
 
 use super::Progress;
+use crate::driver::Driver;
 use crate::driver::session::{DeviceError, open};
 use crate::format::lab::Device;
 use crate::record::folder::RunFolder;
@@ -129,6 +130,14 @@ impl DeviceReport {
     }
 }
 
+/// What a device's session learned before the watch went on, whatever came of it.
+#[derive(Default)]
+struct Opened {
+    software: Option<String>,
+    cables_start: Reading,
+    snapshots: Snapshots,
+}
+
 /// Everything one device's task owns.
 pub(crate) struct DeviceJob {
     pub(crate) dev: Device,
@@ -171,36 +180,22 @@ impl DeviceJob {
         end: End,
     ) -> DeviceReport {
         let name = self.dev.name().to_string();
-        let transcript = self.folder.path.join(format!("transcripts/{name}.log"));
         let progress = self.progress.clone();
         let on_event = move |h: Heard| progress.event(h);
         let permit = sem.acquire_owned().await;
         let (start, began) = (Instant::now(), jiff::Timestamp::now());
         let mut w = DeviceWatch::new(&self.dev, &self.vendor, &self.opts, &self.folder, &on_event);
-        let mut software = None;
-        let mut cables_start = Reading::default();
-        let mut snapshots = Snapshots::default();
+        let mut got = Opened::default();
         let ports = w.port_names();
         // Each phase's future boxed: the task holds only the phase it is in, not the
         // largest of them for the whole watch (500 devices at once add up).
-        let session = Box::pin(async {
-            let conn = &self.opts.connect;
-            let mut d = open(&self.dev, &self.vendor, conn, Some(&transcript)).await?;
-            software = d.software_version().await?;
-            w.begin(&mut d).await?;
-            cables_start = cables::read(&mut d, &self.vendor, &ports, &self.opts.cables).await?;
-            let Some(lines) = &self.lines else {
-                self.progress.watch_began(&name, ports.len());
-                return Ok::<_, DeviceError>((d, None));
-            };
-            let total = lines.len();
-            self.progress.push_started(&name, total);
-            let mut sent = |n: usize| self.progress.push_progress(&name, n, total);
-            let outcome = push_config(&mut d, lines, self.save, &mut sent, &mut snapshots).await?;
-            Ok((d, Some(outcome)))
-        })
-        .await;
+        let session = Box::pin(self.open_and_push(&name, &mut w, &ports, &mut got)).await;
         drop(permit);
+        let Opened {
+            software,
+            cables_start,
+            snapshots,
+        } = got;
         let mut report = DeviceReport {
             device: name,
             lines: self.lines.as_ref().map_or(0, Vec::len),
@@ -216,7 +211,32 @@ impl DeviceJob {
         };
         let (kept, snapshots_lost) = self.keep_snapshots(&report.device, &snapshots);
         report.snapshots = kept;
-        let mut d = match session {
+        let mut d = self.session_into(&mut report, session);
+        if report.push.is_some() {
+            self.progress.pushed(&report);
+        }
+        let _ = pushed.send(report.pushed() && d.is_some()).await;
+        drop(pushed);
+        // A device whose baseline did not go in is not watched: its ports would be judged
+        // on a config that is not the run's.
+        if let (Some(d), true) = (d.as_mut(), report.pushed()) {
+            let phase = self.watch_to_end(d, w, end, &ports, &cables_start, &mut report);
+            Box::pin(phase).await;
+        } else if report.watch_error.is_some() {
+            report.problems = w.problems();
+        }
+        report.problems.extend(snapshots_lost);
+        report
+    }
+
+    /// The session's phase in `report`: the push's outcome, or its failure (the push's in
+    /// a `run`, the watch's in a `watch`); the session, while it is open.
+    fn session_into(
+        &self,
+        report: &mut DeviceReport,
+        session: Result<(Driver, Option<Outcome>), DeviceError>,
+    ) -> Option<Driver> {
+        match session {
             Ok((d, outcome)) => {
                 report.push = outcome;
                 Some(d)
@@ -229,66 +249,101 @@ impl DeviceJob {
                 report.watch_error = Some(e);
                 None
             }
+        }
+    }
+
+    /// Open the session, begin the watch, read the cables, and push over it when asked;
+    /// what it learned on the way is in `got`, whatever came of it.
+    async fn open_and_push(
+        &self,
+        name: &str,
+        w: &mut DeviceWatch<'_>,
+        ports: &[String],
+        got: &mut Opened,
+    ) -> Result<(Driver, Option<Outcome>), DeviceError> {
+        let transcript = self.folder.path.join(format!("transcripts/{name}.log"));
+        let conn = &self.opts.connect;
+        let mut d = open(&self.dev, &self.vendor, conn, Some(&transcript)).await?;
+        got.software = d.software_version().await?;
+        w.begin(&mut d).await?;
+        got.cables_start = cables::read(&mut d, &self.vendor, ports, &self.opts.cables).await?;
+        let Some(lines) = &self.lines else {
+            self.progress.watch_began(name, ports.len());
+            return Ok((d, None));
         };
-        if report.push.is_some() {
-            self.progress.pushed(&report);
+        let total = lines.len();
+        self.progress.push_started(name, total);
+        let mut sent = |n: usize| self.progress.push_progress(name, n, total);
+        let snapshots = &mut got.snapshots;
+        let outcome = push_config(&mut d, lines, self.save, &mut sent, snapshots).await?;
+        Ok((d, Some(outcome)))
+    }
+
+    /// Watch until `end` over the session the push left, then what follows the last poll
+    /// (ports without link looked up, the cables read again), and judge the ports.
+    async fn watch_to_end(
+        &self,
+        d: &mut Driver,
+        mut w: DeviceWatch<'_>,
+        end: End,
+        ports: &[String],
+        cables_start: &Reading,
+        report: &mut DeviceReport,
+    ) {
+        // Ports are judged by their link from the end of the push (a watch: from its
+        // start).
+        if self.lines.is_some()
+            && let Err(e) = w.judge_from_now()
+        {
+            tracing::warn!("{}: events.jsonl: {e}", report.device);
         }
-        let _ = pushed.send(report.pushed() && d.is_some()).await;
-        drop(pushed);
-        // A device whose baseline did not go in is not watched: its ports would be judged
-        // on a config that is not the run's.
-        if let (Some(d), true) = (d.as_mut(), report.pushed()) {
-            // Ports are judged by their link from the end of the push (a watch: from its
-            // start).
-            if self.lines.is_some()
-                && let Err(e) = w.judge_from_now()
-            {
-                tracing::warn!("{}: events.jsonl: {e}", report.device);
+        // A watch cut short leaves its ports `lost`; a step after its last poll that
+        // fails is a problem of the device, and the ports keep their verdicts.
+        let mut after = Vec::new();
+        let cables_end = match Box::pin(w.run_until(d, end)).await {
+            Err(e) => {
+                report.watch_error = Some(e);
+                None
             }
-            // A watch cut short leaves its ports `lost`; a step after its last poll that
-            // fails is a problem of the device, and the ports keep their verdicts.
-            let mut after = Vec::new();
-            let cables_end = match Box::pin(w.run_until(d, end)).await {
-                Err(e) => {
-                    report.watch_error = Some(e);
-                    None
-                }
-                Ok(()) => match Box::pin(w.examine_unlinked(d)).await {
-                    Err(e) => {
-                        after.push((AfterWatch::UnlinkedLookup, e));
-                        None
-                    }
-                    Ok(()) => {
-                        let read = cables::read(d, &self.vendor, &ports, &self.opts.cables);
-                        match Box::pin(read).await {
-                            Ok(r) => Some(r),
-                            Err(e) => {
-                                after.push((AfterWatch::CableAudit, e));
-                                None
-                            }
-                        }
-                    }
-                },
-            };
-            for (cmd, why) in cables_start.rejected.iter().take(1) {
-                tracing::info!(
-                    "{}: `{cmd}` rejected ({why}): the cable audit goes without it",
-                    report.device
-                );
-            }
-            report.cables = cables::apply(&self.dev, &mut w, &cables_start, cables_end.as_ref());
-            report.problems = w.problems();
-            report
-                .problems
-                .extend(after.into_iter().map(|(step, e)| Problem::AfterWatch {
-                    step,
-                    why: e.to_string(),
-                }));
-            report.ports = w.finish(report.watch_error.as_ref());
-        } else if report.watch_error.is_some() {
-            report.problems = w.problems();
+            Ok(()) => Box::pin(self.after_watch(d, &mut w, ports, &mut after)).await,
+        };
+        for (cmd, why) in cables_start.rejected.iter().take(1) {
+            tracing::info!(
+                "{}: `{cmd}` rejected ({why}): the cable audit goes without it",
+                report.device
+            );
         }
-        report.problems.extend(snapshots_lost);
+        report.cables = cables::apply(&self.dev, &mut w, cables_start, cables_end.as_ref());
+        report.problems = w.problems();
         report
+            .problems
+            .extend(after.into_iter().map(|(step, e)| Problem::AfterWatch {
+                step,
+                why: e.to_string(),
+            }));
+        report.ports = w.finish(report.watch_error.as_ref());
+    }
+
+    /// After the last poll: the ports without link looked up, then the cables read again
+    /// (None when a step failed; its failure is in `after`).
+    async fn after_watch(
+        &self,
+        d: &mut Driver,
+        w: &mut DeviceWatch<'_>,
+        ports: &[String],
+        after: &mut Vec<(AfterWatch, DeviceError)>,
+    ) -> Option<Reading> {
+        if let Err(e) = Box::pin(w.examine_unlinked(d)).await {
+            after.push((AfterWatch::UnlinkedLookup, e));
+            return None;
+        }
+        let read = cables::read(d, &self.vendor, ports, &self.opts.cables);
+        match Box::pin(read).await {
+            Ok(r) => Some(r),
+            Err(e) => {
+                after.push((AfterWatch::CableAudit, e));
+                None
+            }
+        }
     }
 }

@@ -20,6 +20,15 @@ pub(crate) enum RunError {
     Template(#[from] crate::template::TemplateError),
 }
 
+/// The folder a run left, even one that failed after making it (and may have pushed):
+/// what `run --restore` puts the devices back from.
+pub(crate) fn folder_of(ran: &Result<super::RunReport, RunError>) -> Option<&Path> {
+    match ran {
+        Ok(report) => Some(&report.folder),
+        Err(e) => e.folder(),
+    }
+}
+
 impl RunError {
     /// The run folder, when the error came after it was made (the run may have pushed).
     pub(crate) fn folder(&self) -> Option<&Path> {

@@ -119,6 +119,57 @@ fn benchmark_rows(
     Ok(rows)
 }
 
+/// What the run's tasks came back with.
+pub(super) struct Came {
+    pub(super) started: jiff::Timestamp,
+    /// In the run's order.
+    pub(super) devices: Vec<DeviceReport>,
+    pub(super) traffic: Result<super::Measured, crate::run::traffic::TrafficError>,
+    pub(super) flaps: crate::record::run::FlapSettings,
+    pub(super) interrupted: bool,
+}
+
+/// The folder's last files written (see [`write`]), and the run's report.
+pub(super) async fn conclude(
+    plan: &RunPlan<'_>,
+    inputs: &RunInputs,
+    names: &[String],
+    watch: &WatchOptions,
+    folder: &RunFolder,
+    came: Came,
+) -> std::io::Result<super::RunReport> {
+    // Once the folder exists the run always ends with its evidence: an endpoint or a test
+    // that could not be done is one of its errors, and every file is still written.
+    let ((preflight, traffic, benchmarks), traffic_error) = match came.traffic {
+        Ok(measured) => (measured, None),
+        Err(e) => (Default::default(), Some(e)),
+    };
+    let ended = Ended {
+        started: came.started,
+        devices: &came.devices,
+        traffic: &traffic,
+        benchmarks: &benchmarks,
+        preflight: plan.traffic.as_ref().map(|_| preflight),
+        traffic_error: traffic_error.as_ref(),
+        flaps: came.flaps,
+        interrupted: came.interrupted,
+    };
+    let (summary, report_error) = write(plan, inputs, names, watch, folder, ended).await?;
+    Ok(super::RunReport {
+        kind: plan.kind,
+        report_error,
+        folder: folder.path.clone(),
+        devices: came.devices,
+        summary,
+        tests_planned: plan.traffic.as_ref().map_or(0, |t| t.tests.len()),
+        traffic,
+        benchmarks_planned: plan.traffic.as_ref().map_or(0, |t| t.benchmarks.len()),
+        benchmarks,
+        traffic_error,
+        interrupted: came.interrupted,
+    })
+}
+
 /// run.json, summary.csv, ports.csv, then report.html; the latter's failure is said (the
 /// run's own files are all there), the others' is the run's error.
 pub(super) async fn write(
@@ -129,31 +180,7 @@ pub(super) async fn write(
     folder: &RunFolder,
     ended: Ended<'_>,
 ) -> std::io::Result<(Vec<crate::record::summary::SummaryRow>, Option<String>)> {
-    let mut errors = errors(ended.devices, ended.traffic, ended.benchmarks);
-    errors.extend(ended.traffic_error.map(|e| format!("traffic: {e}")));
-    let ok = ended.devices.iter().all(DeviceReport::ok) && errors.is_empty();
-    let is_run = plan.kind == RunKind::Run;
-    let started = ended.started.to_string();
-    let now = jiff::Timestamp::now().to_string();
-    let mut record = RunRecord::new(plan.kind, started, now, ended.flaps.clone());
-    record.manifest = is_run.then(|| inputs.manifest.name.clone());
-    record.criteria = is_run.then(|| inputs.manifest.criteria.clone());
-    record.inputs = is_run.then(|| input_digests(inputs, plan.reg, names, watch));
-    record.invocation = plan.invocation.clone();
-    record.devices = ended.devices.iter().map(DeviceReport::to_record).collect();
-    record.throughput = ended.traffic.iter().map(TestResult::to_record).collect();
-    record.throughput_planned = plan.traffic.as_ref().map_or(0, |t| t.tests.len());
-    record.benchmarks = ended
-        .benchmarks
-        .iter()
-        .map(BenchResult::to_record)
-        .collect();
-    record.benchmarks_planned = plan.traffic.as_ref().map_or(0, |t| t.benchmarks.len());
-    record.preflight = ended.preflight;
-    record.iperf3 = plan.traffic.as_ref().and_then(|t| t.iperf3.clone());
-    record.outcome = RunOutcome::of(ended.interrupted, ok);
-    // The last guard: a secret that got into an error does not reach the run folder.
-    record.errors = errors.iter().map(|e| crate::secrets::masked(e)).collect();
+    let record = run_record(plan, inputs, names, watch, &ended);
     let planned = plan
         .traffic
         .as_ref()
@@ -199,6 +226,41 @@ pub(super) async fn write(
         Err(e) => Some(format!("drawing it failed: {e}")),
     };
     Ok((summary, report_error))
+}
+
+/// run.json as the run ended: what it ran, each device's, test's and benchmark's entry,
+/// its errors (secrets masked) and its outcome.
+fn run_record(
+    plan: &RunPlan<'_>,
+    inputs: &RunInputs,
+    names: &[String],
+    watch: &WatchOptions,
+    ended: &Ended<'_>,
+) -> RunRecord {
+    let mut errors = errors(ended.devices, ended.traffic, ended.benchmarks);
+    errors.extend(ended.traffic_error.map(|e| format!("traffic: {e}")));
+    let ok = ended.devices.iter().all(DeviceReport::ok) && errors.is_empty();
+    let is_run = plan.kind == RunKind::Run;
+    let started = ended.started.to_string();
+    let now = jiff::Timestamp::now().to_string();
+    let mut record = RunRecord::new(plan.kind, started, now, ended.flaps.clone());
+    record.manifest = is_run.then(|| inputs.manifest.name.clone());
+    record.criteria = is_run.then(|| inputs.manifest.criteria.clone());
+    record.inputs = is_run.then(|| input_digests(inputs, plan.reg, names, watch));
+    record.invocation = plan.invocation.clone();
+    record.devices = ended.devices.iter().map(DeviceReport::to_record).collect();
+    record.throughput = ended.traffic.iter().map(TestResult::to_record).collect();
+    record.throughput_planned = plan.traffic.as_ref().map_or(0, |t| t.tests.len());
+    record.benchmarks = (ended.benchmarks.iter())
+        .map(BenchResult::to_record)
+        .collect();
+    record.benchmarks_planned = plan.traffic.as_ref().map_or(0, |t| t.benchmarks.len());
+    record.preflight = ended.preflight.clone();
+    record.iperf3 = plan.traffic.as_ref().and_then(|t| t.iperf3.clone());
+    record.outcome = RunOutcome::of(ended.interrupted, ok);
+    // The last guard: a secret that got into an error does not reach the run folder.
+    record.errors = errors.iter().map(|e| crate::secrets::masked(e)).collect();
+    record
 }
 
 /// SHA-256 of every input the run used: the manifest, the lab, each device's profile and

@@ -31,7 +31,7 @@ use std::time::Instant;
 use tokio::sync::{Semaphore, mpsc, watch};
 
 pub(crate) use device::DeviceReport;
-pub(crate) use error::RunError;
+pub(crate) use error::{RunError, folder_of};
 
 use super::bench::BenchResult;
 use super::push::join_named;
@@ -160,16 +160,7 @@ pub(crate) async fn run(
     progress: Arc<dyn Progress>,
 ) -> Result<RunReport, RunError> {
     let mut watch_opts = plan.watch.clone();
-    let receiver = crate::watch::syslog::attach(&mut watch_opts, plan.syslog_listen).await?;
-    // Devices must be told the port the receiver got (it differs when asked for port 0).
-    if let Some(r) = &receiver
-        && plan.kind == RunKind::Run
-        && inputs.manifest.baseline.logging_port.is_none()
-        && inputs.manifest.flaps.syslog_listen.port() != r.bound.port()
-    {
-        inputs.manifest.flaps.syslog_listen = r.bound;
-        inputs.render(plan.reg)?;
-    }
+    let receiver = syslog_receiver(&plan, &mut inputs, &mut watch_opts).await?;
     let names = device_names(&plan, &inputs);
     let folder = Arc::new(finish::open_folder(&plan, &inputs, &names)?);
     let io = |error| RunError::Folder {
@@ -187,15 +178,7 @@ pub(crate) async fn run(
     let flap_settings = watch_opts.flap_settings(judged.collect());
     let criteria = (plan.kind == RunKind::Run).then_some(&inputs.manifest.criteria);
     folder.started(&flap_settings, criteria).map_err(io)?;
-    let sem = Arc::new(Semaphore::new(plan.jobs.max(1)));
-    let mut set = tokio::task::JoinSet::new();
-    let mut ids = std::collections::HashMap::new();
-    for job in jobs {
-        let name = job.dev.name().to_string();
-        let task = set.spawn(job.run(sem.clone(), pushed_tx.clone(), end_rx.clone()));
-        ids.insert(task.id(), name);
-    }
-    drop(pushed_tx);
+    let (set, ids) = spawn_jobs(jobs, plan.jobs, pushed_tx, &end_rx);
     let control = traffic_phase(
         &plan,
         &inputs,
@@ -216,40 +199,56 @@ pub(crate) async fn run(
         never = beats => match never {},
     };
     devices.sort_by_key(|d| names.iter().position(|n| *n == d.device));
-    // Once the folder exists the run always ends with its evidence: an endpoint or a test
-    // that could not be done is one of its errors, and every file is still written.
-    let ((preflight, traffic, benchmarks), traffic_error) = match traffic {
-        Ok(measured) => (measured, None),
-        Err(e) => (Default::default(), Some(e)),
-    };
-    let interrupted = interrupted.load(Ordering::Relaxed);
-    let ended = finish::Ended {
+    let came = finish::Came {
         started,
-        devices: &devices,
-        traffic: &traffic,
-        benchmarks: &benchmarks,
-        preflight: plan.traffic.as_ref().map(|_| preflight),
-        traffic_error: traffic_error.as_ref(),
-        flaps: flap_settings,
-        interrupted,
-    };
-    let (summary, report_error) =
-        finish::write(&plan, &inputs, &names, &watch_opts, &folder, ended)
-            .await
-            .map_err(io)?;
-    Ok(RunReport {
-        kind: plan.kind,
-        report_error,
-        folder: folder.path.clone(),
         devices,
-        summary,
-        tests_planned: plan.traffic.as_ref().map_or(0, |t| t.tests.len()),
         traffic,
-        benchmarks_planned: plan.traffic.as_ref().map_or(0, |t| t.benchmarks.len()),
-        benchmarks,
-        traffic_error,
-        interrupted,
-    })
+        flaps: flap_settings,
+        interrupted: interrupted.load(Ordering::Relaxed),
+    };
+    finish::conclude(&plan, &inputs, &names, &watch_opts, &folder, came)
+        .await
+        .map_err(io)
+}
+
+/// The syslog receiver, when the watch reads syslog. Devices must be told the port it
+/// got (it differs when asked for port 0): their baselines are rendered again for it.
+async fn syslog_receiver(
+    plan: &RunPlan<'_>,
+    inputs: &mut RunInputs,
+    watch_opts: &mut WatchOptions,
+) -> Result<Option<crate::watch::syslog::Receiver>, RunError> {
+    let receiver = crate::watch::syslog::attach(watch_opts, plan.syslog_listen).await?;
+    if let Some(r) = &receiver
+        && plan.kind == RunKind::Run
+        && inputs.manifest.baseline.logging_port.is_none()
+        && inputs.manifest.flaps.syslog_listen.port() != r.bound.port()
+    {
+        inputs.manifest.flaps.syslog_listen = r.bound;
+        inputs.render(plan.reg)?;
+    }
+    Ok(receiver)
+}
+
+/// A task per device, `jobs` of them working at once (the others wait for a place).
+fn spawn_jobs(
+    devices: Vec<device::DeviceJob>,
+    jobs: usize,
+    pushed: mpsc::Sender<bool>,
+    end: &End,
+) -> (
+    tokio::task::JoinSet<DeviceReport>,
+    std::collections::HashMap<tokio::task::Id, String>,
+) {
+    let sem = Arc::new(Semaphore::new(jobs.max(1)));
+    let mut set = tokio::task::JoinSet::new();
+    let mut ids = std::collections::HashMap::new();
+    for job in devices {
+        let name = job.dev.name().to_string();
+        let task = set.spawn(job.run(sem.clone(), pushed.clone(), end.clone()));
+        ids.insert(task.id(), name);
+    }
+    (set, ids)
 }
 
 /// Say how the watch goes every `HEARTBEAT`; never ends (race it against the run).

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use super::measure::{Interval, Measurement};
-use super::place::Place;
+use super::place::{Output, Place, Process};
 use super::{Traffic, TrafficError, TrafficTest, builtin, iperf3};
 use crate::format::manifest::Engine;
 
@@ -86,47 +86,10 @@ async fn builtin_remote(
         command: serve.join(" "),
         said,
     };
-    // It says where it listens: "traffic server on ADDR:PORT".
-    let mut said = String::new();
-    let addr = loop {
-        match tokio::time::timeout(SERVER_READY, server.next_line()).await {
-            Ok(Some(l)) => match l.split_once("traffic server on ") {
-                Some((_, rest)) => {
-                    let a = rest.split_whitespace().next().unwrap_or_default();
-                    break a.to_string();
-                }
-                None => said.push_str(&format!("{l}; ")),
-            },
-            Ok(None) if server.lost() && said.is_empty() => {
-                return Err(server_err(
-                    "the SSH session was lost before the server said where it listens".into(),
-                ));
-            }
-            Ok(None) => return Err(server_err(not_found(said, &serve[0]))),
-            Err(_) => {
-                return Err(server_err(format!(
-                    "did not say it listens within {SERVER_READY:?}"
-                )));
-            }
-        }
-    };
-    let send = vec![
-        from_bin,
-        "traffic".into(),
-        "send".into(),
-        addr,
-        "--from".into(),
-        test.from.address.clone(),
-        "--streams".into(),
-        test.streams.to_string(),
-        "--duration".into(),
-        format!("{}ms", test.duration.as_millis()),
-        "--json".into(),
-    ];
-    let mut send = send;
-    if let Some(rate) = test.udp_rate_bps {
-        send.extend(["--udp".into(), "--rate".into(), rate.to_string()]);
-    }
+    let addr = listening_at(&mut server, &serve[0])
+        .await
+        .map_err(server_err)?;
+    let send = send_argv(test, from_bin, addr);
     let started = SystemTime::now();
     let client = from.start(&send).await?;
     let finished = client.finish(test.duration + GRACE);
@@ -152,20 +115,73 @@ async fn builtin_remote(
         waited,
     })?;
     server.stop().await;
+    sent_report(&out, from, &send, started)
+}
+
+/// The measurement a remote `traffic send` reported, or why there is none.
+fn sent_report(
+    out: &Output,
+    from: &Place,
+    send: &[String],
+    started: SystemTime,
+) -> Result<Measurement, TrafficError> {
     let fail = |said: String| TrafficError::Remote {
         place: from.describe(),
         command: send.join(" "),
         said,
     };
     if out.status != Some(0) {
-        return Err(fail(not_found(
-            format!("{}{}", out.stdout, out.stderr),
-            &send[0],
-        )));
+        let said = format!("{}{}", out.stdout, out.stderr);
+        return Err(fail(not_found(said, &send[0])));
     }
     let r: builtin::SendReport = serde_json::from_str(&out.stdout)
         .map_err(|e| fail(format!("an unreadable report ({e})")))?;
     Ok(r.measurement(started))
+}
+
+/// Where a remote server listens, as it says it ("traffic server on ADDR:PORT"); or what
+/// it said instead.
+async fn listening_at(server: &mut Process, program: &str) -> Result<String, String> {
+    let mut said = String::new();
+    loop {
+        match tokio::time::timeout(SERVER_READY, server.next_line()).await {
+            Ok(Some(l)) => match l.split_once("traffic server on ") {
+                Some((_, rest)) => {
+                    let a = rest.split_whitespace().next().unwrap_or_default();
+                    return Ok(a.to_string());
+                }
+                None => said.push_str(&format!("{l}; ")),
+            },
+            Ok(None) if server.lost() && said.is_empty() => {
+                return Err(
+                    "the SSH session was lost before the server said where it listens".into(),
+                );
+            }
+            Ok(None) => return Err(not_found(said, program)),
+            Err(_) => return Err(format!("did not say it listens within {SERVER_READY:?}")),
+        }
+    }
+}
+
+/// `switchlab traffic send --json` to the server at `addr`, as the test asks.
+fn send_argv(test: &TrafficTest, program: String, addr: String) -> Vec<String> {
+    let mut send = vec![
+        program,
+        "traffic".into(),
+        "send".into(),
+        addr,
+        "--from".into(),
+        test.from.address.clone(),
+        "--streams".into(),
+        test.streams.to_string(),
+        "--duration".into(),
+        format!("{}ms", test.duration.as_millis()),
+        "--json".into(),
+    ];
+    if let Some(rate) = test.udp_rate_bps {
+        send.extend(["--udp".into(), "--rate".into(), rate.to_string()]);
+    }
+    send
 }
 
 /// What a failed remote command said, or that the program is not installed there.

@@ -46,10 +46,42 @@ pub(crate) async fn measure(
     to: &Place,
     on_interval: OnInterval<'_>,
 ) -> Result<Measurement, TrafficError> {
-    // A port free a moment before the server binds it (here), or a likely one (there); if
-    // something took it in between, another.
+    let (mut server, port) = started_server(test, to).await?;
+    let argv = client_argv(test, port);
+    let started = SystemTime::now();
+    let mut client = from.start(&argv).await?;
+    let limit = test.duration + CLIENT_GRACE;
+    let mut read = Read::new(started);
+    let reading = read.lines(&mut client, test, on_interval);
+    let ended = tokio::time::timeout(limit, reading).await;
+    // The one-off server ends by itself after the test; end it anyway if it lingers.
+    server.stop().await;
+    if ended.is_err() {
+        client.stop().await;
+        return Err(TrafficError::Timeout {
+            test: test.name.clone(),
+            waited: limit,
+        });
+    }
+    let status = client
+        .finish(Duration::from_secs(5))
+        .await
+        .map(|o| o.status);
+    if status == Ok(Some(127)) {
+        return Err(TrafficError::Remote {
+            place: from.describe(),
+            command: argv.join(" "),
+            said: "`iperf3` is not installed there (or not on its PATH)".into(),
+        });
+    }
+    read.into_measurement(test)
+}
+
+/// A server on `to` at a port free a moment before it binds it (here), or a likely one
+/// (there); if something took it in between, another.
+async fn started_server(test: &TrafficTest, to: &Place) -> Result<(Process, u16), TrafficError> {
     let mut tries = 0;
-    let (mut server, port) = loop {
+    loop {
         let port = match to {
             Place::Local => free_port(&test.to.address).map_err(|error| TrafficError::Address {
                 endpoint: test.to.name.clone(),
@@ -59,13 +91,17 @@ pub(crate) async fn measure(
             Place::Ssh { .. } | Place::Netns { .. } => 20_000 + (rand::random::<u16>() % 40_000),
         };
         match server(test, to, port).await {
-            Ok(s) => break (s, port),
+            Ok(s) => return Ok((s, port)),
             Err(TrafficError::Remote { said, .. }) if said.contains("in use") && tries < 2 => {
                 tries += 1
             }
             Err(e) => return Err(e),
         }
-    };
+    }
+}
+
+/// The client's command line for `test`, to the server's `port`.
+fn client_argv(test: &TrafficTest, port: u16) -> Vec<String> {
     let mut argv: Vec<String> = ["iperf3", "-c", &test.to.address, "-p", &port.to_string()]
         .iter()
         .map(|s| s.to_string())
@@ -86,63 +122,70 @@ pub(crate) async fn measure(
     if let Some(rate) = test.udp_rate_bps {
         argv.extend(["-u".into(), "-b".into(), rate.to_string()]);
     }
-    let started = SystemTime::now();
-    let mut client = from.start(&argv).await?;
-    let limit = test.duration + CLIENT_GRACE;
-    let (udp, streams) = (test.udp_rate_bps.is_some(), test.streams);
-    let mut m = Measurement {
-        started,
-        intervals: Vec::new(),
-        sent: Interval::default(),
-        received: Interval::default(),
-        udp: None,
-    };
-    let (mut sent, mut received, mut said) = (false, false, String::new());
-    let read = tokio::time::timeout(limit, async {
+    argv
+}
+
+/// What the client's lines said so far.
+struct Read {
+    m: Measurement,
+    sent: bool,
+    received: bool,
+    said: String,
+}
+
+impl Read {
+    fn new(started: SystemTime) -> Read {
+        Read {
+            m: Measurement {
+                started,
+                intervals: Vec::new(),
+                sent: Interval::default(),
+                received: Interval::default(),
+                udp: None,
+            },
+            sent: false,
+            received: false,
+            said: String::new(),
+        }
+    }
+
+    /// Every line of the client until it ends, each second told to `on_interval`.
+    async fn lines(
+        &mut self,
+        client: &mut Process,
+        test: &TrafficTest,
+        on_interval: OnInterval<'_>,
+    ) {
+        let (udp, streams, started) = (test.udp_rate_bps.is_some(), test.streams, self.m.started);
         while let Some(line) = client.next_line().await {
             match iperf3_text::read(&line, streams, udp) {
                 Some(Line::Interval(i)) => {
                     on_interval(started + Duration::from_secs_f64(i.end_s.max(0.0)), &i);
-                    m.intervals.push(i);
+                    self.m.intervals.push(i);
                 }
-                Some(Line::Sent(i)) => (m.sent, sent) = (i, true),
-                Some(Line::Received(i, u)) => (m.received, m.udp, received) = (i, u, true),
-                Some(Line::Error(e)) => said = e,
+                Some(Line::Sent(i)) => (self.m.sent, self.sent) = (i, true),
+                Some(Line::Received(i, u)) => {
+                    (self.m.received, self.m.udp, self.received) = (i, u, true)
+                }
+                Some(Line::Error(e)) => self.said = e,
                 None => {}
             }
         }
-    })
-    .await;
-    // The one-off server ends by itself after the test; end it anyway if it lingers.
-    server.stop().await;
-    if read.is_err() {
-        client.stop().await;
-        return Err(TrafficError::Timeout {
-            test: test.name.clone(),
-            waited: limit,
-        });
     }
-    let status = client
-        .finish(Duration::from_secs(5))
-        .await
-        .map(|o| o.status);
-    if status == Ok(Some(127)) {
-        return Err(TrafficError::Remote {
-            place: from.describe(),
-            command: argv.join(" "),
-            said: "`iperf3` is not installed there (or not on its PATH)".into(),
-        });
-    }
-    match (sent && received, said.is_empty()) {
-        (true, _) => Ok(m),
-        (false, false) => Err(TrafficError::Iperf3 {
-            test: test.name.clone(),
-            said,
-        }),
-        (false, true) => Err(TrafficError::Report {
-            test: test.name.clone(),
-            why: "it ended without its sender and receiver totals".into(),
-        }),
+
+    /// The measurement, when both totals came; else what iperf3 said, or that it did not.
+    fn into_measurement(self, test: &TrafficTest) -> Result<Measurement, TrafficError> {
+        match (self.sent && self.received, self.said.is_empty()) {
+            (true, _) => Ok(self.m),
+            (false, false) => Err(TrafficError::Iperf3 {
+                test: test.name.clone(),
+                said: self.said,
+            }),
+            (false, true) => Err(TrafficError::Report {
+                test: test.name.clone(),
+                why: "it ended without its sender and receiver totals".into(),
+            }),
+        }
     }
 }
 

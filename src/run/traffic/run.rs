@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::measure::Interval;
+use super::measure::{Interval, Measurement};
 use super::{
     TestOutcome, TestResult, Traffic, TrafficError, TrafficProgress, TrafficTest, engine, preflight,
 };
@@ -54,44 +54,7 @@ pub(crate) async fn run_tests(
             (m, _) => m,
         };
         let outcome = match measured {
-            Some(Ok(m)) => {
-                let received_gbps = m.received.bits_per_second / 1e9;
-                let pass = min_gbps.map(|min| received_gbps >= min);
-                let end = |i: &Interval| m.started + Duration::from_secs_f64(i.end_s.max(0.0));
-                folder.throughput(&row(
-                    test,
-                    ThroughputKind::Sent,
-                    end(&m.sent),
-                    &m.sent,
-                    None,
-                ))?;
-                let v = pass.map(Judged::of);
-                let mut received = row(
-                    test,
-                    ThroughputKind::Received,
-                    end(&m.received),
-                    &m.received,
-                    v,
-                );
-                if let Some(u) = &m.udp {
-                    received.lost_percent = Some(crate::record::milli(u.lost_percent));
-                    received.jitter_ms = Some(crate::record::milli(u.jitter_ms));
-                }
-                folder.throughput(&received)?;
-                TestOutcome::Measured {
-                    sent_gbps: m.sent.bits_per_second / 1e9,
-                    received_gbps,
-                    retransmits: m.sent.retransmits,
-                    pass,
-                    udp: m.udp.clone(),
-                    min_interval_gbps: m
-                        .intervals
-                        .iter()
-                        .filter(|i| i.end_s - i.start_s >= 0.99)
-                        .map(|i| i.bits_per_second / 1e9)
-                        .reduce(f64::min),
-                }
-            }
+            Some(Ok(m)) => measured_outcome(test, &m, min_gbps, folder)?,
             Some(Err(e)) => TestOutcome::Failed(e),
             None => TestOutcome::Interrupted,
         };
@@ -105,6 +68,47 @@ pub(crate) async fn run_tests(
         results.push(result);
     }
     Ok((checked, results))
+}
+
+/// A measured test's totals in throughput.csv (the received row judged against
+/// `min_gbps`), and its outcome.
+fn measured_outcome(
+    test: &TrafficTest,
+    m: &Measurement,
+    min_gbps: Option<f64>,
+    folder: &RunFolder,
+) -> Result<TestOutcome, TrafficError> {
+    let received_gbps = m.received.bits_per_second / 1e9;
+    let pass = min_gbps.map(|min| received_gbps >= min);
+    let end = |i: &Interval| m.started + Duration::from_secs_f64(i.end_s.max(0.0));
+    let sent = row(test, ThroughputKind::Sent, end(&m.sent), &m.sent, None);
+    folder.throughput(&sent)?;
+    let v = pass.map(Judged::of);
+    let mut received = row(
+        test,
+        ThroughputKind::Received,
+        end(&m.received),
+        &m.received,
+        v,
+    );
+    if let Some(u) = &m.udp {
+        received.lost_percent = Some(crate::record::milli(u.lost_percent));
+        received.jitter_ms = Some(crate::record::milli(u.jitter_ms));
+    }
+    folder.throughput(&received)?;
+    Ok(TestOutcome::Measured {
+        sent_gbps: m.sent.bits_per_second / 1e9,
+        received_gbps,
+        retransmits: m.sent.retransmits,
+        pass,
+        udp: m.udp.clone(),
+        min_interval_gbps: m
+            .intervals
+            .iter()
+            .filter(|i| i.end_s - i.start_s >= 0.99)
+            .map(|i| i.bits_per_second / 1e9)
+            .reduce(f64::min),
+    })
 }
 
 /// One throughput.csv row: `kind` is `interval`, `sent` or `received`, `at` its end.

@@ -5,20 +5,19 @@
 //! Layout: this file (the session: open, shell, exec; authentication), `handshake` (TCP,
 //! key exchange, host keys), `banner` (what the server says first).
 
+mod auth;
 mod banner;
 mod handshake;
 
+use auth::authenticate;
 use handshake::{Client, session};
 
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use russh::ChannelMsg;
 use russh::client::{self, Handle};
-use russh::keys::PrivateKeyWithHashAlg;
 
-use super::{ConnectOptions, Connected, Problem, TransportError, secret_from_env};
+use super::{ConnectOptions, Connected, Problem, TransportError};
 use crate::format::lab::SshAccess;
 
 async fn timed<T, E: std::error::Error + Send + Sync + 'static>(
@@ -75,52 +74,20 @@ impl SshSession {
     ) -> Result<SshSession, TransportError> {
         let device = name;
         // The lab's own `connect_timeout` (checked when the lab was read) wins.
-        let own;
-        let opts = match s
+        let own = s
             .connect_timeout
             .as_deref()
             .and_then(|t| humantime::parse_duration(t).ok())
-        {
-            Some(t) => {
-                own = ConnectOptions {
-                    connect_timeout: t,
-                    auth_timeout: t,
-                    ..opts.clone()
-                };
-                &own
-            }
-            None => opts,
-        };
+            .map(|t| ConnectOptions {
+                connect_timeout: t,
+                auth_timeout: t,
+                ..opts.clone()
+            });
+        let opts = own.as_ref().unwrap_or(opts);
         let mut keep: Vec<Box<dyn Send + Sync>> = Vec::new();
         let handle = match &s.jump {
             None => session(device, &s.host, s.port, s.legacy_algorithms, opts, None).await?,
-            Some(jump) => {
-                let j = crate::format::lab::Jump::parse(jump)
-                    .map_err(|why| Problem::Jump { why }.on(device))?;
-                let (juser, jhost, jport) = (j.user, j.host, j.port);
-                let mut bastion =
-                    session(device, &jhost, jport, s.legacy_algorithms, opts, None).await?;
-                let mut via = s.clone();
-                via.user = juser.unwrap_or_else(|| s.user.clone());
-                authenticate(device, &mut bastion, &via, opts).await?;
-                let addr = format!("{}:{}", s.host, s.port);
-                let tunnel = timed(
-                    device,
-                    &addr,
-                    "opening the tunnel through the jump host",
-                    opts.connect_timeout,
-                    bastion.channel_open_direct_tcpip(
-                        s.host.clone(),
-                        s.port as u32,
-                        "127.0.0.1",
-                        0,
-                    ),
-                )
-                .await?;
-                keep.push(Box::new(bastion));
-                let stream = Some(tunnel.into_stream());
-                session(device, &s.host, s.port, s.legacy_algorithms, opts, stream).await?
-            }
+            Some(jump) => through(device, jump, s, opts, &mut keep).await?,
         };
         let mut handle = handle;
         authenticate(device, &mut handle, s, opts).await?;
@@ -171,40 +138,9 @@ impl SshSession {
         .await?;
         // Wait for the shell request's answer so a refused shell is an error here, not a
         // silent stream.
-        let ok = tokio::time::timeout(self.timeout, async {
-            loop {
-                match channel.wait().await {
-                    Some(ChannelMsg::Success) => return Ok(()),
-                    Some(ChannelMsg::Failure) => {
-                        return Err("the device refused a shell".to_string());
-                    }
-                    Some(ChannelMsg::Close) | None => {
-                        return Err("the device closed the channel".to_string());
-                    }
-                    Some(_) => {}
-                }
-            }
-        })
-        .await;
-        match ok {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                return Err(Problem::Ssh {
-                    at: addr,
-                    error: e.into(),
-                    hint: "",
-                }
-                .on(device));
-            }
-            Err(_) => {
-                return Err(Problem::Timeout {
-                    addr,
-                    what: "waiting for the shell",
-                    after: self.timeout,
-                }
-                .on(device));
-            }
-        }
+        shell_answer(&mut channel, &addr, self.timeout)
+            .await
+            .map_err(|p| p.on(&device))?;
         let mut keep = self.keep;
         keep.push(Box::new(self.handle));
         Ok(Connected {
@@ -230,96 +166,70 @@ impl SshSession {
     }
 }
 
-async fn authenticate(
+/// The device's answer to a shell request: taken, refused, or none in time.
+async fn shell_answer(
+    channel: &mut russh::Channel<client::Msg>,
+    addr: &str,
+    timeout: Duration,
+) -> Result<(), Problem> {
+    let ok = tokio::time::timeout(timeout, async {
+        loop {
+            match channel.wait().await {
+                Some(ChannelMsg::Success) => return Ok(()),
+                Some(ChannelMsg::Failure) => {
+                    return Err("the device refused a shell".to_string());
+                }
+                Some(ChannelMsg::Close) | None => {
+                    return Err("the device closed the channel".to_string());
+                }
+                Some(_) => {}
+            }
+        }
+    })
+    .await;
+    match ok {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(Problem::Ssh {
+            at: addr.to_string(),
+            error: e.into(),
+            hint: "",
+        }),
+        Err(_) => Err(Problem::Timeout {
+            addr: addr.to_string(),
+            what: "waiting for the shell",
+            after: timeout,
+        }),
+    }
+}
+
+/// A session with `s`'s host through the jump host `jump` (logged in as the jump's user,
+/// or the device's), the jump's session kept alive in `keep`.
+async fn through(
     device: &str,
-    h: &mut Handle<Client>,
+    jump: &str,
     s: &SshAccess,
     opts: &ConnectOptions,
-) -> Result<(), TransportError> {
+    keep: &mut Vec<Box<dyn Send + Sync>>,
+) -> Result<Handle<Client>, TransportError> {
+    let j =
+        crate::format::lab::Jump::parse(jump).map_err(|why| Problem::Jump { why }.on(device))?;
+    let (juser, jhost, jport) = (j.user, j.host, j.port);
+    let mut bastion = session(device, &jhost, jport, s.legacy_algorithms, opts, None).await?;
+    let mut via = s.clone();
+    via.user = juser.unwrap_or_else(|| s.user.clone());
+    authenticate(device, &mut bastion, &via, opts).await?;
     let addr = format!("{}:{}", s.host, s.port);
-    let mut tried = Vec::new();
-    if let Some(key_file) = &s.key_file {
-        let path: PathBuf = crate::format::lab::lab_path(&opts.lab_dir, key_file);
-        let key = russh::keys::load_secret_key(&path, None).map_err(|e| {
-            Problem::KeyFile {
-                path: path.clone(),
-                error: Box::new(e),
-            }
-            .on(device)
-        })?;
-        let hash = timed(
-            device,
-            &addr,
-            "asking for the RSA hash",
-            opts.auth_timeout,
-            h.best_supported_rsa_hash(),
-        )
-        .await?
-        .flatten();
-        let r = timed(
-            device,
-            &addr,
-            "authenticating with the key file",
-            opts.auth_timeout,
-            h.authenticate_publickey(
-                s.user.clone(),
-                PrivateKeyWithHashAlg::new(Arc::new(key), hash),
-            ),
-        )
-        .await?;
-        if r.success() {
-            return Ok(());
-        }
-        tried.push(format!("key {}", path.display()));
-    }
-    if s.agent {
-        match russh::keys::agent::client::AgentClient::connect_env().await {
-            Ok(mut agent) => {
-                let ids = agent.request_identities().await.unwrap_or_default();
-                for id in ids {
-                    let russh::keys::agent::AgentIdentity::PublicKey { key, .. } = id else {
-                        continue;
-                    };
-                    let r = timed(
-                        device,
-                        &addr,
-                        "authenticating with the agent",
-                        opts.auth_timeout,
-                        h.authenticate_publickey_with(s.user.clone(), key, None, &mut agent),
-                    )
-                    .await?;
-                    if r.success() {
-                        return Ok(());
-                    }
-                }
-                tried.push("ssh-agent keys".into());
-            }
-            Err(_) => tried.push("ssh-agent (not reachable: SSH_AUTH_SOCK)".into()),
-        }
-    }
-    if let Some(var) = &s.password_env {
-        let password = secret_from_env(device, var, "ssh.password_env")?;
-        let r = timed(
-            device,
-            &addr,
-            "authenticating with the password",
-            opts.auth_timeout,
-            h.authenticate_password(s.user.clone(), password),
-        )
-        .await?;
-        if r.success() {
-            return Ok(());
-        }
-        tried.push(format!("password from ${var}"));
-    }
-    if tried.is_empty() {
-        tried.push("nothing: give key_file, agent = true or password_env".into());
-    }
-    Err(Problem::Auth {
-        user: s.user.clone(),
-        tried: tried.join(", "),
-    }
-    .on(device))
+    let tunnel = timed(
+        device,
+        &addr,
+        "opening the tunnel through the jump host",
+        opts.connect_timeout,
+        bastion.channel_open_direct_tcpip(s.host.clone(), s.port as u32, "127.0.0.1", 0),
+    )
+    .await?;
+    keep.push(Box::new(bastion));
+    let stream = Some(tunnel.into_stream());
+    session(device, &s.host, s.port, s.legacy_algorithms, opts, stream).await
 }
 
 /// Whether `s`'s host answers SSH with a key the known_hosts files know: the key exchange

@@ -23,7 +23,7 @@ use super::udp::{self, UdpStats};
 mod server;
 mod streams;
 
-pub(crate) use server::serve;
+pub(crate) use server::{Served, serve, serve_until};
 use streams::{bits_per_second, run_receivers, run_senders};
 
 /// Bytes per write: what iperf3 uses for TCP.
@@ -113,53 +113,23 @@ pub(crate) fn send(
     mut tick: impl FnMut(&Interval),
 ) -> Result<Measurement, BuiltinError> {
     let started = SystemTime::now();
-    let connect = |port: u16| -> Result<TcpStream, BuiltinError> {
-        let to = SocketAddr::new(server.ip(), port);
-        let sock = match from {
-            Some(ip) if ip.is_ipv4() == to.is_ipv4() => bound(ip, to),
-            _ => TcpStream::connect_timeout(&to, GRACE),
-        };
-        sock.map_err(io("connecting to", to))
-    };
-    let control = connect(server.port())?;
-    control
-        .set_read_timeout(Some(Duration::from_millis(req.duration_ms) + GRACE))
-        .map_err(io("reading from", server))?;
-    let mut out = control.try_clone().map_err(io("talking to", server))?;
-    send_line(&mut out, req, &server.to_string())?;
-    let mut reader = BufReader::new(control);
-    let accepted: Accepted = read_line(&mut reader, server)?;
+    let (mut reader, accepted) = request(server, from, req)?;
+    let duration = Duration::from_millis(req.duration_ms);
     if let Some(rate) = req.udp_rate_bps {
-        let local = SocketAddr::new(from.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into()), 0);
-        let sock = std::net::UdpSocket::bind(local).map_err(io("sending from", local))?;
         let to = SocketAddr::new(server.ip(), accepted.data_port);
-        let duration = Duration::from_millis(req.duration_ms);
-        let mut ticks = Vec::new();
-        let (bytes, seconds) = udp::send(&sock, to, rate, duration, stop, |i| {
-            ticks.push(i.clone());
-            tick(i)
-        })
-        .map_err(io("sending to", to))?;
+        let (intervals, bytes, seconds) = datagrams(from, to, rate, duration, stop, &mut tick)?;
         let theirs: SideReport = read_line(&mut reader, server)?;
-        let whole = |bytes: u64, seconds: f64| Interval {
-            start_s: 0.0,
-            end_s: seconds,
-            bytes,
-            bits_per_second: bits_per_second(bytes, seconds),
-            retransmits: None,
-        };
         return Ok(Measurement {
             started,
-            intervals: ticks,
-            sent: whole(bytes, seconds),
-            received: whole(theirs.bytes, seconds),
+            intervals,
+            sent: whole(bytes, seconds, None),
+            received: whole(theirs.bytes, seconds, None),
             udp: theirs.udp,
         });
     }
     let streams = (0..req.streams.max(1))
-        .map(|_| connect(accepted.data_port))
+        .map(|_| connect_to(server, from, accepted.data_port))
         .collect::<Result<Vec<_>, _>>()?;
-    let duration = Duration::from_millis(req.duration_ms);
     let mut ticks = Vec::new();
     let mine = if req.reverse {
         run_receivers(streams, duration)
@@ -175,41 +145,101 @@ pub(crate) fn send(
     } else {
         (mine, theirs)
     };
-    let whole = |r: &SideReport, retransmits| Interval {
-        start_s: 0.0,
-        end_s: r.seconds,
-        bytes: r.bytes,
-        bits_per_second: bits_per_second(r.bytes, r.seconds),
-        retransmits,
-    };
     // Sending here: the intervals as they were told (with their retransmits); receiving,
     // the server's per-second counts.
-    let intervals = if !ticks.is_empty() {
-        ticks
-    } else {
-        sent.per_second
-            .iter()
-            .take(duration.as_secs_f64().ceil() as usize)
-            .enumerate()
-            .map(|(i, b)| {
-                let end_s = ((i + 1) as f64).min(duration.as_secs_f64());
-                Interval {
-                    start_s: i as f64,
-                    end_s,
-                    bytes: *b,
-                    bits_per_second: bits_per_second(*b, end_s - i as f64),
-                    retransmits: None,
-                }
-            })
-            .collect()
+    let intervals = match ticks.is_empty() {
+        false => ticks,
+        true => per_second(&sent, duration),
     };
     Ok(Measurement {
         started,
         intervals,
-        sent: whole(&sent, sent.retransmits),
-        received: whole(&received, None),
+        sent: whole(sent.bytes, sent.seconds, sent.retransmits),
+        received: whole(received.bytes, received.seconds, None),
         udp: None,
     })
+}
+
+/// The test asked of the server on a control connection: the connection, to read its
+/// report from at the end, and where it takes the data.
+fn request(
+    server: SocketAddr,
+    from: Option<IpAddr>,
+    req: &Request,
+) -> Result<(BufReader<TcpStream>, Accepted), BuiltinError> {
+    let control = connect_to(server, from, server.port())?;
+    control
+        .set_read_timeout(Some(Duration::from_millis(req.duration_ms) + GRACE))
+        .map_err(io("reading from", server))?;
+    let mut out = control.try_clone().map_err(io("talking to", server))?;
+    send_line(&mut out, req, &server.to_string())?;
+    let mut reader = BufReader::new(control);
+    let accepted: Accepted = read_line(&mut reader, server)?;
+    Ok((reader, accepted))
+}
+
+/// A TCP connection to the server's `port`, from `from` where it is of the same family.
+fn connect_to(
+    server: SocketAddr,
+    from: Option<IpAddr>,
+    port: u16,
+) -> Result<TcpStream, BuiltinError> {
+    let to = SocketAddr::new(server.ip(), port);
+    let sock = match from {
+        Some(ip) if ip.is_ipv4() == to.is_ipv4() => bound(ip, to),
+        _ => TcpStream::connect_timeout(&to, GRACE),
+    };
+    sock.map_err(io("connecting to", to))
+}
+
+/// UDP datagrams at `rate` to `to` for `duration`: the intervals told, the bytes sent
+/// and over how many seconds.
+fn datagrams(
+    from: Option<IpAddr>,
+    to: SocketAddr,
+    rate: u64,
+    duration: Duration,
+    stop: &AtomicBool,
+    tick: &mut impl FnMut(&Interval),
+) -> Result<(Vec<Interval>, u64, f64), BuiltinError> {
+    let local = SocketAddr::new(from.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into()), 0);
+    let sock = std::net::UdpSocket::bind(local).map_err(io("sending from", local))?;
+    let mut ticks = Vec::new();
+    let (bytes, seconds) = udp::send(&sock, to, rate, duration, stop, |i| {
+        ticks.push(i.clone());
+        tick(i)
+    })
+    .map_err(io("sending to", to))?;
+    Ok((ticks, bytes, seconds))
+}
+
+/// A whole test as one interval.
+fn whole(bytes: u64, seconds: f64, retransmits: Option<u64>) -> Interval {
+    Interval {
+        start_s: 0.0,
+        end_s: seconds,
+        bytes,
+        bits_per_second: bits_per_second(bytes, seconds),
+        retransmits,
+    }
+}
+
+/// The sending side's per-second counts as intervals, the last cut at `duration`.
+fn per_second(sent: &SideReport, duration: Duration) -> Vec<Interval> {
+    (sent.per_second.iter())
+        .take(duration.as_secs_f64().ceil() as usize)
+        .enumerate()
+        .map(|(i, b)| {
+            let end_s = ((i + 1) as f64).min(duration.as_secs_f64());
+            Interval {
+                start_s: i as f64,
+                end_s,
+                bytes: *b,
+                bits_per_second: bits_per_second(*b, end_s - i as f64),
+                retransmits: None,
+            }
+        })
+        .collect()
 }
 
 /// One round trip from `from` to `to`: a TCP connect to a closed port (9, discard) is

@@ -9,6 +9,40 @@ use super::streams::{run_receivers, run_senders};
 use super::{Accepted, BuiltinError, GRACE, Request, SideReport, io, send_line};
 use crate::run::traffic::udp;
 
+/// How a server ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Served {
+    /// Its test done (`once`), or told to stop.
+    Done,
+    /// `signalled` came first.
+    Signalled,
+}
+
+/// [`serve`] until it ends or until `signalled` resolves. A signal ends it at once, a test
+/// under way included (this is how a remote server ends when its SSH channel closes): the
+/// server runs on a thread of its own, which the process leaves behind as it ends.
+pub(crate) async fn serve_until(
+    listener: TcpListener,
+    once: bool,
+    signalled: impl Future<Output = ()>,
+) -> Result<Served, BuiltinError> {
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let flag = stop.clone();
+    std::thread::spawn(move || tx.send(serve(&listener, &flag, once)));
+    tokio::select! {
+        served = rx => match served {
+            Ok(result) => result.map(|()| Served::Done),
+            // The server's thread panicked: the panic was reported as it happened.
+            Err(_) => Ok(Served::Done),
+        },
+        () = signalled => {
+            stop.store(true, Ordering::Relaxed);
+            Ok(Served::Signalled)
+        }
+    }
+}
+
 /// Answer tests on `listener` one after another until `stop` is set (checked between
 /// tests and while waiting for one); `once` ends after the first test.
 pub(crate) fn serve(
