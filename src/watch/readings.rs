@@ -22,6 +22,19 @@ pub(crate) struct SwitchCounts {
     pub(crate) out_discards: Option<u64>,
 }
 
+impl SwitchCounts {
+    /// A poll's reading of a port, taken at `at`.
+    pub(crate) fn read(at: SystemTime, s: &crate::parse::PortState) -> SwitchCounts {
+        SwitchCounts {
+            at,
+            in_packets: s.in_packets,
+            out_packets: s.out_packets,
+            in_discards: s.in_discards,
+            out_discards: s.out_discards,
+        }
+    }
+}
+
 /// Every device's ports, shared by every device's watch.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PortSpeeds {

@@ -230,13 +230,7 @@ impl DeviceWatch<'_> {
                     self.opts.speeds.set(self.dev.name(), &w.name, mbps);
                 }
                 // A benchmark trial's loss account reads the switch's own discards.
-                let counts = crate::watch::SwitchCounts {
-                    at,
-                    in_packets: s.in_packets,
-                    out_packets: s.out_packets,
-                    in_discards: s.in_discards,
-                    out_discards: s.out_discards,
-                };
+                let counts = crate::watch::SwitchCounts::read(at, &s);
                 self.opts.speeds.counted(self.dev.name(), &w.name, counts);
                 let news = w.tl.poll(at, &s, self.opts.interval);
                 // What `recover` replays: the first and last readings, and each that changed.

@@ -200,16 +200,7 @@ pub(crate) fn blast(b: &Blast, stop: &AtomicBool) -> Result<TrialReport, BlastEr
     if !b.reflect {
         f.tagger = super::tagged::Tagger::open(from, b.to, b.duration);
     }
-    let rate = b.fps;
-    let nic = b.from.and_then(super::nic::interface_of);
-    let before = nic.as_deref().and_then(super::nic::read);
-    let (sent, seconds) = paced(&mut f, b.trial, b.duration, b.frames, &move |_| rate, stop);
-    let after = nic.as_deref().and_then(super::nic::read);
-    let sender_dropped = before.zip(after).map(|(a, z)| {
-        let d = z.since(&a);
-        // Dropped by the NIC, or never counted out by it (other frames only add).
-        d.tx_dropped.max(sent.saturating_sub(d.tx_packets))
-    });
+    let (sent, seconds, sender_dropped) = counted_trial(&mut f, b, stop);
     let mut count = control.count(b.trial, sent, b.drain)?;
     if let Some(r) = reflected {
         count.latency = r.finish();
@@ -227,6 +218,22 @@ pub(crate) fn blast(b: &Blast, stop: &AtomicBool) -> Result<TrialReport, BlastEr
         count,
         sender_dropped,
     })
+}
+
+/// The trial's frames at its rate, with what the sending NIC dropped of them (None where
+/// its counters cannot be read): frames sent, seconds, dropped.
+fn counted_trial(f: &mut Frames, b: &Blast, stop: &AtomicBool) -> (u64, f64, Option<u64>) {
+    let rate = b.fps;
+    let nic = b.from.and_then(super::nic::interface_of);
+    let before = nic.as_deref().and_then(super::nic::read);
+    let (sent, seconds) = paced(f, b.trial, b.duration, b.frames, &move |_| rate, stop);
+    let after = nic.as_deref().and_then(super::nic::read);
+    let dropped = before.zip(after).map(|(a, z)| {
+        let d = z.since(&a);
+        // Dropped by the NIC, or never counted out by it (other frames only add).
+        d.tx_dropped.max(sent.saturating_sub(d.tx_packets))
+    });
+    (sent, seconds, dropped)
 }
 
 /// Learning frames, one every few ms, until the sink has one.
