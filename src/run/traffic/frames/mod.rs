@@ -123,7 +123,7 @@ pub(crate) struct SinkCount {
     pub(crate) duplicates: u64,
     pub(crate) reordered: u64,
     pub(crate) latency: Option<Latency>,
-    /// Frames the sink's socket buffer overflowed with during the trial (SO_RXQ_OVFL);
+    /// Frames the sink's socket buffer overflowed with during the trial (the kernel's count);
     /// None where the kernel does not say.
     #[serde(default)]
     pub(crate) socket_dropped: Option<u64>,

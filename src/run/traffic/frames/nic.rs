@@ -51,6 +51,23 @@ pub(crate) fn read(name: &str) -> Option<NicCounts> {
     parse(&std::fs::read_to_string("/proc/net/dev").ok()?, name)
 }
 
+/// The drops of the UDP socket with inode `inode` in this process's namespace (the last
+/// column of /proc/net/udp or udp6: frames its full buffer refused).
+pub(crate) fn socket_drops(inode: u64) -> Option<u64> {
+    ["/proc/net/udp", "/proc/net/udp6"]
+        .iter()
+        .find_map(|p| udp_drops(&std::fs::read_to_string(p).ok()?, inode))
+}
+
+/// The socket's line of a /proc/net/udp table: its inode is the 10th column, its drops
+/// the 13th.
+fn udp_drops(text: &str, inode: u64) -> Option<u64> {
+    text.lines().skip(1).find_map(|l| {
+        let cols: Vec<&str> = l.split_whitespace().collect();
+        (cols.get(9)?.parse::<u64>().ok()? == inode).then(|| cols.get(12)?.parse().ok())?
+    })
+}
+
 /// `name`'s line of /proc/net/dev: after `name:`, 8 receive columns (bytes packets errs
 /// drop fifo frame compressed multicast), then 8 transmit (bytes packets errs drop fifo
 /// colls carrier compressed).
@@ -105,6 +122,21 @@ mod tests {
         };
         assert_eq!(later.since(&c).rx_dropped, 11);
         assert_eq!(c.since(&later).rx_dropped, 0, "a reset reads 0");
+    }
+
+    #[test]
+    fn a_socket_s_drops_are_read_by_its_inode() {
+        let udp = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
+ 2854: 02FA13C6:D544 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 881866 2 00000000df3f09c6 0
+16020: 02FA13C6:88B2 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 882230 2 0000000081eec90d 3680
+";
+        assert_eq!(udp_drops(udp, 882230), Some(3680));
+        assert_eq!(udp_drops(udp, 881866), Some(0));
+        assert_eq!(udp_drops(udp, 1), None);
+        // This process's own socket is listed.
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let ino = nix::sys::stat::fstat(&s).unwrap().st_ino as u64;
+        assert_eq!(socket_drops(ino), Some(0));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, UdpSocket};
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -148,17 +148,18 @@ struct Counts {
     trials: Mutex<HashMap<u16, Trial>>,
     arrived: Condvar,
     awaited: AtomicBool,
-    /// The socket's overflow count as the kernel last gave it (SO_RXQ_OVFL, with each
-    /// frame), and whether it gives it at all.
-    overflow: AtomicU64,
-    overflow_known: AtomicBool,
+    /// The UDP socket's inode, by which the kernel lists its drops (/proc/net/udp).
+    inode: Option<u64>,
     /// The interface the sink receives on.
     nic: Option<String>,
 }
 
 impl Counts {
+    /// Frames the socket's buffer overflowed with, so far: the kernel's own count
+    /// (sk_drops, which SO_RXQ_OVFL hands out only with a later frame, so too late for
+    /// the last drops of a trial).
     fn overflowed(&self) -> Option<u64> {
-        (self.overflow_known.load(Ordering::Relaxed)).then(|| self.overflow.load(Ordering::Relaxed))
+        nic::socket_drops(self.inode?)
     }
 }
 
@@ -178,10 +179,9 @@ impl Sink {
         let udp = UdpSocket::bind(SocketAddr::new(bind, 0))?;
         super::big_buffer(&udp, true, buffer);
         let control = TcpListener::bind(SocketAddr::new(bind, 0))?;
-        // The socket's own drops come with each frame from here on.
-        let overflow_known = setsockopt(&udp, sockopt::RxqOvfl, &1).is_ok();
+        let inode = nix::sys::stat::fstat(&udp).ok().map(|st| st.st_ino as u64);
         let counts = Arc::new(Counts {
-            overflow_known: AtomicBool::new(overflow_known),
+            inode,
             nic: nic::interface_of(bind),
             ..Counts::default()
         });
@@ -274,8 +274,7 @@ fn take_frames(udp: &UdpSocket, counts: &Counts) {
     // buffer for this thread was through the switch already (the sink is not timed).
     // Where the kernel will not stamp, the time of reading stands in.
     let _ = setsockopt(udp, sockopt::ReceiveTimestampns, &true);
-    // Room for the stamp and the overflow count.
-    let space = Some(nix::cmsg_space!(nix::sys::time::TimeSpec, u32));
+    let space = Some(nix::cmsg_space!(nix::sys::time::TimeSpec));
     let mut headers: MultiHeaders<SockaddrIn> = MultiHeaders::preallocate(BATCH, space);
     loop {
         let flags = MsgFlags::MSG_WAITFORONE;
@@ -291,14 +290,7 @@ fn take_frames(udp: &UdpSocket, counts: &Counts) {
                 flags,
                 None,
             ) {
-                Ok(msgs) => msgs
-                    .map(|m| {
-                        if let Some(n) = overflow(&m) {
-                            counts.overflow.fetch_max(n, Ordering::Relaxed);
-                        }
-                        (m.bytes, m.address, arrival(&m))
-                    })
-                    .collect(),
+                Ok(msgs) => msgs.map(|m| (m.bytes, m.address, arrival(&m))).collect(),
                 Err(nix::errno::Errno::EINTR) => continue,
                 Err(_) => return,
             }
@@ -325,14 +317,6 @@ fn take_frames(udp: &UdpSocket, counts: &Counts) {
             counts.arrived.notify_all();
         }
     }
-}
-
-/// The socket's drop count a received message carries (cumulative: SO_RXQ_OVFL).
-fn overflow<S>(m: &nix::sys::socket::RecvMsg<'_, '_, S>) -> Option<u64> {
-    m.cmsgs().ok()?.find_map(|c| match c {
-        ControlMessageOwned::RxqOvfl(n) => Some(u64::from(n)),
-        _ => None,
-    })
 }
 
 /// A received message's kernel timestamp, in ns of the clock `now_ns` reads.

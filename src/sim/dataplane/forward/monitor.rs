@@ -53,7 +53,7 @@ impl Switch {
                 t.out_bytes = c[3].load(Ordering::Relaxed);
                 // The model's drops are the switch's own discards, as it shows them; the
                 // host's are not the switch's and are counted apart (`drops`).
-                t.out_discards = p.dropped[super::MODELLED].load(Ordering::Relaxed);
+                t.out_discards = p.dropped[super::out::MODELLED].load(Ordering::Relaxed);
                 if last[i] != Some(up) {
                     changes.push((i, up));
                 }
@@ -107,7 +107,7 @@ impl Switch {
             // Frames the kernel could not queue for a reader that fell behind: the host's.
             for p in &self.ports {
                 let lost = p.wire.socket.take_drops().unwrap_or(0);
-                p.dropped[super::HOST].fetch_add(lost, Ordering::Relaxed);
+                p.dropped[super::out::HOST].fetch_add(lost, Ordering::Relaxed);
             }
         }
         let mut kernel = lock(&self.kernel);
@@ -170,18 +170,5 @@ impl Switch {
         }
         let name = lock(&self.device).name.clone();
         tracing::info!("data plane: {name}: forwarding in user space from now on ({why})");
-    }
-}
-
-impl Switch {
-    /// Frames this switch dropped so far: by its model (the switch's own discards) and
-    /// because the host could not keep up (frames the modelled switch would have sent).
-    pub fn drops(&self) -> (u64, u64) {
-        let sum = |k: usize| -> u64 {
-            (self.ports.iter())
-                .map(|p| p.dropped[k].load(Ordering::Relaxed))
-                .sum()
-        };
-        (sum(super::MODELLED), sum(super::HOST))
     }
 }
