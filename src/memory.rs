@@ -25,19 +25,3 @@ pub(crate) fn give_back_freed() {
         nix::libc::malloc_trim(0);
     }
 }
-
-/// [`give_back_freed`], at most once a second for the whole process: after a watch reads a
-/// device's log buffer. A read holds the whole buffer (a thousand lines) for a moment;
-/// twenty devices reading theirs at once left glibc holding that much more as their
-/// buffers filled with flaps (a watch's memory rose 1.5 MiB in 3 minutes, though nothing
-/// was kept), so it is handed back rather than kept.
-pub(crate) fn give_back_freed_now_and_then() {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static LAST_S: AtomicU64 = AtomicU64::new(0);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    if LAST_S.swap(now, Ordering::Relaxed) != now {
-        give_back_freed();
-    }
-}

@@ -73,9 +73,10 @@ impl Channel {
         }
     }
 
-    /// Remove complete log lines (the profile's `async_line`) from the text and keep them.
-    /// In place: only the lines after `scanned` are looked at, and the text is moved only
-    /// where a log line comes out of it.
+    /// Remove complete log lines (the profile's `async_line`) from the text and keep them
+    /// (a log buffer's being read: only the new ones, see `buffer.rs`). In place: only the
+    /// lines after `scanned` are looked at, and the text is moved only where a log line
+    /// comes out of it.
     pub(super) fn pull_log_lines(&mut self) {
         // Borrowed, not copied: a copied `Regex` builds its caches anew, and this runs on
         // every read.
@@ -92,12 +93,19 @@ impl Channel {
                 removed_last = Some(false);
                 continue;
             }
-            let event = link_event(&self.vendor, body);
-            self.log_lines.push(SessionLogLine {
-                time: SystemTime::now(),
-                line: body.trim().to_string(),
-                event,
-            });
+            match &mut self.buffer {
+                // A log buffer's line: compared with the last read as it arrives, kept
+                // only if it is new.
+                Some(read) => read.line(body),
+                None => {
+                    let event = link_event(&self.vendor, body);
+                    self.log_lines.push(SessionLogLine {
+                        time: SystemTime::now(),
+                        line: body.trim().to_string(),
+                        event,
+                    });
+                }
+            }
             self.text.replace_range(at..end, "");
             removed_last = Some(true);
         }

@@ -13,10 +13,12 @@ use crate::transport::{ByteStream, Connected};
 use crate::vendor::{Pattern, Vendor};
 
 mod answer;
+mod buffer;
 mod clean;
 mod stop;
 mod transcript;
 mod utf8;
+pub(crate) use buffer::{BufferRead, BufferSeen};
 use stop::line_start;
 pub(crate) use transcript::Transcript;
 
@@ -114,6 +116,9 @@ pub(crate) struct Channel {
     esc: Esc,
     pub(crate) transcript: Transcript,
     pub(crate) log_lines: Vec<SessionLogLine>,
+    /// A log buffer being read (`Driver::show_log`): its lines go here as they arrive,
+    /// not into `log_lines`.
+    pub(crate) buffer: Option<BufferRead>,
     /// How long a read may go without a byte before it fails.
     pub(crate) idle_timeout: Duration,
     /// How long a read may take however much arrives (log lines keep the idle timeout away).
@@ -147,6 +152,7 @@ impl Channel {
             esc: Esc::None,
             transcript: Transcript::default(),
             log_lines: Vec::new(),
+            buffer: None,
             idle_timeout: Duration::from_secs(15),
             command_timeout: crate::transport::COMMAND_TIMEOUT,
             last_line: String::new(),

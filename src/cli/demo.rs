@@ -193,14 +193,18 @@ fn on_loopback(why: &impl std::fmt::Display, inputs: &mut RunInputs, say: &dyn F
     }
 }
 
-/// The built-in bench started (its lines to `shown`), the run on it, the bench stopped.
+/// A line for the terminal.
+type Say<'a> = &'a dyn Fn(&str);
+
+/// The built-in bench started (its lines to `shown`, its port scale to `say`), the run on
+/// it, the bench stopped.
 async fn run_on_bench(
     plan: RunPlan<'_>,
     mut inputs: RunInputs,
     progress: std::sync::Arc<ConsoleProgress>,
     opts: &DataPlaneOptions,
     data_plane: bool,
-    (shown, say): (&dyn Fn(&str), &dyn Fn(&str)),
+    (shown, say): (Say<'_>, Say<'_>),
 ) -> anyhow::Result<crate::run::pipeline::RunReport> {
     let mut plan = plan;
     let dir = inputs.lab.dir();

@@ -234,21 +234,36 @@ impl Driver {
         self.ch.transcript.take_error()
     }
 
-    /// Run a command whose output is log lines (a log buffer): the channel keeps such lines
-    /// out of ordinary output, so here they are put back, in order.
-    pub(crate) async fn show_log(&mut self, command: &str) -> Result<Vec<String>, DriverError> {
-        let before = self.ch.log_lines.len();
-        let out = self.show(command).await?;
-        let mut lines: Vec<String> = self.ch.log_lines.drain(before..).map(|l| l.line).collect();
-        // The buffer's lines passed through as log lines: their room is not kept for the
-        // session's life (it would grow with the device's buffer).
-        self.ch.log_lines.shrink_to(before.max(64));
-        lines.extend(
-            out.lines()
-                .map(|l| l.trim().to_string())
-                .filter(|l| !l.is_empty()),
-        );
-        Ok(lines)
+    /// Run a command whose output is a log buffer: the lines `seen` (the last read) did not
+    /// have, in order, and `seen` becomes this read (unchanged when the command fails). The
+    /// channel keeps log lines out of ordinary output, so it hands the buffer's to the
+    /// comparison as they arrive, then the output's other lines follow: the whole buffer
+    /// (a thousand lines) is never held, only its new lines and a hash of each line.
+    pub(crate) async fn show_log(
+        &mut self,
+        command: &str,
+        seen: &mut crate::channel::BufferSeen,
+    ) -> Result<Vec<String>, DriverError> {
+        let read = crate::channel::BufferRead::new(std::mem::take(seen));
+        self.ch.buffer = Some(read);
+        let out = self.show(command).await;
+        let Some(mut read) = self.ch.buffer.take() else {
+            return out.map(|_| Vec::new()); // (never: only this function takes it)
+        };
+        match out {
+            Ok(out) => {
+                for line in out.lines() {
+                    read.line(line);
+                }
+                let (fresh, now) = read.finish();
+                *seen = now;
+                Ok(fresh)
+            }
+            Err(e) => {
+                *seen = read.abandon();
+                Err(e)
+            }
+        }
     }
 
     /// Wherever the session is, get to privileged mode (the login machine decides each

@@ -83,6 +83,13 @@ impl client::Handler for Client {
     }
 }
 
+/// The largest channel packet the device may send (russh's default is 32 KiB). A session
+/// reads every packet into one buffer that grows to the largest it has seen and is never
+/// shrunk: a log buffer's output, the largest thing a watch reads, filled 32 KiB packets
+/// as the devices' buffers grew, and each session's buffer doubled to 64 KiB in the middle
+/// of a watch. Kept under 16 KiB with the packet's header and MAC, it stays at 16 KiB.
+const MAX_PACKET: u32 = 16 * 1024 - 128;
+
 pub(super) fn config(legacy: bool) -> Arc<client::Config> {
     let mut preferred = Preferred::default();
     if legacy {
@@ -100,6 +107,7 @@ pub(super) fn config(legacy: bool) -> Arc<client::Config> {
     Arc::new(client::Config {
         preferred,
         inactivity_timeout: None,
+        maximum_packet_size: MAX_PACKET,
         ..Default::default()
     })
 }

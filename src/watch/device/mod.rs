@@ -12,7 +12,7 @@
 mod settle;
 mod sources;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::diagnosis::{Judge, Watched as Judged};
@@ -101,9 +101,9 @@ pub(crate) struct DeviceWatch<'a> {
     on_event: OnEvent<'a>,
     /// Boxed: a map's node has room for eleven, and most devices watch two ports.
     ports: BTreeMap<String, Box<Watched>>,
-    /// The log buffer's lines at the last read, with how often each occurred (a device
-    /// that stamps to the second logs two flaps in one second as identical lines).
-    seen_buffer: HashMap<u64, u32>,
+    /// The log buffer's lines at the last read, a hash each (a device that stamps to the
+    /// second logs two flaps in one second as identical lines: each occurrence counts).
+    seen_buffer: crate::channel::BufferSeen,
     /// How far apart two sources' sightings of one change may be at the nominal pace.
     tolerance: Duration,
     polls: u32,
@@ -157,7 +157,7 @@ impl<'a> DeviceWatch<'a> {
             folder,
             on_event,
             ports,
-            seen_buffer: HashMap::new(),
+            seen_buffer: Default::default(),
             tolerance: opts.interval * opts.buffer_every.max(1) + SLACK,
             polls: 0,
             last_poll: Instant::now(),
@@ -194,10 +194,7 @@ impl<'a> DeviceWatch<'a> {
     /// first poll is the counters' baseline. Ports are judged by their link from here on
     /// until [`DeviceWatch::judge_from_now`] (the end of a push) moves that on.
     pub(crate) async fn begin(&mut self, d: &mut Driver) -> Result<(), DeviceError> {
-        if self.uses(FlapSource::Buffer)
-            && let Some(old) = self.buffer(d).await?
-        {
-            sources::fresh_lines(&mut self.seen_buffer, old);
+        if self.uses(FlapSource::Buffer) && self.buffer(d).await?.is_some() {
             self.last_buffer_read = SystemTime::now();
         }
         d.take_log_lines();

@@ -2,7 +2,6 @@
 //! counters), log lines the session showed, syslog messages, the log buffer's new lines.
 //! Every sighting goes to events.jsonl at once, and a new one to the live view.
 
-use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use super::DeviceWatch;
@@ -15,14 +14,15 @@ use crate::watch::events::{Certainty, Heard, Problem, WatchEvent};
 use crate::watch::output::{Sighting, WatchRecords};
 
 impl DeviceWatch<'_> {
-    /// The log buffer's lines, or None when the device rejects the command: that is said
-    /// once (a problem of the device) and the watch goes on with its other sources.
+    /// The log buffer's lines the last read did not have, or None when the device rejects
+    /// the command: that is said once (a problem of the device) and the watch goes on with
+    /// its other sources.
     pub(super) async fn buffer(
         &mut self,
         d: &mut Driver,
     ) -> Result<Option<Vec<String>>, DeviceError> {
         let command = &self.vendor.profile.commands.logging;
-        match d.show_log(command).await {
+        match d.show_log(command, &mut self.seen_buffer).await {
             Ok(lines) => Ok(Some(lines)),
             Err(DriverError::CommandRejected {
                 command, message, ..
@@ -282,21 +282,20 @@ impl DeviceWatch<'_> {
         tolerance: Duration,
     ) -> Result<(), DeviceError> {
         let vendor = self.vendor;
-        let Some(lines) = self.buffer(d).await? else {
+        let Some(fresh) = self.buffer(d).await? else {
             return Ok(());
         };
         let at = SystemTime::now();
         let since_read =
             at.duration_since(self.last_buffer_read).unwrap_or_default() + super::SLACK;
         let window = tolerance.max(since_read);
-        for line in fresh_lines(&mut self.seen_buffer, lines) {
+        for line in fresh {
             if let Some(ev) = crate::parse::link_event(vendor, &line) {
                 self.sighted(&ev, at, FlapSource::Buffer, window)
                     .map_err(|e| self.io(e))?;
             }
         }
         self.last_buffer_read = at;
-        crate::memory::give_back_freed_now_and_then();
         Ok(())
     }
 }
@@ -316,52 +315,4 @@ fn changed(was: &PollReading, now: &PollReading) -> bool {
     };
     key(was) != key(now)
         || matches!((was.last_change_s, now.last_change_s), (Some(w), Some(n)) if n < w)
-}
-
-/// The lines of a buffer read that the last read (`seen`) did not have, in order;
-/// identical lines count by occurrence. `seen` becomes this read, kept as each line's hash
-/// and count: a device's whole buffer (a thousand lines) is not kept in text between
-/// reads, so the watch's memory does not grow as the devices' buffers fill with flaps.
-pub(super) fn fresh_lines(seen: &mut HashMap<u64, u32>, lines: Vec<String>) -> Vec<String> {
-    use std::hash::{Hash, Hasher};
-    let mut now: HashMap<u64, u32> = HashMap::with_capacity(lines.len());
-    let mut fresh = Vec::new();
-    for line in lines {
-        // SipHash with fixed keys: the same line hashes alike on every read.
-        let mut h = std::hash::DefaultHasher::new();
-        line.hash(&mut h);
-        let key = h.finish();
-        let n = now.entry(key).or_default();
-        *n += 1;
-        if *n > seen.get(&key).copied().unwrap_or(0) {
-            fresh.push(line);
-        }
-    }
-    *seen = now;
-    fresh
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn buffer_lines_are_new_by_occurrence_not_by_text() {
-        let mut seen = HashMap::new();
-        let down = "Nov 27 08:09:15 sw Ebra: Ethernet1 changed state to down";
-        assert_eq!(
-            fresh_lines(&mut seen, lines(&["boot", down])),
-            lines(&["boot", down])
-        );
-        // A second flap in the same second logs the very same line: it is news.
-        assert_eq!(
-            fresh_lines(&mut seen, lines(&["boot", down, "up", down])),
-            lines(&["up", down])
-        );
-        assert!(fresh_lines(&mut seen, lines(&["boot", down, "up", down])).is_empty());
-    }
 }

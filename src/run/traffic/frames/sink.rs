@@ -179,7 +179,7 @@ impl Sink {
         let udp = UdpSocket::bind(SocketAddr::new(bind, 0))?;
         super::big_buffer(&udp, true, buffer);
         let control = TcpListener::bind(SocketAddr::new(bind, 0))?;
-        let inode = nix::sys::stat::fstat(&udp).ok().map(|st| st.st_ino as u64);
+        let inode = nix::sys::stat::fstat(&udp).ok().map(|st| st.st_ino);
         let counts = Arc::new(Counts {
             inode,
             nic: nic::interface_of(bind),
