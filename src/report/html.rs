@@ -85,6 +85,8 @@ struct NoDrop {
     #[serde(flatten)]
     row: crate::record::rfc2544::Rfc2544Row,
     shown_latency_us: Option<f64>,
+    /// How the shown latency was timed (`kernel`, `in-frame`).
+    shown_timestamps: Option<crate::states::Stamps>,
 }
 
 fn no_drop(rows: &[crate::record::rfc2544::Rfc2544Row]) -> Vec<NoDrop> {
@@ -99,6 +101,7 @@ fn no_drop(rows: &[crate::record::rfc2544::Rfc2544Row]) -> Vec<NoDrop> {
             NoDrop {
                 row,
                 shown_latency_us: shown.map(|(_, us)| us),
+                shown_timestamps: shown.and_then(|(l, _)| l.timestamps),
             }
         })
         .collect()
