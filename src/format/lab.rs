@@ -1,6 +1,8 @@
 //! `lab.toml`: what is on the bench — devices (vendor, how to reach them, ports with their
 //! cables and peers) and endpoints (servers that send and receive traffic).
 
+mod direct;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -166,11 +168,6 @@ pub struct EndpointInterface {
 }
 
 impl Endpoint {
-    /// This endpoint's NIC cabled straight to `other`, if any.
-    pub fn direct_to(&self, other: &str) -> Option<&EndpointInterface> {
-        (self.interfaces.iter()).find(|i| i.direct.as_ref().is_some_and(|d| d.get_ref() == other))
-    }
-
     /// The address of the NIC named `interface`, else the endpoint's own.
     pub fn address_of(&self, interface: Option<&str>) -> &str {
         interface
@@ -222,40 +219,6 @@ impl Lab {
                 })?;
             }
             self.check_direct(e, src)?;
-        }
-        Ok(())
-    }
-
-    /// Each `direct` names another endpoint whose NIC names this one back.
-    fn check_direct(&self, e: &Endpoint, src: &Source) -> Result<(), FormatError> {
-        for to in e.interfaces.iter().filter_map(|i| i.direct.as_ref()) {
-            let key = "endpoint.interface.direct";
-            let Some(other) = self
-                .endpoints
-                .iter()
-                .find(|o| o.name.get_ref() == to.get_ref())
-            else {
-                let names = self.endpoint_names();
-                let what = "the lab's [[endpoint]] list";
-                return Err(src.unknown_ref(
-                    &to.span(),
-                    key,
-                    "endpoint",
-                    to.get_ref(),
-                    what,
-                    names,
-                ));
-            };
-            if other.name.get_ref() == e.name.get_ref()
-                || other.direct_to(e.name.get_ref()).is_none()
-            {
-                let why = format!(
-                    "endpoint '{}' has no NIC with `direct = \"{}\"`: a direct cable has two ends, one NIC of each endpoint",
-                    to.get_ref(),
-                    e.name.get_ref()
-                );
-                return Err(src.invalid(&to.span(), key, why));
-            }
         }
         Ok(())
     }
