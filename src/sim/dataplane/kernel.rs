@@ -58,16 +58,7 @@ pub struct KernelPath {
 /// Interface `name`'s row of `/proc/net/dev` as [`Counts`]: received packets and bytes,
 /// sent packets and bytes.
 fn counts_of(text: &str, name: &str) -> Option<Counts> {
-    let row = text.lines().find_map(|l| {
-        let (dev, rest) = l.split_once(':')?;
-        (dev.trim() == name).then_some(rest)
-    })?;
-    let n: Vec<u64> = row
-        .split_whitespace()
-        .map(str::parse)
-        .collect::<Result<_, _>>()
-        .ok()?;
-    // rx: bytes packets errs drop fifo frame compressed multicast; tx: bytes packets …
+    let n = crate::run::traffic::frames::nic::dev_row(text, name)?;
     Some([*n.get(1)?, *n.first()?, *n.get(9)?, *n.get(8)?])
 }
 

@@ -68,17 +68,19 @@ fn udp_drops(text: &str, inode: u64) -> Option<u64> {
     })
 }
 
-/// `name`'s line of /proc/net/dev: after `name:`, 8 receive columns (bytes packets errs
+/// `name`'s row of /proc/net/dev, its 16 numbers: 8 receive columns (bytes packets errs
 /// drop fifo frame compressed multicast), then 8 transmit (bytes packets errs drop fifo
 /// colls carrier compressed).
+pub(crate) fn dev_row(text: &str, name: &str) -> Option<Vec<u64>> {
+    let row = text.lines().find_map(|l| {
+        let (dev, rest) = l.split_once(':')?;
+        (dev.trim() == name).then_some(rest)
+    })?;
+    row.split_whitespace().map(|w| w.parse().ok()).collect()
+}
+
 fn parse(text: &str, name: &str) -> Option<NicCounts> {
-    let line = text
-        .lines()
-        .find_map(|l| l.trim_start().strip_prefix(name)?.strip_prefix(':'))?;
-    let v: Vec<u64> = line
-        .split_whitespace()
-        .map(|w| w.parse().ok())
-        .collect::<Option<_>>()?;
+    let v = dev_row(text, name)?;
     let at = |i: usize| v.get(i).copied();
     Some(NicCounts {
         rx_packets: at(1)?,
