@@ -114,6 +114,11 @@ impl ConsoleProgress {
         });
     }
 
+    /// A line of the run's own, said above the bars (they are live by then).
+    pub(crate) fn say(&self, text: &str) {
+        self.line(text);
+    }
+
     /// A line for stderr (warnings, notes), cut to the width.
     fn note(&self, text: &str) {
         let text = fit(text);

@@ -114,7 +114,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         progress.clone(),
         &opts,
         data_plane.is_ok(),
-        (&shown, &say),
+        &shown,
     );
     let report = rt.block_on(on_bench);
     let _ = std::fs::remove_dir_all(&keys);
@@ -193,18 +193,15 @@ fn on_loopback(why: &impl std::fmt::Display, inputs: &mut RunInputs, say: &dyn F
     }
 }
 
-/// A line for the terminal.
-type Say<'a> = &'a dyn Fn(&str);
-
-/// The built-in bench started (its lines to `shown`, its port scale to `say`), the run on
-/// it, the bench stopped.
+/// The built-in bench started (its lines to `shown`, its port scale said above the live
+/// bars), the run on it, the bench stopped.
 async fn run_on_bench(
     plan: RunPlan<'_>,
     mut inputs: RunInputs,
     progress: std::sync::Arc<ConsoleProgress>,
     opts: &DataPlaneOptions,
     data_plane: bool,
-    (shown, say): (Say<'_>, Say<'_>),
+    shown: &dyn Fn(&str),
 ) -> anyhow::Result<crate::run::pipeline::RunReport> {
     let mut plan = plan;
     let dir = inputs.lab.dir();
@@ -214,7 +211,7 @@ async fn run_on_bench(
     }
     let plane = bench.forwarding.as_ref();
     if let Some(line) = plane.and_then(|p| super::bench_table::port_scale(p.scale)) {
-        say(&line);
+        progress.say(&line);
     }
     // The data plane counts its switches' drops, the model's and the host's.
     if let (Some(t), Some(plane)) = (plan.traffic.as_mut(), plane) {
