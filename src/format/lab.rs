@@ -1,8 +1,6 @@
 //! `lab.toml`: what is on the bench — devices (vendor, how to reach them, ports with their
 //! cables and peers) and endpoints (servers that send and receive traffic).
 
-mod direct;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 

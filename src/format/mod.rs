@@ -4,6 +4,7 @@
 pub mod access;
 pub mod error;
 pub mod lab;
+mod lab_direct;
 pub mod manifest;
 pub mod sim_spec;
 pub mod source;

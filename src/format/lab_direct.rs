@@ -1,6 +1,6 @@
 //! Direct cables between two endpoints' NICs (`direct`): RFC 2544's calibration path.
 
-use super::{Endpoint, EndpointInterface, Lab};
+use super::lab::{Endpoint, EndpointInterface, Lab};
 use crate::format::error::FormatError;
 use crate::format::source::Source;
 
