@@ -257,6 +257,7 @@ fn watch_options(
         max_flaps: None,
         hints: None,
         cables: None,
+        transcript_every_poll: false,
         connect: ConnectFlags {
             accept_new_host_keys: true,
             timeout: std::time::Duration::from_secs(15),

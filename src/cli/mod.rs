@@ -33,7 +33,9 @@ pub mod rerun;
 pub mod restore;
 pub mod run;
 pub mod show;
+pub mod record;
 pub mod sim;
+mod sim_replay;
 mod table;
 pub mod traffic;
 pub mod traffic_frames;
@@ -104,6 +106,7 @@ pub enum Command {
     Vendors(vendors::Args),
     Ports(ports::Args),
     Sim(Box<sim::Args>),
+    Record(record::Args),
     Traffic(traffic::Args),
     Compare(compare::Args),
     Report(report::Args),
@@ -164,6 +167,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Render(a) => render::run(&cli, a),
         Command::Parse(a) => parse::run(&cli, a),
         Command::Sim(a) => sim::run(&cli, a),
+        Command::Record(a) => record::run(&cli, a),
         Command::Show(a) => show::run(&cli, a),
         Command::Push(a) => push::run(&cli, a),
         Command::Ports(a) => ports::run(&cli, a),

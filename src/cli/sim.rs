@@ -9,6 +9,7 @@ use anyhow::Context;
 
 use super::Cli;
 use crate::sim::dataplane::{DataPlane, DataPlaneOptions};
+use crate::sim::replay::Speed;
 use crate::sim::{Sim, SimOptions, bench, parse_flaps};
 
 /// Run simulated switches, reachable over SSH and pty consoles like real ones.
@@ -44,8 +45,23 @@ pub struct Args {
     #[arg(long, requires = "lab")]
     pub user_space_forwarding: bool,
     /// Simulated vendor: cisco_ios, arista_eos, dell_force10, brocade_fastiron, interface_masters.
-    #[arg(long, required_unless_present = "lab")]
+    #[arg(long, required_unless_present_any = ["lab", "replay"])]
     pub vendor: Option<String>,
+    /// Serve a recorded device instead of a simulated one: a run folder's
+    /// transcripts/DEVICE.log or a `switchlab record` file (repeatable: one device's
+    /// recordings merge). Its vendor is the one the recording names (or --vendor); a
+    /// command is answered as recorded, typed as recorded or in another form of the same
+    /// words (`sh int` for `show interfaces`); a command never recorded gets the vendor's
+    /// invalid-input answer and is listed when the replay stops.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["lab", "flaps", "factory"])]
+    pub replay: Vec<PathBuf>,
+    /// With --replay: how fast the recorded delays pass (2 = twice as fast), or `max`
+    /// for none.
+    #[arg(long, value_name = "FACTOR", requires = "replay", value_parser = parse_speed)]
+    pub speed: Option<Speed>,
+    /// With --replay: a command never recorded ends the replay (exit 1), naming it.
+    #[arg(long, requires = "replay")]
+    pub strict: bool,
     /// Listen for SSH here (repeatable; port 0 = any free port).
     #[arg(long, value_name = "ADDR:PORT")]
     pub ssh: Vec<SocketAddr>,
@@ -56,9 +72,10 @@ pub struct Args {
     pub hostname: Option<String>,
     #[arg(long, default_value = "admin")]
     pub user: String,
-    /// Login password (SSH and console); empty = the console asks no login.
-    #[arg(long, default_value = "admin")]
-    pub password: String,
+    /// Login password (SSH and console; default admin); empty = the console asks no
+    /// login. With --replay: the one password accepted (default: any).
+    #[arg(long)]
+    pub password: Option<String>,
     /// Enable secret; absent = `enable` asks nothing.
     #[arg(long)]
     pub secret: Option<String>,
@@ -93,18 +110,21 @@ pub struct Args {
     pub truth: Option<PathBuf>,
 }
 
-pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
+pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let result = rt.block_on(serve(args));
+    let result = rt.block_on(serve(cli, args));
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     result
 }
 
-async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
+async fn serve(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     // Before any listener is announced: a SIGTERM right after must still end it cleanly
     // (console links removed), not by the default action.
     let stop = super::stop_signals()?;
     let mut out = std::io::stdout();
+    if !args.replay.is_empty() {
+        return replay(cli, args, stop, &mut out).await;
+    }
     // Dropped before the simulators: its threads read their state.
     let (sims, data_plane) = match &args.lab {
         Some(lab_path) => lab_bench(args, lab_path, &mut out).await?,
@@ -117,6 +137,52 @@ async fn serve(args: &Args) -> anyhow::Result<ExitCode> {
         write_truth(path, &sims)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Serve the recordings until stopped (or, with --strict, until a command was never
+/// recorded); the commands no recording answered said on stderr.
+async fn replay(
+    cli: &Cli,
+    args: &Args,
+    stop: impl std::future::Future<Output = ()>,
+    out: &mut std::io::Stdout,
+) -> anyhow::Result<ExitCode> {
+    let reg = cli.registry()?;
+    let (server, replay) = super::sim_replay::start(args, &args.replay, &reg, out).await?;
+    out.flush()?;
+    let strict = async {
+        match &replay.strict {
+            Some(n) => n.notified().await,
+            None => std::future::pending().await,
+        }
+    };
+    let stopped_strict = tokio::select! {
+        () = stop => false,
+        () = strict => true,
+    };
+    drop(server);
+    let unrecorded = replay.asked_unrecorded();
+    if !unrecorded.is_empty() {
+        eprintln!(
+            "replay: {} command(s) no recording answers (the vendor's invalid-input answer was given): {}",
+            unrecorded.len(),
+            unrecorded.join("; ")
+        );
+    }
+    Ok(match stopped_strict {
+        true => ExitCode::FAILURE,
+        false => ExitCode::SUCCESS,
+    })
+}
+
+fn parse_speed(s: &str) -> Result<Speed, String> {
+    if s == "max" {
+        return Ok(Speed::Max);
+    }
+    match s.parse::<f64>() {
+        Ok(f) if f.is_finite() && f > 0.0 => Ok(Speed::Times(f)),
+        _ => Err(format!("'{s}': give a factor above 0 (2 = twice as fast) or `max`")),
+    }
 }
 
 /// The simulators the lab asks for (`sim = {…}`), and its data plane where an endpoint is
@@ -187,7 +253,7 @@ fn sim_options(args: &Args) -> anyhow::Result<SimOptions> {
     let mut o = SimOptions::new(&vendor);
     o.hostname = args.hostname.clone();
     o.user = args.user.clone();
-    o.password = args.password.clone();
+    o.password = args.password.clone().unwrap_or_else(|| "admin".into());
     o.secret = args.secret.clone();
     o.factory = args.factory;
     o.seed = args.seed;

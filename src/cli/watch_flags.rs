@@ -35,6 +35,11 @@ pub struct WatchFlags {
     /// the built-in cables.toml).
     #[arg(long, value_name = "FILE")]
     pub cables: Option<PathBuf>,
+    /// Keep every poll in transcripts/DEVICE.log (by default the polls after the first
+    /// two, but the last, are left out): a recording `switchlab sim --replay` plays a
+    /// watch from, its counters and log lines as they evolved.
+    #[arg(long)]
+    pub transcript_every_poll: bool,
     #[command(flatten)]
     pub connect: ConnectFlags,
 }
@@ -90,6 +95,7 @@ impl WatchFlags {
             connect: self.connect.options(lab),
             hints,
             buffer_every: 5,
+            transcript_every_poll: self.transcript_every_poll,
             syslog: None,
             speeds: Default::default(),
             cables: match &self.cables {

@@ -92,7 +92,12 @@ pub(crate) async fn open(
             t.add_secret(s);
         }
     }
-    t.note(&format!("connecting to device '{}'", dev.name()));
+    // The vendor in the first line: a replay of this transcript knows what it plays.
+    t.note(&format!(
+        "connecting to device '{}' (vendor {})",
+        dev.name(),
+        vendor.name()
+    ));
     let connected = match creds {
         Ok(creds) => transport::connect(dev, opts).await.map(|c| (c, creds)),
         Err(e) => Err(e),

@@ -9,6 +9,7 @@ pub(crate) mod exit;
 pub(crate) mod pipeline;
 pub(crate) mod push;
 pub(crate) mod push_report;
+pub(crate) mod record;
 pub(crate) mod restore;
 pub(crate) mod show;
 pub(crate) mod traffic;

@@ -17,10 +17,10 @@ use tokio::task::JoinHandle;
 use super::Sim;
 use super::session::{Session, SessionStart};
 
-struct Pty(AsyncFd<OwnedFd>);
+pub(super) struct Pty(AsyncFd<OwnedFd>);
 
 impl Pty {
-    async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+    pub(super) async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
             let mut guard = self.0.readable().await?;
             match guard.try_io(|fd| nix::unistd::read(fd.get_ref(), buf).map_err(io::Error::from)) {
@@ -30,7 +30,7 @@ impl Pty {
         }
     }
 
-    async fn write_all(&self, mut data: &[u8]) -> io::Result<()> {
+    pub(super) async fn write_all(&self, mut data: &[u8]) -> io::Result<()> {
         while !data.is_empty() {
             let mut guard = self.0.writable().await?;
             match guard.try_io(|fd| nix::unistd::write(fd.get_ref(), data).map_err(io::Error::from))
@@ -66,8 +66,9 @@ pub(super) fn log_line(msg: &str) -> Vec<u8> {
     format!("\r\n{msg}\r\n").into_bytes()
 }
 
-/// Create the pty, link it, and serve the console session on it.
-pub fn serve(sim: &Sim, link: &Path) -> io::Result<(PathBuf, JoinHandle<()>)> {
+/// A raw pty whose slave `link` names: the master to serve on, the tty, and the slave
+/// (held open so the master stays readable while no client is attached).
+pub(super) fn open_pty(link: &Path) -> io::Result<(Arc<Pty>, PathBuf, OwnedFd)> {
     let pty = nix::pty::openpty(None, None).map_err(io::Error::from)?;
     // Raw mode on the slave: otherwise the line discipline would echo our own output back.
     let mut t = termios::tcgetattr(&pty.slave).map_err(io::Error::from)?;
@@ -84,14 +85,18 @@ pub fn serve(sim: &Sim, link: &Path) -> io::Result<(PathBuf, JoinHandle<()>)> {
     // always reports the same open descriptor.
     let fd =
         unsafe { AsyncFd::register(pty.master) }.map_err(|e| io::Error::other(e.to_string()))?;
-    let master = Arc::new(Pty(fd));
+    Ok((Arc::new(Pty(fd)), tty, pty.slave))
+}
+
+/// Create the pty, link it, and serve the console session on it.
+pub fn serve(sim: &Sim, link: &Path) -> io::Result<(PathBuf, JoinHandle<()>)> {
+    let (master, tty, slave) = open_pty(link)?;
     let (session, greeting, console_rx) = line(sim);
     let pace = match (sim.options.pace_baud, sim.options.split_writes) {
         (Some(baud), _) => Pace::Baud(baud),
         (None, true) => Pace::Singly,
         (None, false) => Pace::Full,
     };
-    let slave = pty.slave;
     let task = tokio::spawn(async move {
         // Holding the slave open keeps the master readable while no client is attached.
         let _slave = slave;

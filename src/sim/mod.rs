@@ -18,6 +18,7 @@ pub mod grammar;
 pub mod link;
 pub mod module;
 mod negate;
+pub mod replay;
 pub mod session;
 pub mod ssh;
 pub mod state;

@@ -227,7 +227,7 @@ pub fn host_key(opts: &SimOptions) -> PrivateKey {
     ))
 }
 
-fn config(opts: &SimOptions) -> russh::server::Config {
+pub(super) fn config(opts: &SimOptions) -> russh::server::Config {
     let mut preferred = Preferred::default();
     if opts.legacy_algorithms {
         preferred.kex = Cow::Borrowed(&[russh::kex::DH_G14_SHA1, russh::kex::DH_G1_SHA1]);

@@ -51,6 +51,8 @@ pub(crate) struct WatchOptions {
     pub(crate) hints: hints::HintFile,
     /// Read the log buffer every this many polls.
     pub(crate) buffer_every: u32,
+    /// Keep every poll in the transcript (a recording a replay plays a watch from).
+    pub(crate) transcript_every_poll: bool,
     /// Messages from the syslog receiver, when the `syslog` source is on.
     pub(crate) syslog: Option<syslog::Inbox>,
     /// Where the watch leaves each port's speed as the switch shows it.

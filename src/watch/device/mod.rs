@@ -240,7 +240,7 @@ impl<'a> DeviceWatch<'a> {
     async fn poll(&mut self, d: &mut Driver, last: bool) -> Result<(), DeviceError> {
         self.last_poll = Instant::now();
         d.record(
-            last || self.polls < RECORDED_POLLS,
+            last || self.polls < RECORDED_POLLS || self.opts.transcript_every_poll,
             "the watch's polls from here to the last one are not recorded; what they found is in flaps.csv",
         );
         let now = SystemTime::now();
