@@ -13,7 +13,8 @@ use crate::run::record::{record, run_commands};
 /// Logs into DEVICE as a run does (nothing is configured), runs each COMMAND in privileged
 /// mode and writes the whole session to FILE (appended: recordings of one device merge),
 /// passwords and secrets masked. Without COMMANDs it runs what a run reads: the profile's
-/// version, clock, running-config, interfaces, logging and transceiver commands.
+/// version, clock, running-config, interfaces (each of the lab's ports too), logging and
+/// transceiver commands.
 /// `switchlab sim --replay FILE --ssh 127.0.0.1:0` then serves a device that answers as
 /// this one did. Exit 1 when the device cannot be reached or a command was refused (the
 /// others are still recorded).
@@ -44,7 +45,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{}.recording.log", args.device)));
     let commands = match args.commands.is_empty() {
-        true => run_commands(vendor),
+        true => run_commands(vendor, &dev.port_names()),
         false => args.commands.clone(),
     };
     let rt = tokio::runtime::Runtime::new()?;
@@ -52,8 +53,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         Ok(lines) => println!("{}: {lines} lines", r.command),
         Err(e) => eprintln!("{}: {e}", r.command),
     };
-    let (done, transcript) =
-        rt.block_on(record(dev, vendor, &opts, &file, &commands, &mut say))?;
+    let (done, transcript) = rt.block_on(record(dev, vendor, &opts, &file, &commands, &mut say))?;
     if let Some(problem) = &transcript {
         anyhow::bail!("{problem}");
     }

@@ -181,7 +181,9 @@ fn parse_speed(s: &str) -> Result<Speed, String> {
     }
     match s.parse::<f64>() {
         Ok(f) if f.is_finite() && f > 0.0 => Ok(Speed::Times(f)),
-        _ => Err(format!("'{s}': give a factor above 0 (2 = twice as fast) or `max`")),
+        _ => Err(format!(
+            "'{s}': give a factor above 0 (2 = twice as fast) or `max`"
+        )),
     }
 }
 

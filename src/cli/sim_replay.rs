@@ -20,22 +20,14 @@ pub(super) async fn start(
     if args.ssh.is_empty() && args.serial_link.is_empty() {
         anyhow::bail!("give at least one listener: --ssh 127.0.0.1:2201 or --serial-link PATH");
     }
-    let name = replay::vendor_of(files, args.vendor.as_deref())?;
-    let vendor = reg.vendor(&name).with_context(|| {
-        format!(
-            "the recording's vendor '{name}' has no profile; profiles: {} (add one with --vendors DIR)",
-            reg.vendor_names().join(", ")
-        )
-    })?;
     let speed = args.speed.unwrap_or(Speed::Times(1.0));
-    let replay = Replay::load(
-        files,
-        profile(vendor),
+    let how = How {
+        vendor: args.vendor.clone(),
         speed,
-        args.password.clone(),
-        args.strict,
-    )?;
-    let replay = Arc::new(replay);
+        password: args.password.clone(),
+        strict: args.strict,
+    };
+    let replay = Arc::new(load(files, reg, &how)?);
     let mut server = ReplayServer::new();
     for addr in &args.ssh {
         let bound = replay::serve_ssh(replay.clone(), *addr, &mut server)
@@ -49,6 +41,33 @@ pub(super) async fn start(
         writeln!(out, "serial {}", link.display())?;
     }
     Ok((server, replay))
+}
+
+/// How a replay plays.
+pub struct How {
+    /// The vendor, where the recordings do not name it (or name another).
+    pub vendor: Option<String>,
+    pub speed: Speed,
+    /// The one password accepted (default: any).
+    pub password: Option<String>,
+    /// A command never recorded ends the replay.
+    pub strict: bool,
+}
+
+/// One device's recordings ready to serve, the vendor's part read from its profile in `reg`.
+pub fn load(files: &[PathBuf], reg: &Registry, how: &How) -> anyhow::Result<Replay> {
+    let name = replay::vendor_of(files, how.vendor.as_deref())?;
+    let vendor = reg.vendor(&name).with_context(|| {
+        format!(
+            "the recording's vendor '{name}' has no profile; profiles: {} (add one with --vendors DIR)",
+            reg.vendor_names().join(", ")
+        )
+    })?;
+    let profile = profile(vendor);
+    let password = how.password.clone();
+    Ok(Replay::load(
+        files, profile, how.speed, password, how.strict,
+    )?)
 }
 
 /// What a replay takes from `vendor`'s profile.
@@ -115,7 +134,10 @@ mod tests {
             literal("^% Invalid input detected").as_deref(),
             Some("% Invalid input detected")
         );
-        assert_eq!(literal("Invalid input ->").as_deref(), Some("Invalid input ->"));
+        assert_eq!(
+            literal("Invalid input ->").as_deref(),
+            Some("Invalid input ->")
+        );
         assert_eq!(literal("^(?i)error"), None);
         assert_eq!(literal(r"^% Bad \d"), None);
     }

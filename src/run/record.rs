@@ -9,18 +9,29 @@ use crate::format::lab::Device;
 use crate::transport::ConnectOptions;
 use crate::vendor::Vendor;
 
-/// What a run reads from a device: version, clock, running config, interfaces, logging
-/// and the transceiver commands, as the profile names them.
-pub(crate) fn run_commands(vendor: &Vendor) -> Vec<String> {
+/// What a run reads from a device: version, clock, running config, interfaces (all, each
+/// of `ports`, and the list of them where the profile has one), logging and the
+/// transceiver commands, as the profile names them, `{port}` made each of `ports`.
+pub(crate) fn run_commands(vendor: &Vendor, ports: &[String]) -> Vec<String> {
     let c = &vendor.profile.commands;
+    let per_port = |cmd: &String| -> Vec<String> {
+        match cmd.contains("{port}") {
+            true => ports.iter().map(|p| cmd.replace("{port}", p)).collect(),
+            false => vec![cmd.clone()],
+        }
+    };
     let mut all = vec![c.version.clone()];
     all.extend(c.clock.clone());
-    all.extend([
-        c.running_config.clone(),
-        c.interfaces.clone(),
-        c.logging.clone(),
-    ]);
-    all.extend(c.transceivers.iter().cloned());
+    all.extend([c.running_config.clone(), c.interfaces.clone()]);
+    all.extend(c.interface.iter().flat_map(per_port));
+    if let Some(list) = c.interface_list.as_ref().filter(|_| ports.len() > 1) {
+        all.push(
+            list.command
+                .replace("{ports}", &ports.join(&list.separator)),
+        );
+    }
+    all.push(c.logging.clone());
+    all.extend(c.transceivers.iter().flat_map(per_port));
     let mut seen = std::collections::HashSet::new();
     all.retain(|cmd| seen.insert(cmd.clone()));
     all

@@ -99,7 +99,12 @@ impl Book {
 
     /// The key `input` typed at `prompt` means: at this prompt first, then at any; the most
     /// words as recorded first, then the first recorded.
-    pub fn find(&self, prompt: &str, input: &Input, ports: &[(String, Vec<String>)]) -> Option<usize> {
+    pub fn find(
+        &self,
+        prompt: &str,
+        input: &Input,
+        ports: &[(String, Vec<String>)],
+    ) -> Option<usize> {
         let mut best: Option<(usize, (bool, usize))> = None;
         for (i, k) in self.keys.iter().enumerate() {
             let exact = match (input, &k.input) {
@@ -122,7 +127,11 @@ impl Book {
     /// left out.
     pub fn invalid_answer(&self, is_error: &dyn Fn(&str) -> bool) -> Option<String> {
         let errors = self.keys.iter().flat_map(|k| &k.answers).filter_map(|a| {
-            let mut lines: Vec<&str> = a.text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+            let mut lines: Vec<&str> = a
+                .text
+                .split('\n')
+                .map(|l| l.trim_end_matches('\r'))
+                .collect();
             lines.pop();
             lines.iter().any(|l| is_error(l)).then(|| {
                 let kept: Vec<&str> = lines
@@ -133,7 +142,9 @@ impl Book {
             })
         });
         let all: Vec<String> = errors.collect();
-        let invalid = all.iter().find(|t| t.to_ascii_lowercase().contains("invalid"));
+        let invalid = all
+            .iter()
+            .find(|t| t.to_ascii_lowercase().contains("invalid"));
         invalid.or(all.first()).cloned()
     }
 }
@@ -189,11 +200,34 @@ mod tests {
         let ports = vec![("Port-channel".to_string(), vec!["Po".to_string()])];
         assert_eq!(line_match("sh int", "show interfaces", &ports), Some(0));
         assert_eq!(line_match("show interfaces", "sh int", &ports), Some(0));
-        assert_eq!(line_match("show int gi0/1", "show interfaces GigabitEthernet0/1", &ports), Some(1));
-        assert_eq!(line_match("show int gi0/2", "show interfaces GigabitEthernet0/1", &ports), None);
-        assert_eq!(line_match("sh int Et1", "show interfaces Ethernet1,Ethernet2", &ports), None);
+        assert_eq!(
+            line_match(
+                "show int gi0/1",
+                "show interfaces GigabitEthernet0/1",
+                &ports
+            ),
+            Some(1)
+        );
+        assert_eq!(
+            line_match(
+                "show int gi0/2",
+                "show interfaces GigabitEthernet0/1",
+                &ports
+            ),
+            None
+        );
+        assert_eq!(
+            line_match("sh int Et1", "show interfaces Ethernet1,Ethernet2", &ports),
+            None
+        );
         assert_eq!(line_match("show version", "show interfaces", &ports), None);
-        assert_eq!(line_match("int po1", "interface Port-channel1", &ports), Some(0));
-        assert_eq!(line_match("enable secret x", "enable secret ********", &ports), Some(3));
+        assert_eq!(
+            line_match("int po1", "interface Port-channel1", &ports),
+            Some(0)
+        );
+        assert_eq!(
+            line_match("enable secret x", "enable secret ********", &ports),
+            Some(3)
+        );
     }
 }

@@ -202,6 +202,9 @@ pub fn vendor_of(files: &[PathBuf], given: Option<&str>) -> Result<String, Repla
     if let Some(v) = given {
         return Ok(v.to_string());
     }
-    let file = files.first().map(|f| f.display().to_string()).unwrap_or_default();
+    let file = files
+        .first()
+        .map(|f| f.display().to_string())
+        .unwrap_or_default();
     first.map(|(_, v)| v).ok_or(ReplayError::NoVendor { file })
 }

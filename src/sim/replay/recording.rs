@@ -218,7 +218,9 @@ impl Stream {
         let mut from = 0;
         for (sent_at, _, input) in &self.inputs {
             let echo = match input {
-                Input::Line(cmd) if !cmd.trim().is_empty() => find_echo(text, from, cmd, is_prompt),
+                Input::Line(cmd) if !cmd.trim().is_empty() => {
+                    find_echo(text, from, *sent_at, cmd, is_prompt)
+                }
                 _ => None,
             };
             let p = match echo {
@@ -238,7 +240,7 @@ impl Stream {
             let answer_to = placed
                 .get(i + 1)
                 .map_or(text.len(), |n| n.0.max(answer_from));
-            let prompt = text[line_start(text, start)..start].trim_start_matches('\r');
+            let prompt = prompt_at(text, start, is_prompt);
             let first_byte = self
                 .arrivals
                 .iter()
@@ -273,23 +275,44 @@ fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |i| i + 1)
 }
 
-/// The first echo of `cmd` at or after `from`: the command right after a prompt on its line.
+/// The first echo of `cmd` at or after `from`: the command right after a prompt on its
+/// line, or at the start of a line once it was sent (a console that printed log lines
+/// after its prompt echoes on a line of its own).
 fn find_echo(
     text: &str,
     from: usize,
+    sent_at: usize,
     cmd: &str,
     is_prompt: &dyn Fn(&str) -> bool,
 ) -> Option<(usize, usize)> {
     let mut at = from;
     while let Some(i) = text[at..].find(cmd) {
         let start = at + i;
+        let end = start + cmd.len();
         let before = text[line_start(text, start)..start].trim_start_matches('\r');
-        if is_prompt(before) {
-            return Some((start, start + cmd.len()));
+        let line_ends = text[end..].starts_with(['\r', '\n']) || end == text.len();
+        if is_prompt(before) || (before.is_empty() && start >= sent_at && line_ends) {
+            return Some((start, end));
         }
         at = start + cmd.len().max(1);
     }
     None
+}
+
+/// The prompt an input at `at` was typed at: its line's text before it, or where that is
+/// empty (log lines came after the prompt), the last line before that is a prompt.
+pub fn prompt_at<'a>(text: &'a str, at: usize, is_prompt: &dyn Fn(&str) -> bool) -> &'a str {
+    let own = text[line_start(text, at)..at].trim_start_matches('\r');
+    if !own.is_empty() {
+        return own;
+    }
+    let before = &text[..line_start(text, at)];
+    before
+        .split('\n')
+        .rev()
+        .map(|l| l.trim_matches('\r'))
+        .find(|l| is_prompt(l))
+        .unwrap_or("")
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Replay, Speed};
 use super::book::Next;
 use super::recording::Input;
+use super::{Replay, Speed};
 
 /// Bytes to write after `delay`.
 #[derive(Debug, Default)]
@@ -33,7 +33,7 @@ impl ReplaySession {
     /// A session and what the device prints first.
     pub fn new(replay: Arc<Replay>) -> (ReplaySession, Vec<u8>) {
         let greeting = replay.book.greeting.clone();
-        let prompt = last_line(&greeting).to_string();
+        let prompt = prompt_of(&greeting, &replay.profile).to_string();
         let s = ReplaySession {
             replay,
             cursors: HashMap::new(),
@@ -138,7 +138,7 @@ impl ReplaySession {
         let i = (*n).max(due.unwrap_or(0)).min(answers.len() - 1);
         let a = &answers[i];
         *n = i + 1;
-        self.prompt = last_line(&a.text).to_string();
+        self.prompt = prompt_of(&a.text, &self.replay.profile).to_string();
         self.next = a.next;
         Some(Reply {
             delay: self.replay.delay(a.latency),
@@ -158,7 +158,8 @@ fn push_now(out: &mut Vec<Reply>, bytes: &[u8]) {
     }
 }
 
-/// The text after the last line break: the prompt an answer leaves the device at.
-fn last_line(text: &str) -> &str {
-    text.rsplit('\n').next().unwrap_or("").trim_start_matches('\r')
+/// The prompt an answer leaves the device at: its last line, or where log lines came after
+/// the prompt, the last line that is a prompt.
+fn prompt_of<'a>(text: &'a str, profile: &super::ReplayProfile) -> &'a str {
+    super::recording::prompt_at(text, text.len(), &|l| profile.is_prompt(l))
 }
