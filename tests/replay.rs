@@ -67,12 +67,12 @@ async fn readings(
         ],
         &["cables", "--lab", "lab.toml", "--json"],
     ];
+    // How long a device took is the one thing a replay at full speed changes.
+    let took = regex::Regex::new(r" \d+\.\d+s ").unwrap();
     let mut out = Vec::new();
     for run in runs {
         let args = [pre, run, &["--accept-new-host-keys"]].concat();
         let o = switchlab(&args, &ENV, dir).await;
-        // How long a device took is the one thing a replay at full speed changes.
-        let took = regex::Regex::new(r" \d+\.\d+s ").unwrap();
         let stdout = String::from_utf8_lossy(&o.stdout);
         out.push((
             o.status.code(),
@@ -467,5 +467,82 @@ async fn frr_recorded_once_reads_alike_from_its_replay() {
         replay.asked_unrecorded().is_empty(),
         "{:?}",
         replay.asked_unrecorded()
+    );
+}
+
+/// Every recording in tests/fixtures/replay (a run folder's transcript or a `switchlab
+/// record` file, added as README's "Report a device" says) replayed: each `show` command
+/// it holds gives, through the whole client (login, prompts, echo), the output recorded.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_recording_in_the_fixtures_answers_each_show_as_recorded() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let vendors = repo.join("examples/vendors");
+    let reg = Registry::load(Some(&vendors), None).unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo.join("tests/fixtures/replay"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "the fixtures hold recordings");
+    let mut checked = 0;
+    for file in &files {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        let (_server, replay, addr) =
+            replay_ssh(std::slice::from_ref(file), &reg, &how(Speed::Max)).await;
+        let recorded = std::fs::read_to_string(file).unwrap();
+        let rec = switchlab::sim::replay::recording::read("f", &recorded, &|t| {
+            replay.profile.is_prompt(t)
+        })
+        .unwrap();
+        let device = rec.device.clone().unwrap_or_else(|| "dev".into());
+        let lab = ssh_device(&device, &replay.profile.vendor, addr, &[]);
+        std::fs::write(dir.join("lab.toml"), lab).unwrap();
+        let vendors = vendors.to_str().unwrap();
+        for key in &replay.book.keys {
+            let switchlab::sim::replay::recording::Input::Line(cmd) = &key.input else {
+                continue;
+            };
+            if !cmd.starts_with("show ") {
+                continue;
+            }
+            let args = [
+                "--vendors",
+                vendors,
+                "show",
+                "--lab",
+                "lab.toml",
+                &device,
+                cmd,
+                "--accept-new-host-keys",
+            ];
+            let out = switchlab(&args, &ENV, dir).await;
+            assert!(
+                out.status.success(),
+                "{}: {cmd}: {}",
+                file.display(),
+                text(&out)
+            );
+            let mut want: Vec<&str> = key.answers[0]
+                .text
+                .lines()
+                .map(|l| l.trim_end_matches('\r'))
+                .collect();
+            want.pop(); // the prompt
+            let want = want.join("\n");
+            let got = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(got.trim(), want.trim(), "{}: {cmd}", file.display());
+            checked += 1;
+        }
+        assert!(
+            replay.asked_unrecorded().is_empty(),
+            "{:?}",
+            replay.asked_unrecorded()
+        );
+    }
+    assert!(
+        checked >= files.len(),
+        "each recording had show commands: {checked}"
     );
 }

@@ -120,12 +120,23 @@ impl Replay {
             let rec = recording::read(&f.display().to_string(), &text, &|t| profile.is_prompt(t))?;
             recordings.push(rec);
         }
-        let book = Book::new(&recordings);
+        Ok(Replay::of(&recordings, profile, speed, password, strict))
+    }
+
+    /// A replay of recordings already read.
+    pub fn of(
+        recordings: &[Recording],
+        profile: ReplayProfile,
+        speed: Speed,
+        password: Option<String>,
+        strict: bool,
+    ) -> Replay {
+        let book = Book::new(recordings);
         let is_error = |l: &str| profile.errors.as_ref().is_some_and(|e| e.is_match(l));
         let invalid = book
             .invalid_answer(&is_error)
             .unwrap_or_else(|| profile.invalid.clone());
-        Ok(Replay {
+        Replay {
             book,
             profile,
             invalid,
@@ -133,7 +144,7 @@ impl Replay {
             password,
             asked_unrecorded: Mutex::new(Vec::new()),
             strict: strict.then(tokio::sync::Notify::new),
-        })
+        }
     }
 
     /// Whether a typed password or secret is accepted.

@@ -163,3 +163,71 @@ fn push_now(out: &mut Vec<Reply>, bytes: &[u8]) {
 fn prompt_of<'a>(text: &'a str, profile: &super::ReplayProfile) -> &'a str {
     super::recording::prompt_at(text, text.len(), &|l| profile.is_prompt(l))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::replay::{Recording, ReplayProfile, recording};
+
+    fn rec(polls: &[&str]) -> Recording {
+        let mut t = String::from(
+            "\n--- switchlab 2026-12-07T10:00:00Z: connecting to device 'sw' (vendor v)\n",
+        );
+        t.push_str("\n--- received 2026-12-07T10:00:00Z\nsw#");
+        for (i, answer) in polls.iter().enumerate() {
+            t.push_str(&format!(
+                "\n--- sent 2026-12-07T10:00:0{i}Z\nshow interfaces\r\n--- received 2026-12-07T10:00:0{i}Z\nshow interfaces\r\n{answer}\r\nsw#"
+            ));
+        }
+        let profile = ReplayProfile::default();
+        recording::read("t", &t, &|l| profile.is_prompt(l)).unwrap()
+    }
+
+    fn replay(recs: &[Recording]) -> Arc<Replay> {
+        let profile = ReplayProfile {
+            invalid: "% Invalid input".into(),
+            ..Default::default()
+        };
+        Arc::new(Replay::of(recs, profile, Speed::Max, None, false))
+    }
+
+    fn typed(s: &mut ReplaySession, line: &str) -> String {
+        let out: Vec<u8> = s
+            .feed(line.as_bytes())
+            .into_iter()
+            .flat_map(|r| r.bytes)
+            .collect();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_command_asked_again_gets_the_next_recorded_answer_and_the_last_repeats() {
+        let (mut s, greeting) = ReplaySession::new(replay(&[rec(&["up 1", "down 2", "up 3"])]));
+        assert_eq!(greeting, b"sw#");
+        assert_eq!(
+            typed(&mut s, "sh int\r"),
+            "sh int\r\nup 1\r\nsw#",
+            "echo, then the answer"
+        );
+        assert!(typed(&mut s, "show interfaces\r").contains("down 2"));
+        assert!(typed(&mut s, "show interfaces\r").contains("up 3"));
+        assert!(typed(&mut s, "show interfaces\r").contains("up 3"));
+        // A new session starts at the first answer again.
+        let (mut again, _) = ReplaySession::new(s.replay.clone());
+        assert!(typed(&mut again, "show interfaces\r").contains("up 1"));
+    }
+
+    #[test]
+    fn recordings_merge_and_a_command_none_answers_is_the_vendors_invalid_input_and_listed() {
+        let r = replay(&[rec(&["first"]), rec(&["second"])]);
+        let (mut s, _) = ReplaySession::new(r.clone());
+        assert!(typed(&mut s, "show interfaces\r").contains("first"));
+        assert!(typed(&mut s, "show interfaces\r").contains("second"));
+        assert_eq!(
+            typed(&mut s, "show vlan\r"),
+            "show vlan\r\n% Invalid input\r\nsw#"
+        );
+        assert_eq!(typed(&mut s, "\r"), "\r\nsw#", "Enter alone: the prompt");
+        assert_eq!(r.asked_unrecorded(), ["show vlan"]);
+    }
+}
