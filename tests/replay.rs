@@ -546,3 +546,66 @@ async fn every_recording_in_the_fixtures_answers_each_show_as_recorded() {
         "each recording had show commands: {checked}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watch_of_frr_replayed_finds_the_carrier_flaps_the_recorded_one_found() {
+    let Some(b) = common::frr::bench("frr replay watch") else {
+        return;
+    };
+    let dir = b.dir.path();
+    let watch = |duration: &'static str| {
+        let w = [
+            "watch",
+            "--lab",
+            "lab.toml",
+            "--duration",
+            duration,
+            "--interval",
+            "300ms",
+        ];
+        let rest = [
+            "--sources",
+            "counters,state",
+            "--transcript-every-poll",
+            "frr1",
+        ];
+        common::frr::args(&[&w[..], &rest[..]].concat())
+    };
+    let started = std::time::Instant::now();
+    let mut running = run_until(&watch("10m"), dir, "frr1: watching").await;
+    for _ in 0..2 {
+        b.frr.far_end("p1", false);
+        running.wait_for("frr1 p1 down").await;
+        b.frr.far_end("p1", true);
+        running.wait_for("frr1 p1 up").await;
+    }
+    nix::sys::signal::kill(running.pid(), nix::sys::signal::Signal::SIGINT).unwrap();
+    let (out, err) = running.finish().await;
+    assert_eq!(out.status.code(), Some(INTERRUPTED), "{err}");
+    let took = started.elapsed();
+    let recorded = printed_folder(&out, dir);
+    let flaps = read(&recorded, "flaps.csv");
+    assert_eq!(counted(&flaps, "frr1", "p1"), 2, "{flaps}");
+
+    // FRR replaced by its replay, at the recorded pace, watched as long as it was.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let reg = Registry::load(Some(&repo.join("examples/vendors")), None).unwrap();
+    let file = recorded.join("transcripts/frr1.log");
+    let (_server, replay, addr) = replay_ssh(&[file], &reg, &how(Speed::Times(1.0))).await;
+    let lab = std::fs::read_to_string(dir.join("lab.toml")).unwrap();
+    std::fs::write(dir.join("lab.toml"), at_port(&lab, addr.port())).unwrap();
+    let duration: &'static str =
+        Box::leak(format!("{}ms", took.as_millis() + 1000).into_boxed_str());
+    let mut replayed = watch(duration);
+    replayed.push("--accept-new-host-keys");
+    let out = switchlab(&replayed, &[], dir).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let again = read(&printed_folder(&out, dir), "flaps.csv");
+    assert_eq!(counted(&again, "frr1", "p1"), 2, "{again}");
+    assert_eq!(counted(&again, "frr1", "p2"), 0, "{again}");
+    assert!(
+        replay.asked_unrecorded().is_empty(),
+        "{:?}",
+        replay.asked_unrecorded()
+    );
+}

@@ -63,6 +63,8 @@ Typical session:
   switchlab restore runs/A                                      every device back to its config before the run
   switchlab recover runs/A                                      the results of a run that was killed, from its events
   switchlab import nornir hosts.yaml groups.yaml -o lab.toml    a lab from an inventory (nornir, pyats, netbox)
+  switchlab record --lab lab.toml sw1 -o sw1.log                a device's answers, for a bug report
+  switchlab sim --replay sw1.log --ssh 127.0.0.1:2201           a device that answers as the recorded one did
   switchlab completions bash > /etc/bash_completion.d/switchlab  shell completions (bash, zsh, fish)
 
 Exit codes (every command):
