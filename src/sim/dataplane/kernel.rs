@@ -53,6 +53,9 @@ pub struct KernelPath {
     bridges: BTreeSet<u16>,
     /// `/proc/net/dev` of the fabric namespace.
     stats: File,
+    /// What the ports' shapers dropped: the switch's output discards (None where the
+    /// kernel's qdisc counts could not be read: said once, and none are shown).
+    shapers: Option<super::shaper_drops::ShaperDrops>,
 }
 
 /// Interface `name`'s row of `/proc/net/dev` as [`Counts`]: received packets and bytes,
@@ -113,13 +116,18 @@ impl KernelPath {
                 return Err(e);
             }
         };
+        let ports: Vec<String> = wires.iter().map(|w| w.fabric_if.clone()).collect();
+        let shapers = super::shaper_drops::ShaperDrops::open(fabric, &ports)
+            .inspect_err(|e| tracing::warn!("{fabric}: the shapers' drops cannot be read: {e}"))
+            .ok();
         Ok(KernelPath {
             fabric: fabric.to_string(),
             device,
-            ports: wires.iter().map(|w| w.fabric_if.clone()).collect(),
+            ports,
             vlans: vec![None; wires.len()],
             bridges: BTreeSet::new(),
             stats,
+            shapers,
         })
     }
 
@@ -179,6 +187,20 @@ impl KernelPath {
                 })
             })
             .collect()
+    }
+
+    /// What each port's shaper dropped so far (its buffer full), in the order of its
+    /// wires: the switch's output discards; None where they cannot be read.
+    pub fn discards(&mut self) -> Option<Vec<u64>> {
+        let shapers = self.shapers.as_mut()?;
+        match shapers.drops() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::warn!("{}: the shapers' drops cannot be read: {e}", self.fabric);
+                self.shapers = None;
+                None
+            }
+        }
     }
 
     /// VLAN `vlan`'s bridge (`b0v10`: device 0, VLAN 10).

@@ -22,6 +22,7 @@ pub mod kernel;
 pub mod netns;
 pub mod packet;
 pub mod shaper;
+mod shaper_drops;
 pub mod vlan;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -116,7 +116,13 @@ impl Switch {
         };
         match path.counts() {
             Ok(counts) => self.store_counts(&counts),
-            Err(e) => self.leave_kernel(&mut kernel, &e.to_string()),
+            Err(e) => return self.leave_kernel(&mut kernel, &e.to_string()),
+        }
+        // What the shapers dropped is the model's own discards (a full buffer), as the
+        // user-space path counts its own; the kernel path starts the switch, so its count
+        // is the whole of them.
+        for (p, d) in self.ports.iter().zip(path.discards().unwrap_or_default()) {
+            p.dropped[super::out::MODELLED].store(d, Ordering::Relaxed);
         }
     }
 
