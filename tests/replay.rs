@@ -21,6 +21,7 @@ fn how(speed: Speed) -> How {
         vendor: None,
         speed,
         password: None,
+        secret: None,
         strict: false,
     }
 }
@@ -314,11 +315,24 @@ async fn a_masked_secret_never_leaves_a_replay_which_takes_any_password_unless_g
     // Given a password, the replay takes that one only.
     let mut strict = how(Speed::Max);
     strict.password = Some("right".into());
+    strict.secret = Some("also-right".into());
     let (_server, _replay, raddr) = replay_ssh(&[dir.join("sw.log")], &reg, &strict).await;
     std::fs::write(dir.join("lab.toml"), at_port(&lab, raddr.port())).unwrap();
     let out = switchlab(&show, &other, dir).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let out = switchlab(&show, &[("T_PASS", "right"), ("T_SECRET", "right")], dir).await;
+    let out = switchlab(&show, &[("T_PASS", "right"), ("T_SECRET", "not-it")], dir).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a wrong enable secret: {}",
+        text(&out)
+    );
+    let out = switchlab(
+        &show,
+        &[("T_PASS", "right"), ("T_SECRET", "also-right")],
+        dir,
+    )
+    .await;
     assert!(out.status.success(), "{}", text(&out));
 }
 

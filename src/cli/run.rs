@@ -137,7 +137,7 @@ fn plan<'a>(
         Some((&inputs.manifest, &inputs.manifest_source)),
         Vec::new(),
     )?;
-    let traffic = match args.no_traffic {
+    let mut traffic = match args.no_traffic {
         true => None,
         false => rt.block_on(Traffic::prepare(
             &inputs.manifest,
@@ -146,8 +146,15 @@ fn plan<'a>(
             &watch.connect,
         ))?,
     };
-    if let Some(t) = &traffic {
+    if let Some(t) = &mut traffic {
         eprintln!("{}", super::board::traffic_line(t));
+        // The lab's simulators in another process count their drops: a benchmark's loss
+        // the host caused there is the host's.
+        let shared = crate::run::traffic::lab_drops_shared::published(&args.files.lab);
+        if let Some((drops, pid)) = shared.filter(|_| !t.benchmarks.is_empty()) {
+            eprintln!("benchmarks: the virtual lab's drop counts from switchlab sim (pid {pid})");
+            t.lab_drops = Some(drops);
+        }
     }
     Ok(RunPlan {
         reg,

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::Cli;
+use crate::run::traffic::lab_drops_shared::{self, Publisher};
 use crate::sim::dataplane::{DataPlane, DataPlaneOptions};
 use crate::sim::replay::Speed;
 use crate::sim::{Sim, SimOptions, bench, parse_flaps};
@@ -76,7 +77,8 @@ pub struct Args {
     /// login. With --replay: the one password accepted (default: any).
     #[arg(long)]
     pub password: Option<String>,
-    /// Enable secret; absent = `enable` asks nothing.
+    /// Enable secret; absent = `enable` asks nothing. With --replay: the one secret
+    /// accepted (default: any).
     #[arg(long)]
     pub secret: Option<String>,
     /// An OpenSSH public key file accepted for the user (repeatable).
@@ -126,9 +128,9 @@ async fn serve(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         return replay(cli, args, stop, &mut out).await;
     }
     // Dropped before the simulators: its threads read their state.
-    let (sims, data_plane) = match &args.lab {
+    let (sims, data_plane, _published) = match &args.lab {
         Some(lab_path) => lab_bench(args, lab_path, &mut out).await?,
-        None => (vec![one_sim(args, &mut out).await?], None),
+        None => (vec![one_sim(args, &mut out).await?], None, None),
     };
     out.flush()?;
     stop.await;
@@ -193,7 +195,7 @@ async fn lab_bench(
     args: &Args,
     lab_path: &std::path::Path,
     out: &mut std::io::Stdout,
-) -> anyhow::Result<(Vec<Sim>, Option<DataPlane>)> {
+) -> anyhow::Result<(Vec<Sim>, Option<DataPlane>, Option<Publisher>)> {
     let reg = crate::vendor::Registry::load(None, None)?;
     let lab = crate::inputs::LabInputs::load(lab_path, &reg)?;
     let bench = bench::start(&lab.lab, &lab.dir()).await?;
@@ -229,7 +231,12 @@ async fn lab_bench(
             lab_path.display()
         );
     }
-    Ok((sims, data_plane))
+    // A run of this lab in another process reads what the data plane dropped, and whose.
+    let published = data_plane.as_ref().map(|plane| {
+        let names = sims.iter().map(|s| s.options.name.clone()).collect();
+        lab_drops_shared::publish(lab_path, plane.drop_counts(), names)
+    });
+    Ok((sims, data_plane, published))
 }
 
 /// One simulator as the flags describe it, its listeners said on `out`.

@@ -25,6 +25,7 @@ pub(super) async fn start(
         vendor: args.vendor.clone(),
         speed,
         password: args.password.clone(),
+        secret: args.secret.clone(),
         strict: args.strict,
     };
     let replay = Arc::new(load(files, reg, &how)?);
@@ -50,6 +51,8 @@ pub struct How {
     pub speed: Speed,
     /// The one password accepted (default: any).
     pub password: Option<String>,
+    /// The one enable secret accepted (default: any).
+    pub secret: Option<String>,
     /// A command never recorded ends the replay.
     pub strict: bool,
 }
@@ -65,9 +68,8 @@ pub fn load(files: &[PathBuf], reg: &Registry, how: &How) -> anyhow::Result<Repl
     })?;
     let profile = profile(vendor);
     let password = how.password.clone();
-    Ok(Replay::load(
-        files, profile, how.speed, password, how.strict,
-    )?)
+    let replay = Replay::load(files, profile, how.speed, password, how.strict)?;
+    Ok(replay.with_secret(how.secret.clone()))
 }
 
 /// What a replay takes from `vendor`'s profile.

@@ -23,6 +23,7 @@ pub(crate) mod frames;
 pub(crate) mod iperf3;
 mod iperf3_text;
 pub(crate) mod lab_drops;
+pub(crate) mod lab_drops_shared;
 pub(crate) mod measure;
 pub(crate) mod place;
 pub(crate) mod plan;

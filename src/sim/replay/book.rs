@@ -21,6 +21,10 @@ pub enum Next {
 pub struct Key {
     pub prompt: String,
     pub input: Input,
+    /// For keys and secrets: the command line they continue (a pager's space belongs to
+    /// the command it pages, a password to `enable` or to the login), so two commands'
+    /// pages never share one cursor.
+    pub context: String,
     pub answers: Vec<Answer>,
 }
 
@@ -28,7 +32,8 @@ pub struct Key {
 pub struct Answer {
     pub text: String,
     pub latency: std::time::Duration,
-    /// When it was asked, from its session's start.
+    /// When it was asked, from the first recorded session's start: sessions merged in
+    /// order follow each other in time.
     pub at: std::time::Duration,
     /// What came next in the recording.
     pub next: Next,
@@ -49,72 +54,82 @@ impl Book {
     pub fn new(recordings: &[Recording]) -> Book {
         let mut book = Book::default();
         let (mut echoed, mut lines) = (0usize, 0usize);
+        let mut offset = std::time::Duration::ZERO;
         let sessions = recordings.iter().flat_map(|r| &r.sessions);
         for (n, session) in sessions.enumerate() {
             if n == 0 {
                 book.greeting = session.greeting.clone();
             }
             let ex = &session.exchanges;
+            let mut context = String::new();
             for (i, e) in ex.iter().enumerate() {
-                if matches!(&e.input, Input::Line(l) if !l.trim().is_empty()) {
+                if let Input::Line(l) = &e.input
+                    && !l.trim().is_empty()
+                {
                     lines += 1;
                     echoed += usize::from(e.echoed);
+                    context = words(l).join(" ");
                 }
                 let next = match ex.get(i + 1).map(|n| &n.input) {
                     Some(Input::Secret) => Next::Secret,
                     Some(Input::Keys(_)) => Next::Keys,
                     _ => Next::Line,
                 };
-                book.add(e, next);
+                book.add(e, next, &context, offset);
             }
+            offset += ex.last().map_or(std::time::Duration::ZERO, |e| e.at);
         }
         book.echoes = echoed * 2 >= lines;
         book
     }
 
-    fn add(&mut self, e: &Exchange, next: Next) {
-        let input = match &e.input {
-            Input::Line(l) => Input::Line(words(l).join(" ")),
-            other => other.clone(),
+    fn add(&mut self, e: &Exchange, next: Next, context: &str, offset: std::time::Duration) {
+        let (input, context) = match &e.input {
+            Input::Line(l) => (Input::Line(words(l).join(" ")), String::new()),
+            other => (other.clone(), context.to_string()),
         };
         let answer = Answer {
             text: e.answer.clone(),
             latency: e.latency,
-            at: e.at,
+            at: offset + e.at,
             next,
         };
-        match self
-            .keys
-            .iter_mut()
-            .find(|k| k.prompt == e.prompt && k.input == input)
-        {
+        let same = |k: &&mut Key| k.prompt == e.prompt && k.input == input && k.context == context;
+        match self.keys.iter_mut().find(same) {
             Some(k) => k.answers.push(answer),
             None => self.keys.push(Key {
                 prompt: e.prompt.clone(),
                 input,
+                context,
                 answers: vec![answer],
             }),
         }
     }
 
-    /// The key `input` typed at `prompt` means: at this prompt first, then at any; the most
-    /// words as recorded first, then the first recorded.
+    /// The key `input` typed at `prompt` (continuing the command `context`) means: at
+    /// this prompt first, then at any; in the same context first; the most words as
+    /// recorded first, then the first recorded. Enter alone and keys are only ever
+    /// answered at their own prompt.
     pub fn find(
         &self,
         prompt: &str,
         input: &Input,
+        context: &str,
         ports: &[(String, Vec<String>)],
     ) -> Option<usize> {
-        let mut best: Option<(usize, (bool, usize))> = None;
+        let mut best: Option<(usize, (bool, bool, usize))> = None;
         for (i, k) in self.keys.iter().enumerate() {
             let exact = match (input, &k.input) {
                 (Input::Secret, Input::Secret) => Some(0),
-                (Input::Keys(a), Input::Keys(b)) if a == b => Some(0),
+                (Input::Keys(a), Input::Keys(b)) if a == b && k.prompt == prompt => Some(0),
+                (Input::Line(a), Input::Line(_)) if a.trim().is_empty() && k.prompt != prompt => {
+                    None
+                }
                 (Input::Line(a), Input::Line(b)) => line_match(a, b, ports),
                 _ => None,
             };
             let Some(exact) = exact else { continue };
-            let rank = (k.prompt == prompt, exact);
+            let rank = (k.prompt == prompt, k.context == context, exact);
             if best.is_none_or(|(_, r)| rank > r) {
                 best = Some((i, rank));
             }
@@ -123,8 +138,7 @@ impl Book {
     }
 
     /// The text of an invalid-input answer the device gave, if the recording has one: its
-    /// lines before the prompt, a caret line (which points into the command it answered)
-    /// left out.
+    /// error lines (a caret line, which points into the command it answered, left out).
     pub fn invalid_answer(&self, is_error: &dyn Fn(&str) -> bool) -> Option<String> {
         let errors = self.keys.iter().flat_map(|k| &k.answers).filter_map(|a| {
             let mut lines: Vec<&str> = a
@@ -133,13 +147,10 @@ impl Book {
                 .map(|l| l.trim_end_matches('\r'))
                 .collect();
             lines.pop();
-            lines.iter().any(|l| is_error(l)).then(|| {
-                let kept: Vec<&str> = lines
-                    .into_iter()
-                    .filter(|l| !l.is_empty() && !l.chars().all(|c| c == ' ' || c == '^'))
-                    .collect();
-                kept.join("\r\n")
-            })
+            // The error lines alone: an answer that only mentions an error (a log line
+            // saying "invalid") is not the device's invalid-input answer.
+            let kept: Vec<&str> = lines.into_iter().filter(|l| is_error(l)).collect();
+            (!kept.is_empty()).then(|| kept.join("\r\n"))
         });
         let all: Vec<String> = errors.collect();
         let invalid = all

@@ -27,7 +27,7 @@ pub(crate) const MASK: &str = "********";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReplayError {
-    #[error("{file}: {error}")]
+    #[error("{file}: cannot read it")]
     Io {
         file: String,
         #[source]
@@ -97,8 +97,10 @@ pub struct Replay {
     /// The answer to a command never recorded.
     pub invalid: String,
     pub speed: Speed,
-    /// The one password accepted; any when None.
+    /// The one login password accepted; any when None.
     pub password: Option<String>,
+    /// The one enable secret accepted; any when None.
+    pub secret: Option<String>,
     /// Commands asked that no recording answers, in the order first asked.
     asked_unrecorded: Mutex<Vec<String>>,
     /// With `strict`: the first such command ends the replay.
@@ -142,14 +144,31 @@ impl Replay {
             invalid,
             speed,
             password,
+            secret: None,
             asked_unrecorded: Mutex::new(Vec::new()),
             strict: strict.then(tokio::sync::Notify::new),
         }
     }
 
-    /// Whether a typed password or secret is accepted.
-    pub fn accepts_secret(&self, typed: &str) -> bool {
+    /// Only `secret` as the enable secret (default: any).
+    pub fn with_secret(mut self, secret: Option<String>) -> Replay {
+        self.secret = secret;
+        self
+    }
+
+    /// Whether a password typed at a console's login, or over SSH, is accepted.
+    pub fn accepts_password(&self, typed: &str) -> bool {
         self.password.as_deref().is_none_or(|p| p == typed)
+    }
+
+    /// Whether a password or secret typed in a session is accepted: a console's login
+    /// password, or the enable secret (which of the two a prompt asks is the recording's,
+    /// not known here: either given one is taken).
+    pub fn accepts_secret(&self, typed: &str) -> bool {
+        match (&self.password, &self.secret) {
+            (None, None) => true,
+            (p, s) => p.as_deref() == Some(typed) || s.as_deref() == Some(typed),
+        }
     }
 
     fn delay(&self, recorded: Duration) -> Duration {

@@ -153,8 +153,22 @@ fn parse_connect(rest: &str) -> (String, Option<String>) {
 fn blocks<'a>(file: &str, text: &'a str) -> Result<Vec<Block<'a>>, ReplayError> {
     const HEAD: &str = "\n--- ";
     let mut out = Vec::new();
-    let mut starts: Vec<usize> = text.match_indices(HEAD).map(|(i, _)| i).collect();
-    if text.starts_with("--- ") {
+    // A block starts at a line `--- sent|received|switchlab …`; other lines that begin
+    // with `--- ` (ping's statistics, a diff) are the device's text.
+    let is_head = |at: usize| {
+        let rest = text[at..]
+            .trim_start_matches('\n')
+            .trim_start_matches("--- ");
+        ["sent ", "received ", "switchlab "]
+            .iter()
+            .any(|k| rest.starts_with(k))
+    };
+    let mut starts: Vec<usize> = text
+        .match_indices(HEAD)
+        .map(|(i, _)| i)
+        .filter(|&i| is_head(i))
+        .collect();
+    if text.starts_with("--- ") && is_head(0) {
         starts.insert(0, 0);
     }
     for (n, &start) in starts.iter().enumerate() {
@@ -291,7 +305,9 @@ fn find_echo(
         let end = start + cmd.len();
         let before = text[line_start(text, start)..start].trim_start_matches('\r');
         let line_ends = text[end..].starts_with(['\r', '\n']) || end == text.len();
-        if is_prompt(before) || (before.is_empty() && start >= sent_at && line_ends) {
+        // An echo comes after the input was sent, and ends its line.
+        let placed = start >= sent_at && line_ends;
+        if placed && (is_prompt(before) || before.is_empty()) {
             return Some((start, end));
         }
         at = start + cmd.len().max(1);

@@ -141,3 +141,34 @@ fn a_file_that_is_not_a_transcript_or_has_a_bad_block_is_named() {
     assert!(e.starts_with("x.log:2:"), "{e}");
     assert_eq!(vendor_named(&transcript(&[])).as_deref(), Some("cisco_ios"));
 }
+
+#[test]
+fn a_device_line_that_starts_with_three_dashes_is_text_not_a_block() {
+    let s = read_one(&transcript(&[
+        ("sent", 1, "ping 10.0.0.1\r"),
+        (
+            "received",
+            1,
+            "sw#ping 10.0.0.1\r\n\n--- 10.0.0.1 ping statistics ---\r\n1 packets\r\nsw#",
+        ),
+    ]));
+    assert!(
+        s.exchanges[0]
+            .answer
+            .contains("--- 10.0.0.1 ping statistics ---\r\n1 packets")
+    );
+}
+
+#[test]
+fn an_echo_is_placed_only_after_its_input_was_sent() {
+    // `show version` appears after a prompt in the stream before it is typed (another
+    // command's output quoting it): its echo is the later one.
+    let s = read_one(&transcript(&[
+        ("sent", 1, "show history\r"),
+        ("received", 1, "sw#show history\r\nsw#show version\r\nsw#"),
+        ("sent", 2, "show version\r"),
+        ("received", 2, "show version\r\nVersion 1\r\nsw#"),
+    ]));
+    assert_eq!(s.exchanges[0].answer, "\r\nsw#show version\r\nsw#");
+    assert_eq!(s.exchanges[1].answer, "\r\nVersion 1\r\nsw#");
+}

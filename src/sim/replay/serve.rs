@@ -69,7 +69,7 @@ impl russh::server::Handler for Conn {
     type Error = russh::Error;
 
     async fn auth_password(&mut self, _user: &str, password: &str) -> Result<Auth, Self::Error> {
-        Ok(match self.replay.accepts_secret(password) {
+        Ok(match self.replay.accepts_password(password) {
             true => Auth::Accept,
             false => Auth::reject(),
         })

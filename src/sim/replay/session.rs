@@ -26,7 +26,11 @@ pub struct ReplaySession {
     next: Next,
     line: String,
     last_cr: bool,
-    started: std::time::Instant,
+    /// The last command line typed: what keys and secrets continue.
+    context: String,
+    /// The first input: the recorded times count from there (a console served long
+    /// before its client comes still starts at the recording's beginning).
+    started: Option<std::time::Instant>,
 }
 
 impl ReplaySession {
@@ -41,13 +45,15 @@ impl ReplaySession {
             next: Next::Line,
             line: String::new(),
             last_cr: false,
-            started: std::time::Instant::now(),
+            context: String::new(),
+            started: None,
         };
         (s, greeting.into_bytes())
     }
 
     /// Feed typed bytes; what to print, in order.
     pub fn feed(&mut self, input: &[u8]) -> Vec<Reply> {
+        self.started.get_or_insert_with(std::time::Instant::now);
         let mut out = vec![Reply::default()];
         for &b in input {
             if self.next == Next::Keys {
@@ -103,6 +109,11 @@ impl ReplaySession {
                 bytes: format!("\r\n{}", self.prompt).into_bytes(),
             };
         }
+        if let Input::Line(l) = &input
+            && !l.trim().is_empty()
+        {
+            self.context = l.split_whitespace().collect::<Vec<_>>().join(" ");
+        }
         if let Some(reply) = self.answer(&input) {
             return reply;
         }
@@ -121,7 +132,8 @@ impl ReplaySession {
     /// The next recorded answer to `input` at this prompt, if there is one.
     fn answer(&mut self, input: &Input) -> Option<Reply> {
         let book = &self.replay.book;
-        let key = book.find(&self.prompt, input, &self.replay.profile.port_names)?;
+        let ports = &self.replay.profile.port_names;
+        let key = book.find(&self.prompt, input, &self.context, ports)?;
         let answers = &book.keys[key].answers;
         // The next answer not yet given, or, where the recording's time has passed later
         // ones, the latest (a watch that polls less often than the recorded one still
@@ -129,7 +141,8 @@ impl ReplaySession {
         let due = match self.replay.speed {
             Speed::Max => None,
             Speed::Times(f) => {
-                let now = self.started.elapsed().mul_f64(f);
+                let since = self.started.map(|s| s.elapsed()).unwrap_or_default();
+                let now = since.mul_f64(f);
                 answers.iter().rposition(|a| a.at <= now)
             }
         };
@@ -138,11 +151,23 @@ impl ReplaySession {
         let i = (*n).max(due.unwrap_or(0)).min(answers.len() - 1);
         let a = &answers[i];
         *n = i + 1;
-        self.prompt = prompt_of(&a.text, &self.replay.profile).to_string();
+        let typed_at = &book.keys[key].prompt;
+        let ends_at = prompt_of(&a.text, &self.replay.profile);
+        // An answer recorded at another prompt fits here only where it left the device
+        // where it found it (a `show` in config mode): then it ends at this prompt.
+        let text = match typed_at == &self.prompt {
+            true => a.text.clone(),
+            false if ends_at == typed_at => {
+                let body = a.text.strip_suffix(typed_at.as_str()).unwrap_or(&a.text);
+                format!("{body}{}", self.prompt)
+            }
+            false => return None,
+        };
+        self.prompt = prompt_of(&text, &self.replay.profile).to_string();
         self.next = a.next;
         Some(Reply {
             delay: self.replay.delay(a.latency),
-            bytes: a.text.clone().into_bytes(),
+            bytes: text.into_bytes(),
         })
     }
 }
@@ -167,7 +192,7 @@ fn prompt_of<'a>(text: &'a str, profile: &super::ReplayProfile) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::replay::{Recording, ReplayProfile, recording};
+    use crate::sim::replay::{Book, Recording, ReplayProfile, recording};
 
     fn rec(polls: &[&str]) -> Recording {
         let mut t = String::from(
@@ -229,5 +254,18 @@ mod tests {
         );
         assert_eq!(typed(&mut s, "\r"), "\r\nsw#", "Enter alone: the prompt");
         assert_eq!(r.asked_unrecorded(), ["show vlan"]);
+    }
+
+    #[test]
+    fn merged_recordings_follow_each_other_in_time() {
+        // Two recordings of three answers a second apart: the second one's come after.
+        let book = Book::new(&[rec(&["a", "b", "c"]), rec(&["d", "e", "f"])]);
+        let at: Vec<u64> = book.keys[0]
+            .answers
+            .iter()
+            .map(|a| a.at.as_secs())
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] <= w[1]), "{at:?}");
+        assert!(at[3] >= at[2], "{at:?}");
     }
 }
