@@ -250,3 +250,50 @@ async fn without_privileges_the_sim_serves_the_control_plane_and_the_demo_uses_l
     assert!(t.contains("goes over this machine's loopback"), "{t}");
     assert!(t.contains("5 of 5 devices pushed and watched"), "{t}");
 }
+
+// #45: a `switchlab run` in another process than `switchlab sim --lab` takes the data
+// plane's own count of each switch's drops (the model's, the host's) from what the
+// simulator publishes, as the demo does in one process: a capped switch's loss is the
+// switch's by that count.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_beside_sim_lab_reads_the_data_plane_s_drop_counts() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    if !may_make_namespaces("drop counts across processes") {
+        return;
+    }
+    let t = tag("shared");
+    let dir = tempfile::tempdir().unwrap();
+    let lab = format!(
+        "[[device]]\nname = \"sw\"\nvendor = \"arista_eos\"\nserial = {{ port = \"sw.console\" }}\nsim = {{ seed = 1, max_fps = 20000, buffer_kb = 16 }}\n{}{}{}{}",
+        wired("Ethernet1", "s1", ""),
+        wired("Ethernet2", "s2", ""),
+        endpoint(&t, "s1", "198.18.18.1"),
+        endpoint(&t, "s2", "198.18.18.2"),
+    );
+    std::fs::write(dir.path().join("lab.toml"), lab).unwrap();
+    let manifest = "name = \"shared\"\n[[device]]\nname = \"sw\"\n[[benchmark]]\nname = \"rfc2544\"\nfrom = \"s1\"\nto = \"s2\"\nframe_sizes = [64]\ntests = [\"throughput\"]\ntrial = \"1s\"\nsearch_trial = \"1s\"\nresolution_percent = 0.5\ndrain = \"300ms\"\nsettle = \"100ms\"\n[flaps]\nsources = [\"counters\", \"state\"]\ninterval = \"500ms\"\nduration = \"1s\"\n";
+    std::fs::write(dir.path().join("m.toml"), manifest).unwrap();
+    let (mut sim, _) = start_sim(dir.path());
+    let out = switchlab(&RUN, &ENV, dir.path()).await;
+    let said = text(&out);
+    let _ = kill(Pid::from_raw(sim.id() as i32), Signal::SIGTERM);
+    let _ = sim.wait();
+    assert!(
+        said.contains(&format!(
+            "benchmarks: the virtual lab's drop counts from switchlab sim (pid {})",
+            sim.id()
+        )),
+        "{said}"
+    );
+    let folder = printed_folder(&out, dir.path());
+    let rows: Vec<switchlab::record::rfc2544::Rfc2544Row> = rows(&read(&folder, "rfc2544.csv"));
+    let r = &rows[0];
+    assert_eq!(
+        r.limited_by,
+        Some(switchlab::states::LimitedBy::Switch),
+        "{r:?}\n{said}"
+    );
+    let found = r.forwarded_fps.unwrap();
+    assert!((found - 20_000.0).abs() <= 1_000.0, "{found}: {r:?}");
+}
