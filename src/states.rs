@@ -248,6 +248,9 @@ named! {
 named! {
     /// How an RFC 2544 latency's times were taken (rfc2544.csv's `timestamps`).
     pub enum Stamps {
+        /// One NIC hardware clock at both ends (two ports of one NIC): a tagged frame as
+        /// the sending port put it on the wire and as the receiving port took it in.
+        Hardware = "hardware",
         /// The kernel's software stamps: a tagged frame as the driver sent it and as the
         /// receiving driver took it in.
         #[default]

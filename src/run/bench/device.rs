@@ -252,9 +252,10 @@ impl Bench<'_, '_> {
             row.latency_min_us = Some(us(l.min_us));
             row.latency_avg_us = Some(us(l.avg_us));
             row.latency_median_us = Some(us(l.p50_us));
-            row.timestamps = Some(match l.kernel_stamped {
-                true => crate::states::Stamps::Kernel,
-                false => crate::states::Stamps::InFrame,
+            row.timestamps = Some(match (l.hardware_stamped, l.kernel_stamped) {
+                (true, _) => crate::states::Stamps::Hardware,
+                (false, true) => crate::states::Stamps::Kernel,
+                (false, false) => crate::states::Stamps::InFrame,
             });
             row.latency_p99_us = Some(us(l.p99_us));
             row.latency_max_us = Some(us(l.max_us));

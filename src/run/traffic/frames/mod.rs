@@ -10,6 +10,7 @@
 //! line to the sink), `sink`, `nic` (an interface's own counters, for the loss account).
 
 mod control;
+mod hw_clock;
 pub(crate) mod nic;
 mod sender;
 mod sink;
@@ -114,6 +115,9 @@ pub(crate) struct Latency {
     /// sender wrote into each frame before handing its batch over.
     #[serde(default)]
     pub(crate) kernel_stamped: bool,
+    /// Timed by one NIC hardware clock at both ends (tagged frames).
+    #[serde(default)]
+    pub(crate) hardware_stamped: bool,
 }
 
 /// What the sink counted of one trial.
@@ -134,6 +138,12 @@ pub(crate) struct SinkCount {
     /// The tagged frames that arrived: sequence number and the kernel's time of arrival.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) tagged: Vec<(u32, u64)>,
+    /// The same by the receiving NIC's hardware clock, where it stamps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) tagged_hw: Vec<(u32, u64)>,
+    /// The receiving NIC's hardware clock, or why it has none that stamps.
+    #[serde(default)]
+    pub(crate) hardware_clock: Option<Result<i32, String>>,
 }
 
 impl SinkCount {
@@ -159,6 +169,9 @@ pub(crate) struct TrialReport {
     /// fewer sent than handed); None where its counters cannot be read.
     #[serde(default)]
     pub(crate) sender_dropped: Option<u64>,
+    /// Why the NICs' hardware clocks did not time the tagged frames, where they did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) hardware_why_not: Option<String>,
 }
 
 impl TrialReport {

@@ -205,8 +205,9 @@ pub(crate) fn blast(b: &Blast, stop: &AtomicBool) -> Result<TrialReport, BlastEr
     if let Some(r) = reflected {
         count.latency = r.finish();
     }
-    let stamped = (f.tagger.as_ref()).map(|t| t.stamps());
-    if let Some(l) = stamped.and_then(|s| super::tagged::latency(&s, &count.tagged)) {
+    let timed = (f.tagger.as_ref()).map(|t| super::tagged::timed(&t.stamps(), &t.clock, &count));
+    let (latency, why_not) = timed.unwrap_or_default();
+    if let Some(l) = latency {
         count.latency = Some(l);
     }
     count.tagged = Vec::new();
@@ -217,6 +218,7 @@ pub(crate) fn blast(b: &Blast, stop: &AtomicBool) -> Result<TrialReport, BlastEr
         seconds,
         count,
         sender_dropped,
+        hardware_why_not: why_not,
     })
 }
 

@@ -17,9 +17,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use nix::sys::socket::{
-    ControlMessageOwned, MsgFlags, MultiHeaders, SockaddrIn, recvmmsg, setsockopt, sockopt,
-};
+use nix::sys::socket::{MsgFlags, MultiHeaders, SockaddrIn, recvmmsg};
 
 use super::nic::{self, NicCounts};
 use super::{Header, Latency, SinkCount, now_ns};
@@ -39,8 +37,10 @@ struct Trial {
     highest: Option<u32>,
     seen: Vec<u64>,
     latency: Option<Histogram<u64>>,
-    /// Tagged frames' arrivals (at most [`super::tagged::MOST`]).
+    /// Tagged frames' arrivals (at most [`super::tagged::MOST`]): the kernel's stamps,
+    /// and the NIC's clock's where it stamps.
     tagged: Vec<(u32, u64)>,
+    tagged_hw: Vec<(u32, u64)>,
     /// The socket's overflow count and the NIC's counters when the trial was reset.
     overflowed_before: Option<u64>,
     nic_before: Option<NicCounts>,
@@ -56,6 +56,7 @@ impl Trial {
             seen: Vec::new(),
             latency: latency_histogram(),
             tagged: Vec::new(),
+            tagged_hw: Vec::new(),
             overflowed_before: None,
             nic_before: None,
         }
@@ -73,6 +74,7 @@ impl Trial {
     /// The count, with what the socket and the NIC dropped since the reset.
     fn count_with_drops(&self, counts: &Counts) -> SinkCount {
         let mut c = self.count();
+        c.hardware_clock = Some(counts.clock.0.clone());
         c.socket_dropped = (self.overflowed_before)
             .zip(counts.overflowed())
             .map(|(a, b)| b.saturating_sub(a));
@@ -82,7 +84,7 @@ impl Trial {
         c
     }
 
-    fn take(&mut self, h: &Header, at_ns: u64) {
+    fn take(&mut self, h: &Header, at_ns: u64, hw_ns: Option<u64>) {
         self.received += 1;
         if h.seq < TRACKED {
             let (word, bit) = ((h.seq / 64) as usize, h.seq % 64);
@@ -100,6 +102,7 @@ impl Trial {
         }
         if h.tagged && self.tagged.len() < super::tagged::MOST {
             self.tagged.push((h.seq, at_ns));
+            self.tagged_hw.extend(hw_ns.map(|hw| (h.seq, hw)));
         }
         if let (false, Some(hist)) = (h.reflect, self.latency.as_mut()) {
             let _ = hist.record(at_ns.saturating_sub(h.sent_ns).max(1));
@@ -119,6 +122,8 @@ impl Trial {
             socket_dropped: None,
             nic_dropped: None,
             tagged: self.tagged.clone(),
+            tagged_hw: self.tagged_hw.clone(),
+            hardware_clock: None,
         }
     }
 }
@@ -139,6 +144,7 @@ pub(super) fn summary(h: &Histogram<u64>) -> Option<Latency> {
         frames: h.len(),
         halved_round_trip: false,
         kernel_stamped: false,
+        hardware_stamped: false,
     })
 }
 
@@ -152,6 +158,17 @@ struct Counts {
     inode: Option<u64>,
     /// The interface the sink receives on.
     nic: Option<String>,
+    /// Its NIC's hardware clock (turned on), or why not.
+    clock: Clock,
+}
+
+#[derive(Debug, Clone)]
+struct Clock(Result<i32, String>);
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock(Err("the sink's NIC was not looked at".into()))
+    }
 }
 
 impl Counts {
@@ -183,6 +200,7 @@ impl Sink {
         let counts = Arc::new(Counts {
             inode,
             nic: nic::interface_of(bind),
+            clock: Clock(super::hw_clock::hardware_clock(bind).map_err(|e| e.to_string())),
             ..Counts::default()
         });
         let (udp_addr, control_addr) = (udp.local_addr()?, control.local_addr()?);
@@ -272,13 +290,13 @@ fn take_frames(udp: &UdpSocket, counts: &Counts) {
     let mut bufs = vec![[0u8; 2048]; BATCH];
     // The kernel's time of arrival for each frame: a frame that waited in the socket
     // buffer for this thread was through the switch already (the sink is not timed).
-    // Where the kernel will not stamp, the time of reading stands in.
-    let _ = setsockopt(udp, sockopt::ReceiveTimestampns, &true);
-    let space = Some(nix::cmsg_space!(nix::sys::time::TimeSpec));
+    super::hw_clock::stamp_arrivals(udp, counts.clock.0.is_ok());
+    let space = Some(nix::cmsg_space!(nix::sys::socket::Timestamps));
     let mut headers: MultiHeaders<SockaddrIn> = MultiHeaders::preallocate(BATCH, space);
     loop {
         let flags = MsgFlags::MSG_WAITFORONE;
-        let got: Vec<(usize, Option<SockaddrIn>, Option<u64>)> = {
+        type Got = (usize, Option<SockaddrIn>, (Option<u64>, Option<u64>));
+        let got: Vec<Got> = {
             let mut slices: Vec<[std::io::IoSliceMut; 1]> = bufs
                 .iter_mut()
                 .map(|b| [std::io::IoSliceMut::new(&mut b[..])])
@@ -290,14 +308,16 @@ fn take_frames(udp: &UdpSocket, counts: &Counts) {
                 flags,
                 None,
             ) {
-                Ok(msgs) => msgs.map(|m| (m.bytes, m.address, arrival(&m))).collect(),
+                Ok(msgs) => msgs
+                    .map(|m| (m.bytes, m.address, super::hw_clock::arrival(&m)))
+                    .collect(),
                 Err(nix::errno::Errno::EINTR) => continue,
                 Err(_) => return,
             }
         };
         let at = now_ns();
         let mut trials = lock(&counts.trials);
-        for (buf, (n, from, stamp)) in bufs.iter().zip(got) {
+        for (buf, (n, from, (stamp, hw))) in bufs.iter().zip(got) {
             let Some(h) = Header::read(&buf[..n]) else {
                 continue;
             };
@@ -310,23 +330,13 @@ fn take_frames(udp: &UdpSocket, counts: &Counts) {
             trials
                 .entry(h.trial)
                 .or_insert_with(Trial::new)
-                .take(&h, stamp.unwrap_or(at));
+                .take(&h, stamp.unwrap_or(at), hw);
         }
         drop(trials);
         if counts.awaited.swap(false, Ordering::Relaxed) {
             counts.arrived.notify_all();
         }
     }
-}
-
-/// A received message's kernel timestamp, in ns of the clock `now_ns` reads.
-fn arrival<S>(m: &nix::sys::socket::RecvMsg<'_, '_, S>) -> Option<u64> {
-    m.cmsgs().ok()?.find_map(|c| match c {
-        ControlMessageOwned::ScmTimestampns(t) => {
-            Some(t.tv_sec() as u64 * 1_000_000_000 + t.tv_nsec() as u64)
-        }
-        _ => None,
-    })
 }
 
 #[cfg(test)]
@@ -352,7 +362,7 @@ mod tests {
             tagged: false,
         };
         for seq in [0, 1, 3, 2, 3] {
-            t.take(&h(seq), 6_000);
+            t.take(&h(seq), 6_000, None);
         }
         let c = t.count();
         assert_eq!((c.received, c.duplicates, c.reordered), (5, 1, 1));

@@ -30,6 +30,16 @@ pub(super) struct Tagger {
     next: Instant,
     /// The frame each send carried, by the kernel's count of the socket's sends (OPT_ID).
     seqs: Vec<u32>,
+    /// The sending NIC's hardware clock (its stamping turned on), or why not.
+    pub(super) clock: Result<i32, super::hw_clock::NoHardware>,
+}
+
+/// Each tagged frame's send time by sequence number: the kernel's (ns, CLOCK_REALTIME),
+/// and the NIC's clock's where it stamped it.
+#[derive(Debug, Default)]
+pub(super) struct Sent {
+    pub(super) kernel: HashMap<u32, u64>,
+    pub(super) hardware: HashMap<u32, u64>,
 }
 
 impl Tagger {
@@ -43,10 +53,15 @@ impl Tagger {
     ) -> Option<Tagger> {
         let udp = UdpSocket::bind((from, 0)).ok()?;
         udp.connect(to).ok()?;
-        let flags = TimestampingFlag::SOF_TIMESTAMPING_TX_SOFTWARE
+        let clock = super::hw_clock::hardware_clock(from);
+        let mut flags = TimestampingFlag::SOF_TIMESTAMPING_TX_SOFTWARE
             | TimestampingFlag::SOF_TIMESTAMPING_SOFTWARE
             | TimestampingFlag::SOF_TIMESTAMPING_OPT_ID
             | TimestampingFlag::SOF_TIMESTAMPING_OPT_TSONLY;
+        if clock.is_ok() {
+            flags |= TimestampingFlag::SOF_TIMESTAMPING_TX_HARDWARE
+                | TimestampingFlag::SOF_TIMESTAMPING_RAW_HARDWARE;
+        }
         setsockopt(&udp, sockopt::Timestamping, &flags).ok()?;
         // The stamps wait in the socket's error queue until the trial ends: room for all.
         super::big_buffer(&udp, true, 8 << 20);
@@ -55,6 +70,7 @@ impl Tagger {
             gap: (duration / MOST as u32).max(LEAST_GAP),
             next: Instant::now(),
             seqs: Vec::new(),
+            clock,
         })
     }
 
@@ -76,10 +92,10 @@ impl Tagger {
         sent
     }
 
-    /// Each tagged frame's send time as the kernel stamped it (ns, CLOCK_REALTIME), by
-    /// sequence number: what the socket's error queue holds.
-    pub(super) fn stamps(&self) -> HashMap<u32, u64> {
-        let mut out = HashMap::new();
+    /// Each tagged frame's send times, by sequence number: what the socket's error queue
+    /// holds (a hardware stamp comes in a message of its own).
+    pub(super) fn stamps(&self) -> Sent {
+        let mut out = Sent::default();
         let mut space = nix::cmsg_space!(
             nix::sys::socket::Timestamps,
             nix::libc::sock_extended_err,
@@ -93,27 +109,50 @@ impl Tagger {
             let Ok(msg) = recvmsg::<SockaddrIn>(fd, &mut iov, Some(&mut space), flags) else {
                 return out;
             };
-            let (mut at, mut key) = (None, None);
-            for c in msg.cmsgs().into_iter().flatten() {
-                match c {
-                    ControlMessageOwned::ScmTimestampsns(t) => {
-                        at = Some(
-                            t.system.tv_sec() as u64 * 1_000_000_000 + t.system.tv_nsec() as u64,
-                        )
-                    }
-                    ControlMessageOwned::Ipv4RecvErr(e, _) => key = Some(e.ee_data as usize),
-                    _ => {}
-                }
-            }
-            if let (Some(at), Some(seq)) = (at, key.and_then(|k| self.seqs.get(k))) {
-                out.insert(*seq, at);
+            let (kernel, hardware) = super::hw_clock::arrival(&msg);
+            let key = msg.cmsgs().into_iter().flatten().find_map(|c| match c {
+                ControlMessageOwned::Ipv4RecvErr(e, _) => Some(e.ee_data as usize),
+                _ => None,
+            });
+            if let Some(seq) = key.and_then(|k| self.seqs.get(k)) {
+                out.kernel.extend(kernel.map(|at| (*seq, at)));
+                out.hardware.extend(hardware.map(|at| (*seq, at)));
             }
         }
     }
 }
 
+/// The tagged frames' latency by the best stamps both ends have: one NIC clock's, else
+/// the kernel's; with why the hardware clocks did not time it, where they did not.
+pub(super) fn timed(
+    sent: &Sent,
+    sender: &Result<i32, super::hw_clock::NoHardware>,
+    count: &super::SinkCount,
+) -> (Option<Latency>, Option<String>) {
+    let receiver = match &count.hardware_clock {
+        Some(Ok(i)) => Ok(*i),
+        Some(Err(why)) => Err(format!("the sink: {why}")),
+        None => Err("the sink does not say".to_string()),
+    };
+    let sender = sender.clone().map_err(|e| e.to_string());
+    let why = match super::hw_clock::choose(sender, receiver) {
+        Ok(_) => {
+            let hw = latency(&sent.hardware, &count.tagged_hw).map(|l| Latency {
+                hardware_stamped: true,
+                ..l
+            });
+            if hw.is_some() {
+                return (hw, None);
+            }
+            "the NICs stamped no tagged frame".to_string()
+        }
+        Err(why) => why,
+    };
+    (latency(&sent.kernel, &count.tagged), Some(why))
+}
+
 /// The latency of the tagged frames the sink saw arrive (`arrived`: sequence number and
-/// the kernel's time of arrival, ns) against the kernel's send times; None without any.
+/// the time of arrival, ns) against their send times by the same clock; None without any.
 pub(super) fn latency(sent: &HashMap<u32, u64>, arrived: &[(u32, u64)]) -> Option<Latency> {
     let mut hist = latency_histogram()?;
     for (seq, at) in arrived {
@@ -146,6 +185,39 @@ mod tests {
     }
 
     #[test]
+    fn one_nic_clock_at_both_ends_times_the_frames_else_the_kernel_s_stamps_with_why() {
+        let sent = Sent {
+            kernel: HashMap::from([(1, 1_000), (2, 2_000)]),
+            hardware: HashMap::from([(1, 500), (2, 1_500)]),
+        };
+        let mut count = crate::run::traffic::frames::SinkCount {
+            tagged: vec![(1, 41_000), (2, 42_000)],
+            tagged_hw: vec![(1, 1_500), (2, 2_500)],
+            hardware_clock: Some(Ok(3)),
+            ..Default::default()
+        };
+        let (l, why) = timed(&sent, &Ok(3), &count);
+        let l = l.unwrap();
+        assert!(l.hardware_stamped && (l.max_us - 1.0).abs() < 0.01, "{l:?}");
+        assert_eq!(why, None);
+        // Two clocks: the kernel's stamps, and why.
+        let (l, why) = timed(&sent, &Ok(2), &count);
+        let l = l.unwrap();
+        assert!(
+            !l.hardware_stamped && (l.min_us - 40.0).abs() < 0.05,
+            "{l:?}"
+        );
+        assert!(why.unwrap().contains("two clocks (ptp2, ptp3)"));
+        // A veth at the sink: no hardware stamping there.
+        count.hardware_clock = Some(Err("eth1 does not stamp frames in hardware".into()));
+        let (_, why) = timed(&sent, &Ok(3), &count);
+        assert_eq!(
+            why.as_deref(),
+            Some("the sink: eth1 does not stamp frames in hardware")
+        );
+    }
+
+    #[test]
     fn the_kernel_stamps_each_tagged_send_on_loopback() {
         let sink = UdpSocket::bind("127.0.0.1:0").unwrap();
         let to = sink.local_addr().unwrap();
@@ -156,7 +228,7 @@ mod tests {
         for seq in [10, 20, 30] {
             assert!(t.send(&[0u8; 32], seq));
         }
-        let stamps = t.stamps();
+        let stamps = t.stamps().kernel;
         assert_eq!(stamps.len(), 3, "{stamps:?}");
         let now = super::super::now_ns();
         assert!(
