@@ -47,6 +47,11 @@ pub struct BlastArgs {
     /// another machine, whose clock is not this one's).
     #[arg(long)]
     pub reflect: bool,
+    /// How frames leave: `ring` (whole frames into a PACKET_MMAP ring, past the socket
+    /// layer: root), `udp` (sendmmsg), or `auto` (the ring where it opens, else UDP; the
+    /// report says which and why).
+    #[arg(long, value_enum, default_value_t = frames::FramePath::Auto)]
+    pub(crate) frame_path: frames::FramePath,
     /// One JSON document instead of a line.
     #[arg(long)]
     pub json: bool,
@@ -85,6 +90,7 @@ pub(super) fn blast(a: &BlastArgs) -> anyhow::Result<ExitCode> {
                 drain: a.drain,
                 trial: a.trial,
                 reflect: a.reflect,
+                path: a.frame_path,
             };
             frames::blast(&b, &AtomicBool::new(false))?
         }

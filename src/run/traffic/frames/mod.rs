@@ -9,8 +9,10 @@
 //! Layout: this file (the frame, the reports), `sender` (`traffic blast`), `control` (its
 //! line to the sink), `sink`, `nic` (an interface's own counters, for the loss account).
 
+mod ceiling;
 mod control;
 mod hw_clock;
+pub(crate) mod ring;
 pub(crate) mod nic;
 mod sender;
 mod sink;
@@ -18,7 +20,8 @@ mod tagged;
 
 use serde::{Deserialize, Serialize};
 
-pub(crate) use sender::{Blast, blast, ceiling};
+pub(crate) use ceiling::ceiling;
+pub(crate) use sender::{Blast, blast};
 pub(crate) use sink::{Sink, read_line as sink_line};
 
 /// A sink's receive buffer unless told: 16 MiB, a trial's burst while its thread waits.
@@ -27,6 +30,19 @@ pub(crate) const SINK_BUFFER: usize = 16 << 20;
 /// Bytes an Ethernet frame carries beyond a UDP payload over IPv4: Ethernet header 14,
 /// IPv4 20, UDP 8, FCS 4.
 pub(crate) const OVERHEAD: usize = 46;
+
+/// How a sender's frames leave: a PACKET_MMAP ring, or UDP sockets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum FramePath {
+    /// The ring where it can be opened (root, a neighbour entry), else UDP.
+    #[default]
+    Auto,
+    /// Whole frames into a PACKET_MMAP transmit ring, past the socket layer.
+    Ring,
+    /// UDP datagrams in batches (sendmmsg): needs no privilege.
+    Udp,
+}
 
 /// What every frame's payload starts with: 17 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +188,11 @@ pub(crate) struct TrialReport {
     /// Why the NICs' hardware clocks did not time the tagged frames, where they did not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) hardware_why_not: Option<String>,
+    /// The path the frames took (`ring` or `udp`), and why not the ring where it was not.
+    #[serde(default)]
+    pub(crate) path: FramePath,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) path_why: Option<String>,
 }
 
 impl TrialReport {

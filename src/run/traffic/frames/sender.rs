@@ -45,6 +45,8 @@ pub(crate) struct Blast {
     /// 1 and up (0 is the learning frames').
     pub(crate) trial: u16,
     pub(crate) reflect: bool,
+    /// How the frames leave (`Auto`: the ring where it opens).
+    pub(crate) path: super::FramePath,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +77,8 @@ struct Frames {
     reflect: bool,
     /// The latency probes' socket (trials only, not the learning frames or the ramp).
     tagger: Option<super::tagged::Tagger>,
+    /// The transmit ring, once open: the trial's frames go there, not to `udp`.
+    ring: Option<super::ring::TxRing>,
 }
 
 impl Frames {
@@ -100,6 +104,18 @@ impl Frames {
         };
         if first == n {
             return n;
+        }
+        if let Some(ring) = self.ring.as_mut() {
+            let headers: Vec<Header> = (first..n)
+                .map(|k| Header {
+                    trial,
+                    seq: seq.wrapping_add(k as u32),
+                    sent_ns: at,
+                    reflect: self.reflect,
+                    tagged: false,
+                })
+                .collect();
+            return first + ring.send(&headers);
         }
         let slices: Vec<[std::io::IoSlice; 1]> = self.bufs[first..n]
             .iter()
@@ -185,8 +201,11 @@ pub(crate) fn blast(b: &Blast, stop: &AtomicBool) -> Result<TrialReport, BlastEr
         headers: MultiHeaders::preallocate(BATCH, None),
         reflect: b.reflect,
         tagger: None,
+        ring: None,
     };
     learn(&mut f, &mut control, b.to)?;
+    // After the learning frames: the sink's MAC is in the neighbour table by now.
+    let (path, path_why) = open_ring(&mut f, b);
     control.reset(b.trial)?;
     if !b.ramp.is_zero()
         && let Some(fps) = b.fps
@@ -219,7 +238,29 @@ pub(crate) fn blast(b: &Blast, stop: &AtomicBool) -> Result<TrialReport, BlastEr
         count,
         sender_dropped,
         hardware_why_not: why_not,
+        path,
+        path_why,
     })
+}
+
+/// The ring for `b`'s frames where it asks for one (or leaves it to this), else UDP; the
+/// path taken and why not the ring where it is not.
+fn open_ring(f: &mut Frames, b: &Blast) -> (super::FramePath, Option<String>) {
+    use super::FramePath;
+    if b.path == FramePath::Udp {
+        return (FramePath::Udp, Some("--frame-path udp".into()));
+    }
+    let ends = (f.udp.local_addr(), b.to);
+    let (Ok(SocketAddr::V4(from)), SocketAddr::V4(to)) = ends else {
+        return (FramePath::Udp, Some("the ring sends IPv4 frames only".into()));
+    };
+    match super::ring::to(from, to, b.frame_size) {
+        Ok(ring) => {
+            f.ring = Some(ring);
+            (FramePath::Ring, None)
+        }
+        Err(e) => (FramePath::Udp, Some(e.to_string())),
+    }
 }
 
 /// The trial's frames at its rate, with what the sending NIC dropped of them (None where
@@ -292,35 +333,6 @@ impl Reflected {
     }
 }
 
-/// `traffic blast --loopback`: a sink on this machine's loopback and one trial flat out
-/// against it, for the generator's own ceiling (no switch between).
-pub(crate) fn ceiling(frame_size: usize, duration: Duration) -> Result<TrialReport, BlastError> {
-    let lo = IpAddr::from([127, 0, 0, 1]);
-    let sink = super::Sink::bind(lo, super::SINK_BUFFER).map_err(|error| BlastError::Io {
-        what: "a frame sink on",
-        addr: SocketAddr::new(lo, 0),
-        error,
-    })?;
-    let (to, control) = (sink.udp, sink.control_addr);
-    std::thread::spawn(move || sink.serve());
-    let b = Blast {
-        to,
-        control,
-        from: Some(lo),
-        frame_size,
-        fps: None,
-        duration,
-        frames: None,
-        ramp: Duration::ZERO,
-        drain: Duration::from_millis(200),
-        trial: 1,
-        reflect: false,
-    };
-    let r = blast(&b, &AtomicBool::new(false));
-    let _ = Control::open(control).and_then(|mut c| c.ask("quit", Duration::ZERO));
-    r
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,6 +358,7 @@ mod tests {
             drain: Duration::from_millis(500),
             trial: 1,
             reflect: false,
+            path: super::super::FramePath::Auto,
         }
     }
 
