@@ -30,7 +30,6 @@ until grep -q "frame sink on" "$tmp/sink.out"; do
   sleep 0.1 # waiting for the sink's line (a benchmark script, not the product)
 done
 read -r _ _ _ udp _ control < "$tmp/sink.out"
-ip netns exec "$a" ping -c 1 -W 1 198.18.33.2 >/dev/null # the neighbour entry trafgen needs
 mac=$(ip -n "$b" -o link show eth1 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 cat > "$tmp/udp64.cfg" <<EOF
 { eth(da=$mac, type=0x0800), ipv4(saddr=198.18.33.1, daddr=198.18.33.2, ttl=64),

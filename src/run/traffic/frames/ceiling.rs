@@ -24,7 +24,11 @@ pub(crate) fn ceiling(frame_size: usize, duration: Duration) -> Result<TrialRepo
 }
 
 /// Frames handed to the ring flat out for `duration`.
-fn ring_ceiling(mut ring: super::ring::TxRing, frame_size: usize, duration: Duration) -> TrialReport {
+fn ring_ceiling(
+    mut ring: super::ring::TxRing,
+    frame_size: usize,
+    duration: Duration,
+) -> TrialReport {
     let mut headers: Vec<Header> = (0..64)
         .map(|seq| Header {
             trial: 1,
@@ -81,4 +85,3 @@ fn udp_ceiling(frame_size: usize, duration: Duration) -> Result<TrialReport, Bla
     let _ = Control::open(control).and_then(|mut c| c.ask("quit", Duration::ZERO));
     r
 }
-

@@ -12,8 +12,8 @@
 mod ceiling;
 mod control;
 mod hw_clock;
-pub(crate) mod ring;
 pub(crate) mod nic;
+pub(crate) mod ring;
 mod sender;
 mod sink;
 mod tagged;

@@ -49,7 +49,10 @@ pub(crate) enum NoRing {
     )]
     Loopback { address: Ipv4Addr },
     #[error("the ring could not be set up: {step}: {error}")]
-    Setup { step: &'static str, error: nix::Error },
+    Setup {
+        step: &'static str,
+        error: nix::Error,
+    },
 }
 
 /// The addresses of the frames a ring sends.
@@ -118,7 +121,13 @@ const PAYLOAD_AT: usize = 42;
 
 /// A ring sending `frame_size`-byte frames from `from` to `to` (the next hop on the
 /// link: its MAC from the neighbour table), or why there can be none.
-pub(crate) fn to(from: SocketAddrV4, to: SocketAddrV4, frame_size: usize) -> Result<TxRing, NoRing> {
+pub(crate) fn to(
+    from: SocketAddrV4,
+    to: SocketAddrV4,
+    frame_size: usize,
+) -> Result<TxRing, NoRing> {
+    // The privilege first: it is what a user can change.
+    drop(packet_socket()?);
     if to.ip().is_loopback() {
         return Err(NoRing::Loopback { address: *to.ip() });
     }
@@ -134,9 +143,13 @@ pub(crate) fn on_loopback(frame_size: usize) -> Result<TxRing, NoRing> {
 
 fn open_toward(from: SocketAddrV4, to: SocketAddrV4, frame_size: usize) -> Result<TxRing, NoRing> {
     let address = *from.ip();
-    let interface = super::nic::interface_of(address.into()).ok_or(NoRing::NoInterface { address })?;
-    let ifindex = nix::net::if_::if_nametoindex(interface.as_str())
-        .map_err(|error| NoRing::Setup { step: "if_nametoindex", error })?;
+    let interface =
+        super::nic::interface_of(address.into()).ok_or(NoRing::NoInterface { address })?;
+    let ifindex =
+        nix::net::if_::if_nametoindex(interface.as_str()).map_err(|error| NoRing::Setup {
+            step: "if_nametoindex",
+            error,
+        })?;
     let (src_mac, loopback) = link_of(&interface);
     let dst_mac = match loopback {
         true => [0; 6],
@@ -151,7 +164,24 @@ fn open_toward(from: SocketAddrV4, to: SocketAddrV4, frame_size: usize) -> Resul
         from,
         to,
     };
-    TxRing::open(ifindex, &frame(&a, frame_size))
+    TxRing::open(packet_socket()?, ifindex, &frame(&a, frame_size))
+}
+
+/// A packet socket that receives nothing (protocol 0), or why there is none.
+fn packet_socket() -> Result<OwnedFd, NoRing> {
+    // SAFETY: plain socket(2); the descriptor is owned at once.
+    let raw = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW, 0) };
+    if raw < 0 {
+        return Err(match nix::Error::last() {
+            nix::Error::EPERM | nix::Error::EACCES => NoRing::NotPermitted,
+            e => NoRing::Setup {
+                step: "socket",
+                error: e,
+            },
+        });
+    }
+    // SAFETY: `raw` is a new descriptor nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(raw) })
 }
 
 /// An interface's MAC address and whether it is a loopback.
@@ -162,8 +192,15 @@ fn link_of(interface: &str) -> ([u8; 6], bool) {
         if a.interface_name != interface {
             continue;
         }
-        loopback |= a.flags.contains(nix::net::if_::InterfaceFlags::IFF_LOOPBACK);
-        if let Some(m) = a.address.as_ref().and_then(|s| s.as_link_addr()).and_then(|l| l.addr()) {
+        loopback |= a
+            .flags
+            .contains(nix::net::if_::InterfaceFlags::IFF_LOOPBACK);
+        if let Some(m) = a
+            .address
+            .as_ref()
+            .and_then(|s| s.as_link_addr())
+            .and_then(|l| l.addr())
+        {
             mac = m;
         }
     }
@@ -197,23 +234,20 @@ fn neighbour_in(table: &str, address: Ipv4Addr, interface: &str) -> Option<[u8; 
 }
 
 impl TxRing {
-    /// A ring on interface `ifindex` whose every slot holds `template`.
-    pub(crate) fn open(ifindex: u32, template: &[u8]) -> Result<TxRing, NoRing> {
+    /// A ring on packet socket `fd`, bound to interface `ifindex`, whose every slot holds
+    /// `template`.
+    fn open(fd: OwnedFd, ifindex: u32, template: &[u8]) -> Result<TxRing, NoRing> {
         let setup = |step| move |error| NoRing::Setup { step, error };
-        // SAFETY: plain socket(2); the descriptor is owned at once.
-        let raw = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW, 0) };
-        if raw < 0 {
-            return Err(match nix::Error::last() {
-                nix::Error::EPERM | nix::Error::EACCES => NoRing::NotPermitted,
-                e => NoRing::Setup { step: "socket", error: e },
-            });
-        }
-        // SAFETY: `raw` is a new descriptor nothing else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
         set(&fd, PACKET_VERSION, TPACKET_V2).map_err(setup("PACKET_VERSION"))?;
         // Not every kernel has it: without, frames pass the qdisc (a little slower).
         let _ = set(&fd, PACKET_QDISC_BYPASS, 1);
-        let req = [SLOT * SLOTS_PER_BLOCK, BLOCKS, SLOT, SLOTS_PER_BLOCK * BLOCKS].map(|v| v as u32);
+        let req = [
+            SLOT * SLOTS_PER_BLOCK,
+            BLOCKS,
+            SLOT,
+            SLOTS_PER_BLOCK * BLOCKS,
+        ]
+        .map(|v| v as u32);
         setsockopt_raw(&fd, PACKET_TX_RING, &req).map_err(setup("PACKET_TX_RING"))?;
         bind(&fd, ifindex).map_err(setup("bind"))?;
         let len = SLOT * SLOTS_PER_BLOCK * BLOCKS;
@@ -318,7 +352,11 @@ fn setsockopt_raw<T>(fd: &OwnedFd, opt: libc::c_int, value: &T) -> Result<(), ni
             std::mem::size_of::<T>() as libc::socklen_t,
         )
     };
-    if r == 0 { Ok(()) } else { Err(nix::Error::last()) }
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(nix::Error::last())
+    }
 }
 
 fn bind(fd: &OwnedFd, ifindex: u32) -> Result<(), nix::Error> {
@@ -335,7 +373,11 @@ fn bind(fd: &OwnedFd, ifindex: u32) -> Result<(), nix::Error> {
             std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
         )
     };
-    if r == 0 { Ok(()) } else { Err(nix::Error::last()) }
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(nix::Error::last())
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,11 @@ fn a_built_frame_is_the_size_asked_with_a_valid_ipv4_header() {
     let f = frame(&a, 64);
     assert_eq!(f.len(), 60, "64 B on the wire with its FCS");
     assert_eq!(&f[0..6], &a.dst_mac);
-    assert_eq!(checksum(&f[14..34]), 0, "a header with its checksum sums to zero");
+    assert_eq!(
+        checksum(&f[14..34]),
+        0,
+        "a header with its checksum sums to zero"
+    );
     assert_eq!(u16::from_be_bytes([f[16], f[17]]), 46, "IPv4 total length");
     assert_eq!(u16::from_be_bytes([f[38], f[39]]), 26, "UDP length: 8 + 18");
     assert_eq!(f.len() - PAYLOAD_AT, super::super::payload_len(64));
@@ -30,7 +34,11 @@ fn the_neighbour_table_gives_a_resolved_entry_on_its_interface_only() {
         Some([0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f])
     );
     assert_eq!(neighbour_in(table, ip("198.18.1.2"), "eth2"), None);
-    assert_eq!(neighbour_in(table, ip("198.18.1.3"), "eth1"), None, "unresolved");
+    assert_eq!(
+        neighbour_in(table, ip("198.18.1.3"), "eth1"),
+        None,
+        "unresolved"
+    );
 }
 
 /// As root: the ring hands its frames to the loopback (its transmit counter moves by
@@ -65,7 +73,10 @@ fn the_ring_hands_its_frames_to_the_interface_and_its_slots_come_back() {
     // 4096 slots: more than a ring's worth, each slot handed back once its frame is sent.
     while sent < headers.len() {
         sent += ring.send(&headers[sent..(sent + 64).min(headers.len())]);
-        assert!(since.elapsed().as_secs() < 5, "slots came back: {sent} sent");
+        assert!(
+            since.elapsed().as_secs() < 5,
+            "slots came back: {sent} sent"
+        );
         std::thread::yield_now();
     }
     let after = super::super::nic::read("lo").unwrap();

@@ -252,7 +252,10 @@ fn open_ring(f: &mut Frames, b: &Blast) -> (super::FramePath, Option<String>) {
     }
     let ends = (f.udp.local_addr(), b.to);
     let (Ok(SocketAddr::V4(from)), SocketAddr::V4(to)) = ends else {
-        return (FramePath::Udp, Some("the ring sends IPv4 frames only".into()));
+        return (
+            FramePath::Udp,
+            Some("the ring sends IPv4 frames only".into()),
+        );
     };
     match super::ring::to(from, to, b.frame_size) {
         Ok(ring) => {
