@@ -246,6 +246,18 @@ named! {
 }
 
 named! {
+    /// How the generator's frames left the sending tester (rfc2544.csv's
+    /// `generator_path`).
+    pub enum GeneratorPath {
+        /// Whole frames into a PACKET_MMAP transmit ring, past the socket layer.
+        Ring = "ring",
+        /// UDP datagrams in batches (sendmmsg): no privilege needed.
+        #[default]
+        Udp = "udp",
+    }
+}
+
+named! {
     /// How an RFC 2544 latency's times were taken (rfc2544.csv's `timestamps`).
     pub enum Stamps {
         /// One NIC hardware clock at both ends (two ports of one NIC): a tagged frame as

@@ -88,6 +88,12 @@ async fn a_switch_capped_at_max_fps_is_found_within_5_percent_in_3_runs_of_3_and
         assert_eq!(r.line_fps, 1_488_095.0, "1 Gbit/s at 64 B");
         assert_eq!(r.loss_percent, Some(0.0), "{r:?}");
         assert!(r.confirmations >= Some(2), "confirmed twice: {r:?}");
+        // As root, the frames leave through the ring, past the socket layer.
+        assert_eq!(
+            r.generator_path,
+            Some(switchlab::states::GeneratorPath::Ring),
+            "{r:?}"
+        );
         assert!(r.spread_percent.is_some() && r.unstable.is_some(), "{r:?}");
         // 1.3 % of line rate against a bound of 50 %: the device fails, the hint says why.
         assert_eq!(r.verdict, Some(switchlab::states::Judged::Fail));

@@ -36,7 +36,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::format::manifest::BenchmarkTest;
-use crate::states::{Judged, LatencyKind, LimitedBy, LostAt, Stamps};
+use crate::states::{GeneratorPath, Judged, LatencyKind, LimitedBy, LostAt, Stamps};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Rfc2544Row {
@@ -69,6 +69,9 @@ pub struct Rfc2544Row {
     pub timestamps: Option<Stamps>,
     pub calibration_us: Option<f64>,
     pub resolution_us: Option<f64>,
+    /// How the trial's frames left, and why not the ring where they did not.
+    pub generator_path: Option<GeneratorPath>,
+    pub generator_path_why: Option<String>,
 }
 
 impl Rfc2544Row {

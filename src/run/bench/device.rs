@@ -244,6 +244,13 @@ impl Bench<'_, '_> {
         row.forwarded_fps = Some(o.forwarded_fps.round());
         row.loss_percent = Some(crate::record::milli(o.loss_percent));
         row.lost_at = o.lost_at;
+        use crate::run::traffic::frames::FramePath;
+        row.generator_path = Some(match r.path {
+            FramePath::Ring => crate::states::GeneratorPath::Ring,
+            // A report never says `auto`: it names the path that ran.
+            FramePath::Udp | FramePath::Auto => crate::states::GeneratorPath::Udp,
+        });
+        row.generator_path_why = r.path_why.clone();
         row.gbit_s = Some(crate::record::milli(
             o.forwarded_fps * size as f64 * 8.0 / 1e9,
         ));
