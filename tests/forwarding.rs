@@ -217,7 +217,6 @@ async fn a_switch_with_a_delayed_link_forwards_in_user_space_and_says_why() {
 /// 10 Mbit/s: what arrives each second, and the frames lost against the output discards
 /// the switch counted on the port that could not send them.
 async fn small_frames_at_twice_the_line(path: ForwardingPath, net: u8) -> (f64, u64, u64) {
-    use tokio::io::AsyncBufReadExt;
     let t = tag(&format!("line{net}"));
     let ends = TwoEnds {
         vendor: "arista_eos",
@@ -229,25 +228,9 @@ async fn small_frames_at_twice_the_line(path: ForwardingPath, net: u8) -> (f64, 
     };
     let (arista, _lab, plane) = two_ends_as(ends, options("arista_eos"), &t).await;
     assert_on(path, &plane.lines);
-    let bin = assert_cmd::cargo::cargo_bin("switchlab");
-    let mut sink = tokio::process::Command::new("ip")
-        .args(["netns", "exec", &format!("swl-{t}-s2")])
-        .arg(&bin)
-        .args(["traffic", "sink", "--bind", &format!("198.18.{net}.2")])
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(sink.stdout.take().unwrap()).lines();
-    let said = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
-        .await
-        .expect("the sink says where it listens in time")
-        .unwrap()
-        .unwrap_or_default();
-    // `frame sink on UDP control TCP`
-    let words: Vec<&str> = said.split_whitespace().collect();
-    assert!(words.len() == 6 && words[4] == "control", "{said}");
-    let (udp, control) = (words[3], words[5]);
+    let (_sink, udp, control) =
+        frame_sink(&format!("swl-{t}-s2"), &format!("198.18.{net}.2")).await;
+    let (udp, control) = (udp.as_str(), control.as_str());
     let from = format!("198.18.{net}.1");
     let args = [
         "traffic",

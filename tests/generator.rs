@@ -78,28 +78,12 @@ async fn blast(ns: &str, args: &[&str]) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_ring_path_sends_every_frame_at_its_rate_and_each_report_names_its_path() {
-    use tokio::io::AsyncBufReadExt;
     if !may_make_namespaces("the generator's ring path") {
         return;
     }
     let pair = Pair::new(&tag("ring"), 34);
-    let bin = assert_cmd::cargo::cargo_bin("switchlab");
-    let mut sink = tokio::process::Command::new("ip")
-        .args(["netns", "exec", &pair.b])
-        .arg(&bin)
-        .args(["traffic", "sink", "--bind", "198.18.34.2"])
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(sink.stdout.take().unwrap()).lines();
-    let said = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
-        .await
-        .expect("the sink says where it listens in time")
-        .unwrap()
-        .unwrap_or_default();
-    let words: Vec<&str> = said.split_whitespace().collect();
-    let (udp, control) = (words[3], words[5]);
+    let (_sink, udp, control) = frame_sink(&pair.b, "198.18.34.2").await;
+    let (udp, control) = (udp.as_str(), control.as_str());
     let trial = |path: &'static str, fps: &'static str| {
         let from = [
             "--control",

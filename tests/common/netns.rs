@@ -205,3 +205,28 @@ pub(crate) async fn rtt(ns: &str, from: &str, to: &str) -> Option<f64> {
     let text = String::from_utf8_lossy(&out.stdout);
     text.trim().strip_prefix("rtt_ms=")?.parse().ok()
 }
+
+/// `switchlab traffic sink` bound to `bind` inside namespace `ns` (killed when dropped),
+/// and the UDP and control addresses its first line says.
+pub(crate) async fn frame_sink(ns: &str, bind: &str) -> (tokio::process::Child, String, String) {
+    use tokio::io::AsyncBufReadExt;
+    let bin = assert_cmd::cargo::cargo_bin("switchlab");
+    let mut sink = tokio::process::Command::new("ip")
+        .args(["netns", "exec", ns])
+        .arg(&bin)
+        .args(["traffic", "sink", "--bind", bind])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(sink.stdout.take().unwrap()).lines();
+    let said = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+        .await
+        .expect("the sink says where it listens in time")
+        .unwrap()
+        .unwrap_or_default();
+    // `frame sink on UDP control TCP`
+    let words: Vec<&str> = said.split_whitespace().collect();
+    assert!(words.len() == 6 && words[4] == "control", "{said}");
+    (sink, words[3].to_string(), words[5].to_string())
+}

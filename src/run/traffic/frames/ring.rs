@@ -31,6 +31,8 @@ const PACKET_QDISC_BYPASS: libc::c_int = 20;
 const TP_STATUS_AVAILABLE: u32 = 0;
 const TP_STATUS_SEND_REQUEST: u32 = 1;
 const TP_STATUS_WRONG_FORMAT: u32 = 4;
+/// The longest a full ring waits for a slot, as a blocking socket waits for room.
+const FULL_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Why the ring path could not be opened (the UDP path runs instead).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -299,15 +301,49 @@ impl TxRing {
         unsafe { std::ptr::read_volatile(s.as_ptr().cast::<u32>()) }
     }
 
+    fn free(&mut self, i: usize) -> bool {
+        matches!(self.status(i), TP_STATUS_AVAILABLE | TP_STATUS_WRONG_FORMAT)
+    }
+
+    /// A full ring: what is queued goes, then wait (as a blocking socket would, at most
+    /// [`FULL_WAIT`]) for the kernel to hand slot `i` back: its frame is still held on
+    /// its way (a receiver that has not read it yet). Whether it came back.
+    fn await_free(&mut self, i: usize) -> bool {
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        use std::os::fd::AsFd;
+        let deadline = std::time::Instant::now() + FULL_WAIT;
+        loop {
+            self.kick();
+            if self.free(i) {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            // The ring's socket is writable once its current slot is available again.
+            let ms =
+                PollTimeout::try_from(left.as_millis().max(1) as u16).unwrap_or(PollTimeout::ZERO);
+            let mut fds = [PollFd::new(self.fd.as_fd(), PollFlags::POLLOUT)];
+            let _ = poll(&mut fds, ms);
+        }
+    }
+
+    fn kick(&self) {
+        // SAFETY: send(2) with no data: the ring's queued frames go.
+        unsafe {
+            libc::send(self.fd.as_raw_fd(), std::ptr::null(), 0, libc::MSG_DONTWAIT);
+        }
+    }
+
     /// Queue `headers`' frames and hand them to the kernel; how many it was given (fewer
     /// where the ring is full of frames it has not sent yet).
     pub(crate) fn send(&mut self, headers: &[Header]) -> usize {
         let mut queued = 0;
         for h in headers {
             let i = self.next;
-            match self.status(i) {
-                TP_STATUS_AVAILABLE | TP_STATUS_WRONG_FORMAT => {}
-                _ => break,
+            if !self.free(i) && !self.await_free(i) {
+                break;
             }
             let len = self.frame_len as u32;
             let s = self.slot(i);
@@ -322,10 +358,7 @@ impl TxRing {
             queued += 1;
         }
         // One call sends all that is queued (without waiting for room it does not need).
-        // SAFETY: send(2) with no data: the ring's queued frames go.
-        unsafe {
-            libc::send(self.fd.as_raw_fd(), std::ptr::null(), 0, libc::MSG_DONTWAIT);
-        }
+        self.kick();
         queued
     }
 }
