@@ -322,8 +322,7 @@ impl TxRing {
                 return false;
             }
             // The ring's socket is writable once its current slot is available again.
-            let ms =
-                PollTimeout::try_from(left.as_millis().max(1) as u16).unwrap_or(PollTimeout::ZERO);
+            let ms = PollTimeout::from(left.as_millis().clamp(1, 50) as u16);
             let mut fds = [PollFd::new(self.fd.as_fd(), PollFlags::POLLOUT)];
             let _ = poll(&mut fds, ms);
         }
