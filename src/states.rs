@@ -246,6 +246,21 @@ named! {
 }
 
 named! {
+    /// Which path a generator's frames are asked to take (`traffic blast --frame-path`, a
+    /// benchmark's `generator`).
+    #[derive(clap::ValueEnum)]
+    pub enum FramePath {
+        /// The ring where it can be opened (root, a neighbour entry), else UDP.
+        #[default]
+        Auto = "auto",
+        /// Whole frames into a PACKET_MMAP transmit ring, past the socket layer.
+        Ring = "ring",
+        /// UDP datagrams in batches (sendmmsg): needs no privilege.
+        Udp = "udp",
+    }
+}
+
+named! {
     /// How the generator's frames left the sending tester (rfc2544.csv's
     /// `generator_path`).
     pub enum GeneratorPath {

@@ -76,7 +76,7 @@ pub(super) fn sink(bind: IpAddr, buffer_kb: usize) -> anyhow::Result<ExitCode> {
 pub(super) fn blast(a: &BlastArgs) -> anyhow::Result<ExitCode> {
     let size = a.frame_size as usize;
     let report = match (a.loopback, a.sink, a.control) {
-        (true, ..) => frames::ceiling(size, a.duration)?,
+        (true, ..) => frames::ceiling(size, a.duration, a.frame_path)?,
         (false, Some(to), Some(control)) => {
             let b = Blast {
                 to,

@@ -76,6 +76,10 @@ pub struct Benchmark {
     /// with are the receiving tester's loss, never the switch's.
     #[serde(default, deserialize_with = "values::opt_positive_u64")]
     pub sink_buffer_kb: Option<u64>,
+    /// The generator's path: `auto` (a PACKET_MMAP ring where the sender may open one,
+    /// else UDP), `ring` or `udp`. rfc2544.csv's `generator_path` says which ran.
+    #[serde(default)]
+    pub generator: crate::states::FramePath,
     /// Only the built-in engine can (iperf3 has no frame rate and no latency).
     #[serde(default)]
     pub engine: Option<Spanned<Engine>>,

@@ -39,6 +39,8 @@ pub(crate) struct Ends {
     sink_control: SocketAddr,
     pub(crate) latency: LatencyKind,
     drain: Duration,
+    /// `--frame-path` of every blast.
+    generator: crate::states::FramePath,
     next_trial: u16,
     benchmark: String,
     device: String,
@@ -116,6 +118,7 @@ impl Ends {
             sink_control,
             latency,
             drain: plan.drain,
+            generator: plan.generator,
             next_trial: 1,
             benchmark: plan.name.clone(),
             device: plan.device.clone(),
@@ -149,6 +152,8 @@ impl Ends {
             format!("{}ms", ask.ramp.as_millis()),
             "--trial".into(),
             trial.to_string(),
+            "--frame-path".into(),
+            self.generator.to_string(),
             "--json".into(),
         ];
         if let Some(fps) = ask.fps {
@@ -184,6 +189,8 @@ impl Ends {
             frame_size.to_string(),
             "--duration".into(),
             format!("{}ms", duration.as_millis().max(1)),
+            "--frame-path".into(),
+            self.generator.to_string(),
             "--json".into(),
         ];
         self.run(argv, frame_size, "ceiling", duration).await

@@ -36,6 +36,8 @@ pub(crate) struct BenchPlan {
     pub(crate) max_offered_fps: Option<u64>,
     /// The sink's receive buffer, KiB (None: the sink's own default).
     pub(crate) sink_buffer_kb: Option<u64>,
+    /// The generator's path, as the benchmark asks.
+    pub(crate) generator: crate::states::FramePath,
 }
 
 impl BenchPlan {
@@ -128,5 +130,6 @@ fn one(b: &Benchmark, device: &str, from: Host, to: Host) -> BenchPlan {
         settle: d(&b.settle),
         max_offered_fps: b.max_offered_fps,
         sink_buffer_kb: b.sink_buffer_kb,
+        generator: b.generator,
     }
 }

@@ -11,13 +11,24 @@ use super::control::Control;
 use super::sender::{Blast, BlastError, blast};
 use super::{FramePath, Header, TrialReport};
 
-/// The ceiling of the fastest path that opens here: the ring, else UDP (saying why).
-pub(crate) fn ceiling(frame_size: usize, duration: Duration) -> Result<TrialReport, BlastError> {
-    match super::ring::on_loopback(frame_size) {
+/// The ceiling of the path `path` asks for: the ring where it opens (unless `udp` is
+/// asked), else UDP (saying why).
+pub(crate) fn ceiling(
+    frame_size: usize,
+    duration: Duration,
+    path: FramePath,
+) -> Result<TrialReport, BlastError> {
+    let ring = match path {
+        FramePath::Udp => Err("--frame-path udp".to_string()),
+        FramePath::Auto | FramePath::Ring => {
+            super::ring::on_loopback(frame_size).map_err(|e| e.to_string())
+        }
+    };
+    match ring {
         Ok(ring) => Ok(ring_ceiling(ring, frame_size, duration)),
         Err(why) => {
             let mut r = udp_ceiling(frame_size, duration)?;
-            r.path_why = Some(why.to_string());
+            r.path_why = Some(why);
             Ok(r)
         }
     }

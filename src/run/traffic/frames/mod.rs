@@ -31,18 +31,7 @@ pub(crate) const SINK_BUFFER: usize = 16 << 20;
 /// IPv4 20, UDP 8, FCS 4.
 pub(crate) const OVERHEAD: usize = 46;
 
-/// How a sender's frames leave: a PACKET_MMAP ring, or UDP sockets.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub(crate) enum FramePath {
-    /// The ring where it can be opened (root, a neighbour entry), else UDP.
-    #[default]
-    Auto,
-    /// Whole frames into a PACKET_MMAP transmit ring, past the socket layer.
-    Ring,
-    /// UDP datagrams in batches (sendmmsg): needs no privilege.
-    Udp,
-}
+pub(crate) use crate::states::FramePath;
 
 /// What every frame's payload starts with: 17 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
