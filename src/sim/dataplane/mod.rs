@@ -13,7 +13,6 @@
 //! removed), [`packet`] the packet sockets, [`forward`] the switching (and the monitor
 //! that applies the device's state on either path), [`kernel`] the kernel's path,
 //! [`shaper`] port speed and buffer, [`vlan`] which VLAN a port is in by its running config.
-//!
 //! Not modelled: STP, LACP, QoS, tagged (trunk) ports, MAC ageing.
 
 mod direct;

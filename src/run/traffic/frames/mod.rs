@@ -14,6 +14,7 @@ mod control;
 mod hw_clock;
 pub(crate) mod nic;
 pub(crate) mod ring;
+mod ring_frame;
 mod sender;
 mod sink;
 mod tagged;
