@@ -51,8 +51,8 @@
 //!   suite as a fresh machine would).
 //! - [`sim`]: the virtual lab (its built-in demo bench in `sim::demo`): simulated switches of each vendor over SSH, pty consoles and
 //!   console-server ports, with a link model and flap injection (its own code, not driven
-//!   by `vendors/*.toml`), and a data plane: endpoints as network namespaces whose traffic
-//!   crosses the simulated switches.
+//!   by `vendors/*.toml`), a data plane (endpoints as network namespaces whose traffic
+//!   crosses the simulated switches), and replays of recorded devices (`sim::replay`).
 //!
 
 // Input errors carry file, line, column, key and the known names: large, but only ever on

@@ -4,7 +4,8 @@
 //! Layout: `dialect` (what a vendor is, as data and formatters), `vendors/` (one file per
 //! vendor, written from VENDORS.md and independent of `vendors/*.toml`), `grammar`
 //! (abbreviated commands), `session` + `actions` (one CLI session), `state` (the device:
-//! ports, config, log, ground truth), `link` (flap injection), `ssh` and `console` (front ends).
+//! ports, config, log, ground truth), `link` (flap injection), `ssh` and `console` (front ends),
+//! `replay` (a recorded device served again from its transcripts).
 
 pub mod actions;
 pub mod bench;
