@@ -9,8 +9,8 @@
 
 use std::time::{Duration, Instant};
 
-use switchlab::sim::session::{Session, SessionStart};
-use switchlab::sim::{Sim, SimOptions};
+use switchlab_sim::session::{Session, SessionStart};
+use switchlab_sim::{Sim, SimOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn rss_kib() -> u64 {

@@ -6,14 +6,15 @@ Every path a source file names (`use crate::run::bench::BenchPlan;`, `super::sup
 made of them: one between the top-level modules of src/ (`run`, `record`, `vendor`, ...),
 and, inside each top-level folder, one between its children (`run/traffic`, `run/bench`,
 `run/push`, ...; a folder's own mod.rs is left out, its re-exports being its children's).
-Every circle of the first graph is printed, and every circle of the second that passes
-through a folder (sibling files of one folder, such as `vendor/compiled.rs` and
-`vendor/compiler.rs`, may use each other); the exit code is 1 when there is one.
+Every circle of either graph that passes through a folder is printed (sibling files of
+one folder, such as `vendor/compiled.rs` and `vendor/compiler.rs`, may use each other);
+the exit code is 1 when there is one. Without an argument, the src/ of the command line
+and of every crate under crates/ are checked.
 
 Test code is left out: files named `tests.rs` or `*_tests.rs`, and `#[cfg(test)] mod`
 blocks. Python 3 standard library only.
 
-    python3 scripts/circles.py [SRC_DIR]
+    python3 scripts/circles.py [SRC_DIR ...]
 """
 
 import os
@@ -185,7 +186,16 @@ def circles(graph):
 
 
 def main():
-    src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "src")
+    top = os.path.join(os.path.dirname(__file__), "..")
+    crates = os.path.join(top, "crates")
+    dirs = sys.argv[1:] or [os.path.join(top, "src")] + [
+        os.path.join(crates, c, "src") for c in sorted(os.listdir(crates))
+    ]
+    return 1 if any([check(os.path.normpath(d)) for d in dirs]) else 0
+
+
+def check(src):
+    """Print the circles between the folders of `src`; whether there is one."""
     graph, why = {}, {}
     for f, here, to in edges(src):
         pairs = []
@@ -199,7 +209,7 @@ def main():
     found = [
         comp
         for comp in circles(graph)
-        if len(comp[0]) == 1 or any(os.path.isdir(os.path.join(src, *c)) for c in comp)
+        if any(os.path.isdir(os.path.join(src, *c)) for c in comp)
     ]
     for comp in found:
         names = ["/".join(c) for c in comp]
@@ -209,8 +219,8 @@ def main():
                 if b in graph.get(a, ()):
                     print(f"  {'/'.join(a)} -> {'/'.join(b)} (e.g. {why[(a, b)]})")
     if not found:
-        print("no import circle between the folders of src/")
-    return 1 if found else 0
+        print(f"no import circle between the folders of {os.path.relpath(src)}")
+    return bool(found)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,9 @@ const EXIT_BROKEN_PIPE: i32 = 141;
 fn main() -> ExitCode {
     switchlab::memory::one_malloc_arena();
     quiet_on_closed_stdout();
-    let cli = switchlab::cli::Cli::parse();
+    let cli = switchlab_cli::cli::Cli::parse();
     cli.init_tracing();
-    match switchlab::cli::run(cli) {
+    match switchlab_cli::cli::run(cli) {
         Ok(code) => code,
         // A reader that closed the pipe (`switchlab man | head`): quiet, as Unix tools are.
         Err(e)

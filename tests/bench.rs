@@ -24,7 +24,7 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 /// and what the run printed.
 async fn bench(
     ends: TwoEnds<'_>,
-    o: switchlab::sim::SimOptions,
+    o: switchlab_sim::SimOptions,
     keys: &str,
     criteria: &str,
     t: &str,
@@ -342,7 +342,7 @@ async fn a_flap_during_a_trial_marks_its_row_and_flaps_csv_names_the_trial() {
     }
     let mut o = options("arista_eos");
     // Down 300 ms after the first frame crosses (the first trial's learning), for 200 ms.
-    o.flaps = switchlab::sim::parse_flaps("Ethernet1@300ms/200ms").unwrap();
+    o.flaps = switchlab_sim::parse_flaps("Ethernet1@300ms/200ms").unwrap();
     o.flaps_from = Some("traffic".into());
     let ends = TwoEnds {
         vendor: "arista_eos",

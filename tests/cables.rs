@@ -7,8 +7,8 @@ mod common;
 use common::*;
 use switchlab::record::read::RunData;
 use switchlab::record::rows::TransceiverRow;
-use switchlab::sim::Cabling;
 use switchlab::states::PortVerdict;
+use switchlab_sim::Cabling;
 
 /// Three pluggable ports of each vendor, as the lab writes them.
 fn pluggable(vendor: &str) -> [&'static str; 3] {

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use common::*;
-use switchlab::sim::Sim;
+use switchlab_sim::Sim;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A lab of one device `name` reached through `console`.
@@ -52,7 +52,7 @@ async fn push_through(
 
 /// A login-less Cisco whose flap (`spec`) is timed from the watch's first poll (`show
 /// interfaces`, which the push before it never types): a slow push cannot use it up.
-fn watched_flap(spec: &str) -> switchlab::sim::SimOptions {
+fn watched_flap(spec: &str) -> switchlab_sim::SimOptions {
     let mut o = no_login(flapping("cisco_ios", spec));
     o.flaps_from = Some("show interfaces".into());
     o

@@ -3,9 +3,9 @@
 //! from the profiles, so a wrong rule fails here instead of agreeing with itself.
 
 use switchlab::parse::{Parsed, PortState, parse_output};
-use switchlab::sim::state::PortTraffic;
-use switchlab::sim::{Sim, SimOptions};
 use switchlab::vendor::Registry;
+use switchlab_sim::state::PortTraffic;
+use switchlab_sim::{Sim, SimOptions};
 
 /// Counters of a busy port: large and all different, so no field can pass for another.
 const BUSY: PortTraffic = PortTraffic {

@@ -68,7 +68,7 @@ async fn a_flap_under_load_is_a_dip_in_the_throughput_and_names_the_test() {
     }
     let t = tag("dip");
     let mut o = options("arista_eos");
-    o.flaps = switchlab::sim::parse_flaps("Ethernet1@1200ms/1s").unwrap();
+    o.flaps = switchlab_sim::parse_flaps("Ethernet1@1200ms/1s").unwrap();
     o.flaps_from = Some("traffic".into());
     let ports = [("Ethernet1", ""), ("Ethernet2", "")];
     let (arista, lab, _plane) = two_ends("arista_eos", o, ports, 14, &t).await;

@@ -80,7 +80,7 @@ async fn gone(needle: &str) -> Vec<String> {
 async fn bench(
     remote_bin: &str,
     s2: &str,
-) -> Option<(tempfile::TempDir, Sshd, switchlab::sim::Sim)> {
+) -> Option<(tempfile::TempDir, Sshd, switchlab_sim::Sim)> {
     let dir = tempfile::tempdir().unwrap();
     let key = client_key(dir.path());
     let sshd = sshd(dir.path(), &key, None, "endpoint_ssh")?;

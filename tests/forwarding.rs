@@ -79,7 +79,7 @@ async fn only_up_ports_of_one_vlan(path: ForwardingPath, net: u8) {
         .port_index("Ethernet2")
         .unwrap();
     arista.device.lock().unwrap().ports[i].admin_up = false;
-    switchlab::sim::link::refresh_and_log(arista.dialect, &mut arista.device.lock().unwrap(), i);
+    switchlab_sim::link::refresh_and_log(arista.dialect, &mut arista.device.lock().unwrap(), i);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(rtt(&s1, &at(1), &at(2)).await.is_none(), "to a shut port");
     let carrier = std::process::Command::new("ip")

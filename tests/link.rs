@@ -5,8 +5,8 @@ mod common;
 
 use common::*;
 use switchlab::record::read::RunData;
-use switchlab::sim::Cabling;
 use switchlab::states::{DeviceVerdict, LinkState, PortVerdict};
+use switchlab_sim::Cabling;
 
 fn cabled(port: &str) -> Cabling {
     Cabling {

@@ -9,7 +9,7 @@ mod common;
 use common::netns::*;
 use common::*;
 use switchlab::format::{Lab, Source};
-use switchlab::sim::dataplane::{DataPlane, DataPlaneOptions};
+use switchlab_sim::dataplane::{DataPlane, DataPlaneOptions};
 
 /// `switchlab sim --lab` on a lab whose endpoints have namespaces; its output lines until
 /// the data plane is up (its last line says the path the one switch forwards on: the

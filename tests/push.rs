@@ -453,8 +453,8 @@ async fn flaps_logged_on_the_console_during_a_push_do_not_disturb_it() {
     let spec: Vec<String> = (3..=5)
         .map(|n| format!("GigabitEthernet0/{n}@{}ms/20ms*3+300ms", 100 + n * 10))
         .collect();
-    let flaps = switchlab::sim::parse_flaps(&spec.join(",")).unwrap().flaps;
-    tokio::spawn(switchlab::sim::link::run_flaps(
+    let flaps = switchlab_sim::parse_flaps(&spec.join(",")).unwrap().flaps;
+    tokio::spawn(switchlab_sim::link::run_flaps(
         sim.dialect,
         sim.device.clone(),
         flaps,
@@ -491,7 +491,7 @@ fn bytes_only(transcript: &str) -> String {
 
 /// A console that echoes passwords one byte at a time: every secret reaches switchlab in
 /// pieces across reads.
-fn leaky_console(password: &str) -> switchlab::sim::SimOptions {
+fn leaky_console(password: &str) -> switchlab_sim::SimOptions {
     let mut o = options("cisco_ios");
     o.password = password.into();
     o.echo_secrets = true;
@@ -774,7 +774,7 @@ async fn a_command_whose_prompt_never_comes_ends_at_its_deadline() {
     let spec: Vec<String> = (3..=10)
         .map(|n| format!("GigabitEthernet0/{n}@{}ms/50ms*100+2500ms", (n - 3) * 300))
         .collect();
-    o.flaps = switchlab::sim::parse_flaps(&spec.join(",")).unwrap();
+    o.flaps = switchlab_sim::parse_flaps(&spec.join(",")).unwrap();
     o.flaps_from = Some(command.into());
     let (_sim, link) = console_sim(o, dir.path(), "stuck").await;
     let lab = serial_device("stuck", "cisco_ios", &link, true, &[]);

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::*;
-use switchlab::cli::sim_replay::{How, load};
-use switchlab::sim::replay::{Replay, ReplayServer, Speed, serve_console, serve_ssh};
 use switchlab::vendor::Registry;
+use switchlab_cli::cli::sim_replay::{How, load};
+use switchlab_sim::replay::{Replay, ReplayServer, Speed, serve_console, serve_ssh};
 
 fn how(speed: Speed) -> How {
     How {
@@ -506,7 +506,7 @@ async fn every_recording_in_the_fixtures_answers_each_show_as_recorded() {
         let (_server, replay, addr) =
             replay_ssh(std::slice::from_ref(file), &reg, &how(Speed::Max)).await;
         let recorded = std::fs::read_to_string(file).unwrap();
-        let rec = switchlab::sim::replay::recording::read("f", &recorded, &|t| {
+        let rec = switchlab_sim::replay::recording::read("f", &recorded, &|t| {
             replay.profile.is_prompt(t)
         })
         .unwrap();
@@ -515,7 +515,7 @@ async fn every_recording_in_the_fixtures_answers_each_show_as_recorded() {
         std::fs::write(dir.join("lab.toml"), lab).unwrap();
         let vendors = vendors.to_str().unwrap();
         for key in &replay.book.keys {
-            let switchlab::sim::replay::recording::Input::Line(cmd) = &key.input else {
+            let switchlab_sim::replay::recording::Input::Line(cmd) = &key.input else {
                 continue;
             };
             if !cmd.starts_with("show ") {

@@ -9,8 +9,8 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use switchlab::sim::Sim;
-use switchlab::sim::state::Section;
+use switchlab_sim::Sim;
+use switchlab_sim::state::Section;
 
 /// What the simulator holds: hostname, config sections with something in them (in any
 /// order), logging targets, and each port's admin state and description.

@@ -10,9 +10,9 @@ use common::*;
 use nix::sys::signal::Signal;
 use switchlab::format::manifest::FlapSource;
 use switchlab::record::rows::FlapRow;
-use switchlab::sim::Sim;
-use switchlab::sim::link::Flap;
 use switchlab::states::{FlapEvent, PortVerdict};
+use switchlab_sim::Sim;
+use switchlab_sim::link::Flap;
 
 /// Flap `port` for 60 ms the moment the device is sent the config line `at` (the push
 /// has begun; later lines, the save and the verify are still to come).

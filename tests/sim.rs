@@ -296,7 +296,7 @@ async fn factory_cisco_console_runs_the_initial_configuration_dialog() {
 async fn flaps_are_ground_truth_counted_and_logged() {
     let mut o = options("arista_eos");
     o.flaps =
-        switchlab::sim::parse_flaps("Ethernet1@100ms/50ms*3+200ms, Ethernet2@150ms/30ms").unwrap();
+        switchlab_sim::parse_flaps("Ethernet1@100ms/50ms*3+200ms, Ethernet2@150ms/30ms").unwrap();
     let (sim, addr) = ssh_sim(o).await;
     // Let the schedule play: until its 8 edges happened, however loaded the machine.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
@@ -336,7 +336,7 @@ async fn console_log_messages_arrive_in_the_middle_of_output() {
     o.password = String::new();
     o.pace_baud = Some(230_400);
     // The flap's clock starts with the command, not with the simulator.
-    o.flaps = switchlab::sim::parse_flaps("GigabitEthernet0/5@400ms/100ms").unwrap();
+    o.flaps = switchlab_sim::parse_flaps("GigabitEthernet0/5@400ms/100ms").unwrap();
     o.flaps_from = Some("show interfaces".into());
     let (_sim, link) = console_sim(o, dir.path(), "paced").await;
     let mut t = Term::serial(&link).await;
@@ -501,10 +501,10 @@ async fn every_vendor_console_prints_a_flap_in_the_middle_of_output_and_logs_it(
         t.cmd(e.paging_off, &format!("{}$", escape(e.privileged)))
             .await;
         t.send(&format!("{}\r", e.long_cmd)).await;
-        let flap = switchlab::sim::parse_flaps(&format!("{port}@400ms/100ms"))
+        let flap = switchlab_sim::parse_flaps(&format!("{port}@400ms/100ms"))
             .unwrap()
             .flaps;
-        tokio::spawn(switchlab::sim::link::run_flaps(
+        tokio::spawn(switchlab_sim::link::run_flaps(
             sim.dialect,
             sim.device.clone(),
             flap,

@@ -10,8 +10,8 @@ use std::time::Duration;
 use common::*;
 use switchlab::format::manifest::FlapSource;
 use switchlab::record::rows::{FlapRow, ThroughputRow};
-use switchlab::sim::Sim;
 use switchlab::states::{FlapEvent, Judged, PortVerdict, ThroughputKind};
+use switchlab_sim::Sim;
 
 /// A lab of one Arista over SSH, Ethernet1 cabled to endpoint `s1` and Ethernet2 to `s2`,
 /// both on this machine at the addresses given.

@@ -49,7 +49,7 @@ async fn watch_counts_every_injected_flap_once_on_every_vendor() {
         o.syslog_port = syslog_port;
         // Ports that start shut (Force10, FASTPATH) are brought up so their flaps show.
         o.flaps =
-            switchlab::sim::parse_flaps(&FLAPS.replace("{p1}", p1).replace("{p2}", p2)).unwrap();
+            switchlab_sim::parse_flaps(&FLAPS.replace("{p1}", p1).replace("{p2}", p2)).unwrap();
         o.flaps_from = Some("show".into()); // the schedule starts with the watch's first read
         let console = v == "cisco_ios" || v == "brocade_fastiron";
         let sim = if console {

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::locks::lock;
+use switchlab::locks::lock;
 
 pub(crate) struct Bars {
     multi: MultiProgress,

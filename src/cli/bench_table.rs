@@ -5,9 +5,9 @@
 
 use super::board::human_count;
 use super::table::{Col, Grid};
-use crate::format::manifest::BenchmarkTest;
-use crate::record::rfc2544::{Rfc2544Row, shown_latency};
-use crate::states::{LatencyKind, LimitedBy};
+use switchlab::format::manifest::BenchmarkTest;
+use switchlab::record::rfc2544::{Rfc2544Row, shown_latency};
+use switchlab::states::{LatencyKind, LimitedBy};
 
 /// The median where the row has one (the statistic the report's chart plots), else the
 /// mean of rows written before it was kept.

@@ -8,14 +8,14 @@ use std::time::SystemTime;
 use super::bars::Bars;
 use super::live::{Flush, LiveBoard};
 use super::table::cut;
-use crate::locks::lock;
-use crate::record::rfc2544::Rfc2544Row;
-use crate::run::bench::{BenchPlan, BenchResult};
-use crate::run::pipeline::{DeviceReport, Progress};
-use crate::run::push::Outcome;
-use crate::run::traffic::frames::TrialReport;
-use crate::run::traffic::{TestOutcome, TestResult, TrafficProgress, TrafficTest};
-use crate::watch::Heard;
+use switchlab::locks::lock;
+use switchlab::record::rfc2544::Rfc2544Row;
+use switchlab::run::bench::{BenchPlan, BenchResult};
+use switchlab::run::pipeline::{DeviceReport, Progress};
+use switchlab::run::push::Outcome;
+use switchlab::run::traffic::frames::TrialReport;
+use switchlab::run::traffic::{TestOutcome, TestResult, TrafficProgress, TrafficTest};
+use switchlab::watch::Heard;
 
 /// Said on the first Ctrl-C of a watch or a run.
 pub(crate) const STOPPING: &str =
@@ -59,7 +59,7 @@ pub(crate) fn push_line(
             )
         }
         Outcome::Failed(e) => {
-            let e = crate::secrets::masked(&e.to_string());
+            let e = switchlab::secrets::masked(&e.to_string());
             format!("FAILED {device} {secs:.2}s {e}")
         }
     }
@@ -361,7 +361,7 @@ fn ends(name: &str, from: &str, to: &str) -> String {
 }
 
 /// How many measurements a run makes and the engine for tests that name none, and why.
-pub(crate) fn traffic_line(t: &crate::run::traffic::Traffic) -> String {
+pub(crate) fn traffic_line(t: &switchlab::run::traffic::Traffic) -> String {
     let engine = engine_name(t.default_engine.engine);
     // Short enough for 80 columns with either reason (regression: 81 without iperf3).
     let n = t.tests.len();
@@ -373,16 +373,16 @@ pub(crate) fn traffic_line(t: &crate::run::traffic::Traffic) -> String {
 }
 
 /// An engine as the output names it.
-pub(crate) fn engine_name(e: crate::format::manifest::Engine) -> &'static str {
+pub(crate) fn engine_name(e: switchlab::format::manifest::Engine) -> &'static str {
     match e {
-        crate::format::manifest::Engine::Iperf3 => "iperf3",
-        crate::format::manifest::Engine::Builtin => "built-in",
+        switchlab::format::manifest::Engine::Iperf3 => "iperf3",
+        switchlab::format::manifest::Engine::Builtin => "built-in",
     }
 }
 
 /// What a `switchlab run` of the demo's bench would exit with, said after the demo.
-pub(crate) fn run_would_exit(d: crate::run::exit::Decision) -> String {
-    use crate::run::exit::Decision;
+pub(crate) fn run_would_exit(d: switchlab::run::exit::Decision) -> String {
+    use switchlab::run::exit::Decision;
     let why = match d {
         Decision::Passed => "every verdict passed",
         Decision::VerdictFailed => "a verdict failed",

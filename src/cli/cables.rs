@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use super::Cli;
 use super::connect_flags::ConnectFlags;
 use super::table::{Col, Grid};
-use crate::inputs::LabInputs;
+use switchlab::inputs::LabInputs;
 
 /// What each port's module says the cable is, against what the lab declares.
 ///
@@ -46,15 +46,17 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         targets.push(lab.device(&reg, n)?);
     }
     let table = match &args.cables {
-        Some(p) => crate::parse::Cables::load(p)?,
-        None => crate::parse::Cables::builtin(),
+        Some(p) => switchlab::parse::Cables::load(p)?,
+        None => switchlab::parse::Cables::builtin(),
     };
     let opts = args.connect.options(&lab);
     let rt = tokio::runtime::Runtime::new()?;
     let mut rows = Vec::new();
     let mut failed = 0;
     for (dev, vendor) in targets {
-        match rt.block_on(crate::run::cables::audit_device(dev, vendor, &opts, &table)) {
+        match rt.block_on(switchlab::run::cables::audit_device(
+            dev, vendor, &opts, &table,
+        )) {
             Ok(r) => rows.extend(r.into_iter().map(|(row, _)| row)),
             Err(e) => {
                 failed += 1;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use super::Cli;
 use super::input_files::InputFiles;
-use crate::run::traffic;
+use switchlab::run::traffic;
 
 /// Validate lab, manifest, profiles and templates, touching no device.
 ///
@@ -26,7 +26,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let inputs = args.files.load(&reg)?;
     // What `run` would refuse before its first push, `check` refuses too.
     // (The engine is a placeholder: `check` runs none, it checks the paths.)
-    let engine = crate::format::manifest::Engine::Builtin;
+    let engine = switchlab::format::manifest::Engine::Builtin;
     let measured = traffic::plan(
         &inputs.manifest,
         &inputs.lab.lab,
@@ -34,7 +34,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         engine,
     )?;
     let benchmarks =
-        crate::run::bench::plan(&inputs.manifest, &inputs.lab.lab, &args.files.manifest)?;
+        switchlab::run::bench::plan(&inputs.manifest, &inputs.lab.lab, &args.files.manifest)?;
     let planned = Planned {
         args,
         inputs: &inputs,
@@ -52,9 +52,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
 /// What the inputs make: the configs, the throughput measurements, the benchmarks.
 struct Planned<'a> {
     args: &'a Args,
-    inputs: &'a crate::inputs::RunInputs,
-    measured: &'a [crate::run::traffic::TrafficTest],
-    benchmarks: &'a [crate::run::bench::BenchPlan],
+    inputs: &'a switchlab::inputs::RunInputs,
+    measured: &'a [switchlab::run::traffic::TrafficTest],
+    benchmarks: &'a [switchlab::run::bench::BenchPlan],
 }
 
 impl Planned<'_> {

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
-use crate::report::compare::{compare, read_runs};
-use crate::states::RunOutcome;
+use switchlab::report::compare::{compare, read_runs};
+use switchlab::states::RunOutcome;
 
 /// Compare runs: one row per (run, device), with deltas against the first run.
 ///

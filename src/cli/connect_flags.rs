@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::inputs::LabInputs;
-use crate::transport::ConnectOptions;
+use switchlab::inputs::LabInputs;
+use switchlab::transport::ConnectOptions;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ConnectFlags {

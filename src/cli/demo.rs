@@ -9,12 +9,12 @@ use super::connect_flags::ConnectFlags;
 use super::ending::Ending;
 use super::run::run_ports;
 use super::watch_flags::WatchFlags;
-use crate::inputs::RunInputs;
-use crate::record::run::Invocation;
-use crate::run::pipeline::{RunPlan, run as run_manifest};
-use crate::run::traffic::Traffic;
-use crate::sim::bench;
-use crate::sim::dataplane::{DataPlane, DataPlaneOptions};
+use switchlab::inputs::RunInputs;
+use switchlab::record::run::Invocation;
+use switchlab::run::pipeline::{RunPlan, run as run_manifest};
+use switchlab::run::traffic::Traffic;
+use switchlab_sim::bench;
+use switchlab_sim::dataplane::{DataPlane, DataPlaneOptions};
 
 /// The main job on the built-in virtual lab, in one command (about 50 s as root, 25 s else).
 ///
@@ -82,13 +82,13 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
     // This demo's own folder: the built-in bench's files, its host keys, its consoles.
     let keys = tempfile_dir()?;
-    crate::sim::demo::unpack(&keys)?;
+    switchlab_sim::demo::unpack(&keys)?;
     let (lab_path, manifest_path, mut inputs) = load(args, &reg, &keys)?;
     // The servers: each a network namespace of this demo's own, its traffic through the
     // switches; without the privileges for that, both on this machine's loopback.
     let data_plane = DataPlane::available();
     let tag = std::process::id().to_string();
-    crate::sim::demo::localize(&mut inputs.lab.lab, &keys, &tag, data_plane.is_ok());
+    switchlab_sim::demo::localize(&mut inputs.lab.lab, &keys, &tag, data_plane.is_ok());
     if let Err(why) = &data_plane {
         on_loopback(why, &mut inputs, &say);
     }
@@ -123,7 +123,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     super::ending::print_run_report(&report, args.json, verbose, Ending::Demo)?;
     // A failed verdict is what the demo shows, not a failure of the demo.
     let code = match report.decision() {
-        crate::run::exit::Decision::VerdictFailed => 0,
+        switchlab::run::exit::Decision::VerdictFailed => 0,
         d => d.code(),
     };
     Ok(ExitCode::from(code))
@@ -131,7 +131,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
 
 /// `--export-bench DIR`: the built-in bench's files written there, for a lab to start from.
 fn export_bench(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
-    crate::sim::demo::unpack(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+    switchlab_sim::demo::unpack(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
     println!("{}", dir.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -139,7 +139,7 @@ fn export_bench(dir: &std::path::Path) -> anyhow::Result<ExitCode> {
 /// The run on the bench: every device at once, the traffic prepared (and said).
 fn demo_plan<'a>(
     rt: &tokio::runtime::Runtime,
-    reg: &'a crate::vendor::Registry,
+    reg: &'a switchlab::vendor::Registry,
     args: &Args,
     inputs: &RunInputs,
     keys: &std::path::Path,
@@ -159,7 +159,7 @@ fn demo_plan<'a>(
     }
     Ok(RunPlan {
         reg,
-        kind: crate::record::run::RunKind::Run,
+        kind: switchlab::record::run::RunKind::Run,
         lab_path,
         manifest_path: Some(manifest_path),
         devices: Vec::new(),
@@ -202,7 +202,7 @@ async fn run_on_bench(
     opts: &DataPlaneOptions,
     data_plane: bool,
     shown: &dyn Fn(&str),
-) -> anyhow::Result<crate::run::pipeline::RunReport> {
+) -> anyhow::Result<switchlab::run::pipeline::RunReport> {
     let mut plan = plan;
     let dir = inputs.lab.dir();
     let bench = bench::Running::start(&mut inputs.lab.lab, &dir, opts, data_plane).await?;
@@ -215,7 +215,7 @@ async fn run_on_bench(
     }
     // The data plane counts its switches' drops, the model's and the host's.
     if let (Some(t), Some(plane)) = (plan.traffic.as_mut(), plane) {
-        t.lab_drops = Some(crate::run::traffic::LabDropsHandle(plane.drop_counts()));
+        t.lab_drops = Some(switchlab::run::traffic::LabDropsHandle(plane.drop_counts()));
     }
     let report = run_manifest(plan, inputs, progress).await;
     drop(bench);
@@ -226,7 +226,7 @@ async fn run_on_bench(
 /// unpacked in `keys`), loaded.
 fn load(
     args: &Args,
-    reg: &crate::vendor::Registry,
+    reg: &switchlab::vendor::Registry,
     keys: &std::path::Path,
 ) -> anyhow::Result<(PathBuf, PathBuf, RunInputs)> {
     let (lab_path, manifest_path) = match (&args.files, &args.bench) {
@@ -248,7 +248,7 @@ fn watch_options(
     args: &Args,
     inputs: &RunInputs,
     keys: &std::path::Path,
-) -> anyhow::Result<(crate::watch::WatchOptions, std::net::SocketAddr)> {
+) -> anyhow::Result<(switchlab::watch::WatchOptions, std::net::SocketAddr)> {
     let flags = WatchFlags {
         duration: Some(args.watch),
         interval: None,
@@ -261,7 +261,7 @@ fn watch_options(
         connect: ConnectFlags {
             accept_new_host_keys: true,
             timeout: std::time::Duration::from_secs(15),
-            command_timeout: crate::transport::COMMAND_TIMEOUT,
+            command_timeout: switchlab::transport::COMMAND_TIMEOUT,
             line_by_line: false,
         },
     };
@@ -276,7 +276,7 @@ fn watch_options(
 fn invocation(args: &Args, lab: &std::path::Path, manifest: &std::path::Path) -> Invocation {
     let mut inv = Invocation::here(args.repeats.as_ref(), lab, manifest);
     if args.repeats.is_none() && args.bench.is_none() && args.files.is_none() {
-        let builtin = crate::sim::demo::BUILT_IN;
+        let builtin = switchlab_sim::demo::BUILT_IN;
         inv.lab = format!("{builtin}lab.toml");
         inv.manifest = format!("{builtin}manifest.toml");
     }

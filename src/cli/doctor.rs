@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::Cli;
-use crate::inputs::LabInputs;
-use crate::run::doctor::doctor;
+use switchlab::inputs::LabInputs;
+use switchlab::run::doctor::doctor;
 
 /// Check the bench before a run, one line per check with the fix; nothing is changed.
 ///
@@ -38,13 +38,13 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let reg = cli.registry()?;
     let lab = LabInputs::load(&args.lab, &reg)?;
     let manifest = match &args.manifest {
-        Some(m) => Some(crate::format::Manifest::load(m, &lab.lab, &lab.same_port(&reg))?.0),
+        Some(m) => Some(switchlab::format::Manifest::load(m, &lab.lab, &lab.same_port(&reg))?.0),
         None => None,
     };
     let flags = super::connect_flags::ConnectFlags {
         accept_new_host_keys: false,
         timeout: args.timeout,
-        command_timeout: crate::transport::COMMAND_TIMEOUT,
+        command_timeout: switchlab::transport::COMMAND_TIMEOUT,
         line_by_line: false,
     };
     let opts = flags.options(&lab);

@@ -3,12 +3,12 @@
 //! one row per device with its verdict and why — and the path of report.html last.
 
 use super::table::{Col, Grid};
-use crate::record::rows::PortRow;
-use crate::record::summary::SummaryRow;
-use crate::run::pipeline::{DeviceReport, RunReport};
-use crate::run::push::Outcome;
-use crate::run::traffic::{TestOutcome, TestResult};
-use crate::states::{DeviceVerdict, PortVerdict};
+use switchlab::record::rows::PortRow;
+use switchlab::record::summary::SummaryRow;
+use switchlab::run::pipeline::{DeviceReport, RunReport};
+use switchlab::run::push::Outcome;
+use switchlab::run::traffic::{TestOutcome, TestResult};
+use switchlab::states::{DeviceVerdict, PortVerdict};
 
 /// The end of a run: the tables and the report's path, or with `json` one JSON document
 /// (the folder and its run.json) on stdout. `verbose`: every port and every test.
@@ -26,7 +26,7 @@ pub(crate) fn print_run_report(
     ending: Ending,
 ) -> anyhow::Result<()> {
     if json {
-        let run = crate::record::read::read_run(&report.folder.join("run.json"))?;
+        let run = switchlab::record::read::read_run(&report.folder.join("run.json"))?;
         let ports: Vec<&PortRow> = report.devices.iter().flat_map(|d| &d.ports).collect();
         let doc = serde_json::json!({ "folder": report.folder, "run": run, "ports": ports });
         println!("{}", serde_json::to_string_pretty(&doc)?);
@@ -61,7 +61,7 @@ pub(crate) fn print_run_report(
     }
     for d in &report.devices {
         if let Some(e) = &d.watch_error {
-            let e = crate::secrets::masked(&e.to_string());
+            let e = switchlab::secrets::masked(&e.to_string());
             println!("FAILED {} watch lost: {e}", d.device);
         }
         for p in &d.problems {
@@ -89,8 +89,8 @@ pub(crate) fn print_run_report(
     }
     let ok = report.devices.iter().filter(|d| d.ok()).count();
     let done = match report.kind {
-        crate::record::run::RunKind::Run => "pushed and watched",
-        crate::record::run::RunKind::Watch => "watched",
+        switchlab::record::run::RunKind::Run => "pushed and watched",
+        switchlab::record::run::RunKind::Watch => "watched",
     };
     println!("{ok} of {} devices {done}", report.devices.len());
     if ending == Ending::Demo {
@@ -237,7 +237,7 @@ fn traffic_table(results: &[TestResult]) -> Grid {
                 format!("{sent_gbps:.2}"),
                 format!("{received_gbps:.2}"),
                 retransmits.map_or("-".into(), |n| n.to_string()),
-                pass.map_or("-".into(), |p| crate::states::Judged::of(p).to_string()),
+                pass.map_or("-".into(), |p| switchlab::states::Judged::of(p).to_string()),
             ],
             TestOutcome::Failed(_) => ["-".into(), "-".into(), "-".into(), "not run".into()],
             TestOutcome::Interrupted => ["-".into(), "-".into(), "-".into(), "interrupted".into()],

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
-use crate::import::{self, Draft};
+use switchlab::import::{self, Draft};
 
 /// Write a lab.toml from an inventory the lab already keeps.
 ///

@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use crate::inputs::RunInputs;
-use crate::vendor::Registry;
+use switchlab::inputs::RunInputs;
+use switchlab::vendor::Registry;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputFiles {

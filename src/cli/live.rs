@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use crate::watch::{Certainty, Heard, WatchEvent};
+use switchlab::watch::{Certainty, Heard, WatchEvent};
 
 /// An event said this long after the port changed state is called a late sighting.
 pub(crate) const LATE: Duration = Duration::from_secs(5);

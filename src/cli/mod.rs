@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::vendor::Registry;
+use switchlab::vendor::Registry;
 
 mod bars;
 mod bench_table;
@@ -143,7 +143,7 @@ impl Cli {
         use tracing_subscriber::layer::SubscriberExt;
         use tracing_subscriber::util::SubscriberInitExt;
         let fmt = tracing_subscriber::fmt::layer()
-            .with_writer(|| crate::secrets::MaskedStderr)
+            .with_writer(|| switchlab::secrets::MaskedStderr)
             .with_ansi(colour);
         let _ = tracing_subscriber::registry()
             .with(fmt)

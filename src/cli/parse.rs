@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::Cli;
-use crate::parse::{Parsed, parse_output};
+use switchlab::parse::{Parsed, parse_output};
 
 /// Parse saved show-command output into the common port-state schema.
 ///
@@ -48,13 +48,13 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let mut parsed = parse_output(vendor, &args.command, &text)?;
     if let Parsed::Transceivers(t) = &mut parsed {
         // One record per port holding a module, classified by the cables table.
-        let cables = crate::parse::Cables::builtin();
-        t.retain(crate::parse::Transceiver::holds_module);
+        let cables = switchlab::parse::Cables::builtin();
+        t.retain(switchlab::parse::Transceiver::holds_module);
         t.iter_mut().for_each(|x| x.classify(&cables));
     }
     let blocks = matches!(parsed, Parsed::Ports(_) | Parsed::Transceivers(_));
     // Nothing read from text the rule does not know either: not that command's output.
-    if blocks && parsed.is_empty() && !crate::parse::recognized(vendor, &args.command, &text) {
+    if blocks && parsed.is_empty() && !switchlab::parse::recognized(vendor, &args.command, &text) {
         let what = match parsed {
             Parsed::Transceivers(_) => "module",
             _ => "port",
@@ -77,7 +77,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
 /// Port states or link events as a table.
 pub fn print_table(parsed: &Parsed) {
     use super::table::{Col, Grid};
-    let state = |s: Option<crate::parse::LinkState>| s.map_or("-".to_string(), |s| s.to_string());
+    let state =
+        |s: Option<switchlab::parse::LinkState>| s.map_or("-".to_string(), |s| s.to_string());
     let table = match parsed {
         Parsed::Ports(ports) => {
             let mut table = Grid::new(&[

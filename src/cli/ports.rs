@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use super::Cli;
-use crate::transport::usb;
+use switchlab::transport::usb;
 
 /// List USB-serial adapters (vendor, product, serial number) so you know which
 /// /dev/ttyUSB* console cable goes to which switch.

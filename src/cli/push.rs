@@ -7,10 +7,10 @@ use super::Cli;
 use super::board::push_line;
 use super::connect_flags::ConnectFlags;
 use super::input_files::InputFiles;
-use crate::inputs::RunInputs;
-use crate::run::push::{Outcome, PushOptions, PushResult};
-use crate::run::push_report::{PushReport, push_and_keep, snapshot_folder};
-use crate::vendor::Registry;
+use switchlab::inputs::RunInputs;
+use switchlab::run::push::{Outcome, PushOptions, PushResult};
+use switchlab::run::push_report::{PushReport, push_and_keep, snapshot_folder};
+use switchlab::vendor::Registry;
 
 /// Push the baseline to devices and verify it landed (no watch; `run` does both).
 ///

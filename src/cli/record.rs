@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use super::Cli;
 use super::connect_flags::ConnectFlags;
-use crate::inputs::LabInputs;
-use crate::run::record::{record, run_commands};
+use switchlab::inputs::LabInputs;
+use switchlab::run::record::{record, run_commands};
 
 /// Record a device's answers to a set of commands, for a replay or a bug report.
 ///
@@ -49,7 +49,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         false => args.commands.clone(),
     };
     let rt = tokio::runtime::Runtime::new()?;
-    let mut say = |r: &crate::run::record::Recorded| match &r.answer {
+    let mut say = |r: &switchlab::run::record::Recorded| match &r.answer {
         Ok(lines) => println!("{}: {lines} lines", r.command),
         Err(e) => eprintln!("{}: {e}", r.command),
     };

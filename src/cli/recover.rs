@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
-use crate::watch::recover::recover;
+use switchlab::watch::recover::recover;
 
 /// Rebuild the results of a run that was killed (SIGKILL, a power cut) from its events.
 ///
@@ -29,7 +29,7 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     for line in &r.unreadable {
         eprintln!("warning: not read: {line}");
     }
-    let report = crate::report::html::write_folder(&args.run)?;
+    let report = switchlab::report::html::write_folder(&args.run)?;
     println!(
         "recovered {}: {} port(s), {} flap(s), last event {}",
         args.run.display(),

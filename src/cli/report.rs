@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
-use crate::report::compare::read_runs;
-use crate::report::html;
+use switchlab::report::compare::read_runs;
+use switchlab::report::html;
 
 /// Write report.html: one self-contained file (no network needed to view it) with charts.
 ///

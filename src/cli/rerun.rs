@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use super::{Cli, Command};
-use crate::record::rerun::Repeat;
+use switchlab::record::rerun::Repeat;
 
 /// Run a finished run (or demo) again, from its folder's copies of the lab and manifest.
 ///
@@ -54,19 +54,19 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let hints = match &hints {
-        Some(p) => crate::watch::hints::HintFile::load(p)?,
-        None => crate::watch::hints::HintFile::builtin(),
+        Some(p) => switchlab::watch::hints::HintFile::load(p)?,
+        None => switchlab::watch::hints::HintFile::builtin(),
     };
     let changed = repeat.changed_with(
         |key| match key.split_once('/') {
             Some((vendor, template)) => reg
                 .template(vendor, template)
-                .map(|t| crate::record::digest(&t.text)),
+                .map(|t| switchlab::record::digest(&t.text)),
             None => reg.vendor(key).map(|v| v.digest.clone()),
         },
         &hints.digest,
-        |path| match path.strip_prefix(crate::sim::demo::BUILT_IN) {
-            Some(name) => crate::sim::demo::FILES
+        |path| match path.strip_prefix(switchlab_sim::demo::BUILT_IN) {
+            Some(name) => switchlab_sim::demo::FILES
                 .iter()
                 .find(|(n, _)| *n == name)
                 .map(|(_, t)| t.to_string()),

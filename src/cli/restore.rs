@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use super::Cli;
 use super::connect_flags::ConnectFlags;
-use crate::inputs::LabInputs;
-use crate::run::restore::{RestoreResult, read_snapshots, restore_all, snapshotted};
+use switchlab::inputs::LabInputs;
+use switchlab::run::restore::{RestoreResult, read_snapshots, restore_all, snapshotted};
 
 /// Put devices back as they were before a push, from its snapshots.
 ///
@@ -63,7 +63,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let lab = match &args.lab {
         Some(path) => LabInputs::load(path, &reg)?,
         None => {
-            let repeat = crate::record::rerun::Repeat::read(&args.folder).map_err(|e| {
+            let repeat = switchlab::record::rerun::Repeat::read(&args.folder).map_err(|e| {
                 anyhow::anyhow!(
                     "{e}; give the lab with --lab LAB (a push's snapshot folder has none)"
                 )
@@ -99,7 +99,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
 
 /// How `restore` (and `run --restore`) goes.
 pub(super) struct How<'a> {
-    pub(super) connect: &'a crate::transport::ConnectOptions,
+    pub(super) connect: &'a switchlab::transport::ConnectOptions,
     pub(super) save: bool,
     pub(super) jobs: usize,
     pub(super) json: bool,
@@ -111,7 +111,7 @@ pub(super) struct How<'a> {
 /// every one is back as it was.
 pub(super) fn restore_and_say(
     rt: &tokio::runtime::Runtime,
-    reg: &crate::vendor::Registry,
+    reg: &switchlab::vendor::Registry,
     lab: &LabInputs,
     folder: &std::path::Path,
     devices: &[String],

@@ -7,12 +7,12 @@ use super::Cli;
 use super::board::ConsoleProgress;
 use super::input_files::InputFiles;
 use super::watch_flags::WatchFlags;
-use crate::inputs::RunInputs;
-use crate::record::run::Invocation;
-use crate::run::pipeline::{RunPlan, folder_of, run as run_manifest};
-use crate::run::push::PushOptions;
-use crate::run::traffic::Traffic;
-use crate::vendor::Registry;
+use switchlab::inputs::RunInputs;
+use switchlab::record::run::Invocation;
+use switchlab::run::pipeline::{RunPlan, folder_of, run as run_manifest};
+use switchlab::run::push::PushOptions;
+use switchlab::run::traffic::Traffic;
+use switchlab::vendor::Registry;
 
 /// Run a manifest on the lab: push every baseline, drive traffic, watch every port throughout.
 ///
@@ -103,13 +103,13 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             report.exit_code()
         }
         Err(e) => {
-            eprintln!("error: {}", crate::secrets::masked(&e.to_string()));
-            crate::run::exit::EXIT_NOT_DONE
+            eprintln!("error: {}", switchlab::secrets::masked(&e.to_string()));
+            switchlab::run::exit::EXIT_NOT_DONE
         }
     };
     // --restore follows every run that may have pushed, whatever failed after the push.
     if let (true, Some(folder)) = (args.restore, folder_of(&ran)) {
-        let devices = crate::run::restore::snapshotted(&lab, folder);
+        let devices = switchlab::run::restore::snapshotted(&lab, folder);
         let how = super::restore::How {
             connect: &connect,
             save: !args.no_save,
@@ -119,7 +119,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         };
         let back = super::restore::restore_and_say(&rt, &reg, &lab, folder, &devices, &how)?;
         if !back {
-            code = code.max(crate::run::exit::EXIT_NOT_DONE);
+            code = code.max(switchlab::run::exit::EXIT_NOT_DONE);
         }
     }
     Ok(ExitCode::from(code))
@@ -150,7 +150,7 @@ fn plan<'a>(
         eprintln!("{}", super::board::traffic_line(t));
         // The lab's simulators in another process count their drops: a benchmark's loss
         // the host caused there is the host's.
-        let shared = crate::run::traffic::lab_drops_shared::published(&args.files.lab);
+        let shared = switchlab::run::traffic::lab_drops_shared::published(&args.files.lab);
         if let Some((drops, pid)) = shared.filter(|_| !t.benchmarks.is_empty()) {
             eprintln!("benchmarks: the virtual lab's drop counts from switchlab sim (pid {pid})");
             t.lab_drops = Some(drops);
@@ -158,7 +158,7 @@ fn plan<'a>(
     }
     Ok(RunPlan {
         reg,
-        kind: crate::record::run::RunKind::Run,
+        kind: switchlab::record::run::RunKind::Run,
         lab_path: &args.files.lab,
         manifest_path: Some(&args.files.manifest),
         devices: args.devices.clone(),

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use super::Cli;
 use super::connect_flags::ConnectFlags;
-use crate::inputs::LabInputs;
-use crate::parse::parse_output;
-use crate::run::show::show;
+use switchlab::inputs::LabInputs;
+use switchlab::parse::parse_output;
+use switchlab::run::show::show;
 
 /// Run one show command on a device and print (or parse) its output.
 ///

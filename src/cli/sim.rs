@@ -8,10 +8,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::Cli;
-use crate::run::traffic::lab_drops_shared::{self, Publisher};
-use crate::sim::dataplane::{DataPlane, DataPlaneOptions};
-use crate::sim::replay::Speed;
-use crate::sim::{Sim, SimOptions, bench, parse_flaps};
+use switchlab::run::traffic::lab_drops_shared::{self, Publisher};
+use switchlab_sim::dataplane::{DataPlane, DataPlaneOptions};
+use switchlab_sim::replay::Speed;
+use switchlab_sim::{Sim, SimOptions, bench, parse_flaps};
 
 /// Run simulated switches, reachable over SSH and pty consoles like real ones.
 ///
@@ -196,8 +196,8 @@ async fn lab_bench(
     lab_path: &std::path::Path,
     out: &mut std::io::Stdout,
 ) -> anyhow::Result<(Vec<Sim>, Option<DataPlane>, Option<Publisher>)> {
-    let reg = crate::vendor::Registry::load(None, None)?;
-    let lab = crate::inputs::LabInputs::load(lab_path, &reg)?;
+    let reg = switchlab::vendor::Registry::load(None, None)?;
+    let lab = switchlab::inputs::LabInputs::load(lab_path, &reg)?;
     let bench = bench::start(&lab.lab, &lab.dir()).await?;
     for b in &bench {
         for l in &b.listeners {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::sim::replay::{self, Replay, ReplayProfile, ReplayServer, Speed};
-use crate::vendor::{Registry, Vendor};
+use switchlab::vendor::{Registry, Vendor};
+use switchlab_sim::replay::{self, Replay, ReplayProfile, ReplayServer, Speed};
 
 /// Start the replay of `files` on the listeners the flags give, each said on `out`.
 pub(super) async fn start(

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use super::Cli;
-use crate::run::traffic::builtin::{self, Request, SendReport};
+use switchlab::run::traffic::builtin::{self, Request, SendReport};
 
 /// Measure throughput with the built-in engine (no iperf3 needed).
 ///
@@ -133,7 +133,7 @@ fn serve(bind: SocketAddr, once: bool) -> anyhow::Result<ExitCode> {
     );
     match rt.block_on(builtin::serve_until(listener, once, signalled))? {
         builtin::Served::Done => Ok(ExitCode::SUCCESS),
-        builtin::Served::Signalled => Ok(ExitCode::from(crate::watch::EXIT_INTERRUPTED)),
+        builtin::Served::Signalled => Ok(ExitCode::from(switchlab::watch::EXIT_INTERRUPTED)),
     }
 }
 
@@ -186,5 +186,6 @@ fn send(
 }
 
 fn rate(s: &str) -> Result<u64, String> {
-    crate::format::manifest::parse_rate(s).ok_or_else(|| format!("'{s}': write e.g. 1G, 500M, 64K"))
+    switchlab::format::manifest::parse_rate(s)
+        .ok_or_else(|| format!("'{s}': write e.g. 1G, 500M, 64K"))
 }

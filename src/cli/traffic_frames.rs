@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use crate::run::traffic::frames::{self, Blast, TrialReport};
+use switchlab::run::traffic::frames::{self, Blast, TrialReport};
 
 #[derive(Debug, clap::Args)]
 pub struct BlastArgs {

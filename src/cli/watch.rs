@@ -7,11 +7,11 @@ use std::sync::Arc;
 use super::Cli;
 use super::board::ConsoleProgress;
 use super::watch_flags::WatchFlags;
-use crate::format::Manifest;
-use crate::format::source::Source;
-use crate::inputs::{LabInputs, RunInputs};
-use crate::record::run::RunKind;
-use crate::run::pipeline::{RunPlan, run as run_pipeline};
+use switchlab::format::Manifest;
+use switchlab::format::source::Source;
+use switchlab::inputs::{LabInputs, RunInputs};
+use switchlab::record::run::RunKind;
+use switchlab::run::pipeline::{RunPlan, run as run_pipeline};
 
 /// Watch ports for link flaps and name the suspects, without pushing anything.
 ///

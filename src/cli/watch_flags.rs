@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::connect_flags::ConnectFlags;
-use crate::format::Source;
-use crate::format::manifest::{DEFAULT_SYSLOG_LISTEN, FlapSource, Manifest, parse_duration};
-use crate::watch::WatchOptions;
-use crate::watch::hints::HintFile;
+use switchlab::format::Source;
+use switchlab::format::manifest::{DEFAULT_SYSLOG_LISTEN, FlapSource, Manifest, parse_duration};
+use switchlab::watch::WatchOptions;
+use switchlab::watch::hints::HintFile;
 
 #[derive(Debug, clap::Args)]
 pub struct WatchFlags {
@@ -56,7 +56,7 @@ impl WatchFlags {
     /// with the manifest's settings where no flag is given.
     pub(crate) fn resolve(
         &self,
-        lab: &crate::inputs::LabInputs,
+        lab: &switchlab::inputs::LabInputs,
         manifest: Option<(&Manifest, &Source)>,
         ports: Vec<String>,
     ) -> anyhow::Result<(WatchOptions, std::net::SocketAddr)> {
@@ -99,8 +99,8 @@ impl WatchFlags {
             syslog: None,
             speeds: Default::default(),
             cables: match &self.cables {
-                Some(p) => crate::parse::Cables::load(p)?,
-                None => crate::parse::Cables::builtin(),
+                Some(p) => switchlab::parse::Cables::load(p)?,
+                None => switchlab::parse::Cables::builtin(),
             },
         };
         let listen = self

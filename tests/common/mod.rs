@@ -14,8 +14,8 @@ use std::time::{Duration, SystemTime};
 
 use regex::Regex;
 use switchlab::record::rows::{FlapRow, PortRow};
-use switchlab::sim::{Sim, SimOptions};
 use switchlab::states::PortVerdict;
+use switchlab_sim::{Sim, SimOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The demo bench's five switches, in its lab's order.
@@ -310,7 +310,7 @@ pub(crate) fn options(vendor: &str) -> SimOptions {
 /// start: a slow connect on a loaded machine cannot make the watch miss a flap.
 pub(crate) fn flapping(vendor: &str, spec: &str) -> SimOptions {
     let mut o = options(vendor);
-    o.flaps = switchlab::sim::parse_flaps(spec).expect("flap spec");
+    o.flaps = switchlab_sim::parse_flaps(spec).expect("flap spec");
     o.flaps_from = Some("show".into());
     o
 }

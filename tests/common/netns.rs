@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use super::*;
 use switchlab::format::{Lab, Source};
-use switchlab::sim::Sim;
-use switchlab::sim::dataplane::{DataPlane, DataPlaneOptions};
+use switchlab_sim::Sim;
+use switchlab_sim::dataplane::{DataPlane, DataPlaneOptions};
 
 /// Whether the test may make network namespaces; prints why not (and fails under
 /// SWITCHLAB_REQUIRE_TOOLS, which `.ci/run` sets, running as root).
@@ -113,7 +113,7 @@ pub(crate) fn scaled_plane(
 /// and .2), its lab, and its data plane.
 pub(crate) async fn two_ends(
     vendor: &str,
-    o: switchlab::sim::SimOptions,
+    o: switchlab_sim::SimOptions,
     ports: [(&str, &str); 2],
     net: u8,
     t: &str,
@@ -142,7 +142,7 @@ pub(crate) struct TwoEnds<'a> {
 
 pub(crate) async fn two_ends_as(
     e: TwoEnds<'_>,
-    o: switchlab::sim::SimOptions,
+    o: switchlab_sim::SimOptions,
     t: &str,
 ) -> (Sim, String, DataPlane) {
     let (vendor, ports, net) = (e.vendor, e.ports, e.net);
