@@ -67,38 +67,43 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
-        let mut g = Grid::new(&[
-            ("device", Col::Name),
-            ("port", Col::Name),
-            ("declared", Col::Optional(3)),
-            ("seen", Col::Value),
-            ("length", Col::Value),
-            ("part", Col::Optional(2)),
-            ("rx dBm", Col::Optional(1)),
-            ("match", Col::Value),
-            ("findings", Col::Note),
-        ]);
-        for r in &rows {
-            g.row(vec![
-                r.device.clone(),
-                r.port.clone(),
-                r.declared.clone(),
-                r.seen_kind.clone(),
-                r.seen_length_m.map_or("-".into(), |l| format!("{l} m")),
-                r.part.clone(),
-                r.rx_start_dbm.map_or("-".into(), |x| format!("{x:.1}")),
-                r.matches
-                    .map_or("-".into(), |m| if m { "yes" } else { "NO" }.into()),
-                r.findings.clone(),
-            ]);
-        }
-        println!("{g}");
-        let found = rows.iter().filter(|r| !r.findings.is_empty()).count();
-        println!("{found} port(s) with findings, of {}", rows.len());
+        print_table(&rows);
     }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The rows as a table at the terminal's width, and how many ports have findings.
+fn print_table(rows: &[switchlab::record::rows::TransceiverRow]) {
+    let mut g = Grid::new(&[
+        ("device", Col::Name),
+        ("port", Col::Name),
+        ("declared", Col::Optional(3)),
+        ("seen", Col::Value),
+        ("length", Col::Value),
+        ("part", Col::Optional(2)),
+        ("rx dBm", Col::Optional(1)),
+        ("match", Col::Value),
+        ("findings", Col::Note),
+    ]);
+    for r in rows {
+        g.row(vec![
+            r.device.clone(),
+            r.port.clone(),
+            r.declared.clone(),
+            r.seen_kind.clone(),
+            r.seen_length_m.map_or("-".into(), |l| format!("{l} m")),
+            r.part.clone(),
+            r.rx_start_dbm.map_or("-".into(), |x| format!("{x:.1}")),
+            r.matches
+                .map_or("-".into(), |m| if m { "yes" } else { "NO" }.into()),
+            r.findings.clone(),
+        ]);
+    }
+    println!("{g}");
+    let found = rows.iter().filter(|r| !r.findings.is_empty()).count();
+    println!("{found} port(s) with findings, of {}", rows.len());
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Cli;
-use switchlab::report::compare::{compare, read_runs};
+use switchlab::report::compare::{Comparison, compare, read_runs};
 use switchlab::states::RunOutcome;
 
 /// Compare runs: one row per (run, device), with deltas against the first run.
@@ -40,19 +40,7 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     }
     let c = compare(&runs);
     if args.json {
-        let rows: Vec<serde_json::Map<String, serde_json::Value>> = c
-            .rows
-            .iter()
-            .map(|r| {
-                c.header
-                    .iter()
-                    .zip(r)
-                    .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
-                    .collect()
-            })
-            .collect();
-        let doc = serde_json::json!({ "rows": rows, "differing_inputs": c.differing_inputs });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        print_json(&c)?;
         return Ok(ExitCode::SUCCESS);
     }
     if !c.differing_inputs.is_empty() {
@@ -78,27 +66,50 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             eprintln!("{}", path.display());
         }
         None if std::io::stdout().is_terminal() => {
-            use super::table::{Col, Grid};
-            // The run and the device name a row; the rest give way from the right.
-            let cols: Vec<(&str, Col)> = c
-                .header
-                .iter()
-                .enumerate()
-                .map(|(i, h)| match i {
-                    0 | 1 => (h.as_str(), Col::Name),
-                    i => (
-                        h.as_str(),
-                        Col::Optional(u8::try_from(i).unwrap_or(u8::MAX)),
-                    ),
-                })
-                .collect();
-            let mut t = Grid::new(&cols);
-            for r in &c.rows {
-                t.row(r.clone());
-            }
-            println!("{t}");
+            print_table(&c);
         }
         None => csv(&mut std::io::stdout())?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The comparison as JSON: the rows as objects by column, and the inputs that differ.
+fn print_json(c: &Comparison) -> anyhow::Result<()> {
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> = c
+        .rows
+        .iter()
+        .map(|r| {
+            c.header
+                .iter()
+                .zip(r)
+                .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+                .collect()
+        })
+        .collect();
+    let doc = serde_json::json!({ "rows": rows, "differing_inputs": c.differing_inputs });
+    println!("{}", serde_json::to_string_pretty(&doc)?);
+    Ok(())
+}
+
+/// The comparison as a table at the terminal's width.
+fn print_table(c: &Comparison) {
+    use super::table::{Col, Grid};
+    // The run and the device name a row; the rest give way from the right.
+    let cols: Vec<(&str, Col)> = c
+        .header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| match i {
+            0 | 1 => (h.as_str(), Col::Name),
+            i => (
+                h.as_str(),
+                Col::Optional(u8::try_from(i).unwrap_or(u8::MAX)),
+            ),
+        })
+        .collect();
+    let mut t = Grid::new(&cols);
+    for r in &c.rows {
+        t.row(r.clone());
+    }
+    println!("{t}");
 }

@@ -32,45 +32,8 @@ pub(crate) fn print_run_report(
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(());
     }
-    let rows: Vec<&PortRow> = report
-        .devices
-        .iter()
-        .flat_map(|d| &d.ports)
-        .filter(|p| verbose || p.verdict != PortVerdict::Pass)
-        .collect();
-    if !rows.is_empty() {
-        println!("{}\n", ports_table(&rows));
-    }
-    if verbose && !report.traffic.is_empty() {
-        println!("{}\n", traffic_table(&report.traffic));
-    }
-    let rows: Vec<_> = (report.benchmarks.iter())
-        .flat_map(|b| b.rows.iter().map(|(r, _)| r.clone()))
-        .collect();
-    if let Some(t) = super::bench_table::table(&rows) {
-        println!("{t}");
-        if let Some(note) = super::bench_table::latency_note(&rows) {
-            println!("{note}");
-        }
-        println!();
-    }
-    for b in &report.benchmarks {
-        if let Some(e) = &b.error {
-            println!("FAILED {e}");
-        }
-    }
-    for d in &report.devices {
-        if let Some(e) = &d.watch_error {
-            let e = switchlab::secrets::masked(&e.to_string());
-            println!("FAILED {} watch lost: {e}", d.device);
-        }
-        for p in &d.problems {
-            println!("FAILED {} watch: {p}", d.device);
-        }
-    }
-    if let Some(e) = &report.traffic_error {
-        println!("FAILED traffic: {e}");
-    }
+    print_tables(report, verbose);
+    print_failures(report);
     if report.interrupted {
         println!("interrupted: the watch ended early");
     }
@@ -99,6 +62,54 @@ pub(crate) fn print_run_report(
     println!("{}", decision_table(report));
     println!("{}", report.folder.join("report.html").display());
     Ok(())
+}
+
+/// The ports that did not pass (every port with `verbose`), the throughput tests (with
+/// `verbose`) and the RFC 2544 results.
+fn print_tables(report: &RunReport, verbose: bool) {
+    let rows: Vec<&PortRow> = report
+        .devices
+        .iter()
+        .flat_map(|d| &d.ports)
+        .filter(|p| verbose || p.verdict != PortVerdict::Pass)
+        .collect();
+    if !rows.is_empty() {
+        println!("{}\n", ports_table(&rows));
+    }
+    if verbose && !report.traffic.is_empty() {
+        println!("{}\n", traffic_table(&report.traffic));
+    }
+    let rows: Vec<_> = (report.benchmarks.iter())
+        .flat_map(|b| b.rows.iter().map(|(r, _)| r.clone()))
+        .collect();
+    if let Some(t) = super::bench_table::table(&rows) {
+        println!("{t}");
+        if let Some(note) = super::bench_table::latency_note(&rows) {
+            println!("{note}");
+        }
+        println!();
+    }
+}
+
+/// Every failure the run met, a line each.
+fn print_failures(report: &RunReport) {
+    for b in &report.benchmarks {
+        if let Some(e) = &b.error {
+            println!("FAILED {e}");
+        }
+    }
+    for d in &report.devices {
+        if let Some(e) = &d.watch_error {
+            let e = switchlab::secrets::masked(&e.to_string());
+            println!("FAILED {} watch lost: {e}", d.device);
+        }
+        for p in &d.problems {
+            println!("FAILED {} watch: {p}", d.device);
+        }
+    }
+    if let Some(e) = &report.traffic_error {
+        println!("FAILED traffic: {e}");
+    }
 }
 
 /// Why planned measurements did not run.

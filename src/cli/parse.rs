@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::Cli;
+use super::table::{Col, Grid};
 use switchlab::parse::{Parsed, parse_output};
 
 /// Parse saved show-command output into the common port-state schema.
@@ -76,64 +77,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
 
 /// Port states or link events as a table.
 pub fn print_table(parsed: &Parsed) {
-    use super::table::{Col, Grid};
-    let state =
-        |s: Option<switchlab::parse::LinkState>| s.map_or("-".to_string(), |s| s.to_string());
     let table = match parsed {
-        Parsed::Ports(ports) => {
-            let mut table = Grid::new(&[
-                ("port", Col::Name),
-                ("admin", Col::Value),
-                ("oper", Col::Value),
-                ("link changes", Col::Optional(1)),
-                ("last change", Col::Optional(2)),
-                ("speed", Col::Optional(3)),
-                ("in errors", Col::Optional(4)),
-                ("crc", Col::Optional(5)),
-                ("resets", Col::Optional(6)),
-                ("description", Col::Text),
-            ]);
-            let opt = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
-            for p in ports {
-                table.row(vec![
-                    p.port.clone(),
-                    state(p.admin),
-                    state(p.oper),
-                    opt(p.link_changes),
-                    p.last_change_s.map_or("-".into(), |s| format!("{s}s")),
-                    p.speed_mbps.map_or("-".into(), |s| format!("{s}M")),
-                    opt(p.in_errors),
-                    opt(p.crc),
-                    opt(p.resets),
-                    p.description.clone().unwrap_or_default(),
-                ]);
-            }
-            table
-        }
-        Parsed::Transceivers(modules) => {
-            let mut table = Grid::new(&[
-                ("port", Col::Name),
-                ("kind", Col::Value),
-                ("length", Col::Value),
-                ("media", Col::Optional(2)),
-                ("part", Col::Optional(1)),
-                ("vendor", Col::Optional(3)),
-                ("rx dBm", Col::Optional(4)),
-            ]);
-            let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-            for m in modules {
-                table.row(vec![
-                    m.port.clone(),
-                    m.class.kind.to_string(),
-                    m.class.length_m.map_or("-".into(), |l| format!("{l} m")),
-                    opt(&m.media),
-                    opt(&m.part),
-                    opt(&m.vendor),
-                    m.rx_dbm.map_or("-".into(), |r| format!("{r:.1}")),
-                ]);
-            }
-            table
-        }
+        Parsed::Ports(ports) => ports_table(ports),
+        Parsed::Transceivers(modules) => transceivers_table(modules),
         Parsed::Events(events) => {
             let mut table = Grid::new(&[
                 ("port", Col::Name),
@@ -147,4 +93,62 @@ pub fn print_table(parsed: &Parsed) {
         }
     };
     println!("{table}");
+}
+
+fn ports_table(ports: &[switchlab::parse::PortState]) -> Grid {
+    let state =
+        |s: Option<switchlab::parse::LinkState>| s.map_or("-".to_string(), |s| s.to_string());
+    let mut table = Grid::new(&[
+        ("port", Col::Name),
+        ("admin", Col::Value),
+        ("oper", Col::Value),
+        ("link changes", Col::Optional(1)),
+        ("last change", Col::Optional(2)),
+        ("speed", Col::Optional(3)),
+        ("in errors", Col::Optional(4)),
+        ("crc", Col::Optional(5)),
+        ("resets", Col::Optional(6)),
+        ("description", Col::Text),
+    ]);
+    let opt = |v: Option<u64>| v.map_or("-".to_string(), |n| n.to_string());
+    for p in ports {
+        table.row(vec![
+            p.port.clone(),
+            state(p.admin),
+            state(p.oper),
+            opt(p.link_changes),
+            p.last_change_s.map_or("-".into(), |s| format!("{s}s")),
+            p.speed_mbps.map_or("-".into(), |s| format!("{s}M")),
+            opt(p.in_errors),
+            opt(p.crc),
+            opt(p.resets),
+            p.description.clone().unwrap_or_default(),
+        ]);
+    }
+    table
+}
+
+fn transceivers_table(modules: &[switchlab::parse::Transceiver]) -> Grid {
+    let mut table = Grid::new(&[
+        ("port", Col::Name),
+        ("kind", Col::Value),
+        ("length", Col::Value),
+        ("media", Col::Optional(2)),
+        ("part", Col::Optional(1)),
+        ("vendor", Col::Optional(3)),
+        ("rx dBm", Col::Optional(4)),
+    ]);
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    for m in modules {
+        table.row(vec![
+            m.port.clone(),
+            m.class.kind.to_string(),
+            m.class.length_m.map_or("-".into(), |l| format!("{l} m")),
+            opt(&m.media),
+            opt(&m.part),
+            opt(&m.vendor),
+            m.rx_dbm.map_or("-".into(), |r| format!("{r:.1}")),
+        ]);
+    }
+    table
 }

@@ -47,6 +47,13 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             inv.cwd
         )
     })?;
+    say_what_changed(&repeat, &again)?;
+    point_at_the_copies(&mut again, &repeat, runs, args)?;
+    super::run(again)
+}
+
+/// Which of the bench's files differ from what the run used, on stderr.
+fn say_what_changed(repeat: &Repeat, again: &Cli) -> anyhow::Result<()> {
     let reg = again.registry()?;
     // The hints file the recorded flags name (a demo has none: the built-in one).
     let hints = match &again.command {
@@ -85,6 +92,18 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             c.join(", ")
         ),
     }
+    Ok(())
+}
+
+/// The command line `again` made to start from the run folder's copies of the lab and
+/// manifest, into `runs` when given.
+fn point_at_the_copies(
+    again: &mut Cli,
+    repeat: &Repeat,
+    runs: Option<PathBuf>,
+    args: &Args,
+) -> anyhow::Result<()> {
+    let inv = &repeat.invocation;
     let base = Some(repeat.lab_base());
     match &mut again.command {
         Command::Run(a) => {
@@ -110,5 +129,5 @@ pub fn run(_cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
             inv.argv.get(1).map_or("", String::as_str)
         ),
     }
-    super::run(again)
+    Ok(())
 }

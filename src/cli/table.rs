@@ -83,7 +83,6 @@ impl Grid {
         let mut keep: Vec<usize> = (0..self.cols.len())
             .filter(|&c| self.cols[c] == Col::Name || self.rows.iter().any(|r| !empty(cell(r, c))))
             .collect();
-        let mut notes: Vec<String> = Vec::new();
         let mut rows: Vec<Vec<String>> = self
             .rows
             .iter()
@@ -93,57 +92,78 @@ impl Grid {
                     .collect()
             })
             .collect();
-        let total = |keep: &[usize], rows: &[Vec<String>], header: &[String]| {
-            let w: usize = keep.iter().map(|&c| col_width(c, rows, header)).sum();
-            w + 2 * keep.len().saturating_sub(1)
+        let notes = match width {
+            Some(max) => self.fit(max, &mut keep, &mut rows),
+            None => Vec::new(),
         };
-        if let Some(max) = width {
-            if total(&keep, &rows, &self.header) > max {
-                for &c in keep.iter().filter(|&&c| self.cols[c] == Col::Note) {
-                    for r in rows.iter_mut() {
-                        if len(&r[c]) > 3 {
-                            let at = notes.iter().position(|n| *n == r[c]).unwrap_or_else(|| {
-                                notes.push(r[c].clone());
-                                notes.len() - 1
-                            });
-                            r[c] = format!("[{}]", at + 1);
-                        }
-                    }
-                }
-            }
-            while total(&keep, &rows, &self.header) > max {
-                let drop = keep
-                    .iter()
-                    .copied()
-                    .filter_map(|c| match self.cols[c] {
-                        Col::Optional(p) => Some((p, c)),
-                        _ => None,
-                    })
-                    .max();
-                let Some((_, c)) = drop else { break };
-                keep.retain(|&k| k != c);
-            }
-            let over = total(&keep, &rows, &self.header).saturating_sub(max);
-            let texts: Vec<usize> = keep
-                .iter()
-                .copied()
-                .filter(|&c| self.cols[c] == Col::Text)
-                .collect();
-            if over > 0 && !texts.is_empty() {
-                let share = over.div_ceil(texts.len());
-                for c in texts {
-                    let w = col_width(c, &rows, &self.header)
-                        .saturating_sub(share)
-                        .max(8);
-                    for r in rows.iter_mut() {
-                        r[c] = cut(&r[c], w);
-                    }
+        self.lines(&keep, &rows, &notes, width)
+    }
+
+    /// The width of the `keep` columns of `rows`, gaps included.
+    fn total(&self, keep: &[usize], rows: &[Vec<String>]) -> usize {
+        let w: usize = keep.iter().map(|&c| col_width(c, rows, &self.header)).sum();
+        w + 2 * keep.len().saturating_sub(1)
+    }
+
+    /// Fit the table in `max` characters: long notes become numbered references (the
+    /// notes returned), then optional columns leave, least wanted first, then text columns
+    /// are cut.
+    fn fit(&self, max: usize, keep: &mut Vec<usize>, rows: &mut [Vec<String>]) -> Vec<String> {
+        let mut notes: Vec<String> = Vec::new();
+        if self.total(keep, rows) > max {
+            for &c in keep.iter().filter(|&&c| self.cols[c] == Col::Note) {
+                for r in rows.iter_mut().filter(|r| len(&r[c]) > 3) {
+                    let at = notes.iter().position(|n| *n == r[c]).unwrap_or_else(|| {
+                        notes.push(r[c].clone());
+                        notes.len() - 1
+                    });
+                    r[c] = format!("[{}]", at + 1);
                 }
             }
         }
+        while self.total(keep, rows) > max {
+            let drop = keep
+                .iter()
+                .copied()
+                .filter_map(|c| match self.cols[c] {
+                    Col::Optional(p) => Some((p, c)),
+                    _ => None,
+                })
+                .max();
+            let Some((_, c)) = drop else { break };
+            keep.retain(|&k| k != c);
+        }
+        let over = self.total(keep, rows).saturating_sub(max);
+        let texts: Vec<usize> = keep
+            .iter()
+            .copied()
+            .filter(|&c| self.cols[c] == Col::Text)
+            .collect();
+        if over > 0 && !texts.is_empty() {
+            let share = over.div_ceil(texts.len());
+            for c in texts {
+                let w = col_width(c, rows, &self.header)
+                    .saturating_sub(share)
+                    .max(8);
+                for r in rows.iter_mut() {
+                    r[c] = cut(&r[c], w);
+                }
+            }
+        }
+        notes
+    }
+
+    /// The header, the rows and the numbered notes, as text.
+    fn lines(
+        &self,
+        keep: &[usize],
+        rows: &[Vec<String>],
+        notes: &[String],
+        width: Option<usize>,
+    ) -> String {
         let widths: Vec<usize> = keep
             .iter()
-            .map(|&c| col_width(c, &rows, &self.header))
+            .map(|&c| col_width(c, rows, &self.header))
             .collect();
         let mut out = String::new();
         let line = |out: &mut String, cells: Vec<&str>| {
@@ -161,7 +181,7 @@ impl Grid {
             &mut out,
             keep.iter().map(|&c| self.header[c].as_str()).collect(),
         );
-        for r in &rows {
+        for r in rows {
             line(&mut out, keep.iter().map(|&c| r[c].as_str()).collect());
         }
         for (i, n) in notes.iter().enumerate() {

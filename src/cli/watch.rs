@@ -67,15 +67,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
     let (opts, syslog_listen) =
         args.watch
             .resolve(&lab, given.as_ref().map(|(m, s)| (m, s)), watched.clone())?;
-    // Per device, the ports asked for that are its own (all of them when none were asked).
-    let per_device: Vec<(String, Vec<String>)> = devices
-        .iter()
-        .map(|d| {
-            let mine = d.ports.iter().map(|p| p.name.get_ref().clone());
-            let mine = mine.filter(|p| watched.is_empty() || watched.contains(p));
-            (d.name().to_string(), mine.collect())
-        })
-        .collect();
+    let per_device = ports_per_device(&devices, &watched);
     let name = format!("watch-{}", args.devices.join("-"));
     let manifest = Manifest::for_watch(&name, &per_device, given.as_ref().map(|(m, _)| m));
     let ports: Vec<(String, String)> = per_device
@@ -88,12 +80,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         manifest_source: given.map_or_else(|| Source::from_text("(no manifest)", ""), |(_, s)| s),
         configs: Vec::new(),
     };
-    let intro = format!(
-        "watching {} for {} (Ctrl-C ends it early), polling every {}",
-        args.devices.join(", "),
-        humantime::format_duration(opts.duration),
-        humantime::format_duration(opts.interval),
-    );
+    let intro = intro(&args.devices, &opts);
     let max_flaps = u64::from(opts.max_flaps_per_port);
     let plan = RunPlan {
         reg: &reg,
@@ -120,4 +107,29 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<ExitCode> {
         super::ending::Ending::Run,
     )?;
     Ok(ExitCode::from(report.exit_code()))
+}
+
+/// Per device, the ports asked for that are its own (all of them when none were asked).
+fn ports_per_device(
+    devices: &[&switchlab::format::lab::Device],
+    watched: &[String],
+) -> Vec<(String, Vec<String>)> {
+    devices
+        .iter()
+        .map(|d| {
+            let mine = d.ports.iter().map(|p| p.name.get_ref().clone());
+            let mine = mine.filter(|p| watched.is_empty() || watched.contains(p));
+            (d.name().to_string(), mine.collect())
+        })
+        .collect()
+}
+
+/// The line the watch starts with.
+fn intro(devices: &[String], opts: &switchlab::watch::WatchOptions) -> String {
+    format!(
+        "watching {} for {} (Ctrl-C ends it early), polling every {}",
+        devices.join(", "),
+        humantime::format_duration(opts.duration),
+        humantime::format_duration(opts.interval),
+    )
 }

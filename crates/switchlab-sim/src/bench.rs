@@ -19,6 +19,21 @@ pub struct BenchSwitch {
 
 use switchlab::format::lab::lab_path;
 
+/// The public half of device `dev`'s key file `key` (beside it, `.pub`): the key the
+/// simulator lets in.
+fn public_key(dev: &Device, lab_dir: &Path, key: &str) -> Result<russh::keys::PublicKey, SimError> {
+    let pub_path = lab_path(lab_dir, &format!("{key}.pub"));
+    let what = format!("device '{}': public key {}", dev.name(), pub_path.display());
+    let text = std::fs::read_to_string(&pub_path).map_err(|error| SimError::Io {
+        what: what.clone(),
+        error,
+    })?;
+    russh::keys::PublicKey::from_openssh(text.trim()).map_err(|e| SimError::Io {
+        what,
+        error: std::io::Error::other(e.to_string()),
+    })
+}
+
 fn options(dev: &Device, lab_dir: &Path) -> Result<SimOptions, SimError> {
     let spec = dev.sim.clone().unwrap_or_default();
     let mut o = SimOptions::new(dev.vendor());
@@ -41,17 +56,7 @@ fn options(dev: &Device, lab_dir: &Path) -> Result<SimOptions, SimError> {
         o.user = ssh.user.clone();
         o.legacy_algorithms = ssh.legacy_algorithms;
         if let Some(key) = &ssh.key_file {
-            let pub_path = lab_path(lab_dir, &format!("{key}.pub"));
-            let text = std::fs::read_to_string(&pub_path).map_err(|error| SimError::Io {
-                what: format!("device '{}': public key {}", dev.name(), pub_path.display()),
-                error,
-            })?;
-            let key =
-                russh::keys::PublicKey::from_openssh(text.trim()).map_err(|e| SimError::Io {
-                    what: format!("device '{}': public key {}", dev.name(), pub_path.display()),
-                    error: std::io::Error::other(e.to_string()),
-                })?;
-            o.authorized_keys.push(key);
+            o.authorized_keys.push(public_key(dev, lab_dir, key)?);
         }
     }
     if let Some(serial) = &dev.serial {

@@ -60,7 +60,6 @@ pub fn find(cmds: &[Cmd], words: &[&str], ports: &[SimPort]) -> Result<Matched, 
 }
 
 fn attempt(cmd: &Cmd, words: &[&str], ports: &[SimPort]) -> Attempt {
-    let pat: Vec<&str> = cmd.pattern.split_whitespace().collect();
     let mut m = Matched {
         cmd: *cmd,
         canonical: String::new(),
@@ -72,87 +71,28 @@ fn attempt(cmd: &Cmd, words: &[&str], ports: &[SimPort]) -> Attempt {
     let mut canon: Vec<String> = Vec::new();
     let mut key: Vec<&str> = Vec::new();
     let (mut wi, mut exact) = (0usize, 0usize);
-    let fail = |at: usize| Attempt {
+    let fail = |at: usize, incomplete: bool| Attempt {
         matched: None,
         exact: 0,
         failed_at: at,
-        incomplete: false,
+        incomplete,
     };
-    for tok in &pat {
-        let Some(word) = words.get(wi) else {
-            return Attempt {
-                matched: None,
-                exact: 0,
-                failed_at: wi,
-                incomplete: true,
-            };
-        };
-        match *tok {
-            "<rest>" => {
-                let rest = words[wi..].join(" ");
-                canon.push(rest.clone());
-                m.text = Some(rest);
-                wi = words.len();
-            }
-            "<word>" => {
-                canon.push(word.to_string());
-                m.text = Some(word.to_string());
-                wi += 1;
-            }
-            "<num>" => {
-                let Ok(n) = word.parse::<u32>() else {
-                    return fail(wi);
-                };
-                canon.push(n.to_string());
-                m.nums.push(n);
-                wi += 1;
-            }
-            // EOS takes a list: `show interfaces Ethernet1,Ethernet2`.
-            "<ports>" if word.contains(',') => {
-                let found: Option<Vec<usize>> = (word.split(','))
-                    .map(|p| resolve_port(p, ports, false))
-                    .collect();
-                let Some(found) = found else {
-                    return fail(wi);
-                };
-                let long: Vec<String> = found.iter().map(|&i| ports[i].long()).collect();
-                canon.push(long.join(","));
-                m.ports.extend(found);
-                wi += 1;
-            }
-            "<port>" | "<bare>" | "<ports>" => {
-                let bare = *tok == "<bare>";
-                let found = (1..=2).find_map(|n| {
-                    let w = words.get(wi..wi + n)?;
-                    resolve_port(&w.join(""), ports, bare).map(|i| (i, n))
-                });
-                let Some((idx, n)) = found else {
-                    return fail(wi);
-                };
-                canon.push(if bare {
-                    ports[idx].number.clone()
-                } else {
-                    ports[idx].long()
-                });
-                m.ports.push(idx);
-                wi += n;
-            }
-            lit => {
-                let w = word.to_lowercase();
-                if !lit.to_lowercase().starts_with(&w) {
-                    return fail(wi);
-                }
-                if w == lit.to_lowercase() {
-                    exact += 1;
-                }
-                canon.push(lit.to_string());
-                key.push(lit);
-                wi += 1;
-            }
+    for tok in cmd.pattern.split_whitespace() {
+        if wi >= words.len() {
+            return fail(wi, true);
         }
+        let Some(took) = take(tok, &words[wi..], ports, &mut m) else {
+            return fail(wi, false);
+        };
+        if let Taken::Keyword { exact: is_exact } = took.how {
+            exact += usize::from(is_exact);
+            key.push(tok);
+        }
+        canon.push(took.canonical);
+        wi += took.words;
     }
     if wi < words.len() {
-        return fail(wi);
+        return fail(wi, false);
     }
     m.canonical = canon.join(" ");
     m.key = if cmd.replace {
@@ -165,6 +105,83 @@ fn attempt(cmd: &Cmd, words: &[&str], ports: &[SimPort]) -> Attempt {
         exact,
         failed_at: wi,
         incomplete: false,
+    }
+}
+
+/// What one token of a pattern took of the words typed.
+struct Took {
+    /// Its canonical form in the line.
+    canonical: String,
+    /// How many words it took.
+    words: usize,
+    how: Taken,
+}
+
+enum Taken {
+    /// A keyword, typed in full or abbreviated.
+    Keyword { exact: bool },
+    /// A value (`<num>`, `<port>`, `<word>`, `<rest>`), kept in the match.
+    Value,
+}
+
+/// Pattern token `tok` against the words from here (`words`, at least one), values added
+/// to `m`; None when they do not fit.
+fn take(tok: &str, words: &[&str], ports: &[SimPort], m: &mut Matched) -> Option<Took> {
+    let word = words[0];
+    let value = |canonical: String, words: usize| Took {
+        canonical,
+        words,
+        how: Taken::Value,
+    };
+    match tok {
+        "<rest>" => {
+            let rest = words.join(" ");
+            m.text = Some(rest.clone());
+            Some(value(rest, words.len()))
+        }
+        "<word>" => {
+            m.text = Some(word.to_string());
+            Some(value(word.to_string(), 1))
+        }
+        "<num>" => {
+            let n = word.parse::<u32>().ok()?;
+            m.nums.push(n);
+            Some(value(n.to_string(), 1))
+        }
+        // EOS takes a list: `show interfaces Ethernet1,Ethernet2`.
+        "<ports>" if word.contains(',') => {
+            let found: Vec<usize> = (word.split(','))
+                .map(|p| resolve_port(p, ports, false))
+                .collect::<Option<_>>()?;
+            let long: Vec<String> = found.iter().map(|&i| ports[i].long()).collect();
+            m.ports.extend(found);
+            Some(value(long.join(","), 1))
+        }
+        "<port>" | "<bare>" | "<ports>" => {
+            let bare = tok == "<bare>";
+            let (idx, n) = (1..=2).find_map(|n| {
+                let w = words.get(..n)?;
+                resolve_port(&w.join(""), ports, bare).map(|i| (i, n))
+            })?;
+            m.ports.push(idx);
+            let named = if bare {
+                ports[idx].number.clone()
+            } else {
+                ports[idx].long()
+            };
+            Some(value(named, n))
+        }
+        lit => {
+            let w = word.to_lowercase();
+            let lit_lower = lit.to_lowercase();
+            lit_lower.starts_with(&w).then(|| Took {
+                canonical: lit.to_string(),
+                words: 1,
+                how: Taken::Keyword {
+                    exact: w == lit_lower,
+                },
+            })
+        }
     }
 }
 

@@ -166,69 +166,8 @@ impl Sim {
         let dialect = vendors::dialect(&options.vendor).ok_or_else(|| {
             SimError::UnknownVendor(options.vendor.clone(), vendors::names().join(", "))
         })?;
-        let mut ports = (dialect.ports)();
-        for (i, p) in ports.iter_mut().enumerate() {
-            p.admin_up = !dialect.ports_start_shut;
-            let cable = options
-                .cabling
-                .as_ref()
-                .map(|all| all.iter().find(|c| c.is(p)));
-            if let Some(c) = cable {
-                p.cabled = c.is_some();
-            }
-            p.slot = state::Slot::for_port(p, cable, i).map_err(|part| SimError::Part {
-                port: p.long(),
-                part,
-            })?;
-            if matches!(p.slot, state::Slot::Empty) {
-                p.cabled = false;
-            }
-            p.oper_up = p.admin_up && p.cabled;
-        }
-        let running = config_session::factory_running(dialect, &ports);
-        let (console_tx, _) = tokio::sync::broadcast::channel(1024);
-        let device = Device {
-            name: options.name.clone(),
-            hostname: options
-                .hostname
-                .clone()
-                .unwrap_or_else(|| dialect.default_hostname.to_string()),
-            ports,
-            running,
-            startup: None,
-            log_buffer: Default::default(),
-            truth: Vec::new(),
-            booted: Instant::now(),
-            secret: options.secret.clone(),
-            user: options.user.clone(),
-            password: options.password.clone(),
-            factory: options.factory,
-            console_tx,
-            zerotouch: options.factory && dialect.factory_zerotouch,
-            syslog_targets: Vec::new(),
-            syslog_port: options.syslog_port,
-            syslog_names_host: dialect.syslog_names_host,
-            syslog_source: options.syslog_source,
-            syslog_seq: 0,
-            clock_offset_s: options.clock_offset_s,
-            flap_on_command: Vec::new(),
-            schedule_trigger: None,
-            hang_on: None,
-        };
-        let mut flaps = options.flaps.flaps.clone();
-        if options.flaps.profile {
-            for c in options.cabling.iter().flatten() {
-                // The cable really plugged in flickers, whatever the lab says it is.
-                let real = device.port_index(&c.port).map(|i| &device.ports[i].slot);
-                let (kind, length) = match real {
-                    Some(state::Slot::Module(m)) => (Some(m.lab_kind()), m.length_m),
-                    _ => (c.kind.as_deref(), c.length_m),
-                };
-                if link::flaky_by_profile(kind, length, c.nic.as_deref()) {
-                    flaps.extend(link::profile_flaps(&c.port, options.seed, options.horizon));
-                }
-            }
-        }
+        let mut device = new_device(dialect, &options)?;
+        let flaps = planned_flaps(&device, &options);
         let named = flaps.iter().map(|f| &f.port);
         for port in named.chain(options.flaps.crc.iter().map(|c| &c.port)) {
             if device.port_index(port).is_none() {
@@ -243,13 +182,11 @@ impl Sim {
             .flaps_from
             .as_ref()
             .map(|text| (text.clone(), Arc::new(tokio::sync::Notify::new())));
-        let mut device = device;
         device.schedule_trigger = trigger.clone();
         device.hang_on = options.hang_on.clone();
-        let device = Arc::new(Mutex::new(device));
         let mut sim = Sim {
             dialect,
-            device,
+            device: Arc::new(Mutex::new(device)),
             options,
             tasks: Vec::new(),
             links: Vec::new(),
@@ -343,4 +280,77 @@ impl Drop for Sim {
             switchlab::transport::console_link::release(link, tty);
         }
     }
+}
+
+/// The device as it boots: `dialect`'s ports, cabled and fitted as `options` say, its
+/// factory running config, its users.
+fn new_device(dialect: &'static Dialect, options: &SimOptions) -> Result<Device, SimError> {
+    let mut ports = (dialect.ports)();
+    for (i, p) in ports.iter_mut().enumerate() {
+        p.admin_up = !dialect.ports_start_shut;
+        let cable = options
+            .cabling
+            .as_ref()
+            .map(|all| all.iter().find(|c| c.is(p)));
+        if let Some(c) = cable {
+            p.cabled = c.is_some();
+        }
+        p.slot = state::Slot::for_port(p, cable, i).map_err(|part| SimError::Part {
+            port: p.long(),
+            part,
+        })?;
+        if matches!(p.slot, state::Slot::Empty) {
+            p.cabled = false;
+        }
+        p.oper_up = p.admin_up && p.cabled;
+    }
+    let running = config_session::factory_running(dialect, &ports);
+    let (console_tx, _) = tokio::sync::broadcast::channel(1024);
+    Ok(Device {
+        name: options.name.clone(),
+        hostname: options
+            .hostname
+            .clone()
+            .unwrap_or_else(|| dialect.default_hostname.to_string()),
+        ports,
+        running,
+        startup: None,
+        log_buffer: Default::default(),
+        truth: Vec::new(),
+        booted: Instant::now(),
+        secret: options.secret.clone(),
+        user: options.user.clone(),
+        password: options.password.clone(),
+        factory: options.factory,
+        console_tx,
+        zerotouch: options.factory && dialect.factory_zerotouch,
+        syslog_targets: Vec::new(),
+        syslog_port: options.syslog_port,
+        syslog_names_host: dialect.syslog_names_host,
+        syslog_source: options.syslog_source,
+        syslog_seq: 0,
+        clock_offset_s: options.clock_offset_s,
+        flap_on_command: Vec::new(),
+        schedule_trigger: None,
+        hang_on: None,
+    })
+}
+
+/// The flaps `options` ask for, with the flaky cables' own when the plan says `profile`.
+fn planned_flaps(device: &Device, options: &SimOptions) -> Vec<link::Flap> {
+    let mut flaps = options.flaps.flaps.clone();
+    if options.flaps.profile {
+        for c in options.cabling.iter().flatten() {
+            // The cable really plugged in flickers, whatever the lab says it is.
+            let real = device.port_index(&c.port).map(|i| &device.ports[i].slot);
+            let (kind, length) = match real {
+                Some(state::Slot::Module(m)) => (Some(m.lab_kind()), m.length_m),
+                _ => (c.kind.as_deref(), c.length_m),
+            };
+            if link::flaky_by_profile(kind, length, c.nic.as_deref()) {
+                flaps.extend(link::profile_flaps(&c.port, options.seed, options.horizon));
+            }
+        }
+    }
+    flaps
 }

@@ -90,54 +90,63 @@ pub fn parse_flaps(spec: &str) -> Result<FlapPlan, FlapSpecError> {
             continue;
         }
         if let Some(rest) = item.strip_prefix("crc:") {
-            let (port, timing) = rest.rsplit_once('@').ok_or_else(|| err("no '@'"))?;
-            let (start, count) = timing.split_once('/').ok_or_else(|| err("no '/COUNT'"))?;
-            plan.crc.push(CrcErrors {
-                port: port.trim().to_string(),
-                at: humantime::parse_duration(start.trim())
-                    .map_err(|e| err(&format!("'{start}': {e}")))?,
-                count: count
-                    .trim()
-                    .parse()
-                    .map_err(|_| err("COUNT is not a number"))?,
-            });
+            plan.crc.push(crc_item(rest, err)?);
             continue;
         }
-        let (port, timing) = item.rsplit_once('@').ok_or_else(|| err("no '@'"))?;
-        let (start, rest) = timing.split_once('/').ok_or_else(|| err("no '/DOWN'"))?;
-        let (down, repeat) = match rest.split_once('*') {
-            Some((d, r)) => (d, Some(r)),
-            None => (rest, None),
-        };
-        let dur =
-            |s: &str| humantime::parse_duration(s.trim()).map_err(|e| err(&format!("'{s}': {e}")));
-        let (start, down) = (dur(start)?, dur(down)?);
-        let (count, every) = match repeat {
-            Some(r) => {
-                let (c, e) = r
-                    .split_once('+')
-                    .ok_or_else(|| err("a burst needs *COUNT+EVERY"))?;
-                (
-                    c.trim()
-                        .parse::<u32>()
-                        .map_err(|_| err("COUNT is not a number"))?,
-                    dur(e)?,
-                )
-            }
-            None => (1, Duration::ZERO),
-        };
-        if count > 1 && every <= down {
-            return Err(err("EVERY must be longer than DOWN"));
-        }
-        for k in 0..count {
-            plan.flaps.push(Flap {
-                port: port.trim().to_string(),
-                at: start + every * k,
-                down,
-            });
-        }
+        plan.flaps.extend(flap_item(item, err)?);
     }
     Ok(plan)
+}
+
+/// `PORT@START/COUNT` (after `crc:`): CRC errors counted on a port.
+fn crc_item(rest: &str, err: impl Fn(&str) -> FlapSpecError) -> Result<CrcErrors, FlapSpecError> {
+    let (port, timing) = rest.rsplit_once('@').ok_or_else(|| err("no '@'"))?;
+    let (start, count) = timing.split_once('/').ok_or_else(|| err("no '/COUNT'"))?;
+    Ok(CrcErrors {
+        port: port.trim().to_string(),
+        at: humantime::parse_duration(start.trim()).map_err(|e| err(&format!("'{start}': {e}")))?,
+        count: count
+            .trim()
+            .parse()
+            .map_err(|_| err("COUNT is not a number"))?,
+    })
+}
+
+/// `PORT@START/DOWN[*COUNT+EVERY]`: a flap, or a burst of them.
+fn flap_item(item: &str, err: impl Fn(&str) -> FlapSpecError) -> Result<Vec<Flap>, FlapSpecError> {
+    let (port, timing) = item.rsplit_once('@').ok_or_else(|| err("no '@'"))?;
+    let (start, rest) = timing.split_once('/').ok_or_else(|| err("no '/DOWN'"))?;
+    let (down, repeat) = match rest.split_once('*') {
+        Some((d, r)) => (d, Some(r)),
+        None => (rest, None),
+    };
+    let dur =
+        |s: &str| humantime::parse_duration(s.trim()).map_err(|e| err(&format!("'{s}': {e}")));
+    let (start, down) = (dur(start)?, dur(down)?);
+    let (count, every) = match repeat {
+        Some(r) => {
+            let (c, e) = r
+                .split_once('+')
+                .ok_or_else(|| err("a burst needs *COUNT+EVERY"))?;
+            (
+                c.trim()
+                    .parse::<u32>()
+                    .map_err(|_| err("COUNT is not a number"))?,
+                dur(e)?,
+            )
+        }
+        None => (1, Duration::ZERO),
+    };
+    if count > 1 && every <= down {
+        return Err(err("EVERY must be longer than DOWN"));
+    }
+    Ok((0..count)
+        .map(|k| Flap {
+            port: port.trim().to_string(),
+            at: start + every * k,
+            down,
+        })
+        .collect())
 }
 
 /// Ports whose cabling is known to flicker: a DAC shorter than 3 m to an Intel NIC.

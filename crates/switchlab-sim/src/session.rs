@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use super::dialect::{Dialect, Mode, SUB};
 use super::grammar::{self, Mismatch};
 use super::state::Device;
+pub use super::state::lock;
 
 /// Where the session's input goes next.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,31 +232,8 @@ impl Session {
                 self.stage = Stage::LoginPassword(trimmed.to_string());
                 self.d.login.password_prompt.into()
             }
-            Stage::LoginPassword(user) => {
-                let ok = {
-                    let dev = self.dev();
-                    user == dev.user && line == dev.password
-                };
-                if ok {
-                    self.mode = Mode::User;
-                    format!("\r\n{}", self.prompt())
-                } else {
-                    self.stage = Stage::LoginUser;
-                    format!(
-                        "{}\r\n\r\n{}",
-                        self.d.login.failure, self.d.login.user_prompt
-                    )
-                }
-            }
-            Stage::EnableSecret => {
-                let ok = self.dev().secret.as_deref().is_none_or(|s| s == line);
-                if ok {
-                    self.mode = Mode::Privileged;
-                    self.prompt()
-                } else {
-                    format!("{}\r\n{}", self.d.enable_failure, self.prompt())
-                }
-            }
+            Stage::LoginPassword(user) => self.password_entered(&user, line),
+            Stage::EnableSecret => self.secret_entered(line),
             Stage::SaveConfirm { done } => {
                 if trimmed.is_empty() || trimmed.to_lowercase().starts_with('y') {
                     self.save();
@@ -269,6 +247,32 @@ impl Session {
                 self.stage = Stage::Hung;
                 String::new()
             }
+        }
+    }
+
+    /// The password `line` typed at the login of `user`: the prompt, or the login again.
+    fn password_entered(&mut self, user: &str, line: &str) -> String {
+        let ok = {
+            let dev = self.dev();
+            user == dev.user && line == dev.password
+        };
+        if ok {
+            self.mode = Mode::User;
+            return format!("\r\n{}", self.prompt());
+        }
+        self.stage = Stage::LoginUser;
+        let login = &self.d.login;
+        format!("{}\r\n\r\n{}", login.failure, login.user_prompt)
+    }
+
+    /// The enable secret `line`: privileged, or the failure.
+    fn secret_entered(&mut self, line: &str) -> String {
+        let ok = self.dev().secret.as_deref().is_none_or(|s| s == line);
+        if ok {
+            self.mode = Mode::Privileged;
+            self.prompt()
+        } else {
+            format!("{}\r\n{}", self.d.enable_failure, self.prompt())
         }
     }
 
@@ -390,8 +394,4 @@ fn word_offset(line: &str, word: usize) -> usize {
         idx = i + c.len_utf8();
     }
     idx
-}
-
-pub fn lock(dev: &Arc<Mutex<Device>>) -> MutexGuard<'_, Device> {
-    switchlab::locks::lock(dev)
 }

@@ -364,3 +364,9 @@ pub fn squash(s: &str) -> String {
         .collect::<String>()
         .to_lowercase()
 }
+
+/// The device, even from a thread that panicked holding it (the simulator's state stays
+/// usable for the tests that read it).
+pub fn lock(dev: &std::sync::Arc<std::sync::Mutex<Device>>) -> std::sync::MutexGuard<'_, Device> {
+    switchlab::locks::lock(dev)
+}

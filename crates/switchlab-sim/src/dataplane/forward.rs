@@ -91,6 +91,38 @@ pub struct Switch {
 /// now and then, and found 11,084 as the loss no stage counted).
 const STALE: Duration = Duration::from_millis(100);
 
+impl Port {
+    /// A wired port as it starts: down, in VLAN 1, its queue empty.
+    fn new(wire: Wire, now: Instant) -> Port {
+        // A burst of a millisecond at the port's speed, or two GSO frames; a buffer of
+        // `buffer_kb`, else of 10 ms.
+        let depth = (wire.rate_bps * 1e-3).max(2.0 * 65_536.0 * 8.0);
+        let buffer = buffer_time(&wire);
+        let shaper = Shaper::new(wire.rate_bps, depth, buffer, now);
+        // The forwarding engine takes a millisecond's frames at once (a sender's batch is
+        // not queued), then its rate.
+        let capacity = (wire.forwarding.max_fps).map(|fps| {
+            let fps = fps as f64;
+            Shaper::new(fps, (fps / 1e3).max(1.0), Duration::ZERO, now)
+        });
+        Port {
+            wire,
+            up: AtomicBool::new(false),
+            vlan: AtomicU16::new(1),
+            crc_drops: AtomicU64::new(0),
+            counters: Default::default(),
+            dropped: Default::default(),
+            queue: Mutex::new(Queue {
+                heap: BinaryHeap::new(),
+                shaper,
+                capacity,
+                seq: 0,
+            }),
+            ready: Condvar::new(),
+        }
+    }
+}
+
 impl Switch {
     /// Start forwarding between `wires` of `device`, in the `kernel`'s path when given;
     /// threads end when `stop` is set.
@@ -102,37 +134,7 @@ impl Switch {
         stop: Arc<AtomicBool>,
     ) -> (Arc<Switch>, Vec<std::thread::JoinHandle<()>>) {
         let now = Instant::now();
-        let ports = wires
-            .into_iter()
-            .map(|wire| {
-                // A burst of a millisecond at the port's speed, or two GSO frames; a buffer
-                // of `buffer_kb`, else of 10 ms.
-                let depth = (wire.rate_bps * 1e-3).max(2.0 * 65_536.0 * 8.0);
-                let buffer = buffer_time(&wire);
-                let shaper = Shaper::new(wire.rate_bps, depth, buffer, now);
-                // The forwarding engine takes a millisecond's frames at once (a sender's
-                // batch is not queued), then its rate.
-                let capacity = (wire.forwarding.max_fps).map(|fps| {
-                    let fps = fps as f64;
-                    Shaper::new(fps, (fps / 1e3).max(1.0), Duration::ZERO, now)
-                });
-                Port {
-                    wire,
-                    up: AtomicBool::new(false),
-                    vlan: AtomicU16::new(1),
-                    crc_drops: AtomicU64::new(0),
-                    counters: Default::default(),
-                    dropped: Default::default(),
-                    queue: Mutex::new(Queue {
-                        heap: BinaryHeap::new(),
-                        shaper,
-                        capacity,
-                        seq: 0,
-                    }),
-                    ready: Condvar::new(),
-                }
-            })
-            .collect();
+        let ports = wires.into_iter().map(|wire| Port::new(wire, now)).collect();
         let sw = Arc::new(Switch {
             device,
             fabric: fabric.to_string(),
@@ -217,36 +219,43 @@ impl Switch {
                 continue;
             }
             let arrival = super::packet::arrival(stamp, std::time::SystemTime::now, Instant::now);
-            let eth = &frame[VNET_HDR..];
-            let mut dst = [0u8; 6];
-            let mut src = [0u8; 6];
-            dst.copy_from_slice(&eth[..6]);
-            src.copy_from_slice(&eth[6..12]);
-            let vlan = me.vlan.load(Ordering::Relaxed);
-            let open = |j: usize| {
-                let p = &self.ports[j];
-                j != i && p.up.load(Ordering::Relaxed) && p.vlan.load(Ordering::Relaxed) == vlan
-            };
-            let known = {
-                let mut macs = lock(&self.macs);
-                if src[0] & 1 == 0 {
-                    macs.insert(src, i);
-                }
-                if dst[0] & 1 == 0 {
-                    macs.get(&dst).copied()
-                } else {
-                    None
-                }
-            };
-            match known {
-                Some(j) if open(j) => self.enqueue(j, frame, arrival, &me.wire),
-                // Learnt behind a port it may not go out of (down, another VLAN):
-                // dropped, and counted, as a switch does.
-                Some(j) => discard(&self.ports[j], segments(frame).max(1) as usize),
-                None => {
-                    for j in (0..self.ports.len()).filter(|&j| open(j)) {
-                        self.enqueue(j, frame, arrival, &me.wire);
-                    }
+            self.switch_frame(i, frame, arrival);
+        }
+    }
+
+    /// Frame `frame`, arrived at `arrival` on port `i`: its source learnt, sent out of the
+    /// port its destination was learnt on, or flooded to every open port of its VLAN.
+    fn switch_frame(&self, i: usize, frame: &[u8], arrival: Instant) {
+        let me = &self.ports[i];
+        let eth = &frame[VNET_HDR..];
+        let mut dst = [0u8; 6];
+        let mut src = [0u8; 6];
+        dst.copy_from_slice(&eth[..6]);
+        src.copy_from_slice(&eth[6..12]);
+        let vlan = me.vlan.load(Ordering::Relaxed);
+        let open = |j: usize| {
+            let p = &self.ports[j];
+            j != i && p.up.load(Ordering::Relaxed) && p.vlan.load(Ordering::Relaxed) == vlan
+        };
+        let known = {
+            let mut macs = lock(&self.macs);
+            if src[0] & 1 == 0 {
+                macs.insert(src, i);
+            }
+            if dst[0] & 1 == 0 {
+                macs.get(&dst).copied()
+            } else {
+                None
+            }
+        };
+        match known {
+            Some(j) if open(j) => self.enqueue(j, frame, arrival, &me.wire),
+            // Learnt behind a port it may not go out of (down, another VLAN): dropped, and
+            // counted, as a switch does.
+            Some(j) => discard(&self.ports[j], segments(frame).max(1) as usize),
+            None => {
+                for j in (0..self.ports.len()).filter(|&j| open(j)) {
+                    self.enqueue(j, frame, arrival, &me.wire);
                 }
             }
         }

@@ -228,13 +228,16 @@ impl KernelPath {
     /// forwarded nor counted: the switch hands over within a monitor's tick). Every step
     /// is tried; the first error is returned.
     pub fn leave(mut self) -> Result<Vec<Counts>, NetnsError> {
+        // Counted while the bridges still forward: a frame taken in after the count is
+        // neither in nor out, where one counted in after a bridge went would be in and
+        // never out (a loaded machine's slow `ip` made that window 100 ms wide).
+        let counts = self.counts();
         let mut first = None;
         for vlan in &self.bridges {
             if let Err(e) = ip(&["-n", &self.fabric, "link", "del", &self.bridge(*vlan)]) {
                 first.get_or_insert(e);
             }
         }
-        let counts = self.counts();
         for p in &self.ports {
             if let Err(e) = tc(&["-n", &self.fabric, "qdisc", "del", "dev", p, "root"]) {
                 first.get_or_insert(e);

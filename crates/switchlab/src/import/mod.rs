@@ -157,32 +157,7 @@ pub fn write_lab(
     reg: &Registry,
     skip_unknown: bool,
 ) -> Result<(String, Vec<(String, String)>), ImportError> {
-    let mut unknown = Vec::new();
-    let mut devices = Vec::new();
-    for d in &draft.devices {
-        let Some(v) = reg.vendor_for_platform(&d.platform) else {
-            unknown.push((d.name.clone(), d.platform.clone()));
-            continue;
-        };
-        let user = d.user.clone().map_err(|m| ImportError::Entry {
-            file: m.file,
-            what: m.what,
-            name: d.name.clone(),
-            why: m.why,
-        })?;
-        devices.push(DeviceOut {
-            name: d.name.clone(),
-            vendor: v.name().to_string(),
-            model: d.model.clone(),
-            secret_env: d.secret_env.clone(),
-            ssh: SshOut {
-                host: d.host.clone(),
-                port: d.port,
-                user,
-                password_env: d.password_env.clone(),
-            },
-        });
-    }
+    let (devices, unknown) = devices_out(draft, reg)?;
     if !unknown.is_empty() && !skip_unknown {
         let known: Vec<String> = reg
             .vendors()
@@ -221,6 +196,40 @@ pub fn write_lab(
     let src = Source::from_text("imported lab.toml", text.as_str());
     Lab::from_source(&src).map_err(|e| ImportError::Invalid(e.to_string()))?;
     Ok((text, left_out))
+}
+
+/// (device, platform) of a device whose platform maps to no vendor.
+type Unknown = Vec<(String, String)>;
+
+/// The draft's devices whose platform maps to a vendor, and those whose does not.
+fn devices_out(draft: &Draft, reg: &Registry) -> Result<(Vec<DeviceOut>, Unknown), ImportError> {
+    let mut unknown = Vec::new();
+    let mut devices = Vec::new();
+    for d in &draft.devices {
+        let Some(v) = reg.vendor_for_platform(&d.platform) else {
+            unknown.push((d.name.clone(), d.platform.clone()));
+            continue;
+        };
+        let user = d.user.clone().map_err(|m| ImportError::Entry {
+            file: m.file,
+            what: m.what,
+            name: d.name.clone(),
+            why: m.why,
+        })?;
+        devices.push(DeviceOut {
+            name: d.name.clone(),
+            vendor: v.name().to_string(),
+            model: d.model.clone(),
+            secret_env: d.secret_env.clone(),
+            ssh: SshOut {
+                host: d.host.clone(),
+                port: d.port,
+                user,
+                password_env: d.password_env.clone(),
+            },
+        });
+    }
+    Ok((devices, unknown))
 }
 
 /// A file's text, or an error naming it.

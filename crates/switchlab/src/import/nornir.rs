@@ -107,68 +107,84 @@ pub fn read_inventory(
     for (name, host) in &hosts {
         check_name(&hosts_file, name)?;
         let levels = chain((name, host), &groups, &defaults);
-        let first = |f: &dyn Fn(&Entry) -> Option<String>| {
-            levels
-                .iter()
-                .find_map(|(l, e)| f(e).map(|v| (l.clone(), v)))
-        };
-        let missing = |what: &str| ImportError::Entry {
-            file: hosts_file.clone(),
-            what: "host",
-            name: name.clone(),
-            why: format!("no {what} in the host, its groups or the defaults"),
-        };
-        let platform = first(&|e: &Entry| {
-            e.platform.clone().or_else(|| {
-                ["netmiko", "napalm", "scrapli"]
-                    .iter()
-                    .find_map(|c| e.connection_options.get(*c)?.platform.clone())
-            })
-        })
-        .map(|(_, p)| p)
-        .ok_or_else(|| missing("platform"))?;
-        let user = first(&|e: &Entry| e.username.clone())
-            .map(|(_, u)| u)
-            .ok_or_else(|| super::Missing {
-                file: hosts_file.clone(),
-                what: "host",
-                why: "no username in the host, its groups or the defaults".into(),
-            });
-        let password_env = first(&|e: &Entry| e.password.clone()).map(|(level, _)| {
-            let var = env_name(&level.words(), "PASSWORD");
-            draft.secret(
-                &var,
-                format!("the password Nornir's {} holds", level.said()),
-            )
-        });
-        let secret_env = first(&|e: &Entry| {
-            ["netmiko", "napalm"].iter().find_map(|c| {
-                let extras = e.connection_options.get(*c)?.extras.as_ref()?;
-                extras
-                    .get("secret")
-                    .and_then(|s| s.as_str())
-                    .map(String::from)
-            })
-        })
-        .map(|(level, _)| {
-            let var = env_name(&level.words(), "SECRET");
-            draft.secret(
-                &var,
-                format!("the enable secret Nornir's {} holds", level.said()),
-            )
-        });
-        draft.devices.push(DraftDevice {
-            name: name.clone(),
-            platform,
-            model: None,
-            host: first(&|e: &Entry| e.hostname.clone())
-                .map(|(_, h)| h)
-                .unwrap_or_else(|| name.clone()),
-            port: levels.iter().find_map(|(_, e)| e.port).unwrap_or(22),
-            user,
-            password_env,
-            secret_env,
-        });
+        let device = device(&hosts_file, name, &levels, &mut draft)?;
+        draft.devices.push(device);
     }
     Ok(draft)
+}
+
+/// Host `name` of `hosts_file`, each value from the first of its `levels` (the host, its
+/// groups, the defaults) that has it; its secrets named in `draft`.
+fn device(
+    hosts_file: &str,
+    name: &str,
+    levels: &[(Level, &Entry)],
+    draft: &mut Draft,
+) -> Result<DraftDevice, ImportError> {
+    let first = |f: &dyn Fn(&Entry) -> Option<String>| {
+        levels
+            .iter()
+            .find_map(|(l, e)| f(e).map(|v| (l.clone(), v)))
+    };
+    let platform = first(&platform_of)
+        .map(|(_, p)| p)
+        .ok_or_else(|| ImportError::Entry {
+            file: hosts_file.to_string(),
+            what: "host",
+            name: name.to_string(),
+            why: "no platform in the host, its groups or the defaults".into(),
+        })?;
+    let user = first(&|e: &Entry| e.username.clone())
+        .map(|(_, u)| u)
+        .ok_or_else(|| super::Missing {
+            file: hosts_file.to_string(),
+            what: "host",
+            why: "no username in the host, its groups or the defaults".into(),
+        });
+    let password_env = first(&|e: &Entry| e.password.clone()).map(|(level, _)| {
+        let var = env_name(&level.words(), "PASSWORD");
+        draft.secret(
+            &var,
+            format!("the password Nornir's {} holds", level.said()),
+        )
+    });
+    let secret_env = first(&secret_of).map(|(level, _)| {
+        let var = env_name(&level.words(), "SECRET");
+        draft.secret(
+            &var,
+            format!("the enable secret Nornir's {} holds", level.said()),
+        )
+    });
+    Ok(DraftDevice {
+        name: name.to_string(),
+        platform,
+        model: None,
+        host: first(&|e: &Entry| e.hostname.clone())
+            .map(|(_, h)| h)
+            .unwrap_or_else(|| name.to_string()),
+        port: levels.iter().find_map(|(_, e)| e.port).unwrap_or(22),
+        user,
+        password_env,
+        secret_env,
+    })
+}
+
+/// An entry's platform: its own, or one its connection options give.
+fn platform_of(e: &Entry) -> Option<String> {
+    e.platform.clone().or_else(|| {
+        ["netmiko", "napalm", "scrapli"]
+            .iter()
+            .find_map(|c| e.connection_options.get(*c)?.platform.clone())
+    })
+}
+
+/// An entry's enable secret, in its Netmiko or NAPALM connection options' extras.
+fn secret_of(e: &Entry) -> Option<String> {
+    ["netmiko", "napalm"].iter().find_map(|c| {
+        let extras = e.connection_options.get(*c)?.extras.as_ref()?;
+        extras
+            .get("secret")
+            .and_then(|s| s.as_str())
+            .map(String::from)
+    })
 }

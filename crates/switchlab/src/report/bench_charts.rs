@@ -2,6 +2,7 @@
 //! the line-rate curve of its ports, and each device's latency at that rate. Devices are
 //! drawn side by side on one chart, one colour each (never the flap marker's red).
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::charts::ChartError;
@@ -154,34 +155,7 @@ pub(crate) fn by_frame_size(
             .light_line_style(WHITE)
             .draw()
             .map_err(err)?;
-        for c in curves {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    c.points.iter().copied(),
-                    6,
-                    4,
-                    CURVE.stroke_width(1),
-                ))
-                .map_err(err)?
-                .label(c.label.clone())
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], CURVE));
-        }
-        for (i, s) in devices.iter().enumerate() {
-            let colour = COLOURS[i % COLOURS.len()];
-            chart
-                .draw_series(LineSeries::new(
-                    s.points.iter().copied(),
-                    colour.stroke_width(2),
-                ))
-                .map_err(err)?
-                .label(s.label.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
-                });
-            chart
-                .draw_series((s.points.iter()).map(|&p| Circle::new(p, 3, colour.filled())))
-                .map_err(err)?;
-        }
+        draw_series(&mut chart, devices, curves)?;
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)
@@ -192,6 +166,43 @@ pub(crate) fn by_frame_size(
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+/// The `curves` dashed, each device's line with its points, each labelled for the legend.
+fn draw_series(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    devices: &[Series],
+    curves: &[Series],
+) -> Result<(), ChartError> {
+    for c in curves {
+        chart
+            .draw_series(DashedLineSeries::new(
+                c.points.iter().copied(),
+                6,
+                4,
+                CURVE.stroke_width(1),
+            ))
+            .map_err(err)?
+            .label(c.label.clone())
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], CURVE));
+    }
+    for (i, s) in devices.iter().enumerate() {
+        let colour = COLOURS[i % COLOURS.len()];
+        chart
+            .draw_series(LineSeries::new(
+                s.points.iter().copied(),
+                colour.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label(s.label.clone())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+            });
+        chart
+            .draw_series((s.points.iter()).map(|&p| Circle::new(p, 3, colour.filled())))
+            .map_err(err)?;
+    }
+    Ok(())
 }
 
 fn err<E: std::fmt::Debug>(e: E) -> ChartError {

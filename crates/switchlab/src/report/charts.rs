@@ -5,6 +5,8 @@
 
 use crate::states::FlapEvent;
 use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::{RangedCoordf64, RangedCoordusize};
 use plotters::prelude::*;
 
 /// The colour of flap markers (down events): nothing else is drawn in it.
@@ -99,32 +101,7 @@ pub(crate) fn throughput(
             .map_err(err)?
             .label("Gbit/s, each second")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], LINE.stroke_width(2)));
-        let downs: Vec<&Mark> = marks
-            .iter()
-            .filter(|m| style_of(m.event) == MARKER)
-            .collect();
-        if !downs.is_empty() {
-            chart
-                .draw_series(
-                    downs
-                        .iter()
-                        .map(|m| TriangleMarker::new((m.at_s, y_max * 0.93), 7, MARKER.filled())),
-                )
-                .map_err(err)?
-                .label("link down (flap)")
-                .legend(|(x, y)| TriangleMarker::new((x + 8, y), 5, MARKER.filled()));
-        }
-        let others: Vec<&Mark> = marks
-            .iter()
-            .filter(|m| style_of(m.event) != MARKER)
-            .collect();
-        chart
-            .draw_series(
-                others
-                    .iter()
-                    .map(|m| Circle::new((m.at_s, y_max * 0.93), 4, style_of(m.event).filled())),
-            )
-            .map_err(err)?;
+        draw_marks(&mut chart, marks, y_max * 0.93)?;
         legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(err)?;
     }
@@ -164,50 +141,94 @@ pub(crate) fn flap_timeline(
             .light_line_style(WHITE)
             .draw()
             .map_err(err)?;
-        let row = |port: &str| ports.iter().position(|p| p == port);
-        for (event, label) in [
-            (FlapEvent::Down, "down"),
-            (FlapEvent::Up, "up"),
-            (FlapEvent::Unseen, "unseen (a counter proves it)"),
-        ] {
-            let these: Vec<(f64, usize)> = marks
-                .iter()
-                .filter(|m| style_of(m.event) == style_of(event))
-                .filter_map(|m| row(&m.port).map(|r| (m.at_s, r)))
-                .collect();
-            if these.is_empty() {
-                continue;
-            }
-            let color = style_of(event);
-            let at = |(x, r): (f64, usize)| (x, SegmentValue::CenterOf(r));
-            if color == MARKER {
-                chart
-                    .draw_series(
-                        these
-                            .into_iter()
-                            .map(|p| TriangleMarker::new(at(p), 7, color.filled())),
-                    )
-                    .map_err(err)?
-                    .label(label)
-                    .legend(move |(x, y)| TriangleMarker::new((x + 8, y), 5, color.filled()));
-            } else {
-                chart
-                    .draw_series(
-                        these
-                            .into_iter()
-                            .map(|p| Circle::new(at(p), 4, color.filled())),
-                    )
-                    .map_err(err)?
-                    .label(label)
-                    .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
-            }
-        }
+        draw_port_marks(&mut chart, ports, marks)?;
         if !marks.is_empty() {
             legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         }
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+/// The flaps as triangles (labelled for the legend) and other events as dots, at height
+/// `y` of a chart over seconds.
+fn draw_marks(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    marks: &[Mark],
+    y: f64,
+) -> Result<(), ChartError> {
+    let downs: Vec<&Mark> = marks
+        .iter()
+        .filter(|m| style_of(m.event) == MARKER)
+        .collect();
+    if !downs.is_empty() {
+        chart
+            .draw_series(
+                downs
+                    .iter()
+                    .map(|m| TriangleMarker::new((m.at_s, y), 7, MARKER.filled())),
+            )
+            .map_err(err)?
+            .label("link down (flap)")
+            .legend(|(x, y)| TriangleMarker::new((x + 8, y), 5, MARKER.filled()));
+    }
+    let others = marks.iter().filter(|m| style_of(m.event) != MARKER);
+    chart
+        .draw_series(others.map(|m| Circle::new((m.at_s, y), 4, style_of(m.event).filled())))
+        .map_err(err)?;
+    Ok(())
+}
+
+/// Each event on its port's row: downs as triangles, ups and unseen flaps as dots, each
+/// kind labelled for the legend.
+fn draw_port_marks(
+    chart: &mut ChartContext<
+        '_,
+        SVGBackend<'_>,
+        Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordusize>>,
+    >,
+    ports: &[String],
+    marks: &[Mark],
+) -> Result<(), ChartError> {
+    let row = |port: &str| ports.iter().position(|p| p == port);
+    for (event, label) in [
+        (FlapEvent::Down, "down"),
+        (FlapEvent::Up, "up"),
+        (FlapEvent::Unseen, "unseen (a counter proves it)"),
+    ] {
+        let these: Vec<(f64, usize)> = marks
+            .iter()
+            .filter(|m| style_of(m.event) == style_of(event))
+            .filter_map(|m| row(&m.port).map(|r| (m.at_s, r)))
+            .collect();
+        if these.is_empty() {
+            continue;
+        }
+        let color = style_of(event);
+        let at = |(x, r): (f64, usize)| (x, SegmentValue::CenterOf(r));
+        if color == MARKER {
+            chart
+                .draw_series(
+                    these
+                        .into_iter()
+                        .map(|p| TriangleMarker::new(at(p), 7, color.filled())),
+                )
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| TriangleMarker::new((x + 8, y), 5, color.filled()));
+        } else {
+            chart
+                .draw_series(
+                    these
+                        .into_iter()
+                        .map(|p| Circle::new(at(p), 4, color.filled())),
+                )
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
+        }
+    }
+    Ok(())
 }
 
 /// A bar per (label, value): devices side by side by one figure.

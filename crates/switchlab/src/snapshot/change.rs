@@ -74,7 +74,6 @@ pub fn expected(
 pub fn undo(before: &Config, now: &Config, rules: &RestoreRules) -> Vec<String> {
     let mut out = Vec::new();
     let mut restored: Vec<String> = Vec::new();
-    let default = |l: &str| rules.defaults.iter().any(|r| r.is_match(l));
     for e in now.entries.iter().rev() {
         let old = before.entry(&e.head);
         if old.is_none() && e.body.is_empty() {
@@ -103,27 +102,7 @@ pub fn undo(before: &Config, now: &Config, rules: &RestoreRules) -> Vec<String> 
             continue;
         }
         let old_body: &[String] = old.map(|o| o.body.as_slice()).unwrap_or_default();
-        let mut lines = Vec::new();
-        let mut back: Vec<&String> = Vec::new();
-        for l in e.body.iter().rev().filter(|l| !old_body.contains(l)) {
-            let key = key_of(l, rules);
-            match old_body
-                .iter()
-                .find(|o| key.is_some() && key_of(o, rules) == key)
-            {
-                Some(o) => {
-                    lines.push(o.clone());
-                    back.push(o);
-                }
-                None if default(l) => {}
-                None => lines.push(inverse_of(l, rules)),
-            }
-        }
-        for o in old_body {
-            if !e.body.contains(o) && !back.contains(&o) {
-                lines.push(o.clone());
-            }
-        }
+        let lines = undo_body(old_body, &e.body, rules);
         if !lines.is_empty() {
             out.push(e.head.clone());
             out.extend(lines.into_iter().map(|l| format!(" {l}")));
@@ -137,6 +116,34 @@ pub fn undo(before: &Config, now: &Config, rules: &RestoreRules) -> Vec<String> 
         }
     }
     out
+}
+
+/// The lines inside one section that take its `body` back to `old_body`: a line added is
+/// undone (or its key's old line put back; a default is left), an old line is put back.
+fn undo_body(old_body: &[String], body: &[String], rules: &RestoreRules) -> Vec<String> {
+    let default = |l: &str| rules.defaults.iter().any(|r| r.is_match(l));
+    let mut lines = Vec::new();
+    let mut back: Vec<&String> = Vec::new();
+    for l in body.iter().rev().filter(|l| !old_body.contains(l)) {
+        let key = key_of(l, rules);
+        match old_body
+            .iter()
+            .find(|o| key.is_some() && key_of(o, rules) == key)
+        {
+            Some(o) => {
+                lines.push(o.clone());
+                back.push(o);
+            }
+            None if default(l) => {}
+            None => lines.push(inverse_of(l, rules)),
+        }
+    }
+    for o in old_body {
+        if !body.contains(o) && !back.contains(&o) {
+            lines.push(o.clone());
+        }
+    }
+    lines
 }
 
 /// A unified diff of two configs (`--- before`, `+++ after`), empty where they hold the

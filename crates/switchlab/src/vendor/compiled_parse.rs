@@ -6,6 +6,7 @@ use super::compiled::{CompiledParse, LinkEventPattern};
 use super::compiler::Compiler;
 use super::profile::{LinkEventRule, ParseRecord, ParseRule, ParseStyle};
 use crate::format::FormatError;
+use regex::Regex;
 
 const PORT_FIELDS: &[&str] = &[
     "port",
@@ -79,23 +80,7 @@ pub(super) fn compile(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, Form
             known(g, "group", "row")?;
         }
     }
-    let mut map = Vec::new();
-    for (field, pairs) in &r.map {
-        let compiled = (pairs.iter())
-            .map(|[p, v]| Ok((c.scan_regex(&key(&format!("map.{field}")), p)?, v.clone())))
-            .collect::<Result<Vec<_>, FormatError>>()?;
-        map.push((field.clone(), compiled));
-    }
-    for field in r.derive.keys() {
-        known(field, "field", "derive")?;
-        if !r.map.contains_key(field) {
-            return Err(c.invalid(
-                field,
-                &key("derive"),
-                format!("'{field}' must have a `map` entry"),
-            ));
-        }
-    }
+    let map = compile_map(c, r)?;
     for field in r.columns.keys() {
         known(field, "field", "columns")?;
     }
@@ -117,6 +102,32 @@ pub(super) fn compile(c: &Compiler, r: &ParseRule) -> Result<CompiledParse, Form
         fields,
         map,
     })
+}
+
+/// Each field's value patterns and the value each gives.
+type ValueMap = Vec<(String, Vec<(Regex, String)>)>;
+
+/// The rule's `map` (each field's patterns and values), and its `derive`, which needs it.
+fn compile_map(c: &Compiler, r: &ParseRule) -> Result<ValueMap, FormatError> {
+    let key = |k: &str| format!("parse[{}].{k}", r.command);
+    let mut map = Vec::new();
+    for (field, pairs) in &r.map {
+        let compiled = (pairs.iter())
+            .map(|[p, v]| Ok((c.scan_regex(&key(&format!("map.{field}")), p)?, v.clone())))
+            .collect::<Result<Vec<_>, FormatError>>()?;
+        map.push((field.clone(), compiled));
+    }
+    for field in r.derive.keys() {
+        check_field(c, r, field, "field", &key("derive"))?;
+        if !r.map.contains_key(field) {
+            return Err(c.invalid(
+                field,
+                &key("derive"),
+                format!("'{field}' must have a `map` entry"),
+            ));
+        }
+    }
+    Ok(map)
 }
 
 /// The key a style lacks (or has without use), and why.

@@ -61,33 +61,10 @@ impl Judge<'_> {
             err_disabled: err_disabled == Some(true),
             no_link,
             admin_down,
-            down_since: down_since.clone(),
+            down_since,
             ..p.cabling.clone()
         };
-        let hint = || self.hints.explain_all(&facts);
-        let evidence = flaps > self.max_flaps || facts.err_disabled;
-        // Evidence of a failure stands first: however the watch ended, and whether or not
-        // a poll ever showed the port (syslog may have seen it flap).
-        let (verdict, hint) = if evidence {
-            (PortVerdict::Fail, hint())
-        } else if let Some(why) = p.rejected {
-            (PortVerdict::Unknown, format!("not watched: {why}"))
-        } else if !tl.shown() && self.polled {
-            // A port no poll showed (a misspelt name) has no verdict, not a pass.
-            let shown_by = self.shown_by.replace("{port}", p.name);
-            let hint = format!(
-                "the switch never showed this port in `{shown_by}`: check its name in the lab"
-            );
-            (PortVerdict::Unknown, hint)
-        } else if let Some((at, why)) = &self.lost {
-            (PortVerdict::Lost, format!("watch cut short at {at}: {why}"))
-        } else if no_link {
-            (PortVerdict::NoLink, hint())
-        } else if down_since.is_some() {
-            (PortVerdict::Fail, hint())
-        } else {
-            (PortVerdict::Pass, hint())
-        };
+        let (verdict, hint) = self.verdict(p, &facts);
         PortRow {
             device: self.device.into(),
             port: p.name.into(),
@@ -105,6 +82,34 @@ impl Judge<'_> {
             nic: facts.nic.clone().unwrap_or_default(),
             verdict,
             hint,
+        }
+    }
+
+    /// The port's verdict and its hint, from its `facts`.
+    fn verdict(&self, p: &Watched, facts: &PortFacts) -> (PortVerdict, String) {
+        let hint = || self.hints.explain_all(facts);
+        let evidence = facts.flaps > self.max_flaps || facts.err_disabled;
+        // Evidence of a failure stands first: however the watch ended, and whether or not
+        // a poll ever showed the port (syslog may have seen it flap).
+        if evidence {
+            (PortVerdict::Fail, hint())
+        } else if let Some(why) = p.rejected {
+            (PortVerdict::Unknown, format!("not watched: {why}"))
+        } else if !p.tl.shown() && self.polled {
+            // A port no poll showed (a misspelt name) has no verdict, not a pass.
+            let shown_by = self.shown_by.replace("{port}", p.name);
+            let hint = format!(
+                "the switch never showed this port in `{shown_by}`: check its name in the lab"
+            );
+            (PortVerdict::Unknown, hint)
+        } else if let Some((at, why)) = &self.lost {
+            (PortVerdict::Lost, format!("watch cut short at {at}: {why}"))
+        } else if facts.no_link {
+            (PortVerdict::NoLink, hint())
+        } else if facts.down_since.is_some() {
+            (PortVerdict::Fail, hint())
+        } else {
+            (PortVerdict::Pass, hint())
         }
     }
 }

@@ -107,34 +107,13 @@ impl PortTimeline {
             Some((_, last, at)) => (*last, *at) = (up, time),
             None => self.last_by_source.push((src, up, time)),
         }
-        // The earliest open transition of this state that this source has not claimed yet.
-        if let Some(t) = self
-            .open
-            .iter_mut()
-            .find(|t| t.up == up && !t.sources.contains(&src) && within(t.time, time, tolerance))
-        {
-            t.sources.insert(src);
-            if precise(src) && !t.precise {
-                t.time = time;
-                t.precise = true;
-                self.open.sort_by_key(|t| t.time);
-            }
+        if self.claim_open(time, up, src, tolerance) {
             return false;
         }
-        // A down a counter already proved (as unseen) is that flap, now seen: move it over.
-        let mut time = time;
-        let mut proven = false;
-        if !up
-            && let Some(u) = self.open_unseen.iter_mut().find(|u| {
-                u.flaps > 0 && within(u.from, time, tolerance) && within(u.to, time, tolerance)
-            })
-        {
-            u.flaps -= 1;
-            proven = true;
-            if !precise(src) {
-                time = u.from + u.to.duration_since(u.from).unwrap_or_default() / 2;
-            }
-        }
+        let (time, proven) = match up {
+            false => self.take_unseen(time, src, tolerance),
+            true => (time, false),
+        };
         let at = self.open.partition_point(|t| t.time <= time);
         let mut sources = BTreeSet::from([src]);
         if proven {
@@ -150,6 +129,54 @@ impl PortTimeline {
             },
         );
         true
+    }
+
+    /// The earliest open transition to `up` near `time` that `src` has not claimed yet,
+    /// claimed by it (at its time when `src` is the more precise); whether there was one.
+    fn claim_open(
+        &mut self,
+        time: SystemTime,
+        up: bool,
+        src: FlapSource,
+        tolerance: Duration,
+    ) -> bool {
+        let Some(t) = self
+            .open
+            .iter_mut()
+            .find(|t| t.up == up && !t.sources.contains(&src) && within(t.time, time, tolerance))
+        else {
+            return false;
+        };
+        t.sources.insert(src);
+        if precise(src) && !t.precise {
+            t.time = time;
+            t.precise = true;
+            self.open.sort_by_key(|t| t.time);
+        }
+        true
+    }
+
+    /// A down a counter already proved (as unseen) is that flap, now seen: moved over. Its
+    /// time (the unseen window's middle when `src` has no precise time) and whether it was.
+    fn take_unseen(
+        &mut self,
+        time: SystemTime,
+        src: FlapSource,
+        tolerance: Duration,
+    ) -> (SystemTime, bool) {
+        let Some(u) = self.open_unseen.iter_mut().find(|u| {
+            u.flaps > 0 && within(u.from, time, tolerance) && within(u.to, time, tolerance)
+        }) else {
+            return (time, false);
+        };
+        u.flaps -= 1;
+        match precise(src) {
+            true => (time, true),
+            false => (
+                u.from + u.to.duration_since(u.from).unwrap_or_default() / 2,
+                true,
+            ),
+        }
     }
 
     /// From `time` on (the end of the push), a port the polls never find up has no link.
@@ -198,23 +225,7 @@ impl PortTimeline {
             // No counter: a last-change time younger than the poll gap (by more than its
             // one-second granularity), with nothing seen and the same state at both polls,
             // proves at least one flap.
-            None => {
-                let seen = self
-                    .open
-                    .iter()
-                    .any(|t| t.time > prev_time && t.time <= time);
-                if let Some(age) = state.last_change_s
-                    && Duration::from_secs(age.saturating_add(1)) < since
-                    && !seen
-                    && prev.is_up() == up_now
-                {
-                    self.open_unseen.push(Unseen {
-                        from: prev_time,
-                        to: time,
-                        flaps: 1,
-                    });
-                }
-            }
+            None => self.unseen_by_last_change(state, (prev_time, &prev), time, since),
         }
         let window = |t: &&mut Transition| t.time > prev_time && t.time <= time;
         if [state.link_changes, state.link_downs, state.link_ups]
@@ -226,6 +237,33 @@ impl PortTimeline {
             }
         }
         news
+    }
+
+    /// With no counter, a last-change time younger than the gap `since` the poll before
+    /// (by more than its one-second granularity), with nothing seen and the same state at
+    /// both polls, proves at least one flap.
+    fn unseen_by_last_change(
+        &mut self,
+        state: &PortState,
+        (prev_time, prev): (SystemTime, &PortState),
+        time: SystemTime,
+        since: Duration,
+    ) {
+        let seen = self
+            .open
+            .iter()
+            .any(|t| t.time > prev_time && t.time <= time);
+        if let Some(age) = state.last_change_s
+            && Duration::from_secs(age.saturating_add(1)) < since
+            && !seen
+            && prev.is_up() == state.is_up()
+        {
+            self.open_unseen.push(Unseen {
+                from: prev_time,
+                to: time,
+                flaps: 1,
+            });
+        }
     }
 
     /// A counter that went back (`clear counters`, a wrap, a reboot) starts a new epoch at

@@ -58,42 +58,12 @@ impl Switch {
                     changes.push((i, up));
                 }
             }
-            // `flaps_from = "traffic"`: the flap schedule starts under load.
-            let loaded = self.ports.iter().any(|p| {
-                p.counters[0].load(Ordering::Relaxed) >= LOAD
-                    || p.counters[1].load(Ordering::Relaxed) >= LOAD_BYTES
-            });
-            if loaded
-                && dev
-                    .schedule_trigger
-                    .as_ref()
-                    .is_some_and(|(text, _)| text == TRAFFIC_TRIGGER)
-                && let Some((_, start)) = dev.schedule_trigger.take()
-            {
-                start.notify_one();
-            }
+            self.start_schedule_under_load(&mut dev);
         }
         self.apply_kernel(&vlans);
         let mut now: Vec<Option<bool>> = last.to_vec();
         for (i, up) in changes {
-            let p = &self.ports[i];
-            // Down: frames stop at once, then the carrier; up: carrier first.
-            if !up {
-                p.up.store(false, Ordering::Relaxed);
-            }
-            let state = if up { "up" } else { "down" };
-            let _ = super::super::netns::ip(&[
-                "-n",
-                &self.fabric,
-                "link",
-                "set",
-                "dev",
-                &p.wire.fabric_if,
-                state,
-            ]);
-            if up {
-                p.up.store(true, Ordering::Relaxed);
-            }
+            self.set_link(i, up);
             now[i] = Some(up);
         }
         now
@@ -101,6 +71,46 @@ impl Switch {
 }
 
 impl Switch {
+    /// `flaps_from = "traffic"`: the flap schedule starts once the switch is under load.
+    fn start_schedule_under_load(&self, dev: &mut crate::state::Device) {
+        let loaded = self.ports.iter().any(|p| {
+            p.counters[0].load(Ordering::Relaxed) >= LOAD
+                || p.counters[1].load(Ordering::Relaxed) >= LOAD_BYTES
+        });
+        if loaded
+            && dev
+                .schedule_trigger
+                .as_ref()
+                .is_some_and(|(text, _)| text == TRAFFIC_TRIGGER)
+            && let Some((_, start)) = dev.schedule_trigger.take()
+        {
+            start.notify_one();
+        }
+    }
+
+    /// Port `i`'s link taken `up` or down. Down: frames stop at once, then the carrier;
+    /// up: the carrier first.
+    fn set_link(&self, i: usize, up: bool) {
+        let p = &self.ports[i];
+        if !up {
+            p.up.store(false, Ordering::Relaxed);
+        }
+        let state = if up { "up" } else { "down" };
+        let link = [
+            "-n",
+            &self.fabric,
+            "link",
+            "set",
+            "dev",
+            &p.wire.fabric_if,
+            state,
+        ];
+        let _ = super::super::netns::ip(&link);
+        if up {
+            p.up.store(true, Ordering::Relaxed);
+        }
+    }
+
     /// The kernel's counters into the ports' (which the device is handed).
     fn take_kernel_counts(&self) {
         if !self.in_kernel.load(Ordering::Relaxed) {

@@ -184,86 +184,102 @@ pub(crate) const FRAME_SIZES: std::ops::RangeInclusive<u32> = 64..=9216;
 /// Every benchmark against the lab and the engine; the criteria's frame sizes.
 pub(super) fn check(src: &Source, m: &Manifest, lab: &Lab) -> Result<(), FormatError> {
     for b in &m.benchmarks {
-        super::check::endpoint(src, lab, "benchmark.from", &b.from)?;
-        super::check::endpoint(src, lab, "benchmark.to", &b.to)?;
-        if let Some(e) = &b.engine
-            && *e.get_ref() != Engine::Builtin
-        {
-            return Err(src.invalid(
-                &e.span(),
-                "benchmark.engine",
-                format!(
-                    "benchmark '{}': iperf3 cannot run RFC 2544 (it has no frame rate and measures no latency); leave `engine` out or write \"builtin\"",
-                    b.name
-                ),
-            ));
-        }
-        let sizes = b.frame_sizes.get_ref();
-        if let Some(bad) = sizes.iter().find(|s| !FRAME_SIZES.contains(s)) {
-            return Err(src.invalid(
-                &b.frame_sizes.span(),
-                "benchmark.frame_sizes",
-                format!("{bad} is not an Ethernet frame size; give 64 to 9216 bytes"),
-            ));
-        }
-        if sizes.is_empty() || b.tests.is_empty() {
-            return Err(src.invalid(
-                &b.frame_sizes.span(),
-                "benchmark.frame_sizes",
-                format!(
-                    "benchmark '{}' measures nothing: give frame sizes and tests",
-                    b.name
-                ),
-            ));
-        }
-        if !(b.resolution_percent > 0.0 && b.resolution_percent <= 50.0) {
-            return Err(src.invalid(
-                &b.from.span(),
-                "benchmark.resolution_percent",
-                format!(
-                    "{} is out of range: give more than 0 and at most 50",
-                    b.resolution_percent
-                ),
-            ));
-        }
-        if !(1..=20).contains(&b.confirm) {
-            return Err(src.invalid(
-                &b.from.span(),
-                "benchmark.confirm",
-                format!(
-                    "{} is out of range: a throughput is confirmed by 1 to 20 full-length trials",
-                    b.confirm
-                ),
-            ));
-        }
-        if b.loss_tolerance_percent >= 100.0 || !(1.0..=100.0).contains(&b.frame_loss_step_percent)
-        {
-            return Err(src.invalid(
-                &b.from.span(),
-                "benchmark.loss_tolerance_percent",
-                "loss_tolerance_percent must be below 100, frame_loss_step_percent 1 to 100",
-            ));
-        }
-        if b.latency_loads_percent
-            .iter()
-            .any(|l| !(*l > 0.0 && *l <= 100.0))
-        {
-            return Err(src.invalid(
-                &b.from.span(),
-                "benchmark.latency_loads_percent",
-                "each load is a percent of the found throughput: more than 0, at most 100",
-            ));
-        }
-        for (key, d) in [
-            ("benchmark.trial", &b.trial),
-            ("benchmark.search_trial", &b.search_trial),
-            ("benchmark.burst", &b.burst),
-        ] {
-            super::check::positive_duration(src, d, key)?;
-        }
-        super::check::parse_duration(src, &b.drain, "benchmark.drain")?;
-        super::check::parse_duration(src, &b.settle, "benchmark.settle")?;
+        check_one(src, b, lab)?;
+        check_numbers(src, b)?;
     }
+    check_criteria(src, m)
+}
+
+/// One benchmark's endpoints, engine and frame sizes.
+fn check_one(src: &Source, b: &Benchmark, lab: &Lab) -> Result<(), FormatError> {
+    super::check::endpoint(src, lab, "benchmark.from", &b.from)?;
+    super::check::endpoint(src, lab, "benchmark.to", &b.to)?;
+    if let Some(e) = &b.engine
+        && *e.get_ref() != Engine::Builtin
+    {
+        return Err(src.invalid(
+            &e.span(),
+            "benchmark.engine",
+            format!(
+                "benchmark '{}': iperf3 cannot run RFC 2544 (it has no frame rate and measures no latency); leave `engine` out or write \"builtin\"",
+                b.name
+            ),
+        ));
+    }
+    let sizes = b.frame_sizes.get_ref();
+    if let Some(bad) = sizes.iter().find(|s| !FRAME_SIZES.contains(s)) {
+        return Err(src.invalid(
+            &b.frame_sizes.span(),
+            "benchmark.frame_sizes",
+            format!("{bad} is not an Ethernet frame size; give 64 to 9216 bytes"),
+        ));
+    }
+    if sizes.is_empty() || b.tests.is_empty() {
+        return Err(src.invalid(
+            &b.frame_sizes.span(),
+            "benchmark.frame_sizes",
+            format!(
+                "benchmark '{}' measures nothing: give frame sizes and tests",
+                b.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// One benchmark's resolution, confirmations, loss steps, loads and durations.
+fn check_numbers(src: &Source, b: &Benchmark) -> Result<(), FormatError> {
+    if !(b.resolution_percent > 0.0 && b.resolution_percent <= 50.0) {
+        return Err(src.invalid(
+            &b.from.span(),
+            "benchmark.resolution_percent",
+            format!(
+                "{} is out of range: give more than 0 and at most 50",
+                b.resolution_percent
+            ),
+        ));
+    }
+    if !(1..=20).contains(&b.confirm) {
+        return Err(src.invalid(
+            &b.from.span(),
+            "benchmark.confirm",
+            format!(
+                "{} is out of range: a throughput is confirmed by 1 to 20 full-length trials",
+                b.confirm
+            ),
+        ));
+    }
+    if b.loss_tolerance_percent >= 100.0 || !(1.0..=100.0).contains(&b.frame_loss_step_percent) {
+        return Err(src.invalid(
+            &b.from.span(),
+            "benchmark.loss_tolerance_percent",
+            "loss_tolerance_percent must be below 100, frame_loss_step_percent 1 to 100",
+        ));
+    }
+    if b.latency_loads_percent
+        .iter()
+        .any(|l| !(*l > 0.0 && *l <= 100.0))
+    {
+        return Err(src.invalid(
+            &b.from.span(),
+            "benchmark.latency_loads_percent",
+            "each load is a percent of the found throughput: more than 0, at most 100",
+        ));
+    }
+    for (key, d) in [
+        ("benchmark.trial", &b.trial),
+        ("benchmark.search_trial", &b.search_trial),
+        ("benchmark.burst", &b.burst),
+    ] {
+        super::check::positive_duration(src, d, key)?;
+    }
+    super::check::parse_duration(src, &b.drain, "benchmark.drain")?;
+    super::check::parse_duration(src, &b.settle, "benchmark.settle")?;
+    Ok(())
+}
+
+/// The criteria's per-frame-size bounds are keyed by frame sizes.
+fn check_criteria(src: &Source, m: &Manifest) -> Result<(), FormatError> {
     for (key, c) in [
         (
             "criteria.min_no_drop_percent",

@@ -55,6 +55,32 @@ fn ip(h: &Host) -> Result<IpAddr, String> {
     })
 }
 
+/// The sink's data and control addresses, from the line it prints once it listens.
+async fn sink_ready(
+    sink: &mut Process,
+    plan: &BenchPlan,
+    to: &Place,
+) -> Result<(SocketAddr, SocketAddr), BenchError> {
+    let mut said = String::new();
+    loop {
+        match tokio::time::timeout(SINK_READY, sink.next_line()).await {
+            Ok(Some(l)) => match sink_line(&l) {
+                Some(addrs) => return Ok(addrs),
+                None => said.push_str(&format!("; it said: {l}")),
+            },
+            Ok(None) | Err(_) => {
+                return Err(BenchError::SinkNotReady {
+                    benchmark: plan.name.clone(),
+                    device: plan.device.clone(),
+                    place: to.describe(),
+                    waited: SINK_READY,
+                    said,
+                });
+            }
+        }
+    }
+}
+
 impl Ends {
     /// The sink started on `plan.to`, the sender's place opened.
     pub(crate) async fn open(traffic: &Traffic, plan: &BenchPlan) -> Result<Ends, BenchError> {
@@ -86,24 +112,7 @@ impl Ends {
             sink_argv.extend(["--buffer-kb".into(), kb.to_string()]);
         }
         let mut sink = to.start(&sink_argv).await.map_err(place_err)?;
-        let mut said = String::new();
-        let (sink_udp, sink_control) = loop {
-            match tokio::time::timeout(SINK_READY, sink.next_line()).await {
-                Ok(Some(l)) => match sink_line(&l) {
-                    Some(addrs) => break addrs,
-                    None => said.push_str(&format!("; it said: {l}")),
-                },
-                Ok(None) | Err(_) => {
-                    return Err(BenchError::SinkNotReady {
-                        benchmark: plan.name.clone(),
-                        device: plan.device.clone(),
-                        place: to.describe(),
-                        waited: SINK_READY,
-                        said,
-                    });
-                }
-            }
-        };
+        let (sink_udp, sink_control) = sink_ready(&mut sink, plan, &to).await?;
         let local = |p: &Place| matches!(p, Place::Local | Place::Netns { .. });
         let latency = match local(&from) && local(&to) {
             true => LatencyKind::OneWay,

@@ -142,49 +142,13 @@ pub(crate) fn audit_row(
     start: Option<&Transceiver>,
     end: Option<&Transceiver>,
 ) -> (TransceiverRow, Vec<Finding>) {
-    let mut found = Vec::new();
     let seen = start.or(end);
+    let mut found = Vec::new();
     if let Some(s) = seen {
-        declared_vs_seen(cable, s, &mut found);
-        if s.class.kind == SeenKind::DacPassive
-            && let Some(l) = s.class.length_m.filter(|l| *l < SHORT_DAC_M)
-        {
-            let what = s.part.clone().or(s.media.clone()).unwrap_or_default();
-            found.push(Finding::ShortDac {
-                length_m: l,
-                what,
-                nic: nic.map(String::from),
-            });
-        }
-        if s.supported == Some(false) {
-            found.push(Finding::Unsupported {
-                vendor: s.vendor.clone().unwrap_or_default(),
-            });
-        }
+        module_findings(cable, nic, s, &mut found);
     }
-    if let (Some(a), Some(b)) = (start, end) {
-        if a.holds_module() && !b.holds_module() {
-            found.push(Finding::Gone);
-        } else if a.holds_module() && identity(a) != identity(b) {
-            found.push(Finding::Changed {
-                from: identity(a),
-                to: identity(b),
-            });
-        }
-    }
+    over_the_run(start, end, &mut found);
     let (rx0, rx1) = (start.and_then(|t| t.rx_dbm), end.and_then(|t| t.rx_dbm));
-    if let (Some(a), Some(b)) = (rx0, rx1)
-        && a - b > RX_FALL_DB
-    {
-        found.push(Finding::RxFell { from: a, to: b });
-    }
-    let low = [start, end].into_iter().flatten().find(|t| {
-        t.rx_low_warning == Some(true)
-            || matches!((t.rx_dbm, t.rx_low_warn_dbm), (Some(r), Some(w)) if r < w)
-    });
-    if let Some(rx_dbm) = low.and_then(|t| t.rx_dbm) {
-        found.push(Finding::RxLow { rx_dbm });
-    }
     let text = |f: fn(&Transceiver) -> Option<String>| seen.and_then(f).unwrap_or_default();
     let row = TransceiverRow {
         device: device.into(),
@@ -223,6 +187,60 @@ pub(crate) fn audit_row(
             .join("; "),
     };
     (row, found)
+}
+
+/// What the module seen says by itself: the cable declared against it, a short passive
+/// DAC (with the NIC it meets), a module the switch does not support.
+fn module_findings(
+    cable: Option<&Cable>,
+    nic: Option<&str>,
+    s: &Transceiver,
+    found: &mut Vec<Finding>,
+) {
+    declared_vs_seen(cable, s, found);
+    if s.class.kind == SeenKind::DacPassive
+        && let Some(l) = s.class.length_m.filter(|l| *l < SHORT_DAC_M)
+    {
+        let what = s.part.clone().or(s.media.clone()).unwrap_or_default();
+        found.push(Finding::ShortDac {
+            length_m: l,
+            what,
+            nic: nic.map(String::from),
+        });
+    }
+    if s.supported == Some(false) {
+        found.push(Finding::Unsupported {
+            vendor: s.vendor.clone().unwrap_or_default(),
+        });
+    }
+}
+
+/// What changed between the readings at the start and at the end: a module gone or
+/// swapped, received power fallen or below its warning.
+fn over_the_run(start: Option<&Transceiver>, end: Option<&Transceiver>, found: &mut Vec<Finding>) {
+    if let (Some(a), Some(b)) = (start, end) {
+        if a.holds_module() && !b.holds_module() {
+            found.push(Finding::Gone);
+        } else if a.holds_module() && identity(a) != identity(b) {
+            found.push(Finding::Changed {
+                from: identity(a),
+                to: identity(b),
+            });
+        }
+    }
+    let (rx0, rx1) = (start.and_then(|t| t.rx_dbm), end.and_then(|t| t.rx_dbm));
+    if let (Some(a), Some(b)) = (rx0, rx1)
+        && a - b > RX_FALL_DB
+    {
+        found.push(Finding::RxFell { from: a, to: b });
+    }
+    let low = [start, end].into_iter().flatten().find(|t| {
+        t.rx_low_warning == Some(true)
+            || matches!((t.rx_dbm, t.rx_low_warn_dbm), (Some(r), Some(w)) if r < w)
+    });
+    if let Some(rx_dbm) = low.and_then(|t| t.rx_dbm) {
+        found.push(Finding::RxLow { rx_dbm });
+    }
 }
 
 /// A lab cable as the run folder writes it (`0.5 m dac`).

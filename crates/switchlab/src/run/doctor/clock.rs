@@ -49,29 +49,7 @@ pub(super) async fn clock(
     drop(d);
     let midpoint = asked + (answered.duration_since(asked) / 2);
     out.push(match shown {
-        Ok(Some((at, zone))) if is_utc(&zone) => {
-            let device = jiff::tz::TimeZone::UTC.to_timestamp(at);
-            match device {
-                Ok(device) => {
-                    let skew = device.duration_since(midpoint).as_secs_f64();
-                    let said = match skew >= 0.0 {
-                        true => format!("{:.1} s ahead of this machine's", skew),
-                        false => format!("{:.1} s behind this machine's", -skew),
-                    };
-                    if skew.abs() <= MAX_SKEW.as_secs_f64() {
-                        pass(&subject, "clock", said)
-                    } else {
-                        fail(
-                            &subject,
-                            "clock",
-                            said,
-                            "set the device's clock (NTP, or `clock set`): its log times will not line up with the watch's".into(),
-                        )
-                    }
-                }
-                Err(e) => fail(&subject, "clock", format!("not read: {e}"), "check the profile's clock_pattern".into()),
-            }
-        }
+        Ok(Some((at, zone))) if is_utc(&zone) => compared(&subject, at, midpoint),
         Ok(Some((_, zone))) => fail(
             &subject,
             "clock",
@@ -87,6 +65,37 @@ pub(super) async fn clock(
             "check the profile's commands.clock and clock_pattern against the device's answer".into(),
         ),
     });
+}
+
+/// The check of a device clock that showed `at` (UTC) against this machine's `midpoint`
+/// of the question and the answer.
+fn compared(subject: &str, at: jiff::civil::DateTime, midpoint: jiff::Timestamp) -> Check {
+    let device = match jiff::tz::TimeZone::UTC.to_timestamp(at) {
+        Ok(device) => device,
+        Err(e) => {
+            return fail(
+                subject,
+                "clock",
+                format!("not read: {e}"),
+                "check the profile's clock_pattern".into(),
+            );
+        }
+    };
+    let skew = device.duration_since(midpoint).as_secs_f64();
+    let said = match skew >= 0.0 {
+        true => format!("{:.1} s ahead of this machine's", skew),
+        false => format!("{:.1} s behind this machine's", -skew),
+    };
+    if skew.abs() <= MAX_SKEW.as_secs_f64() {
+        pass(subject, "clock", said)
+    } else {
+        fail(
+            subject,
+            "clock",
+            said,
+            "set the device's clock (NTP, or `clock set`): its log times will not line up with the watch's".into(),
+        )
+    }
 }
 
 #[cfg(test)]

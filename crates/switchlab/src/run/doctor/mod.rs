@@ -149,32 +149,7 @@ pub(super) const MAX_SKEW: Duration = Duration::from_secs(3);
 
 async fn device(dev: &Device, opts: &ConnectOptions, out: &mut Vec<Check>) {
     let subject = format!("device '{}'", dev.name());
-    let mut vars = Vec::new();
-    if let Some(s) = &dev.ssh
-        && let Some(v) = &s.get_ref().password_env
-    {
-        vars.push(("ssh.password_env", v.as_str()));
-    }
-    if let Some(s) = &dev.serial
-        && let Some(v) = &s.get_ref().password_env
-    {
-        vars.push(("serial.password_env", v.as_str()));
-    }
-    if let Some(c) = &dev.console {
-        let c = c.get_ref();
-        for (key, v) in [
-            ("console.password_env", &c.password_env),
-            ("console.login_password_env", &c.login_password_env),
-        ] {
-            if let Some(v) = v {
-                vars.push((key, v.as_str()));
-            }
-        }
-    }
-    if let Some(v) = &dev.secret_env {
-        vars.push(("secret_env", v.as_str()));
-    }
-    secrets(&subject, &vars, out);
+    secrets(&subject, &secret_vars(dev), out);
     if let Some(s) = &dev.ssh {
         ssh(&subject, dev.name(), s.get_ref(), opts, out).await;
     }
@@ -200,29 +175,64 @@ async fn device(dev: &Device, opts: &ConnectOptions, out: &mut Vec<Check>) {
         }
     }
     if let Some(serial) = &dev.serial {
-        let path = crate::format::lab::lab_path(&opts.lab_dir, &serial.get_ref().port);
-        let shown = path.display().to_string();
-        let tty = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .custom_flags(nix::libc::O_NOCTTY | nix::libc::O_NONBLOCK)
-            .open(&path)
-            .map(|f| nix::unistd::isatty(&f).unwrap_or(false));
-        out.push(match tty {
-            Ok(true) => pass(&subject, "console", format!("{shown}: a tty")),
-            Ok(false) => fail(
-                &subject,
-                "console",
-                format!("{shown}: not a tty"),
-                "serial.port must name the USB-serial adapter (switchlab ports lists them)".into(),
-            ),
-            Err(e) => fail(
-                &subject,
-                "console",
-                format!("{shown}: {e}"),
-                "plug in the console cable's adapter, or fix serial.port (switchlab ports lists the adapters)".into(),
-            ),
-        });
+        out.push(console_tty(&subject, &opts.lab_dir, &serial.get_ref().port));
+    }
+}
+
+/// The environment variables a device's secrets come from, by the key that names each.
+fn secret_vars(dev: &Device) -> Vec<(&'static str, &str)> {
+    let mut vars = Vec::new();
+    if let Some(s) = &dev.ssh
+        && let Some(v) = &s.get_ref().password_env
+    {
+        vars.push(("ssh.password_env", v.as_str()));
+    }
+    if let Some(s) = &dev.serial
+        && let Some(v) = &s.get_ref().password_env
+    {
+        vars.push(("serial.password_env", v.as_str()));
+    }
+    if let Some(c) = &dev.console {
+        let c = c.get_ref();
+        for (key, v) in [
+            ("console.password_env", &c.password_env),
+            ("console.login_password_env", &c.login_password_env),
+        ] {
+            if let Some(v) = v {
+                vars.push((key, v.as_str()));
+            }
+        }
+    }
+    if let Some(v) = &dev.secret_env {
+        vars.push(("secret_env", v.as_str()));
+    }
+    vars
+}
+
+/// Whether the serial console `port` (a lab path) is a tty that opens.
+fn console_tty(subject: &str, lab_dir: &std::path::Path, port: &str) -> Check {
+    let path = crate::format::lab::lab_path(lab_dir, port);
+    let shown = path.display().to_string();
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(nix::libc::O_NOCTTY | nix::libc::O_NONBLOCK)
+        .open(&path)
+        .map(|f| nix::unistd::isatty(&f).unwrap_or(false));
+    match tty {
+        Ok(true) => pass(subject, "console", format!("{shown}: a tty")),
+        Ok(false) => fail(
+            subject,
+            "console",
+            format!("{shown}: not a tty"),
+            "serial.port must name the USB-serial adapter (switchlab ports lists them)".into(),
+        ),
+        Err(e) => fail(
+            subject,
+            "console",
+            format!("{shown}: {e}"),
+            "plug in the console cable's adapter, or fix serial.port (switchlab ports lists the adapters)".into(),
+        ),
     }
 }
 

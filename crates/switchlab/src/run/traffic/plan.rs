@@ -46,22 +46,7 @@ pub fn plan(
             let (Some(a), Some(b)) = (host(lab, dev, from), host(lab, dev, to)) else {
                 continue;
             };
-            tests.push(TrafficTest {
-                name: t.name.clone(),
-                device: Some(dev.name().to_string()),
-                from: a,
-                to: b,
-                // Checked when the manifest was read; the default is iperf3's own.
-                duration: humantime::parse_duration(t.duration.get_ref())
-                    .unwrap_or(Duration::from_secs(10)),
-                streams: t.streams.max(1),
-                window: t.window.clone(),
-                engine: t.engine.unwrap_or(default_engine),
-                udp_rate_bps: match t.protocol {
-                    Protocol::Udp => t.rate.as_ref().and_then(|r| parse_rate(r.get_ref())),
-                    Protocol::Tcp => None,
-                },
-            });
+            tests.push(test(t, dev, (a, b), default_engine));
         }
         if tests.len() == before {
             return Err(TrafficError::NoPath {
@@ -76,6 +61,31 @@ pub fn plan(
         }
     }
     Ok(tests)
+}
+
+/// Throughput test `t` through `dev` between hosts `a` and `b`.
+fn test(
+    t: &crate::format::manifest::ThroughputTest,
+    dev: &Device,
+    (a, b): (Host, Host),
+    default_engine: Engine,
+) -> TrafficTest {
+    TrafficTest {
+        name: t.name.clone(),
+        device: Some(dev.name().to_string()),
+        from: a,
+        to: b,
+        // Checked when the manifest was read; the default is iperf3's own.
+        duration: humantime::parse_duration(t.duration.get_ref())
+            .unwrap_or(Duration::from_secs(10)),
+        streams: t.streams.max(1),
+        window: t.window.clone(),
+        engine: t.engine.unwrap_or(default_engine),
+        udp_rate_bps: match t.protocol {
+            Protocol::Udp => t.rate.as_ref().and_then(|r| parse_rate(r.get_ref())),
+            Protocol::Tcp => None,
+        },
+    }
 }
 
 /// The end of a test at `endpoint` through `dev`: the NIC cabled to one of its ports.

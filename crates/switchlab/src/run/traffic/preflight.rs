@@ -207,6 +207,43 @@ pub(crate) async fn run(
     traffic: &Traffic,
     speeds: &crate::watch::PortSpeeds,
 ) -> Result<Preflight, TrafficError> {
+    let (places, hosts, unread) = read_endpoints(traffic).await?;
+    let mut pf = Preflight {
+        warnings: [unread, rp_filter_warnings(&hosts)].concat(),
+        ..Preflight::default()
+    };
+    for t in &traffic.tests {
+        let rtt = match places.get(&t.from.name) {
+            Some(place) => round_trip(traffic, place, t).await,
+            None => None,
+        };
+        let host = |n: &str| hosts.iter().find(|h| h.endpoint == n);
+        if let (Some(from), Some(to)) = (host(&t.from.name), host(&t.to.name)) {
+            pf.warnings.extend(warnings(&Path {
+                test: &t.name,
+                device: t.device.as_deref(),
+                from,
+                from_address: &t.from.address,
+                to,
+                to_address: &t.to.address,
+                rtt,
+                window: t.window.as_deref().and_then(super::window_bytes),
+                ports: port_speeds(t, speeds),
+            }));
+        }
+        pf.rtt_ms.push((
+            t.name.clone(),
+            t.device.clone(),
+            rtt.map(|r| r.as_secs_f64() * 1e3),
+        ));
+    }
+    pf.hosts = hosts;
+    Ok(pf)
+}
+
+/// Every endpoint the tests use, read once over one session each (kept for the round
+/// trips measured there): its places, what was read, and what could not be.
+async fn read_endpoints(traffic: &Traffic) -> Result<Endpoints, TrafficError> {
     let mut addresses: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for t in &traffic.tests {
         for h in [&t.from, &t.to] {
@@ -243,38 +280,11 @@ pub(crate) async fn run(
         }
         places.insert(name.clone(), place);
     }
-    let mut pf = Preflight {
-        warnings: [unread, rp_filter_warnings(&hosts)].concat(),
-        ..Preflight::default()
-    };
-    for t in &traffic.tests {
-        let rtt = match places.get(&t.from.name) {
-            Some(place) => round_trip(traffic, place, t).await,
-            None => None,
-        };
-        let host = |n: &str| hosts.iter().find(|h| h.endpoint == n);
-        if let (Some(from), Some(to)) = (host(&t.from.name), host(&t.to.name)) {
-            pf.warnings.extend(warnings(&Path {
-                test: &t.name,
-                device: t.device.as_deref(),
-                from,
-                from_address: &t.from.address,
-                to,
-                to_address: &t.to.address,
-                rtt,
-                window: t.window.as_deref().and_then(super::window_bytes),
-                ports: port_speeds(t, speeds),
-            }));
-        }
-        pf.rtt_ms.push((
-            t.name.clone(),
-            t.device.clone(),
-            rtt.map(|r| r.as_secs_f64() * 1e3),
-        ));
-    }
-    pf.hosts = hosts;
-    Ok(pf)
+    Ok((places, hosts, unread))
 }
+
+/// The places each endpoint was read in, their facts, and what could not be read.
+type Endpoints = (BTreeMap<String, Place>, Vec<HostFacts>, Vec<String>);
 
 /// One round trip between a test's addresses, measured at its `from` end: here directly,
 /// over SSH with `switchlab traffic rtt` there (None where that cannot run).

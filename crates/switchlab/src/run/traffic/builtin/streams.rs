@@ -88,6 +88,11 @@ pub(super) fn run_senders(
             last_retrans = retrans.unwrap_or(0);
         }
     });
+    sender_report(&slots, duration, &sockets)
+}
+
+/// The sender's report from its slots once its streams are done.
+fn sender_report(slots: &Slots, duration: Duration, sockets: &[TcpStream]) -> SideReport {
     let seconds = slots
         .start
         .elapsed()
@@ -98,7 +103,7 @@ pub(super) fn run_senders(
         bytes: per_second.iter().sum(),
         seconds,
         per_second,
-        retransmits: total_retransmits(&sockets),
+        retransmits: total_retransmits(sockets),
         udp: None,
     }
 }
