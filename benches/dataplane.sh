@@ -5,7 +5,9 @@
 # it), on the simulator's default path and on its user-space one, and over a plain veth
 # pair between two other namespaces (the kernel alone), in turns, ROUNDS rounds each with
 # 1 and with 4 streams; prints each one's median received Gbit/s and the ratios data
-# plane / kernel.
+# plane / kernel. Then 64-byte frames flat out (the RFC 2544 engine's ring path) through
+# each of the three, counted by the receiving endpoint's veth: the frames/s a simulated
+# switch forwards in user space and on the kernel's path, against the bare veth pair.
 #   benches/dataplane.sh [ROUNDS=5] [SECONDS=3]   (needs root, iperf3, iproute2, python3)
 set -euo pipefail
 source "$(dirname "$0")/common.sh" "$@"
@@ -89,3 +91,30 @@ for streams in 1 4; do
   medians "$streams stream(s)" "data plane" "${ours[*]}" "kernel veth" "${kernel[*]}" Gbit/s .2f
   medians "$streams stream(s), user space" "data plane" "${user[*]}" "kernel veth" "${kernel[*]}" Gbit/s .2f
 done
+
+# 64-byte frames: a sink in each receiving namespace, the engine's ring path flat out from
+# the sending one, frames/s as the receiving veth counted them.
+for n in k-b u-b pb; do
+  ip netns exec "swl-$tag-$n" "$bin" traffic sink --bind "$(ip -n "swl-$tag-$n" -o -4 addr show eth1 | grep -o '198\.18\.[0-9.]*')" > "$tmp/sink-$n.out" &
+  until grep -q "frame sink on" "$tmp/sink-$n.out"; do
+    sleep 0.1 # waiting for the sink's line (a benchmark script, not the product)
+  done
+done
+fps() { # sending namespace, receiving namespace, from address
+  local udp control before after taken
+  read -r _ _ _ udp _ control < "$tmp/sink-$2.out"
+  before=$(ip netns exec "swl-$tag-$2" cat /sys/class/net/eth1/statistics/rx_packets)
+  taken=$(ip netns exec "swl-$tag-$1" "$bin" traffic blast "$udp" --control "$control" \
+    --from "$3" --frame-size 64 --duration "${secs}s" --drain 300ms --frame-path ring --json |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
+  after=$(ip netns exec "swl-$tag-$2" cat /sys/class/net/eth1/statistics/rx_packets)
+  python3 -c "print(($after - $before) / $taken)"
+}
+ours=(); user=(); kernel=()
+for _ in $(seq "$rounds"); do
+  ours+=("$(fps k-a k-b 198.18.30.1)")
+  user+=("$(fps u-a u-b 198.18.32.1)")
+  kernel+=("$(fps pa pb 198.18.31.1)")
+done
+medians "64-byte frames" "data plane" "${ours[*]}" "kernel veth" "${kernel[*]}" frames/s .0f
+medians "64-byte frames, user space" "data plane" "${user[*]}" "kernel veth" "${kernel[*]}" frames/s .0f

@@ -12,6 +12,7 @@ mod no_drop;
 mod stages;
 
 use super::search::{Burst, FrameLoss, Outcome, SHORTFALL, line_fps};
+use super::throughput::CEILING_MARGIN;
 use super::trials::{Ask, Ends};
 use super::{BenchError, BenchPlan, BenchResult, Windows};
 use crate::format::manifest::{BenchmarkTest, Criteria};
@@ -34,6 +35,8 @@ pub(super) struct At<'a> {
 const RAMP_MAX: Duration = Duration::from_secs(1);
 /// The generator's ceiling is measured over this (or the search trial, if shorter).
 const CEILING_TRIAL: Duration = Duration::from_secs(1);
+/// How many times a trial whose sender fell short of its rate runs, at most.
+const SHORT_RUNS: u32 = 3;
 
 /// Why a benchmark stopped early.
 enum Halt {
@@ -57,6 +60,9 @@ struct Bench<'a, 'b> {
     unpolled: bool,
     /// The testers' own latency at the frame size under way (a direct cable's).
     calibration: Option<calibrate::Calibration>,
+    /// The generator's ceiling at the frame size under way (frames/s): a trial asked for
+    /// more falls short by the generator's limit, not by a stall, and is not run again.
+    ceiling_fps: f64,
 }
 
 pub(super) async fn measure(at: &At<'_>, plan: &BenchPlan, stop: End) -> BenchResult {
@@ -69,6 +75,7 @@ pub(super) async fn measure(at: &At<'_>, plan: &BenchPlan, stop: End) -> BenchRe
         rows: Vec::new(),
         unpolled: false,
         calibration: None,
+        ceiling_fps: 0.0,
     };
     let halted = b.all().await.err();
     if let Some(ends) = b.ends.take() {
@@ -144,6 +151,7 @@ impl Bench<'_, '_> {
             };
             let line = line_fps(mbps, size);
             let ceiling = self.ceiling(size).await?;
+            self.ceiling_fps = ceiling;
             let mut found = None;
             if tests.contains(&BenchmarkTest::Throughput) || tests.contains(&BenchmarkTest::Latency)
             {
@@ -179,9 +187,29 @@ impl Bench<'_, '_> {
         Ok(r.sent_fps.min(cap))
     }
 
+    /// One trial (run again, up to [`SHORT_RUNS`] in all, while its sender fell short of
+    /// the rate: a stall of the tester's, which says nothing of the switch).
+    async fn trial(
+        &mut self,
+        test: BenchmarkTest,
+        ask: Ask,
+    ) -> Result<(TrialReport, StageDrops, (SystemTime, SystemTime)), Halt> {
+        let mut runs = 1;
+        loop {
+            let ran = self.trial_once(test, ask.clone()).await?;
+            let below_ceiling = ask
+                .fps
+                .is_some_and(|f| f < self.ceiling_fps * CEILING_MARGIN);
+            if runs >= SHORT_RUNS || !below_ceiling || !ask.fell_short(ran.0.sent_fps) {
+                return Ok(ran);
+            }
+            runs += 1;
+        }
+    }
+
     /// One trial, its window recorded (flaps.csv names it), its loss accounted, then the
     /// settle gap.
-    async fn trial(
+    async fn trial_once(
         &mut self,
         test: BenchmarkTest,
         ask: Ask,

@@ -7,6 +7,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use super::search::SHORTFALL;
 use super::{BenchError, BenchPlan};
 use crate::run::traffic::frames::{TrialReport, sink_line};
 use crate::run::traffic::place::{Place, Process};
@@ -28,6 +29,16 @@ pub(crate) struct Ask {
     /// A burst of this many frames.
     pub(crate) frames: Option<u64>,
     pub(crate) ramp: Duration,
+}
+
+impl Ask {
+    /// Whether a paced trial's sender fell short of the rate asked: its thread was kept
+    /// from its core, and what it owed beyond a millisecond's frames was not sent (a burst
+    /// would have been blamed on the switch). Such a trial says nothing of the switch yet.
+    /// A burst or a flat-out trial cannot fall short.
+    pub(crate) fn fell_short(&self, sent_fps: f64) -> bool {
+        self.frames.is_none() && self.fps.is_some_and(|fps| sent_fps < fps * SHORTFALL)
+    }
 }
 
 pub(crate) struct Ends {
@@ -255,5 +266,30 @@ impl Ends {
     /// The sink ended (its process, or its remote one through the watchdog).
     pub(crate) async fn close(mut self) {
         self.sink.stop().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(fps: Option<f64>, frames: Option<u64>) -> Ask {
+        Ask {
+            frame_size: 1518,
+            fps,
+            duration: Duration::from_millis(250),
+            frames,
+            ramp: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_paced_trial_more_than_a_percent_under_its_rate_fell_short() {
+        let paced = ask(Some(27_000.0), None);
+        assert!(paced.fell_short(26_000.0));
+        assert!(!paced.fell_short(26_900.0));
+        // Flat out and bursts have no rate to fall short of.
+        assert!(!ask(None, None).fell_short(1.0));
+        assert!(!ask(Some(27_000.0), Some(100)).fell_short(1.0));
     }
 }
