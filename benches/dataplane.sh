@@ -55,8 +55,9 @@ ip -n "swl-$tag-pa" link add eth1 type veth peer name eth1 netns "swl-$tag-pb"
 ip -n "swl-$tag-pa" addr add 198.18.31.1/24 dev eth1; ip -n "swl-$tag-pb" addr add 198.18.31.2/24 dev eth1
 for n in pa pb; do ip -n "swl-$tag-$n" link set eth1 up; ip -n "swl-$tag-$n" link set lo up; done
 cleanup() {
-  kill "$sim_k" "$sim_u" 2>/dev/null; wait "$sim_k" "$sim_u" 2>/dev/null || true
+  # The servers and sinks first: the simulators' namespaces go with them.
   for n in k-b u-b pb; do ip netns pids "swl-$tag-$n" 2>/dev/null | xargs -r kill 2>/dev/null || true; done
+  kill "$sim_k" "$sim_u" 2>/dev/null; wait "$sim_k" "$sim_u" 2>/dev/null || true
   ip netns del "swl-$tag-pa" 2>/dev/null || true; ip netns del "swl-$tag-pb" 2>/dev/null || true
   rm -rf "$tmp"
 }
@@ -95,6 +96,7 @@ done
 # 64-byte frames: a sink in each receiving namespace, the engine's ring path flat out from
 # the sending one, frames/s as the receiving veth counted them.
 for n in k-b u-b pb; do
+  : > "$tmp/sink-$n.out"
   ip netns exec "swl-$tag-$n" "$bin" traffic sink --bind "$(ip -n "swl-$tag-$n" -o -4 addr show eth1 | grep -o '198\.18\.[0-9.]*')" > "$tmp/sink-$n.out" &
   until grep -q "frame sink on" "$tmp/sink-$n.out"; do
     sleep 0.1 # waiting for the sink's line (a benchmark script, not the product)
