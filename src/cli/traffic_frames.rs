@@ -120,8 +120,13 @@ fn line(r: &TrialReport) -> String {
             }
         )
     });
+    // Frames it owed and did not send: said, so a rate short of the one asked explains itself.
+    let behind = match r.behind {
+        0 => String::new(),
+        n => format!(" ({n} owed not sent: the sender fell behind)"),
+    };
     format!(
-        "{} B: sent {} at {:.0} fps over {:.1} s, received {} ({:.3}% lost){}",
+        "{} B: sent {} at {:.0} fps{behind} over {:.1} s, received {} ({:.3}% lost){}",
         r.frame_size,
         r.sent,
         r.sent_fps,

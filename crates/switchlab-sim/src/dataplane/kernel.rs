@@ -223,30 +223,37 @@ impl KernelPath {
         format!("b{}v{vlan}", self.device)
     }
 
-    /// Stop forwarding in the kernel: the bridges removed (which frees their ports), then
-    /// the counts at that moment, then the shapers (a frame between the two is neither
-    /// forwarded nor counted: the switch hands over within a monitor's tick). Every step
-    /// is tried; the first error is returned.
+    /// Stop forwarding in the kernel: the frames in counted while the bridges still
+    /// forward, the bridges removed (which frees their ports), the frames out counted
+    /// (what the shapers held leaves meanwhile), then the shapers. A frame taken in after
+    /// the first count is neither in nor out (the switch hands over within a monitor's
+    /// tick). Counting both after the bridges went made every frame between in and never
+    /// out: a loaded machine's slow `ip` made that window 100 ms wide. Every step is
+    /// tried; the first error is returned.
     pub fn leave(mut self) -> Result<Vec<Counts>, NetnsError> {
-        // Counted while the bridges still forward: a frame taken in after the count is
-        // neither in nor out, where one counted in after a bridge went would be in and
-        // never out (a loaded machine's slow `ip` made that window 100 ms wide).
-        let counts = self.counts();
+        let taken_in = self.counts();
         let mut first = None;
         for vlan in &self.bridges {
             if let Err(e) = ip(&["-n", &self.fabric, "link", "del", &self.bridge(*vlan)]) {
                 first.get_or_insert(e);
             }
         }
+        let sent_out = self.counts();
         for p in &self.ports {
             if let Err(e) = tc(&["-n", &self.fabric, "qdisc", "del", "dev", p, "root"]) {
                 first.get_or_insert(e);
             }
         }
-        match first {
-            Some(e) => Err(e),
-            None => counts,
+        if let Some(e) = first {
+            return Err(e);
         }
+        // In (packets, bytes) from the first count, out from the second.
+        let (taken_in, sent_out) = (taken_in?, sent_out?);
+        Ok(taken_in
+            .iter()
+            .zip(sent_out)
+            .map(|(i, o)| [i[0], i[1], o[2], o[3]])
+            .collect())
     }
 }
 

@@ -33,7 +33,7 @@ pub(crate) struct Ask {
 
 impl Ask {
     /// Whether a paced trial's sender fell short of the rate asked: its thread was kept
-    /// from its core, and what it owed beyond a millisecond's frames was not sent (a burst
+    /// from its core, and what it owed beyond 2 ms of frames was not sent (a burst
     /// would have been blamed on the switch). Such a trial says nothing of the switch yet.
     /// A burst or a flat-out trial cannot fall short.
     pub(crate) fn fell_short(&self, sent_fps: f64) -> bool {

@@ -170,6 +170,10 @@ pub struct TrialReport {
     /// The rate the sender kept over the trial, frames per second.
     pub sent_fps: f64,
     pub seconds: f64,
+    /// Frames the sender owed but did not send: it fell behind (its thread kept from its
+    /// core) and sent only a couple of milliseconds' frames at once, never a burst.
+    #[serde(default)]
+    pub behind: u64,
     pub count: SinkCount,
     /// Frames the sending NIC was handed in the trial but did not send (its tx drops, or
     /// fewer sent than handed); None where its counters cannot be read.
